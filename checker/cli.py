@@ -1,0 +1,117 @@
+"""The `playbook` command: parse arguments, build what the command needs, run, return an exit code.
+
+Exit codes: 0 = ran and found nothing at or above the failure level; 1 = problems or
+findings at or above it; 2 = usage or input error (one message on stderr, no traceback).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from checker import __version__
+from checker.model import LANGUAGES, Playbook, load_playbook
+from checker.problems import PlaybookInvalid
+from checker.validate import BUNDLED, validate
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A problem with the command line or the input files; reported in one line, exit 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="playbook", description="Relationship Playbook: validate the playbooks, list the rules, check CRM exports.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check playbook files (default: the bundled playbooks)", description="Check playbook YAML files: strict YAML, JSON Schema, then cross-references. Prints every problem as file:line: $.path: message.")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders to check (default: the bundled playbooks/)")
+
+    p = sub.add_parser("summary", help="validate the playbooks and summarise what they hold")
+    p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
+    p.add_argument("--lang", choices=LANGUAGES, default="en")
+
+    p = sub.add_parser("rules", help="list every expectation the checker evaluates")
+    p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
+    p.add_argument("--lang", choices=LANGUAGES, default="en")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "validate":
+            return cmd_validate(args.paths or [BUNDLED])
+        playbook = _load(args.playbooks)
+        if args.command == "summary":
+            print(summary(playbook, args.lang))
+        elif args.command == "rules":
+            print(rules_table(playbook, args.lang))
+        return EXIT_OK
+    except PlaybookInvalid as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"playbook: the playbooks have {len(exc.problems)} problem(s); run `playbook validate` for the same list", file=sys.stderr)
+        return EXIT_USAGE
+    except UsageError as exc:
+        print(f"playbook: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _load(directory: Path | None) -> Playbook:
+    if directory is not None and not directory.is_dir():
+        raise UsageError(f"--playbooks {directory}: no such folder")
+    return load_playbook(directory)
+
+
+def cmd_validate(paths: Sequence[Path]) -> int:
+    docs, problems = validate(paths)
+    if any(p.message in ("no such file or folder",) for p in problems):
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) in {len({p.file for p in problems})} file(s)")
+        return EXIT_FINDINGS
+    print(f"{len(docs)} file(s) valid")
+    return EXIT_OK
+
+
+def summary(playbook: Playbook, lang: str = "en") -> str:
+    """A short overview of what the playbooks hold, for `make run` and for editors."""
+    title = playbook.manifest["title"][lang]
+    lines = [f"{title} {playbook.manifest['version']}: {len(playbook.files)} files, all valid", ""]
+    for label, phases in (("Stages", playbook.stages), ("Endings", playbook.endings)):
+        lines.append(f"{label} ({len(phases)}):")
+        for phase in phases:
+            count = len([r for r in playbook.rules if r.owner == phase.id])
+            lines.append(f"  {phase.order}. {phase.id:<16} {phase.name[lang]:<40} {count} expectations")
+    lines.append(f"Catalogues ({len(playbook.catalogues)}):")
+    for cat in playbook.catalogues.values():
+        lines.append(f"  {cat['id']:<19} {len(cat['items']):>2} entries, {len(cat.get('rules', []))} rules")
+    kinds = Counter(r.kind for r in playbook.rules)
+    severities = Counter(r.severity for r in playbook.rules)
+    lines += [
+        "",
+        f"Signals: {len(playbook.signals)}   Sources: {len(playbook.sources)}   Glossary terms: {len(playbook.glossary)}",
+        f"Rules: {len(playbook.rules)} ({', '.join(f'{k} {n}' for k, n in sorted(kinds.items()))}; "
+        f"{', '.join(f'{s} {severities[s]}' for s in ('error', 'warning', 'info'))})",
+    ]
+    return "\n".join(lines)
+
+
+def rules_table(playbook: Playbook, lang: str = "en") -> str:
+    """Every rule on one line: id, kind, severity, where it applies, the test and its title."""
+    lines = []
+    for rule in playbook.rules:
+        test = f"{rule.signal} {rule.op}" + ("" if rule.op == "recorded" else f" {rule.value}" + (f" × {rule.relative_to}" if rule.relative_to else ""))
+        lines.append(f"{rule.id}  [{rule.severity}] {rule.kind}  ({', '.join(rule.applies_to)})\n    {test}: {rule.title[lang]}")
+    return "\n".join(lines)

@@ -1,0 +1,54 @@
+"""One reportable problem in a playbook file, and helpers to phrase it."""
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+PathPart = str | int
+JsonPath = tuple[PathPart, ...]
+
+
+def json_path(parts: Sequence[PathPart]) -> str:
+    """Render ('expectations', 3, 'signal') as `$.expectations[3].signal`."""
+    out = "$"
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """Return ` (did you mean 'x'?)` for the closest candidate, or an empty string."""
+    close = difflib.get_close_matches(str(word), sorted(set(candidates)), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """A problem found in a playbook file, printed as `file:line: $.path: message`."""
+
+    file: str
+    line: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+def display_path(path: Path) -> str:
+    """A path relative to the working directory when possible, for readable messages."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+class PlaybookInvalid(Exception):
+    """Raised when playbook files fail validation; carries every problem found."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))

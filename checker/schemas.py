@@ -1,0 +1,38 @@
+"""Access to the JSON Schemas in `schema/`, resolved locally (nothing is fetched)."""
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+
+#: Playbook file kinds (the `kind:` key) and the schema each one is validated by.
+KIND_SCHEMAS = {
+    "manifest": "manifest.schema.json",
+    "stage": "stage.schema.json",
+    "ending": "ending.schema.json",
+    "catalogue": "catalogue.schema.json",
+    "signals": "signals.schema.json",
+    "sources": "sources.schema.json",
+    "glossary": "glossary.schema.json",
+    "messages": "messages.schema.json",
+}
+
+
+@cache
+def _registry() -> Registry:
+    registry: Registry = Registry()
+    for path in sorted(SCHEMA_DIR.glob("*.schema.json")):
+        registry = registry.with_resource(path.as_uri(), Resource.from_contents(json.loads(path.read_text(encoding="utf-8"))))
+    return registry
+
+
+@cache
+def validator(schema_file: str) -> Draft202012Validator:
+    """A validator for one schema file in `schema/`, with its `$ref`s resolved from disk."""
+    uri = (SCHEMA_DIR / schema_file).as_uri()
+    return Draft202012Validator({"$ref": uri}, registry=_registry())

@@ -44,6 +44,7 @@ def validate(paths: Sequence[Path] = (BUNDLED,)) -> tuple[list[Loaded], list[Pro
     """Load and check the playbook files under `paths`; return the documents and all problems."""
     files, problems = discover(paths)
     docs: list[Loaded] = []
+    rejected: list[Loaded] = []  # failed the schema: only their ids are trusted, to avoid follow-on noise
     for file in files:
         loaded, load_problems = load_yaml(file)
         problems.extend(load_problems)
@@ -51,10 +52,10 @@ def validate(paths: Sequence[Path] = (BUNDLED,)) -> tuple[list[Loaded], list[Pro
             continue
         schema_problems = check_schema(loaded)
         problems.extend(schema_problems)
-        if not schema_problems:
-            docs.append(loaded)
+        (rejected if schema_problems else docs).append(loaded)
     if not any(p.message.startswith("no such") for p in problems):
-        problems.extend(check_references(docs, complete=not problems))
+        extra_ids = {d.data["id"] for d in rejected if kind_of(d) in ("stage", "ending") and isinstance(d.data.get("id"), str)}
+        problems.extend(check_references(docs, complete=not problems, extra_phase_ids=extra_ids))
     return docs, sorted(set(problems))
 
 
@@ -115,6 +116,9 @@ def _phrase(loaded: Loaded, error: ValidationError) -> Iterator[Problem]:
         message = f"needs at least {error.validator_value} entries (has {len(error.instance)})"
     elif kind == "not":
         message = _not_message(error.validator_value) or error.message
+        culprit = error.validator_value.get("required", [None])[0]
+        if culprit and isinstance(error.instance, dict) and culprit in error.instance:
+            path = (*path, culprit)
     elif kind == "type":
         message = f"expected {_type_name(error.validator_value)}, found {_type_name(type(error.instance).__name__)} {error.instance!r}"
     else:
@@ -170,7 +174,7 @@ def _single(docs: list[Loaded], kind: str, refs: _Refs, complete: bool) -> Loade
     return found[0] if found else None
 
 
-def check_references(docs: list[Loaded], complete: bool = True) -> list[Problem]:
+def check_references(docs: list[Loaded], complete: bool = True, extra_phase_ids: set[str] = frozenset()) -> list[Problem]:
     """Check what JSON Schema cannot: ids resolve, are unique, orders are complete."""
     refs = _Refs()
     signals_doc = _single(docs, "signals", refs, complete)
@@ -179,7 +183,7 @@ def check_references(docs: list[Loaded], complete: bool = True) -> list[Problem]
     signals = {s["id"]: s for s in signals_doc.data["signals"]} if signals_doc else {}
     sources = {s["id"] for s in sources_doc.data["sources"]} if sources_doc else set()
     phases = [d for d in docs if kind_of(d) in ("stage", "ending")]
-    phase_ids = {d.data["id"] for d in phases}
+    phase_ids = {d.data["id"] for d in phases} | set(extra_phase_ids)
 
     _unique_ids(docs, refs)
     _unique_message_keys([d for d in docs if kind_of(d) == "messages"], refs)

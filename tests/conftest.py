@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from checker.model import Playbook, load_playbook
+from checker.validate import BUNDLED
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def playbook() -> Playbook:
+    return load_playbook()
+
+
+@pytest.fixture
+def playbook_copy(tmp_path: Path) -> Path:
+    """A writable copy of the bundled playbooks."""
+    target = tmp_path / "playbooks"
+    shutil.copytree(BUNDLED, target)
+    return target

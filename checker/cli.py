@@ -6,13 +6,19 @@ findings at or above it; 2 = usage or input error (one message on stderr, no tra
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
+from datetime import date
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
 from checker import __version__
-from checker.model import LANGUAGES, Playbook, load_playbook
+from checker.accounts import InputError
+from checker.check import run_check
+from checker.report import REPORTERS
+from checker.model import LANGUAGES, SEVERITIES, Playbook, load_playbook
 from checker.problems import PlaybookInvalid
 from checker.validate import BUNDLED, validate
 
@@ -35,6 +41,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
     p.add_argument("--lang", choices=LANGUAGES, default="en")
 
+    p = sub.add_parser("check", help="check a CRM account export against the playbook",
+                       description="Flag accounts whose behaviour does not match their declared stage, with evidence, the playbook's advice and a link to the handbook.",
+                       epilog=f"formats: {', '.join(REPORTERS)}. Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or input error.")
+    p.add_argument("accounts", type=Path, metavar="ACCOUNTS", help="account export (CSV, one row per account)")
+    p.add_argument("--format", choices=list(REPORTERS), default="table", help="output format (default: table)")
+    p.add_argument("--output", type=Path, metavar="FILE", help="write the report here (whole or not at all) instead of stdout")
+    p.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD", help="the date every time window counts back from (default: today)")
+    p.add_argument("--fail-on", choices=[*SEVERITIES, "never"], default="error", help="exit 1 when a finding at or above this severity exists (default: error)")
+    p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of messages and handbook links")
+    p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
+    p.add_argument("--handbook-url", metavar="URL", help="base URL of the handbook for links (default: the playbook's handbook_url)")
+    p.add_argument("--scores", action="store_true", help="table format: show every account with its best-fit scores")
+
     p = sub.add_parser("rules", help="list every expectation the checker evaluates")
     p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
     p.add_argument("--lang", choices=LANGUAGES, default="en")
@@ -47,6 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "validate":
             return cmd_validate(args.paths or [BUNDLED])
         playbook = _load(args.playbooks)
+        if args.command == "check":
+            return cmd_check(args, playbook)
         if args.command == "summary":
             print(summary(playbook, args.lang))
         elif args.command == "rules":
@@ -57,11 +78,52 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         print(f"playbook: the playbooks have {len(exc.problems)} problem(s); run `playbook validate` for the same list", file=sys.stderr)
         return EXIT_USAGE
-    except UsageError as exc:
+    except (UsageError, InputError) as exc:
         print(f"playbook: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
+
+
+def _as_of(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write it as YYYY-MM-DD") from None
+
+
+def cmd_check(args: argparse.Namespace, playbook: Playbook) -> int:
+    if not args.accounts.is_file():
+        raise UsageError(f"{args.accounts}: no such file")
+    if args.output and args.output.resolve() == args.accounts.resolve():
+        raise UsageError("--output must not be the input file; the export is never modified")
+    result = run_check(args.accounts, playbook, args.as_of or date.today(), args.lang, args.handbook_url or playbook.manifest["handbook_url"])
+    colour = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    text = REPORTERS[args.format](result, colour=colour, scores=args.scores)
+    if args.output:
+        write_atomically(args.output, text)
+        print(f"playbook: wrote {args.output} ({result.summary()['findings']} findings on {len(result.accounts)} accounts)", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    if args.fail_on == "never":
+        return EXIT_OK
+    levels = SEVERITIES[: SEVERITIES.index(args.fail_on) + 1]
+    return EXIT_FINDINGS if any(f.severity in levels for f in result.findings()) else EXIT_OK
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write the whole file or nothing: a temporary file in the same folder, then rename."""
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise UsageError(f"--output {path}: folder {folder} does not exist")
+    handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
 
 
 def _load(directory: Path | None) -> Playbook:

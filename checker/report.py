@@ -1,0 +1,161 @@
+"""Reporters: turn a CheckResult into JSON, CSV, a terminal table or Markdown.
+
+Picked by name from REPORTERS (`--format`). Everything that comes from the export is
+treated as untrusted: CSV cells are neutralised against spreadsheet formula injection and
+Markdown is escaped so that a wiki renders no HTML from it.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import textwrap
+from collections.abc import Callable
+
+from checker.check import CheckResult
+from checker.evaluate import AccountResult, Finding
+
+_SEVERITY_COLOURS = {"error": "31", "warning": "33", "info": "36"}
+
+
+def account_json(account: AccountResult) -> dict:
+    record = account.record
+    return {
+        "account_id": record.account_id,
+        "account_name": record.account_name,
+        "owner": record.owner or None,
+        "row": record.row,
+        "declared_stage": record.declared,
+        "declared_stage_raw": record.declared_raw,
+        "best_fit_stage": account.best_fit_stage,
+        "fit": {s: {"satisfied": p, "evaluated": e} for s, (p, e) in account.fit_scores.items()},
+        "findings": [finding_json(f) for f in account.findings],
+        "not_evaluated": account.not_evaluated,
+    }
+
+
+def finding_json(finding: Finding) -> dict:
+    return {
+        "rule": finding.rule,
+        "kind": finding.kind,
+        "severity": finding.severity,
+        "message": finding.message,
+        "evidence": finding.evidence,
+        "action": finding.action,
+        "source": finding.source,
+        "handbook_url": finding.handbook_url,
+    }
+
+
+def to_json(result: CheckResult, **_: object) -> str:
+    document = {
+        "as_of": result.as_of.isoformat(),
+        "lang": result.lang,
+        "playbook_version": result.playbook_version,
+        "input": result.input_name,
+        "summary": result.summary(),
+        "unusable_rows": [{"row": row.row, "message": message} for row, message in result.unusable],
+        "accounts": [account_json(a) for a in result.accounts],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+CSV_COLUMNS = ["account_id", "account_name", "owner", "declared_stage", "best_fit_stage", "rule", "kind", "severity",
+               "message", "signal", "observed", "expected", "action", "source", "handbook_url"]
+
+
+def neutralise(cell: object) -> str:
+    """Make a cell safe to open in a spreadsheet: formulas become text."""
+    text = "" if cell is None else str(cell)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def to_csv(result: CheckResult, **_: object) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for account in result.accounts:
+        record = account.record
+        for f in account.findings:
+            evidence = f.evidence or {}
+            row = [record.account_id, record.account_name, record.owner, record.declared, account.best_fit_stage,
+                   f.rule, f.kind, f.severity, f.message, evidence.get("signal"), evidence.get("observed"),
+                   evidence.get("expected"), f.action, f.source, f.handbook_url]
+            writer.writerow([neutralise(c) for c in row])
+    return out.getvalue()
+
+
+def _summary_line(result: CheckResult) -> str:
+    s = result.summary()
+    sev = s["findings_by_severity"]
+    return (f"{s['accounts']} accounts, {s['accounts_flagged']} flagged: {sev['error']} errors, {sev['warning']} warnings, "
+            f"{sev['info']} info. Rows read {s['rows_read']}, unusable {s['rows_unusable']}, "
+            f"expectations not evaluated for lack of data {s['expectations_not_evaluated']}.")
+
+
+def _fit_text(account: AccountResult) -> str:
+    parts = [f"{stage} {p}/{e}" for stage, (p, e) in account.fit_scores.items() if e]
+    return "fit: " + (", ".join(parts) if parts else "too little data")
+
+
+def to_table(result: CheckResult, colour: bool = False, scores: bool = False, width: int = 80, **_: object) -> str:
+    def paint(text: str, code: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if colour else text
+
+    lines: list[str] = []
+    wrap = textwrap.TextWrapper(width=width, initial_indent="    ", subsequent_indent="    ", break_long_words=True)
+    for account in result.accounts:
+        if not account.findings and not scores:
+            continue
+        record = account.record
+        head = f"{record.account_id}  {record.account_name}"
+        stage = f"declared {record.declared or record.declared_raw or '-'}, best fit {account.best_fit_stage or '-'}"
+        lines.append(paint(head[:width], "1"))
+        lines.append(f"  {stage}"[:width])
+        if scores:
+            lines.extend(textwrap.wrap(_fit_text(account), width=width, initial_indent="  ", subsequent_indent="    "))
+        for f in account.findings:
+            label = paint(f"{f.severity.upper():<7}", _SEVERITY_COLOURS[f.severity])
+            lines.append(f"  {label} {f.rule}")
+            lines.extend(wrap.wrap(f.message))
+            lines.extend(wrap.wrap("→ " + f.action))
+            lines.append("    " + f.handbook_url)  # never wrapped: it must stay clickable
+        lines.append("")
+    for row, message in result.unusable:
+        lines.extend(textwrap.wrap(message, width=width))
+    lines.extend(textwrap.wrap(_summary_line(result), width=width))
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: object) -> str:
+    """Escape text for a Markdown table cell: no HTML, no table breaks, no emphasis surprises."""
+    escaped = html.escape("" if text is None else str(text), quote=False)
+    for char in "\\`*_[]|#":
+        escaped = escaped.replace(char, "\\" + char)
+    return " ".join(escaped.split())
+
+
+def to_markdown(result: CheckResult, **_: object) -> str:
+    lines = [f"# Relationship check {result.as_of.isoformat()}", "", _md(_summary_line(result)), ""]
+    for account in result.accounts:
+        if not account.findings:
+            continue
+        record = account.record
+        lines += [f"## {_md(record.account_id)} {_md(record.account_name)}", "",
+                  f"Declared: {_md(record.declared or record.declared_raw or '-')} · best fit: {_md(account.best_fit_stage or '-')}", "",
+                  "| severity | rule | finding | action |", "| --- | --- | --- | --- |"]
+        for f in account.findings:
+            lines.append(f"| {f.severity} | [{_md(f.rule)}]({f.handbook_url}) | {_md(f.message)} | {_md(f.action)} |")
+        lines.append("")
+    if result.unusable:
+        lines += ["## Unusable rows", ""] + [f"- {_md(message)}" for _, message in result.unusable] + [""]
+    return "\n".join(lines)
+
+
+REPORTERS: dict[str, Callable[..., str]] = {
+    "table": to_table,
+    "json": to_json,
+    "csv": to_csv,
+    "markdown": to_markdown,
+}

@@ -120,6 +120,8 @@ def to_table(result: CheckResult, colour: bool = False, scores: bool = False, wi
             lines.append(f"  {label} {f.rule}")
             lines.extend(wrap.wrap(f.message))
             lines.extend(wrap.wrap("→ " + f.action))
+            if f.source:
+                lines.extend(wrap.wrap(f"({f.source})"))
             lines.append("    " + f.handbook_url)  # never wrapped: it must stay clickable
         lines.append("")
     for row, message in result.unusable:
@@ -144,9 +146,9 @@ def to_markdown(result: CheckResult, **_: object) -> str:
         record = account.record
         lines += [f"## {_md(record.account_id)} {_md(record.account_name)}", "",
                   f"Declared: {_md(record.declared or record.declared_raw or '-')} · best fit: {_md(account.best_fit_stage or '-')}", "",
-                  "| severity | rule | finding | action |", "| --- | --- | --- | --- |"]
+                  "| severity | rule | finding | action | source |", "| --- | --- | --- | --- | --- |"]
         for f in account.findings:
-            lines.append(f"| {f.severity} | [{_md(f.rule)}]({f.handbook_url}) | {_md(f.message)} | {_md(f.action)} |")
+            lines.append(f"| {f.severity} | [{_md(f.rule)}]({f.handbook_url}) | {_md(f.message)} | {_md(f.action)} | {_md(f.source)} |")
         lines.append("")
     if result.unusable:
         lines += ["## Unusable rows", ""] + [f"- {_md(message)}" for _, message in result.unusable] + [""]

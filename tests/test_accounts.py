@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checker.accounts import InputError, normalise_header, read_accounts, stage_lookup
+
+HEADER = "account_id,account_name,declared_stage,share_of_wallet,purchases_12m\n"
+
+
+def write(tmp_path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / "accounts.csv"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize(("raw", "expected"), [(" Share of Wallet ", "share_of_wallet"), ("ACCOUNT_ID", "account_id"), ("declared-stage", "declared_stage"), ("purchases  12m", "purchases_12m")])
+def test_header_matching_ignores_case_spaces_and_separators(raw, expected):
+    assert normalise_header(raw) == expected
+
+
+def test_stage_names_and_aliases_in_both_languages(playbook):
+    lookup = stage_lookup(playbook)
+    assert lookup["cooperation"] == "cooperation"
+    assert lookup["yhteistyövaihe"] == "cooperation"
+    assert lookup["keskinäisen riippuvuuden vaihe"] == "interdependence"
+    assert lookup["integrated stage"] == "integrated"
+    assert lookup["paused"] == "paused"
+    assert lookup["drawn out"] == "drawn-out"
+
+
+def test_reads_accounts_and_accounts_for_every_row(tmp_path, playbook):
+    path = write(tmp_path, HEADER + "A1,Acme,COOPERATION,45 %,3\n\nA2,Beta,Perusvaihe,,\n,NoId,basic,,\nA1,Again,basic,,\n")
+    file = read_accounts(path, playbook)
+    assert [a.account_id for a in file.accounts] == ["A1", "A2"]
+    assert [a.declared for a in file.accounts] == ["cooperation", "basic"]
+    assert file.accounts[0].values == {"share_of_wallet": 0.45, "purchases_12m": 3}
+    assert file.accounts[1].values == {"share_of_wallet": None, "purchases_12m": None}
+    assert [(u.row, u.code) for u in file.unusable] == [(5, "data.no_account_id"), (6, "data.duplicate_account")]
+    assert file.rows_read == len(file.accounts) + len(file.unusable) == 4
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])
+def test_encodings_excel_writes(tmp_path, playbook, encoding):
+    path = write(tmp_path, HEADER + "A1,Pääkonttori Oy,yhteistyövaihe,0.5,2\n", encoding)
+    file = read_accounts(path, playbook)
+    assert file.accounts[0].account_name == "Pääkonttori Oy"
+    assert file.accounts[0].declared == "cooperation"
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_semicolon_and_tab_delimiters(tmp_path, playbook, delimiter):
+    path = write(tmp_path, (HEADER + "A1,Acme,basic,\"0,2\",4\n").replace(",", delimiter).replace('"0' + delimiter + '2"', "0,2"))
+    assert read_accounts(path, playbook).accounts[0].values == {"share_of_wallet": 0.2, "purchases_12m": 4}
+
+
+def test_missing_required_column_is_named_with_a_suggestion(tmp_path, playbook):
+    path = write(tmp_path, "account_id,account_nme,declared_stage\nA1,Acme,basic\n")
+    with pytest.raises(InputError, match=r"line 1: missing required column\(s\) 'account_name' \(did you mean 'account_nme'\?\)"):
+        read_accounts(path, playbook)
+
+
+def test_bad_cells_become_notes_not_dropped_rows(tmp_path, playbook):
+    path = write(tmp_path, HEADER + "A1,Acme,basic,150 %,several\nA2,Beta,basic,x,1,extra\nA3,Gamma\n")
+    file = read_accounts(path, playbook)
+    notes = {a.account_id: [(n.code, n.column) for n in a.notes] for a in file.accounts}
+    assert notes["A1"] == [("data.invalid_value", "share_of_wallet"), ("data.invalid_value", "purchases_12m")]
+    assert notes["A2"][0] == ("data.ragged_long", None)
+    assert ("data.ragged_short", None) in notes["A3"]
+    assert file.accounts[0].values == {"share_of_wallet": None, "purchases_12m": None}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "the file is empty"),
+        (b"PK\x03\x04rest-of-zip", r"zip or Excel \(.xlsx\) file, not CSV"),
+        (b"\x00\x01\x02binary", "not a text file"),
+        (b"account_id,account_id,account_name,declared_stage\n", "appears twice"),
+    ],
+)
+def test_unreadable_files_raise_one_clear_error(tmp_path, playbook, content, message):
+    path = tmp_path / "accounts.csv"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=message):
+        read_accounts(path, playbook)

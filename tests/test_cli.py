@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from checker.cli import main
+from checker.schemas import validator
+
+from conftest import FIXTURES
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "docs" / "samples" / "accounts.csv"
+BAD = yaml.safe_load((FIXTURES / "accounts" / "bad_inputs.yaml").read_text(encoding="utf-8"))["cases"]
+AS_OF = ["--as-of", "2026-10-31"]
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("case", BAD, ids=[c["name"] for c in BAD])
+def test_bad_input(capsys, tmp_path, case):
+    path = tmp_path / "export.csv"
+    path.write_bytes(bytes.fromhex(case["bytes"]) if "bytes" in case else case["content"].encode(case.get("encoding", "utf-8")))
+    before = path.read_bytes()
+    code, out, err = run(capsys, "check", str(path), "--format", "json", "--fail-on", "never", *AS_OF)
+    assert code == case["exit"], err
+    assert "Traceback" not in err
+    assert path.read_bytes() == before
+    if "stderr" in case:
+        assert case["stderr"] in err and err.count("\n") == 1
+        return
+    report = json.loads(out)
+    for key, value in case.get("summary", {}).items():
+        assert report["summary"][key] == value
+    if "finding" in case:
+        rule, text = case["finding"]
+        assert any(f["rule"] == rule and text in f["message"] for a in report["accounts"] for f in a["findings"]), report["accounts"]
+    if "unusable" in case:
+        assert any(case["unusable"] in u["message"] for u in report["unusable_rows"])
+    assert report["summary"]["rows_read"] == len(report["accounts"]) + len(report["unusable_rows"])
+
+
+def test_sample_report_validates_and_accounts_for_every_row(capsys):
+    code, out, _ = run(capsys, "check", str(SAMPLE), "--format", "json", *AS_OF)
+    assert code == 1  # the sample holds error-level findings
+    report = json.loads(out)
+    assert list(validator("report.schema.json").iter_errors(report)) == []
+    with SAMPLE.open(encoding="utf-8") as f:
+        rows = sum(1 for _ in csv.DictReader(f))
+    assert report["summary"]["rows_read"] == rows == len(report["accounts"]) + len(report["unusable_rows"])
+    ids = [a["account_id"] for a in report["accounts"]]
+    assert len(ids) == len(set(ids))
+    kinds = {f["kind"] for a in report["accounts"] for f in a["findings"]}
+    assert kinds == {"stage-mismatch", "warning-sign", "termination", "portfolio", "data"}
+
+
+@pytest.mark.parametrize("lang", ["en", "fi"])
+def test_every_sample_finding_is_explained(capsys, playbook, lang):
+    _, out, _ = run(capsys, "check", str(SAMPLE), "--format", "json", "--lang", lang, *AS_OF)
+    report = json.loads(out)
+    findings = [f for a in report["accounts"] for f in a["findings"]]
+    assert findings
+    for f in findings:
+        assert f["action"] and f["message"]
+        assert f["handbook_url"].startswith(f"http://127.0.0.1:8000/{lang}/")
+        if f["kind"] == "data":
+            continue
+        rule = playbook.rules_by_id[f["rule"]]
+        assert f["handbook_url"].endswith(f"/{rule.page}#{rule.id}")
+        assert f["evidence"]["expected"] and f["source"]
+        assert f["action"] == rule.action[lang]
+        assert rule.title[lang] in f["message"]
+
+
+def test_exit_codes_follow_fail_on(capsys, tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("account_id,account_name,declared_stage,open_books\nA1,Acme,cooperation,yes\n", encoding="utf-8")
+    assert run(capsys, "check", str(path), *AS_OF)[0] == 0  # only an info finding
+    assert run(capsys, "check", str(path), "--fail-on", "info", *AS_OF)[0] == 1
+    assert run(capsys, "check", str(path), "--fail-on", "never", *AS_OF)[0] == 0
+
+
+def test_usage_errors_exit_2(capsys, tmp_path):
+    assert run(capsys, "check", str(tmp_path / "missing.csv"))[0] == 2
+    with pytest.raises(SystemExit) as info:
+        main(["check", str(SAMPLE), "--as-of", "31.10.2026"])
+    assert info.value.code == 2
+    assert "write it as YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_output_file_is_written_whole_and_input_untouched(capsys, tmp_path):
+    target = tmp_path / "report.csv"
+    before = SAMPLE.read_bytes()
+    code, out, err = run(capsys, "check", str(SAMPLE), "--format", "csv", "--output", str(target), *AS_OF)
+    assert out == "" and "wrote" in err
+    assert SAMPLE.read_bytes() == before
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert rows and rows[0]["handbook_url"].startswith("http")
+    assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]  # no temporary file left behind
+    assert run(capsys, "check", str(SAMPLE), "--output", str(SAMPLE))[0] == 2
+
+
+def test_csv_neutralises_formulas(capsys, tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text('account_id,account_name,declared_stage,open_books\n=1+1,"=HYPERLINK(""http://x"")",cooperation,yes\n', encoding="utf-8")
+    _, out, _ = run(capsys, "check", str(path), "--format", "csv", *AS_OF)
+    row = next(csv.DictReader(io.StringIO(out)))
+    assert row["account_id"] == "'=1+1"
+    assert row["account_name"].startswith("'=HYPERLINK")
+
+
+def test_markdown_escapes_export_text(capsys, tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("account_id,account_name,declared_stage,open_books\nA1,<script>alert(1)</script> | x,cooperation,yes\n", encoding="utf-8")
+    _, out, _ = run(capsys, "check", str(path), "--format", "markdown", *AS_OF)
+    assert "<script>" not in out and "&lt;script&gt;" in out
+    assert "\\| x" in out
+
+
+def test_table_fits_80_columns_and_is_plain_when_not_a_tty(capsys):
+    _, out, _ = run(capsys, "check", str(SAMPLE), "--scores", *AS_OF)
+    assert "\033[" not in out
+    assert all(len(line) <= 80 for line in out.splitlines() if "://" not in line)
+    assert "fit: " in out
+
+
+def test_rules_and_help_come_from_the_registries(capsys, playbook):
+    _, out, _ = run(capsys, "rules")
+    assert all(rule.id in out for rule in playbook.rules)
+    with pytest.raises(SystemExit):
+        main(["check", "--help"])
+    assert "table, json, csv, markdown" in capsys.readouterr().out
+
+
+def test_validate_reports_misspelled_signal_with_line(capsys, playbook_copy):
+    path = playbook_copy / "stages" / "cooperation.yaml"
+    text = path.read_text(encoding="utf-8")
+    line = text[: text.index("signal: share_of_wallet")].count("\n") + 1
+    path.write_text(text.replace("signal: share_of_wallet", "signal: share_of_walet", 1), encoding="utf-8")
+    code, out, _ = run(capsys, "validate", str(playbook_copy))
+    assert code == 1
+    assert f"cooperation.yaml:{line}: $.expectations[2].signal: 'share_of_walet' is not a known signal (did you mean 'share_of_wallet'?)" in out
+
+
+def test_validate_exit_codes(capsys, tmp_path):
+    assert run(capsys, "validate")[0] == 0
+    assert run(capsys, "validate", str(tmp_path / "nope"))[0] == 2
+
+
+def test_python_dash_m_runs_the_same_cli():
+    done = subprocess.run([sys.executable, "-m", "checker", "summary"], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert "Stages (5)" in done.stdout and "Endings (4)" in done.stdout

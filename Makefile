@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test setup validate clean
+.PHONY: run test setup validate handbook clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -14,8 +14,17 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-run: setup
+# The handbook, both languages, into site/en/ and site/fi/ (fails on any warning or bad playbook data).
+handbook: setup
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet -f docs/en.yml
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet -f docs/fi.yml
+
+run: setup handbook
 	$(BIN)/playbook summary
+	@echo
+	@echo "Handbook: http://127.0.0.1:8000/  (English: http://127.0.0.1:8000/en/  suomeksi: http://127.0.0.1:8000/fi/)"
+	@echo "Press Ctrl+C to stop the server."
+	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory site
 
 test: setup
 	$(BIN)/python -m pytest

@@ -9,12 +9,17 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checker.model import Playbook
+import numpy as np
+
+from checker.columns import Columns, encode
+from checker.model import Playbook, Signal
 from checker.problems import did_you_mean
-from checker.values import BadValue, is_unknown, parse_cell
+from checker.values import BadValue, parse_cell
 
 REQUIRED = ("account_id", "account_name", "declared_stage")
 OPTIONAL = ("owner",)
@@ -34,18 +39,6 @@ class DataNote:
 
 
 @dataclass
-class AccountRecord:
-    row: int  # 1-based line of the file, header = 1
-    account_id: str
-    account_name: str
-    owner: str
-    declared_raw: str
-    declared: str | None  # normalised stage or ending id
-    values: dict[str, object]  # signal id -> value; missing or None = unknown
-    notes: list[DataNote] = field(default_factory=list)
-
-
-@dataclass
 class UnusableRow:
     row: int
     code: str  # message key
@@ -53,14 +46,25 @@ class UnusableRow:
 
 
 @dataclass
-class AccountFile:
+class AccountTable:
+    """The accounts of one export: identity fields as lists, signals as columns, notes by index."""
+
     path: Path
-    accounts: list[AccountRecord]
+    rows: list[int]  # line in the file (header = 1)
+    ids: list[str]
+    names: list[str]
+    owners: list[str]
+    declared_raw: list[str]
+    declared: list[str | None]  # normalised stage or ending id
+    columns: Columns
+    notes: dict[int, list[DataNote]]  # account index -> data problems
     unusable: list[UnusableRow]
     rows_read: int
-    columns: list[str]  # signal columns present in the export
     ignored_columns: list[str]
     encoding: str
+
+    def __len__(self) -> int:
+        return len(self.ids)
 
 
 def normalise_header(name: str) -> str:
@@ -106,16 +110,114 @@ def _dialect(sample: str) -> str:
     return max(counts, key=counts.get) if any(counts.values()) else ","
 
 
-def read_accounts(path: Path, playbook: Playbook) -> AccountFile:
+_EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal()
+
+
+def _fast_numbers(raw: Sequence[str], kind: str) -> np.ndarray | None:
+    """Whole-column parsing for the common case (plain numbers, ISO dates); None to go cell by cell."""
+    try:
+        if kind == "date":
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # numpy notes that it drops a trailing "Z"
+                days = np.array([c or "NaT" for c in raw], dtype="datetime64[D]")
+            return np.where(np.isnat(days), np.nan, days.astype(np.float64) + _EPOCH_ORDINAL)
+        numbers = np.fromiter(map(float, [c or "nan" for c in raw]), dtype=np.float64, count=len(raw))
+    except ValueError:
+        return None
+    known = np.array([c != "" for c in raw], dtype=bool)
+    if np.isnan(numbers[known]).any() or np.isinf(numbers).any():
+        return None  # the text 'nan' or 'inf': let the cell parser name the problem
+    if kind == "count" and ((numbers[known] < 0) | (numbers[known] != np.floor(numbers[known]))).any():
+        return None
+    if kind == "share" and ((numbers[known] < 0) | (numbers[known] > 1)).any():
+        return None
+    if kind == "days" and (numbers[known] < 0).any():
+        return None
+    return numbers
+
+
+def parse_column(raw: Sequence[str], signal: Signal) -> tuple[np.ndarray, list[tuple[int, str, BadValue]]]:
+    """Parse a whole column: vectorised when the column is plain, else each distinct cell once."""
+    if signal.type in ("count", "share", "days", "amount", "date") and raw:
+        fast = _fast_numbers(raw, signal.type)
+        if fast is not None:
+            return fast, []
+    cache: dict[str, float | BadValue] = {}
+    allowed = signal.data.get("values")
+
+    def first(cell: str) -> float | BadValue:
+        try:
+            result: float | BadValue = encode(parse_cell(cell, signal.type, allowed), signal)
+        except BadValue as bad:
+            result = bad
+        cache[cell] = result
+        return result
+
+    parsed = [cache[c] if c in cache else first(c) for c in raw]
+    bad = [(i, raw[i], v) for i, v in enumerate(parsed) if v.__class__ is BadValue]
+    for i, _, _ in bad:
+        parsed[i] = np.nan
+    return np.array(parsed, dtype=np.float64), bad
+
+
+def _line_numbers(text: str, dialect: type[csv.Dialect] | csv.Dialect, rows: int) -> list[int]:
+    """The file line each row starts on. One line per row unless quoted cells span lines."""
+    if text.count("\n") + (not text.endswith("\n")) == rows + 1:
+        return list(range(2, rows + 2))
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    next(reader)
+    starts, previous = [], 1
+    for _ in reader:
+        starts.append(previous + 1)
+        previous = reader.line_num
+    return starts
+
+
+def _sort_rows(body: list[list[str]], lines: list[int], width: int, id_at: int) -> tuple[list[list[str]], list[int], dict[int, list[DataNote]], list[UnusableRow], int]:
+    """Keep the rows that are accounts; note ragged rows; list rows with no or a repeated id."""
+    kept: list[list[str]] = []
+    kept_lines: list[int] = []
+    notes: dict[int, list[DataNote]] = {}
+    unusable: list[UnusableRow] = []
+    first_row: dict[str, int] = {}
+    rows_read = 0
+    for cells, line in zip(body, lines):
+        note = None
+        if len(cells) != width:
+            if not any(c.strip() for c in cells):
+                continue  # a blank line is not a row
+            note = DataNote("data.ragged_short" if len(cells) < width else "data.ragged_long", None, {"found": len(cells), "expected": width})
+            cells = (cells + [""] * width)[:width]
+        account_id = cells[id_at].strip()
+        if not account_id:
+            if any(c.strip() for c in cells):
+                rows_read += 1
+                unusable.append(UnusableRow(line, "data.no_account_id"))
+            continue  # a line of empty cells (;;;) is not a row
+        rows_read += 1
+        if account_id in first_row:
+            unusable.append(UnusableRow(line, "data.duplicate_account", {"account": account_id, "first": first_row[account_id]}))
+            continue
+        first_row[account_id] = line
+        if note:
+            notes[len(kept)] = [note]
+        kept.append(cells)
+        kept_lines.append(line)
+    return kept, kept_lines, notes, unusable, rows_read
+
+
+def read_accounts(path: Path, playbook: Playbook) -> AccountTable:
     """Read and parse the account export at `path`."""
     text, encoding = decode(path)
     if not text.strip():
         raise InputError(f"{path}: the file is empty; expected a header row with {', '.join(REQUIRED)}")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_dialect(text))
+    delimiter = _dialect(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
+        body = list(reader)
     except csv.Error as exc:
-        raise InputError(f"{path}: line 1: {exc}") from None
+        raise InputError(f"{path}: line {reader.line_num}: {exc}; check the quoting") from None
     names = [normalise_header(h) for h in header]
     signals = playbook.signals
     known = set(REQUIRED) | set(OPTIONAL) | set(signals)
@@ -129,52 +231,57 @@ def read_accounts(path: Path, playbook: Playbook) -> AccountFile:
             raise InputError(f"{path}: line 1: column '{header[i].strip()}' appears twice; keep one")
         seen.add(n)
     index = {n: i for i, n in enumerate(names) if n in known}
-    signal_columns = [(n, i, signals[n].type, signals[n].data.get("values")) for n, i in index.items() if n in signals]
-    stages = stage_lookup(playbook)
+    width, id_at = len(header), index["account_id"]
 
-    accounts: list[AccountRecord] = []
-    unusable: list[UnusableRow] = []
-    first_row: dict[str, int] = {}
-    rows_read = 0
-    width = len(header)
-    try:
-        for cells in reader:
-            line = reader.line_num
-            if not cells or all(not c.strip() for c in cells):
-                continue  # blank line: not a row
-            rows_read += 1
-            notes: list[DataNote] = []
-            if len(cells) != width:
-                notes.append(DataNote("data.ragged_short" if len(cells) < width else "data.ragged_long", None, {"found": len(cells), "expected": width}))
-                cells = (cells + [""] * width)[:width]
-            account_id = cells[index["account_id"]].strip()
-            if not account_id:
-                unusable.append(UnusableRow(line, "data.no_account_id"))
-                continue
-            if account_id in first_row:
-                unusable.append(UnusableRow(line, "data.duplicate_account", {"account": account_id, "first": first_row[account_id]}))
-                continue
-            first_row[account_id] = line
-            values: dict[str, object] = {}
-            for name, i, kind, allowed in signal_columns:
-                cell = cells[i]
-                try:
-                    values[name] = parse_cell(cell, kind, allowed)
-                except BadValue as bad:
-                    values[name] = None
-                    notes.append(DataNote("data.invalid_value", name, {"value": cell.strip(), "reason": bad.reason, **bad.details}))
-            declared_raw = cells[index["declared_stage"]].strip()
-            declared = stages.get(_label_key(declared_raw))
-            if not declared_raw:
-                notes.append(DataNote("data.no_stage", "declared_stage"))
-            elif declared is None:
-                notes.append(DataNote("data.unknown_stage", "declared_stage", {"value": declared_raw, "hint": did_you_mean(declared_raw, list(stages))}))
-            name = cells[index["account_name"]].strip()
-            if not name:
-                notes.append(DataNote("data.no_name", "account_name"))
-            owner = cells[index["owner"]].strip() if "owner" in index else ""
-            accounts.append(AccountRecord(line, account_id, name, owner, declared_raw, declared, values, notes))
-    except csv.Error as exc:
-        raise InputError(f"{path}: line {reader.line_num}: {exc}; check the quoting") from None
+    lines = _line_numbers(text, reader.dialect, len(body))
+    ids = [cells[id_at].strip() for cells in body] if all(len(cells) == width for cells in body) else []
+    if ids and all(ids) and len(set(ids)) == len(ids):
+        # The common case, checked in bulk: every row complete, ids present and unique.
+        kept, notes, unusable, rows_read = body, {}, [], len(body)
+    else:
+        kept, lines, notes, unusable, rows_read = _sort_rows(body, lines, width, id_at)
+
+    columns = list(zip(*kept)) if kept else [()] * width
+    data: dict[str, np.ndarray] = {}
+    for name, i in index.items():
+        if name in signals:
+            data[name], bad = parse_column(columns[i], signals[name])
+            for row, cell, problem in bad:
+                notes.setdefault(row, []).append(DataNote("data.invalid_value", name, {"value": cell.strip(), "reason": problem.reason, **problem.details}))
+
+    def texts(name: str) -> list[str]:
+        return [c.strip() for c in columns[index[name]]] if name in index else [""] * len(kept)
+
+    stages = stage_lookup(playbook)
+    declared_raw = texts("declared_stage")
+    declared: list[str | None] = []
+    for row, raw in enumerate(declared_raw):
+        found = stages.get(raw) or stages.get(_label_key(raw))
+        declared.append(found)
+        if not raw:
+            notes.setdefault(row, []).append(DataNote("data.no_stage", "declared_stage"))
+        elif found is None:
+            notes.setdefault(row, []).append(DataNote("data.unknown_stage", "declared_stage", {"value": raw, "hint": did_you_mean(raw, list(stages))}))
+    account_names = texts("account_name")
+    for row, name in enumerate(account_names):
+        if not name:
+            notes.setdefault(row, []).append(DataNote("data.no_name", "account_name"))
     ignored = [h.strip() for h, n in zip(header, names) if n not in known]
-    return AccountFile(path, accounts, unusable, rows_read, [c[0] for c in signal_columns], ignored, encoding)
+    return AccountTable(path, lines, texts("account_id"), account_names, texts("owner"), declared_raw, declared,
+                        Columns(len(kept), data, frozenset(data)), notes, unusable, rows_read, ignored, encoding)
+
+
+def table_from_values(playbook: Playbook, accounts: list[dict], present: frozenset[str] | None = None) -> AccountTable:
+    """A table from already parsed values (tests, generated samples).
+
+    Each dict holds `account_id`, `declared` (a stage or ending id) and signal values;
+    `notes` may carry DataNotes. Signal columns are those present in any dict unless given.
+    """
+    values = [{k: v for k, v in a.items() if k in playbook.signals} for a in accounts]
+    columns = Columns.from_records(values, playbook.signals, present)
+    notes = {i: list(a["notes"]) for i, a in enumerate(accounts) if a.get("notes")}
+    n = len(accounts)
+    return AccountTable(Path("-"), [i + 2 for i in range(n)], [a["account_id"] for a in accounts],
+                        [a.get("account_name", "") for a in accounts], [a.get("owner", "") for a in accounts],
+                        [a.get("declared") or "" for a in accounts], [a.get("declared") for a in accounts],
+                        columns, notes, [], n, [], "utf-8")

@@ -102,7 +102,7 @@ def cmd_check(args: argparse.Namespace, playbook: Playbook) -> int:
     text = REPORTERS[args.format](result, colour=colour, scores=args.scores)
     if args.output:
         write_atomically(args.output, text)
-        print(f"playbook: wrote {args.output} ({result.summary()['findings']} findings on {len(result.accounts)} accounts)", file=sys.stderr)
+        print(f"playbook: wrote {args.output} ({len(result.findings())} findings on {len(result.table)} accounts)", file=sys.stderr)
     else:
         sys.stdout.write(text)
     if args.fail_on == "never":

@@ -67,7 +67,7 @@ def lifecycle(title: str, stages: Sequence[Box], growth: Sequence[str], axis: st
 def quadrants(title: str, x_axis: str, x_ticks: tuple[str, str], y_axis: str, y_ticks: tuple[str, str],
               cells: dict[tuple[int, int], Sequence[Box]]) -> str:
     """A 2×2 figure. `cells[(column, row)]`: column 0 is left, row 0 is the bottom row."""
-    width, height, left, top, size = 640, 500, 90, 20, 250
+    width, left, top, size = 640, 90, 20, 250
     body = []
     for (col, row), boxes in sorted(cells.items()):
         x, y = left + col * size, top + (1 - row) * size
@@ -77,7 +77,8 @@ def quadrants(title: str, x_axis: str, x_ticks: tuple[str, str], y_axis: str, y_
             cy = y + 10 + slot * (i + 0.5)
             code = _text(x + size / 2, cy - 30, box.code, 6, "pb-code") if box.code else ""
             label = _text(x + size / 2, cy + (10 if box.code else 0), box.label, 24)
-            shape = f'<rect class="pb-box" x="{x + 14}" y="{cy - slot / 2 + 6:g}" width="{size - 28}" height="{slot - 12:g}" rx="6"/>'
+            box_h = min(slot - 12, 110)
+            shape = f'<rect class="pb-box" x="{x + 14}" y="{cy - box_h / 2:g}" width="{size - 28}" height="{box_h:g}" rx="6"/>'
             body.append(_link(box, shape, code + label))
     for i, tick in enumerate(x_ticks):
         body.append(_text(left + size * (i + 0.5), top + 2 * size + 20, tick, 30, "pb-tick"))
@@ -87,4 +88,4 @@ def quadrants(title: str, x_axis: str, x_ticks: tuple[str, str], y_axis: str, y_
     body.append(_text(left + size, top + 2 * size + 46, x_axis, 60, "pb-axis-label"))
     y_mid = top + size
     body.append(f'<g transform="rotate(-90 {left - 58} {y_mid})">{_text(left - 58, y_mid, y_axis, 60, "pb-axis-label")}</g>')
-    return _svg(width, height + 20, title, body)
+    return _svg(width, top + 2 * size + 64, title, body)

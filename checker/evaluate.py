@@ -1,30 +1,32 @@
-"""Evaluate the playbook's expectations on account records.
+"""Evaluate the playbook's expectations on a table of accounts, a whole column at a time.
 
-The evaluator only fills result objects; it never prints. Reporters (report.py) turn
-results into output. A rule whose signal is unknown for an account is *not evaluated*,
-and counted as such: missing is never zero.
+Each rule becomes one vectorised comparison over all accounts; the outcome per account
+is PASS, FAIL, UNKNOWN (a signal it needs is unknown: *not evaluated*, never zero) or
+SKIPPED (its `when` precondition does not hold). The evaluator only fills results; it
+never prints. Reporters (report.py) turn results into output.
 """
 from __future__ import annotations
 
 import enum
-import operator
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from checker.accounts import AccountRecord, DataNote
-from checker.model import Playbook, Rule
-from checker.values import days_since
+import numpy as np
 
-_OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "==": operator.eq, "!=": operator.ne}
+from checker.accounts import AccountTable, DataNote
+from checker.columns import Columns, decode, encode
+from checker.model import Playbook, Rule
+
+PASS, FAIL, UNKNOWN, SKIPPED = 0, 1, 2, 3
+_OPS = {">=": np.greater_equal, "<=": np.less_equal, ">": np.greater, "<": np.less, "==": np.equal, "!=": np.not_equal}
 _SYMBOLS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
 
 
-class Outcome(enum.Enum):
-    PASS = "pass"
-    FAIL = "fail"
-    UNKNOWN = "not evaluated"  # a signal the rule needs is unknown
-    SKIPPED = "not applicable"  # a `when` precondition does not hold
+class Outcome(enum.IntEnum):
+    PASS = PASS
+    FAIL = FAIL
+    UNKNOWN = UNKNOWN
+    SKIPPED = SKIPPED
 
 
 @dataclass(frozen=True)
@@ -46,121 +48,146 @@ class Finding:
 
 
 @dataclass
-class AccountResult:
-    record: AccountRecord
-    best_fit_stage: str | None
-    fit_scores: dict[str, tuple[int, int]]  # stage id -> (satisfied, evaluated)
-    findings: list[Finding] = field(default_factory=list)
-    not_evaluated: list[str] = field(default_factory=list)  # rule ids
+class Evaluation:
+    """Per account (by index into the table): best fit, fit scores, findings, rules not evaluated."""
+
+    best_fit: list[str | None]
+    fit: np.ndarray  # shape (accounts, stages, 2): satisfied, evaluated
+    findings: list[list[Finding]]
+    not_evaluated: list[list[str]]
+    stage_ids: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._fit_lists: list | None = None
+
+    def fit_scores(self, index: int) -> dict[str, list[int]]:
+        """{stage: [satisfied, evaluated]} for one account."""
+        if self._fit_lists is None:
+            self._fit_lists = self.fit.tolist()  # plain ints: numpy scalars are slow one at a time
+        return dict(zip(self.stage_ids, self._fit_lists[index]))
 
 
-def _observed(rule_signal: str, values: Mapping[str, object], as_of: date, playbook: Playbook) -> object:
-    value = values.get(rule_signal)
-    if value is not None and playbook.signals[rule_signal].type == "date":
-        return days_since(value, as_of)
-    return value
+def _observed(signal: str, cols: Columns, as_of: date, playbook: Playbook) -> np.ndarray:
+    values = cols.get(signal)
+    if playbook.signals[signal].type == "date":
+        return as_of.toordinal() - values  # days since the date
+    return values
 
 
-def outcome(rule: Rule, values: Mapping[str, object], columns: frozenset[str], as_of: date, playbook: Playbook) -> Outcome:
-    """Evaluate one rule for one account's signal values."""
-    for cond in rule.when:
-        observed = _observed(cond.signal, values, as_of, playbook)
-        if observed is None:
-            return Outcome.UNKNOWN
-        if not _OPS[cond.op](observed, cond.value):
-            return Outcome.SKIPPED
+def _threshold(value: object, signal: str, playbook: Playbook) -> float:
+    return encode(value, playbook.signals[signal])
+
+
+def rule_codes(rule: Rule, cols: Columns, as_of: date, playbook: Playbook) -> np.ndarray:
+    """The outcome code of `rule` for every account in `cols`."""
     if rule.op == "recorded":
-        if rule.signal not in columns:
-            return Outcome.UNKNOWN  # the export has no such column: nothing to judge
-        return Outcome.PASS if values.get(rule.signal) is not None else Outcome.FAIL
-    observed = _observed(rule.signal, values, as_of, playbook)
-    if observed is None:
-        return Outcome.UNKNOWN
-    threshold = rule.value
-    if rule.relative_to:
-        base = values.get(rule.relative_to)
-        if base is None:
-            return Outcome.UNKNOWN
-        threshold = rule.value * base
-    return Outcome.PASS if _OPS[rule.op](observed, threshold) else Outcome.FAIL
+        if rule.signal not in cols.present:
+            codes = np.full(cols.size, UNKNOWN, dtype=np.int8)  # no such column: nothing to judge
+        else:
+            codes = np.where(np.isnan(cols.get(rule.signal)), FAIL, PASS).astype(np.int8)
+    else:
+        observed = _observed(rule.signal, cols, as_of, playbook)
+        threshold: np.ndarray | float = _threshold(rule.value, rule.signal, playbook)
+        unknown = np.isnan(observed)
+        if rule.relative_to:
+            base = cols.get(rule.relative_to)
+            threshold = rule.value * base
+            unknown = unknown | np.isnan(base)
+        with np.errstate(invalid="ignore"):
+            passed = _OPS[rule.op](observed, threshold)
+        codes = np.where(unknown, UNKNOWN, np.where(passed, PASS, FAIL)).astype(np.int8)
+    # Preconditions, the first one deciding last so that it takes precedence.
+    for cond in reversed(rule.when):
+        observed = _observed(cond.signal, cols, as_of, playbook)
+        with np.errstate(invalid="ignore"):
+            holds = _OPS[cond.op](observed, _threshold(cond.value, cond.signal, playbook))
+        codes = np.where(np.isnan(observed), UNKNOWN, np.where(holds, codes, SKIPPED)).astype(np.int8)
+    return codes
 
 
-def best_fit(playbook: Playbook, values: Mapping[str, object], columns: frozenset[str], as_of: date, declared: str | None) -> tuple[str | None, dict[str, tuple[int, int]]]:
-    """The stage whose own expectations the account satisfies best.
+def fit_table(playbook: Playbook, cols: Columns, as_of: date, declared: list[str | None], codes: dict[str, np.ndarray] | None = None) -> tuple[list[str | None], np.ndarray]:
+    """The stage whose own expectations each account satisfies best.
 
     Score = satisfied / evaluated over the stage's expectations, counting only those whose
     signals are known. A stage needs `best_fit.min_evaluated` evaluated expectations to be
-    scored; with none scored the fit is unknown. Ties go to the stage nearest the declared
-    one, then to the earlier stage.
+    scored; with none scored the fit is unknown (null). Ties go to the stage nearest the
+    declared one, then to the earlier stage.
     """
+    stages = playbook.stages
     minimum = playbook.manifest["best_fit"]["min_evaluated"]
-    scores: dict[str, tuple[int, int]] = {}
-    for stage in playbook.stages:
-        results = [outcome(r, values, columns, as_of, playbook) for r in playbook.stage_rules(stage.id)]
-        passed = results.count(Outcome.PASS)
-        evaluated = passed + results.count(Outcome.FAIL)
-        scores[stage.id] = (passed, evaluated)
-    scored = {s: p / e for s, (p, e) in scores.items() if e >= minimum}
-    if not scored:
-        return None, scores
-    anchor = playbook.phases[declared].order if declared in playbook.phases and playbook.phases[declared].kind == "stage" else 0
-    best = max(scored, key=lambda s: (scored[s], -abs(playbook.phases[s].order - anchor), -playbook.phases[s].order))
-    return best, scores
+    fit = np.zeros((cols.size, len(stages), 2), dtype=np.int32)
+    for k, stage in enumerate(stages):
+        for rule in playbook.stage_rules(stage.id):
+            c = codes[rule.id] if codes is not None else rule_codes(rule, cols, as_of, playbook)
+            fit[:, k, 0] += c == PASS
+            fit[:, k, 1] += c <= FAIL
+    satisfied, evaluated = fit[:, :, 0], fit[:, :, 1]
+    orders = np.array([s.order for s in stages], dtype=np.float64)
+    anchor = np.array([playbook.phases[d].order if d in playbook.phases and playbook.phases[d].kind == "stage" else 0 for d in declared], dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = satisfied / evaluated
+    # Scores differ by at least 1/90 between distinct fractions; the tie-breaks stay far below that.
+    key = score * 1e6 - np.abs(orders[None, :] - anchor[:, None]) * 10 - orders[None, :]
+    key = np.where(evaluated >= minimum, key, -np.inf)
+    best = np.argmax(key, axis=1)
+    scored = np.isfinite(key[np.arange(cols.size), best]) if cols.size else np.array([], dtype=bool)
+    return [stages[b].id if ok else None for b, ok in zip(best.tolist(), scored.tolist())], fit
 
 
 class Evaluator:
-    """Runs the playbook's rules on account records for one `as_of` date and language."""
+    """Runs the playbook's rules on account tables for one `as_of` date and language."""
 
     def __init__(self, playbook: Playbook, as_of: date, lang: str, handbook_url: str):
         self.playbook = playbook
         self.as_of = as_of
         self.lang = lang
         self.base = handbook_url.rstrip("/")
+        self._cache: dict[tuple, tuple[str, dict]] = {}
 
     def url(self, page: str, anchor: str) -> str:
         return f"{self.base}/{self.lang}/{page}#{anchor}"
 
-    def evaluate(self, record: AccountRecord, columns: Iterable[str]) -> AccountResult:
-        columns = frozenset(columns)
-        values = record.values
-        fit, scores = best_fit(self.playbook, values, columns, self.as_of, record.declared)
-        result = AccountResult(record, fit, scores)
-        result.findings.extend(self._data_finding(record, note) for note in record.notes)
-        if record.declared:
-            for rule in self.playbook.rules_for(record.declared):
-                state = outcome(rule, values, columns, self.as_of, self.playbook)
-                if state is Outcome.UNKNOWN:
-                    result.not_evaluated.append(rule.id)
-                elif state is Outcome.FAIL:
-                    result.findings.append(self._finding(record, rule))
-        return result
+    def evaluate(self, table: AccountTable) -> Evaluation:
+        playbook, cols = self.playbook, table.columns
+        codes = {rule.id: rule_codes(rule, cols, self.as_of, playbook) for rule in playbook.rules}
+        best, fit = fit_table(playbook, cols, self.as_of, table.declared, codes)
+        findings: list[list[Finding]] = [[] for _ in range(len(table))]
+        not_evaluated: list[list[str]] = [[] for _ in range(len(table))]
+        for index, notes in table.notes.items():
+            findings[index].extend(self._data_finding(table, index, note) for note in notes)
+        phase_ids = list(playbook.phases)
+        declared_code = np.array([phase_ids.index(d) if d else -1 for d in table.declared], dtype=np.int16)
+        for rule in playbook.rules:
+            applies = np.isin(declared_code, [phase_ids.index(p) for p in rule.applies_to])
+            c = codes[rule.id]
+            for i in np.flatnonzero(applies & (c == FAIL)).tolist():
+                findings[i].append(self._finding(table, i, rule))
+            for i in np.flatnonzero(applies & (c == UNKNOWN)).tolist():
+                not_evaluated[i].append(rule.id)
+        return Evaluation(best, fit, findings, not_evaluated, [s.id for s in playbook.stages])
 
     # --- phrasing -------------------------------------------------------------------------------
 
     def text(self, key: str, **values: object) -> str:
         return self.playbook.text(key, self.lang, **values)
 
-    def _unit(self, signal: str) -> str:
-        unit = self.playbook.signals[signal].unit
-        return f" {unit[self.lang]}" if unit else ""
-
     def show(self, signal: str, value: object) -> str:
         """A value as a person reads it."""
-        kind = self.playbook.signals[signal].type
+        spec = self.playbook.signals[signal]
         if value is None:
             return self.text("check.unknown")
-        if kind == "boolean":
+        if spec.type == "boolean":
             return self.text("check.yes" if value else "check.no")
-        if kind == "share":
+        if spec.type == "share":
             return f"{value * 100:.0f} %"
-        if kind == "date":
+        if spec.type == "date":
             return value.isoformat()
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return f"{value}{self._unit(signal)}"
+        return f"{value} {spec.unit[self.lang]}" if spec.unit else f"{value}"
 
     def expected(self, rule: Rule) -> str:
-        """The expectation's test in words: `≥ 3 people`, `on or after 2025-11-23`, `recorded`."""
+        """The expectation's test in words: `≥ 3 people`, `on or after 2025-11-23`, `a recorded value`."""
         kind = self.playbook.signals[rule.signal].type
         if rule.op == "recorded":
             return self.text("check.expected_recorded")
@@ -169,8 +196,7 @@ class Evaluator:
             key = {"<=": "check.date_on_or_after", "<": "check.date_after", ">=": "check.date_on_or_before", ">": "check.date_before"}.get(rule.op)
             return self.text(key, date=day) if key else f"{_SYMBOLS[rule.op]} {day}"
         if rule.relative_to:
-            base = self.playbook.signals[rule.relative_to].name[self.lang]
-            return f"{_SYMBOLS[rule.op]} {rule.value:g} × {base}"
+            return f"{_SYMBOLS[rule.op]} {rule.value:g} × {self.playbook.signals[rule.relative_to].name[self.lang]}"
         return f"{_SYMBOLS[rule.op]} {self.show(rule.signal, rule.value)}"
 
     def _citation(self, refs: list[dict]) -> str:
@@ -180,29 +206,46 @@ class Evaluator:
             parts.append(f"{cite}, {ref['pages']}" if ref.get("pages") else cite)
         return "; ".join(parts)
 
-    def _finding(self, record: AccountRecord, rule: Rule) -> Finding:
-        raw = record.values.get(rule.signal)
-        observed = self.text("check.not_recorded") if rule.op == "recorded" else self.show(rule.signal, raw)
-        if rule.relative_to:
-            observed += f" ({self.playbook.signals[rule.relative_to].name[self.lang]}: {self.show(rule.relative_to, record.values.get(rule.relative_to))})"
-        key = f"check.finding_{rule.direction}" if rule.direction else "check.finding"
-        message = self.text(key, title=rule.title[self.lang], observed=observed, expected=self.expected(rule))
-        evidence = {
-            "signal": rule.signal,
-            "observed": raw.isoformat() if hasattr(raw, "isoformat") else raw,
-            "op": rule.op,
-            "threshold": rule.value,
-            "relative_to": rule.relative_to,
-            "expected": self.expected(rule),
-        }
-        return Finding(record.account_id, rule.id, rule.kind, rule.severity, message, evidence,
-                       rule.action[self.lang], self._citation(rule.sources), self.url(rule.page, rule.id))
+    def _finding(self, table: AccountTable, index: int, rule: Rule) -> Finding:
+        cols, signals = table.columns, self.playbook.signals
+        raw = cols.get(rule.signal)[index]
+        base = cols.get(rule.relative_to)[index] if rule.relative_to else None
+        key = (rule.id, raw if raw == raw else None, base)
+        if key not in self._cache:  # the same rule and values recur across many accounts
+            value = decode(raw, signals[rule.signal])
+            observed = self.text("check.not_recorded") if rule.op == "recorded" else self.show(rule.signal, value)
+            if rule.relative_to:
+                observed += f" ({signals[rule.relative_to].name[self.lang]}: {self.show(rule.relative_to, decode(base, signals[rule.relative_to]))})"
+            template = f"check.finding_{rule.direction}" if rule.direction else "check.finding"
+            expected = self.expected(rule)
+            message = self.text(template, title=rule.title[self.lang], observed=observed, expected=expected)
+            evidence = {"signal": rule.signal, "observed": value.isoformat() if hasattr(value, "isoformat") else value,
+                        "op": rule.op, "threshold": rule.value, "relative_to": rule.relative_to, "expected": expected}
+            self._cache[key] = (message, evidence, rule.action[self.lang], self._citation(rule.sources), self.url(rule.page, rule.id))
+        message, evidence, action, source, url = self._cache[key]
+        return Finding(table.ids[index], rule.id, rule.kind, rule.severity, message, evidence, action, source, url)
 
-    def _data_finding(self, record: AccountRecord, note: DataNote) -> Finding:
+    def _data_finding(self, table: AccountTable, index: int, note: DataNote) -> Finding:
         values = dict(note.values)
         if "reason" in values:
             values["reason"] = self.text(values["reason"], **{k: v for k, v in values.items() if k == "values"})
-        message = self.text(note.code, column=note.column or "", row=record.row, **values)
+        message = self.text(note.code, column=note.column or "", row=table.rows[index], **values)
         evidence = {"signal": note.column, "observed": note.values.get("value"), "op": None, "threshold": None, "relative_to": None, "expected": None}
-        return Finding(record.account_id, note.code.replace(".", "-").replace("_", "-"), "data", "warning", message, evidence,
+        return Finding(table.ids[index], note.code.replace(".", "-").replace("_", "-"), "data", "warning", message, evidence,
                        self.text("check.data_action"), "", self.url("checker/", "data-findings"))
+
+
+# --- one account at a time (tests, the sample generator) ------------------------------------------
+
+
+def outcome(rule: Rule, values: dict[str, object], present: frozenset[str], as_of: date, playbook: Playbook) -> Outcome:
+    """Evaluate one rule for one account's parsed values."""
+    cols = Columns.from_records([values], playbook.signals, frozenset(present))
+    return Outcome(int(rule_codes(rule, cols, as_of, playbook)[0]))
+
+
+def best_fit(playbook: Playbook, values: dict[str, object], present: frozenset[str], as_of: date, declared: str | None) -> tuple[str | None, dict[str, tuple[int, int]]]:
+    """The best-fit stage of one account, with its per-stage (satisfied, evaluated) scores."""
+    cols = Columns.from_records([values], playbook.signals, frozenset(present))
+    best, fit = fit_table(playbook, cols, as_of, [declared])
+    return best[0], {s.id: (int(fit[0, k, 0]), int(fit[0, k, 1])) for k, s in enumerate(playbook.stages)}

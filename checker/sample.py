@@ -12,7 +12,7 @@ import io
 import random
 from datetime import date, timedelta
 
-from checker.accounts import AccountRecord
+from checker.accounts import table_from_values
 from checker.evaluate import Evaluator
 from checker.model import Playbook
 
@@ -99,8 +99,8 @@ class SampleGenerator:
             return self._dated(self._values(phase_id))
         for _ in range(200):
             values = self._dated(self._values(phase_id))
-            record = AccountRecord(0, "x", "x", "", phase_id, phase_id, values)
-            if not self.evaluator.evaluate(record, values.keys()).findings:
+            table = table_from_values(self.playbook, [{"account_id": "x", "declared": phase_id, **values}])
+            if not self.evaluator.evaluate(table).findings[0]:
                 return values
         raise RuntimeError(f"could not generate a clean {phase_id} account")
 

@@ -9,6 +9,14 @@ from checker.accounts import InputError, normalise_header, read_accounts, stage_
 HEADER = "account_id,account_name,declared_stage,share_of_wallet,purchases_12m\n"
 
 
+def values(table, index):
+    """Parsed values of one account, by signal."""
+    from checker.model import load_playbook
+
+    signals = load_playbook().signals
+    return {name: table.columns.value(name, index, signals) for name in sorted(table.columns.present)}
+
+
 def write(tmp_path: Path, text: str, encoding: str = "utf-8") -> Path:
     path = tmp_path / "accounts.csv"
     path.write_bytes(text.encode(encoding))
@@ -32,27 +40,28 @@ def test_stage_names_and_aliases_in_both_languages(playbook):
 
 def test_reads_accounts_and_accounts_for_every_row(tmp_path, playbook):
     path = write(tmp_path, HEADER + "A1,Acme,COOPERATION,45 %,3\n\nA2,Beta,Perusvaihe,,\n,NoId,basic,,\nA1,Again,basic,,\n")
-    file = read_accounts(path, playbook)
-    assert [a.account_id for a in file.accounts] == ["A1", "A2"]
-    assert [a.declared for a in file.accounts] == ["cooperation", "basic"]
-    assert file.accounts[0].values == {"share_of_wallet": 0.45, "purchases_12m": 3}
-    assert file.accounts[1].values == {"share_of_wallet": None, "purchases_12m": None}
-    assert [(u.row, u.code) for u in file.unusable] == [(5, "data.no_account_id"), (6, "data.duplicate_account")]
-    assert file.rows_read == len(file.accounts) + len(file.unusable) == 4
+    table = read_accounts(path, playbook)
+    assert table.ids == ["A1", "A2"]
+    assert table.declared == ["cooperation", "basic"]
+    assert values(table, 0) == {"share_of_wallet": 0.45, "purchases_12m": 3}
+    assert values(table, 1) == {"share_of_wallet": None, "purchases_12m": None}
+    assert table.rows == [2, 4]
+    assert [(u.row, u.code) for u in table.unusable] == [(5, "data.no_account_id"), (6, "data.duplicate_account")]
+    assert table.rows_read == len(table) + len(table.unusable) == 4
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])
 def test_encodings_excel_writes(tmp_path, playbook, encoding):
     path = write(tmp_path, HEADER + "A1,Pääkonttori Oy,yhteistyövaihe,0.5,2\n", encoding)
-    file = read_accounts(path, playbook)
-    assert file.accounts[0].account_name == "Pääkonttori Oy"
-    assert file.accounts[0].declared == "cooperation"
+    table = read_accounts(path, playbook)
+    assert table.names == ["Pääkonttori Oy"]
+    assert table.declared == ["cooperation"]
 
 
 @pytest.mark.parametrize("delimiter", [";", "\t"])
 def test_semicolon_and_tab_delimiters(tmp_path, playbook, delimiter):
     path = write(tmp_path, (HEADER + "A1,Acme,basic,\"0,2\",4\n").replace(",", delimiter).replace('"0' + delimiter + '2"', "0,2"))
-    assert read_accounts(path, playbook).accounts[0].values == {"share_of_wallet": 0.2, "purchases_12m": 4}
+    assert values(read_accounts(path, playbook), 0) == {"share_of_wallet": 0.2, "purchases_12m": 4}
 
 
 def test_missing_required_column_is_named_with_a_suggestion(tmp_path, playbook):
@@ -63,12 +72,12 @@ def test_missing_required_column_is_named_with_a_suggestion(tmp_path, playbook):
 
 def test_bad_cells_become_notes_not_dropped_rows(tmp_path, playbook):
     path = write(tmp_path, HEADER + "A1,Acme,basic,150 %,several\nA2,Beta,basic,x,1,extra\nA3,Gamma\n")
-    file = read_accounts(path, playbook)
-    notes = {a.account_id: [(n.code, n.column) for n in a.notes] for a in file.accounts}
+    table = read_accounts(path, playbook)
+    notes = {table.ids[i]: [(n.code, n.column) for n in ns] for i, ns in table.notes.items()}
     assert notes["A1"] == [("data.invalid_value", "share_of_wallet"), ("data.invalid_value", "purchases_12m")]
     assert notes["A2"][0] == ("data.ragged_long", None)
     assert ("data.ragged_short", None) in notes["A3"]
-    assert file.accounts[0].values == {"share_of_wallet": None, "purchases_12m": None}
+    assert values(table, 0) == {"share_of_wallet": None, "purchases_12m": None}
 
 
 @pytest.mark.parametrize(

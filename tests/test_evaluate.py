@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 import yaml
 
-from checker.accounts import AccountRecord, DataNote
+from checker.accounts import DataNote, table_from_values
 from checker.evaluate import Evaluator, Outcome, best_fit, outcome
 
 from conftest import FIXTURES
@@ -15,22 +15,24 @@ AS_OF = date(2026, 6, 30)
 CASES = yaml.safe_load((FIXTURES / "rule_cases.yaml").read_text(encoding="utf-8"))["cases"]
 
 
-def record(playbook, declared, values, notes=()):
+def evaluate(playbook, declared, values, notes=(), lang="en", url="http://h"):
+    """Findings and not-evaluated rule ids of one account."""
     parsed = {k: (date.fromisoformat(v) if isinstance(v, str) and playbook.signals[k].type == "date" else v) for k, v in values.items()}
-    return AccountRecord(2, "A1", "Acme", "", declared, declared, parsed, list(notes))
+    table = table_from_values(playbook, [{"account_id": "A1", "declared": declared, "notes": list(notes), **parsed}], frozenset(parsed))
+    result = Evaluator(playbook, AS_OF, lang, url).evaluate(table)
+    return result.findings[0], result.not_evaluated[0]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_rule_case(playbook, case):
-    account = record(playbook, case["declared"], case["values"])
-    result = Evaluator(playbook, AS_OF, "en", "http://h").evaluate(account, case["values"].keys())
-    rules = {f.rule for f in result.findings}
+    findings, not_evaluated = evaluate(playbook, case["declared"], case["values"])
+    rules = {f.rule for f in findings}
     for rule in case.get("present", []):
         assert rule in rules, f"expected {rule} in {sorted(rules)}"
     for rule in case.get("absent", []):
         assert rule not in rules
     for rule in case.get("not_evaluated", []):
-        assert rule in result.not_evaluated
+        assert rule in not_evaluated
 
 
 def test_every_rule_has_a_behaviour_case_or_is_a_stage_expectation(playbook):
@@ -40,8 +42,7 @@ def test_every_rule_has_a_behaviour_case_or_is_a_stage_expectation(playbook):
 
 
 def test_findings_carry_evidence_source_action_and_link(playbook):
-    account = record(playbook, "integrated", {"competitive_tenders_12m": 2})
-    finding = next(f for f in Evaluator(playbook, AS_OF, "fi", "https://wiki.example/pb/").evaluate(account, ["competitive_tenders_12m"]).findings)
+    finding = evaluate(playbook, "integrated", {"competitive_tenders_12m": 2}, lang="fi", url="https://wiki.example/pb/")[0][0]
     assert finding.kind == "stage-mismatch" and finding.severity == "error"
     assert finding.evidence["observed"] == 2 and finding.evidence["threshold"] == 0
     assert "Havaittu 2" in finding.message and "odotettu ≤ 0" in finding.message
@@ -52,17 +53,15 @@ def test_findings_carry_evidence_source_action_and_link(playbook):
 
 
 def test_directions_are_phrased_differently(playbook):
-    ev = Evaluator(playbook, AS_OF, "en", "http://h")
-    behind = ev.evaluate(record(playbook, "integrated", {"open_books": False}), ["open_books"]).findings[0]
-    ahead = ev.evaluate(record(playbook, "cooperation", {"open_books": True}), ["open_books"]).findings[0]
+    behind = evaluate(playbook, "integrated", {"open_books": False})[0][0]
+    ahead = evaluate(playbook, "cooperation", {"open_books": True})[0][0]
     assert "claims more than the behaviour shows" in behind.message
     assert "behaves like a later stage" in ahead.message
 
 
 def test_data_notes_become_data_findings(playbook):
     note = DataNote("data.invalid_value", "share_of_wallet", {"value": "150 %", "reason": "reason.share_range"})
-    account = record(playbook, "basic", {"share_of_wallet": None}, [note])
-    finding = Evaluator(playbook, AS_OF, "en", "http://h").evaluate(account, ["share_of_wallet"]).findings[0]
+    finding = evaluate(playbook, "basic", {"share_of_wallet": None}, [note])[0][0]
     assert finding.kind == "data" and finding.rule == "data-invalid-value"
     assert finding.message == "Row 2, column share_of_wallet: '150 %' cannot be used: a share must lie between 0 and 1 (0 % and 100 %)."
 

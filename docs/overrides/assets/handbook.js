@@ -1,0 +1,26 @@
+/* The handbook's small local script; it loads nothing from anywhere. */
+
+/* The language switcher's links already point at this page in the other language
+   (partials/alternate.html). Material would redirect them to the other language's
+   home page unless it can read an absolute sitemap, which an offline copy does not
+   have; so the browser is left to follow them. */
+document.addEventListener("click", (event) => {
+  const link = event.target instanceof Element ? event.target.closest("a[hreflang]") : null;
+  if (link && !event.metaKey && !event.ctrlKey) event.stopPropagation();
+}, true);
+
+/* Collapsed answers and model answers open for printing, and close again afterwards.
+   On the print page they are open from the start. */
+const opened = [];
+window.addEventListener("beforeprint", () => {
+  for (const details of document.querySelectorAll("details:not([open])")) {
+    details.setAttribute("open", "");
+    opened.push(details);
+  }
+});
+window.addEventListener("afterprint", () => {
+  while (opened.length) opened.pop().removeAttribute("open");
+});
+if (document.getElementById("print-site-page")) {
+  for (const details of document.querySelectorAll("details")) details.setAttribute("open", "");
+}

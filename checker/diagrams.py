@@ -3,7 +3,8 @@
 The handbook works offline, so diagrams are plain SVG written into the page: no
 scripts, no fonts, no images from elsewhere. Colours come from CSS classes
 (`docs/overrides/assets/handbook.css`) so the diagrams follow the site's colour scheme.
-Callers pass ready-made labels and relative URLs; this module only lays them out.
+The `*_figure` functions pick what to draw from the playbook; `lifecycle` and
+`quadrants` only lay out ready-made labels and relative URLs.
 """
 from __future__ import annotations
 
@@ -11,6 +12,21 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from checker.model import Playbook
+
+
+class Page(Protocol):
+    """What the figures need from the page being rendered (checker.handbook.Handbook)."""
+
+    pb: Playbook
+    lang: str
+
+    def t(self, key: str, **values: object) -> str: ...
+
+    def url(self, src: str, anchor: str = "") -> str: ...
 
 
 @dataclass(frozen=True)
@@ -89,3 +105,31 @@ def quadrants(title: str, x_axis: str, x_ticks: tuple[str, str], y_axis: str, y_
     y_mid = top + size
     body.append(f'<g transform="rotate(-90 {left - 58} {y_mid})">{_text(left - 58, y_mid, y_axis, 60, "pb-axis-label")}</g>')
     return _svg(width, top + 2 * size + 64, title, body)
+
+
+def lifecycle_figure(page: Page) -> str:
+    """The stages in order, each linked to its page, under what grows from stage to stage."""
+    boxes = [Box(s.name[page.lang], page.url(f"stages/{s.id}.md"), s.data["summary"][page.lang]) for s in page.pb.stages]
+    growth = [page.t(f"trait.{trait}") for trait in ("trust", "information_exchange", "people_involved")]
+    return lifecycle(page.t("lifecycle.figure"), boxes, growth, page.t("lifecycle.axis"))
+
+
+def endings_figure(page: Page) -> str:
+    """The endings on the speed × outcome figure: fast on the left, final at the top."""
+    cells: dict[tuple[int, int], list[Box]] = {(c, r): [] for c in (0, 1) for r in (0, 1)}
+    for ending in page.pb.endings:
+        cell = (int(ending.data["speed"] == "slow"), int(ending.data["outcome"] == "final"))
+        cells[cell].append(Box(ending.name[page.lang], page.url(f"endings/{ending.id}.md"), ending.data["summary"][page.lang]))
+    return quadrants(page.t("ending.figure"), page.t("ending.speed"), (page.t("speed.fast"), page.t("speed.slow")),
+                     page.t("ending.outcome"), (page.t("outcome.may_return"), page.t("outcome.final")), cells)
+
+
+def portfolio_figure(page: Page) -> str:
+    """The portfolio classes by importance today (across) and in future (up)."""
+    catalogue = page.pb.catalogues["portfolio"]
+    cells: dict[tuple[int, int], list[Box]] = {}
+    for item in catalogue["items"]:
+        cell = (int(item["importance_now"] == "high"), int(item["importance_future"] == "high"))
+        cells.setdefault(cell, []).append(Box(item["title"][page.lang], page.url("topics/portfolio.md", item["id"]), code=item.get("code", "")))
+    ticks = (page.t("portfolio.low"), page.t("portfolio.high"))
+    return quadrants(catalogue["title"][page.lang], page.t("portfolio.now"), ticks, page.t("portfolio.future"), ticks, cells)

@@ -16,8 +16,8 @@ setup: $(STAMP)
 
 # The handbook, both languages, into site/en/ and site/fi/ (fails on any warning or bad playbook data).
 handbook: setup
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet -f docs/en.yml
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet -f docs/fi.yml
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -f docs/en.yml
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -f docs/fi.yml
 
 run: setup handbook
 	$(BIN)/playbook summary

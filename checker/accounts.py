@@ -7,7 +7,6 @@ a row; they become `data` notes on the account and the cell counts as unknown.
 from __future__ import annotations
 
 import csv
-import io
 import re
 import warnings
 from collections.abc import Sequence
@@ -17,16 +16,13 @@ from pathlib import Path
 import numpy as np
 
 from checker.columns import Columns, encode
+from checker.exports import InputError, Mapping, RawTable, normalise_header, read_table, strip_footer
 from checker.model import Playbook, Signal
 from checker.problems import did_you_mean
 from checker.values import BadValue, parse_cell
 
 REQUIRED = ("account_id", "account_name", "declared_stage")
 OPTIONAL = ("owner",)
-
-
-class InputError(Exception):
-    """The file as a whole cannot be read; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -62,14 +58,10 @@ class AccountTable:
     rows_read: int
     ignored_columns: list[str]
     encoding: str
+    footer_rows: int = 0
 
     def __len__(self) -> int:
         return len(self.ids)
-
-
-def normalise_header(name: str) -> str:
-    """`Share of Wallet ` → `share_of_wallet`: case, spaces and `_`/space/`-` differences ignored."""
-    return re.sub(r"[\s_\-]+", "_", name.strip().casefold()).strip("_")
 
 
 def _label_key(label: str) -> str:
@@ -79,35 +71,6 @@ def _label_key(label: str) -> str:
 def stage_lookup(playbook: Playbook) -> dict[str, str]:
     """Every accepted spelling of a stage or ending (ids, names, aliases) → its id."""
     return {_label_key(label): phase.id for phase in playbook.phases.values() for label in phase.labels()}
-
-
-def decode(path: Path) -> tuple[str, str]:
-    """The file's text and the encoding it was read with."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the file ({exc.strerror})") from None
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), "utf-16"
-    if raw.startswith(b"PK\x03\x04"):
-        raise InputError(f"{path}: this is a zip or Excel (.xlsx) file, not CSV; save it as CSV (UTF-8) and try again")
-    if b"\x00" in raw[:4096]:
-        raise InputError(f"{path}: this is not a text file; export the accounts as CSV")
-    try:
-        return raw.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        # Excel in Finland saves "CSV" as Windows-1252.
-        return raw.decode("cp1252"), "windows-1252"
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: byte {exc.start} cannot be decoded as UTF-8 or Windows-1252; save the file as CSV UTF-8") from None
-
-
-def _dialect(sample: str) -> str:
-    first = sample.split("\n", 1)[0]
-    counts = {d: first.count(d) for d in (",", ";", "\t")}
-    return max(counts, key=counts.get) if any(counts.values()) else ","
 
 
 _EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal()
@@ -160,19 +123,6 @@ def parse_column(raw: Sequence[str], signal: Signal) -> tuple[np.ndarray, list[t
     return np.array(parsed, dtype=np.float64), bad
 
 
-def _line_numbers(text: str, dialect: type[csv.Dialect] | csv.Dialect, rows: int) -> list[int]:
-    """The file line each row starts on. One line per row unless quoted cells span lines."""
-    if text.count("\n") + (not text.endswith("\n")) == rows + 1:
-        return list(range(2, rows + 2))
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    next(reader)
-    starts, previous = [], 1
-    for _ in reader:
-        starts.append(previous + 1)
-        previous = reader.line_num
-    return starts
-
-
 def _sort_rows(body: list[list[str]], lines: list[int], width: int, id_at: int) -> tuple[list[list[str]], list[int], dict[int, list[DataNote]], list[UnusableRow], int]:
     """Keep the rows that are accounts; note ragged rows; list rows with no or a repeated id."""
     kept: list[list[str]] = []
@@ -206,34 +156,30 @@ def _sort_rows(body: list[list[str]], lines: list[int], width: int, id_at: int) 
     return kept, kept_lines, notes, unusable, rows_read
 
 
-def read_accounts(path: Path, playbook: Playbook) -> AccountTable:
-    """Read and parse the account export at `path`."""
-    text, encoding = decode(path)
-    if not text.strip():
-        raise InputError(f"{path}: the file is empty; expected a header row with {', '.join(REQUIRED)}")
-    delimiter = _dialect(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-        body = list(reader)
-    except csv.Error as exc:
-        raise InputError(f"{path}: line {reader.line_num}: {exc}; check the quoting") from None
-    names = [normalise_header(h) for h in header]
+def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None, sheet: str | None = None, raw: RawTable | None = None) -> AccountTable:
+    """Read and parse an account export (CSV or XLSX), its headers mapped by `mapping`."""
+    table = raw or read_table(path, sheet)
+    if mapping is not None:
+        table = strip_footer(table, mapping.footers)
+    header, body, lines = table.header, table.rows, table.lines
     signals = playbook.signals
     known = set(REQUIRED) | set(OPTIONAL) | set(signals)
+    mapped = (mapping or Mapping("canonical", "canonical")).header_map("accounts", header, known)
+    names = [mapped.get(i, normalise_header(h)) for i, h in enumerate(header)]
     missing = [c for c in REQUIRED if c not in names]
     if missing:
-        hints = "; ".join(f"'{c}'{did_you_mean(c, names)}" for c in missing)
-        raise InputError(f"{path}: line 1: missing required column(s) {hints}. Found: {', '.join(h.strip() for h in header)}")
+        hints = "; ".join(f"'{c}'{did_you_mean(c, [normalise_header(h) for h in header])}" for c in missing)
+        via = f" (preset {mapping.id})" if mapping and mapping.id != "canonical" else ""
+        raise InputError(f"{table.name}: line 1: missing required column(s) {hints}{via}. Found: {', '.join(h.strip() for h in header)}. "
+                         "Map your CRM's column names with --mapping FILE.")
     seen: set[str] = set()
     for i, n in enumerate(names):
         if n in known and n in seen:
-            raise InputError(f"{path}: line 1: column '{header[i].strip()}' appears twice; keep one")
+            raise InputError(f"{table.name}: line 1: column '{header[i].strip()}' appears twice as {n}; keep one")
         seen.add(n)
     index = {n: i for i, n in enumerate(names) if n in known}
     width, id_at = len(header), index["account_id"]
 
-    lines = _line_numbers(text, reader.dialect, len(body))
     ids = [cells[id_at].strip() for cells in body] if all(len(cells) == width for cells in body) else []
     if ids and all(ids) and len(set(ids)) == len(ids):
         # The common case, checked in bulk: every row complete, ids present and unique.
@@ -268,7 +214,7 @@ def read_accounts(path: Path, playbook: Playbook) -> AccountTable:
             notes.setdefault(row, []).append(DataNote("data.no_name", "account_name"))
     ignored = [h.strip() for h, n in zip(header, names) if n not in known]
     return AccountTable(path, lines, texts("account_id"), account_names, texts("owner"), declared_raw, declared,
-                        Columns(len(kept), data, frozenset(data)), notes, unusable, rows_read, ignored, encoding)
+                        Columns(len(kept), data, frozenset(data)), notes, unusable, rows_read, ignored, table.encoding, table.footer_rows)
 
 
 def table_from_values(playbook: Playbook, accounts: list[dict], present: frozenset[str] | None = None) -> AccountTable:

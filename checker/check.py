@@ -1,14 +1,19 @@
-"""Run a whole check: read the export, evaluate every account, collect one result."""
+"""Run a whole check: read the exports, compute signals, evaluate every account, one result."""
 from __future__ import annotations
 
+import tempfile
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+
 from checker.accounts import AccountTable, UnusableRow, read_accounts
 from checker.evaluate import Evaluation, Evaluator, Finding
+from checker.exports import InputError, Mapping, detect_preset, load_mapping, peek_header, presets, unzip_data_export
+from checker.logs import LogReader, LogStats
 from checker.model import FINDING_KINDS, SEVERITIES, Playbook
 
 
@@ -33,6 +38,32 @@ class AccountView:
 
 
 @dataclass
+class Sources:
+    """Where the signals came from: the preset, the logs, and which values the account export kept."""
+
+    preset: str = "canonical"
+    preset_reason: str = ""
+    logs: list[LogStats] = field(default_factory=list)
+    derived: list[str] = field(default_factory=list)
+    kept_from_accounts: dict[str, int] = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        return {
+            "preset": self.preset,
+            "signals_from_logs": self.derived,
+            "account_values_kept": self.kept_from_accounts,
+            "logs": [
+                {"file": s.name, "rows_read": s.rows_read, "rows_used": s.rows_used, "rows_rejected": s.rows_rejected,
+                 "rows_without_account": s.rows_without_account, "rows_bad_date": s.rows_bad_date,
+                 "rows_unknown_account": s.rows_unknown_account, "footer_rows": s.footer_rows,
+                 "covers_from": s.covers_from.isoformat() if s.covers_from else None,
+                 "unrecognised_activity_types": s.unknown_types, "problems": s.first_problems}
+                for s in self.logs
+            ],
+        }
+
+
+@dataclass
 class CheckResult:
     as_of: date
     lang: str
@@ -41,6 +72,7 @@ class CheckResult:
     table: AccountTable
     evaluation: Evaluation
     unusable: list[tuple[UnusableRow, str]]  # with its message in the run's language
+    sources: Sources = field(default_factory=Sources)
 
     def accounts(self) -> Iterator[AccountView]:
         t, e = self.table, self.evaluation
@@ -55,31 +87,91 @@ class CheckResult:
         findings = self.findings()
         by_severity = Counter(f.severity for f in findings)
         by_kind = Counter(f.kind for f in findings)
-        flagged = sum(1 for fs in self.evaluation.findings if fs)
         return {
             "accounts": len(self.table),
-            "accounts_flagged": flagged,
+            "accounts_flagged": sum(1 for fs in self.evaluation.findings if fs),
             "findings": len(findings),
             "findings_by_severity": {s: by_severity[s] for s in SEVERITIES},
             "findings_by_kind": {k: by_kind[k] for k in FINDING_KINDS},
             "rows_read": self.table.rows_read,
             "rows_unusable": len(self.unusable),
             "rows_with_data_problems": len(self.table.notes) + len(self.unusable),
+            "footer_rows_skipped": self.table.footer_rows,
             "expectations_not_evaluated": sum(len(n) for n in self.evaluation.not_evaluated),
             "signal_columns": sorted(self.table.columns.present),
             "ignored_columns": self.table.ignored_columns,
+            "sources": self.sources.as_json(),
         }
 
 
-def check_table(table: AccountTable, playbook: Playbook, as_of: date, lang: str, handbook_url: str) -> CheckResult:
+@dataclass
+class Inputs:
+    """What one check reads."""
+
+    accounts: Path
+    activities: list[Path] = field(default_factory=list)
+    deals: list[Path] = field(default_factory=list)
+    preset: str = "auto"
+    mapping: Path | None = None
+    date_format: str | None = None
+    sheet: str | None = None
+
+
+def choose_mapping(inputs: Inputs) -> tuple[Mapping, str]:
+    """The preset (named, or detected from the headers) with the company mapping on top."""
+    if inputs.preset == "auto":
+        headers = [peek_header(p, inputs.sheet) for p in [inputs.accounts, *inputs.activities, *inputs.deals]]
+        mapping, reason = detect_preset(headers)
+    else:
+        mapping, reason = presets()[inputs.preset], "chosen with --preset"
+    if inputs.mapping:
+        mapping = mapping.merged(load_mapping(inputs.mapping))
+    return mapping, reason
+
+
+def merge_derived(table: AccountTable, derived: dict[str, np.ndarray], sources: Sources) -> None:
+    """Fill the account table's signals from the logs. A value in the account export wins."""
+    cols = table.columns
+    for signal, values in derived.items():
+        if signal in cols.present:
+            own = cols.get(signal)
+            keep = ~np.isnan(own)
+            sources.kept_from_accounts[signal] = int(np.count_nonzero(keep & ~np.isnan(values)))
+            cols.data[signal] = np.where(keep, own, values)
+        else:
+            cols.data[signal] = values
+        sources.derived.append(signal)
+    cols.present = frozenset(cols.present | set(derived))
+
+
+def check_table(table: AccountTable, playbook: Playbook, as_of: date, lang: str, handbook_url: str, sources: Sources | None = None) -> CheckResult:
     """Evaluate every account of an already read table."""
     evaluation = Evaluator(playbook, as_of, lang, handbook_url).evaluate(table)
     unusable = [(row, playbook.text(row.code, lang, row=row.row, **row.values)) for row in table.unusable]
     if table.rows_read != len(table) + len(unusable):
         raise AssertionError("every row read must be accounted for")
-    return CheckResult(as_of, lang, playbook.manifest["version"], table.path.name, table, evaluation, unusable)
+    return CheckResult(as_of, lang, playbook.manifest["version"], table.path.name, table, evaluation, unusable, sources or Sources())
 
 
-def run_check(path: Path, playbook: Playbook, as_of: date, lang: str, handbook_url: str) -> CheckResult:
-    """Read `path` and evaluate every account in it."""
-    return check_table(read_accounts(path, playbook), playbook, as_of, lang, handbook_url)
+def run_check(inputs: Inputs | Path, playbook: Playbook, as_of: date, lang: str, handbook_url: str) -> CheckResult:
+    """Read the exports and evaluate every account in them."""
+    if isinstance(inputs, Path):
+        inputs = Inputs(inputs, preset="canonical")
+    with tempfile.TemporaryDirectory(prefix="playbook-") as work:
+        folder = Path(work)
+        if inputs.accounts.suffix.lower() == ".zip":
+            files = unzip_data_export(inputs.accounts, folder)
+            inputs = Inputs(files["accounts"][0], inputs.activities + files.get("activities", []), inputs.deals + files.get("deals", []),
+                            "salesforce" if inputs.preset == "auto" else inputs.preset, inputs.mapping, inputs.date_format, inputs.sheet)
+        mapping, reason = choose_mapping(inputs)
+        sources = Sources(mapping.id, reason)
+        table = read_accounts(inputs.accounts, playbook, mapping, inputs.sheet)
+        if inputs.activities or inputs.deals:
+            reader = LogReader(playbook, mapping, as_of, folder, inputs.date_format, inputs.sheet)
+            derived = reader.derive(table.ids, inputs.activities, inputs.deals)
+            merge_derived(table, derived.values, sources)
+            sources.logs = derived.stats
+        return check_table(table, playbook, as_of, lang, handbook_url, sources)
+
+
+__all__ = ["AccountView", "CheckResult", "Inputs", "InputError", "Sources", "check_table", "run_check"]

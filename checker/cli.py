@@ -14,9 +14,11 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+import duckdb
+
 from checker import __version__
-from checker.accounts import InputError
-from checker.check import run_check
+from checker.check import Inputs, run_check
+from checker.exports import InputError, presets
 from checker.report import REPORTERS
 from checker.model import LANGUAGES, SEVERITIES, Playbook, load_playbook
 from checker.problems import PlaybookInvalid
@@ -44,7 +46,13 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="check a CRM account export against the playbook",
                        description="Flag accounts whose behaviour does not match their declared stage, with evidence, the playbook's advice and a link to the handbook.",
                        epilog=f"formats: {', '.join(REPORTERS)}. Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or input error.")
-    p.add_argument("accounts", type=Path, metavar="ACCOUNTS", help="account export (CSV, one row per account)")
+    p.add_argument("accounts", type=Path, metavar="ACCOUNTS", help="account export: CSV, XLSX, or a zipped Salesforce Data Export")
+    p.add_argument("--activities", type=Path, action="append", default=[], metavar="FILE", help="activity export (calls, meetings, e-mails, tasks); repeatable")
+    p.add_argument("--deals", type=Path, action="append", default=[], metavar="FILE", help="deal / opportunity export; repeatable")
+    p.add_argument("--preset", choices=["auto", *sorted(presets())], default="auto", help="which CRM wrote the exports (default: auto, recognised from the headers)")
+    p.add_argument("--mapping", type=Path, metavar="FILE", help="your company's column mapping (YAML, schema/mapping.schema.json), e.g. custom stage fields")
+    p.add_argument("--date-format", choices=["iso", "dmy", "mdy"], help="day/month order for dates like 03/04/2026 when the data cannot tell")
+    p.add_argument("--sheet", metavar="NAME", help="the sheet to read from XLSX files (default: the first)")
     p.add_argument("--format", choices=list(REPORTERS), default="table", help="output format (default: table)")
     p.add_argument("--output", type=Path, metavar="FILE", help="write the report here (whole or not at all) instead of stdout")
     p.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD", help="the date every time window counts back from (default: today)")
@@ -83,6 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
+    except duckdb.Error as exc:  # a log DuckDB could not read: say so in one line
+        first = str(exc).strip().splitlines()[0]
+        print(f"playbook: could not read the activity or deal export: {first}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def _as_of(text: str) -> date:
@@ -97,7 +109,10 @@ def cmd_check(args: argparse.Namespace, playbook: Playbook) -> int:
         raise UsageError(f"{args.accounts}: no such file")
     if args.output and args.output.resolve() == args.accounts.resolve():
         raise UsageError("--output must not be the input file; the export is never modified")
-    result = run_check(args.accounts, playbook, args.as_of or date.today(), args.lang, args.handbook_url or playbook.manifest["handbook_url"])
+    inputs = Inputs(args.accounts, args.activities, args.deals, args.preset, args.mapping, args.date_format, args.sheet)
+    result = run_check(inputs, playbook, args.as_of or date.today(), args.lang, args.handbook_url or playbook.manifest["handbook_url"])
+    if args.preset == "auto" and result.sources.preset != "canonical":
+        print(f"playbook: reading the exports with preset '{result.sources.preset}' ({result.sources.preset_reason})", file=sys.stderr)
     colour = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     text = REPORTERS[args.format](result, colour=colour, scores=args.scores)
     if args.output:

@@ -127,6 +127,7 @@ class Playbook:
     rules: list[Rule]
     files: list[Path]
     messages: dict[str, Text] = field(default_factory=dict)
+    activity_keywords: dict = field(default_factory=dict)
 
     def text(self, key: str, lang: str, **values: object) -> str:
         """An interface message from `playbooks/messages/`, filled in."""
@@ -197,4 +198,5 @@ def load_playbook(directory: Path | None = None) -> Playbook:
         rules=rules,
         files=[doc.file for doc in docs],
         messages={k: v for d in by_kind.get("messages", []) for k, v in d["messages"].items()},
+        activity_keywords=by_kind["activity-keywords"][0] if "activity-keywords" in by_kind else {},
     )

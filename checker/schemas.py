@@ -20,6 +20,8 @@ KIND_SCHEMAS = {
     "sources": "sources.schema.json",
     "glossary": "glossary.schema.json",
     "messages": "messages.schema.json",
+    "activity-keywords": "activity-keywords.schema.json",
+    "mapping": "mapping.schema.json",
 }
 
 

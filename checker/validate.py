@@ -180,6 +180,7 @@ def check_references(docs: list[Loaded], complete: bool = True, extra_phase_ids:
     signals_doc = _single(docs, "signals", refs, complete)
     sources_doc = _single(docs, "sources", refs, complete)
     _single(docs, "manifest", refs, complete)
+    _single(docs, "activity-keywords", refs, complete)
     signals = {s["id"]: s for s in signals_doc.data["signals"]} if signals_doc else {}
     sources = {s["id"] for s in sources_doc.data["sources"]} if sources_doc else set()
     phases = [d for d in docs if kind_of(d) in ("stage", "ending")]

@@ -32,7 +32,7 @@ def build(site: Path, langs: tuple[str, ...] = LANGS, playbooks: Path | None = N
     env.pop("PLAYBOOKS_DIR", None)
     if playbooks:
         env["PLAYBOOKS_DIR"] = str(playbooks)
-    procs = {lang: subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(ROOT / "docs" / f"{lang}.yml"),
+    procs = {lang: subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(ROOT / "docs" / f"{lang}.yml"),
                                      "-d", str(site / lang)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for lang in langs}
     results = {}
@@ -264,7 +264,7 @@ def test_bad_playbook_data_fails_the_build_with_the_validate_message(tmp_path: P
 def test_every_handbook_message_is_used_and_prefixed() -> None:
     messages = yaml.safe_load((ROOT / "playbooks" / "messages" / "handbook.yaml").read_text(encoding="utf-8"))["messages"]
     assert all(key.startswith("handbook.") for key in messages)
-    code = (ROOT / "checker" / "handbook.py").read_text(encoding="utf-8")
+    code = "".join((ROOT / "checker" / name).read_text(encoding="utf-8") for name in ("handbook.py", "diagrams.py"))
     code += "".join(p.read_text(encoding="utf-8") for p in (ROOT / "docs").rglob("*.md"))
     literal = set(re.findall(r"""["']([a-z_]+(?:\.[a-z_]+)+)["']""", code))
     prefixes = set(re.findall(r"""f?["']([a-z_]+\.[a-z_]*)(?:["']\s*\+|\{)""", code))  # "trait." + name, f"stage.{key}"

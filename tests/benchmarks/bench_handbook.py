@@ -25,9 +25,12 @@ TARGET_S = 10.0
 def build(lang: str, site: Path) -> float:
     """Seconds for one strict build of `lang` into site/<lang>/."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(ROOT / "docs" / f"{lang}.yml"),
-                    "-d", str(site / lang)], cwd=ROOT, check=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
-    return time.perf_counter() - start
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(ROOT / "docs" / f"{lang}.yml"), "-d", str(site / lang)],
+                            cwd=ROOT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if result.returncode:
+        sys.exit(f"mkdocs build ({lang}) failed:\n{result.stderr}")
+    return seconds
 
 
 def main(argv: list[str] | None = None) -> int:

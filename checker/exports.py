@@ -1,0 +1,294 @@
+"""CRM export files as they come: encodings, delimiters, Excel sheets, zipped Data Exports,
+report footers, and the presets that map each CRM's headers to the canonical fields.
+
+Presets are data (checker/presets/*.yaml, schema/mapping.schema.json); a company's own
+`--mapping FILE` uses the same format and may `extends:` a preset.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from checker.problems import did_you_mean
+from checker.schemas import validator
+from checker.yamlload import load_yaml
+
+PRESET_DIR = Path(__file__).resolve().parent / "presets"
+KINDS = ("accounts", "activities", "deals")
+
+
+class InputError(Exception):
+    """An input file as a whole cannot be used; the message says what to do."""
+
+
+def normalise_header(name: str) -> str:
+    """`Share of Wallet ` → `share_of_wallet`: case, spaces and `_`/space/`-` differences ignored."""
+    return re.sub(r"[\s_\-]+", "_", name.strip().casefold()).strip("_")
+
+
+@dataclass
+class Mapping:
+    """A preset or a company mapping: canonical field → accepted header spellings, per file kind."""
+
+    id: str
+    name: str
+    fields: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    fingerprints: list[list[str]] = field(default_factory=list)
+    prefixes: list[str] = field(default_factory=list)
+    footers: list[str] = field(default_factory=list)
+    date_format: str | None = None
+
+    def merged(self, other: Mapping) -> Mapping:
+        """This mapping with `other`'s entries added (other's spellings first)."""
+        fields = {k: {c: list(v) for c, v in f.items()} for k, f in self.fields.items()}
+        for kind, entries in other.fields.items():
+            for canonical, spellings in entries.items():
+                fields.setdefault(kind, {})[canonical] = spellings + fields.get(kind, {}).get(canonical, [])
+        values = {k: dict(v) for k, v in self.values.items()}
+        for kind, vocab in other.values.items():
+            values.setdefault(kind, {}).update(vocab)
+        return Mapping(self.id, self.name, fields, values, self.fingerprints, self.prefixes + other.prefixes,
+                       self.footers + other.footers, other.date_format or self.date_format)
+
+    def header_map(self, kind: str, header: list[str], canonical: set[str]) -> dict[int, str]:
+        """Column index → canonical name for one file's header."""
+        spellings = {normalise_header(s): c for c, ss in self.fields.get(kind, {}).items() for s in ss}
+        out: dict[int, str] = {}
+        for i, raw in enumerate(header):
+            name = raw.strip()
+            for prefix in self.prefixes:
+                if name.casefold().startswith(prefix.casefold()):
+                    name = name[len(prefix):]
+            key = normalise_header(name)
+            target = spellings.get(normalise_header(raw)) or spellings.get(key) or (key if key in canonical else None)
+            if target and target not in out.values():
+                out[i] = target
+        return out
+
+    def vocabulary(self, kind: str) -> dict[str, str]:
+        return {k.strip().casefold(): v for k, v in self.values.get(kind, {}).items()}
+
+
+def _mapping_from(data: dict) -> Mapping:
+    return Mapping(
+        id=data.get("id", "custom"),
+        name=data.get("name", data.get("id", "custom")),
+        fields={k: data[k] for k in KINDS if k in data},
+        values=data.get("values", {}),
+        fingerprints=data.get("fingerprints", []),
+        prefixes=data.get("header_prefixes", []),
+        footers=data.get("footer_patterns", []),
+        date_format=data.get("date_format"),
+    )
+
+
+def _load_mapping_file(path: Path) -> dict:
+    loaded, problems = load_yaml(path)
+    if loaded is not None and not problems:
+        errors = list(validator("mapping.schema.json").iter_errors(loaded.data))
+        problems = [f"{path}:{loaded.line(tuple(e.absolute_path))}: {e.message}" for e in errors]
+    if problems or loaded is None:
+        raise InputError("; ".join(str(p) for p in problems))
+    return loaded.data
+
+
+@cache
+def presets() -> dict[str, Mapping]:
+    """The bundled presets by id."""
+    found = {"canonical": Mapping("canonical", "canonical")}  # canonical names map to themselves
+    for path in sorted(PRESET_DIR.glob("*.yaml")):
+        mapping = _mapping_from(_load_mapping_file(path))
+        found[mapping.id] = mapping
+    return found
+
+
+def load_mapping(path: Path) -> Mapping:
+    """A company's `--mapping FILE`, on top of the preset it `extends:` (if any)."""
+    if not path.is_file():
+        raise InputError(f"--mapping {path}: no such file")
+    data = _load_mapping_file(path)
+    own = _mapping_from(data)
+    base = data.get("extends")
+    if base is None:
+        return own
+    if base not in presets():
+        raise InputError(f"{path}: extends '{base}', which is not a preset{did_you_mean(base, presets())}; presets: {', '.join(presets())}")
+    return presets()[base].merged(own)
+
+
+def detect_preset(headers: list[list[str]]) -> tuple[Mapping, str]:
+    """The preset whose fingerprint matches the given headers best, and why."""
+    seen = {normalise_header(h) for header in headers for h in header}
+    best: tuple[int, Mapping, list[str]] | None = None
+    for mapping in presets().values():
+        for fingerprint in mapping.fingerprints:
+            if all(normalise_header(f) in seen for f in fingerprint) and (best is None or len(fingerprint) > best[0]):
+                best = (len(fingerprint), mapping, fingerprint)
+    if best is None:
+        return presets()["canonical"], "no CRM fingerprint found; reading canonical column names"
+    return best[1], f"headers {', '.join(repr(f) for f in best[2])}"
+
+
+# --- files ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class RawTable:
+    """A table as read from a file: header, rows as text cells, and where each row came from."""
+
+    name: str
+    header: list[str]
+    rows: list[list[str]]
+    lines: list[int]  # line (CSV) or sheet row (XLSX) of each row
+    encoding: str
+    footer_rows: int = 0
+
+
+def decode_bytes(raw: bytes, name: str) -> tuple[str, str]:
+    """Text and encoding: UTF-16 or UTF-8 by BOM, then UTF-8, then Windows-1252 (Excel in Finland)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), "utf-16"
+    if raw.startswith(b"PK\x03\x04"):
+        raise InputError(f"{name}: this is a zip or Excel (.xlsx) file, not CSV; give it a .xlsx or .zip name, or save it as CSV (UTF-8)")
+    if b"\x00" in raw[:4096] or raw.startswith(b"%PDF"):
+        raise InputError(f"{name}: this is not a text file; export the data as CSV or XLSX")
+    try:
+        return raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="strict"), "windows-1252"
+
+
+def sniff_delimiter(text: str) -> str:
+    first = text.split("\n", 1)[0]
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=counts.get) if any(counts.values()) else ","
+
+
+def _line_numbers(text: str, delimiter: str, rows: int) -> list[int]:
+    """The file line each row starts on. One line per row unless quoted cells span lines."""
+    if text.count("\n") + (not text.endswith("\n")) == rows + 1:
+        return list(range(2, rows + 2))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    next(reader)
+    starts, previous = [], 1
+    for _ in reader:
+        starts.append(previous + 1)
+        previous = reader.line_num
+    return starts
+
+
+def parse_csv_text(text: str, name: str, encoding: str) -> RawTable:
+    if not text.strip():
+        raise InputError(f"{name}: the file is empty; expected a header row")
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+        rows = list(reader)
+    except csv.Error as exc:
+        raise InputError(f"{name}: line {reader.line_num}: {exc}; check the quoting") from None
+    return RawTable(name, header, rows, _line_numbers(text, delimiter, len(rows)), encoding)
+
+
+def read_xlsx(path: Path, sheet: str | None) -> RawTable:
+    """The first sheet (or `sheet`) of an Excel workbook, cells as text (dates as ISO)."""
+    import openpyxl  # imported here: only Excel input needs it
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise InputError(f"{path}: cannot open as an Excel workbook ({exc.__class__.__name__}); save it again as .xlsx or CSV") from None
+    if sheet is not None and sheet not in book.sheetnames:
+        raise InputError(f"{path}: no sheet '{sheet}'{did_you_mean(sheet, book.sheetnames)}; sheets: {', '.join(book.sheetnames)}")
+    ws = book[sheet] if sheet else book.worksheets[0]
+    cells = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    book.close()
+    while cells and not any(cells[0]):
+        cells.pop(0)
+    if not cells:
+        raise InputError(f"{path}: the sheet '{ws.title}' is empty")
+    header = cells[0]
+    while header and not header[-1]:
+        header.pop()
+    # openpyxl pads rows to the sheet's width; cells beyond the header that are empty are not data.
+    rows = [r[: len(header)] if not any(r[len(header):]) else r for r in cells[1:]]
+    return RawTable(f"{path.name}[{ws.title}]", header, rows, list(range(2, len(rows) + 2)), "xlsx")
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()
+        return text[:10] if text.endswith("T00:00:00") else text
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_table(path: Path, sheet: str | None = None) -> RawTable:
+    """Any supported table file: CSV (any delimiter and encoding above) or XLSX."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return read_xlsx(path, sheet)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the file ({exc.strerror})") from None
+    text, encoding = decode_bytes(raw, str(path))
+    return parse_csv_text(text, str(path), encoding)
+
+
+def strip_footer(table: RawTable, patterns: list[str]) -> RawTable:
+    """Drop trailing report footer rows (and blank rows among them) that match `patterns`."""
+    if not patterns:
+        return table
+    regexes = [re.compile(p, re.IGNORECASE) for p in patterns]
+    rows, lines, dropped = list(table.rows), list(table.lines), 0
+    while rows:
+        text = " ".join(c for c in rows[-1] if c.strip()).strip()
+        if text and not any(r.search(text) for r in regexes):
+            break
+        rows.pop()
+        lines.pop()
+        dropped += 1
+    return RawTable(table.name, table.header, rows, lines, table.encoding, table.footer_rows + dropped)
+
+
+def unzip_data_export(path: Path, folder: Path) -> dict[str, list[Path]]:
+    """A zipped Salesforce Data Export: Account.csv, Task.csv, Event.csv, Opportunity.csv."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise InputError(f"{path}: not a readable zip file") from None
+    wanted = {"account.csv": "accounts", "task.csv": "activities", "event.csv": "activities", "opportunity.csv": "deals"}
+    found: dict[str, list[Path]] = {}
+    with archive:
+        for member in archive.namelist():
+            kind = wanted.get(Path(member).name.casefold())
+            if kind:
+                target = folder / Path(member).name
+                target.write_bytes(archive.read(member))
+                found.setdefault(kind, []).append(target)
+    if "accounts" not in found:
+        raise InputError(f"{path}: no Account.csv in the zip; expected a Salesforce Data Export (Account.csv, Task.csv, Event.csv, Opportunity.csv)")
+    return found
+
+
+def peek_header(path: Path, sheet: str | None = None) -> list[str]:
+    """The header row of a file, read cheaply (for preset detection)."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return read_xlsx(path, sheet).header
+    with path.open("rb") as f:
+        head = f.read(65536)
+    text, _ = decode_bytes(head if len(head) < 65536 else head[: head.rfind(b"\n") + 1] or head, str(path))
+    return next(csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text)), [])

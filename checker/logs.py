@@ -1,0 +1,362 @@
+"""Signals from activity and deal logs, computed by DuckDB.
+
+The logs can be millions of rows, so they never pass through Python row by row: DuckDB
+reads the CSV, maps the CRM's headers and values to canonical fields, parses dates and
+amounts, classifies activities by the keywords in `playbooks/activity-keywords.yaml`, and
+aggregates one row of signals per account, relative to --as-of. The definitions follow
+the signal catalogue's `measurement` texts; a window the log does not cover yields an
+unknown signal, never zero.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from checker.exports import InputError, Mapping, RawTable, decode_bytes, parse_csv_text, read_xlsx, sniff_delimiter, strip_footer
+from checker.model import Playbook
+
+ACTIVITY_FIELDS = ("account_id", "date", "type", "topic", "customer_contact", "our_contact", "status")
+DEAL_FIELDS = ("account_id", "date", "amount", "status", "competitive")
+ACTIVITY_TYPES = ("call", "meeting", "email", "visit", "complaint", "development", "health-check", "joint-planning", "handover", "note")
+_ISO = r"^\s*(\d{4}-\d{1,2}-\d{1,2})"
+_DOTTED = r"^\s*(\d{1,2}\.\d{1,2}\.\d{4})"
+_SLASHED = r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})"
+
+
+@dataclass
+class LogStats:
+    """What happened to every row of one log: used, or why not."""
+
+    name: str
+    rows_read: int = 0
+    rows_used: int = 0
+    rows_rejected: int = 0  # could not be parsed as CSV rows (ragged, bad quoting)
+    rows_without_account: int = 0
+    rows_bad_date: int = 0
+    rows_unknown_account: int = 0  # account id not in the account export
+    footer_rows: int = 0
+    first_problems: list[str] = field(default_factory=list)
+    unknown_types: dict[str, int] = field(default_factory=dict)
+    covers_from: date | None = None
+
+
+@dataclass
+class Derived:
+    """Signals computed from logs: signal id → float column aligned with the account table."""
+
+    values: dict[str, np.ndarray]
+    stats: list[LogStats]
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _regex_alternatives(words: list[str]) -> str:
+    return "|".join(re.escape(w.casefold()) for w in sorted(set(words), key=len, reverse=True)) or "(?!)"
+
+
+class LogReader:
+    """Loads activity and deal logs into DuckDB and computes per-account signals."""
+
+    def __init__(self, playbook: Playbook, mapping: Mapping, as_of: date, workdir: Path, date_format: str | None = None, sheet: str | None = None):
+        self.playbook = playbook
+        self.mapping = mapping
+        self.as_of = as_of
+        self.workdir = workdir
+        self.date_format = date_format or mapping.date_format
+        self.sheet = sheet
+        self.db = duckdb.connect()
+        self.db.execute("SET preserve_insertion_order = false")
+
+    # --- loading ----------------------------------------------------------------------------------
+
+    def _prepare(self, path: Path, kind: str) -> tuple[Path, str, list[str], int, str]:
+        """A UTF-8 CSV DuckDB can read directly: the file itself when possible, else a converted copy."""
+        if not path.is_file():
+            raise InputError(f"--{kind} {path}: no such file")
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            return self._rewrite(strip_footer(read_xlsx(path, self.sheet), self.mapping.footers), kind)
+        with path.open("rb") as f:
+            head = f.read(65536)
+        text, encoding = decode_bytes(head if len(head) < 65536 else head[: head.rfind(b"\n") + 1], str(path))
+        if encoding == "utf-8" and not self.mapping.footers:
+            delimiter = sniff_delimiter(text)
+            header = next(csv.reader([text.split("\n", 1)[0]], delimiter=delimiter), [])
+            return path, delimiter, header, 0, encoding
+        full, encoding = decode_bytes(path.read_bytes(), str(path))
+        return self._rewrite(strip_footer(parse_csv_text(full, str(path), encoding), self.mapping.footers), kind)
+
+    def _rewrite(self, table: RawTable, kind: str) -> tuple[Path, str, list[str], int, str]:
+        target = self.workdir / f"{kind}-{len(list(self.workdir.iterdir()))}.csv"
+        with target.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(table.header)
+            writer.writerows(table.rows)
+        return target, ",", table.header, table.footer_rows, table.encoding
+
+    def _load(self, paths: list[Path], kind: str, fields: tuple[str, ...]) -> tuple[str, list[LogStats], set[str]]:
+        """Load files into one raw view with canonical column names (missing fields as NULL)."""
+        selects, stats, present = [], [], set()
+        for n, path in enumerate(paths):
+            source, delimiter, header, footer_rows, _ = self._prepare(path, kind)
+            mapped = self.mapping.header_map(kind, header, set(fields))
+            if "account_id" not in mapped.values() or "date" not in mapped.values():
+                missing = [f for f in ("account_id", "date") if f not in mapped.values()]
+                raise InputError(f"{path}: line 1: no column for {' and '.join(missing)} (preset {self.mapping.id}). Found: {', '.join(h.strip() for h in header)}. "
+                                 "Choose the right --preset or map the columns with --mapping FILE.")
+            table = f"raw_{kind}_{n}"
+            rejects = f"rej_{kind}_{n}"
+            self.db.execute(
+                f"CREATE TABLE {table} AS SELECT * FROM read_csv({_literal(str(source))}, header=true, all_varchar=true, "
+                f"delim={_literal(delimiter)}, quote='\"', escape='\"', ignore_errors=true, store_rejects=true, "
+                f"rejects_table={_literal(rejects)}, rejects_scan={_literal(rejects + '_scan')}, sample_size=-1)")
+            names = [r[0] for r in self.db.execute(f"DESCRIBE {table}").fetchall()]
+            by_field = {target: names[i] for i, target in mapped.items() if i < len(names)}
+            present |= set(by_field)
+            cols = ", ".join(f"{_quote(by_field[f])} AS {f}" if f in by_field else f"NULL::VARCHAR AS {f}" for f in fields)
+            selects.append(f"SELECT {cols} FROM {table}")
+            stat = LogStats(path.name, footer_rows=footer_rows)
+            stat.rows_read = self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            rejected = self.db.execute(f"SELECT count(DISTINCT line), min(line), any_value(error_message) FROM {rejects}").fetchone()
+            stat.rows_rejected = rejected[0] or 0
+            if stat.rows_rejected:
+                stat.first_problems.append(f"line {rejected[1]}: {rejected[2]}")
+            stat.rows_read += stat.rows_rejected
+            stats.append(stat)
+        self.db.execute(f"CREATE VIEW {kind} AS " + " UNION ALL ".join(selects))
+        return kind, stats, present
+
+    # --- parsing ----------------------------------------------------------------------------------
+
+    def _date_expr(self, column: str, what: str) -> str:
+        """SQL turning a text column into a DATE, the day/month order decided for the whole column."""
+        slashed = self.db.execute(
+            f"SELECT max(TRY_CAST(regexp_extract({column}, {_literal(_SLASHED)}, 1) AS INT)), max(TRY_CAST(regexp_extract({column}, {_literal(_SLASHED)}, 2) AS INT)), "
+            f"count(*) FILTER (WHERE regexp_matches({column}, {_literal(_SLASHED)})) FROM {what}").fetchone()
+        order = self.date_format
+        if slashed[2]:
+            if slashed[0] and slashed[0] > 12 and slashed[1] and slashed[1] > 12:
+                raise InputError(f"{what}: the dates mix day/month and month/day order (both exceed 12); export them in one format")
+            if slashed[0] and slashed[0] > 12:
+                order = "dmy" if order in (None, "iso") else order
+            elif slashed[1] and slashed[1] > 12:
+                order = "mdy" if order in (None, "iso") else order
+            elif order not in ("dmy", "mdy"):
+                example = self.db.execute(f"SELECT {column} FROM {what} WHERE regexp_matches({column}, {_literal(_SLASHED)}) LIMIT 1").fetchone()[0]
+                raise InputError(f"{what}: dates such as '{example}' could be day/month or month/day, and no date in the file settles it; "
+                                 "say which with --date-format dmy or --date-format mdy")
+        slash_format = "%d/%m/%Y" if order == "dmy" else "%m/%d/%Y"
+        return (f"CASE WHEN regexp_matches({column}, {_literal(_ISO)}) THEN try_strptime(regexp_extract({column}, {_literal(_ISO)}, 1), '%Y-%m-%d') "
+                f"WHEN regexp_matches({column}, {_literal(_DOTTED)}) THEN try_strptime(regexp_extract({column}, {_literal(_DOTTED)}, 1), '%d.%m.%Y') "
+                f"WHEN regexp_matches({column}, {_literal(_SLASHED)}) THEN try_strptime(regexp_extract({column}, '^\\s*(\\d{{1,2}}/\\d{{1,2}}/\\d{{4}})', 1), {_literal(slash_format)}) END::DATE")
+
+    def _vocabulary_expr(self, column: str, kind: str, canonical: tuple[str, ...], fallbacks: list[tuple[str, str]], default: str) -> str:
+        vocab = {**{c: c for c in canonical}, **self.mapping.vocabulary(kind)}
+        cases = " ".join(f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in vocab.items())
+        guesses = " ".join(f"WHEN regexp_matches(lower({column}), {_literal(p)}) THEN {_literal(v)}" for p, v in fallbacks)
+        otherwise = f"CASE {guesses} ELSE {default} END" if guesses else default
+        return f"CASE lower(trim(coalesce({column}, ''))) {cases} ELSE {otherwise} END"
+
+    def _activities(self, paths: list[Path], account_ids: list[str]) -> list[LogStats]:
+        _, stats, present = self._load(paths, "activities", ACTIVITY_FIELDS)
+        keywords = self.playbook.activity_keywords
+        type_expr = self._vocabulary_expr("type", "activity_type", ACTIVITY_TYPES, [], "NULL")
+        status_expr = self._vocabulary_expr("status", "activity_status", ("open", "closed"),
+                                            [("complete|done|closed|finished|valmis|suljettu|tehty|^true$|^1$", "closed"),
+                                             ("open|not started|in progress|waiting|deferred|avoin|kesken|^false$|^0$", "open")], "NULL")
+        text = "lower(coalesce(type, '') || ' ' || coalesce(topic, ''))"
+        classes = []
+        for name, spec in keywords["classes"].items():
+            words = spec["keywords"]["en"] + spec["keywords"]["fi"]
+            types = ", ".join(_literal(t) for t in spec.get("types", [])) or "NULL"
+            classes.append(f"(ctype IN ({types}) OR regexp_matches({text}, {_literal(_regex_alternatives(words))})) AS c_{name.replace('-', '_')}")
+        interaction = ", ".join(_literal(t) for t in keywords["interaction_types"])
+        date_expr = self._date_expr("date", "activities")
+        self.db.execute(f"""
+            CREATE TABLE acts AS
+            SELECT trim(a) AS account_id, d AS date, ctype, cstatus, ctype IN ({interaction}) AS interaction,
+                   nullif(trim(customer_contact), '') AS customer_contact, nullif(trim(our_contact), '') AS our_contact,
+                   lower(trim(coalesce(topic, ''))) AS topic, {", ".join(classes)}
+            FROM (SELECT *, {date_expr} AS d, {type_expr} AS ctype, {status_expr} AS cstatus FROM activities)
+            CROSS JOIN unnest(string_split(coalesce(account_id, ''), ';')) AS t(a)
+            WHERE trim(a) <> '' AND d IS NOT NULL""")
+        self._count(stats, "activities", "acts", date_expr, account_ids)
+        for stat in stats[:1]:
+            stat.unknown_types = dict(self.db.execute(
+                f"SELECT type, count(*) FROM activities WHERE type IS NOT NULL AND ({type_expr}) IS NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 10").fetchall())
+        self.activity_fields = present
+        return stats
+
+    def _deals(self, paths: list[Path], account_ids: list[str]) -> list[LogStats]:
+        _, stats, present = self._load(paths, "deals", DEAL_FIELDS)
+        date_expr = self._date_expr("date", "deals")
+        status_expr = self._vocabulary_expr("status", "deal_status", ("open", "won", "lost"),
+                                            [("won|voitettu|^true$", "won"), ("lost|hävitty|havitty|menetetty", "lost")], "'open'")
+        # The later of ',' and '.' is the decimal separator; the other one groups thousands.
+        amount = ("TRY_CAST(CASE WHEN amt LIKE '%,%' AND amt LIKE '%.%' THEN CASE WHEN strpos(reverse(amt), ',') < strpos(reverse(amt), '.') "
+                  "THEN replace(replace(amt, '.', ''), ',', '.') ELSE replace(amt, ',', '') END ELSE replace(amt, ',', '.') END AS DOUBLE)")
+        self.db.execute(f"""
+            CREATE TABLE dls AS
+            SELECT trim(a) AS account_id, d AS date, cstatus, {amount} AS amount,
+                   CASE WHEN lower(trim(competitive)) IN ('true','yes','1','kyllä','kylla','x','y') THEN true
+                        WHEN lower(trim(competitive)) IN ('false','no','0','ei','n') THEN false END AS competitive
+            FROM (SELECT *, {date_expr} AS d, {status_expr} AS cstatus,
+                         regexp_replace(coalesce(amount, ''), '[\\s\u00a0€$£]|EUR|USD', '', 'g') AS amt FROM deals)
+            CROSS JOIN unnest(string_split(coalesce(account_id, ''), ';')) AS t(a)
+            WHERE trim(a) <> '' AND d IS NOT NULL""")
+        self._count(stats, "deals", "dls", date_expr, account_ids)
+        self.deal_fields = present
+        return stats
+
+    def _count(self, stats: list[LogStats], raw: str, parsed: str, date_expr: str, account_ids: list[str]) -> None:
+        """Account for every row: used, no account, bad date, unknown account."""
+        row = self.db.execute(f"SELECT count(*) FILTER (WHERE trim(coalesce(account_id, '')) = ''), "
+                              f"count(*) FILTER (WHERE trim(coalesce(account_id, '')) <> '' AND ({date_expr}) IS NULL), "
+                              f"any_value(date) FILTER (WHERE trim(coalesce(account_id, '')) <> '' AND ({date_expr}) IS NULL) FROM {raw}").fetchone()
+        total = stats[0]
+        total.rows_without_account, total.rows_bad_date = row[0], row[1]
+        if row[1]:
+            total.first_problems.append(f"date '{row[2]}' cannot be read")
+        self.db.execute("CREATE OR REPLACE TEMP TABLE known_ids AS SELECT unnest($1::VARCHAR[]) AS account_id", [account_ids])
+        unknown = self.db.execute(f"SELECT count(*) FROM {parsed} p ANTI JOIN known_ids k USING (account_id)").fetchone()[0]
+        total.rows_unknown_account = unknown
+        total.rows_used = sum(s.rows_read - s.rows_rejected for s in stats) - row[0] - row[1]
+        start = self.db.execute(f"SELECT min(date) FROM {parsed}").fetchone()[0]
+        total.covers_from = start.date() if hasattr(start, "date") else start
+
+    # --- signals ----------------------------------------------------------------------------------
+
+    def _windows(self) -> dict[str, date]:
+        a = self.as_of
+        return {"d90": a - timedelta(days=90), "d180": a - timedelta(days=180), "d365": a - timedelta(days=365), "d730": a - timedelta(days=730)}
+
+    def _activity_signals(self) -> str:
+        w = {k: _literal(v.isoformat()) + "::DATE" for k, v in self._windows().items()}
+        a = _literal(self.as_of.isoformat()) + "::DATE"
+        has = self.activity_fields
+        contacts = "count(DISTINCT customer_contact) FILTER (WHERE date > {d365})" if "customer_contact" in has else "NULL"
+        ours = "count(DISTINCT our_contact) FILTER (WHERE date > {d365})" if "our_contact" in has else "NULL"
+        return f"""
+            WITH w AS (SELECT * FROM acts WHERE date <= {a}),
+            complaints AS (
+                SELECT account_id, trim(regexp_replace(regexp_replace(topic, {_literal(_regex_alternatives(self._words('complaint')))}, '', 'g'), '[^[:alnum:]]+', ' ', 'g')) AS t, cstatus
+                FROM w WHERE c_complaint),
+            topics AS (SELECT account_id, t FROM complaints GROUP BY 1, 2 HAVING count(*) >= 2),
+            repeated AS (
+                SELECT account_id, count(*) FILTER (WHERE cstatus = 'open') AS n
+                FROM complaints JOIN topics USING (account_id, t) GROUP BY 1),
+            people AS (
+                SELECT account_id, customer_contact AS c, min(date) AS first, max(date) AS last FROM w
+                WHERE customer_contact IS NOT NULL GROUP BY 1, 2),
+            starts AS (SELECT account_id, min(date) AS s FROM w GROUP BY 1),
+            changes AS (
+                SELECT p.account_id, count(*) FILTER (WHERE NOT EXISTS (
+                    SELECT 1 FROM w h WHERE h.account_id = p.account_id AND h.c_handover
+                    AND h.date BETWEEN p.first - INTERVAL 60 DAY AND p.first + INTERVAL 60 DAY)) AS n
+                FROM people p JOIN starts s USING (account_id)
+                WHERE p.first > {w['d365']} AND p.first > s.s
+                  AND EXISTS (SELECT 1 FROM people o WHERE o.account_id = p.account_id AND o.c <> p.c AND o.last < p.first)
+                GROUP BY 1),
+            agg AS (
+                SELECT account_id,
+                    {contacts.format(**w)} AS customer_contacts_12m,
+                    {ours.format(**w)} AS our_contacts_12m,
+                    count(*) FILTER (WHERE interaction AND date > {w['d90']}) AS interactions_90d,
+                    count(*) FILTER (WHERE interaction AND date > {w['d180']} AND date <= {w['d90']}) AS interactions_prev_90d,
+                    count(*) FILTER (WHERE interaction AND c_price AND date > {w['d90']}) / nullif(count(*) FILTER (WHERE interaction AND date > {w['d90']}), 0) AS price_share_90d,
+                    count(*) FILTER (WHERE c_development AND date > {w['d365']}) AS development_12m,
+                    count(*) FILTER (WHERE c_development AND date > {w['d730']} AND date <= {w['d365']}) AS development_prev_12m,
+                    count(*) FILTER (WHERE c_joint_planning AND date > {w['d365']}) AS joint_planning_12m,
+                    count(*) FILTER (WHERE c_development AND cstatus = 'open') AS joint_projects_active,
+                    max(date) FILTER (WHERE c_health_check) AS last_health_check,
+                    max(date) FILTER (WHERE interaction) AS last_interaction,
+                    min(date) AS first_activity
+                FROM w GROUP BY 1),
+            future AS (SELECT account_id, min(date) AS next_review FROM acts WHERE date > {a} AND coalesce(cstatus, 'open') = 'open' GROUP BY 1),
+            everyone AS (SELECT DISTINCT account_id FROM acts)
+            SELECT everyone.account_id, agg.* EXCLUDE (account_id), coalesce(repeated.n, 0) AS repeat_complaints_open,
+                   coalesce(changes.n, 0) AS contact_changes_unhandled_12m, future.next_review
+            FROM everyone LEFT JOIN agg USING (account_id) LEFT JOIN repeated USING (account_id)
+                 LEFT JOIN changes USING (account_id) LEFT JOIN future USING (account_id)"""
+
+    def _words(self, name: str) -> list[str]:
+        spec = self.playbook.activity_keywords["classes"][name]
+        return spec["keywords"]["en"] + spec["keywords"]["fi"]
+
+    def _deal_signals(self) -> str:
+        w = {k: _literal(v.isoformat()) + "::DATE" for k, v in self._windows().items()}
+        a = _literal(self.as_of.isoformat()) + "::DATE"
+        tenders = f"count(*) FILTER (WHERE competitive AND date > {w['d365']} AND date <= {a})" if "competitive" in self.deal_fields else "NULL"
+        revenue = "amount" in self.deal_fields
+        return f"""
+            SELECT account_id,
+                count(*) FILTER (WHERE cstatus = 'won' AND date > {w['d365']} AND date <= {a}) AS purchases_12m,
+                {f"coalesce(sum(amount) FILTER (WHERE cstatus = 'won' AND date > {w['d365']} AND date <= {a}), 0)" if revenue else "NULL"} AS revenue_12m,
+                {f"coalesce(sum(amount) FILTER (WHERE cstatus = 'won' AND date > {w['d730']} AND date <= {w['d365']}), 0)" if revenue else "NULL"} AS revenue_prev_12m,
+                {tenders} AS competitive_tenders_12m,
+                max(date) FILTER (WHERE cstatus = 'won' AND date <= {a}) AS last_purchase,
+                min(date) AS first_deal
+            FROM dls GROUP BY 1"""
+
+    # Counts that are zero, not unknown, for an account with no rows in a log: the log is the
+    # record of what happened. (The report shows each log's first date, `covers_from`, so a
+    # log exported for too short a period is visible.)
+    _ZERO_WHEN_ABSENT = {
+        "customer_contacts_12m", "our_contacts_12m", "interactions_90d", "interactions_prev_90d", "development_12m",
+        "development_prev_12m", "joint_planning_12m", "contact_changes_unhandled_12m", "purchases_12m", "revenue_12m",
+        "revenue_prev_12m", "competitive_tenders_12m", "repeat_complaints_open", "joint_projects_active",
+    }
+
+    def derive(self, account_ids: list[str], activities: list[Path], deals: list[Path]) -> Derived:
+        """Signals per account from the logs, aligned with `account_ids`; NaN where unknown."""
+        values: dict[str, np.ndarray] = {}
+        stats: list[LogStats] = []
+        position = {a: i for i, a in enumerate(account_ids)}
+        for paths, load, query, first in ((activities, self._activities, self._activity_signals, "first_activity"),
+                                         (deals, self._deals, self._deal_signals, "first_deal")):
+            if not paths:
+                continue
+            log_stats = load(paths, account_ids)
+            stats.extend(log_stats)
+            result = self.db.execute(query()).fetchnumpy()
+            ids = result.pop("account_id")
+            result.pop(first)
+            rows = np.array([position.get(str(i), -1) for i in ids.tolist()], dtype=np.int64)
+            keep = rows >= 0
+            for signal, column in result.items():
+                out = np.full(len(account_ids), np.nan)
+                out[rows[keep]] = _as_float(column)[keep]
+                if signal in self._ZERO_WHEN_ABSENT:
+                    absent = np.ones(len(account_ids), dtype=bool)
+                    absent[rows[keep]] = False
+                    out[absent] = 0.0
+                values[signal] = out
+        return Derived(values, stats)
+
+
+def _as_float(column: np.ndarray) -> np.ndarray:
+    """DuckDB's numpy columns (ints, floats, datetimes, masked) as floats; dates as ordinal days."""
+    if np.ma.isMaskedArray(column):
+        mask = np.ma.getmaskarray(column)
+        data = column.data
+    else:
+        mask, data = np.zeros(len(column), dtype=bool), column
+    if np.issubdtype(data.dtype, np.datetime64):
+        days = data.astype("datetime64[D]")
+        result = days.astype(np.float64) + 719163.0
+        result[np.isnat(days)] = np.nan
+    else:
+        result = data.astype(np.float64)
+    result[mask] = np.nan
+    return result

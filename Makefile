@@ -19,8 +19,17 @@ handbook: setup
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -f docs/en.yml
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -f docs/fi.yml
 
+# The sample export's date: the sample was generated for it, so every run gives the same report.
+SAMPLE_AS_OF := 2026-10-31
+
 run: setup handbook
 	$(BIN)/playbook summary
+	@echo
+	@mkdir -p site/reports
+	$(BIN)/playbook check docs/samples/accounts.csv --as-of $(SAMPLE_AS_OF) --fail-on never --format json --output site/reports/sample-report.json
+	$(BIN)/playbook check docs/samples/accounts.csv --as-of $(SAMPLE_AS_OF) --fail-on never --format csv --output site/reports/sample-report.csv
+	$(BIN)/playbook check docs/samples/accounts.csv --as-of $(SAMPLE_AS_OF) --fail-on never --format markdown --output site/reports/sample-report.md
+	@echo "Checker report on the sample export: site/reports/sample-report.{json,csv,md} (also at http://127.0.0.1:8000/reports/)"
 	@echo
 	@echo "Handbook: http://127.0.0.1:8000/  (English: http://127.0.0.1:8000/en/  suomeksi: http://127.0.0.1:8000/fi/)"
 	@echo "Press Ctrl+C to stop the server."

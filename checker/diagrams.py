@@ -54,7 +54,7 @@ def _svg(width: int, height: int, title: str, body: Sequence[str]) -> str:
 
 
 def _link(box: Box, shape: str, label: str) -> str:
-    tip = f"<title>{escape(box.tooltip)}</title>" if box.tooltip else ""
+    tip = f"<title>{escape(box.tooltip).replace(chr(10), '&#10;')}</title>" if box.tooltip else ""  # one line: see _svg
     return f'<a href="{escape(box.href)}">{tip}{shape}{label}</a>'
 
 
@@ -109,8 +109,10 @@ def quadrants(title: str, x_axis: str, x_ticks: tuple[str, str], y_axis: str, y_
 
 def lifecycle_figure(page: Page) -> str:
     """The stages in order, each linked to its page, under what grows from stage to stage."""
-    boxes = [Box(s.name[page.lang], page.url(f"stages/{s.id}.md"), s.data["summary"][page.lang]) for s in page.pb.stages]
-    growth = [page.t(f"trait.{trait}") for trait in ("trust", "information_exchange", "people_involved")]
+    traits = ("trust", "information_exchange", "people_involved")
+    boxes = [Box(s.name[page.lang], page.url(f"stages/{s.id}.md"), "\n".join(f"{page.t(f'trait.{t}')}: {s.data['traits'][t][page.lang]}" for t in traits))
+             for s in page.pb.stages]
+    growth = [page.t(f"trait.{trait}") for trait in traits]
     return lifecycle(page.t("lifecycle.figure"), boxes, growth, page.t("lifecycle.axis"))
 
 

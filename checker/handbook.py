@@ -23,7 +23,6 @@ from checker.problems import PlaybookInvalid
 
 #: The order of the topic pages; catalogues not named here follow in file order.
 TOPICS = ("warning-signs", "leave-reasons", "prevention", "ending-reasons", "portfolio", "lifecycle", "expectations", "commitment")
-TRAITS = ("trust", "information_exchange", "people_involved", "buying_pattern", "communication_aim", "personal_relationships", "ease_of_ending")
 ASSESS = ("trust", "information_exchange", "people_involved", "buying_pattern", "ease_of_ending")
 OPS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
 #: Minutes a course module gives each part; the outline page states the rule (training.timing).
@@ -139,7 +138,7 @@ class Handbook:
         out = [f"# {self.tr(phase.name)}", "", f"**{self.tr(data['summary'])}**", "", *self.paras(data["description"])]
         if phase.kind == "stage":
             out += self.heading(2, "stage.traits", "traits")
-            out += [table([self.label("stage.trait"), self.label("stage.in_this_stage")], ([self.label(f"trait.{t}"), self.tr(data["traits"][t])] for t in TRAITS))]
+            out += [table([self.label("stage.trait"), self.label("stage.in_this_stage")], ([self.label(f"trait.{t}"), self.tr(data["traits"][t])] for t in data["traits"]))]
             out += [line for key in ("goals", "actions", "avoid") for line in self.heading(2, f"stage.{key}", key) + self.bullets(data[key])]
             out += self.heading(2, "stage.account_manager", "account-manager")
             out += self.facts((f"stage.{key}", self.tr(data["account_manager"][key])) for key in ("role", "authority"))

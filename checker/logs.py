@@ -23,6 +23,7 @@ from checker.model import Playbook
 
 ACTIVITY_FIELDS = ("account_id", "date", "type", "topic", "customer_contact", "our_contact", "status")
 DEAL_FIELDS = ("account_id", "date", "amount", "status", "competitive")
+MEMORY_LIMIT = "600MB"
 ACTIVITY_TYPES = ("call", "meeting", "email", "visit", "complaint", "development", "health-check", "joint-planning", "handover", "note")
 _ISO = r"^\s*(\d{4}-\d{1,2}-\d{1,2})"
 _DOTTED = r"^\s*(\d{1,2}\.\d{1,2}\.\d{4})"
@@ -78,6 +79,9 @@ class LogReader:
         self.sheet = sheet
         self.db = duckdb.connect()
         self.db.execute("SET preserve_insertion_order = false")
+        # Bounded memory: DuckDB spills to the work folder instead of growing with the logs.
+        self.db.execute(f"SET memory_limit = {_literal(MEMORY_LIMIT)}")
+        self.db.execute(f"SET temp_directory = {_literal(str(workdir / 'spill'))}")
 
     # --- loading ----------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import sys
 import tempfile
 from datetime import date
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import duckdb
@@ -114,19 +114,21 @@ def cmd_check(args: argparse.Namespace, playbook: Playbook) -> int:
     if args.preset == "auto" and result.sources.preset != "canonical":
         print(f"playbook: reading the exports with preset '{result.sources.preset}' ({result.sources.preset_reason})", file=sys.stderr)
     colour = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = REPORTERS[args.format](result, colour=colour, scores=args.scores)
+    report = REPORTERS[args.format](result, colour=colour, scores=args.scores)
+    chunks = [report] if isinstance(report, str) else report
     if args.output:
-        write_atomically(args.output, text)
+        write_atomically(args.output, chunks)
         print(f"playbook: wrote {args.output} ({len(result.findings())} findings on {len(result.table)} accounts)", file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        for chunk in chunks:
+            sys.stdout.write(chunk)
     if args.fail_on == "never":
         return EXIT_OK
     levels = SEVERITIES[: SEVERITIES.index(args.fail_on) + 1]
     return EXIT_FINDINGS if any(f.severity in levels for f in result.findings()) else EXIT_OK
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, chunks: Iterable[str]) -> None:
     """Write the whole file or nothing: a temporary file in the same folder, then rename."""
     folder = path.resolve().parent
     if not folder.is_dir():
@@ -134,7 +136,8 @@ def write_atomically(path: Path, text: str) -> None:
     handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
+            for chunk in chunks:
+                out.write(chunk)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

@@ -145,6 +145,9 @@ class LogReader:
 
     def _date_expr(self, column: str, what: str) -> str:
         """SQL turning a text column into a DATE, the day/month order decided for the whole column."""
+        iso_first = f"TRY_CAST(trim({column}) AS DATE)"
+        if not self.db.execute(f"SELECT count(*) FROM {what} WHERE {iso_first} IS NULL AND trim(coalesce({column}, '')) <> ''").fetchone()[0]:
+            return iso_first  # plain ISO dates throughout: the fast path
         slashed = self.db.execute(
             f"SELECT max(TRY_CAST(regexp_extract({column}, {_literal(_SLASHED)}, 1) AS INT)), max(TRY_CAST(regexp_extract({column}, {_literal(_SLASHED)}, 2) AS INT)), "
             f"count(*) FILTER (WHERE regexp_matches({column}, {_literal(_SLASHED)})) FROM {what}").fetchone()
@@ -161,7 +164,7 @@ class LogReader:
                 raise InputError(f"{what}: dates such as '{example}' could be day/month or month/day, and no date in the file settles it; "
                                  "say which with --date-format dmy or --date-format mdy")
         slash_format = "%d/%m/%Y" if order == "dmy" else "%m/%d/%Y"
-        return (f"CASE WHEN regexp_matches({column}, {_literal(_ISO)}) THEN try_strptime(regexp_extract({column}, {_literal(_ISO)}, 1), '%Y-%m-%d') "
+        return (f"CASE WHEN {iso_first} IS NOT NULL THEN {iso_first} WHEN regexp_matches({column}, {_literal(_ISO)}) THEN try_strptime(regexp_extract({column}, {_literal(_ISO)}, 1), '%Y-%m-%d') "
                 f"WHEN regexp_matches({column}, {_literal(_DOTTED)}) THEN try_strptime(regexp_extract({column}, {_literal(_DOTTED)}, 1), '%d.%m.%Y') "
                 f"WHEN regexp_matches({column}, {_literal(_SLASHED)}) THEN try_strptime(regexp_extract({column}, '^\\s*(\\d{{1,2}}/\\d{{1,2}}/\\d{{4}})', 1), {_literal(slash_format)}) END::DATE")
 
@@ -172,6 +175,12 @@ class LogReader:
         otherwise = f"CASE {guesses} ELSE {default} END" if guesses else default
         return f"CASE lower(trim(coalesce({column}, ''))) {cases} ELSE {otherwise} END"
 
+    def _split_ids(self, source: str) -> str:
+        """`source` with one row per account: HubSpot and others put several ids in one cell, `;`-separated."""
+        return (f"SELECT * EXCLUDE (account_id), trim(account_id) AS account_id FROM {source} WHERE NOT contains(account_id, ';') "
+                f"UNION ALL SELECT * EXCLUDE (account_id, a), trim(a) AS account_id FROM {source} "
+                f"CROSS JOIN unnest(string_split(account_id, ';')) AS t(a) WHERE contains(account_id, ';')")
+
     def _activities(self, paths: list[Path], account_ids: list[str]) -> list[LogStats]:
         _, stats, present = self._load(paths, "activities", ACTIVITY_FIELDS)
         keywords = self.playbook.activity_keywords
@@ -179,26 +188,31 @@ class LogReader:
         status_expr = self._vocabulary_expr("status", "activity_status", ("open", "closed"),
                                             [("complete|done|closed|finished|valmis|suljettu|tehty|^true$|^1$", "closed"),
                                              ("open|not started|in progress|waiting|deferred|avoin|kesken|^false$|^0$", "open")], "NULL")
-        text = "lower(coalesce(type, '') || ' ' || coalesce(topic, ''))"
+        text = "lower(type || ' ' || topic)"
         classes = []
         for name, spec in keywords["classes"].items():
             words = spec["keywords"]["en"] + spec["keywords"]["fi"]
             types = ", ".join(_literal(t) for t in spec.get("types", [])) or "NULL"
-            classes.append(f"(ctype IN ({types}) OR regexp_matches({text}, {_literal(_regex_alternatives(words))})) AS c_{name.replace('-', '_')}")
+            classes.append(f"coalesce(ctype IN ({types}), false) OR regexp_matches({text}, {_literal(_regex_alternatives(words))}) AS c_{name.replace('-', '_')}")
         interaction = ", ".join(_literal(t) for t in keywords["interaction_types"])
         date_expr = self._date_expr("date", "activities")
+        # Types and subjects repeat: classify each distinct pair once, then join.
+        self.db.execute(f"""
+            CREATE TEMP TABLE kinds AS
+            SELECT type, topic, ctype, coalesce(ctype IN ({interaction}), false) AS interaction, {", ".join(classes)}
+            FROM (SELECT *, {type_expr} AS ctype FROM (SELECT DISTINCT coalesce(type, '') AS type, coalesce(topic, '') AS topic FROM activities))""")
         self.db.execute(f"""
             CREATE TABLE acts AS
-            SELECT trim(a) AS account_id, d AS date, ctype, cstatus, ctype IN ({interaction}) AS interaction,
-                   nullif(trim(customer_contact), '') AS customer_contact, nullif(trim(our_contact), '') AS our_contact,
-                   lower(trim(coalesce(topic, ''))) AS topic, {", ".join(classes)}
-            FROM (SELECT *, {date_expr} AS d, {type_expr} AS ctype, {status_expr} AS cstatus FROM activities)
-            CROSS JOIN unnest(string_split(coalesce(account_id, ''), ';')) AS t(a)
-            WHERE trim(a) <> '' AND d IS NOT NULL""")
+            SELECT a.account_id, a.d AS date, k.* EXCLUDE (type, topic), a.cstatus,
+                   nullif(trim(a.customer_contact), '') AS customer_contact, nullif(trim(a.our_contact), '') AS our_contact,
+                   lower(trim(a.topic)) AS topic
+            FROM (SELECT *, {date_expr} AS d, {status_expr} AS cstatus FROM ({self._split_ids('activities')})) a
+            JOIN kinds k ON k.type = coalesce(a.type, '') AND k.topic = coalesce(a.topic, '')
+            WHERE a.account_id <> '' AND a.d IS NOT NULL""")
         self._count(stats, "activities", "acts", date_expr, account_ids)
-        for stat in stats[:1]:
-            stat.unknown_types = dict(self.db.execute(
-                f"SELECT type, count(*) FROM activities WHERE type IS NOT NULL AND ({type_expr}) IS NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 10").fetchall())
+        stats[0].unknown_types = dict(self.db.execute(
+            "SELECT type, count(*) FROM activities JOIN (SELECT DISTINCT type FROM kinds WHERE ctype IS NULL AND type <> '') USING (type) "
+            "GROUP BY 1 ORDER BY 2 DESC LIMIT 10").fetchall())
         self.activity_fields = present
         return stats
 
@@ -212,13 +226,12 @@ class LogReader:
                   "THEN replace(replace(amt, '.', ''), ',', '.') ELSE replace(amt, ',', '') END ELSE replace(amt, ',', '.') END AS DOUBLE)")
         self.db.execute(f"""
             CREATE TABLE dls AS
-            SELECT trim(a) AS account_id, d AS date, cstatus, {amount} AS amount,
+            SELECT account_id, d AS date, cstatus, {amount} AS amount,
                    CASE WHEN lower(trim(competitive)) IN ('true','yes','1','kyllä','kylla','x','y') THEN true
                         WHEN lower(trim(competitive)) IN ('false','no','0','ei','n') THEN false END AS competitive
             FROM (SELECT *, {date_expr} AS d, {status_expr} AS cstatus,
-                         regexp_replace(coalesce(amount, ''), '[\\s\u00a0€$£]|EUR|USD', '', 'g') AS amt FROM deals)
-            CROSS JOIN unnest(string_split(coalesce(account_id, ''), ';')) AS t(a)
-            WHERE trim(a) <> '' AND d IS NOT NULL""")
+                         regexp_replace(coalesce(amount, ''), '[\\s\u00a0€$£]|EUR|USD', '', 'g') AS amt FROM ({self._split_ids('deals')}))
+            WHERE account_id <> '' AND d IS NOT NULL""")
         self._count(stats, "deals", "dls", date_expr, account_ids)
         self.deal_fields = present
         return stats

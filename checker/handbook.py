@@ -29,7 +29,7 @@ OPS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
 MINUTES = {"intro": 15, "discussion": 10, "case": 30, "quiz": 3}
 #: What the pages in docs/ may call: Handbook methods, and figures drawn for the page.
 MACROS = ("t", "print_link", "phase_page", "topic_page", "rules_page", "glossary_page", "sources_page", "course_outline",
-          "stages_table", "endings_table", "self_assessment", "page_list")
+          "stages_table", "endings_table", "self_assessment", "page_list", "preset_list")
 FIGURES: dict[str, Callable[[Any], str]] = {"lifecycle_diagram": diagrams.lifecycle_figure, "endings_diagram": diagrams.endings_figure}
 _SPECIAL = re.compile(r"([\\`*_\[\]{}|#])")
 
@@ -274,6 +274,12 @@ class Handbook:
             out += [] if source["id"] in cited else [f"- {self.label('sources.not_cited')}"]
         return "\n".join(out)
 
+    def preset_list(self) -> str:
+        """The CRM presets `--preset` accepts, from their data files."""
+        from checker.exports import presets  # the checker's side; only this page needs it
+
+        return "\n".join(f"- `{p.id}` — {md(p.name)}" for p in presets().values())
+
     def course_outline(self) -> str:
         """One module per stage and ending, timed by how much material it holds."""
         rows, total = [], 0
@@ -337,11 +343,18 @@ def define_env(env: Any) -> None:
     env.variables["manifest"] = playbook.manifest  # the home page's title and tagline
 
 
+SAMPLES = Path(__file__).resolve().parent.parent / "docs" / "samples"
+
+
 def on_post_build(env: Any) -> None:
-    """Give the folder that holds the language sites an index that sends visitors on to the first language."""
+    """Give the folder that holds the language sites an index that sends visitors on to the
+    first language, and the sample export the "Running the checker" pages link to."""
     site, alternates = Path(env.conf["site_dir"]), env.conf["extra"].get("alternate", [])
     if site.name not in [alt["lang"] for alt in alternates]:
         return  # not built into the <site>/<lang>/ layout
+    (site.parent / "samples").mkdir(exist_ok=True)
+    for sample in SAMPLES.glob("*.csv"):
+        (site.parent / "samples" / sample.name).write_bytes(sample.read_bytes())
     links = "".join(f'<li><a href="{alt["lang"]}/" hreflang="{alt["lang"]}">{html.escape(alt["name"])}</a></li>' for alt in alternates)
     (site.parent / "index.html").write_text(
         f'<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(env.conf["site_name"])}</title>'

@@ -283,3 +283,15 @@ def test_playbook_text_is_escaped_for_markdown(text: str, expected: str) -> None
 @pytest.mark.parametrize(("src", "url"), [("index.md", ""), ("stages/index.md", "stages/"), ("stages/basic.md", "stages/basic/"), ("rules.md", "rules/")])
 def test_page_urls_follow_the_documented_scheme(src: str, url: str) -> None:
     assert page_url(src) == url
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_checker_page_holds_the_anchors_findings_link_to_and_the_sample(site: Path, lang: str) -> None:
+    from checker.exports import presets
+
+    html = page(site, lang, "checker/")
+    assert {"data-findings", "best-fit", "finding-kinds"} <= html.ids
+    sample = next(value for _, attr, value, _ in html.refs if value.endswith("samples/accounts.csv"))
+    assert (site / lang / "checker" / sample).resolve().is_file()
+    text = (site / lang / "checker" / "index.html").read_text(encoding="utf-8")
+    assert all(f"<code>{preset}</code>" in text for preset in presets())

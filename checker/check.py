@@ -15,6 +15,7 @@ from checker.evaluate import Evaluation, Evaluator, Finding
 from checker.exports import InputError, Mapping, detect_preset, load_mapping, peek_header, presets, unzip_data_export
 from checker.logs import LogReader, LogStats
 from checker.model import FINDING_KINDS, SEVERITIES, Playbook
+from checker.progress import Progress
 
 
 @dataclass(frozen=True)
@@ -153,10 +154,11 @@ def check_table(table: AccountTable, playbook: Playbook, as_of: date, lang: str,
     return CheckResult(as_of, lang, playbook.manifest["version"], table.path.name, table, evaluation, unusable, sources or Sources())
 
 
-def run_check(inputs: Inputs | Path, playbook: Playbook, as_of: date, lang: str, handbook_url: str) -> CheckResult:
+def run_check(inputs: Inputs | Path, playbook: Playbook, as_of: date, lang: str, handbook_url: str, progress: Progress | None = None) -> CheckResult:
     """Read the exports and evaluate every account in them."""
     if isinstance(inputs, Path):
         inputs = Inputs(inputs, preset="canonical")
+    step = progress.step if progress else (lambda _label: None)
     with tempfile.TemporaryDirectory(prefix="playbook-") as work:
         folder = Path(work)
         if inputs.accounts.suffix.lower() == ".zip":
@@ -165,12 +167,15 @@ def run_check(inputs: Inputs | Path, playbook: Playbook, as_of: date, lang: str,
                             "salesforce" if inputs.preset == "auto" else inputs.preset, inputs.mapping, inputs.date_format, inputs.sheet)
         mapping, reason = choose_mapping(inputs)
         sources = Sources(mapping.id, reason)
+        step(f"reading {inputs.accounts.name}")
         table = read_accounts(inputs.accounts, playbook, mapping, inputs.sheet)
         if inputs.activities or inputs.deals:
+            step("computing signals from the activity and deal logs")
             reader = LogReader(playbook, mapping, as_of, folder, inputs.date_format, inputs.sheet)
             derived = reader.derive(table.ids, inputs.activities, inputs.deals)
             merge_derived(table, derived.values, sources)
             sources.logs = derived.stats
+        step(f"evaluating {len(table):,} accounts")
         return check_table(table, playbook, as_of, lang, handbook_url, sources)
 
 

@@ -18,6 +18,7 @@ import duckdb
 
 from checker import __version__
 from checker.check import Inputs, run_check
+from checker.progress import Progress
 from checker.exports import InputError, presets
 from checker.report import REPORTERS
 from checker.model import LANGUAGES, SEVERITIES, Playbook, load_playbook
@@ -110,7 +111,8 @@ def cmd_check(args: argparse.Namespace, playbook: Playbook) -> int:
     if args.output and args.output.resolve() == args.accounts.resolve():
         raise UsageError("--output must not be the input file; the export is never modified")
     inputs = Inputs(args.accounts, args.activities, args.deals, args.preset, args.mapping, args.date_format, args.sheet)
-    result = run_check(inputs, playbook, args.as_of or date.today(), args.lang, args.handbook_url or playbook.manifest["handbook_url"])
+    with Progress() as progress:
+        result = run_check(inputs, playbook, args.as_of or date.today(), args.lang, args.handbook_url or playbook.manifest["handbook_url"], progress)
     if args.preset == "auto" and result.sources.preset != "canonical":
         print(f"playbook: reading the exports with preset '{result.sources.preset}' ({result.sources.preset_reason})", file=sys.stderr)
     colour = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ

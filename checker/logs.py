@@ -329,6 +329,10 @@ class LogReader:
     # Counts that are zero, not unknown, for an account with no rows in a log: the log is the
     # record of what happened. (The report shows each log's first date, `covers_from`, so a
     # log exported for too short a period is visible.)
+    # Signals that need a column beyond account id and date.
+    _NEEDS = {"customer_contacts_12m": "customer_contact", "our_contacts_12m": "our_contact", "contact_changes_unhandled_12m": "customer_contact",
+              "competitive_tenders_12m": "competitive", "revenue_12m": "amount", "revenue_prev_12m": "amount",
+              "joint_projects_active": "status", "repeat_complaints_open": "status"}
     _ZERO_WHEN_ABSENT = {
         "customer_contacts_12m", "our_contacts_12m", "interactions_90d", "interactions_prev_90d", "development_12m",
         "development_prev_12m", "joint_planning_12m", "contact_changes_unhandled_12m", "purchases_12m", "revenue_12m",
@@ -351,13 +355,14 @@ class LogReader:
             result.pop(first)
             rows = np.array([position.get(str(i), -1) for i in ids.tolist()], dtype=np.int64)
             keep = rows >= 0
+            fields = self.activity_fields if load == self._activities else self.deal_fields
             for signal, column in result.items():
+                if self._NEEDS.get(signal, "account_id") not in fields:
+                    continue  # the log has no such column: the signal stays unknown
                 out = np.full(len(account_ids), np.nan)
                 out[rows[keep]] = _as_float(column)[keep]
                 if signal in self._ZERO_WHEN_ABSENT:
-                    absent = np.ones(len(account_ids), dtype=bool)
-                    absent[rows[keep]] = False
-                    out[absent] = 0.0
+                    out[np.isnan(out)] = 0.0  # no rows in the log for this account: none happened
                 values[signal] = out
         return Derived(values, stats)
 

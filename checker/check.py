@@ -34,7 +34,7 @@ class AccountView:
     not_evaluated: list[str]
     result: CheckResult
 
-    def fit_scores(self) -> dict[str, list[int]]:
+    def fit_scores(self) -> dict[str, np.ndarray]:
         return self.result.evaluation.fit_scores(self.index)
 
 

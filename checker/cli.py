@@ -122,24 +122,26 @@ def cmd_check(args: argparse.Namespace, playbook: Playbook) -> int:
         write_atomically(args.output, chunks)
         print(f"playbook: wrote {args.output} ({len(result.findings())} findings on {len(result.table)} accounts)", file=sys.stderr)
     else:
+        sys.stdout.flush()
         for chunk in chunks:
-            sys.stdout.write(chunk)
+            sys.stdout.buffer.write(chunk if isinstance(chunk, bytes) else chunk.encode("utf-8"))
+        sys.stdout.buffer.flush()
     if args.fail_on == "never":
         return EXIT_OK
     levels = SEVERITIES[: SEVERITIES.index(args.fail_on) + 1]
     return EXIT_FINDINGS if any(f.severity in levels for f in result.findings()) else EXIT_OK
 
 
-def write_atomically(path: Path, chunks: Iterable[str]) -> None:
+def write_atomically(path: Path, chunks: Iterable[str | bytes]) -> None:
     """Write the whole file or nothing: a temporary file in the same folder, then rename."""
     folder = path.resolve().parent
     if not folder.is_dir():
         raise UsageError(f"--output {path}: folder {folder} does not exist")
     handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+        with os.fdopen(handle, "wb") as out:
             for chunk in chunks:
-                out.write(chunk)
+                out.write(chunk if isinstance(chunk, bytes) else chunk.encode("utf-8"))
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

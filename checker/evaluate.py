@@ -57,14 +57,9 @@ class Evaluation:
     not_evaluated: list[list[str]]
     stage_ids: list[str] = field(default_factory=list)
 
-    def __post_init__(self) -> None:
-        self._fit_lists: list | None = None
-
-    def fit_scores(self, index: int) -> dict[str, list[int]]:
-        """{stage: [satisfied, evaluated]} for one account."""
-        if self._fit_lists is None:
-            self._fit_lists = self.fit.tolist()  # plain ints: numpy scalars are slow one at a time
-        return dict(zip(self.stage_ids, self._fit_lists[index]))
+    def fit_scores(self, index: int) -> dict[str, np.ndarray]:
+        """{stage: [satisfied, evaluated]} for one account (numpy pairs: orjson writes them directly)."""
+        return dict(zip(self.stage_ids, self.fit[index]))
 
 
 def _observed(signal: str, cols: Columns, as_of: date, playbook: Playbook) -> np.ndarray:

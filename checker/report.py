@@ -54,7 +54,7 @@ def finding_json(finding: Finding) -> dict:
     }
 
 
-def to_json(result: CheckResult, **_: object) -> Iterator[str]:
+def to_json(result: CheckResult, **_: object) -> Iterator[str | bytes]:
     """The report as one JSON document, written in chunks: the head indented for people,
     then one account per line (compact, so a large report stays fast and small enough).
     """
@@ -68,16 +68,22 @@ def to_json(result: CheckResult, **_: object) -> Iterator[str]:
     }
     yield json.dumps(head, indent=2, ensure_ascii=False)[:-2] + ',\n  "accounts": ['
     memo: dict = {}
-    chunk: list[bytes] = []
-    separator = "\n    "
+    chunk: list[dict] = []
+    first = True
     for account in result.accounts():
-        chunk.append(orjson.dumps(account_json(account, memo)))
-        if len(chunk) == 2000:
-            yield separator + ",\n    ".join(c.decode() for c in chunk)
-            separator, chunk = ",\n    ", []
+        chunk.append(account_json(account, memo))
+        if len(chunk) == 5000:
+            yield _json_lines(chunk, first)
+            first, chunk = False, []
     if chunk:
-        yield separator + ",\n    ".join(c.decode() for c in chunk)
+        yield _json_lines(chunk, first)
     yield "\n  ]\n}\n"
+
+
+def _json_lines(accounts: list[dict], first: bool) -> bytes:
+    """Accounts as JSON, one per line, continuing the `accounts` array."""
+    body = orjson.dumps(accounts, option=orjson.OPT_SERIALIZE_NUMPY)[1:-1].replace(b"},{\"account_id\"", b"},\n    {\"account_id\"")
+    return (b"\n    " if first else b",\n    ") + body
 
 
 CSV_COLUMNS = ["account_id", "account_name", "owner", "declared_stage", "best_fit_stage", "rule", "kind", "severity",
@@ -172,8 +178,8 @@ def to_markdown(result: CheckResult, **_: object) -> str:
 
 
 #: `--format` name → reporter. A reporter returns the report as text, or as an iterable of
-#: text chunks when the report can be large.
-REPORTERS: dict[str, Callable[..., str | Iterable[str]]] = {
+#: chunks (text, or UTF-8 bytes) when the report can be large.
+REPORTERS: dict[str, Callable[..., str | Iterable[str | bytes]]] = {
     "table": to_table,
     "json": to_json,
     "csv": to_csv,

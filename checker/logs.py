@@ -204,7 +204,8 @@ class LogReader:
         self.db.execute(f"""
             CREATE TABLE acts AS
             SELECT a.account_id, a.d AS date, k.* EXCLUDE (type, topic), a.cstatus,
-                   nullif(trim(a.customer_contact), '') AS customer_contact, nullif(trim(a.our_contact), '') AS our_contact,
+                   nullif(trim(split_part(a.customer_contact, ';', 1)), '') AS customer_contact,  -- several ids: the first is the primary
+                   nullif(trim(a.our_contact), '') AS our_contact,
                    lower(trim(a.topic)) AS topic
             FROM (SELECT *, {date_expr} AS d, {status_expr} AS cstatus FROM ({self._split_ids('activities')})) a
             JOIN kinds k ON k.type = coalesce(a.type, '') AND k.topic = coalesce(a.topic, '')

@@ -1,0 +1,78 @@
+"""Real CRM exports end to end: each fixture (tests/fixtures/exports/<name>/expected.yaml) is
+checked as the CRM wrote it, with the findings asserted; the presets are valid data."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from checker.cli import main
+from checker.exports import PRESET_DIR, detect_preset, peek_header, presets
+from checker.schemas import validator
+from checker.yamlload import load_yaml
+
+from conftest import FIXTURES
+
+EXPORTS = FIXTURES / "exports"
+CASES = sorted(p.parent for p in EXPORTS.glob("*/expected.yaml") if p.parent.name != "bad")
+AS_OF = "2026-10-31"
+
+
+def run(capsys, folder: Path, args: list[str]) -> tuple[int, str, str]:
+    resolved = [str(folder / a) if (folder / a).exists() else a for a in args]
+    code = main(["check", *resolved, "--format", "json", "--as-of", AS_OF, "--fail-on", "never"])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_presets_are_valid_mapping_files():
+    assert {"canonical", "hubspot", "salesforce", "salesforce-report", "pipedrive", "dynamics"} <= set(presets())
+    for path in PRESET_DIR.glob("*.yaml"):
+        loaded, problems = load_yaml(path)
+        assert problems == []
+        assert list(validator("mapping.schema.json").iter_errors(loaded.data)) == [], path
+
+
+@pytest.mark.parametrize("folder", CASES, ids=[c.name for c in CASES])
+def test_export_fixture_end_to_end(capsys, folder: Path):
+    expected = yaml.safe_load((folder / "expected.yaml").read_text(encoding="utf-8"))
+    code, out, err = run(capsys, folder, expected["args"])
+    assert code == 0, err
+    assert "Traceback" not in err
+    report = json.loads(out)
+    if expected.get("detected"):
+        assert report["summary"]["sources"]["preset"] == expected["detected"]
+        assert f"preset '{expected['detected']}'" in err
+    accounts = {a["account_id"]: a for a in report["accounts"]}
+    for account_id, spec in expected["accounts"].items():
+        assert str(account_id) in accounts, f"{account_id} missing from the report"
+        rules = {f["rule"] for f in accounts[str(account_id)]["findings"]}
+        for rule in (spec or {}).get("present", []):
+            assert rule in rules, f"{folder.name}/{account_id}: expected {rule}, got {sorted(rules)}"
+        for rule in (spec or {}).get("absent", []):
+            assert rule not in rules, f"{folder.name}/{account_id}: {rule} should not fire"
+    summary = report["summary"]
+    assert summary["rows_read"] == len(report["accounts"]) + len(report["unusable_rows"])
+    for log in summary["sources"]["logs"]:
+        accounted = log["rows_used"] + log["rows_rejected"] + log["rows_without_account"] + log["rows_bad_date"]
+        assert log["rows_read"] == accounted, log
+
+
+BAD = yaml.safe_load((EXPORTS / "bad" / "expected.yaml").read_text(encoding="utf-8"))["cases"] if (EXPORTS / "bad" / "expected.yaml").is_file() else []
+
+
+@pytest.mark.parametrize("case", BAD, ids=[c.get("name", str(i)) for i, c in enumerate(BAD)])
+def test_bad_export_gets_one_clear_message(capsys, case):
+    code, out, err = run(capsys, EXPORTS / "bad", case["args"])
+    assert code == case.get("exit", 2)
+    assert "Traceback" not in err
+    assert case["message"] in err, err
+    assert err.count("\n") == 1
+
+
+def test_auto_detection_recognises_canonical_names_and_falls_back_to_them():
+    assert detect_preset([["account_id", "account_name", "declared_stage"]])[0].id == "canonical"
+    mapping, reason = detect_preset([["Firma", "Vaihe"]])
+    assert mapping.id == "canonical" and "no CRM fingerprint" in reason

@@ -161,3 +161,43 @@ def test_python_dash_m_runs_the_same_cli():
     done = subprocess.run([sys.executable, "-m", "checker", "summary"], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert "Stages (5)" in done.stdout and "Endings (4)" in done.stdout
+
+
+def test_clean_overstated_and_understated_accounts_end_to_end(capsys, tmp_path, playbook):
+    """An export built from the stages' textbook profiles: clean accounts raise no stage-mismatch;
+    an account declared two stages above (or below) its behaviour does, and fits its real stage."""
+    from datetime import date, timedelta
+
+    as_of = date(2026, 10, 31)
+    stages = [s.id for s in playbook.stages]
+    signals = sorted({k for s in playbook.stages for k in s.data["profile"]})
+
+    def cells(stage):
+        profile = playbook.phases[stage].data["profile"]
+        out = []
+        for signal in signals:
+            value = profile.get(signal)
+            if playbook.signals[signal].type == "date" and value is not None:
+                value = (as_of - timedelta(days=value)).isoformat()
+            out.append("" if value is None else ("yes" if value is True else "no" if value is False else str(value)))
+        return out
+
+    rows = [[f"clean-{s}", s, s, *cells(s)] for s in stages]
+    rows += [[f"over-{s}", stages[i + 2], s, *cells(s)] for i, s in enumerate(stages[:-2])]
+    rows += [[f"under-{s}", stages[i - 2], s, *cells(s)] for i, s in enumerate(stages) if i >= 2]
+    path = tmp_path / "stages.csv"
+    path.write_text("\n".join(",".join(r) for r in [["account_id", "declared_stage", "account_name", *signals], *rows]) + "\n", encoding="utf-8")
+
+    _, out, _ = run(capsys, "check", str(path), "--format", "json", "--fail-on", "never", "--as-of", as_of.isoformat())
+    report = {a["account_id"]: a for a in json.loads(out)["accounts"]}
+    for stage in stages:
+        clean = report[f"clean-{stage}"]
+        assert not [f for f in clean["findings"] if f["kind"] == "stage-mismatch"], clean["findings"]
+        assert clean["best_fit_stage"] == stage
+    for account_id, account in report.items():
+        if account_id.startswith(("over-", "under-")):
+            mismatches = [f for f in account["findings"] if f["kind"] == "stage-mismatch"]
+            assert mismatches, account_id
+            assert account["best_fit_stage"] == account["account_name"]  # the stage it really behaves like
+            direction = "claims more than the behaviour shows" if account_id.startswith("over-") else "behaves like a later stage"
+            assert any(direction in f["message"] for f in mismatches), account_id

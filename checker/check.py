@@ -13,7 +13,6 @@ import numpy as np
 from checker.accounts import AccountTable, UnusableRow, read_accounts
 from checker.evaluate import Evaluation, Evaluator, Finding
 from checker.exports import InputError, Mapping, detect_preset, load_mapping, peek_header, presets, unzip_data_export
-from checker.logs import LogReader, LogStats
 from checker.model import FINDING_KINDS, SEVERITIES, Playbook
 from checker.progress import Progress
 
@@ -44,7 +43,7 @@ class Sources:
 
     preset: str = "canonical"
     preset_reason: str = ""
-    logs: list[LogStats] = field(default_factory=list)
+    logs: list = field(default_factory=list)  # logs.LogStats
     derived: list[str] = field(default_factory=list)
     kept_from_accounts: dict[str, int] = field(default_factory=dict)
 
@@ -171,6 +170,8 @@ def run_check(inputs: Inputs | Path, playbook: Playbook, as_of: date, lang: str,
         table = read_accounts(inputs.accounts, playbook, mapping, inputs.sheet)
         if inputs.activities or inputs.deals:
             step("computing signals from the activity and deal logs")
+            from checker.logs import LogReader  # DuckDB is loaded only when there are logs to read
+
             reader = LogReader(playbook, mapping, as_of, folder, inputs.date_format, inputs.sheet)
             derived = reader.derive(table.ids, inputs.activities, inputs.deals)
             merge_derived(table, derived.values, sources)

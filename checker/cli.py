@@ -14,8 +14,6 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import duckdb
-
 from checker import __version__
 from checker.check import Inputs, run_check
 from checker.progress import Progress
@@ -92,10 +90,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
-    except duckdb.Error as exc:  # a log DuckDB could not read: say so in one line
-        first = str(exc).strip().splitlines()[0]
-        print(f"playbook: could not read the activity or deal export: {first}", file=sys.stderr)
-        return EXIT_USAGE
 
 
 def _as_of(text: str) -> date:

@@ -342,6 +342,13 @@ class LogReader:
 
     def derive(self, account_ids: list[str], activities: list[Path], deals: list[Path]) -> Derived:
         """Signals per account from the logs, aligned with `account_ids`; NaN where unknown."""
+        try:
+            return self._derive(account_ids, activities, deals)
+        except duckdb.Error as exc:  # a log DuckDB could not read: one line saying so, no traceback
+            first = str(exc).strip().splitlines()[0]
+            raise InputError(f"could not read the activity or deal export: {first}") from None
+
+    def _derive(self, account_ids: list[str], activities: list[Path], deals: list[Path]) -> Derived:
         values: dict[str, np.ndarray] = {}
         stats: list[LogStats] = []
         position = {a: i for i, a in enumerate(account_ids)}

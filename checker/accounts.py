@@ -19,7 +19,7 @@ from checker.columns import Columns, encode
 from checker.exports import InputError, Mapping, RawTable, normalise_header, read_table, strip_footer
 from checker.model import Playbook, Signal
 from checker.problems import did_you_mean
-from checker.values import BadValue, parse_cell
+from checker.values import BadValue, parse_cell, slashed_order
 
 REQUIRED = ("account_id", "account_name", "declared_stage")
 OPTIONAL = ("owner",)
@@ -99,7 +99,7 @@ def _fast_numbers(raw: Sequence[str], kind: str) -> np.ndarray | None:
     return numbers
 
 
-def parse_column(raw: Sequence[str], signal: Signal) -> tuple[np.ndarray, list[tuple[int, str, BadValue]]]:
+def parse_column(raw: Sequence[str], signal: Signal, order: str | None = None) -> tuple[np.ndarray, list[tuple[int, str, BadValue]]]:
     """Parse a whole column: vectorised when the column is plain, else each distinct cell once."""
     if signal.type in ("count", "share", "days", "amount", "date") and raw:
         fast = _fast_numbers(raw, signal.type)
@@ -110,7 +110,7 @@ def parse_column(raw: Sequence[str], signal: Signal) -> tuple[np.ndarray, list[t
 
     def first(cell: str) -> float | BadValue:
         try:
-            result: float | BadValue = encode(parse_cell(cell, signal.type, allowed), signal)
+            result: float | BadValue = encode(parse_cell(cell, signal.type, allowed, order), signal)
         except BadValue as bad:
             result = bad
         cache[cell] = result
@@ -156,7 +156,8 @@ def _sort_rows(body: list[list[str]], lines: list[int], width: int, id_at: int) 
     return kept, kept_lines, notes, unusable, rows_read
 
 
-def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None, sheet: str | None = None, raw: RawTable | None = None) -> AccountTable:
+def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None, sheet: str | None = None,
+                  raw: RawTable | None = None, date_format: str | None = None) -> AccountTable:
     """Read and parse an account export (CSV or XLSX), its headers mapped by `mapping`."""
     table = raw or read_table(path, sheet)
     if mapping is not None:
@@ -191,7 +192,13 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
     data: dict[str, np.ndarray] = {}
     for name, i in index.items():
         if name in signals:
-            data[name], bad = parse_column(columns[i], signals[name])
+            order = None
+            if signals[name].type == "date":
+                try:
+                    order = slashed_order(columns[i], date_format or (mapping.date_format if mapping else None))
+                except ValueError as exc:
+                    raise InputError(f"{table.name}: column '{header[i].strip()}': {exc}") from None
+            data[name], bad = parse_column(columns[i], signals[name], order)
             for row, cell, problem in bad:
                 notes.setdefault(row, []).append(DataNote("data.invalid_value", name, {"value": cell.strip(), "reason": problem.reason, **problem.details}))
 

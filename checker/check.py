@@ -167,13 +167,13 @@ def run_check(inputs: Inputs | Path, playbook: Playbook, as_of: date, lang: str,
         mapping, reason = choose_mapping(inputs)
         sources = Sources(mapping.id, reason)
         step(f"reading {inputs.accounts.name}")
-        table = read_accounts(inputs.accounts, playbook, mapping, inputs.sheet)
+        table = read_accounts(inputs.accounts, playbook, mapping, inputs.sheet, date_format=inputs.date_format)
         if inputs.activities or inputs.deals:
             step("computing signals from the activity and deal logs")
             from checker.logs import LogReader  # DuckDB is loaded only when there are logs to read
 
             reader = LogReader(playbook, mapping, as_of, folder, inputs.date_format, inputs.sheet)
-            derived = reader.derive(table.ids, inputs.activities, inputs.deals)
+            derived = reader.derive(table.ids, inputs.activities, inputs.deals, table.names)
             merge_derived(table, derived.values, sources)
             sources.logs = derived.stats
         step(f"evaluating {len(table):,} accounts")

@@ -135,9 +135,13 @@ class LogReader:
             rejected = self.db.execute(f"SELECT count(DISTINCT line), min(line), any_value(error_message) FROM {rejects}").fetchone()
             stat.rows_rejected = rejected[0] or 0
             if stat.rows_rejected:
-                stat.first_problems.append(f"line {rejected[1]}: {rejected[2]}")
+                stat.first_problems.append(f"{path.name}: line {rejected[1]}: {rejected[2]}")
             stat.rows_read += stat.rows_rejected
             stats.append(stat)
+        if len(stats) > 1:  # several files of one kind (Salesforce's Task.csv and Event.csv) are read as one log
+            stats = [LogStats(" + ".join(s.name for s in stats), rows_read=sum(s.rows_read for s in stats),
+                              rows_rejected=sum(s.rows_rejected for s in stats), footer_rows=sum(s.footer_rows for s in stats),
+                              first_problems=[p for s in stats for p in s.first_problems])]
         self.db.execute(f"CREATE VIEW {kind} AS " + " UNION ALL ".join(selects))
         return kind, stats, present
 
@@ -246,7 +250,11 @@ class LogReader:
         total.rows_without_account, total.rows_bad_date = row[0], row[1]
         if row[1]:
             total.first_problems.append(f"date '{row[2]}' cannot be read")
-        self.db.execute("CREATE OR REPLACE TEMP TABLE known_ids AS SELECT unnest($1::VARCHAR[]) AS account_id", [account_ids])
+        # Some CRMs (Dynamics) write the account's name, not its id, in activities and deals:
+        # a value that is no known id but exactly one account's name stands for that account.
+        self.db.execute(f"""
+            UPDATE {parsed} SET account_id = n.account_id FROM account_names n
+            WHERE lower({parsed}.account_id) = n.name_key AND {parsed}.account_id NOT IN (SELECT account_id FROM known_ids)""")
         unknown = self.db.execute(f"SELECT count(*) FROM {parsed} p ANTI JOIN known_ids k USING (account_id)").fetchone()[0]
         total.rows_unknown_account = unknown
         total.rows_used = sum(s.rows_read - s.rows_rejected for s in stats) - row[0] - row[1]
@@ -340,18 +348,24 @@ class LogReader:
         "revenue_prev_12m", "competitive_tenders_12m", "repeat_complaints_open", "joint_projects_active",
     }
 
-    def derive(self, account_ids: list[str], activities: list[Path], deals: list[Path]) -> Derived:
+    def derive(self, account_ids: list[str], activities: list[Path], deals: list[Path], account_names: list[str] | None = None) -> Derived:
         """Signals per account from the logs, aligned with `account_ids`; NaN where unknown."""
         try:
-            return self._derive(account_ids, activities, deals)
+            return self._derive(account_ids, activities, deals, account_names)
         except duckdb.Error as exc:  # a log DuckDB could not read: one line saying so, no traceback
             first = str(exc).strip().splitlines()[0]
             raise InputError(f"could not read the activity or deal export: {first}") from None
 
-    def _derive(self, account_ids: list[str], activities: list[Path], deals: list[Path]) -> Derived:
+    def _derive(self, account_ids: list[str], activities: list[Path], deals: list[Path], account_names: list[str] | None = None) -> Derived:
         values: dict[str, np.ndarray] = {}
         stats: list[LogStats] = []
         position = {a: i for i, a in enumerate(account_ids)}
+        self.db.execute("CREATE TEMP TABLE known_ids AS SELECT unnest($1::VARCHAR[]) AS account_id", [account_ids])
+        names = account_names or [""] * len(account_ids)
+        self.db.execute("""CREATE TEMP TABLE account_names AS
+            SELECT lower(trim(name)) AS name_key, any_value(id) AS account_id
+            FROM (SELECT unnest($1::VARCHAR[]) AS id, unnest($2::VARCHAR[]) AS name) WHERE trim(name) <> ''
+            GROUP BY 1 HAVING count(*) = 1""", [account_ids, names])
         for paths, load, query, first in ((activities, self._activities, self._activity_signals, "first_activity"),
                                          (deals, self._deals, self._deal_signals, "first_deal")):
             if not paths:

@@ -16,7 +16,8 @@ _BOOLEANS = {
     "kyllä": True, "kylla": True, "ei": False, "k": True, "e": False, "1": True, "0": False,
     "x": True, "tosi": True, "epätosi": False,
 }
-_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s.*)?$")
+SLASHED = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:[\s,T].*)?$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _SPACES = str.maketrans("", "", " \u00a0\u202f\u2009'")
 _CURRENCY = re.compile(r"^(?:€|eur|\$|usd|£|gbp|sek|kr)\s*|\s*(?:€|eur|\$|usd|£|gbp|sek|kr)$", re.IGNORECASE)
@@ -86,16 +87,19 @@ def parse_boolean(cell: str) -> bool:
         raise BadValue("reason.boolean") from None
 
 
-def parse_date(cell: str) -> date:
+def parse_date(cell: str, order: str | None = None) -> date:
+    """ISO (with or without time), d.m.yyyy, and d/m/yyyy or m/d/yyyy when `order` says which."""
     text = cell.strip()
     match = _ISO.match(text)
     if match:
         year, month, day = (int(g) for g in match.groups())
-    else:
-        match = _DMY.match(text)
-        if not match:
-            raise BadValue("reason.date_format")
+    elif (match := _DMY.match(text)):
         day, month, year = (int(g) for g in match.groups())
+    elif (match := SLASHED.match(text)) and order in ("dmy", "mdy"):
+        first, second, year = (int(g) for g in match.groups())
+        day, month = (first, second) if order == "dmy" else (second, first)
+    else:
+        raise BadValue("reason.date_format")
     try:
         return date(year, month, day)
     except ValueError:
@@ -109,7 +113,34 @@ def parse_category(cell: str, allowed: list[str]) -> str:
     raise BadValue("reason.category", values=", ".join(allowed))
 
 
-def parse_cell(cell: str, signal_type: str, allowed: list[str] | None = None) -> object:
+def slashed_order(cells: list[str], preferred: str | None) -> str | None:
+    """Day/month order of a column's d/m/yyyy or m/d/yyyy dates, decided by the data.
+
+    A first part above 12 means day first; a second part above 12 means month first.
+    When no date settles it, `preferred` (--date-format or the preset) decides; with none,
+    the column is ambiguous and ValueError asks for --date-format — never a guess.
+    """
+    firsts, seconds, example = 0, 0, None
+    for cell in cells:
+        match = SLASHED.match(cell)
+        if match:
+            example = example or cell.strip()
+            firsts, seconds = max(firsts, int(match.group(1))), max(seconds, int(match.group(2)))
+    if example is None:
+        return preferred
+    if firsts > 12 and seconds > 12:
+        raise ValueError(f"dates mix day/month and month/day order (e.g. '{example}'); export them in one format")
+    if firsts > 12:
+        return "dmy"
+    if seconds > 12:
+        return "mdy"
+    if preferred in ("dmy", "mdy"):
+        return preferred
+    raise ValueError(f"dates such as '{example}' could be day/month or month/day, and no date in the column settles it; "
+                     "say which with --date-format dmy or --date-format mdy")
+
+
+def parse_cell(cell: str, signal_type: str, allowed: list[str] | None = None, order: str | None = None) -> object:
     """The value of `cell` for a signal of `signal_type`; None when the cell is empty."""
     if is_unknown(cell):
         return None
@@ -120,7 +151,7 @@ def parse_cell(cell: str, signal_type: str, allowed: list[str] | None = None) ->
     if signal_type == "boolean":
         return parse_boolean(cell)
     if signal_type == "date":
-        return parse_date(cell)
+        return parse_date(cell, order)
     if signal_type in ("amount", "days"):
         value = parse_number(cell)
         if signal_type == "days" and value < 0:

@@ -94,3 +94,21 @@ def test_unreadable_files_raise_one_clear_error(tmp_path, playbook, content, mes
     path.write_bytes(content)
     with pytest.raises(InputError, match=message):
         read_accounts(path, playbook)
+
+
+@pytest.mark.parametrize(("cells", "date_format", "expected"), [
+    (["13/04/2026", "03/04/2026"], None, "2026-04-03"),
+    (["04/13/2026", "04/03/2026"], None, "2026-04-03"),
+    (["03/04/2026"], "mdy", "2026-03-04"),
+])
+def test_slashed_dates_take_the_order_the_column_shows(tmp_path, playbook, cells, date_format, expected):
+    rows = "".join(f"A{i},Acme,basic,{c}\n" for i, c in enumerate(cells))
+    path = write(tmp_path, "account_id,account_name,declared_stage,next_review\n" + rows)
+    table = read_accounts(path, playbook, date_format=date_format)
+    assert str(table.columns.value("next_review", len(cells) - 1, playbook.signals)) == expected
+
+
+def test_ambiguous_slashed_dates_are_an_error_not_a_guess(tmp_path, playbook):
+    path = write(tmp_path, "account_id,account_name,declared_stage,next_review\nA1,Acme,paused,03/04/2026\n")
+    with pytest.raises(InputError, match=r"column 'next_review': dates such as '03/04/2026' could be day/month or month/day.*--date-format"):
+        read_accounts(path, playbook)

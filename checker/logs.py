@@ -77,6 +77,7 @@ class LogReader:
         self.workdir = workdir
         self.date_format = date_format or mapping.date_format
         self.sheet = sheet
+        self.files: dict[str, str] = {}  # log kind -> its file names, for messages
         self.db = duckdb.connect()
         self.db.execute("SET preserve_insertion_order = false")
         # Bounded memory: DuckDB spills to the work folder instead of growing with the logs.
@@ -143,6 +144,7 @@ class LogReader:
                               rows_rejected=sum(s.rows_rejected for s in stats), footer_rows=sum(s.footer_rows for s in stats),
                               first_problems=[p for s in stats for p in s.first_problems])]
         self.db.execute(f"CREATE VIEW {kind} AS " + " UNION ALL ".join(selects))
+        self.files[kind] = ", ".join(str(p) for p in paths)
         return kind, stats, present
 
     # --- parsing ----------------------------------------------------------------------------------
@@ -158,14 +160,14 @@ class LogReader:
         order = self.date_format
         if slashed[2]:
             if slashed[0] and slashed[0] > 12 and slashed[1] and slashed[1] > 12:
-                raise InputError(f"{what}: the dates mix day/month and month/day order (both exceed 12); export them in one format")
+                raise InputError(f"{self.files[what]}: the dates mix day/month and month/day order (both exceed 12); export them in one format")
             if slashed[0] and slashed[0] > 12:
                 order = "dmy" if order in (None, "iso") else order
             elif slashed[1] and slashed[1] > 12:
                 order = "mdy" if order in (None, "iso") else order
             elif order not in ("dmy", "mdy"):
                 example = self.db.execute(f"SELECT {column} FROM {what} WHERE regexp_matches({column}, {_literal(_SLASHED)}) LIMIT 1").fetchone()[0]
-                raise InputError(f"{what}: dates such as '{example}' could be day/month or month/day, and no date in the file settles it; "
+                raise InputError(f"{self.files[what]}: dates such as '{example}' could be day/month or month/day, and no date in the file settles it; "
                                  "say which with --date-format dmy or --date-format mdy")
         slash_format = "%d/%m/%Y" if order == "dmy" else "%m/%d/%Y"
         return (f"CASE WHEN {iso_first} IS NOT NULL THEN {iso_first} WHEN regexp_matches({column}, {_literal(_ISO)}) THEN try_strptime(regexp_extract({column}, {_literal(_ISO)}, 1), '%Y-%m-%d') "

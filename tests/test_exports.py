@@ -53,7 +53,22 @@ def test_export_fixture_end_to_end(capsys, folder: Path):
             assert rule in rules, f"{folder.name}/{account_id}: expected {rule}, got {sorted(rules)}"
         for rule in (spec or {}).get("absent", []):
             assert rule not in rules, f"{folder.name}/{account_id}: {rule} should not fire"
+    for account_id, spec in expected["accounts"].items():
+        for rule in (spec or {}).get("not_evaluated", []):
+            assert rule in accounts[str(account_id)]["not_evaluated"], f"{folder.name}/{account_id}: {rule} should be not evaluated"
     summary = report["summary"]
+    if "unusable_rows" in expected:
+        assert len(report["unusable_rows"]) == expected["unusable_rows"]
+    logs = {log["file"]: log for log in summary["sources"]["logs"]}
+    for name, counts in expected.get("files", {}).items():
+        if name == expected["args"][0]:
+            assert summary["footer_rows_skipped"] == counts.get("footer_rows", 0), name
+            continue
+        log = next((v for k, v in logs.items() if name in k), None)
+        assert log is not None, f"{name} not among the logs {list(logs)}"
+        assert log["footer_rows"] == counts.get("footer_rows", 0), name
+        if "unknown_account_rows" in counts:
+            assert log["rows_unknown_account"] == counts["unknown_account_rows"], name
     assert summary["rows_read"] == len(report["accounts"]) + len(report["unusable_rows"])
     for log in summary["sources"]["logs"]:
         accounted = log["rows_used"] + log["rows_rejected"] + log["rows_without_account"] + log["rows_bad_date"]
@@ -69,7 +84,18 @@ def test_bad_export_gets_one_clear_message(capsys, case):
     assert code == case.get("exit", 2)
     assert "Traceback" not in err
     assert case["message"] in err, err
+    assert all(fragment in err for fragment in case.get("stderr", [])), err
     assert err.count("\n") == 1
+
+
+ACCEPTED = yaml.safe_load((EXPORTS / "bad" / "expected.yaml").read_text(encoding="utf-8")).get("accepted", []) if (EXPORTS / "bad" / "expected.yaml").is_file() else []
+
+
+@pytest.mark.parametrize("case", ACCEPTED, ids=[c["name"] for c in ACCEPTED])
+def test_the_same_input_is_accepted_once_the_user_settles_it(capsys, case):
+    code, out, err = run(capsys, EXPORTS / "bad", case["args"])
+    assert code == case["exit"], err
+    assert json.loads(out)["summary"]["accounts"] > 0
 
 
 def test_auto_detection_recognises_canonical_names_and_falls_back_to_them():

@@ -43,6 +43,7 @@ class Mapping:
     prefixes: list[str] = field(default_factory=list)
     footers: list[str] = field(default_factory=list)
     date_format: str | None = None
+    type_from_columns: dict[str, str] = field(default_factory=dict)
 
     def merged(self, other: Mapping) -> Mapping:
         """This mapping with `other`'s entries added (other's spellings first)."""
@@ -54,7 +55,8 @@ class Mapping:
         for kind, vocab in other.values.items():
             values.setdefault(kind, {}).update(vocab)
         return Mapping(self.id, self.name, fields, values, self.fingerprints, self.prefixes + other.prefixes,
-                       self.footers + other.footers, other.date_format or self.date_format)
+                       self.footers + other.footers, other.date_format or self.date_format,
+                       {**self.type_from_columns, **other.type_from_columns})
 
     def header_map(self, kind: str, header: list[str], canonical: set[str]) -> dict[int, str]:
         """Column index → canonical name for one file's header.
@@ -83,6 +85,11 @@ class Mapping:
                 out[i] = name
         return out
 
+    def implied_type(self, header: list[str]) -> str | None:
+        """The activity type a whole file implies by one of its columns (see `type_from_columns`)."""
+        names = {normalise_header(h) for h in header}
+        return next((t for column, t in self.type_from_columns.items() if normalise_header(column) in names), None)
+
     def vocabulary(self, kind: str) -> dict[str, str]:
         return {k.strip().casefold(): v for k, v in self.values.get(kind, {}).items()}
 
@@ -97,6 +104,7 @@ def _mapping_from(data: dict) -> Mapping:
         prefixes=data.get("header_prefixes", []),
         footers=data.get("footer_patterns", []),
         date_format=data.get("date_format"),
+        type_from_columns=data.get("type_from_columns", {}),
     )
 
 

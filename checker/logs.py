@@ -129,7 +129,18 @@ class LogReader:
             names = [r[0] for r in self.db.execute(f"DESCRIBE {table}").fetchall()]
             by_field = {target: names[i] for i, target in mapped.items() if i < len(names)}
             present |= set(by_field)
-            cols = ", ".join(f"{_quote(by_field[f])} AS {f}" if f in by_field else f"NULL::VARCHAR AS {f}" for f in fields)
+            implied = self.mapping.implied_type(header) if kind == "activities" and "type" not in by_field else None
+            if implied:
+                present.add("type")
+
+            def column(f: str) -> str:
+                if f in by_field:
+                    return f"{_quote(by_field[f])} AS {f}"
+                if f == "type" and implied:
+                    return f"{_literal(implied)} AS type"  # a per-type export: every row is of this type
+                return f"NULL::VARCHAR AS {f}"
+
+            cols = ", ".join(column(f) for f in fields)
             selects.append(f"SELECT {cols} FROM {table}")
             stat = LogStats(path.name, footer_rows=footer_rows)
             stat.rows_read = self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]

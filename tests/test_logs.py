@@ -149,3 +149,17 @@ def test_zipped_salesforce_data_export_is_one_input(tmp_path, playbook):
                        "deals:\n  account_id: [AccountId]\n  date: [CloseDate]\n  amount: [Amount]\n  status: [StageName]\n", encoding="utf-8")
     with pytest.raises(InputError, match="missing required column"):  # no stage field in this export
         run_check(Inputs(archive, preset="canonical", mapping=mapping), playbook, AS_OF, "en", "http://h")
+
+
+def test_per_type_exports_take_their_type_from_the_file(tmp_path, playbook):
+    """HubSpot exports calls and meetings to files of their own, with no type column."""
+    (tmp_path / "companies.csv").write_text("Record ID,Company name,Relationship stage\n101,Acme Oy,cooperation\n", encoding="utf-8")
+    (tmp_path / "calls.csv").write_text("Record ID,Call Title,Activity date,Associated Company IDs\n1,Weekly call,2026-10-20 10:00,101\n2,Price call,2026-10-21 10:00,101\n", encoding="utf-8")
+    (tmp_path / "meetings.csv").write_text("Record ID,Meeting name,Activity date,Associated Company IDs\n3,Review,2026-09-20 10:00,101\n", encoding="utf-8")
+    mapping = tmp_path / "fields.yaml"
+    mapping.write_text("kind: mapping\nextends: hubspot\naccounts:\n  declared_stage: [Relationship stage]\n", encoding="utf-8")
+    inputs = Inputs(tmp_path / "companies.csv", [tmp_path / "calls.csv", tmp_path / "meetings.csv"], [], "auto", mapping)
+    result = run_check(inputs, playbook, AS_OF, "en", "http://h")
+    assert result.sources.preset == "hubspot"
+    assert signals(result, "101")["interactions_90d"] == 3
+    assert signals(result, "101")["price_share_90d"] == pytest.approx(1 / 3)

@@ -59,6 +59,7 @@ class AccountTable:
     ignored_columns: list[str]
     encoding: str
     footer_rows: int = 0
+    mapping_unmatched: list[str] = field(default_factory=list)  # --mapping entries no column matched
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -167,9 +168,10 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
     known = set(REQUIRED) | set(OPTIONAL) | set(signals)
     mapped = (mapping or Mapping("canonical", "canonical")).header_map("accounts", header, known)
     names = [mapped.get(i, normalise_header(h)) for i, h in enumerate(header)]
+    misses = mapping.unmatched("accounts", header, mapped) if mapping else []
     missing = [c for c in REQUIRED if c not in names]
     if missing:
-        hints = "; ".join(f"'{c}'{did_you_mean(c, [normalise_header(h) for h in header])}" for c in missing)
+        hints = "; ".join(next((m for m in misses if m.startswith(f"{c}:")), f"'{c}'{did_you_mean(c, [normalise_header(h) for h in header])}") for c in missing)
         via = f" (preset {mapping.id})" if mapping and mapping.id != "canonical" else ""
         raise InputError(f"{table.name}: line 1: missing required column(s) {hints}{via}. Found: {', '.join(h.strip() for h in header)}. "
                          "Map your CRM's column names with --mapping FILE.")
@@ -221,7 +223,8 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
             notes.setdefault(row, []).append(DataNote("data.no_name", "account_name"))
     ignored = [h.strip() for h, n in zip(header, names) if n not in known]
     return AccountTable(path, lines, texts("account_id"), account_names, texts("owner"), declared_raw, declared,
-                        Columns(len(kept), data, frozenset(data)), notes, unusable, rows_read, ignored, table.encoding, table.footer_rows)
+                        Columns(len(kept), data, frozenset(data)), notes, unusable, rows_read, ignored, table.encoding,
+                        table.footer_rows, misses)
 
 
 def table_from_values(playbook: Playbook, accounts: list[dict], present: frozenset[str] | None = None) -> AccountTable:

@@ -100,6 +100,7 @@ class CheckResult:
             "expectations_not_evaluated": sum(len(n) for n in self.evaluation.not_evaluated),
             "signal_columns": sorted(self.table.columns.present),
             "ignored_columns": self.table.ignored_columns,
+            "mapping_unmatched": self.table.mapping_unmatched,
             "sources": self.sources.as_json(),
         }
 

@@ -107,6 +107,8 @@ def cmd_check(args: argparse.Namespace, playbook: Playbook) -> int:
     inputs = Inputs(args.accounts, args.activities, args.deals, args.preset, args.mapping, args.date_format, args.sheet)
     with Progress() as progress:
         result = run_check(inputs, playbook, args.as_of or date.today(), args.lang, args.handbook_url or playbook.manifest["handbook_url"], progress)
+    for miss in result.table.mapping_unmatched:
+        print(f"playbook: --mapping {args.mapping}: {miss}; that signal is left unknown", file=sys.stderr)
     if args.preset == "auto" and result.sources.preset != "canonical":
         print(f"playbook: reading the exports with preset '{result.sources.preset}' ({result.sources.preset_reason})", file=sys.stderr)
     colour = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ

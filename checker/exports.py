@@ -44,6 +44,7 @@ class Mapping:
     footers: list[str] = field(default_factory=list)
     date_format: str | None = None
     type_from_columns: dict[str, str] = field(default_factory=dict)
+    own: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # what a company --mapping itself names
 
     def merged(self, other: Mapping) -> Mapping:
         """This mapping with `other`'s entries added (other's spellings first)."""
@@ -56,7 +57,7 @@ class Mapping:
             values.setdefault(kind, {}).update(vocab)
         return Mapping(self.id, self.name, fields, values, self.fingerprints, self.prefixes + other.prefixes,
                        self.footers + other.footers, other.date_format or self.date_format,
-                       {**self.type_from_columns, **other.type_from_columns})
+                       {**self.type_from_columns, **other.type_from_columns}, other.fields)
 
     def header_map(self, kind: str, header: list[str], canonical: set[str]) -> dict[int, str]:
         """Column index → canonical name for one file's header.
@@ -84,6 +85,16 @@ class Mapping:
             if i not in out and name and name not in out.values():
                 out[i] = name
         return out
+
+    def unmatched(self, kind: str, header: list[str], mapped: dict[int, str]) -> list[str]:
+        """The company mapping's own entries that match no column of this file, with a suggestion."""
+        found = set(mapped.values())
+        misses = []
+        for field_name, spellings in self.own.get(kind, {}).items():
+            if field_name not in found:
+                hint = next((h for h in (did_you_mean(s, [c.strip() for c in header]) for s in spellings) if h), "")
+                misses.append(f"{field_name}: no column {' or '.join(repr(s) for s in spellings)}{hint}")
+        return misses
 
     def implied_type(self, header: list[str]) -> str | None:
         """The activity type a whole file implies by one of its columns (see `type_from_columns`)."""
@@ -136,6 +147,7 @@ def load_mapping(path: Path) -> Mapping:
     own = _mapping_from(data)
     base = data.get("extends")
     if base is None:
+        own.own = own.fields
         return own
     if base not in presets():
         raise InputError(f"{path}: extends '{base}', which is not a preset{did_you_mean(base, presets())}; presets: {', '.join(presets())}")

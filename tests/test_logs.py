@@ -163,3 +163,19 @@ def test_per_type_exports_take_their_type_from_the_file(tmp_path, playbook):
     assert result.sources.preset == "hubspot"
     assert signals(result, "101")["interactions_90d"] == 3
     assert signals(result, "101")["price_share_90d"] == pytest.approx(1 / 3)
+
+
+def test_mapping_entries_that_match_no_column_say_so_with_a_suggestion(tmp_path, playbook, capsys):
+    from checker.cli import main
+
+    (tmp_path / "companies.csv").write_text("Record ID,Company name,Relationship stage,Share of wallet %\n101,Acme Oy,cooperation,45 %\n", encoding="utf-8")
+    mapping = tmp_path / "fields.yaml"
+    mapping.write_text("kind: mapping\nextends: hubspot\naccounts:\n  declared_stage: [Relationship stage]\n  share_of_wallet: [Share of wallet]\n", encoding="utf-8")
+    code = main(["check", str(tmp_path / "companies.csv"), "--mapping", str(mapping), "--as-of", "2026-10-31", "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert "share_of_wallet: no column 'Share of wallet' (did you mean 'Share of wallet %'?)" in err
+    mapping.write_text("kind: mapping\nextends: hubspot\naccounts:\n  declared_stage: [Relationship stag]\n", encoding="utf-8")
+    code = main(["check", str(tmp_path / "companies.csv"), "--mapping", str(mapping), "--as-of", "2026-10-31"])
+    err = capsys.readouterr().err
+    assert code == 2 and "declared_stage: no column 'Relationship stag' (did you mean 'Relationship stage'?)" in err

@@ -20,6 +20,7 @@ import numpy as np
 
 from checker.exports import InputError, Mapping, RawTable, decode_bytes, parse_csv_text, read_xlsx, sniff_delimiter, strip_footer
 from checker.model import Playbook
+from checker.values import slashed_order
 
 ACTIVITY_FIELDS = ("account_id", "date", "type", "topic", "customer_contact", "our_contact", "status")
 DEAL_FIELDS = ("account_id", "date", "amount", "status", "competitive")
@@ -165,21 +166,14 @@ class LogReader:
         iso_first = f"TRY_CAST(trim({column}) AS DATE)"
         if not self.db.execute(f"SELECT count(*) FROM {what} WHERE {iso_first} IS NULL AND trim(coalesce({column}, '')) <> ''").fetchone()[0]:
             return iso_first  # plain ISO dates throughout: the fast path
-        slashed = self.db.execute(
-            f"SELECT max(TRY_CAST(regexp_extract({column}, {_literal(_SLASHED)}, 1) AS INT)), max(TRY_CAST(regexp_extract({column}, {_literal(_SLASHED)}, 2) AS INT)), "
-            f"count(*) FILTER (WHERE regexp_matches({column}, {_literal(_SLASHED)})) FROM {what}").fetchone()
-        order = self.date_format
-        if slashed[2]:
-            if slashed[0] and slashed[0] > 12 and slashed[1] and slashed[1] > 12:
-                raise InputError(f"{self.files[what]}: the dates mix day/month and month/day order (both exceed 12); export them in one format")
-            if slashed[0] and slashed[0] > 12:
-                order = "dmy" if order in (None, "iso") else order
-            elif slashed[1] and slashed[1] > 12:
-                order = "mdy" if order in (None, "iso") else order
-            elif order not in ("dmy", "mdy"):
-                example = self.db.execute(f"SELECT {column} FROM {what} WHERE regexp_matches({column}, {_literal(_SLASHED)}) LIMIT 1").fetchone()[0]
-                raise InputError(f"{self.files[what]}: dates such as '{example}' could be day/month or month/day, and no date in the file settles it; "
-                                 "say which with --date-format dmy or --date-format mdy")
+        # The same decision as for account exports (values.slashed_order), on the distinct slashed dates.
+        slashed = sorted(r[0] for r in self.db.execute(
+            f"SELECT DISTINCT regexp_extract({column}, '^\\s*(\\d{{1,2}}/\\d{{1,2}}/\\d{{4}})', 1) FROM {what} "
+            f"WHERE regexp_matches({column}, {_literal(_SLASHED)})").fetchall())  # sorted: the same example every run
+        try:
+            order = slashed_order(slashed, self.date_format)
+        except ValueError as exc:
+            raise InputError(f"{self.files[what]}: {exc}") from None
         slash_format = "%d/%m/%Y" if order == "dmy" else "%m/%d/%Y"
         return (f"CASE WHEN {iso_first} IS NOT NULL THEN {iso_first} WHEN regexp_matches({column}, {_literal(_ISO)}) THEN try_strptime(regexp_extract({column}, {_literal(_ISO)}, 1), '%Y-%m-%d') "
                 f"WHEN regexp_matches({column}, {_literal(_DOTTED)}) THEN try_strptime(regexp_extract({column}, {_literal(_DOTTED)}, 1), '%d.%m.%Y') "

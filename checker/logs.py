@@ -170,8 +170,9 @@ class LogReader:
         slashed = sorted(r[0] for r in self.db.execute(
             f"SELECT DISTINCT regexp_extract({column}, '^\\s*(\\d{{1,2}}/\\d{{1,2}}/\\d{{4}})', 1) FROM {what} "
             f"WHERE regexp_matches({column}, {_literal(_SLASHED)})").fetchall())  # sorted: the same example every run
+        first = self.db.execute(f"SELECT trim({column}) FROM {what} WHERE regexp_matches({column}, {_literal(_SLASHED)}) LIMIT 1").fetchone()
         try:
-            order = slashed_order(slashed, self.date_format)
+            order = slashed_order(([first[0]] if first else []) + slashed, self.date_format)  # the first one is the example named
         except ValueError as exc:
             raise InputError(f"{self.files[what]}: {exc}") from None
         slash_format = "%d/%m/%Y" if order == "dmy" else "%m/%d/%Y"

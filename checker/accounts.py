@@ -6,8 +6,6 @@ a row; they become `data` notes on the account and the cell counts as unknown.
 """
 from __future__ import annotations
 
-import csv
-import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field

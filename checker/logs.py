@@ -64,6 +64,15 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _select(field_name: str, by_field: dict[str, str], implied_type: str | None) -> str:
+    """One canonical column of a log's raw table, as SQL."""
+    if field_name in by_field:
+        return f"{_quote(by_field[field_name])} AS {field_name}"
+    if field_name == "type" and implied_type:
+        return f"{_literal(implied_type)} AS type"  # a per-type export: every row is of this type
+    return f"NULL::VARCHAR AS {field_name}"
+
+
 def _regex_alternatives(words: list[str]) -> str:
     return "|".join(re.escape(w.casefold()) for w in sorted(set(words), key=len, reverse=True)) or "(?!)"
 
@@ -134,14 +143,7 @@ class LogReader:
             if implied:
                 present.add("type")
 
-            def column(f: str) -> str:
-                if f in by_field:
-                    return f"{_quote(by_field[f])} AS {f}"
-                if f == "type" and implied:
-                    return f"{_literal(implied)} AS type"  # a per-type export: every row is of this type
-                return f"NULL::VARCHAR AS {f}"
-
-            cols = ", ".join(column(f) for f in fields)
+            cols = ", ".join(_select(f, by_field, implied) for f in fields)
             selects.append(f"SELECT {cols} FROM {table}")
             stat = LogStats(path.name, footer_rows=footer_rows)
             stat.rows_read = self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]

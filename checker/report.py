@@ -147,7 +147,7 @@ def to_table(result: CheckResult, colour: bool = False, scores: bool = False, wi
                 lines.extend(wrap.wrap(f"({f.source})"))
             lines.append("    " + f.handbook_url)  # never wrapped: it must stay clickable
         lines.append("")
-    for row, message in result.unusable:
+    for _, message in result.unusable:
         lines.extend(textwrap.wrap(message, width=width))
     lines.extend(textwrap.wrap(_summary_line(result), width=width))
     return "\n".join(lines) + "\n"

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from checker.cli import main
-from checker.exports import PRESET_DIR, detect_preset, peek_header, presets
+from checker.exports import PRESET_DIR, detect_preset, presets
 from checker.schemas import validator
 from checker.yamlload import load_yaml
 

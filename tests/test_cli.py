@@ -201,3 +201,29 @@ def test_clean_overstated_and_understated_accounts_end_to_end(capsys, tmp_path, 
             assert account["best_fit_stage"] == account["account_name"]  # the stage it really behaves like
             direction = "claims more than the behaviour shows" if account_id.startswith("over-") else "behaves like a later stage"
             assert any(direction in f["message"] for f in mismatches), account_id
+
+
+def test_table_is_coloured_on_a_terminal_unless_no_color(capsys, monkeypatch, tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("account_id,account_name,declared_stage,competitive_tenders_12m\nA1,Acme,integrated,2\n", encoding="utf-8")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert "\033[31m" in run(capsys, "check", str(path), *AS_OF)[1]  # errors in red
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\033[" not in run(capsys, "check", str(path), *AS_OF)[1]
+
+
+def test_xlsx_sheet_is_chosen_by_name(capsys, tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Notes"
+    book.active.append(["nothing here"])
+    sheet = book.create_sheet("Accounts")
+    sheet.append(["account_id", "account_name", "declared_stage", "open_books"])
+    sheet.append(["A1", "Acme", "cooperation", "yes"])
+    book.save(tmp_path / "export.xlsx")
+    code, out, _ = run(capsys, "check", str(tmp_path / "export.xlsx"), "--sheet", "Accounts", "--format", "json", *AS_OF)
+    assert code == 0 and json.loads(out)["accounts"][0]["account_id"] == "A1"
+    code, _, err = run(capsys, "check", str(tmp_path / "export.xlsx"), "--sheet", "Acounts", *AS_OF)
+    assert code == 2 and "no sheet 'Acounts' (did you mean 'Accounts'?)" in err

@@ -21,24 +21,26 @@ from checker.evaluate import Finding
 _SEVERITY_COLOURS = {"error": "31", "warning": "33", "info": "36"}
 
 
-def account_json(account: AccountView, memo: dict | None = None) -> dict:
-    """One account of the JSON report. `memo` shares identical finding objects between accounts."""
-    if memo is None:
-        findings = [finding_json(f) for f in account.findings]
-    else:
-        findings = [memo.get((f.rule, f.message)) or memo.setdefault((f.rule, f.message), finding_json(f)) for f in account.findings]
-    return {
-        "account_id": account.account_id,
-        "account_name": account.account_name,
-        "owner": account.owner or None,
-        "row": account.row,
-        "declared_stage": account.declared,
-        "declared_stage_raw": account.declared_raw,
-        "best_fit_stage": account.best_fit_stage,
-        "fit": account.fit_scores(),
-        "findings": findings,
-        "not_evaluated": account.not_evaluated,
-    }
+def accounts_json(result: CheckResult) -> Iterator[dict]:
+    """Every account of the JSON report, in input order. Identical findings share one object."""
+    table, evaluation = result.table, result.evaluation
+    memo: dict[tuple[str, str], dict] = {}
+    stages, fit = evaluation.stage_ids, evaluation.fit
+    rows = zip(table.ids, table.names, table.owners, table.rows, table.declared, table.declared_raw,
+               evaluation.best_fit, evaluation.findings, evaluation.not_evaluated, strict=True)
+    for i, (account_id, name, owner, row, declared, raw, best, findings, not_evaluated) in enumerate(rows):
+        yield {
+            "account_id": account_id,
+            "account_name": name,
+            "owner": owner or None,
+            "row": row,
+            "declared_stage": declared,
+            "declared_stage_raw": raw,
+            "best_fit_stage": best,
+            "fit": dict(zip(stages, fit[i], strict=True)),  # numpy pairs: orjson writes them directly
+            "findings": [memo.get((f.rule, f.message)) or memo.setdefault((f.rule, f.message), finding_json(f)) for f in findings],
+            "not_evaluated": not_evaluated,
+        }
 
 
 def finding_json(finding: Finding) -> dict:
@@ -67,11 +69,10 @@ def to_json(result: CheckResult, **_: object) -> Iterator[str | bytes]:
         "unusable_rows": [{"row": row.row, "message": message} for row, message in result.unusable],
     }
     yield json.dumps(head, indent=2, ensure_ascii=False)[:-2] + ',\n  "accounts": ['
-    memo: dict = {}
     chunk: list[dict] = []
     first = True
-    for account in result.accounts():
-        chunk.append(account_json(account, memo))
+    for account in accounts_json(result):
+        chunk.append(account)
         if len(chunk) == 5000:
             yield _json_lines(chunk, first)
             first, chunk = False, []

@@ -119,6 +119,22 @@ def _summary_line(result: CheckResult) -> str:
             f"expectations not evaluated for lack of data {s['expectations_not_evaluated']}.")
 
 
+def _log_lines(result: CheckResult) -> list[str]:
+    """One line per activity or deal log: what became of its rows."""
+    lines = []
+    for log in result.summary()["sources"]["logs"]:
+        skipped = [f"{n} {what}" for n, what in ((log["rows_rejected"], "unreadable"), (log["rows_without_account"], "without account"),
+                                                 (log["rows_bad_date"], "with a bad date"), (log["rows_unknown_account"], "for unknown accounts"),
+                                                 (log["footer_rows"], "footer")) if n]
+        since = f", from {log['covers_from']}" if log["covers_from"] else ""
+        lines.append(f"{log['file']}: {log['rows_read']} rows read, {log['rows_used']} used{since}" + (f"; {', '.join(skipped)}" if skipped else "") + ".")
+        lines.extend(f"  {problem}" for problem in log["problems"])
+        if log["unrecognised_activity_types"]:
+            types = ", ".join(f"{t} ({n})" for t, n in log["unrecognised_activity_types"].items())
+            lines.append(f"  activity types not recognised (not counted as interactions): {types}; map them under values.activity_type in --mapping")
+    return lines
+
+
 def _fit_text(account: AccountView) -> str:
     parts = [f"{stage} {p}/{e}" for stage, (p, e) in account.fit_scores().items() if e]
     return "fit: " + (", ".join(parts) if parts else "too little data")
@@ -151,6 +167,8 @@ def to_table(result: CheckResult, colour: bool = False, scores: bool = False, wi
     for _, message in result.unusable:
         lines.extend(textwrap.wrap(message, width=width))
     lines.extend(textwrap.wrap(_summary_line(result), width=width))
+    for line in _log_lines(result):
+        lines.extend(textwrap.wrap(line, width=width, subsequent_indent="    "))
     return "\n".join(lines) + "\n"
 
 

@@ -179,3 +179,13 @@ def test_mapping_entries_that_match_no_column_say_so_with_a_suggestion(tmp_path,
     code = main(["check", str(tmp_path / "companies.csv"), "--mapping", str(mapping), "--as-of", "2026-10-31"])
     err = capsys.readouterr().err
     assert code == 2 and "declared_stage: no column 'Relationship stag' (did you mean 'Relationship stage'?)" in err
+
+
+def test_table_says_what_became_of_each_log(tmp_path, playbook, capsys):
+    from checker.cli import main
+
+    inputs = files(tmp_path)
+    main(["check", str(inputs.accounts), "--activities", str(inputs.activities[0]), "--deals", str(inputs.deals[0]), "--preset", "canonical", "--as-of", "2026-10-31"])
+    out = " ".join(capsys.readouterr().out.split())  # the table wraps long lines at 80 columns
+    assert "activities.csv: 18 rows read, 16 used, from 2024-12-01; 1 without account, 1 with a bad date, 1 for unknown accounts." in out
+    assert "activity types not recognised (not counted as interactions): lunch (1)" in out

@@ -75,18 +75,22 @@ def stage_lookup(playbook: Playbook) -> dict[str, str]:
 _EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal()
 
 
-def _fast_numbers(raw: Sequence[str], kind: str) -> np.ndarray | None:
-    """Whole-column parsing for the common case (plain numbers, ISO dates); None to go cell by cell."""
+def _fast_numbers(raw: np.ndarray, kind: str) -> np.ndarray | None:
+    """Whole-column parsing for the common case (plain numbers, ISO dates); None to go cell by cell.
+
+    `raw` is an object array of cell texts.
+    """
+    empty = raw == ""
     try:
         if kind == "date":
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # numpy notes that it drops a trailing "Z"
-                days = np.array([c or "NaT" for c in raw], dtype="datetime64[D]")
+                days = np.where(empty, "NaT", raw).astype("datetime64[D]")
             return np.where(np.isnat(days), np.nan, days.astype(np.float64) + _EPOCH_ORDINAL)
-        numbers = np.fromiter(map(float, [c or "nan" for c in raw]), dtype=np.float64, count=len(raw))
-    except ValueError:
+        numbers = np.where(empty, "nan", raw).astype(np.float64)
+    except (ValueError, TypeError):
         return None
-    known = np.array([c != "" for c in raw], dtype=bool)
+    known = ~empty
     if np.isnan(numbers[known]).any() or np.isinf(numbers).any():
         return None  # the text 'nan' or 'inf': let the cell parser name the problem
     if kind == "count" and ((numbers[known] < 0) | (numbers[known] != np.floor(numbers[known]))).any():
@@ -98,12 +102,13 @@ def _fast_numbers(raw: Sequence[str], kind: str) -> np.ndarray | None:
     return numbers
 
 
-def parse_column(raw: Sequence[str], signal: Signal, order: str | None = None) -> tuple[np.ndarray, list[tuple[int, str, BadValue]]]:
+def parse_column(raw: Sequence[str] | np.ndarray, signal: Signal, order: str | None = None) -> tuple[np.ndarray, list[tuple[int, str, BadValue]]]:
     """Parse a whole column: vectorised when the column is plain, else each distinct cell once."""
-    if signal.type in ("count", "share", "days", "amount", "date") and raw:
-        fast = _fast_numbers(raw, signal.type)
+    if signal.type in ("count", "share", "days", "amount", "date") and len(raw):
+        fast = _fast_numbers(np.asarray(raw, dtype=object), signal.type)
         if fast is not None:
             return fast, []
+    raw = raw.tolist() if isinstance(raw, np.ndarray) else list(raw)
     cache: dict[str, float | BadValue] = {}
     allowed = signal.data.get("values")
 
@@ -188,7 +193,9 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
     else:
         kept, lines, notes, unusable, rows_read = _sort_rows(body, lines, width, id_at)
 
-    columns = list(zip(*kept)) if kept else [()] * width
+    # An object array holds the cells without copying them; its columns slice for free.
+    cells = np.array(kept, dtype=object) if kept else np.empty((0, width), dtype=object)
+    columns = [cells[:, i] for i in range(width)]
     data: dict[str, np.ndarray] = {}
     for name, i in index.items():
         if name in signals:
@@ -203,7 +210,7 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
                 notes.setdefault(row, []).append(DataNote("data.invalid_value", name, {"value": cell.strip(), "reason": problem.reason, **problem.details}))
 
     def texts(name: str) -> list[str]:
-        return [c.strip() for c in columns[index[name]]] if name in index else [""] * len(kept)
+        return [c.strip() for c in columns[index[name]].tolist()] if name in index else [""] * len(kept)
 
     stages = stage_lookup(playbook)
     declared_raw = texts("declared_stage")

@@ -121,6 +121,7 @@ def slashed_order(cells: list[str], preferred: str | None) -> str | None:
     the column is ambiguous and ValueError asks for --date-format — never a guess.
     """
     firsts, seconds, example = 0, 0, None
+    cells = [c for c in cells if "/" in c]  # the common case, no slashed dates, costs one quick pass
     for cell in cells:
         match = SLASHED.match(cell)
         if match:

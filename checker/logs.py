@@ -10,9 +10,8 @@ unknown signal, never zero.
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -20,6 +19,7 @@ import numpy as np
 
 from checker.exports import InputError, Mapping, RawTable, decode_bytes, parse_csv_text, read_xlsx, sniff_delimiter, strip_footer
 from checker.model import Playbook
+from checker.signal_sql import activity_signals, deal_signals, regex_alternatives
 from checker.values import slashed_order
 
 ACTIVITY_FIELDS = ("account_id", "date", "type", "topic", "customer_contact", "our_contact", "status")
@@ -71,10 +71,6 @@ def _select(field_name: str, by_field: dict[str, str], implied_type: str | None)
     if field_name == "type" and implied_type:
         return f"{_literal(implied_type)} AS type"  # a per-type export: every row is of this type
     return f"NULL::VARCHAR AS {field_name}"
-
-
-def _regex_alternatives(words: list[str]) -> str:
-    return "|".join(re.escape(w.casefold()) for w in sorted(set(words), key=len, reverse=True)) or "(?!)"
 
 
 class LogReader:
@@ -207,7 +203,7 @@ class LogReader:
         for name, spec in keywords["classes"].items():
             words = spec["keywords"]["en"] + spec["keywords"]["fi"]
             types = ", ".join(_literal(t) for t in spec.get("types", [])) or "NULL"
-            classes.append(f"coalesce(ctype IN ({types}), false) OR regexp_matches({text}, {_literal(_regex_alternatives(words))}) AS c_{name.replace('-', '_')}")
+            classes.append(f"coalesce(ctype IN ({types}), false) OR regexp_matches({text}, {_literal(regex_alternatives(words))}) AS c_{name.replace('-', '_')}")
         interaction = ", ".join(_literal(t) for t in keywords["interaction_types"])
         date_expr = self._date_expr("date", "activities")
         # Types and subjects repeat: classify each distinct pair once, then join.
@@ -271,83 +267,6 @@ class LogReader:
         start = self.db.execute(f"SELECT min(date) FROM {parsed}").fetchone()[0]
         total.covers_from = start.date() if hasattr(start, "date") else start
 
-    # --- signals ----------------------------------------------------------------------------------
-
-    def _windows(self) -> dict[str, date]:
-        a = self.as_of
-        return {"d90": a - timedelta(days=90), "d180": a - timedelta(days=180), "d365": a - timedelta(days=365), "d730": a - timedelta(days=730)}
-
-    def _activity_signals(self) -> str:
-        w = {k: _literal(v.isoformat()) + "::DATE" for k, v in self._windows().items()}
-        a = _literal(self.as_of.isoformat()) + "::DATE"
-        has = self.activity_fields
-        contacts = "count(DISTINCT customer_contact) FILTER (WHERE date > {d365})" if "customer_contact" in has else "NULL"
-        ours = "count(DISTINCT our_contact) FILTER (WHERE date > {d365})" if "our_contact" in has else "NULL"
-        return f"""
-            WITH w AS (SELECT * FROM acts WHERE date <= {a}),
-            complaints AS (
-                SELECT account_id, trim(regexp_replace(regexp_replace(topic, {_literal(_regex_alternatives(self._words('complaint')))}, '', 'g'), '[^[:alnum:]]+', ' ', 'g')) AS t, cstatus
-                FROM w WHERE c_complaint),
-            topics AS (SELECT account_id, t FROM complaints GROUP BY 1, 2 HAVING count(*) >= 2),
-            repeated AS (
-                SELECT account_id, count(*) FILTER (WHERE cstatus = 'open') AS n
-                FROM complaints JOIN topics USING (account_id, t) GROUP BY 1),
-            people AS (
-                SELECT account_id, customer_contact AS c, min(date) AS first, max(date) AS last FROM w
-                WHERE customer_contact IS NOT NULL GROUP BY 1, 2),
-            starts AS (SELECT account_id, min(date) AS s FROM w GROUP BY 1),
-            changes AS (
-                SELECT p.account_id, count(*) FILTER (WHERE NOT EXISTS (
-                    SELECT 1 FROM w h WHERE h.account_id = p.account_id AND h.c_handover
-                    AND h.date BETWEEN p.first - INTERVAL 60 DAY AND p.first + INTERVAL 60 DAY)) AS n
-                FROM people p JOIN starts s USING (account_id)
-                WHERE p.first > {w['d365']} AND p.first > s.s
-                  AND EXISTS (SELECT 1 FROM people o WHERE o.account_id = p.account_id AND o.c <> p.c AND o.last < p.first)
-                GROUP BY 1),
-            agg AS (
-                SELECT account_id,
-                    {contacts.format(**w)} AS customer_contacts_12m,
-                    {ours.format(**w)} AS our_contacts_12m,
-                    count(*) FILTER (WHERE interaction AND date > {w['d90']}) AS interactions_90d,
-                    count(*) FILTER (WHERE interaction AND date > {w['d180']} AND date <= {w['d90']}) AS interactions_prev_90d,
-                    count(*) FILTER (WHERE interaction AND c_price AND date > {w['d90']}) / nullif(count(*) FILTER (WHERE interaction AND date > {w['d90']}), 0) AS price_share_90d,
-                    count(*) FILTER (WHERE c_development AND date > {w['d365']}) AS development_12m,
-                    count(*) FILTER (WHERE c_development AND date > {w['d730']} AND date <= {w['d365']}) AS development_prev_12m,
-                    count(*) FILTER (WHERE c_joint_planning AND date > {w['d365']}) AS joint_planning_12m,
-                    count(*) FILTER (WHERE c_development AND cstatus = 'open') AS joint_projects_active,
-                    max(date) FILTER (WHERE c_health_check) AS last_health_check,
-                    max(date) FILTER (WHERE interaction) AS last_interaction,
-                    min(date) AS first_activity
-                FROM w GROUP BY 1),
-            future AS (SELECT account_id, min(date) AS next_review FROM acts WHERE date > {a} AND coalesce(cstatus, 'open') = 'open' GROUP BY 1),
-            everyone AS (SELECT DISTINCT account_id FROM acts)
-            SELECT everyone.account_id, agg.* EXCLUDE (account_id), coalesce(repeated.n, 0) AS repeat_complaints_open,
-                   coalesce(changes.n, 0) AS contact_changes_unhandled_12m, future.next_review
-            FROM everyone LEFT JOIN agg USING (account_id) LEFT JOIN repeated USING (account_id)
-                 LEFT JOIN changes USING (account_id) LEFT JOIN future USING (account_id)"""
-
-    def _words(self, name: str) -> list[str]:
-        spec = self.playbook.activity_keywords["classes"][name]
-        return spec["keywords"]["en"] + spec["keywords"]["fi"]
-
-    def _deal_signals(self) -> str:
-        w = {k: _literal(v.isoformat()) + "::DATE" for k, v in self._windows().items()}
-        a = _literal(self.as_of.isoformat()) + "::DATE"
-        tenders = f"count(*) FILTER (WHERE competitive AND date > {w['d365']} AND date <= {a})" if "competitive" in self.deal_fields else "NULL"
-        revenue = "amount" in self.deal_fields
-        return f"""
-            SELECT account_id,
-                count(*) FILTER (WHERE cstatus = 'won' AND date > {w['d365']} AND date <= {a}) AS purchases_12m,
-                {f"coalesce(sum(amount) FILTER (WHERE cstatus = 'won' AND date > {w['d365']} AND date <= {a}), 0)" if revenue else "NULL"} AS revenue_12m,
-                {f"coalesce(sum(amount) FILTER (WHERE cstatus = 'won' AND date > {w['d730']} AND date <= {w['d365']}), 0)" if revenue else "NULL"} AS revenue_prev_12m,
-                {tenders} AS competitive_tenders_12m,
-                max(date) FILTER (WHERE cstatus = 'won' AND date <= {a}) AS last_purchase,
-                min(date) AS first_deal
-            FROM dls GROUP BY 1"""
-
-    # Counts that are zero, not unknown, for an account with no rows in a log: the log is the
-    # record of what happened. (The report shows each log's first date, `covers_from`, so a
-    # log exported for too short a period is visible.)
     # Signals that need a column beyond account id and date.
     _NEEDS = {"customer_contacts_12m": "customer_contact", "our_contacts_12m": "our_contact", "contact_changes_unhandled_12m": "customer_contact",
               "competitive_tenders_12m": "competitive", "revenue_12m": "amount", "revenue_prev_12m": "amount",
@@ -376,13 +295,15 @@ class LogReader:
             SELECT lower(trim(name)) AS name_key, any_value(id) AS account_id
             FROM (SELECT unnest($1::VARCHAR[]) AS id, unnest($2::VARCHAR[]) AS name) WHERE trim(name) <> ''
             GROUP BY 1 HAVING count(*) = 1""", [account_ids, names])
-        for paths, load, query, first in ((activities, self._activities, self._activity_signals, "first_activity"),
-                                         (deals, self._deals, self._deal_signals, "first_deal")):
+        complaint = self.playbook.activity_keywords["classes"]["complaint"]["keywords"]
+        queries = {"first_activity": lambda: activity_signals(self.as_of, self.activity_fields, complaint["en"] + complaint["fi"]),
+                   "first_deal": lambda: deal_signals(self.as_of, self.deal_fields)}
+        for paths, load, first in ((activities, self._activities, "first_activity"), (deals, self._deals, "first_deal")):
             if not paths:
                 continue
             log_stats = load(paths, account_ids)
             stats.extend(log_stats)
-            result = self.db.execute(query()).fetchnumpy()
+            result = self.db.execute(queries[first]()).fetchnumpy()
             ids = result.pop("account_id")
             result.pop(first)
             rows = np.array([position.get(str(i), -1) for i in ids.tolist()], dtype=np.int64)

@@ -1,0 +1,94 @@
+"""The SQL that aggregates activity and deal logs into one row of signals per account.
+
+Each column follows the `measurement` text of its signal in the signal catalogue; windows
+count back from --as-of. Runs in DuckDB on the `acts` and `dls` tables that logs.py builds.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def regex_alternatives(words: list[str]) -> str:
+    """A regular expression matching any of `words` (case-folded), longest first."""
+    return "|".join(re.escape(w.casefold()) for w in sorted(set(words), key=len, reverse=True)) or "(?!)"
+
+
+def _windows(as_of: date) -> dict[str, str]:
+    """The window starts as SQL date literals."""
+    a = as_of
+    starts = {"d90": 90, "d180": 180, "d365": 365, "d730": 730}
+    return {k: _literal((a - timedelta(days=n)).isoformat()) + "::DATE" for k, n in starts.items()}
+
+def activity_signals(as_of: date, has: set[str], complaint_words: list[str]) -> str:
+    """SQL: one row of activity signals per account, from the `acts` table."""
+    w = _windows(as_of)
+    a = _literal(as_of.isoformat()) + "::DATE"
+    contacts = "count(DISTINCT customer_contact) FILTER (WHERE date > {d365})" if "customer_contact" in has else "NULL"
+    ours = "count(DISTINCT our_contact) FILTER (WHERE date > {d365})" if "our_contact" in has else "NULL"
+    return f"""
+        WITH w AS (SELECT * FROM acts WHERE date <= {a}),
+        complaints AS (
+            SELECT account_id, trim(regexp_replace(regexp_replace(topic, {_literal(regex_alternatives(complaint_words))}, '', 'g'), '[^[:alnum:]]+', ' ', 'g')) AS t, cstatus
+            FROM w WHERE c_complaint),
+        topics AS (SELECT account_id, t FROM complaints GROUP BY 1, 2 HAVING count(*) >= 2),
+        repeated AS (
+            SELECT account_id, count(*) FILTER (WHERE cstatus = 'open') AS n
+            FROM complaints JOIN topics USING (account_id, t) GROUP BY 1),
+        people AS (
+            SELECT account_id, customer_contact AS c, min(date) AS first, max(date) AS last FROM w
+            WHERE customer_contact IS NOT NULL GROUP BY 1, 2),
+        starts AS (SELECT account_id, min(date) AS s FROM w GROUP BY 1),
+        changes AS (
+            SELECT p.account_id, count(*) FILTER (WHERE NOT EXISTS (
+                SELECT 1 FROM w h WHERE h.account_id = p.account_id AND h.c_handover
+                AND h.date BETWEEN p.first - INTERVAL 60 DAY AND p.first + INTERVAL 60 DAY)) AS n
+            FROM people p JOIN starts s USING (account_id)
+            WHERE p.first > {w['d365']} AND p.first > s.s
+              AND EXISTS (SELECT 1 FROM people o WHERE o.account_id = p.account_id AND o.c <> p.c AND o.last < p.first)
+            GROUP BY 1),
+        agg AS (
+            SELECT account_id,
+                {contacts.format(**w)} AS customer_contacts_12m,
+                {ours.format(**w)} AS our_contacts_12m,
+                count(*) FILTER (WHERE interaction AND date > {w['d90']}) AS interactions_90d,
+                count(*) FILTER (WHERE interaction AND date > {w['d180']} AND date <= {w['d90']}) AS interactions_prev_90d,
+                count(*) FILTER (WHERE interaction AND c_price AND date > {w['d90']}) / nullif(count(*) FILTER (WHERE interaction AND date > {w['d90']}), 0) AS price_share_90d,
+                count(*) FILTER (WHERE c_development AND date > {w['d365']}) AS development_12m,
+                count(*) FILTER (WHERE c_development AND date > {w['d730']} AND date <= {w['d365']}) AS development_prev_12m,
+                count(*) FILTER (WHERE c_joint_planning AND date > {w['d365']}) AS joint_planning_12m,
+                count(*) FILTER (WHERE c_development AND cstatus = 'open') AS joint_projects_active,
+                max(date) FILTER (WHERE c_health_check) AS last_health_check,
+                max(date) FILTER (WHERE interaction) AS last_interaction,
+                min(date) AS first_activity
+            FROM w GROUP BY 1),
+        future AS (SELECT account_id, min(date) AS next_review FROM acts WHERE date > {a} AND coalesce(cstatus, 'open') = 'open' GROUP BY 1),
+        everyone AS (SELECT DISTINCT account_id FROM acts)
+        SELECT everyone.account_id, agg.* EXCLUDE (account_id), coalesce(repeated.n, 0) AS repeat_complaints_open,
+               coalesce(changes.n, 0) AS contact_changes_unhandled_12m, future.next_review
+        FROM everyone LEFT JOIN agg USING (account_id) LEFT JOIN repeated USING (account_id)
+             LEFT JOIN changes USING (account_id) LEFT JOIN future USING (account_id)"""
+
+def deal_signals(as_of: date, has: set[str]) -> str:
+    """SQL: one row of deal signals per account, from the `dls` table."""
+    w = _windows(as_of)
+    a = _literal(as_of.isoformat()) + "::DATE"
+    tenders = f"count(*) FILTER (WHERE competitive AND date > {w['d365']} AND date <= {a})" if "competitive" in has else "NULL"
+    revenue = "amount" in has
+    return f"""
+        SELECT account_id,
+            count(*) FILTER (WHERE cstatus = 'won' AND date > {w['d365']} AND date <= {a}) AS purchases_12m,
+            {f"coalesce(sum(amount) FILTER (WHERE cstatus = 'won' AND date > {w['d365']} AND date <= {a}), 0)" if revenue else "NULL"} AS revenue_12m,
+            {f"coalesce(sum(amount) FILTER (WHERE cstatus = 'won' AND date > {w['d730']} AND date <= {w['d365']}), 0)" if revenue else "NULL"} AS revenue_prev_12m,
+            {tenders} AS competitive_tenders_12m,
+            max(date) FILTER (WHERE cstatus = 'won' AND date <= {a}) AS last_purchase,
+            min(date) AS first_deal
+        FROM dls GROUP BY 1"""
+
+# Counts that are zero, not unknown, for an account with no rows in a log: the log is the
+# record of what happened. (The report shows each log's first date, `covers_from`, so a
+# log exported for too short a period is visible.)

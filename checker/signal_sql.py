@@ -20,9 +20,9 @@ def regex_alternatives(words: list[str]) -> str:
 
 def _windows(as_of: date) -> dict[str, str]:
     """The window starts as SQL date literals."""
-    a = as_of
     starts = {"d90": 90, "d180": 180, "d365": 365, "d730": 730}
-    return {k: _literal((a - timedelta(days=n)).isoformat()) + "::DATE" for k, n in starts.items()}
+    return {k: _literal((as_of - timedelta(days=n)).isoformat()) + "::DATE" for k, n in starts.items()}
+
 
 def activity_signals(as_of: date, has: set[str], complaint_words: list[str]) -> str:
     """SQL: one row of activity signals per account, from the `acts` table."""

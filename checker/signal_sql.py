@@ -73,6 +73,7 @@ def activity_signals(as_of: date, has: set[str], complaint_words: list[str]) -> 
         FROM everyone LEFT JOIN agg USING (account_id) LEFT JOIN repeated USING (account_id)
              LEFT JOIN changes USING (account_id) LEFT JOIN future USING (account_id)"""
 
+
 def deal_signals(as_of: date, has: set[str]) -> str:
     """SQL: one row of deal signals per account, from the `dls` table."""
     w = _windows(as_of)

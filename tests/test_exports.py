@@ -42,6 +42,7 @@ def test_export_fixture_end_to_end(capsys, folder: Path):
     assert code == 0, err
     assert "Traceback" not in err
     report = json.loads(out)
+    assert list(validator("report.schema.json").iter_errors(report)) == []
     if expected.get("detected"):
         assert report["summary"]["sources"]["preset"] == expected["detected"]
         assert f"preset '{expected['detected']}'" in err
@@ -102,3 +103,11 @@ def test_auto_detection_recognises_canonical_names_and_falls_back_to_them():
     assert detect_preset([["account_id", "account_name", "declared_stage"]])[0].id == "canonical"
     mapping, reason = detect_preset([["Firma", "Vaihe"]])
     assert mapping.id == "canonical" and "no CRM fingerprint" in reason
+
+
+def test_a_preset_that_does_not_fit_the_file_names_what_was_found(capsys):
+    folder = EXPORTS / "hubspot"
+    accounts = next(p.name for p in folder.glob("*.csv") if "compan" in p.name)
+    code, _, err = run(capsys, folder, [accounts, "--preset", "pipedrive"])
+    assert code == 2
+    assert "missing required column" in err and "(preset pipedrive)" in err and "Record ID" in err and "--mapping" in err

@@ -305,9 +305,12 @@ class LogReader:
             stats.extend(log_stats)
             result = self.db.execute(queries[first]()).fetchnumpy()
             ids = result.pop("account_id")
-            result.pop(first)
             rows = np.array([position.get(str(i), -1) for i in ids.tolist()], dtype=np.int64)
             keep = rows >= 0
+            earliest = np.full(len(account_ids), np.nan)
+            earliest[rows[keep]] = _as_float(result.pop(first))[keep]
+            # relationship_start: the earliest activity or deal (the account export's own date wins later).
+            values["relationship_start"] = np.fmin(values.get("relationship_start", earliest), earliest)
             fields = self.activity_fields if load == self._activities else self.deal_fields
             for signal, column in result.items():
                 if self._NEEDS.get(signal, "account_id") not in fields:

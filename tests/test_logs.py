@@ -74,6 +74,7 @@ def test_signals_follow_the_catalogue_definitions(tmp_path, playbook):
     assert a1["purchases_12m"] == 2 and a1["revenue_12m"] == 17000.5 and a1["revenue_prev_12m"] == 2000.0
     assert a1["competitive_tenders_12m"] == 1
     assert a1["last_purchase"] == date(2026, 8, 1)
+    assert a1["relationship_start"] == date(2024, 12, 1)  # the earliest activity or deal
     assert a1["contact_changes_unhandled_12m"] == 1  # Liisa (new this year) replaced Zeta with no handover logged
     a2 = signals(result, "A2")
     assert a2["repeat_complaints_open"] == 1

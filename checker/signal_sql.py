@@ -28,8 +28,9 @@ def activity_signals(as_of: date, has: set[str], complaint_words: list[str]) -> 
     """SQL: one row of activity signals per account, from the `acts` table."""
     w = _windows(as_of)
     a = _literal(as_of.isoformat()) + "::DATE"
-    contacts = "count(DISTINCT customer_contact) FILTER (WHERE date > {d365})" if "customer_contact" in has else "NULL"
-    ours = "count(DISTINCT our_contact) FILTER (WHERE date > {d365})" if "our_contact" in has else "NULL"
+    # Distinct people per account come from small grouped tables rather than DISTINCT aggregates.
+    contacts = "coalesce(theirs.n, 0)" if "customer_contact" in has else "NULL"
+    ours = "coalesce(ours.n, 0)" if "our_contact" in has else "NULL"
     return f"""
         WITH w AS (SELECT * FROM acts WHERE date <= {a}),
         complaints AS (
@@ -53,8 +54,6 @@ def activity_signals(as_of: date, has: set[str], complaint_words: list[str]) -> 
             GROUP BY 1),
         agg AS (
             SELECT account_id,
-                {contacts.format(**w)} AS customer_contacts_12m,
-                {ours.format(**w)} AS our_contacts_12m,
                 count(*) FILTER (WHERE interaction AND date > {w['d90']}) AS interactions_90d,
                 count(*) FILTER (WHERE interaction AND date > {w['d180']} AND date <= {w['d90']}) AS interactions_prev_90d,
                 count(*) FILTER (WHERE interaction AND c_price AND date > {w['d90']}) / nullif(count(*) FILTER (WHERE interaction AND date > {w['d90']}), 0) AS price_share_90d,
@@ -66,12 +65,16 @@ def activity_signals(as_of: date, has: set[str], complaint_words: list[str]) -> 
                 max(date) FILTER (WHERE interaction) AS last_interaction,
                 min(date) AS first_activity
             FROM w GROUP BY 1),
+        theirs AS (SELECT account_id, count(*) FILTER (WHERE last > {w['d365']}) AS n FROM people GROUP BY 1),
+        ours AS (SELECT account_id, count(DISTINCT our_contact) AS n FROM w WHERE date > {w['d365']} AND our_contact IS NOT NULL GROUP BY 1),
         future AS (SELECT account_id, min(date) AS next_review FROM acts WHERE date > {a} AND coalesce(cstatus, 'open') = 'open' GROUP BY 1),
         everyone AS (SELECT DISTINCT account_id FROM acts)
-        SELECT everyone.account_id, agg.* EXCLUDE (account_id), coalesce(repeated.n, 0) AS repeat_complaints_open,
+        SELECT everyone.account_id, agg.* EXCLUDE (account_id), {contacts} AS customer_contacts_12m, {ours} AS our_contacts_12m,
+               coalesce(repeated.n, 0) AS repeat_complaints_open,
                coalesce(changes.n, 0) AS contact_changes_unhandled_12m, future.next_review
         FROM everyone LEFT JOIN agg USING (account_id) LEFT JOIN repeated USING (account_id)
-             LEFT JOIN changes USING (account_id) LEFT JOIN future USING (account_id)"""
+             LEFT JOIN changes USING (account_id) LEFT JOIN future USING (account_id)
+             LEFT JOIN theirs USING (account_id) LEFT JOIN ours USING (account_id)"""
 
 
 def deal_signals(as_of: date, has: set[str]) -> str:

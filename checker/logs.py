@@ -10,6 +10,7 @@ unknown signal, never zero.
 from __future__ import annotations
 
 import csv
+import shutil
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -101,11 +102,18 @@ class LogReader:
         with path.open("rb") as f:
             head = f.read(65536)
         text, encoding = decode_bytes(head if len(head) < 65536 else head[: head.rfind(b"\n") + 1], str(path))
-        if encoding == "utf-8" and not self.mapping.footers:
+        if not self.mapping.footers:
             delimiter = sniff_delimiter(text)
-            header = next(csv.reader([text.split("\n", 1)[0]], delimiter=delimiter), [])
-            return path, delimiter, header, 0, encoding
-        full, encoding = decode_bytes(path.read_bytes(), str(path))
+            header = next(csv.reader([text.lstrip("\ufeff").split("\n", 1)[0]], delimiter=delimiter), [])
+            if encoding == "utf-8":
+                return path, delimiter, header, 0, encoding
+            # Windows-1252 or UTF-16: re-encode to UTF-8 in chunks, so a huge log never sits in memory.
+            target = self.workdir / f"{kind}-{len(list(self.workdir.iterdir()))}.csv"
+            codec = "utf-16" if encoding == "utf-16" else "cp1252"
+            with path.open(encoding=codec, newline="") as source, target.open("w", encoding="utf-8", newline="") as out:
+                shutil.copyfileobj(source, out, 1 << 20)
+            return target, delimiter, header, 0, encoding
+        full, encoding = decode_bytes(path.read_bytes(), str(path))  # reports with footers are small
         return self._rewrite(strip_footer(parse_csv_text(full, str(path), encoding), self.mapping.footers), kind)
 
     def _rewrite(self, table: RawTable, kind: str) -> tuple[Path, str, list[str], int, str]:

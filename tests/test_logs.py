@@ -190,3 +190,12 @@ def test_table_says_what_became_of_each_log(tmp_path, playbook, capsys):
     out = " ".join(capsys.readouterr().out.split())  # the table wraps long lines at 80 columns
     assert "activities.csv: 18 rows read, 16 used, from 2024-12-01; 1 without account, 1 with a bad date, 1 for unknown accounts." in out
     assert "activity types not recognised (not counted as interactions): lunch (1)" in out
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "cp1252", "utf-8-sig"])
+def test_logs_in_other_encodings_give_the_same_signals(tmp_path, playbook, encoding):
+    inputs = files(tmp_path)
+    expected = signals(run_check(inputs, playbook, AS_OF, "en", "http://h"), "A2")
+    inputs.activities[0].write_bytes(ACTIVITIES.replace("check in", "käynti").encode(encoding))
+    again = signals(run_check(inputs, playbook, AS_OF, "en", "http://h"), "A2")
+    assert again == expected

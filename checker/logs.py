@@ -10,6 +10,7 @@ unknown signal, never zero.
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,13 +21,16 @@ import numpy as np
 
 from checker.exports import InputError, Mapping, RawTable, decode_bytes, parse_csv_text, read_xlsx, sniff_delimiter, strip_footer
 from checker.model import Playbook
+from checker.schemas import SCHEMA_DIR
 from checker.signal_sql import activity_signals, deal_signals, regex_alternatives
 from checker.values import slashed_order
 
 ACTIVITY_FIELDS = ("account_id", "date", "type", "topic", "customer_contact", "our_contact", "status")
 DEAL_FIELDS = ("account_id", "date", "amount", "status", "competitive")
 MEMORY_LIMIT = "600MB"
-ACTIVITY_TYPES = ("call", "meeting", "email", "visit", "complaint", "development", "health-check", "joint-planning", "handover", "note")
+# The canonical activity types, as the activity-keywords schema lists them.
+ACTIVITY_TYPES = tuple(json.loads((SCHEMA_DIR / "activity-keywords.schema.json").read_text(encoding="utf-8"))
+                       ["properties"]["interaction_types"]["items"]["enum"])
 _ISO = r"^\s*(\d{4}-\d{1,2}-\d{1,2})"
 _DOTTED = r"^\s*(\d{1,2}\.\d{1,2}\.\d{4})"
 _SLASHED = r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})"
@@ -304,8 +308,9 @@ class LogReader:
             FROM (SELECT unnest($1::VARCHAR[]) AS id, unnest($2::VARCHAR[]) AS name) WHERE trim(name) <> ''
             GROUP BY 1 HAVING count(*) = 1""", [account_ids, names])
         complaint = self.playbook.activity_keywords["classes"]["complaint"]["keywords"]
-        queries = {"first_activity": lambda: activity_signals(self.as_of, self.activity_fields, complaint["en"] + complaint["fi"]),
-                   "first_deal": lambda: deal_signals(self.as_of, self.deal_fields)}
+        handover = self.playbook.activity_keywords["handover_window_days"]
+        queries = {"first_activity": lambda: activity_signals(self.as_of, self.playbook.signals, self.activity_fields, complaint["en"] + complaint["fi"], handover),
+                   "first_deal": lambda: deal_signals(self.as_of, self.playbook.signals, self.deal_fields)}
         for paths, load, first in ((activities, self._activities, "first_activity"), (deals, self._deals, "first_deal")):
             if not paths:
                 continue

@@ -6,7 +6,10 @@ count back from --as-of. Runs in DuckDB on the `acts` and `dls` tables that logs
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, timedelta
+
+from checker.model import Signal
 
 
 def _literal(text: str) -> str:
@@ -18,15 +21,18 @@ def regex_alternatives(words: list[str]) -> str:
     return "|".join(re.escape(w.casefold()) for w in sorted(set(words), key=len, reverse=True)) or "(?!)"
 
 
-def _windows(as_of: date) -> dict[str, str]:
+# The window starts the SQL uses, each read from a signal's `window_days` in the catalogue.
+WINDOW_OF = {"d90": "interactions_90d", "d180": "interactions_prev_90d", "d365": "purchases_12m", "d730": "revenue_prev_12m"}
+
+
+def _windows(as_of: date, signals: Mapping[str, Signal]) -> dict[str, str]:
     """The window starts as SQL date literals."""
-    starts = {"d90": 90, "d180": 180, "d365": 365, "d730": 730}
-    return {k: _literal((as_of - timedelta(days=n)).isoformat()) + "::DATE" for k, n in starts.items()}
+    return {k: _literal((as_of - timedelta(days=signals[s].data["window_days"])).isoformat()) + "::DATE" for k, s in WINDOW_OF.items()}
 
 
-def activity_signals(as_of: date, has: set[str], complaint_words: list[str]) -> str:
+def activity_signals(as_of: date, signals: Mapping[str, Signal], has: set[str], complaint_words: list[str], handover_days: int) -> str:
     """SQL: one row of activity signals per account, from the `acts` table."""
-    w = _windows(as_of)
+    w = _windows(as_of, signals)
     a = _literal(as_of.isoformat()) + "::DATE"
     # Distinct people per account come from small grouped tables rather than DISTINCT aggregates.
     contacts = "coalesce(theirs.n, 0)" if "customer_contact" in has else "NULL"
@@ -47,7 +53,7 @@ def activity_signals(as_of: date, has: set[str], complaint_words: list[str]) -> 
         changes AS (
             SELECT p.account_id, count(*) FILTER (WHERE NOT EXISTS (
                 SELECT 1 FROM w h WHERE h.account_id = p.account_id AND h.c_handover
-                AND h.date BETWEEN p.first - INTERVAL 60 DAY AND p.first + INTERVAL 60 DAY)) AS n
+                AND h.date BETWEEN p.first - INTERVAL {int(handover_days)} DAY AND p.first + INTERVAL {int(handover_days)} DAY)) AS n
             FROM people p JOIN starts s USING (account_id)
             WHERE p.first > {w['d365']} AND p.first > s.s
               AND EXISTS (SELECT 1 FROM people o WHERE o.account_id = p.account_id AND o.c <> p.c AND o.last < p.first)
@@ -77,9 +83,9 @@ def activity_signals(as_of: date, has: set[str], complaint_words: list[str]) -> 
              LEFT JOIN theirs USING (account_id) LEFT JOIN ours USING (account_id)"""
 
 
-def deal_signals(as_of: date, has: set[str]) -> str:
+def deal_signals(as_of: date, signals: Mapping[str, Signal], has: set[str]) -> str:
     """SQL: one row of deal signals per account, from the `dls` table."""
-    w = _windows(as_of)
+    w = _windows(as_of, signals)
     a = _literal(as_of.isoformat()) + "::DATE"
     tenders = f"count(*) FILTER (WHERE competitive AND date > {w['d365']} AND date <= {a})" if "competitive" in has else "NULL"
     revenue = "amount" in has

@@ -23,7 +23,7 @@ from checker.exports import InputError, Mapping, RawTable, decode_bytes, parse_c
 from checker.model import Playbook
 from checker.schemas import SCHEMA_DIR
 from checker.signal_sql import activity_signals, deal_signals, regex_alternatives
-from checker.values import slashed_order
+from checker.values import BOOLEANS, slashed_order
 
 ACTIVITY_FIELDS = ("account_id", "date", "type", "topic", "customer_contact", "our_contact", "status")
 DEAL_FIELDS = ("account_id", "date", "amount", "status", "competitive")
@@ -67,6 +67,11 @@ def _quote(name: str) -> str:
 
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def _words_of(meaning: bool) -> str:
+    """The yes/no words the account reader accepts (values.BOOLEANS), as an SQL list."""
+    return ", ".join(_literal(word) for word, value in BOOLEANS.items() if value is meaning)
 
 
 def _select(field_name: str, by_field: dict[str, str], implied_type: str | None) -> str:
@@ -250,8 +255,8 @@ class LogReader:
         self.db.execute(f"""
             CREATE TABLE dls AS
             SELECT account_id, d AS date, cstatus, {amount} AS amount,
-                   CASE WHEN lower(trim(competitive)) IN ('true','yes','1','kyllä','kylla','x','y') THEN true
-                        WHEN lower(trim(competitive)) IN ('false','no','0','ei','n') THEN false END AS competitive
+                   CASE WHEN lower(trim(competitive)) IN ({_words_of(True)}) THEN true
+                        WHEN lower(trim(competitive)) IN ({_words_of(False)}) THEN false END AS competitive
             FROM (SELECT *, {date_expr} AS d, {status_expr} AS cstatus,
                          regexp_replace(coalesce(amount, ''), '[\\s\u00a0€$£]|EUR|USD', '', 'g') AS amt FROM ({self._split_ids('deals')}))
             WHERE account_id <> '' AND d IS NOT NULL""")

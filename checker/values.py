@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 UNKNOWN_MARKERS = frozenset({"", "n/a", "na", "null", "none", "-", "—"})
 
-_BOOLEANS = {
+BOOLEANS = {
     "true": True, "false": False, "yes": True, "no": False, "y": True, "n": False,
     "kyllä": True, "kylla": True, "ei": False, "k": True, "e": False, "1": True, "0": False,
     "x": True, "tosi": True, "epätosi": False,
@@ -82,7 +82,7 @@ def parse_share(cell: str) -> float:
 
 def parse_boolean(cell: str) -> bool:
     try:
-        return _BOOLEANS[cell.strip().casefold()]
+        return BOOLEANS[cell.strip().casefold()]
     except KeyError:
         raise BadValue("reason.boolean") from None
 

@@ -61,6 +61,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--handbook-url", metavar="URL", help="base URL of the handbook for links (default: the playbook's handbook_url)")
     p.add_argument("--scores", action="store_true", help="table format: show every account with its best-fit scores")
 
+    p = sub.add_parser("sample", help="write a realistic sample account export, generated from the stage profiles",
+                       description="Generate fictional accounts across every stage and ending: clean ones (verified by the checker), drifting ones and a few with the data mistakes real exports carry. The bundled docs/samples/accounts.csv is `playbook sample --accounts 300 --as-of 2026-10-31`.")
+    p.add_argument("--accounts", type=int, default=300, metavar="N", help="how many accounts (default 300)")
+    p.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD", help="the date the sample's dates count back from (default: today)")
+    p.add_argument("--seed", type=int, default=7, help="random seed; the same seed gives the same file")
+    p.add_argument("--output", type=Path, metavar="FILE", help="write here instead of stdout")
+    p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
+
     p = sub.add_parser("rules", help="list every expectation the checker evaluates")
     p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
     p.add_argument("--lang", choices=LANGUAGES, default="en")
@@ -75,6 +83,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         playbook = _load(args.playbooks)
         if args.command == "check":
             return cmd_check(args, playbook)
+        if args.command == "sample":
+            from checker.sample import sample_csv
+
+            text = sample_csv(playbook, args.as_of or date.today(), args.accounts, args.seed)
+            if args.output:
+                write_atomically(args.output, [text])
+            else:
+                sys.stdout.write(text)
+            return EXIT_OK
         if args.command == "summary":
             print(summary(playbook, args.lang))
         elif args.command == "rules":

@@ -227,3 +227,11 @@ def test_xlsx_sheet_is_chosen_by_name(capsys, tmp_path):
     assert code == 0 and json.loads(out)["accounts"][0]["account_id"] == "A1"
     code, _, err = run(capsys, "check", str(tmp_path / "export.xlsx"), "--sheet", "Acounts", *AS_OF)
     assert code == 2 and "no sheet 'Acounts' (did you mean 'Accounts'?)" in err
+
+
+def test_the_bundled_sample_is_what_the_generator_makes(capsys):
+    """The sample is derived from the stage profiles: regenerate it when they or the thresholds change
+    (`playbook sample --accounts 300 --as-of 2026-10-31 --output docs/samples/accounts.csv`)."""
+    code, out, _ = run(capsys, "sample", "--accounts", "300", "--as-of", "2026-10-31")
+    assert code == 0
+    assert out == SAMPLE.read_text(encoding="utf-8")

@@ -14,7 +14,14 @@ from pathlib import Path
 import numpy as np
 
 from checker.columns import Columns, encode
-from checker.exports import InputError, Mapping, RawTable, normalise_header, read_table, strip_footer
+from checker.exports import (
+    InputError,
+    Mapping,
+    RawTable,
+    normalise_header,
+    read_table,
+    strip_footer,
+)
 from checker.model import Playbook, Signal
 from checker.problems import did_you_mean
 from checker.values import BadValue, parse_cell, slashed_order

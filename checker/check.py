@@ -12,7 +12,15 @@ import numpy as np
 
 from checker.accounts import AccountTable, UnusableRow, read_accounts
 from checker.evaluate import Evaluation, Evaluator, Finding
-from checker.exports import InputError, Mapping, detect_preset, load_mapping, peek_header, presets, unzip_data_export
+from checker.exports import (
+    InputError,
+    Mapping,
+    detect_preset,
+    load_mapping,
+    peek_header,
+    presets,
+    unzip_data_export,
+)
 from checker.model import FINDING_KINDS, SEVERITIES, Playbook
 from checker.progress import Progress
 
@@ -171,7 +179,9 @@ def run_check(inputs: Inputs | Path, playbook: Playbook, as_of: date, lang: str,
         table = read_accounts(inputs.accounts, playbook, mapping, inputs.sheet, date_format=inputs.date_format)
         if inputs.activities or inputs.deals:
             step("computing signals from the activity and deal logs")
-            from checker.logs import LogReader  # DuckDB is loaded only when there are logs to read
+            from checker.logs import (
+                LogReader,  # DuckDB is loaded only when there are logs to read
+            )
 
             reader = LogReader(playbook, mapping, as_of, folder, inputs.date_format, inputs.sheet)
             derived = reader.derive(table.ids, inputs.activities, inputs.deals, table.names)

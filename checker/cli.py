@@ -9,18 +9,18 @@ import argparse
 import os
 import sys
 import tempfile
-from datetime import date
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from datetime import date
 from pathlib import Path
 
 from checker import __version__
 from checker.check import Inputs, run_check
-from checker.progress import Progress
 from checker.exports import InputError, presets
-from checker.report import REPORTERS
 from checker.model import LANGUAGES, SEVERITIES, Playbook, load_playbook
 from checker.problems import PlaybookInvalid
+from checker.progress import Progress
+from checker.report import REPORTERS
 from checker.validate import BUNDLED, validate
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -84,14 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             return cmd_check(args, playbook)
         if args.command == "sample":
-            from checker.sample import sample_csv
-
-            text = sample_csv(playbook, args.as_of or date.today(), args.accounts, args.seed)
-            if args.output:
-                write_atomically(args.output, [text])
-            else:
-                sys.stdout.write(text)
-            return EXIT_OK
+            return cmd_sample(args, playbook)
         if args.command == "summary":
             print(summary(playbook, args.lang))
         elif args.command == "rules":
@@ -107,6 +100,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # e.g. --output into a folder we may not write to
+        print(f"playbook: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
 
 
 def _as_of(text: str) -> date:
@@ -143,6 +141,17 @@ def cmd_check(args: argparse.Namespace, playbook: Playbook) -> int:
         return EXIT_OK
     levels = SEVERITIES[: SEVERITIES.index(args.fail_on) + 1]
     return EXIT_FINDINGS if any(f.severity in levels for f in result.findings()) else EXIT_OK
+
+
+def cmd_sample(args: argparse.Namespace, playbook: Playbook) -> int:
+    from checker.sample import sample_csv  # only this command generates data
+
+    text = sample_csv(playbook, args.as_of or date.today(), args.accounts, args.seed)
+    if args.output:
+        write_atomically(args.output, [text])
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
 
 
 def write_atomically(path: Path, chunks: Iterable[str | bytes]) -> None:

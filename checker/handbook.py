@@ -276,7 +276,9 @@ class Handbook:
 
     def preset_list(self) -> str:
         """The CRM presets `--preset` accepts, from their data files."""
-        from checker.exports import presets  # the checker's side; only this page needs it
+        from checker.exports import (
+            presets,  # the checker's side; only this page needs it
+        )
 
         return "\n".join(f"- `{p.id}` — {md(p.name)}" for p in presets().values())
 

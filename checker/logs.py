@@ -19,7 +19,16 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from checker.exports import InputError, Mapping, RawTable, decode_bytes, parse_csv_text, read_xlsx, sniff_delimiter, strip_footer
+from checker.exports import (
+    InputError,
+    Mapping,
+    RawTable,
+    decode_bytes,
+    parse_csv_text,
+    read_xlsx,
+    sniff_delimiter,
+    strip_footer,
+)
 from checker.model import Playbook
 from checker.schemas import SCHEMA_DIR
 from checker.signal_sql import activity_signals, deal_signals, regex_alternatives

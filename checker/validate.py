@@ -6,7 +6,6 @@ Every problem in every file is collected, never only the first, and phrased as
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 

@@ -15,9 +15,9 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from test_handbook import built_site
 
 from checker.model import Playbook
-from test_handbook import built_site
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

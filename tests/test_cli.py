@@ -3,17 +3,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from conftest import FIXTURES
 
 from checker.cli import main
 from checker.schemas import validator
-
-from conftest import FIXTURES
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "docs" / "samples" / "accounts.csv"
@@ -235,3 +235,11 @@ def test_the_bundled_sample_is_what_the_generator_makes(capsys):
     code, out, _ = run(capsys, "sample", "--accounts", "300", "--as-of", "2026-10-31")
     assert code == 0
     assert out == SAMPLE.read_text(encoding="utf-8")
+
+
+def test_an_output_that_cannot_be_written_is_a_clear_error(capsys, tmp_path):
+    target = tmp_path / "report.json"
+    target.mkdir()  # a folder where the report file should go
+    code, _, err = run(capsys, "check", str(SAMPLE), "--output", str(target), "--format", "json", *AS_OF)
+    assert code == 2 and "Traceback" not in err and "report.json" in err
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # the temporary file was removed

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import FIXTURES
 
 from checker.cli import main
 from checker.exports import PRESET_DIR, detect_preset, presets
 from checker.schemas import validator
 from checker.yamlload import load_yaml
-
-from conftest import FIXTURES
 
 EXPORTS = FIXTURES / "exports"
 CASES = sorted(p.parent for p in EXPORTS.glob("*/expected.yaml") if p.parent.name != "bad")

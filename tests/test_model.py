@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from checker.model import LANGUAGES, FINDING_KINDS, load_playbook
+from checker.model import FINDING_KINDS, LANGUAGES, load_playbook
 from checker.problems import PlaybookInvalid
 
 STAGES = ["exploratory", "basic", "cooperation", "interdependence", "integrated"]

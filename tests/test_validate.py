@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import FIXTURES
 
 from checker.problems import display_path
 from checker.validate import BUNDLED, validate
-
-from conftest import FIXTURES
 
 CASES = sorted((FIXTURES / "invalid_playbooks").glob("*.yaml"))
 

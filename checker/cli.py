@@ -9,6 +9,7 @@ import argparse
 import os
 import sys
 import tempfile
+import textwrap
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -18,7 +19,7 @@ from checker import __version__
 from checker.check import Inputs, run_check
 from checker.exports import InputError, presets
 from checker.model import LANGUAGES, SEVERITIES, Playbook, load_playbook
-from checker.problems import PlaybookInvalid
+from checker.problems import PlaybookInvalid, did_you_mean
 from checker.progress import Progress
 from checker.report import REPORTERS
 from checker.validate import BUNDLED, validate
@@ -69,7 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--output", type=Path, metavar="FILE", help="write here instead of stdout")
     p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
 
-    p = sub.add_parser("rules", help="list every expectation the checker evaluates")
+    p = sub.add_parser("rules", help="list every expectation the checker evaluates, or explain one")
+    p.add_argument("rule", nargs="?", metavar="RULE", help="a rule id: show its test, rationale, action, source and handbook link")
+    p.add_argument("--handbook-url", metavar="URL", help="base URL of the handbook for the link (default: the playbook's handbook_url)")
     p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
     p.add_argument("--lang", choices=LANGUAGES, default="en")
     return parser
@@ -87,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_sample(args, playbook)
         if args.command == "summary":
             print(summary(playbook, args.lang))
+        elif args.command == "rules" and args.rule:
+            print(explain_rule(playbook, args.rule, args.lang, args.handbook_url or playbook.manifest["handbook_url"]))
         elif args.command == "rules":
             print(rules_table(playbook, args.lang))
         return EXIT_OK
@@ -212,6 +217,27 @@ def summary(playbook: Playbook, lang: str = "en") -> str:
         f"{', '.join(f'{s} {severities[s]}' for s in ('error', 'warning', 'info'))})",
     ]
     return "\n".join(lines)
+
+
+def explain_rule(playbook: Playbook, rule_id: str, lang: str, handbook_url: str) -> str:
+    """One rule in full, the way the handbook's rule catalogue shows it."""
+    from checker.evaluate import Evaluator  # it phrases tests and citations the way findings do
+
+    rule = playbook.rules_by_id.get(rule_id)
+    if rule is None:
+        raise UsageError(f"no rule '{rule_id}'{did_you_mean(rule_id, playbook.rules_by_id)}; `playbook rules` lists them all")
+    words = Evaluator(playbook, date.today(), lang, handbook_url)
+    applies = ", ".join(playbook.phases[p].name[lang] for p in rule.applies_to)
+    when = "".join(f"\n  {playbook.text('check.rule_when', lang)} {c.signal} {c.op} {c.value}" for c in rule.when)
+    return "\n".join([
+        f"{rule.id}  [{rule.severity}] {rule.kind}" + (f", {rule.direction}" if rule.direction else ""),
+        f"  {rule.title[lang]}",
+        f"  {playbook.text('check.rule_applies_to', lang)}: {applies}",
+        f"  {playbook.text('check.rule_test', lang)}: {rule.signal} {words.expected(rule)}{when}",
+        "", *textwrap.wrap(rule.rationale[lang], 80, initial_indent="  ", subsequent_indent="  "),
+        "", *textwrap.wrap("→ " + rule.action[lang], 80, initial_indent="  ", subsequent_indent="    "),
+        "", f"  ({words.citation(rule.sources)})", f"  {words.url(rule.page, rule.id)}",
+    ])
 
 
 def rules_table(playbook: Playbook, lang: str = "en") -> str:

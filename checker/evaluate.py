@@ -203,7 +203,8 @@ class Evaluator:
             return f"{_SYMBOLS[rule.op]} {rule.value:g} × {self.playbook.signals[rule.relative_to].name[self.lang]}"
         return f"{_SYMBOLS[rule.op]} {self.show(rule.signal, rule.value)}"
 
-    def _citation(self, refs: list[dict]) -> str:
+    def citation(self, refs: list[dict]) -> str:
+        """Sources as `Author Year, pages; …`."""
         parts = []
         for ref in refs:
             cite = self.playbook.sources[ref["source"]]["citation"]
@@ -226,7 +227,7 @@ class Evaluator:
             message = self.text(template, title=rule.title[self.lang], observed=observed, expected=expected)
             evidence = {"signal": rule.signal, "observed": value.isoformat() if hasattr(value, "isoformat") else value,
                         "op": rule.op, "threshold": rule.value, "relative_to": rule.relative_to, "expected": expected}
-            found = self._cache[key] = (message, evidence, rule.action[self.lang], self._citation(rule.sources), self.url(rule.page, rule.id))
+            found = self._cache[key] = (message, evidence, rule.action[self.lang], self.citation(rule.sources), self.url(rule.page, rule.id))
         return found
 
     def _data_finding(self, table: AccountTable, index: int, note: DataNote) -> Finding:

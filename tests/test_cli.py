@@ -242,3 +242,19 @@ def test_an_output_that_cannot_be_written_is_a_clear_error(capsys, tmp_path):
     code, _, err = run(capsys, "check", str(SAMPLE), "--output", str(target), "--format", "json", *AS_OF)
     assert code == 2 and "Traceback" not in err and "report.json" in err
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # the temporary file was removed
+
+
+@pytest.mark.parametrize("lang", ["en", "fi"])
+def test_rules_explains_one_rule_in_full(capsys, playbook, lang):
+    rule = playbook.rules_by_id["warning-signs-contact-fading"]
+    code, out, _ = run(capsys, "rules", rule.id, "--lang", lang)
+    flat = " ".join(out.split())
+    assert code == 0
+    assert rule.title[lang] in flat and " ".join(rule.rationale[lang].split()) in flat and " ".join(rule.action[lang].split()) in flat
+    assert f"/{lang}/topics/warning-signs/#{rule.id}" in out
+    assert ("only when" if lang == "en" else "vain kun") in out  # the rule's precondition is shown
+
+
+def test_rules_suggests_the_closest_id(capsys):
+    code, _, err = run(capsys, "rules", "integrated-no-tender")
+    assert code == 2 and "did you mean 'integrated-no-tenders'?" in err

@@ -142,7 +142,7 @@ class LogReader:
             writer.writerows(table.rows)
         return target, ",", table.header, table.footer_rows, table.encoding
 
-    def _load(self, paths: list[Path], kind: str, fields: tuple[str, ...]) -> tuple[str, list[LogStats], set[str]]:
+    def _load(self, paths: list[Path], kind: str, fields: tuple[str, ...]) -> tuple[list[LogStats], set[str]]:
         """Load files into one raw view with canonical column names (missing fields as NULL)."""
         selects, stats, present = [], [], set()
         for n, path in enumerate(paths):
@@ -164,7 +164,6 @@ class LogReader:
             implied = self.mapping.implied_type(header) if kind == "activities" and "type" not in by_field else None
             if implied:
                 present.add("type")
-
             cols = ", ".join(_select(f, by_field, implied) for f in fields)
             selects.append(f"SELECT {cols} FROM {table}")
             stat = LogStats(path.name, footer_rows=footer_rows)
@@ -181,7 +180,7 @@ class LogReader:
                               first_problems=[p for s in stats for p in s.first_problems])]
         self.db.execute(f"CREATE VIEW {kind} AS " + " UNION ALL ".join(selects))
         self.files[kind] = ", ".join(str(p) for p in paths)
-        return kind, stats, present
+        return stats, present
 
     # --- parsing ----------------------------------------------------------------------------------
 
@@ -218,7 +217,7 @@ class LogReader:
                 f"CROSS JOIN unnest(string_split(account_id, ';')) AS t(a) WHERE contains(account_id, ';')")
 
     def _activities(self, paths: list[Path], account_ids: list[str]) -> list[LogStats]:
-        _, stats, present = self._load(paths, "activities", ACTIVITY_FIELDS)
+        stats, present = self._load(paths, "activities", ACTIVITY_FIELDS)
         keywords = self.playbook.activity_keywords
         type_expr = self._vocabulary_expr("type", "activity_type", ACTIVITY_TYPES, [], "NULL")
         status_expr = self._vocabulary_expr("status", "activity_status", ("open", "closed"),
@@ -254,7 +253,7 @@ class LogReader:
         return stats
 
     def _deals(self, paths: list[Path], account_ids: list[str]) -> list[LogStats]:
-        _, stats, present = self._load(paths, "deals", DEAL_FIELDS)
+        stats, present = self._load(paths, "deals", DEAL_FIELDS)
         date_expr = self._date_expr("date", "deals")
         status_expr = self._vocabulary_expr("status", "deal_status", ("open", "won", "lost"),
                                             [("won|voitettu|^true$", "won"), ("lost|hävitty|havitty|menetetty", "lost")], "'open'")

@@ -81,6 +81,10 @@ class CheckResult:
     evaluation: Evaluation
     unusable: list[tuple[UnusableRow, str]]  # with its message in the run's language
     sources: Sources = field(default_factory=Sources)
+    playbook: Playbook | None = None  # for the report's words in the run's language
+
+    def text(self, key: str, **values: object) -> str:
+        return self.playbook.text(key, self.lang, **values)
 
     def accounts(self) -> Iterator[AccountView]:
         t, e = self.table, self.evaluation
@@ -159,7 +163,7 @@ def check_table(table: AccountTable, playbook: Playbook, as_of: date, lang: str,
     unusable = [(row, playbook.text(row.code, lang, row=row.row, **row.values)) for row in table.unusable]
     if table.rows_read != len(table) + len(unusable):
         raise AssertionError("every row read must be accounted for")
-    return CheckResult(as_of, lang, playbook.manifest["version"], table.path.name, table, evaluation, unusable, sources or Sources())
+    return CheckResult(as_of, lang, playbook.manifest["version"], table.path.name, table, evaluation, unusable, sources or Sources(), playbook)
 
 
 def run_check(inputs: Inputs | Path, playbook: Playbook, as_of: date, lang: str, handbook_url: str, progress: Progress | None = None) -> CheckResult:

@@ -114,30 +114,31 @@ def to_csv(result: CheckResult, **_: object) -> str:
 def _summary_line(result: CheckResult) -> str:
     s = result.summary()
     sev = s["findings_by_severity"]
-    return (f"{s['accounts']} accounts, {s['accounts_flagged']} flagged: {sev['error']} errors, {sev['warning']} warnings, "
-            f"{sev['info']} info. Rows read {s['rows_read']}, unusable {s['rows_unusable']}, "
-            f"expectations not evaluated for lack of data {s['expectations_not_evaluated']}.")
+    return result.text("report.summary", accounts=s["accounts"], flagged=s["accounts_flagged"], errors=sev["error"],
+                       warnings=sev["warning"], infos=sev["info"], rows=s["rows_read"], unusable=s["rows_unusable"],
+                       not_evaluated=s["expectations_not_evaluated"])
 
 
 def _log_lines(result: CheckResult) -> list[str]:
     """One line per activity or deal log: what became of its rows."""
     lines = []
     for log in result.summary()["sources"]["logs"]:
-        skipped = [f"{n} {what}" for n, what in ((log["rows_rejected"], "unreadable"), (log["rows_without_account"], "without account"),
-                                                 (log["rows_bad_date"], "with a bad date"), (log["rows_unknown_account"], "for unknown accounts"),
-                                                 (log["footer_rows"], "footer")) if n]
-        since = f", from {log['covers_from']}" if log["covers_from"] else ""
-        lines.append(f"{log['file']}: {log['rows_read']} rows read, {log['rows_used']} used{since}" + (f"; {', '.join(skipped)}" if skipped else "") + ".")
+        counts = (("rejected", "rows_rejected"), ("without_account", "rows_without_account"), ("bad_date", "rows_bad_date"),
+                  ("unknown_account", "rows_unknown_account"), ("footer", "footer_rows"))
+        skipped = [result.text(f"report.log_{key}", n=log[field]) for key, field in counts if log[field]]
+        since = result.text("report.log_since", date=log["covers_from"]) if log["covers_from"] else ""
+        lines.append(result.text("report.log", file=log["file"], read=log["rows_read"], used=log["rows_used"], since=since,
+                                 skipped=f"; {', '.join(skipped)}" if skipped else ""))
         lines.extend(f"  {problem}" for problem in log["problems"])
         if log["unrecognised_activity_types"]:
             types = ", ".join(f"{t} ({n})" for t, n in log["unrecognised_activity_types"].items())
-            lines.append(f"  activity types not recognised (not counted as interactions): {types}; map them under values.activity_type in --mapping")
+            lines.append("  " + result.text("report.log_types", types=types))
     return lines
 
 
 def _fit_text(account: AccountView) -> str:
     parts = [f"{stage} {p}/{e}" for stage, (p, e) in account.fit_scores().items() if e]
-    return "fit: " + (", ".join(parts) if parts else "too little data")
+    return account.result.text("report.fit", scores=", ".join(parts) if parts else account.result.text("report.too_little_data"))
 
 
 def to_table(result: CheckResult, colour: bool = False, scores: bool = False, width: int = 80, **_: object) -> str:
@@ -150,13 +151,13 @@ def to_table(result: CheckResult, colour: bool = False, scores: bool = False, wi
         if not account.findings and not scores:
             continue
         head = f"{account.account_id}  {account.account_name}"
-        stage = f"declared {account.declared or account.declared_raw or '-'}, best fit {account.best_fit_stage or '-'}"
+        stage = result.text("report.stage_line", declared=account.declared or account.declared_raw or "-", best=account.best_fit_stage or "-")
         lines.append(paint(head[:width], "1"))
         lines.append(f"  {stage}"[:width])
         if scores:
             lines.extend(textwrap.wrap(_fit_text(account), width=width, initial_indent="  ", subsequent_indent="    "))
         for f in account.findings:
-            label = paint(f"{f.severity.upper():<7}", _SEVERITY_COLOURS[f.severity])
+            label = paint(f"{result.text(f'report.severity.{f.severity}'):<8}", _SEVERITY_COLOURS[f.severity])
             lines.append(f"  {label} {f.rule}")
             lines.extend(wrap.wrap(f.message))
             lines.extend(wrap.wrap("→ " + f.action))
@@ -181,18 +182,19 @@ def _md(text: object) -> str:
 
 
 def to_markdown(result: CheckResult, **_: object) -> str:
-    lines = [f"# Relationship check {result.as_of.isoformat()}", "", _md(_summary_line(result)), ""]
+    columns = result.text("report.columns")
+    lines = [f"# {_md(result.text('report.title', date=result.as_of.isoformat()))}", "", _md(_summary_line(result)), ""]
     for account in result.accounts():
         if not account.findings:
             continue
         lines += [f"## {_md(account.account_id)} {_md(account.account_name)}", "",
-                  f"Declared: {_md(account.declared or account.declared_raw or '-')} · best fit: {_md(account.best_fit_stage or '-')}", "",
-                  "| severity | rule | finding | action | source |", "| --- | --- | --- | --- | --- |"]
+                  _md(result.text("report.stage_line", declared=account.declared or account.declared_raw or "-", best=account.best_fit_stage or "-")), "",
+                  f"| {columns} |", "| --- | --- | --- | --- | --- |"]
         for f in account.findings:
             lines.append(f"| {f.severity} | [{_md(f.rule)}]({f.handbook_url}) | {_md(f.message)} | {_md(f.action)} | {_md(f.source)} |")
         lines.append("")
     if result.unusable:
-        lines += ["## Unusable rows", ""] + [f"- {_md(message)}" for _, message in result.unusable] + [""]
+        lines += [f"## {result.text('report.unusable_rows')}", ""] + [f"- {_md(message)}" for _, message in result.unusable] + [""]
     return "\n".join(lines)
 
 

@@ -258,3 +258,14 @@ def test_rules_explains_one_rule_in_full(capsys, playbook, lang):
 def test_rules_suggests_the_closest_id(capsys):
     code, _, err = run(capsys, "rules", "integrated-no-tender")
     assert code == 2 and "did you mean 'integrated-no-tenders'?" in err
+
+
+@pytest.mark.parametrize(("fmt", "english", "finnish"), [
+    ("markdown", ["Relationship check", "| severity | rule |", "declared "], ["Asiakkuuksien tarkistus", "| vakavuus | sääntö |", "ilmoitettu "]),
+    ("table", ["accounts,", "WARNING", "declared "], ["asiakkuutta,", "VAROITUS", "ilmoitettu "]),
+])
+def test_table_and_markdown_speak_the_chosen_language(capsys, fmt, english, finnish):
+    _, out_fi, _ = run(capsys, "check", str(SAMPLE), "--format", fmt, "--lang", "fi", "--fail-on", "never", *AS_OF)
+    _, out_en, _ = run(capsys, "check", str(SAMPLE), "--format", fmt, "--lang", "en", "--fail-on", "never", *AS_OF)
+    assert all(word in out_en for word in english) and all(word in out_fi for word in finnish)
+    assert not any(word in out_fi for word in english)

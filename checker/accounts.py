@@ -23,8 +23,8 @@ from checker.exports import (
     strip_footer,
 )
 from checker.model import Playbook, Signal
-from checker.problems import did_you_mean
-from checker.values import BadValue, parse_cell, slashed_order
+from checker.messages import Problem, suggestion
+from checker.values import BadValue, DateOrderError, parse_cell, slashed_order
 
 REQUIRED = ("account_id", "account_name", "declared_stage")
 OPTIONAL = ("owner",)
@@ -181,14 +181,14 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
     misses = mapping.unmatched("accounts", header, mapped) if mapping else []
     missing = [c for c in REQUIRED if c not in names]
     if missing:
-        hints = "; ".join(next((m for m in misses if m.startswith(f"{c}:")), f"'{c}'{did_you_mean(c, [normalise_header(h) for h in header])}") for c in missing)
-        via = f" (preset {mapping.id})" if mapping and mapping.id != "canonical" else ""
-        raise InputError(f"{table.name}: line 1: missing required column(s) {hints}{via}. Found: {', '.join(h.strip() for h in header)}. "
-                         "Map your CRM's column names with --mapping FILE.")
+        hints = [next((m for m in misses if m.startswith(f"{c}:")), None) or Problem("hint.column", column=c, hint=suggestion(c, [normalise_header(h) for h in header]))
+                 for c in missing]
+        via = Problem("hint.via_preset", preset=mapping.id) if mapping and mapping.id != "canonical" else ""
+        raise InputError("error.missing_columns", path=table.name, columns=hints, via=via, found=", ".join(h.strip() for h in header))
     seen: set[str] = set()
     for i, n in enumerate(names):
         if n in known and n in seen:
-            raise InputError(f"{table.name}: line 1: column '{header[i].strip()}' appears twice as {n}; keep one")
+            raise InputError("error.duplicate_column", path=table.name, column=header[i].strip(), field=n)
         seen.add(n)
     index = {n: i for i, n in enumerate(names) if n in known}
     width, id_at = len(header), index["account_id"]
@@ -210,8 +210,8 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
             if signals[name].type == "date":
                 try:
                     order = slashed_order(columns[i], date_format or (mapping.date_format if mapping else None))
-                except ValueError as exc:
-                    raise InputError(f"{table.name}: column '{header[i].strip()}': {exc}") from None
+                except DateOrderError as exc:
+                    raise InputError("error.column_problem", path=table.name, column=header[i].strip(), problem=exc) from None
             data[name], bad = parse_column(columns[i], signals[name], order)
             for row, cell, problem in bad:
                 notes.setdefault(row, []).append(DataNote("data.invalid_value", name, {"value": cell.strip(), "reason": problem.reason, **problem.details}))
@@ -228,7 +228,7 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
         if not raw:
             notes.setdefault(row, []).append(DataNote("data.no_stage", "declared_stage"))
         elif found is None:
-            notes.setdefault(row, []).append(DataNote("data.unknown_stage", "declared_stage", {"value": raw, "hint": did_you_mean(raw, list(stages))}))
+            notes.setdefault(row, []).append(DataNote("data.unknown_stage", "declared_stage", {"value": raw, "hint": suggestion(raw, list(stages))}))
     account_names = texts("account_name")
     for row, name in enumerate(account_names):
         if not name:

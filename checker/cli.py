@@ -19,7 +19,8 @@ from checker import __version__
 from checker.check import Inputs, run_check
 from checker.exports import InputError, presets
 from checker.model import LANGUAGES, SEVERITIES, Playbook, load_playbook
-from checker.problems import PlaybookInvalid, did_you_mean
+from checker.messages import Problem, suggestion
+from checker.problems import PlaybookInvalid
 from checker.progress import Progress
 from checker.report import REPORTERS
 from checker.validate import BUNDLED, validate
@@ -27,8 +28,8 @@ from checker.validate import BUNDLED, validate
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
-class UsageError(Exception):
-    """A problem with the command line or the input files; reported in one line, exit 2."""
+class UsageError(Problem):
+    """A problem with the command line; reported in one line (in --lang), exit 2."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -80,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    playbook: Playbook | None = None
     try:
         if args.command == "validate":
             return cmd_validate(args.paths or [BUNDLED])
@@ -101,7 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"playbook: the playbooks have {len(exc.problems)} problem(s); run `playbook validate` for the same list", file=sys.stderr)
         return EXIT_USAGE
     except (UsageError, InputError) as exc:
-        print(f"playbook: {exc}", file=sys.stderr)
+        lang = getattr(args, "lang", "en")
+        print(f"playbook: {exc.render(lang, playbook.messages if playbook else None)}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
@@ -121,9 +124,9 @@ def _as_of(text: str) -> date:
 
 def cmd_check(args: argparse.Namespace, playbook: Playbook) -> int:
     if not args.accounts.is_file():
-        raise UsageError(f"{args.accounts}: no such file")
+        raise UsageError("error.no_file", path=args.accounts)
     if args.output and args.output.resolve() == args.accounts.resolve():
-        raise UsageError("--output must not be the input file; the export is never modified")
+        raise UsageError("error.output_is_input")
     inputs = Inputs(args.accounts, args.activities, args.deals, args.preset, args.mapping, args.date_format, args.sheet)
     with Progress() as progress:
         result = run_check(inputs, playbook, args.as_of or date.today(), args.lang, args.handbook_url or playbook.manifest["handbook_url"], progress)
@@ -163,7 +166,7 @@ def write_atomically(path: Path, chunks: Iterable[str | bytes]) -> None:
     """Write the whole file or nothing: a temporary file in the same folder, then rename."""
     folder = path.resolve().parent
     if not folder.is_dir():
-        raise UsageError(f"--output {path}: folder {folder} does not exist")
+        raise UsageError("error.output_folder", path=path, folder=folder)
     handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
@@ -177,7 +180,7 @@ def write_atomically(path: Path, chunks: Iterable[str | bytes]) -> None:
 
 def _load(directory: Path | None) -> Playbook:
     if directory is not None and not directory.is_dir():
-        raise UsageError(f"--playbooks {directory}: no such folder")
+        raise UsageError("error.no_folder", option="--playbooks", path=directory)
     return load_playbook(directory)
 
 
@@ -225,7 +228,7 @@ def explain_rule(playbook: Playbook, rule_id: str, lang: str, handbook_url: str)
 
     rule = playbook.rules_by_id.get(rule_id)
     if rule is None:
-        raise UsageError(f"no rule '{rule_id}'{did_you_mean(rule_id, playbook.rules_by_id)}; `playbook rules` lists them all")
+        raise UsageError("error.no_rule", rule=rule_id, hint=suggestion(rule_id, playbook.rules_by_id))
     words = Evaluator(playbook, date.today(), lang, handbook_url)
     applies = ", ".join(playbook.phases[p].name[lang] for p in rule.applies_to)
     when = "".join(f"\n  {playbook.text('check.rule_when', lang)} {c.signal} {c.op} {c.value}" for c in rule.when)

@@ -16,6 +16,7 @@ import numpy as np
 
 from checker.accounts import AccountTable, DataNote
 from checker.columns import Columns, decode, encode
+from checker.messages import words
 from checker.model import Playbook, Rule
 
 PASS, FAIL, UNKNOWN, SKIPPED = 0, 1, 2, 3
@@ -231,7 +232,7 @@ class Evaluator:
         return found
 
     def _data_finding(self, table: AccountTable, index: int, note: DataNote) -> Finding:
-        values = dict(note.values)
+        values = {k: words(v, self.lang, self.playbook.messages) for k, v in note.values.items()}
         if "reason" in values:
             values["reason"] = self.text(values["reason"], **{k: v for k, v in values.items() if k == "values"})
         message = self.text(note.code, column=note.column or "", row=table.rows[index], **values)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from checker.problems import did_you_mean
+from checker.messages import Problem, suggestion
 from checker.schemas import validator
 from checker.yamlload import load_yaml
 
@@ -22,8 +22,8 @@ PRESET_DIR = Path(__file__).resolve().parent / "presets"
 KINDS = ("accounts", "activities", "deals")
 
 
-class InputError(Exception):
-    """An input file as a whole cannot be used; the message says what to do."""
+class InputError(Problem):
+    """An input file as a whole cannot be used; the message (a key of playbooks/messages) says what to do."""
 
 
 def normalise_header(name: str) -> str:
@@ -92,7 +92,7 @@ class Mapping:
         misses = []
         for field_name, spellings in self.own.get(kind, {}).items():
             if field_name not in found:
-                hint = next((h for h in (did_you_mean(s, [c.strip() for c in header]) for s in spellings) if h), "")
+                hint = next((str(h) for h in (suggestion(s, [c.strip() for c in header]) for s in spellings) if h), "")
                 misses.append(f"{field_name}: no column {' or '.join(repr(s) for s in spellings)}{hint}")
         return misses
 
@@ -125,7 +125,7 @@ def _load_mapping_file(path: Path) -> dict:
         errors = list(validator("mapping.schema.json").iter_errors(loaded.data))
         problems = [f"{path}:{loaded.line(tuple(e.absolute_path))}: {e.message}" for e in errors]
     if problems or loaded is None:
-        raise InputError("; ".join(str(p) for p in problems))
+        raise InputError("error.mapping_invalid", problems="; ".join(str(p) for p in problems))
     return loaded.data
 
 
@@ -142,7 +142,7 @@ def presets() -> dict[str, Mapping]:
 def load_mapping(path: Path) -> Mapping:
     """A company's `--mapping FILE`, on top of the preset it `extends:` (if any)."""
     if not path.is_file():
-        raise InputError(f"--mapping {path}: no such file")
+        raise InputError("error.no_file", path=f"--mapping {path}")
     data = _load_mapping_file(path)
     own = _mapping_from(data)
     base = data.get("extends")
@@ -150,7 +150,7 @@ def load_mapping(path: Path) -> Mapping:
         own.own = own.fields
         return own
     if base not in presets():
-        raise InputError(f"{path}: extends '{base}', which is not a preset{did_you_mean(base, presets())}; presets: {', '.join(presets())}")
+        raise InputError("error.mapping_extends", path=path, base=base, hint=suggestion(base, presets()), presets=", ".join(presets()))
     return presets()[base].merged(own)
 
 
@@ -189,9 +189,9 @@ def decode_bytes(raw: bytes, name: str) -> tuple[str, str]:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16"), "utf-16"
     if raw.startswith(b"PK\x03\x04"):
-        raise InputError(f"{name}: this is a zip or Excel (.xlsx) file, not CSV; give it a .xlsx or .zip name, or save it as CSV (UTF-8)")
+        raise InputError("error.zip_not_csv", path=name)
     if b"\x00" in raw[:4096] or raw.startswith(b"%PDF"):
-        raise InputError(f"{name}: this is not a text file; export the data as CSV or XLSX")
+        raise InputError("error.not_text", path=name)
     try:
         return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -219,14 +219,14 @@ def _line_numbers(text: str, delimiter: str, rows: int) -> list[int]:
 
 def parse_csv_text(text: str, name: str, encoding: str) -> RawTable:
     if not text.strip():
-        raise InputError(f"{name}: the file is empty; expected a header row")
+        raise InputError("error.empty_file", path=name)
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
         rows = list(reader)
     except csv.Error as exc:
-        raise InputError(f"{name}: line {reader.line_num}: {exc}; check the quoting") from None
+        raise InputError("error.csv_syntax", path=name, line=reader.line_num, detail=exc) from None
     return RawTable(name, header, rows, _line_numbers(text, delimiter, len(rows)), encoding)
 
 
@@ -237,16 +237,16 @@ def read_xlsx(path: Path, sheet: str | None) -> RawTable:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
-        raise InputError(f"{path}: cannot open as an Excel workbook ({exc.__class__.__name__}); save it again as .xlsx or CSV") from None
+        raise InputError("error.xlsx_unreadable", path=path, detail=exc.__class__.__name__) from None
     if sheet is not None and sheet not in book.sheetnames:
-        raise InputError(f"{path}: no sheet '{sheet}'{did_you_mean(sheet, book.sheetnames)}; sheets: {', '.join(book.sheetnames)}")
+        raise InputError("error.no_sheet", path=path, sheet=sheet, hint=suggestion(sheet, book.sheetnames), sheets=", ".join(book.sheetnames))
     ws = book[sheet] if sheet else book.worksheets[0]
     cells = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
     book.close()
     while cells and not any(cells[0]):
         cells.pop(0)
     if not cells:
-        raise InputError(f"{path}: the sheet '{ws.title}' is empty")
+        raise InputError("error.sheet_empty", path=path, sheet=ws.title)
     header = cells[0]
     while header and not header[-1]:
         header.pop()
@@ -269,13 +269,13 @@ def _cell_text(value: object) -> str:
 def read_table(path: Path, sheet: str | None = None) -> RawTable:
     """Any supported table file: CSV (any delimiter and encoding above) or XLSX."""
     if not path.is_file():
-        raise InputError(f"{path}: no such file")
+        raise InputError("error.no_file", path=path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return read_xlsx(path, sheet)
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: cannot read the file ({exc.strerror})") from None
+        raise InputError("error.cannot_read", path=path, reason=exc.strerror) from None
     text, encoding = decode_bytes(raw, str(path))
     return parse_csv_text(text, str(path), encoding)
 
@@ -305,7 +305,7 @@ def unzip_data_export(path: Path, folder: Path) -> dict[str, list[Path]]:
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
-        raise InputError(f"{path}: not a readable zip file") from None
+        raise InputError("error.bad_zip", path=path) from None
     wanted = {"account.csv": "accounts", "task.csv": "activities", "event.csv": "activities", "opportunity.csv": "deals"}
     found: dict[str, list[Path]] = {}
     with archive:
@@ -316,14 +316,14 @@ def unzip_data_export(path: Path, folder: Path) -> dict[str, list[Path]]:
                 target.write_bytes(archive.read(member))
                 found.setdefault(kind, []).append(target)
     if "accounts" not in found:
-        raise InputError(f"{path}: no Account.csv in the zip; expected a Salesforce Data Export (Account.csv, Task.csv, Event.csv, Opportunity.csv)")
+        raise InputError("error.no_account_csv", path=path)
     return found
 
 
 def peek_header(path: Path, sheet: str | None = None) -> list[str]:
     """The header row of a file, read cheaply (for preset detection)."""
     if not path.is_file():
-        raise InputError(f"{path}: no such file")
+        raise InputError("error.no_file", path=path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return read_xlsx(path, sheet).header
     with path.open("rb") as f:

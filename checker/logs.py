@@ -32,7 +32,7 @@ from checker.exports import (
 from checker.model import Playbook
 from checker.schemas import SCHEMA_DIR
 from checker.signal_sql import activity_signals, deal_signals, regex_alternatives
-from checker.values import BOOLEANS, slashed_order
+from checker.values import BOOLEANS, DateOrderError, slashed_order
 
 ACTIVITY_FIELDS = ("account_id", "date", "type", "topic", "customer_contact", "our_contact", "status")
 DEAL_FIELDS = ("account_id", "date", "amount", "status", "competitive")
@@ -114,7 +114,7 @@ class LogReader:
     def _prepare(self, path: Path, kind: str) -> tuple[Path, str, list[str], int, str]:
         """A UTF-8 CSV DuckDB can read directly: the file itself when possible, else a converted copy."""
         if not path.is_file():
-            raise InputError(f"--{kind} {path}: no such file")
+            raise InputError("error.no_file", path=f"--{kind} {path}")
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             return self._rewrite(strip_footer(read_xlsx(path, self.sheet), self.mapping.footers), kind)
         with path.open("rb") as f:
@@ -150,8 +150,7 @@ class LogReader:
             mapped = self.mapping.header_map(kind, header, set(fields))
             if "account_id" not in mapped.values() or "date" not in mapped.values():
                 missing = [f for f in ("account_id", "date") if f not in mapped.values()]
-                raise InputError(f"{path}: line 1: no column for {' and '.join(missing)} (preset {self.mapping.id}). Found: {', '.join(h.strip() for h in header)}. "
-                                 "Choose the right --preset or map the columns with --mapping FILE.")
+                raise InputError("error.log_columns", path=path, missing=", ".join(missing), preset=self.mapping.id, found=", ".join(h.strip() for h in header))
             table = f"raw_{kind}_{n}"
             rejects = f"rej_{kind}_{n}"
             self.db.execute(
@@ -196,8 +195,8 @@ class LogReader:
         first = self.db.execute(f"SELECT trim({column}) FROM {what} WHERE regexp_matches({column}, {_literal(_SLASHED)}) LIMIT 1").fetchone()
         try:
             order = slashed_order(([first[0]] if first else []) + slashed, self.date_format)  # the first one is the example named
-        except ValueError as exc:
-            raise InputError(f"{self.files[what]}: {exc}") from None
+        except DateOrderError as exc:
+            raise InputError("error.log_problem", path=self.files[what], problem=exc) from None
         slash_format = "%d/%m/%Y" if order == "dmy" else "%m/%d/%Y"
         return (f"CASE WHEN {iso_first} IS NOT NULL THEN {iso_first} WHEN regexp_matches({column}, {_literal(_ISO)}) THEN try_strptime(regexp_extract({column}, {_literal(_ISO)}, 1), '%Y-%m-%d') "
                 f"WHEN regexp_matches({column}, {_literal(_DOTTED)}) THEN try_strptime(regexp_extract({column}, {_literal(_DOTTED)}, 1), '%d.%m.%Y') "
@@ -308,7 +307,7 @@ class LogReader:
             return self._derive(account_ids, activities, deals, account_names)
         except duckdb.Error as exc:  # a log DuckDB could not read: one line saying so, no traceback
             first = str(exc).strip().splitlines()[0]
-            raise InputError(f"could not read the activity or deal export: {first}") from None
+            raise InputError("error.log_unreadable", detail=first) from None
 
     def _derive(self, account_ids: list[str], activities: list[Path], deals: list[Path], account_names: list[str] | None = None) -> Derived:
         values: dict[str, np.ndarray] = {}

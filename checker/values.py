@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from checker.messages import Problem
+
 UNKNOWN_MARKERS = frozenset({"", "n/a", "na", "null", "none", "-", "—"})
 
 BOOLEANS = {
@@ -22,6 +24,10 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\
 _SPACES = str.maketrans("", "", " \u00a0\u202f\u2009'")
 _CURRENCY = re.compile(r"^(?:€|eur|\$|usd|£|gbp|sek|kr)\s*|\s*(?:€|eur|\$|usd|£|gbp|sek|kr)$", re.IGNORECASE)
 _MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-"})
+
+
+class DateOrderError(Problem):
+    """A date column whose day/month order cannot be decided."""
 
 
 class BadValue(ValueError):
@@ -118,7 +124,7 @@ def slashed_order(cells: list[str], preferred: str | None) -> str | None:
 
     A first part above 12 means day first; a second part above 12 means month first.
     When no date settles it, `preferred` (--date-format or the preset) decides; with none,
-    the column is ambiguous and ValueError asks for --date-format — never a guess.
+    the column is ambiguous and DateOrderError asks for --date-format — never a guess.
     """
     firsts, seconds, example = 0, 0, None
     cells = [c for c in cells if "/" in c]  # the common case, no slashed dates, costs one quick pass
@@ -130,15 +136,14 @@ def slashed_order(cells: list[str], preferred: str | None) -> str | None:
     if example is None:
         return preferred
     if firsts > 12 and seconds > 12:
-        raise ValueError(f"dates mix day/month and month/day order (e.g. '{example}'); export them in one format")
+        raise DateOrderError("error.date_order_mixed", example=example)
     if firsts > 12:
         return "dmy"
     if seconds > 12:
         return "mdy"
     if preferred in ("dmy", "mdy"):
         return preferred
-    raise ValueError(f"dates such as '{example}' could be day/month or month/day, and no date in the column settles it; "
-                     "say which with --date-format dmy or --date-format mdy")
+    raise DateOrderError("error.date_order_ambiguous", example=example)
 
 
 def parse_cell(cell: str, signal_type: str, allowed: list[str] | None = None, order: str | None = None) -> object:

@@ -201,23 +201,25 @@ def cmd_validate(paths: Sequence[Path]) -> int:
 
 def summary(playbook: Playbook, lang: str = "en") -> str:
     """A short overview of what the playbooks hold, for `make run` and for editors."""
-    title = playbook.manifest["title"][lang]
-    lines = [f"{title} {playbook.manifest['version']}: {len(playbook.files)} files, all valid", ""]
-    for label, phases in (("Stages", playbook.stages), ("Endings", playbook.endings)):
-        lines.append(f"{label} ({len(phases)}):")
+    def t(key: str, **values: object) -> str:
+        return playbook.text(f"summary.{key}", lang, **values)
+
+    lines = [t("head", title=playbook.manifest["title"][lang], version=playbook.manifest["version"], files=len(playbook.files)), ""]
+    for key, phases in (("stages", playbook.stages), ("endings", playbook.endings)):
+        lines.append(t(key, n=len(phases)))
         for phase in phases:
             count = len([r for r in playbook.rules if r.owner == phase.id])
-            lines.append(f"  {phase.order}. {phase.id:<16} {phase.name[lang]:<40} {count} expectations")
-    lines.append(f"Catalogues ({len(playbook.catalogues)}):")
+            lines.append(f"  {phase.order}. {phase.id:<16} {phase.name[lang]:<40} {t('expectations', n=count)}")
+    lines.append(t("catalogues", n=len(playbook.catalogues)))
     for cat in playbook.catalogues.values():
-        lines.append(f"  {cat['id']:<19} {len(cat['items']):>2} entries, {len(cat.get('rules', []))} rules")
+        lines.append(f"  {cat['id']:<19} {t('catalogue', entries=len(cat['items']), rules=len(cat.get('rules', [])))}")
     kinds = Counter(r.kind for r in playbook.rules)
     severities = Counter(r.severity for r in playbook.rules)
     lines += [
         "",
-        f"Signals: {len(playbook.signals)}   Sources: {len(playbook.sources)}   Glossary terms: {len(playbook.glossary)}",
-        f"Rules: {len(playbook.rules)} ({', '.join(f'{k} {n}' for k, n in sorted(kinds.items()))}; "
-        f"{', '.join(f'{s} {severities[s]}' for s in ('error', 'warning', 'info'))})",
+        t("counts", signals=len(playbook.signals), sources=len(playbook.sources), terms=len(playbook.glossary)),
+        t("rules", n=len(playbook.rules), kinds=", ".join(f"{k} {n}" for k, n in sorted(kinds.items())),
+          severities=", ".join(f"{s} {severities[s]}" for s in SEVERITIES)),
     ]
     return "\n".join(lines)
 

@@ -8,7 +8,7 @@ from checker.cli import main
 from checker.messages import bundled
 
 ROOT = Path(__file__).resolve().parent.parent
-KEY = re.compile(r"""["'](((?:error|hint|report|check|data|reason)\.[a-z_]+(?:\.[a-z_]+)?))["']""")
+KEY = re.compile(r"""["'](((?:error|hint|report|check|data|reason|summary)\.[a-z_]+(?:\.[a-z_]+)?))["']""")
 
 
 def keys_in_code() -> set[str]:
@@ -46,3 +46,12 @@ def test_data_findings_suggest_in_the_reports_language(capsys, tmp_path):
     main(["check", str(path), "--lang", "fi", "--format", "json", "--as-of", "2026-10-31"])
     message = json.loads(capsys.readouterr().out)["accounts"][0]["findings"][0]["message"]
     assert "(tarkoititko 'integrated'?)" in message
+
+
+def test_summary_speaks_both_languages(capsys):
+    main(["summary", "--lang", "fi"])
+    fi = capsys.readouterr().out
+    main(["summary"])
+    en = capsys.readouterr().out
+    assert "Vaiheet (5):" in fi and "Päättymisen tavat (4):" in fi and "Kokeileva vaihe" in fi
+    assert "Stages (5):" in en and "Endings (4):" in en and "Stages" not in fi

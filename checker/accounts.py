@@ -22,8 +22,8 @@ from checker.exports import (
     read_table,
     strip_footer,
 )
-from checker.model import Playbook, Signal
 from checker.messages import Problem, suggestion
+from checker.model import Playbook, Signal
 from checker.values import BadValue, DateOrderError, parse_cell, slashed_order
 
 REQUIRED = ("account_id", "account_name", "declared_stage")

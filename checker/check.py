@@ -21,6 +21,7 @@ from checker.exports import (
     presets,
     unzip_data_export,
 )
+from checker.messages import Problem
 from checker.model import FINDING_KINDS, SEVERITIES, Playbook
 from checker.progress import Progress
 
@@ -50,7 +51,7 @@ class Sources:
     """Where the signals came from: the preset, the logs, and which values the account export kept."""
 
     preset: str = "canonical"
-    preset_reason: str = ""
+    preset_reason: object = ""  # a messages.Problem, rendered in the run's language
     logs: list = field(default_factory=list)  # logs.LogStats
     derived: list[str] = field(default_factory=list)
     kept_from_accounts: dict[str, int] = field(default_factory=dict)
@@ -130,13 +131,13 @@ class Inputs:
     sheet: str | None = None
 
 
-def choose_mapping(inputs: Inputs) -> tuple[Mapping, str]:
+def choose_mapping(inputs: Inputs) -> tuple[Mapping, Problem]:
     """The preset (named, or detected from the headers) with the company mapping on top."""
     if inputs.preset == "auto":
         headers = [peek_header(p, inputs.sheet) for p in [inputs.accounts, *inputs.activities, *inputs.deals]]
         mapping, reason = detect_preset(headers)
     else:
-        mapping, reason = presets()[inputs.preset], "chosen with --preset"
+        mapping, reason = presets()[inputs.preset], Problem("cli.preset_by_option")
     if inputs.mapping:
         mapping = mapping.merged(load_mapping(inputs.mapping))
     return mapping, reason
@@ -170,7 +171,11 @@ def run_check(inputs: Inputs | Path, playbook: Playbook, as_of: date, lang: str,
     """Read the exports and evaluate every account in them."""
     if isinstance(inputs, Path):
         inputs = Inputs(inputs, preset="canonical")
-    step = progress.step if progress else (lambda _label: None)
+
+    def step(key: str, **values: object) -> None:
+        if progress:
+            progress.step(playbook.text(f"progress.{key}", lang, **values))
+
     with tempfile.TemporaryDirectory(prefix="playbook-") as work:
         folder = Path(work)
         if inputs.accounts.suffix.lower() == ".zip":
@@ -179,10 +184,10 @@ def run_check(inputs: Inputs | Path, playbook: Playbook, as_of: date, lang: str,
                             "salesforce" if inputs.preset == "auto" else inputs.preset, inputs.mapping, inputs.date_format, inputs.sheet)
         mapping, reason = choose_mapping(inputs)
         sources = Sources(mapping.id, reason)
-        step(f"reading {inputs.accounts.name}")
+        step("reading", name=inputs.accounts.name)
         table = read_accounts(inputs.accounts, playbook, mapping, inputs.sheet, date_format=inputs.date_format)
         if inputs.activities or inputs.deals:
-            step("computing signals from the activity and deal logs")
+            step("logs")
             from checker.logs import (
                 LogReader,  # DuckDB is loaded only when there are logs to read
             )
@@ -191,7 +196,7 @@ def run_check(inputs: Inputs | Path, playbook: Playbook, as_of: date, lang: str,
             derived = reader.derive(table.ids, inputs.activities, inputs.deals, table.names)
             merge_derived(table, derived.values, sources)
             sources.logs = derived.stats
-        step(f"evaluating {len(table):,} accounts")
+        step("evaluating", n=f"{len(table):,}")
         return check_table(table, playbook, as_of, lang, handbook_url, sources)
 
 

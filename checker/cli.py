@@ -18,8 +18,8 @@ from pathlib import Path
 from checker import __version__
 from checker.check import Inputs, run_check
 from checker.exports import InputError, presets
+from checker.messages import Problem, render, suggestion, words
 from checker.model import LANGUAGES, SEVERITIES, Playbook, load_playbook
-from checker.messages import Problem, suggestion
 from checker.problems import PlaybookInvalid
 from checker.progress import Progress
 from checker.report import REPORTERS
@@ -100,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PlaybookInvalid as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        print(f"playbook: the playbooks have {len(exc.problems)} problem(s); run `playbook validate` for the same list", file=sys.stderr)
+        print(f"playbook: {render('cli.playbooks_invalid', getattr(args, 'lang', 'en'), n=len(exc.problems))}", file=sys.stderr)
         return EXIT_USAGE
     except (UsageError, InputError) as exc:
         lang = getattr(args, "lang", "en")
@@ -131,15 +131,16 @@ def cmd_check(args: argparse.Namespace, playbook: Playbook) -> int:
     with Progress() as progress:
         result = run_check(inputs, playbook, args.as_of or date.today(), args.lang, args.handbook_url or playbook.manifest["handbook_url"], progress)
     for miss in result.table.mapping_unmatched:
-        print(f"playbook: --mapping {args.mapping}: {miss}; that signal is left unknown", file=sys.stderr)
+        print(f"playbook: {playbook.text('cli.mapping_unmatched', args.lang, mapping=args.mapping, miss=miss)}", file=sys.stderr)
     if args.preset == "auto" and result.sources.preset != "canonical":
-        print(f"playbook: reading the exports with preset '{result.sources.preset}' ({result.sources.preset_reason})", file=sys.stderr)
+        reason = words(result.sources.preset_reason, args.lang, playbook.messages)
+        print(f"playbook: {playbook.text('cli.preset_chosen', args.lang, preset=result.sources.preset, reason=reason)}", file=sys.stderr)
     colour = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     report = REPORTERS[args.format](result, colour=colour, scores=args.scores)
     chunks = [report] if isinstance(report, str) else report
     if args.output:
         write_atomically(args.output, chunks)
-        print(f"playbook: wrote {args.output} ({len(result.findings())} findings on {len(result.table)} accounts)", file=sys.stderr)
+        print(f"playbook: {playbook.text('cli.wrote', args.lang, path=args.output, findings=len(result.findings()), accounts=len(result.table))}", file=sys.stderr)
     else:
         sys.stdout.flush()
         for chunk in chunks:
@@ -226,7 +227,9 @@ def summary(playbook: Playbook, lang: str = "en") -> str:
 
 def explain_rule(playbook: Playbook, rule_id: str, lang: str, handbook_url: str) -> str:
     """One rule in full, the way the handbook's rule catalogue shows it."""
-    from checker.evaluate import Evaluator  # it phrases tests and citations the way findings do
+    from checker.evaluate import (
+        Evaluator,  # it phrases tests and citations the way findings do
+    )
 
     rule = playbook.rules_by_id.get(rule_id)
     if rule is None:

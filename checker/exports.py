@@ -154,7 +154,7 @@ def load_mapping(path: Path) -> Mapping:
     return presets()[base].merged(own)
 
 
-def detect_preset(headers: list[list[str]]) -> tuple[Mapping, str]:
+def detect_preset(headers: list[list[str]]) -> tuple[Mapping, Problem]:
     """The preset whose fingerprint matches the given headers best, and why."""
     seen = {normalise_header(h) for header in headers for h in header}
     best: tuple[float, Mapping, list[str]] | None = None
@@ -165,8 +165,8 @@ def detect_preset(headers: list[list[str]]) -> tuple[Mapping, str]:
             if all(normalise_header(f) in seen for f in fingerprint) and (best is None or score > best[0]):
                 best = (score, mapping, fingerprint)
     if best is None:
-        return presets()["canonical"], "no CRM fingerprint found; reading canonical column names"
-    return best[1], f"headers {', '.join(repr(f) for f in best[2])}"
+        return presets()["canonical"], Problem("cli.preset_none")
+    return best[1], Problem("cli.preset_by_headers", headers=", ".join(repr(f) for f in best[2]))
 
 
 # --- files ----------------------------------------------------------------------------------------

@@ -101,7 +101,7 @@ def test_the_same_input_is_accepted_once_the_user_settles_it(capsys, case):
 def test_auto_detection_recognises_canonical_names_and_falls_back_to_them():
     assert detect_preset([["account_id", "account_name", "declared_stage"]])[0].id == "canonical"
     mapping, reason = detect_preset([["Firma", "Vaihe"]])
-    assert mapping.id == "canonical" and "no CRM fingerprint" in reason
+    assert mapping.id == "canonical" and "no CRM fingerprint" in str(reason)
 
 
 def test_a_preset_that_does_not_fit_the_file_names_what_was_found(capsys):

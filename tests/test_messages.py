@@ -8,7 +8,7 @@ from checker.cli import main
 from checker.messages import bundled
 
 ROOT = Path(__file__).resolve().parent.parent
-KEY = re.compile(r"""["'](((?:error|hint|report|check|data|reason|summary)\.[a-z_]+(?:\.[a-z_]+)?))["']""")
+KEY = re.compile(r"""["'](((?:error|hint|report|check|data|reason|summary|cli|progress)\.[a-z_]+(?:\.[a-z_]+)?))["']""")
 
 
 def keys_in_code() -> set[str]:

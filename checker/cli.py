@@ -39,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check playbook files (default: the bundled playbooks)", description="Check playbook YAML files: strict YAML, JSON Schema, then cross-references. Prints every problem as file:line: $.path: message.")
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders to check (default: the bundled playbooks/)")
+    p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the messages")
 
     p = sub.add_parser("summary", help="validate the playbooks and summarise what they hold")
     p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
@@ -84,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     playbook: Playbook | None = None
     try:
         if args.command == "validate":
-            return cmd_validate(args.paths or [BUNDLED])
+            return cmd_validate(args.paths or [BUNDLED], args.lang)
         playbook = _load(args.playbooks)
         if args.command == "check":
             return cmd_check(args, playbook)
@@ -99,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except PlaybookInvalid as exc:
         for problem in exc.problems:
-            print(problem, file=sys.stderr)
+            print(problem.render(getattr(args, "lang", "en")), file=sys.stderr)
         print(f"playbook: {render('cli.playbooks_invalid', getattr(args, 'lang', 'en'), n=len(exc.problems))}", file=sys.stderr)
         return EXIT_USAGE
     except (UsageError, InputError) as exc:
@@ -185,18 +186,18 @@ def _load(directory: Path | None) -> Playbook:
     return load_playbook(directory)
 
 
-def cmd_validate(paths: Sequence[Path]) -> int:
+def cmd_validate(paths: Sequence[Path], lang: str = "en") -> int:
     docs, problems = validate(paths)
-    if any(p.message in ("no such file or folder",) for p in problems):
+    if any(p.words is not None and p.words.key == "validate.no_path" for p in problems):
         for problem in problems:
-            print(problem, file=sys.stderr)
+            print(problem.render(lang), file=sys.stderr)
         return EXIT_USAGE
     for problem in problems:
-        print(problem)
+        print(problem.render(lang))
     if problems:
-        print(f"{len(problems)} problem(s) in {len({p.file for p in problems})} file(s)")
+        print(render("validate.summary_bad", lang, problems=len(problems), files=len({p.file for p in problems})))
         return EXIT_FINDINGS
-    print(f"{len(docs)} file(s) valid")
+    print(render("validate.summary_ok", lang, files=len(docs)))
     return EXIT_OK
 
 

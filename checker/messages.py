@@ -22,7 +22,7 @@ def bundled() -> dict[str, dict[str, str]]:
     return merged
 
 
-def render(key: str, lang: str = "en", messages: dict[str, dict[str, str]] | None = None, **values: object) -> str:
+def render(key: str, lang: str = "en", messages: dict[str, dict[str, str]] | None = None, /, **values: object) -> str:
     """The message `key` in `lang`, filled in; from `messages` when given (a playbook's own), else the bundled ones."""
     table = messages if messages and key in messages else bundled()
     return table[key][lang].format(**values)
@@ -31,7 +31,7 @@ def render(key: str, lang: str = "en", messages: dict[str, dict[str, str]] | Non
 class Problem(Exception):
     """An error whose words come from the messages: `key` and the values to fill in."""
 
-    def __init__(self, key: str, **values: object):
+    def __init__(self, key: str, /, **values: object):
         super().__init__(key)
         self.key = key
         self.values = values

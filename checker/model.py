@@ -129,7 +129,7 @@ class Playbook:
     messages: dict[str, Text] = field(default_factory=dict)
     activity_keywords: dict = field(default_factory=dict)
 
-    def text(self, key: str, lang: str, **values: object) -> str:
+    def text(self, key: str, lang: str, /, **values: object) -> str:
         """An interface message from `playbooks/messages/`, filled in."""
         template = self.messages[key][lang]
         return template.format(**values) if values else template

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PathPart = str | int
@@ -37,11 +37,24 @@ class Problem:
     file: str
     line: int
     path: str
-    message: str
+    message: str  # in English; `words` renders it in other languages
+    words: object = field(default=None, compare=False, hash=False, repr=False)
+
+    @classmethod
+    def of(cls, file: str, line: int, path: str, key: str, /, **values: object) -> Problem:
+        """A problem phrased by the message `key` of playbooks/messages."""
+        from checker.messages import Problem as Words
+
+        words = Words(key, **values)
+        return cls(file, line, path, words.render("en"), words)
+
+    def render(self, lang: str = "en") -> str:
+        message = self.words.render(lang) if self.words is not None else self.message
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.path}: {message}" if self.path else f"{where}: {message}"
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        return self.render("en")
 
 
 def display_path(path: Path) -> str:

@@ -12,13 +12,15 @@ from pathlib import Path
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 
-from checker.problems import JsonPath, Problem, did_you_mean, display_path, json_path
+from checker.messages import Problem as Words
+from checker.messages import suggestion
+from checker.problems import JsonPath, Problem, display_path, json_path
 from checker.schemas import KIND_SCHEMAS, validator
 from checker.yamlload import Loaded, load_yaml
 
 BUNDLED = Path(__file__).resolve().parent.parent / "playbooks"
 
-_LANGUAGES = {"en": "English", "fi": "Finnish"}
+LANGUAGES = ("en", "fi")
 _NUMERIC = {"count", "share", "days", "amount", "date"}
 
 
@@ -30,12 +32,12 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
             if not found:
-                problems.append(Problem(display_path(path), 0, "", "no .yaml files in this folder"))
+                problems.append(Problem.of(display_path(path), 0, "", "validate.no_yaml"))
             files.extend(found)
         elif path.is_file():
             files.append(path)
         else:
-            problems.append(Problem(display_path(path), 0, "", "no such file or folder"))
+            problems.append(Problem.of(display_path(path), 0, "", "validate.no_path"))
     return files, problems
 
 
@@ -67,12 +69,12 @@ def check_schema(loaded: Loaded) -> list[Problem]:
     """Validate one document against the schema its `kind` names."""
     name = display_path(loaded.file)
     if not isinstance(loaded.data, dict):
-        return [Problem(name, 1, "$", "a playbook file must be a mapping of keys to values")]
+        return [Problem.of(name, 1, "$", "validate.not_mapping")]
     kind = loaded.data.get("kind")
     if kind is None:
-        return [Problem(name, 1, "$", f"missing `kind`; say what this file is: one of {', '.join(KIND_SCHEMAS)}")]
+        return [Problem.of(name, 1, "$", "validate.missing_kind", kinds=", ".join(KIND_SCHEMAS))]
     if kind not in KIND_SCHEMAS:
-        return [Problem(name, loaded.line(("kind",)), "$.kind", f"unknown kind '{kind}'{did_you_mean(kind, KIND_SCHEMAS)}; one of {', '.join(KIND_SCHEMAS)}")]
+        return [Problem.of(name, loaded.line(("kind",)), "$.kind", "validate.unknown_kind", kind=kind, hint=suggestion(kind, KIND_SCHEMAS), kinds=", ".join(KIND_SCHEMAS))]
     errors = validator(KIND_SCHEMAS[kind]).iter_errors(loaded.data)
     return [problem for error in errors for problem in _phrase(loaded, error)]
 
@@ -84,71 +86,66 @@ def _phrase(loaded: Loaded, error: ValidationError) -> Iterator[Problem]:
     kind = error.validator
     if kind in ("oneOf", "anyOf") and error.context:
         best = best_match(error.context)
-        others = len(error.context) - 1
         inner = next(_phrase(loaded, best), None)
         if inner:
-            yield Problem(inner.file, inner.line, inner.path, f"{inner.message} (best of {others + 1} possible fixes)")
+            yield Problem.of(inner.file, inner.line, inner.path, "validate.best_of", message=inner.words, n=len(error.context))
             return
     if kind == "additionalProperties":
         allowed = set(error.schema.get("properties", {}))
         for key in error.instance:
             if key not in allowed:
                 where = (*path, key)
-                yield Problem(name, loaded.line(where), json_path(where), f"unknown key '{key}'{did_you_mean(key, allowed)}")
+                yield Problem.of(name, loaded.line(where), json_path(where), "validate.unknown_key", key=key, hint=suggestion(key, allowed))
         return
     if kind == "required":
         for key in error.validator_value:
             if key not in error.instance:
-                what = f"the {_LANGUAGES[key]} text (`{key}`)" if key in _LANGUAGES else f"required key '{key}'"
-                yield Problem(name, loaded.line(path), json_path(path), f"missing {what}")
+                if key in LANGUAGES:
+                    yield Problem.of(name, loaded.line(path), json_path(path), "validate.missing_text", language=Words(f"validate.language.{key}"), key=key)
+                else:
+                    yield Problem.of(name, loaded.line(path), json_path(path), "validate.missing_key", key=key)
         return
+    message: tuple[str, dict] = ("validate.raw", {"text": error.message})  # jsonschema's own words, for rare cases
     if kind == "enum":
         options = [str(o) for o in error.validator_value]
-        message = f"{error.instance!r} is not one of {', '.join(options)}{did_you_mean(str(error.instance), options)}"
+        message = ("validate.not_one_of", {"value": repr(error.instance), "options": ", ".join(options), "hint": suggestion(str(error.instance), options)})
     elif kind == "const":
-        message = f"{error.instance!r} must be {error.validator_value!r} in this kind of file"
+        message = ("validate.const", {"value": repr(error.instance), "expected": repr(error.validator_value)})
     elif kind == "pattern":
-        message = f"{error.instance!r} is not a valid {_pattern_name(error.validator_value)}"
-    elif kind == "minLength":
-        message = "must not be empty" if error.instance == "" else error.message
+        message = ("validate.pattern", {"value": repr(error.instance), "what": _pattern_name(error.validator_value)})
+    elif kind == "minLength" and error.instance == "":
+        message = ("validate.empty", {})
     elif kind == "minItems":
-        message = f"needs at least {error.validator_value} entries (has {len(error.instance)})"
+        message = ("validate.min_items", {"n": error.validator_value, "has": len(error.instance)})
     elif kind == "not":
-        message = _not_message(error.validator_value) or error.message
-        culprit = error.validator_value.get("required", [None])[0]
+        required = error.validator_value.get("required", [])
+        if required in (["value"], ["applies_to"]):
+            message = ("validate.recorded_value" if required == ["value"] else "validate.applies_to", {})
+        culprit = required[0] if required else None
         if culprit and isinstance(error.instance, dict) and culprit in error.instance:
             path = (*path, culprit)
     elif kind == "type":
-        message = f"expected {_type_name(error.validator_value)}, found {_type_name(type(error.instance).__name__)} {error.instance!r}"
-    else:
-        message = error.message
-    yield Problem(name, loaded.line(path), json_path(path), message)
+        message = ("validate.type", {"expected": _type_name(error.validator_value), "found": _type_name(type(error.instance).__name__), "value": repr(error.instance)})
+    yield Problem.of(name, loaded.line(path), json_path(path), message[0], **message[1])
 
 
-def _pattern_name(pattern: str) -> str:
+def _pattern_name(pattern: str) -> Words:
     if "_" in pattern:
-        return "signal id (lower-case letters, digits and underscores, e.g. 'share_of_wallet')"
+        return Words("validate.pattern_signal")
     if "-" in pattern and pattern.startswith("^[a-z]"):
-        return "id (lower-case letters, digits and single hyphens, e.g. 'cooperation-several-contacts')"
-    return f"value (expected the pattern {pattern})"
+        return Words("validate.pattern_id")
+    return Words("validate.pattern_other", pattern=pattern)
 
 
-def _type_name(name: object) -> str:
-    names = {"object": "a mapping", "dict": "a mapping", "array": "a list", "list": "a list", "string": "text", "str": "text",
-             "integer": "a whole number", "int": "a whole number", "number": "a number", "float": "a number",
-             "boolean": "true/false", "bool": "true/false", "NoneType": "an empty value"}
+_TYPE_NAMES = {"object": "mapping", "dict": "mapping", "array": "list", "list": "list", "string": "text", "str": "text",
+               "integer": "whole", "int": "whole", "number": "number", "float": "number", "boolean": "boolean", "bool": "boolean",
+               "NoneType": "empty"}
+
+
+def _type_name(name: object) -> Words | list:
     if isinstance(name, list):
-        return " or ".join(names.get(n, n) for n in name)
-    return names.get(str(name), str(name))
-
-
-def _not_message(schema: dict) -> str | None:
-    required = schema.get("required", [])
-    if required == ["value"]:
-        return "op 'recorded' takes no `value`; remove it"
-    if required == ["applies_to"]:
-        return "`applies_to` belongs to catalogue rules only; a stage's or ending's expectations apply to it"
-    return None
+        return [_type_name(n) for n in name]
+    return Words(f"validate.t.{_TYPE_NAMES[str(name)]}") if str(name) in _TYPE_NAMES else Words("validate.raw", text=str(name))
 
 
 # --- cross-references ---------------------------------------------------------------------------
@@ -160,16 +157,16 @@ class _Refs:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def add(self, doc: Loaded, path: JsonPath, message: str) -> None:
-        self.problems.append(Problem(display_path(doc.file), doc.line(path), json_path(path), message))
+    def add(self, doc: Loaded, path: JsonPath, key: str, /, **values: object) -> None:
+        self.problems.append(Problem.of(display_path(doc.file), doc.line(path), json_path(path), key, **values))
 
 
 def _single(docs: list[Loaded], kind: str, refs: _Refs, complete: bool) -> Loaded | None:
     found = [d for d in docs if kind_of(d) == kind]
     for extra in found[1:]:
-        refs.add(extra, ("kind",), f"a second '{kind}' file; keep one (the first is {display_path(found[0].file)})")
+        refs.add(extra, ("kind",), "validate.second_file", kind=kind, first=display_path(found[0].file))
     if not found and complete:
-        refs.problems.append(Problem("playbooks", 0, "", f"no file of kind '{kind}' found"))
+        refs.problems.append(Problem.of("playbooks", 0, "", "validate.no_kind_file", kind=kind))
     return found[0] if found else None
 
 
@@ -194,7 +191,7 @@ def check_references(docs: list[Loaded], complete: bool = True, extra_phase_ids:
         if doc is not sources_doc and sources:
             for path, ref in _walk_source_refs(doc.data, ()):
                 if ref not in sources:
-                    refs.add(doc, (*path, "source"), f"unknown source '{ref}'{did_you_mean(ref, sources)}; add it to catalogues/sources.yaml or fix the id")
+                    refs.add(doc, (*path, "source"), "validate.unknown_source", ref=ref, hint=suggestion(ref, sources))
         if signals_doc is None:
             continue
         for path, rule in _rules(doc):
@@ -205,10 +202,10 @@ def check_references(docs: list[Loaded], complete: bool = True, extra_phase_ids:
         for i, item in enumerate(data.get("items", []) if kind_of(doc) == "catalogue" else []):
             for j, signal in enumerate(item.get("signals", [])):
                 if signal not in signals:
-                    refs.add(doc, ("items", i, "signals", j), f"'{signal}' is not a known signal{did_you_mean(signal, signals)}")
+                    refs.add(doc, ("items", i, "signals", j), "validate.unknown_signal", signal=signal, hint=suggestion(signal, signals))
         for i, question in enumerate(data.get("training", {}).get("quiz", [])):
             if question["answer"] >= len(question["options"]):
-                refs.add(doc, ("training", "quiz", i, "answer"), f"answer {question['answer']} points past the {len(question['options'])} options (counting from 0)")
+                refs.add(doc, ("training", "quiz", i, "answer"), "validate.quiz_answer", answer=question["answer"], n=len(question["options"]))
     return refs.problems
 
 
@@ -247,7 +244,7 @@ def _unique_ids(docs: Iterable[Loaded], refs: _Refs) -> None:
         for path, ident in _id_sites(doc):
             if ident in seen:
                 first_doc, first_path = seen[ident]
-                refs.add(doc, path, f"duplicate id '{ident}' (first used at {display_path(first_doc.file)}:{first_doc.line(first_path)}); ids must be unique across all playbook files")
+                refs.add(doc, path, "validate.duplicate_id", id=ident, first=f"{display_path(first_doc.file)}:{first_doc.line(first_path)}")
             else:
                 seen[ident] = (doc, path)
 
@@ -257,12 +254,12 @@ def _unique_message_keys(docs: list[Loaded], refs: _Refs) -> None:
     for doc in docs:
         for key in doc.data["messages"]:
             if key in seen:
-                refs.add(doc, ("messages", key), f"message '{key}' is already defined in {display_path(seen[key].file)}")
+                refs.add(doc, ("messages", key), "validate.duplicate_message", key=key, file=display_path(seen[key].file))
             seen.setdefault(key, doc)
             text = doc.data["messages"][key]
             en, fi = (set(re.findall(r"\{(\w+)\}", text[lang])) for lang in ("en", "fi"))
             if en != fi:
-                refs.add(doc, ("messages", key), f"placeholders differ between languages: en {sorted(en)}, fi {sorted(fi)}")
+                refs.add(doc, ("messages", key), "validate.placeholders", en=sorted(en), fi=sorted(fi))
 
 
 def _orders(docs: list[Loaded], kind: str, refs: _Refs, complete: bool) -> None:
@@ -270,12 +267,12 @@ def _orders(docs: list[Loaded], kind: str, refs: _Refs, complete: bool) -> None:
     for doc in docs:
         order = doc.data["order"]
         if order in by_order:
-            refs.add(doc, ("order",), f"order {order} is already taken by '{by_order[order].data['id']}'")
+            refs.add(doc, ("order",), "validate.order_taken", order=order, other=by_order[order].data["id"])
         by_order[order] = doc
     missing = sorted(set(range(1, len(docs) + 1)) - set(by_order))
     if missing and complete and docs:
         last = max(docs, key=lambda d: d.data["order"])
-        refs.add(last, ("order",), f"the {kind} order must run 1…{len(docs)} without gaps; {', '.join(map(str, missing))} is missing")
+        refs.add(last, ("order",), "validate.order_gap", kind=kind, n=len(docs), missing=", ".join(map(str, missing)))
 
 
 def _unique_names(phases: list[Loaded], refs: _Refs) -> None:
@@ -291,7 +288,7 @@ def _unique_names(phases: list[Loaded], refs: _Refs) -> None:
             key = " ".join(label.casefold().replace("_", " ").replace("-", " ").split())
             owner = seen.get(key)
             if owner and owner != data["id"]:
-                refs.add(doc, path, f"'{label}' already names '{owner}'; a name or alias must point at one stage or ending")
+                refs.add(doc, path, "validate.name_taken", label=label, owner=owner)
             mine.add(key)
         seen.update({key: data["id"] for key in mine if key not in seen})
 
@@ -299,18 +296,18 @@ def _unique_names(phases: list[Loaded], refs: _Refs) -> None:
 def _check_rule(doc: Loaded, path: JsonPath, rule: dict, signals: dict, phase_ids: set[str], refs: _Refs) -> None:
     for i, target in enumerate(rule.get("applies_to", [])):
         if target not in phase_ids:
-            refs.add(doc, (*path, "applies_to", i), f"'{target}' is not a stage or ending id{did_you_mean(target, phase_ids)}")
+            refs.add(doc, (*path, "applies_to", i), "validate.unknown_phase", target=target, hint=suggestion(target, phase_ids))
     if rule.get("relative_to") is not None:
         other = rule["relative_to"]
         if other not in signals:
-            refs.add(doc, (*path, "relative_to"), f"'{other}' is not a known signal{did_you_mean(other, signals)}")
+            refs.add(doc, (*path, "relative_to"), "validate.unknown_signal", signal=other, hint=suggestion(other, signals))
         elif signals[other]["type"] not in _NUMERIC - {"date"}:
-            refs.add(doc, (*path, "relative_to"), f"'{other}' is a {signals[other]['type']} signal; relative comparisons need numbers")
+            refs.add(doc, (*path, "relative_to"), "validate.relative_type", signal=other, kind=signals[other]["type"])
     for i, condition in enumerate(rule.get("when", [])):
         _check_value(doc, (*path, "when", i), condition["signal"], condition["op"], condition["value"], signals, refs)
     if rule["op"] == "recorded":
         if rule["signal"] not in signals:
-            refs.add(doc, (*path, "signal"), f"'{rule['signal']}' is not a known signal{did_you_mean(rule['signal'], signals)}")
+            refs.add(doc, (*path, "signal"), "validate.unknown_signal", signal=rule["signal"], hint=suggestion(rule["signal"], signals))
         return
     _check_value(doc, path, rule["signal"], rule["op"], rule["value"], signals, refs, relative=rule.get("relative_to") is not None)
 
@@ -320,7 +317,7 @@ def _check_value(doc: Loaded, path: JsonPath, signal: str, op: str, value: objec
     is_profile = path[:1] == ("profile",)
     signal_path = path if is_profile else (*path, "signal")
     if signal not in signals:
-        refs.add(doc, signal_path, f"'{signal}' is not a known signal{did_you_mean(signal, signals)}")
+        refs.add(doc, signal_path, "validate.unknown_signal", signal=signal, hint=suggestion(signal, signals))
         return
     spec = signals[signal]
     kind = spec["type"]
@@ -328,17 +325,17 @@ def _check_value(doc: Loaded, path: JsonPath, signal: str, op: str, value: objec
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
     if kind == "boolean":
         if not isinstance(value, bool):
-            refs.add(doc, value_path, f"'{signal}' is a yes/no signal; compare it with true or false")
+            refs.add(doc, value_path, "validate.boolean_value", signal=signal)
         elif op not in ("==", "!="):
-            refs.add(doc, (*path, "op"), f"'{signal}' is a yes/no signal; use == or !=")
+            refs.add(doc, (*path, "op"), "validate.boolean_op", signal=signal)
     elif kind == "category":
         if value not in spec["values"]:
-            refs.add(doc, value_path, f"{value!r} is not a value of '{signal}'; one of {', '.join(spec['values'])}")
+            refs.add(doc, value_path, "validate.category_value", value=repr(value), signal=signal, values=", ".join(spec["values"]))
         elif op not in ("==", "!="):
-            refs.add(doc, (*path, "op"), f"'{signal}' is a category; use == or !=")
+            refs.add(doc, (*path, "op"), "validate.category_op", signal=signal)
     elif not number:
-        refs.add(doc, value_path, f"'{signal}' is a {kind} signal; the threshold must be a number" + (" of days since the date" if kind == "date" else ""))
+        refs.add(doc, value_path, "validate.number_value", signal=signal, kind=kind, days=Words("validate.days_since") if kind == "date" else "")
     elif kind == "share" and not relative and not 0 <= value <= 1:
-        refs.add(doc, value_path, f"'{signal}' is a share between 0 and 1; write {value / 100:g} for {value:g} %")
+        refs.add(doc, value_path, "validate.share_value", signal=signal, share=f"{value / 100:g}", percent=f"{value:g}")
     elif kind == "count" and not relative and value < 0:
-        refs.add(doc, value_path, f"'{signal}' counts things; a negative threshold never matches")
+        refs.add(doc, value_path, "validate.negative_count", signal=signal)

@@ -57,8 +57,8 @@ class _Builder:
         self.problems: list[Problem] = []
         self._scalars = yaml.constructor.SafeConstructor()
 
-    def problem(self, node: yaml.Node, path: JsonPath, message: str) -> None:
-        self.problems.append(Problem(self.name, node.start_mark.line + 1, json_path(path), message))
+    def problem(self, node: yaml.Node, path: JsonPath, key: str, /, **values: object) -> None:
+        self.problems.append(Problem.of(self.name, node.start_mark.line + 1, json_path(path), key, **values))
 
     def build(self, node: yaml.Node, path: JsonPath) -> object:
         self.lines.setdefault(path, node.start_mark.line + 1)
@@ -73,15 +73,15 @@ class _Builder:
         first_line: dict = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self.problem(key_node, path, "merge keys (`<<`) are not supported; write the keys out")
+                self.problem(key_node, path, "yaml.merge")
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
-                self.problem(key_node, path, "a key must be plain text")
+                self.problem(key_node, path, "yaml.key_not_text")
                 continue
             key = key_node.value
             line = key_node.start_mark.line + 1
             if key in out:
-                self.problem(key_node, (*path, key), f"duplicate key '{key}' (first at line {first_line[key]}); remove one of them")
+                self.problem(key_node, (*path, key), "yaml.duplicate_key", key=key, line=first_line[key])
                 continue
             first_line[key] = line
             self.lines[(*path, key)] = line
@@ -94,16 +94,16 @@ class _Builder:
         plain = not node.style  # None from PyYAML, "" from libyaml
         if plain and node.tag == _BOOL_TAG and text.lower() not in ("true", "false"):
             meaning = "true" if text.lower() in ("yes", "y", "on") else "false"
-            self.problem(node, path, f"'{text}' would be read as the boolean {meaning}; write \"{text}\" in quotes for text, or {meaning} for a yes/no value")
+            self.problem(node, path, "yaml.boolean", text=text, meaning=meaning)
             return text
         if plain and node.tag == _TIMESTAMP_TAG:
-            self.problem(node, path, f"'{text}' would be read as a date; write \"{text}\" in quotes")
+            self.problem(node, path, "yaml.date", text=text)
             return text
         if plain and node.tag == _INT_TAG and (":" in text or text.lstrip("+-").startswith(("0o", "0x", "0b")) or (len(text.lstrip("+-")) > 1 and text.lstrip("+-").startswith("0"))):
-            self.problem(node, path, f"'{text}' would be read as a number in an unexpected base; write \"{text}\" in quotes")
+            self.problem(node, path, "yaml.number_base", text=text)
             return text
         if node.tag not in _SAFE_TAGS:
-            self.problem(node, path, f"unsupported tag {node.tag}; remove the tag")
+            self.problem(node, path, "yaml.tag", tag=node.tag)
             return text
         return self._scalars.construct_object(node)
 
@@ -114,19 +114,19 @@ def load_yaml(file: Path) -> tuple[Loaded | None, list[Problem]]:
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        return None, [Problem(name, 0, "", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")]
+        return None, [Problem.of(name, 0, "", "yaml.not_utf8", byte=exc.start)]
     except OSError as exc:
-        return None, [Problem(name, 0, "", f"cannot read the file: {exc.strerror}")]
+        return None, [Problem.of(name, 0, "", "yaml.unreadable", reason=exc.strerror)]
     try:
         nodes = list(yaml.compose_all(text, Loader=_LOADER))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
-        return None, [Problem(name, line, "", f"YAML syntax error: {exc.problem or exc.context}")]
+        return None, [Problem.of(name, line, "", "yaml.syntax", detail=exc.problem or exc.context)]
     if not nodes or nodes[0] is None:
-        return None, [Problem(name, 1, "", "the file is empty")]
+        return None, [Problem.of(name, 1, "", "yaml.empty")]
     if len(nodes) > 1:
-        return None, [Problem(name, nodes[1].start_mark.line + 1, "", "more than one YAML document; keep one per file")]
+        return None, [Problem.of(name, nodes[1].start_mark.line + 1, "", "yaml.documents")]
     builder = _Builder(file)
     data = builder.build(nodes[0], ())
     return Loaded(file, data, builder.lines), builder.problems

@@ -8,7 +8,7 @@ from checker.cli import main
 from checker.messages import bundled
 
 ROOT = Path(__file__).resolve().parent.parent
-KEY = re.compile(r"""["'](((?:error|hint|report|check|data|reason|summary|cli|progress)\.[a-z_]+(?:\.[a-z_]+)?))["']""")
+KEY = re.compile(r"""["'](((?:error|hint|report|check|data|reason|summary|cli|progress|validate|yaml)\.[a-z_]+(?:\.[a-z_]+)?))["']""")
 
 
 def keys_in_code() -> set[str]:
@@ -55,3 +55,12 @@ def test_summary_speaks_both_languages(capsys):
     en = capsys.readouterr().out
     assert "Vaiheet (5):" in fi and "Päättymisen tavat (4):" in fi and "Kokeileva vaihe" in fi
     assert "Stages (5):" in en and "Endings (4):" in en and "Stages" not in fi
+
+
+def test_validate_speaks_finnish_too(capsys, playbook_copy):
+    path = playbook_copy / "stages" / "cooperation.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("signal: share_of_wallet", "signal: share_of_walet", 1), encoding="utf-8")
+    assert main(["validate", str(playbook_copy), "--lang", "fi"]) == 1
+    out = capsys.readouterr().out
+    assert "'share_of_walet' ei ole tunnettu signaali (tarkoititko 'share_of_wallet'?)" in out
+    assert "1 ongelmaa 1 tiedostossa" in out

@@ -56,7 +56,8 @@ def validate(paths: Sequence[Path] = (BUNDLED,)) -> tuple[list[Loaded], list[Pro
         (rejected if schema_problems else docs).append(loaded)
     if not any(p.message.startswith("no such") for p in problems):
         extra_ids = {d.data["id"] for d in rejected if kind_of(d) in ("stage", "ending") and isinstance(d.data.get("id"), str)}
-        problems.extend(check_references(docs, complete=not problems, extra_phase_ids=extra_ids))
+        partial = [d for d in rejected if kind_of(d) in KIND_SCHEMAS]
+        problems.extend(check_references(docs, complete=not problems, extra_phase_ids=extra_ids, partial=partial))
     return docs, sorted(set(problems))
 
 
@@ -170,7 +171,8 @@ def _single(docs: list[Loaded], kind: str, refs: _Refs, complete: bool) -> Loade
     return found[0] if found else None
 
 
-def check_references(docs: list[Loaded], complete: bool = True, extra_phase_ids: set[str] = frozenset()) -> list[Problem]:
+def check_references(docs: list[Loaded], complete: bool = True, extra_phase_ids: set[str] = frozenset(),
+                     partial: Iterable[Loaded] = ()) -> list[Problem]:
     """Check what JSON Schema cannot: ids resolve, are unique, orders are complete."""
     refs = _Refs()
     signals_doc = _single(docs, "signals", refs, complete)
@@ -188,25 +190,37 @@ def check_references(docs: list[Loaded], complete: bool = True, extra_phase_ids:
         _orders([d for d in docs if kind_of(d) == kind], kind, refs, complete)
     _unique_names(phases, refs)
     for doc in docs:
-        if doc is not sources_doc and sources:
-            for path, ref in _walk_source_refs(doc.data, ()):
-                if ref not in sources:
-                    refs.add(doc, (*path, "source"), "validate.unknown_source", ref=ref, hint=suggestion(ref, sources))
-        if signals_doc is None:
-            continue
-        for path, rule in _rules(doc):
-            _check_rule(doc, path, rule, signals, phase_ids, refs)
-        data = doc.data
-        for key, value in data.get("profile", {}).items():
-            _check_value(doc, ("profile", key), key, "==", value, signals, refs)
-        for i, item in enumerate(data.get("items", []) if kind_of(doc) == "catalogue" else []):
-            for j, signal in enumerate(item.get("signals", [])):
-                if signal not in signals:
-                    refs.add(doc, ("items", i, "signals", j), "validate.unknown_signal", signal=signal, hint=suggestion(signal, signals))
-        for i, question in enumerate(data.get("training", {}).get("quiz", [])):
-            if question["answer"] >= len(question["options"]):
-                refs.add(doc, ("training", "quiz", i, "answer"), "validate.quiz_answer", answer=question["answer"], n=len(question["options"]))
+        _check_doc(doc, doc is sources_doc, signals if signals_doc else None, sources, phase_ids, refs)
+    for doc in partial:
+        # A file that failed its schema still gets the checks its shape allows, so that one
+        # run reports a missing text and a misspelled signal in the same file together.
+        try:
+            _check_doc(doc, False, signals if signals_doc else None, sources, phase_ids, refs)
+        except (KeyError, TypeError, AttributeError, IndexError):
+            pass  # too malformed to follow further; the schema problems already say why
     return refs.problems
+
+
+def _check_doc(doc: Loaded, is_sources: bool, signals: dict | None, sources: set[str], phase_ids: set[str], refs: _Refs) -> None:
+    """The cross-references of one document: sources, signals, rules, profile, quiz answers."""
+    if not is_sources and sources:
+        for path, ref in _walk_source_refs(doc.data, ()):
+            if ref not in sources:
+                refs.add(doc, (*path, "source"), "validate.unknown_source", ref=ref, hint=suggestion(ref, sources))
+    if signals is None:
+        return
+    for path, rule in _rules(doc):
+        _check_rule(doc, path, rule, signals, phase_ids, refs)
+    data = doc.data
+    for key, value in data.get("profile", {}).items():
+        _check_value(doc, ("profile", key), key, "==", value, signals, refs)
+    for i, item in enumerate(data.get("items", []) if kind_of(doc) == "catalogue" else []):
+        for j, signal in enumerate(item.get("signals", [])):
+            if signal not in signals:
+                refs.add(doc, ("items", i, "signals", j), "validate.unknown_signal", signal=signal, hint=suggestion(signal, signals))
+    for i, question in enumerate(data.get("training", {}).get("quiz", [])):
+        if question["answer"] >= len(question["options"]):
+            refs.add(doc, ("training", "quiz", i, "answer"), "validate.quiz_answer", answer=question["answer"], n=len(question["options"]))
 
 
 def _rules(doc: Loaded) -> Iterator[tuple[JsonPath, dict]]:

@@ -58,3 +58,13 @@ def test_all_problems_are_reported_not_only_the_first(playbook_copy: Path):
     messages = [p.message for p in problems]
     assert sum("share_of_walet" in m for m in messages) == 2
     assert sum("unknown source 'ojasalo'" in m for m in messages) >= 8
+
+
+def test_a_file_with_a_schema_problem_still_gets_its_reference_checks(playbook_copy: Path):
+    path = playbook_copy / "stages" / "cooperation.yaml"
+    text = path.read_text(encoding="utf-8").replace("signal: share_of_wallet", "signal: share_of_walet", 1).replace("  fi: Yhteistyövaihe\n", "")
+    path.write_text(text, encoding="utf-8")
+    _, problems = validate([playbook_copy])
+    messages = [p.message for p in problems]
+    assert "missing the Finnish text (`fi`)" in messages
+    assert "'share_of_walet' is not a known signal (did you mean 'share_of_wallet'?)" in messages

@@ -24,6 +24,7 @@ from checker.exports import (
 )
 from checker.messages import Problem, suggestion
 from checker.model import Playbook, Signal
+from checker.validate import label_key
 from checker.values import BadValue, DateOrderError, parse_cell, slashed_order
 
 REQUIRED = ("account_id", "account_name", "declared_stage")
@@ -70,13 +71,9 @@ class AccountTable:
         return len(self.ids)
 
 
-def _label_key(label: str) -> str:
-    return " ".join(label.casefold().replace("_", " ").replace("-", " ").split())
-
-
 def stage_lookup(playbook: Playbook) -> dict[str, str]:
     """Every accepted spelling of a stage or ending (ids, names, aliases) → its id."""
-    return {_label_key(label): phase.id for phase in playbook.phases.values() for label in phase.labels()}
+    return {label_key(label): phase.id for phase in playbook.phases.values() for label in phase.labels()}
 
 
 _EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal()
@@ -223,7 +220,7 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
     declared_raw = texts("declared_stage")
     declared: list[str | None] = []
     for row, raw in enumerate(declared_raw):
-        found = stages.get(raw) or stages.get(_label_key(raw))
+        found = stages.get(raw) or stages.get(label_key(raw))
         declared.append(found)
         if not raw:
             notes.setdefault(row, []).append(DataNote("data.no_stage", "declared_stage"))

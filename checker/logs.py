@@ -31,7 +31,12 @@ from checker.exports import (
 )
 from checker.model import Playbook
 from checker.schemas import SCHEMA_DIR
-from checker.signal_sql import activity_signals, deal_signals, regex_alternatives
+from checker.signal_sql import (
+    activity_signals,
+    deal_signals,
+    literal,
+    regex_alternatives,
+)
 from checker.values import BOOLEANS, DateOrderError, slashed_order
 
 ACTIVITY_FIELDS = ("account_id", "date", "type", "topic", "customer_contact", "our_contact", "status")
@@ -43,6 +48,7 @@ ACTIVITY_TYPES = tuple(json.loads((SCHEMA_DIR / "activity-keywords.schema.json")
 _ISO = r"^\s*(\d{4}-\d{1,2}-\d{1,2})"
 _DOTTED = r"^\s*(\d{1,2}\.\d{1,2}\.\d{4})"
 _SLASHED = r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})"
+_SLASHED_DATE = r"^\s*(\d{1,2}/\d{1,2}/\d{4})"  # the same, as one group to extract
 
 
 @dataclass
@@ -74,13 +80,9 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _words_of(meaning: bool) -> str:
     """The yes/no words the account reader accepts (values.BOOLEANS), as an SQL list."""
-    return ", ".join(_literal(word) for word, value in BOOLEANS.items() if value is meaning)
+    return ", ".join(literal(word) for word, value in BOOLEANS.items() if value is meaning)
 
 
 def _select(field_name: str, by_field: dict[str, str], implied_type: str | None) -> str:
@@ -88,7 +90,7 @@ def _select(field_name: str, by_field: dict[str, str], implied_type: str | None)
     if field_name in by_field:
         return f"{_quote(by_field[field_name])} AS {field_name}"
     if field_name == "type" and implied_type:
-        return f"{_literal(implied_type)} AS type"  # a per-type export: every row is of this type
+        return f"{literal(implied_type)} AS type"  # a per-type export: every row is of this type
     return f"NULL::VARCHAR AS {field_name}"
 
 
@@ -106,8 +108,8 @@ class LogReader:
         self.db = duckdb.connect()
         self.db.execute("SET preserve_insertion_order = false")
         # Bounded memory: DuckDB spills to the work folder instead of growing with the logs.
-        self.db.execute(f"SET memory_limit = {_literal(MEMORY_LIMIT)}")
-        self.db.execute(f"SET temp_directory = {_literal(str(workdir / 'spill'))}")
+        self.db.execute(f"SET memory_limit = {literal(MEMORY_LIMIT)}")
+        self.db.execute(f"SET temp_directory = {literal(str(workdir / 'spill'))}")
 
     # --- loading ----------------------------------------------------------------------------------
 
@@ -154,9 +156,9 @@ class LogReader:
             table = f"raw_{kind}_{n}"
             rejects = f"rej_{kind}_{n}"
             self.db.execute(
-                f"CREATE TABLE {table} AS SELECT * FROM read_csv({_literal(str(source))}, header=true, all_varchar=true, "
-                f"delim={_literal(delimiter)}, quote='\"', escape='\"', ignore_errors=true, store_rejects=true, "
-                f"rejects_table={_literal(rejects)}, rejects_scan={_literal(rejects + '_scan')}, sample_size=-1)")
+                f"CREATE TABLE {table} AS SELECT * FROM read_csv({literal(str(source))}, header=true, all_varchar=true, "
+                f"delim={literal(delimiter)}, quote='\"', escape='\"', ignore_errors=true, store_rejects=true, "
+                f"rejects_table={literal(rejects)}, rejects_scan={literal(rejects + '_scan')}, sample_size=-1)")
             names = [r[0] for r in self.db.execute(f"DESCRIBE {table}").fetchall()]
             by_field = {target: names[i] for i, target in mapped.items() if i < len(names)}
             present |= set(by_field)
@@ -190,22 +192,22 @@ class LogReader:
             return iso_first  # plain ISO dates throughout: the fast path
         # The same decision as for account exports (values.slashed_order), on the distinct slashed dates.
         slashed = sorted(r[0] for r in self.db.execute(
-            f"SELECT DISTINCT regexp_extract({column}, '^\\s*(\\d{{1,2}}/\\d{{1,2}}/\\d{{4}})', 1) FROM {what} "
-            f"WHERE regexp_matches({column}, {_literal(_SLASHED)})").fetchall())  # sorted: the same example every run
-        first = self.db.execute(f"SELECT trim({column}) FROM {what} WHERE regexp_matches({column}, {_literal(_SLASHED)}) LIMIT 1").fetchone()
+            f"SELECT DISTINCT regexp_extract({column}, {literal(_SLASHED_DATE)}, 1) FROM {what} "
+            f"WHERE regexp_matches({column}, {literal(_SLASHED)})").fetchall())  # sorted: the same example every run
+        first = self.db.execute(f"SELECT trim({column}) FROM {what} WHERE regexp_matches({column}, {literal(_SLASHED)}) LIMIT 1").fetchone()
         try:
             order = slashed_order(([first[0]] if first else []) + slashed, self.date_format)  # the first one is the example named
         except DateOrderError as exc:
             raise InputError("error.log_problem", path=self.files[what], problem=exc) from None
         slash_format = "%d/%m/%Y" if order == "dmy" else "%m/%d/%Y"
-        return (f"CASE WHEN {iso_first} IS NOT NULL THEN {iso_first} WHEN regexp_matches({column}, {_literal(_ISO)}) THEN try_strptime(regexp_extract({column}, {_literal(_ISO)}, 1), '%Y-%m-%d') "
-                f"WHEN regexp_matches({column}, {_literal(_DOTTED)}) THEN try_strptime(regexp_extract({column}, {_literal(_DOTTED)}, 1), '%d.%m.%Y') "
-                f"WHEN regexp_matches({column}, {_literal(_SLASHED)}) THEN try_strptime(regexp_extract({column}, '^\\s*(\\d{{1,2}}/\\d{{1,2}}/\\d{{4}})', 1), {_literal(slash_format)}) END::DATE")
+        return (f"CASE WHEN {iso_first} IS NOT NULL THEN {iso_first} WHEN regexp_matches({column}, {literal(_ISO)}) THEN try_strptime(regexp_extract({column}, {literal(_ISO)}, 1), '%Y-%m-%d') "
+                f"WHEN regexp_matches({column}, {literal(_DOTTED)}) THEN try_strptime(regexp_extract({column}, {literal(_DOTTED)}, 1), '%d.%m.%Y') "
+                f"WHEN regexp_matches({column}, {literal(_SLASHED)}) THEN try_strptime(regexp_extract({column}, {literal(_SLASHED_DATE)}, 1), {literal(slash_format)}) END::DATE")
 
     def _vocabulary_expr(self, column: str, kind: str, canonical: tuple[str, ...], fallbacks: list[tuple[str, str]], default: str) -> str:
         vocab = {**{c: c for c in canonical}, **self.mapping.vocabulary(kind)}
-        cases = " ".join(f"WHEN {_literal(k)} THEN {_literal(v)}" for k, v in vocab.items())
-        guesses = " ".join(f"WHEN regexp_matches(lower({column}), {_literal(p)}) THEN {_literal(v)}" for p, v in fallbacks)
+        cases = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in vocab.items())
+        guesses = " ".join(f"WHEN regexp_matches(lower({column}), {literal(p)}) THEN {literal(v)}" for p, v in fallbacks)
         otherwise = f"CASE {guesses} ELSE {default} END" if guesses else default
         return f"CASE lower(trim(coalesce({column}, ''))) {cases} ELSE {otherwise} END"
 
@@ -226,9 +228,9 @@ class LogReader:
         classes = []
         for name, spec in keywords["classes"].items():
             words = spec["keywords"]["en"] + spec["keywords"]["fi"]
-            types = ", ".join(_literal(t) for t in spec.get("types", [])) or "NULL"
-            classes.append(f"coalesce(ctype IN ({types}), false) OR regexp_matches({text}, {_literal(regex_alternatives(words))}) AS c_{name.replace('-', '_')}")
-        interaction = ", ".join(_literal(t) for t in keywords["interaction_types"])
+            types = ", ".join(literal(t) for t in spec.get("types", [])) or "NULL"
+            classes.append(f"coalesce(ctype IN ({types}), false) OR regexp_matches({text}, {literal(regex_alternatives(words))}) AS c_{name.replace('-', '_')}")
+        interaction = ", ".join(literal(t) for t in keywords["interaction_types"])
         date_expr = self._date_expr("date", "activities")
         # Types and subjects repeat: classify each distinct pair once, then join.
         self.db.execute(f"""

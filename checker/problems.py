@@ -24,12 +24,6 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
     return close[0] if close else None
 
 
-def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    """Return ` (did you mean 'x'?)` for the closest candidate, or an empty string."""
-    close = closest(word, candidates)
-    return f" (did you mean '{close}'?)" if close else ""
-
-
 @dataclass(frozen=True, order=True)
 class Problem:
     """A problem found in a playbook file, printed as `file:line: $.path: message`."""

@@ -12,7 +12,8 @@ from datetime import date, timedelta
 from checker.model import Signal
 
 
-def _literal(text: str) -> str:
+def literal(text: str) -> str:
+    """A text as an SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
 
 
@@ -27,20 +28,20 @@ WINDOW_OF = {"d90": "interactions_90d", "d180": "interactions_prev_90d", "d365":
 
 def _windows(as_of: date, signals: Mapping[str, Signal]) -> dict[str, str]:
     """The window starts as SQL date literals."""
-    return {k: _literal((as_of - timedelta(days=signals[s].data["window_days"])).isoformat()) + "::DATE" for k, s in WINDOW_OF.items()}
+    return {k: literal((as_of - timedelta(days=signals[s].data["window_days"])).isoformat()) + "::DATE" for k, s in WINDOW_OF.items()}
 
 
 def activity_signals(as_of: date, signals: Mapping[str, Signal], has: set[str], complaint_words: list[str], handover_days: int) -> str:
     """SQL: one row of activity signals per account, from the `acts` table."""
     w = _windows(as_of, signals)
-    a = _literal(as_of.isoformat()) + "::DATE"
+    a = literal(as_of.isoformat()) + "::DATE"
     # Distinct people per account come from small grouped tables rather than DISTINCT aggregates.
     contacts = "coalesce(theirs.n, 0)" if "customer_contact" in has else "NULL"
     ours = "coalesce(ours.n, 0)" if "our_contact" in has else "NULL"
     return f"""
         WITH w AS (SELECT * FROM acts WHERE date <= {a}),
         complaints AS (
-            SELECT account_id, trim(regexp_replace(regexp_replace(topic, {_literal(regex_alternatives(complaint_words))}, '', 'g'), '[^[:alnum:]]+', ' ', 'g')) AS t, cstatus
+            SELECT account_id, trim(regexp_replace(regexp_replace(topic, {literal(regex_alternatives(complaint_words))}, '', 'g'), '[^[:alnum:]]+', ' ', 'g')) AS t, cstatus
             FROM w WHERE c_complaint),
         topics AS (SELECT account_id, t FROM complaints GROUP BY 1, 2 HAVING count(*) >= 2),
         repeated AS (
@@ -86,7 +87,7 @@ def activity_signals(as_of: date, signals: Mapping[str, Signal], has: set[str], 
 def deal_signals(as_of: date, signals: Mapping[str, Signal], has: set[str]) -> str:
     """SQL: one row of deal signals per account, from the `dls` table."""
     w = _windows(as_of, signals)
-    a = _literal(as_of.isoformat()) + "::DATE"
+    a = literal(as_of.isoformat()) + "::DATE"
     tenders = f"count(*) FILTER (WHERE competitive AND date > {w['d365']} AND date <= {a})" if "competitive" in has else "NULL"
     revenue = "amount" in has
     return f"""

@@ -21,7 +21,7 @@ from checker.yamlload import Loaded, load_yaml
 BUNDLED = Path(__file__).resolve().parent.parent / "playbooks"
 
 LANGUAGES = ("en", "fi")
-_NUMERIC = {"count", "share", "days", "amount", "date"}
+_RELATIVE_TYPES = {"count", "share", "days", "amount"}  # a factor × another signal needs numbers, not dates
 
 
 def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
@@ -289,6 +289,14 @@ def _orders(docs: list[Loaded], kind: str, refs: _Refs, complete: bool) -> None:
         refs.add(last, ("order",), "validate.order_gap", kind=kind, n=len(docs), missing=", ".join(map(str, missing)))
 
 
+def label_key(label: str) -> str:
+    """How a stage or ending name is compared: case, `_`, `-` and spacing ignored.
+
+    The validator uses it to keep names unambiguous; the checker, to read `declared_stage`.
+    """
+    return " ".join(label.casefold().replace("_", " ").replace("-", " ").split())
+
+
 def _unique_names(phases: list[Loaded], refs: _Refs) -> None:
     """Names and aliases must point at one stage or ending: the checker reads them in `declared_stage`."""
     seen: dict[str, str] = {}
@@ -299,7 +307,7 @@ def _unique_names(phases: list[Loaded], refs: _Refs) -> None:
         labels += [(("aliases", lang, i), alias) for lang, aliases in data.get("aliases", {}).items() for i, alias in enumerate(aliases)]
         mine: set[str] = set()
         for path, label in labels:
-            key = " ".join(label.casefold().replace("_", " ").replace("-", " ").split())
+            key = label_key(label)
             owner = seen.get(key)
             if owner and owner != data["id"]:
                 refs.add(doc, path, "validate.name_taken", label=label, owner=owner)
@@ -315,7 +323,7 @@ def _check_rule(doc: Loaded, path: JsonPath, rule: dict, signals: dict, phase_id
         other = rule["relative_to"]
         if other not in signals:
             refs.add(doc, (*path, "relative_to"), "validate.unknown_signal", signal=other, hint=suggestion(other, signals))
-        elif signals[other]["type"] not in _NUMERIC - {"date"}:
+        elif signals[other]["type"] not in _RELATIVE_TYPES:
             refs.add(doc, (*path, "relative_to"), "validate.relative_type", signal=other, kind=signals[other]["type"])
     for i, condition in enumerate(rule.get("when", [])):
         _check_value(doc, (*path, "when", i), condition["signal"], condition["op"], condition["value"], signals, refs)

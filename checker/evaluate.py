@@ -34,11 +34,11 @@ class Outcome(enum.IntEnum):
 class Finding(NamedTuple):
     """One thing an account manager should look at, with everything needed to act on it.
 
-    (Immutable like a frozen dataclass, but several times cheaper to create: a check can
-    produce hundreds of thousands of them.)
+    Immutable, and shared: every account that fails the same rule with the same observed
+    values holds the same Finding (a check can raise hundreds of thousands of them, mostly
+    alike). The account is the list it is in (`Evaluation.findings[index]`).
     """
 
-    account_id: str
     rule: str
     kind: str
     severity: str
@@ -49,7 +49,7 @@ class Finding(NamedTuple):
     handbook_url: str
 
     def __str__(self) -> str:
-        return f"{self.account_id}: [{self.severity}] {self.message} ({self.rule})"
+        return f"[{self.severity}] {self.message} ({self.rule})"
 
 
 @dataclass
@@ -142,7 +142,6 @@ class Evaluator:
         self.as_of = as_of
         self.lang = lang
         self.base = handbook_url.rstrip("/")
-        self._cache: dict[tuple, tuple[str, dict, str, str, str]] = {}
 
     def url(self, page: str, anchor: str) -> str:
         return f"{self.base}/{self.lang}/{page}#{anchor}"
@@ -161,12 +160,18 @@ class Evaluator:
             applies = np.isin(declared_code, [code_of[p] for p in rule.applies_to])
             c = codes[rule.id]
             failing = np.flatnonzero(applies & (c == FAIL))
-            # Observed values for all failing accounts at once: indexing numpy one by one is slow.
-            observed = cols.get(rule.signal)[failing].tolist()
-            bases = cols.get(rule.relative_to)[failing].tolist() if rule.relative_to else [None] * len(failing)
-            ids, head = table.ids, (rule.id, rule.kind, rule.severity)
-            for i, raw, base in zip(failing.tolist(), observed, bases, strict=True):
-                findings[i].append(Finding(ids[i], *head, *self._phrase(rule, raw, base)))
+            if len(failing):
+                # One Finding per distinct observed value (and base), shared by the accounts that show it.
+                observed = cols.get(rule.signal)[failing]
+                base = cols.get(rule.relative_to)[failing] if rule.relative_to else np.zeros(len(failing))
+                # Distinct (observed, base) pairs, sorted fast as complex numbers; NaN (a failing
+                # `recorded` rule) never equals itself, so it is grouped under a stand-in value.
+                pairs = np.where(np.isnan(observed), -np.inf, observed) + 1j * base
+                distinct, which = np.unique(pairs, return_inverse=True)
+                shared = [self._finding(rule, raw if raw != -np.inf else np.nan, base if rule.relative_to else None)
+                          for raw, base in zip(distinct.real.tolist(), distinct.imag.tolist())]
+                for i, k in zip(failing.tolist(), which.tolist()):
+                    findings[i].append(shared[k])
             for i in np.flatnonzero(applies & (c == UNKNOWN)).tolist():
                 not_evaluated[i].append(rule.id)
         return Evaluation(best, fit, findings, not_evaluated, [s.id for s in playbook.stages])
@@ -212,24 +217,20 @@ class Evaluator:
             parts.append(f"{cite}, {ref['pages']}" if ref.get("pages") else cite)
         return "; ".join(parts)
 
-    def _phrase(self, rule: Rule, raw: float, base: float | None) -> tuple[str, dict, str, str, str]:
-        """Message, evidence, action, source and link of a failed rule for these values (cached:
-        the same rule and values recur across many accounts)."""
-        key = (rule.id, raw if raw == raw else None, base)
-        found = self._cache.get(key)
-        if found is None:
-            signals = self.playbook.signals
-            value = decode(raw, signals[rule.signal])
-            observed = self.text("check.not_recorded") if rule.op == "recorded" else self.show(rule.signal, value)
-            if rule.relative_to:
-                observed += f" ({signals[rule.relative_to].name[self.lang]}: {self.show(rule.relative_to, decode(base, signals[rule.relative_to]))})"
-            template = f"check.finding_{rule.direction}" if rule.direction else "check.finding"
-            expected = self.expected(rule)
-            message = self.text(template, title=rule.title[self.lang], observed=observed, expected=expected)
-            evidence = {"signal": rule.signal, "observed": value.isoformat() if hasattr(value, "isoformat") else value,
-                        "op": rule.op, "threshold": rule.value, "relative_to": rule.relative_to, "expected": expected}
-            found = self._cache[key] = (message, evidence, rule.action[self.lang], self.citation(rule.sources), self.url(rule.page, rule.id))
-        return found
+    def _finding(self, rule: Rule, raw: float, base: float | None) -> Finding:
+        """The finding of a failed rule for these observed values."""
+        signals = self.playbook.signals
+        value = decode(raw, signals[rule.signal])
+        observed = self.text("check.not_recorded") if rule.op == "recorded" else self.show(rule.signal, value)
+        if rule.relative_to:
+            observed += f" ({signals[rule.relative_to].name[self.lang]}: {self.show(rule.relative_to, decode(base, signals[rule.relative_to]))})"
+        template = f"check.finding_{rule.direction}" if rule.direction else "check.finding"
+        expected = self.expected(rule)
+        message = self.text(template, title=rule.title[self.lang], observed=observed, expected=expected)
+        evidence = {"signal": rule.signal, "observed": value.isoformat() if hasattr(value, "isoformat") else value,
+                    "op": rule.op, "threshold": rule.value, "relative_to": rule.relative_to, "expected": expected}
+        return Finding(rule.id, rule.kind, rule.severity, message, evidence, rule.action[self.lang], self.citation(rule.sources),
+                       self.url(rule.page, rule.id))
 
     def _data_finding(self, table: AccountTable, index: int, note: DataNote) -> Finding:
         values = {k: words(v, self.lang, self.playbook.messages) for k, v in note.values.items()}
@@ -237,7 +238,7 @@ class Evaluator:
             values["reason"] = self.text(values["reason"], **{k: v for k, v in values.items() if k == "values"})
         message = self.text(note.code, column=note.column or "", row=table.rows[index], **values)
         evidence = {"signal": note.column, "observed": note.values.get("value"), "op": None, "threshold": None, "relative_to": None, "expected": None}
-        return Finding(table.ids[index], note.code.replace(".", "-").replace("_", "-"), "data", "warning", message, evidence,
+        return Finding(note.code.replace(".", "-").replace("_", "-"), "data", "warning", message, evidence,
                        self.text("check.data_action"), "", self.url("checker/", "data-findings"))
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from checker.cache import validated
 from checker.messages import Problem, suggestion
 from checker.schemas import validator
 from checker.yamlload import load_yaml
@@ -132,9 +133,10 @@ def _load_mapping_file(path: Path) -> dict:
 @cache
 def presets() -> dict[str, Mapping]:
     """The bundled presets by id."""
+    files = sorted(PRESET_DIR.glob("*.yaml"))
     found = {"canonical": Mapping("canonical", "canonical")}  # canonical names map to themselves
-    for path in sorted(PRESET_DIR.glob("*.yaml")):
-        mapping = _mapping_from(_load_mapping_file(path))
+    for _, data in validated(files, lambda: [(path, _load_mapping_file(path)) for path in files]):
+        mapping = _mapping_from(data)
         found[mapping.id] = mapping
     return found
 

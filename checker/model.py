@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from checker.cache import Documents, validated
 from checker.problems import PlaybookInvalid
-from checker.validate import BUNDLED, kind_of, validate
+from checker.validate import BUNDLED, discover, validate
 
 Text = dict[str, str]  # {"en": …, "fi": …}
 
@@ -170,14 +171,22 @@ def _rule(data: dict, kind: str, owner: str, section: str, applies_to: Sequence[
 
 
 def load_playbook(directory: Path | None = None) -> Playbook:
-    """Validate and load the playbooks in `directory` (default: the bundled ones)."""
+    """Validate and load the playbooks in `directory` (default: the bundled ones).
+
+    Files validated before, byte for byte, come from the cache (see cache.py)."""
     root = directory or BUNDLED
-    docs, problems = validate([root])
-    if problems:
-        raise PlaybookInvalid(problems)
+
+    def checked() -> Documents:
+        docs, problems = validate([root])
+        if problems:
+            raise PlaybookInvalid(problems)
+        return [(doc.file, doc.data) for doc in docs]
+
+    files, missing = discover([root])
+    docs = checked() if missing else validated(files, checked)
     by_kind: dict[str, list[dict]] = {}
-    for doc in docs:
-        by_kind.setdefault(kind_of(doc), []).append(doc.data)
+    for _, data in docs:
+        by_kind.setdefault(data["kind"], []).append(data)
     stages = sorted((Phase(d["id"], "stage", d["order"], d) for d in by_kind.get("stage", [])), key=lambda p: p.order)
     endings = sorted((Phase(d["id"], "ending", d["order"], d) for d in by_kind.get("ending", [])), key=lambda p: p.order)
     rules: list[Rule] = []
@@ -196,7 +205,7 @@ def load_playbook(directory: Path | None = None) -> Playbook:
         catalogues=catalogues,
         glossary=by_kind["glossary"][0]["terms"] if "glossary" in by_kind else [],
         rules=rules,
-        files=[doc.file for doc in docs],
+        files=[file for file, _ in docs],
         messages={k: v for d in by_kind.get("messages", []) for k, v in d["messages"].items()},
         activity_keywords=by_kind["activity-keywords"][0] if "activity-keywords" in by_kind else {},
     )

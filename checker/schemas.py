@@ -4,9 +4,11 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from referencing import Registry
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
 
@@ -27,6 +29,8 @@ KIND_SCHEMAS = {
 
 @cache
 def _registry() -> Registry:
+    from referencing import Registry, Resource  # loaded only when validating: a cached check needs neither
+
     registry: Registry = Registry()
     for path in sorted(SCHEMA_DIR.glob("*.schema.json")):
         registry = registry.with_resource(path.as_uri(), Resource.from_contents(json.loads(path.read_text(encoding="utf-8"))))
@@ -36,5 +40,7 @@ def _registry() -> Registry:
 @cache
 def validator(schema_file: str) -> Draft202012Validator:
     """A validator for one schema file in `schema/`, with its `$ref`s resolved from disk."""
+    from jsonschema import Draft202012Validator
+
     uri = (SCHEMA_DIR / schema_file).as_uri()
     return Draft202012Validator({"$ref": uri}, registry=_registry())

@@ -9,14 +9,16 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from jsonschema import ValidationError
-from jsonschema.exceptions import best_match
+from typing import TYPE_CHECKING
 
 from checker.messages import Problem as Words
 from checker.messages import suggestion
 from checker.problems import JsonPath, Problem, display_path, json_path
 from checker.schemas import KIND_SCHEMAS, validator
 from checker.yamlload import Loaded, load_yaml
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 BUNDLED = Path(__file__).resolve().parent.parent / "playbooks"
 
@@ -86,6 +88,8 @@ def _phrase(loaded: Loaded, error: ValidationError) -> Iterator[Problem]:
     path: JsonPath = tuple(error.absolute_path)
     kind = error.validator
     if kind in ("oneOf", "anyOf") and error.context:
+        from jsonschema.exceptions import best_match  # jsonschema loads only when validating
+
         best = best_match(error.context)
         inner = next(_phrase(loaded, best), None)
         if inner:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,11 @@ from checker.model import Playbook, load_playbook
 from checker.validate import BUNDLED
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The suite keeps its validated-playbook cache to itself, never in the user's folder.
+    os.environ["PLAYBOOK_CACHE_DIR"] = tempfile.mkdtemp(prefix="playbook-cache-")
 
 
 @pytest.fixture(scope="session")

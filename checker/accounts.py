@@ -6,8 +6,7 @@ a row; they become `data` notes on the account and the cell counts as unknown.
 """
 from __future__ import annotations
 
-import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from checker.exports import (
 )
 from checker.messages import Problem, suggestion
 from checker.model import Playbook, Signal
+from checker.plaincsv import PlainCsv
 from checker.validate import label_key
 from checker.values import BadValue, DateOrderError, parse_cell, slashed_order
 
@@ -76,43 +76,8 @@ def stage_lookup(playbook: Playbook) -> dict[str, str]:
     return {label_key(label): phase.id for phase in playbook.phases.values() for label in phase.labels()}
 
 
-_EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal()
-
-
-def _fast_numbers(raw: np.ndarray, kind: str) -> np.ndarray | None:
-    """Whole-column parsing for the common case (plain numbers, ISO dates); None to go cell by cell.
-
-    `raw` is an object array of cell texts.
-    """
-    empty = raw == ""
-    try:
-        if kind == "date":
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # numpy notes that it drops a trailing "Z"
-                days = np.where(empty, "NaT", raw).astype("datetime64[D]")
-            return np.where(np.isnat(days), np.nan, days.astype(np.float64) + _EPOCH_ORDINAL)
-        numbers = np.where(empty, "nan", raw).astype(np.float64)
-    except (ValueError, TypeError):
-        return None
-    known = ~empty
-    if np.isnan(numbers[known]).any() or np.isinf(numbers).any():
-        return None  # the text 'nan' or 'inf': let the cell parser name the problem
-    if kind == "count" and ((numbers[known] < 0) | (numbers[known] != np.floor(numbers[known]))).any():
-        return None
-    if kind == "share" and ((numbers[known] < 0) | (numbers[known] > 1)).any():
-        return None
-    if kind == "days" and (numbers[known] < 0).any():
-        return None
-    return numbers
-
-
-def parse_column(raw: Sequence[str] | np.ndarray, signal: Signal, order: str | None = None) -> tuple[np.ndarray, list[tuple[int, str, BadValue]]]:
-    """Parse a whole column: vectorised when the column is plain, else each distinct cell once."""
-    if signal.type in ("count", "share", "days", "amount", "date") and len(raw):
-        fast = _fast_numbers(np.asarray(raw, dtype=object), signal.type)
-        if fast is not None:
-            return fast, []
-    raw = raw.tolist() if isinstance(raw, np.ndarray) else list(raw)
+def parse_column(raw: Sequence[str], signal: Signal, order: str | None = None) -> tuple[np.ndarray, list[tuple[int, str, BadValue]]]:
+    """Parse a column cell by cell (each distinct cell once): values, and the cells that are not readable."""
     cache: dict[str, float | BadValue] = {}
     allowed = signal.data.get("values")
 
@@ -131,46 +96,60 @@ def parse_column(raw: Sequence[str] | np.ndarray, signal: Signal, order: str | N
     return np.array(parsed, dtype=np.float64), bad
 
 
-def _sort_rows(body: list[list[str]], lines: list[int], width: int, id_at: int) -> tuple[list[list[str]], list[int], dict[int, list[DataNote]], list[UnusableRow], int]:
-    """Keep the rows that are accounts; note ragged rows; list rows with no or a repeated id."""
-    kept: list[list[str]] = []
-    kept_lines: list[int] = []
-    notes: dict[int, list[DataNote]] = {}
+def _account_rows(ids: list[str], lines: list[int], blank: Callable[[int], bool]) -> tuple[list[int], list[UnusableRow], int]:
+    """Which rows are accounts (their indexes), which are unusable (no id, a repeated id), and how many rows were read.
+
+    A row with no id whose cells are all empty (`;;;`) is not a row at all."""
+    kept: list[int] = []
     unusable: list[UnusableRow] = []
     first_row: dict[str, int] = {}
     rows_read = 0
-    for cells, line in zip(body, lines):
-        note = None
-        if len(cells) != width:
-            if not any(c.strip() for c in cells):
-                continue  # a blank line is not a row
-            note = DataNote("data.ragged_short" if len(cells) < width else "data.ragged_long", None, {"found": len(cells), "expected": width})
-            cells = (cells + [""] * width)[:width]
-        account_id = cells[id_at].strip()
+    for i, (account_id, line) in enumerate(zip(ids, lines)):
         if not account_id:
-            if any(c.strip() for c in cells):
+            if not blank(i):
                 rows_read += 1
                 unusable.append(UnusableRow(line, "data.no_account_id"))
-            continue  # a line of empty cells (;;;) is not a row
+            continue
         rows_read += 1
         if account_id in first_row:
             unusable.append(UnusableRow(line, "data.duplicate_account", {"account": account_id, "first": first_row[account_id]}))
             continue
         first_row[account_id] = line
-        if note:
-            notes[len(kept)] = [note]
-        kept.append(cells)
-        kept_lines.append(line)
-    return kept, kept_lines, notes, unusable, rows_read
+        kept.append(i)
+    return kept, unusable, rows_read
+
+
+def _sort_rows(body: list[list[str]], lines: list[int], width: int, id_at: int) -> tuple[list[list[str]], list[int], dict[int, list[DataNote]], list[UnusableRow], int]:
+    """Keep the rows that are accounts; note ragged rows; list rows with no or a repeated id."""
+    rows: list[list[str]] = []
+    row_lines: list[int] = []
+    ragged: dict[int, DataNote] = {}
+    for cells, line in zip(body, lines):
+        if len(cells) != width:
+            if not any(c.strip() for c in cells):
+                continue  # a blank line is not a row
+            ragged[len(rows)] = DataNote("data.ragged_short" if len(cells) < width else "data.ragged_long", None, {"found": len(cells), "expected": width})
+            cells = (cells + [""] * width)[:width]
+        rows.append(cells)
+        row_lines.append(line)
+    kept, unusable, rows_read = _account_rows([r[id_at].strip() for r in rows], row_lines, lambda i: not any(c.strip() for c in rows[i]))
+    notes = {k: [ragged[i]] for k, i in enumerate(kept) if i in ragged}
+    return [rows[i] for i in kept], [row_lines[i] for i in kept], notes, unusable, rows_read
 
 
 def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None, sheet: str | None = None,
                   raw: RawTable | None = None, date_format: str | None = None) -> AccountTable:
-    """Read and parse an account export (CSV or XLSX), its headers mapped by `mapping`."""
-    table = raw or read_table(path, sheet)
-    if mapping is not None:
-        table = strip_footer(table, mapping.footers)
-    header, body, lines = table.header, table.rows, table.lines
+    """Read and parse an account export (CSV or XLSX), its headers mapped by `mapping`.
+
+    A plain CSV file is read by DuckDB (plaincsv.py); any other file, or a plain one whose
+    ids turn out missing or repeated, by the csv module, which accounts for every row.
+    """
+    footers = mapping.footers if mapping else []
+    plain = PlainCsv.open(path) if raw is None and not footers else None
+    table = raw
+    if plain is None and table is None:
+        table = strip_footer(read_table(path, sheet), footers)
+    name, header = (plain.name, plain.header) if plain else (table.name, table.header)
     signals = playbook.signals
     known = set(REQUIRED) | set(OPTIONAL) | set(signals)
     mapped = (mapping or Mapping("canonical", "canonical")).header_map("accounts", header, known)
@@ -181,59 +160,81 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
         hints = [next((m for m in misses if m.startswith(f"{c}:")), None) or Problem("hint.column", column=c, hint=suggestion(c, [normalise_header(h) for h in header]))
                  for c in missing]
         via = Problem("hint.via_preset", preset=mapping.id) if mapping and mapping.id != "canonical" else ""
-        raise InputError("error.missing_columns", path=table.name, columns=hints, via=via, found=", ".join(h.strip() for h in header))
+        raise InputError("error.missing_columns", path=name, columns=hints, via=via, found=", ".join(h.strip() for h in header))
     seen: set[str] = set()
     for i, n in enumerate(names):
         if n in known and n in seen:
-            raise InputError("error.duplicate_column", path=table.name, column=header[i].strip(), field=n)
+            raise InputError("error.duplicate_column", path=name, column=header[i].strip(), field=n)
         seen.add(n)
     index = {n: i for i, n in enumerate(names) if n in known}
     width, id_at = len(header), index["account_id"]
 
-    ids = [cells[id_at].strip() for cells in body] if all(len(cells) == width for cells in body) else []
-    if ids and all(ids) and len(set(ids)) == len(ids):
-        # The common case, checked in bulk: every row complete, ids present and unique.
-        kept, notes, unusable, rows_read = body, {}, [], len(body)
+    texts_of = [n for n in ("account_id", "account_name", "owner", "declared_stage") if n in index]
+    wanted = {n: (i, signals[n]) for n, i in index.items() if n in signals}
+    got = plain.read([index[n] for n in texts_of], wanted) if plain else None
+    if got is not None:
+        text_columns, data = got
+        ids = [c.strip() for c in text_columns[0]]
+        lines, notes, unusable, rows_read, footer_rows, encoding = plain.lines, {}, [], plain.size, 0, plain.encoding
+        if not all(ids) or len(set(ids)) != len(ids):
+            blank = plain.blank_rows([i for i, account_id in enumerate(ids) if not account_id])
+            kept, unusable, rows_read = _account_rows(ids, lines, blank.__contains__)
+            lines = [lines[i] for i in kept]
+            text_columns = [[column[i] for i in kept] for column in text_columns]
+            data = {n: values[kept] for n, values in data.items()}
+        rest = [n for n in wanted if n not in data]
+        rest_columns = plain.texts([wanted[n][0] for n in rest])
+        if len(lines) != plain.size:
+            rest_columns = [[column[i] for i in kept] for column in rest_columns]
+        plain.close()
     else:
-        kept, lines, notes, unusable, rows_read = _sort_rows(body, lines, width, id_at)
+        if plain is not None:  # not plain after all (ragged rows, blank lines…): the csv route reports each row
+            plain.close()
+            table = strip_footer(read_table(path, sheet), footers)
+        lines = table.lines
+        ids = [cells[id_at].strip() for cells in table.rows] if all(len(cells) == width for cells in table.rows) else []
+        if ids and all(ids) and len(set(ids)) == len(ids):
+            # The common case, checked in bulk: every row complete, ids present and unique.
+            rows, notes, unusable, rows_read = table.rows, {}, [], len(table.rows)
+        else:
+            rows, lines, notes, unusable, rows_read = _sort_rows(table.rows, lines, width, id_at)
+        cells = np.array(rows, dtype=object) if rows else np.empty((0, width), dtype=object)
+        text_columns = [cells[:, index[n]].tolist() for n in texts_of]
+        data, rest = {}, list(wanted)
+        rest_columns = [cells[:, wanted[n][0]].tolist() for n in rest]
+        footer_rows, encoding = table.footer_rows, table.encoding
 
-    # An object array holds the cells without copying them; its columns slice for free.
-    cells = np.array(kept, dtype=object) if kept else np.empty((0, width), dtype=object)
-    columns = [cells[:, i] for i in range(width)]
-    data: dict[str, np.ndarray] = {}
-    for name, i in index.items():
-        if name in signals:
-            order = None
-            if signals[name].type == "date":
-                try:
-                    order = slashed_order(columns[i], date_format or (mapping.date_format if mapping else None))
-                except DateOrderError as exc:
-                    raise InputError("error.column_problem", path=table.name, column=header[i].strip(), problem=exc) from None
-            data[name], bad = parse_column(columns[i], signals[name], order)
-            for row, cell, problem in bad:
-                notes.setdefault(row, []).append(DataNote("data.invalid_value", name, {"value": cell.strip(), "reason": problem.reason, **problem.details}))
-
-    def texts(name: str) -> list[str]:
-        return [c.strip() for c in columns[index[name]].tolist()] if name in index else [""] * len(kept)
+    for n, column in zip(rest, rest_columns):
+        i, signal = wanted[n]
+        order = None
+        if signal.type == "date":
+            try:
+                order = slashed_order(column, date_format or (mapping.date_format if mapping else None))
+            except DateOrderError as exc:
+                raise InputError("error.column_problem", path=name, column=header[i].strip(), problem=exc) from None
+        data[n], bad = parse_column(column, signal, order)
+        for row, cell, problem in bad:
+            notes.setdefault(row, []).append(DataNote("data.invalid_value", n, {"value": cell.strip(), "reason": problem.reason, **problem.details}))
+    text = {n: [c.strip() for c in column] for n, column in zip(texts_of, text_columns)}
+    size = len(lines)
 
     stages = stage_lookup(playbook)
-    declared_raw = texts("declared_stage")
+    declared_raw = text["declared_stage"]
     declared: list[str | None] = []
-    for row, raw in enumerate(declared_raw):
-        found = stages.get(raw) or stages.get(label_key(raw))
+    for row, raw_stage in enumerate(declared_raw):
+        found = stages.get(raw_stage) or stages.get(label_key(raw_stage))
         declared.append(found)
-        if not raw:
+        if not raw_stage:
             notes.setdefault(row, []).append(DataNote("data.no_stage", "declared_stage"))
         elif found is None:
-            notes.setdefault(row, []).append(DataNote("data.unknown_stage", "declared_stage", {"value": raw, "hint": suggestion(raw, list(stages))}))
-    account_names = texts("account_name")
-    for row, name in enumerate(account_names):
-        if not name:
+            notes.setdefault(row, []).append(DataNote("data.unknown_stage", "declared_stage", {"value": raw_stage, "hint": suggestion(raw_stage, list(stages))}))
+    account_names = text["account_name"]
+    for row, account_name in enumerate(account_names):
+        if not account_name:
             notes.setdefault(row, []).append(DataNote("data.no_name", "account_name"))
     ignored = [h.strip() for h, n in zip(header, names) if n not in known]
-    return AccountTable(path, lines, texts("account_id"), account_names, texts("owner"), declared_raw, declared,
-                        Columns(len(kept), data, frozenset(data)), notes, unusable, rows_read, ignored, table.encoding,
-                        table.footer_rows, misses)
+    return AccountTable(path, lines, text["account_id"], account_names, text.get("owner", [""] * size), declared_raw, declared,
+                        Columns(size, data, frozenset(data)), notes, unusable, rows_read, ignored, encoding, footer_rows, misses)
 
 
 def table_from_values(playbook: Playbook, accounts: list[dict], present: frozenset[str] | None = None) -> AccountTable:

@@ -1,0 +1,151 @@
+"""A plain CSV export read by DuckDB straight into columns.
+
+Most account exports are plain: one line per row, every row as wide as the header,
+numbers and ISO dates as a CRM writes them. DuckDB reads such a file and converts whole
+columns in C++, so no cell of a plain numeric column ever becomes a Python string (that
+is most of the time a check of 100,000 accounts would otherwise spend).
+
+This is a fast route, never a second set of rules. A file that is not plain (blank or
+multi-line rows, ragged rows, bad quoting, a report footer, a spreadsheet) is read by
+Python's csv module instead (exports.read_table), which names every problem by row. A
+column holding any cell outside the plain forms below (a decimal comma, `45 %`,
+`31.12.2026`, `n/a`, a typo) goes back to values.parse_cell cell by cell, which reads it
+or phrases the problem. The plain forms are strict subsets of what parse_cell accepts,
+with the same value; tests/test_plaincsv.py checks both routes agree.
+"""
+from __future__ import annotations
+
+import csv
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from checker.exports import decode_bytes, sniff_delimiter
+from checker.model import Signal
+from checker.signal_sql import literal
+from checker.values import BOOLEANS
+
+#: A cell in plain form, by signal type (RE2, the whole cell, spaces around allowed).
+PLAIN = {
+    "count": r" *[0-9]+ *",
+    "days": r" *[0-9]+(\.[0-9]+)? *",
+    "amount": r" *-?[0-9]+(\.[0-9]+)? *",
+    "share": r" *(0(\.[0-9]+)?|1(\.0+)?) *",
+    "date": r" *[1-9][0-9]{3}-[0-9]{2}-[0-9]{2} *",
+}
+_ORDINAL_ZERO = "DATE '0001-01-01'"  # date.toordinal() counts from 0001-01-01 as day 1
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _plain_value(column: str, signal: Signal) -> str | None:
+    """SQL for one signal column: its float (NaN when empty), or NULL for a cell not in plain form."""
+    if signal.type in PLAIN:  # DuckDB's casts ignore the spaces around
+        value = f"CAST({column} AS DOUBLE)" if signal.type != "date" else \
+            f"CAST((TRY_CAST({column} AS DATE) - {_ORDINAL_ZERO}) + 1 AS DOUBLE)"  # NULL for 2026-02-31
+        plain = f"WHEN regexp_full_match({column}, {literal(PLAIN[signal.type])}) THEN {value}"
+    elif signal.type == "boolean":
+        words = lambda meaning: ", ".join(literal(w) for w, v in BOOLEANS.items() if v is meaning)  # noqa: E731
+        cell = f"lower(trim({column}, ' '))"
+        plain = f"WHEN {cell} IN ({words(True)}) THEN 1.0 WHEN {cell} IN ({words(False)}) THEN 0.0"
+    elif signal.type == "category":
+        plain = " ".join(f"WHEN trim({column}, ' ') = {literal(v)} THEN {float(i)}" for i, v in enumerate(signal.data["values"]))
+    else:
+        return None
+    return f"CASE WHEN {column} IS NULL THEN 'NaN'::DOUBLE {plain} WHEN regexp_full_match({column}, ' *') THEN 'NaN'::DOUBLE END"
+
+
+class PlainCsv:
+    """A CSV file that looks plain, read by DuckDB a few columns at a time, straight from the file."""
+
+    def __init__(self, path: Path, header: list[str], encoding: str, delimiter: str, lines: int):
+        self.name = str(path)
+        self.header = header
+        self.encoding = encoding
+        self.size = lines - 1  # plain: one line per row, row n on line n + 1
+        self.lines = list(range(2, lines + 1))
+        self._path, self._delimiter = path, delimiter
+        self._work: tempfile.TemporaryDirectory | None = None
+        self._db = None
+
+    @classmethod
+    def open(cls, path: Path) -> PlainCsv | None:
+        """The file, when it may be plain; None when it surely is not (the csv module then reads it)."""
+        if path.suffix.lower() in (".xlsx", ".xlsm") or not path.is_file():
+            return None
+        try:
+            raw = path.read_bytes()
+            text, encoding = decode_bytes(raw, str(path))
+        except Exception:  # noqa: BLE001 - the csv route reads it again and phrases the problem
+            return None
+        first = text.split("\n", 1)[0]
+        if '"' in first or not text.strip():
+            return None  # a quoted header may span lines; an empty file gets its message on the csv route
+        delimiter = sniff_delimiter(text)
+        header = next(csv.reader([first.lstrip("\ufeff").rstrip("\r")], delimiter=delimiter), [])
+        plain = cls(path, header, encoding, delimiter, text.count("\n") + (not text.endswith("\n")))
+        if encoding != "utf-8":  # Windows-1252 or UTF-16: DuckDB reads UTF-8
+            plain._work = tempfile.TemporaryDirectory(prefix="playbook-")
+            plain._path = Path(plain._work.name) / "accounts.csv"
+            plain._path.write_text(text, encoding="utf-8", newline="")
+        return plain
+
+    def _scan(self, columns: dict[str, str]) -> dict[str, np.ndarray] | None:
+        """SQL expressions over the cells (`c0`, `c1`, …), one pass over the file; None when it is not plain."""
+        import duckdb  # loaded only for a CSV export
+
+        if self._db is None:
+            self._db = duckdb.connect()
+        types = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(self.header))) + "}"
+        source = (f"read_csv({literal(str(self._path))}, delim = {literal(self._delimiter)}, quote = '\"', escape = '\"', "
+                  f"header = false, skip = 1, auto_detect = false, strict_mode = true, null_padding = false, columns = {types})")
+        # `row_number() OVER ()` numbers the rows in file order (DuckDB guarantees it; a plain
+        # parallel scan may hand rows out of order), and the columns are put in that order.
+        select = ", ".join(["row_number() OVER () AS __row", *(f"{sql} AS {_quote(name)}" for name, sql in columns.items())])
+        try:
+            found = self._db.execute(f"SELECT {select} FROM {source}").fetchnumpy()
+        except duckdb.Error:
+            return None  # ragged rows, bad quoting: the csv route names each one
+        row = found.pop("__row")
+        if len(row) != self.size:
+            return None  # blank lines or cells spanning lines: rows and lines differ
+        if np.any(np.diff(row) <= 0):
+            order = np.argsort(row)
+            found = {name: values[order] for name, values in found.items()}
+        return found
+
+    def read(self, texts: list[int], numbers: dict[str, tuple[int, Signal]]) -> tuple[list[list[str]], dict[str, np.ndarray]] | None:
+        """Text columns (cells as read, "" when empty) and the signal columns whose every cell is
+        empty or plain, as floats (NaN = unknown), in one pass; None when the file is not plain."""
+        exprs = {f"t{i}": f"c{i}" for i in texts}
+        exprs |= {name: sql for name, (i, signal) in numbers.items() if (sql := _plain_value(f"c{i}", signal))}
+        found = self._scan(exprs)
+        if found is None:
+            return None
+        values = {}
+        for name in numbers:
+            column = found.get(name)
+            if column is not None and not np.ma.is_masked(column):  # masked: a cell not in plain form
+                values[name] = np.ascontiguousarray(np.ma.getdata(column), dtype=np.float64)
+        return [np.ma.filled(found[f"t{i}"], "").tolist() for i in texts], values
+
+    def texts(self, indexes: list[int]) -> list[list[str]]:
+        """Columns as cell texts ("" when empty)."""
+        found = self._scan({f"t{i}": f"c{i}" for i in indexes}) if indexes else {}
+        return [np.ma.filled(found[f"t{i}"], "").tolist() for i in indexes]
+
+    def blank_rows(self, indexes: list[int]) -> set[int]:
+        """Which of these rows (0-based) have only empty cells."""
+        if not indexes:
+            return set()
+        columns = self.texts(list(range(len(self.header))))
+        return {i for i in indexes if not any(column[i].strip() for column in columns)}
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+        if self._work is not None:
+            self._work.cleanup()

@@ -96,6 +96,24 @@ def parse_column(raw: Sequence[str], signal: Signal, order: str | None = None) -
     return np.array(parsed, dtype=np.float64), bad
 
 
+def _parse_cells(cells: list[str], where: tuple[int, Signal], header: list[str], file: str,
+                 mapping: Mapping | None, date_format: str | None) -> tuple[np.ndarray, list[tuple[int, str, BadValue]]]:
+    """Cells of one signal column, parsed; a date column's day/month order is decided from its cells first."""
+    i, signal = where
+    order = None
+    if signal.type == "date":
+        try:
+            order = slashed_order(cells, date_format or (mapping.date_format if mapping else None))
+        except DateOrderError as exc:
+            raise InputError("error.column_problem", path=file, column=header[i].strip(), problem=exc) from None
+    return parse_column(cells, signal, order)
+
+
+def _note_bad(notes: dict[int, list[DataNote]], field_name: str, bad: list[tuple[int, str, BadValue]]) -> None:
+    for row, cell, problem in bad:
+        notes.setdefault(row, []).append(DataNote("data.invalid_value", field_name, {"value": cell.strip(), "reason": problem.reason, **problem.details}))
+
+
 def _account_rows(ids: list[str], lines: list[int], blank: Callable[[int], bool]) -> tuple[list[int], list[UnusableRow], int]:
     """Which rows are accounts (their indexes), which are unusable (no id, a repeated id), and how many rows were read.
 
@@ -173,8 +191,8 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
     wanted = {n: (i, signals[n]) for n, i in index.items() if n in signals}
     got = plain.read([index[n] for n in texts_of], wanted) if plain else None
     if got is not None:
-        text_columns, data = got
-        ids = [c.strip() for c in text_columns[0]]
+        text_columns, data, odd = got
+        ids = list(map(str.strip, text_columns[0]))
         lines, notes, unusable, rows_read, footer_rows, encoding = plain.lines, {}, [], plain.size, 0, plain.encoding
         if not all(ids) or len(set(ids)) != len(ids):
             blank = plain.blank_rows([i for i, account_id in enumerate(ids) if not account_id])
@@ -182,11 +200,14 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
             lines = [lines[i] for i in kept]
             text_columns = [[column[i] for i in kept] for column in text_columns]
             data = {n: values[kept] for n, values in data.items()}
-        rest = [n for n in wanted if n not in data]
-        rest_columns = plain.texts([wanted[n][0] for n in rest])
-        if len(lines) != plain.size:
-            rest_columns = [[column[i] for i in kept] for column in rest_columns]
+            odd = {n: cells[kept] for n, cells in odd.items()}
         plain.close()
+        # Cells not in plain form are read (or reported) cell by cell, like every cell on the csv route.
+        for n, cells in odd.items():
+            at = np.flatnonzero(np.not_equal(cells, None))
+            if len(at):
+                data[n][at], bad = _parse_cells(cells[at].tolist(), wanted[n], header, name, mapping, date_format)
+                _note_bad(notes, n, [(int(at[k]), cell, problem) for k, cell, problem in bad])
     else:
         if plain is not None:  # not plain after all (ragged rows, blank lines…): the csv route reports each row
             plain.close()
@@ -200,29 +221,23 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
             rows, lines, notes, unusable, rows_read = _sort_rows(table.rows, lines, width, id_at)
         cells = np.array(rows, dtype=object) if rows else np.empty((0, width), dtype=object)
         text_columns = [cells[:, index[n]].tolist() for n in texts_of]
-        data, rest = {}, list(wanted)
-        rest_columns = [cells[:, wanted[n][0]].tolist() for n in rest]
+        data = {}
+        for n, (i, _) in wanted.items():
+            data[n], bad = _parse_cells(cells[:, i].tolist(), wanted[n], header, name, mapping, date_format)
+            _note_bad(notes, n, bad)
         footer_rows, encoding = table.footer_rows, table.encoding
-
-    for n, column in zip(rest, rest_columns):
-        i, signal = wanted[n]
-        order = None
-        if signal.type == "date":
-            try:
-                order = slashed_order(column, date_format or (mapping.date_format if mapping else None))
-            except DateOrderError as exc:
-                raise InputError("error.column_problem", path=name, column=header[i].strip(), problem=exc) from None
-        data[n], bad = parse_column(column, signal, order)
-        for row, cell, problem in bad:
-            notes.setdefault(row, []).append(DataNote("data.invalid_value", n, {"value": cell.strip(), "reason": problem.reason, **problem.details}))
-    text = {n: [c.strip() for c in column] for n, column in zip(texts_of, text_columns)}
+    text = {n: list(map(str.strip, column)) for n, column in zip(texts_of, text_columns)}
     size = len(lines)
 
     stages = stage_lookup(playbook)
     declared_raw = text["declared_stage"]
     declared: list[str | None] = []
+    seen_spellings: dict[str, str | None] = {}  # exports repeat their spellings: each is looked up once
     for row, raw_stage in enumerate(declared_raw):
-        found = stages.get(raw_stage) or stages.get(label_key(raw_stage))
+        if raw_stage in seen_spellings:
+            found = seen_spellings[raw_stage]
+        else:
+            found = seen_spellings[raw_stage] = stages.get(raw_stage) or stages.get(label_key(raw_stage))
         declared.append(found)
         if not raw_stage:
             notes.setdefault(row, []).append(DataNote("data.no_stage", "declared_stage"))

@@ -61,6 +61,7 @@ class Evaluation:
     findings: list[list[Finding]]
     not_evaluated: list[list[str]]
     stage_ids: list[str] = field(default_factory=list)
+    distinct: list[Finding] = field(default_factory=list)  # every Finding object, once (accounts share them)
 
     def fit_scores(self, index: int) -> dict[str, np.ndarray]:
         """{stage: [satisfied, evaluated]} for one account (numpy pairs: orjson writes them directly)."""
@@ -152,8 +153,10 @@ class Evaluator:
         best, fit = fit_table(playbook, cols, self.as_of, table.declared, codes)
         findings: list[list[Finding]] = [[] for _ in range(len(table))]
         not_evaluated: list[list[str]] = [[] for _ in range(len(table))]
+        distinct: list[Finding] = []
         for index, notes in table.notes.items():
             findings[index].extend(self._data_finding(table, index, note) for note in notes)
+            distinct.extend(findings[index])
         code_of = {p: n for n, p in enumerate(playbook.phases)}
         declared_code = np.array([code_of.get(d, -1) for d in table.declared], dtype=np.int16)
         for rule in playbook.rules:
@@ -167,14 +170,15 @@ class Evaluator:
                 # Distinct (observed, base) pairs, sorted fast as complex numbers; NaN (a failing
                 # `recorded` rule) never equals itself, so it is grouped under a stand-in value.
                 pairs = np.where(np.isnan(observed), -np.inf, observed) + 1j * base
-                distinct, which = np.unique(pairs, return_inverse=True)
+                values, which = np.unique(pairs, return_inverse=True)
                 shared = [self._finding(rule, raw if raw != -np.inf else np.nan, base if rule.relative_to else None)
-                          for raw, base in zip(distinct.real.tolist(), distinct.imag.tolist())]
+                          for raw, base in zip(values.real.tolist(), values.imag.tolist())]
+                distinct.extend(shared)
                 for i, k in zip(failing.tolist(), which.tolist()):
                     findings[i].append(shared[k])
             for i in np.flatnonzero(applies & (c == UNKNOWN)).tolist():
                 not_evaluated[i].append(rule.id)
-        return Evaluation(best, fit, findings, not_evaluated, [s.id for s in playbook.stages])
+        return Evaluation(best, fit, findings, not_evaluated, [s.id for s in playbook.stages], distinct)
 
     # --- phrasing -------------------------------------------------------------------------------
 

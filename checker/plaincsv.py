@@ -117,20 +117,26 @@ class PlainCsv:
             found = {name: values[order] for name, values in found.items()}
         return found
 
-    def read(self, texts: list[int], numbers: dict[str, tuple[int, Signal]]) -> tuple[list[list[str]], dict[str, np.ndarray]] | None:
-        """Text columns (cells as read, "" when empty) and the signal columns whose every cell is
-        empty or plain, as floats (NaN = unknown), in one pass; None when the file is not plain."""
+    def read(self, texts: list[int], numbers: dict[str, tuple[int, Signal]]) -> tuple[list[list[str]], dict[str, np.ndarray], dict[str, np.ndarray]] | None:
+        """One pass over the file: text columns (cells as read, "" when empty); signal columns
+        as floats (NaN = unknown, and where a cell is not in plain form); and, for the columns
+        that have such cells, those cells' texts (an object array, None where the cell was
+        plain). None when the file is not plain."""
         exprs = {f"t{i}": f"c{i}" for i in texts}
-        exprs |= {name: sql for name, (i, signal) in numbers.items() if (sql := _plain_value(f"c{i}", signal))}
+        for name, (i, signal) in numbers.items():
+            sql = _plain_value(f"c{i}", signal)
+            exprs[name] = sql or "'NaN'::DOUBLE"
+            exprs[f"odd:{name}"] = f"CASE WHEN ({sql}) IS NULL THEN c{i} END" if sql else f"c{i}"
         found = self._scan(exprs)
         if found is None:
             return None
-        values = {}
+        values, odd = {}, {}
         for name in numbers:
-            column = found.get(name)
-            if column is not None and not np.ma.is_masked(column):  # masked: a cell not in plain form
-                values[name] = np.ascontiguousarray(np.ma.getdata(column), dtype=np.float64)
-        return [np.ma.filled(found[f"t{i}"], "").tolist() for i in texts], values
+            values[name] = np.ascontiguousarray(np.ma.filled(found[name], np.nan), dtype=np.float64)
+            cells = found[f"odd:{name}"]
+            if np.ma.count(cells):  # some cell of this column is not plain
+                odd[name] = np.where(np.ma.getmaskarray(cells), None, np.ma.getdata(cells).astype(object))
+        return [np.ma.filled(found[f"t{i}"], "").tolist() for i in texts], values, odd
 
     def texts(self, indexes: list[int]) -> list[list[str]]:
         """Columns as cell texts ("" when empty)."""

@@ -30,14 +30,7 @@ def accounts_json(result: CheckResult) -> Iterator[dict]:
     findings than findings.
     """
     table, evaluation = result.table, result.evaluation
-    finding_json_of: dict[int, orjson.Fragment] = {}  # id(Finding) -> its JSON; the evaluation keeps each alive
-
-    def finding(f: Finding) -> orjson.Fragment:
-        found = finding_json_of.get(id(f))
-        if found is None:
-            found = finding_json_of[id(f)] = orjson.Fragment(orjson.dumps(finding_json(f)))
-        return found
-
+    fragment = {id(f): orjson.Fragment(orjson.dumps(finding_json(f))) for f in evaluation.distinct}
     stages, fit = evaluation.stage_ids, evaluation.fit
     # Each account's row of scores as one integer (its digits in base `most + 1`), to find the distinct rows fast.
     flat = fit.reshape(len(fit), 2 * len(stages)).astype(np.int64)
@@ -61,7 +54,7 @@ def accounts_json(result: CheckResult) -> Iterator[dict]:
             "declared_stage_raw": raw,
             "best_fit_stage": best,
             "fit": fits[fit_at],
-            "findings": [finding(f) for f in findings],
+            "findings": [fragment[id(f)] for f in findings],
             "not_evaluated": not_evaluated,
         }
 

@@ -6,12 +6,14 @@ findings at or above it; 2 = usage or input error (one message on stderr, no tra
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import os
 import sys
 import tempfile
 import textwrap
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -123,7 +125,30 @@ def _as_of(text: str) -> date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date; write it as YYYY-MM-DD") from None
 
 
+@contextlib.contextmanager
+def _without_cycle_collector() -> Iterator[None]:
+    """Pause Python's cycle collector for the length of a check.
+
+    A check builds hundreds of thousands of small lists and dicts and frees them all at the
+    end; none of them forms a reference cycle, yet the collector would walk the growing heap
+    again and again (a fifth of the time of a large check). Reference counting still frees
+    everything; the collector runs again afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def cmd_check(args: argparse.Namespace, playbook: Playbook) -> int:
+    with _without_cycle_collector():
+        return _check(args, playbook)
+
+
+def _check(args: argparse.Namespace, playbook: Playbook) -> int:
     if not args.accounts.is_file():
         raise UsageError("error.no_file", path=args.accounts)
     if args.output and args.output.resolve() == args.accounts.resolve():

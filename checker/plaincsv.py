@@ -93,8 +93,11 @@ class PlainCsv:
             plain._path.write_text(text, encoding="utf-8", newline="")
         return plain
 
-    def _scan(self, columns: dict[str, str]) -> dict[str, np.ndarray] | None:
-        """SQL expressions over the cells (`c0`, `c1`, …), one pass over the file; None when it is not plain."""
+    def _scan(self, columns: dict[str, str], then: dict[str, str] | None = None) -> dict[str, np.ndarray] | None:
+        """SQL expressions over the cells (`c0`, `c1`, …), one pass over the file; None when it is not plain.
+
+        `then` adds expressions over the named `columns` (each computed once); `raw:` columns
+        only feed them and are not fetched."""
         import duckdb  # loaded only for a CSV export
 
         if self._db is None:
@@ -105,8 +108,12 @@ class PlainCsv:
         # `row_number() OVER ()` numbers the rows in file order (DuckDB guarantees it; a plain
         # parallel scan may hand rows out of order), and the columns are put in that order.
         select = ", ".join(["row_number() OVER () AS __row", *(f"{sql} AS {_quote(name)}" for name, sql in columns.items())])
+        query = f"SELECT {select} FROM {source}"
+        if then:
+            kept = ["__row", *(_quote(name) for name in columns if not name.startswith("raw:"))]
+            query = f"SELECT {', '.join([*kept, *(f'{sql} AS {_quote(name)}' for name, sql in then.items())])} FROM ({query})"
         try:
-            found = self._db.execute(f"SELECT {select} FROM {source}").fetchnumpy()
+            found = self._db.execute(query).fetchnumpy()
         except duckdb.Error:
             return None  # ragged rows, bad quoting: the csv route names each one
         row = found.pop("__row")
@@ -123,11 +130,12 @@ class PlainCsv:
         that have such cells, those cells' texts (an object array, None where the cell was
         plain). None when the file is not plain."""
         exprs = {f"t{i}": f"c{i}" for i in texts}
+        odd_cells = {}
         for name, (i, signal) in numbers.items():
-            sql = _plain_value(f"c{i}", signal)
-            exprs[name] = sql or "'NaN'::DOUBLE"
-            exprs[f"odd:{name}"] = f"CASE WHEN ({sql}) IS NULL THEN c{i} END" if sql else f"c{i}"
-        found = self._scan(exprs)
+            exprs[name] = _plain_value(f"c{i}", signal) or "NULL::DOUBLE"
+            exprs[f"raw:{name}"] = f"c{i}"
+            odd_cells[f"odd:{name}"] = f"CASE WHEN {_quote(name)} IS NULL THEN {_quote(f'raw:{name}')} END"
+        found = self._scan(exprs, then=odd_cells)
         if found is None:
             return None
         values, odd = {}, {}

@@ -33,11 +33,13 @@ from checker.model import Playbook
 from checker.schemas import SCHEMA_DIR
 from checker.signal_sql import (
     activity_signals,
+    boolean_words,
     deal_signals,
+    identifier,
     literal,
     regex_alternatives,
 )
-from checker.values import BOOLEANS, DateOrderError, slashed_order
+from checker.values import DateOrderError, slashed_order
 
 ACTIVITY_FIELDS = ("account_id", "date", "type", "topic", "customer_contact", "our_contact", "status")
 DEAL_FIELDS = ("account_id", "date", "amount", "status", "competitive")
@@ -76,19 +78,11 @@ class Derived:
     stats: list[LogStats]
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _words_of(meaning: bool) -> str:
-    """The yes/no words the account reader accepts (values.BOOLEANS), as an SQL list."""
-    return ", ".join(literal(word) for word, value in BOOLEANS.items() if value is meaning)
-
 
 def _select(field_name: str, by_field: dict[str, str], implied_type: str | None) -> str:
     """One canonical column of a log's raw table, as SQL."""
     if field_name in by_field:
-        return f"{_quote(by_field[field_name])} AS {field_name}"
+        return f"{identifier(by_field[field_name])} AS {field_name}"
     if field_name == "type" and implied_type:
         return f"{literal(implied_type)} AS type"  # a per-type export: every row is of this type
     return f"NULL::VARCHAR AS {field_name}"
@@ -264,8 +258,8 @@ class LogReader:
         self.db.execute(f"""
             CREATE TABLE dls AS
             SELECT account_id, d AS date, cstatus, {amount} AS amount,
-                   CASE WHEN lower(trim(competitive)) IN ({_words_of(True)}) THEN true
-                        WHEN lower(trim(competitive)) IN ({_words_of(False)}) THEN false END AS competitive
+                   CASE WHEN lower(trim(competitive)) IN ({boolean_words(True)}) THEN true
+                        WHEN lower(trim(competitive)) IN ({boolean_words(False)}) THEN false END AS competitive
             FROM (SELECT *, {date_expr} AS d, {status_expr} AS cstatus,
                          regexp_replace(coalesce(amount, ''), '[\\s\u00a0€$£]|EUR|USD', '', 'g') AS amt FROM ({self._split_ids('deals')}))
             WHERE account_id <> '' AND d IS NOT NULL""")

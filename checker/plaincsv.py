@@ -23,8 +23,7 @@ import numpy as np
 
 from checker.exports import decode_bytes, sniff_delimiter
 from checker.model import Signal
-from checker.signal_sql import literal
-from checker.values import BOOLEANS
+from checker.signal_sql import boolean_words, identifier, literal
 
 #: A cell in plain form, by signal type (RE2, the whole cell, spaces around allowed).
 PLAIN = {
@@ -37,9 +36,6 @@ PLAIN = {
 _ORDINAL_ZERO = "DATE '0001-01-01'"  # date.toordinal() counts from 0001-01-01 as day 1
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
 
 def _plain_value(column: str, signal: Signal) -> str | None:
     """SQL for one signal column: its float (NaN when empty), or NULL for a cell not in plain form."""
@@ -48,9 +44,8 @@ def _plain_value(column: str, signal: Signal) -> str | None:
             f"CAST((TRY_CAST({column} AS DATE) - {_ORDINAL_ZERO}) + 1 AS DOUBLE)"  # NULL for 2026-02-31
         plain = f"WHEN regexp_full_match({column}, {literal(PLAIN[signal.type])}) THEN {value}"
     elif signal.type == "boolean":
-        words = lambda meaning: ", ".join(literal(w) for w, v in BOOLEANS.items() if v is meaning)  # noqa: E731
         cell = f"lower(trim({column}, ' '))"
-        plain = f"WHEN {cell} IN ({words(True)}) THEN 1.0 WHEN {cell} IN ({words(False)}) THEN 0.0"
+        plain = f"WHEN {cell} IN ({boolean_words(True)}) THEN 1.0 WHEN {cell} IN ({boolean_words(False)}) THEN 0.0"
     elif signal.type == "category":
         plain = " ".join(f"WHEN trim({column}, ' ') = {literal(v)} THEN {float(i)}" for i, v in enumerate(signal.data["values"]))
     else:
@@ -107,11 +102,11 @@ class PlainCsv:
                   f"header = false, skip = 1, auto_detect = false, strict_mode = true, null_padding = false, columns = {types})")
         # `row_number() OVER ()` numbers the rows in file order (DuckDB guarantees it; a plain
         # parallel scan may hand rows out of order), and the columns are put in that order.
-        select = ", ".join(["row_number() OVER () AS __row", *(f"{sql} AS {_quote(name)}" for name, sql in columns.items())])
+        select = ", ".join(["row_number() OVER () AS __row", *(f"{sql} AS {identifier(name)}" for name, sql in columns.items())])
         query = f"SELECT {select} FROM {source}"
         if then:
-            kept = ["__row", *(_quote(name) for name in columns if not name.startswith("raw:"))]
-            query = f"SELECT {', '.join([*kept, *(f'{sql} AS {_quote(name)}' for name, sql in then.items())])} FROM ({query})"
+            kept = ["__row", *(identifier(name) for name in columns if not name.startswith("raw:"))]
+            query = f"SELECT {', '.join([*kept, *(f'{sql} AS {identifier(name)}' for name, sql in then.items())])} FROM ({query})"
         try:
             found = self._db.execute(query).fetchnumpy()
         except duckdb.Error:
@@ -134,7 +129,7 @@ class PlainCsv:
         for name, (i, signal) in numbers.items():
             exprs[name] = _plain_value(f"c{i}", signal) or "NULL::DOUBLE"
             exprs[f"raw:{name}"] = f"c{i}"
-            odd_cells[f"odd:{name}"] = f"CASE WHEN {_quote(name)} IS NULL THEN {_quote(f'raw:{name}')} END"
+            odd_cells[f"odd:{name}"] = f"CASE WHEN {identifier(name)} IS NULL THEN {identifier(f'raw:{name}')} END"
         found = self._scan(exprs, then=odd_cells)
         if found is None:
             return None

@@ -29,7 +29,10 @@ KIND_SCHEMAS = {
 
 @cache
 def _registry() -> Registry:
-    from referencing import Registry, Resource  # loaded only when validating: a cached check needs neither
+    from referencing import (  # loaded only when validating: a cached check needs neither
+        Registry,
+        Resource,
+    )
 
     registry: Registry = Registry()
     for path in sorted(SCHEMA_DIR.glob("*.schema.json")):

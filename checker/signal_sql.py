@@ -10,11 +10,22 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 
 from checker.model import Signal
+from checker.values import BOOLEANS
 
 
 def literal(text: str) -> str:
     """A text as an SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def boolean_words(meaning: bool) -> str:
+    """The yes/no words the account reader accepts (values.BOOLEANS) for `meaning`, as an SQL list."""
+    return ", ".join(literal(word) for word, value in BOOLEANS.items() if value is meaning)
+
+
+def identifier(name: str) -> str:
+    """A name as a quoted SQL identifier (a CRM header may hold any character)."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def regex_alternatives(words: list[str]) -> str:

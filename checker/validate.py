@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from checker.messages import Problem as Words
@@ -88,7 +87,9 @@ def _phrase(loaded: Loaded, error: ValidationError) -> Iterator[Problem]:
     path: JsonPath = tuple(error.absolute_path)
     kind = error.validator
     if kind in ("oneOf", "anyOf") and error.context:
-        from jsonschema.exceptions import best_match  # jsonschema loads only when validating
+        from jsonschema.exceptions import (
+            best_match,  # jsonschema loads only when validating
+        )
 
         best = best_match(error.context)
         inner = next(_phrase(loaded, best), None)

@@ -99,8 +99,7 @@ def to_json(result: CheckResult, **_: object) -> Iterator[str | bytes]:
 
 def _json_lines(accounts: list[dict], first: bool) -> bytes:
     """Accounts as JSON, one per line, continuing the `accounts` array."""
-    body = orjson.dumps(accounts)[1:-1].replace(b"},{\"account_id\"", b"},\n    {\"account_id\"")
-    return (b"\n    " if first else b",\n    ") + body
+    return (b"\n    " if first else b",\n    ") + b",\n    ".join(map(orjson.dumps, accounts))
 
 
 CSV_COLUMNS = ["account_id", "account_name", "owner", "declared_stage", "best_fit_stage", "rule", "kind", "severity",

@@ -50,7 +50,7 @@ def activity_signals(as_of: date, signals: Mapping[str, Signal], has: set[str], 
     contacts = "coalesce(theirs.n, 0)" if "customer_contact" in has else "NULL"
     ours = "coalesce(ours.n, 0)" if "our_contact" in has else "NULL"
     return f"""
-        WITH w AS (SELECT * FROM acts WHERE date <= {a}),
+        WITH w AS NOT MATERIALIZED (SELECT * FROM acts WHERE date <= {a}),
         complaints AS (
             SELECT account_id, trim(regexp_replace(regexp_replace(topic, {literal(regex_alternatives(complaint_words))}, '', 'g'), '[^[:alnum:]]+', ' ', 'g')) AS t, cstatus
             FROM w WHERE c_complaint),
@@ -61,14 +61,19 @@ def activity_signals(as_of: date, signals: Mapping[str, Signal], has: set[str], 
         people AS (
             SELECT account_id, customer_contact AS c, min(date) AS first, max(date) AS last FROM w
             WHERE customer_contact IS NOT NULL GROUP BY 1, 2),
+        -- A new contact (first seen in the last 12 months, after the account's first activity) who
+        -- followed an earlier one: some contact's last activity precedes the new one's first (never
+        -- the new contact's own: its last is on or after its first).
         starts AS (SELECT account_id, min(date) AS s FROM w GROUP BY 1),
+        newcomers AS (
+            SELECT p.account_id, p.first
+            FROM (SELECT *, min(last) OVER (PARTITION BY account_id) AS earliest_last FROM people) p JOIN starts USING (account_id)
+            WHERE p.first > {w['d365']} AND p.first > starts.s AND p.earliest_last < p.first),
+        handovers AS (SELECT account_id, date FROM w WHERE c_handover),
         changes AS (
-            SELECT p.account_id, count(*) FILTER (WHERE NOT EXISTS (
-                SELECT 1 FROM w h WHERE h.account_id = p.account_id AND h.c_handover
-                AND h.date BETWEEN p.first - INTERVAL {int(handover_days)} DAY AND p.first + INTERVAL {int(handover_days)} DAY)) AS n
-            FROM people p JOIN starts s USING (account_id)
-            WHERE p.first > {w['d365']} AND p.first > s.s
-              AND EXISTS (SELECT 1 FROM people o WHERE o.account_id = p.account_id AND o.c <> p.c AND o.last < p.first)
+            SELECT n.account_id, count(*) AS n FROM newcomers n
+            WHERE NOT EXISTS (SELECT 1 FROM handovers h WHERE h.account_id = n.account_id
+                AND h.date BETWEEN n.first - INTERVAL {int(handover_days)} DAY AND n.first + INTERVAL {int(handover_days)} DAY)
             GROUP BY 1),
         agg AS (
             SELECT account_id,

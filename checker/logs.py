@@ -245,6 +245,7 @@ class LogReader:
             "SELECT type, count(*) FROM activities JOIN (SELECT DISTINCT type FROM kinds WHERE ctype IS NULL AND type <> '') USING (type) "
             "GROUP BY 1 ORDER BY 2 DESC LIMIT 10").fetchall())
         self.activity_fields = present
+        self._forget("activities", len(paths))
         return stats
 
     def _deals(self, paths: list[Path], account_ids: list[str]) -> list[LogStats]:
@@ -265,7 +266,14 @@ class LogReader:
             WHERE account_id <> '' AND d IS NOT NULL""")
         self._count(stats, "deals", "dls", date_expr, account_ids)
         self.deal_fields = present
+        self._forget("deals", len(paths))
         return stats
+
+    def _forget(self, kind: str, files: int) -> None:
+        """Drop a log's raw text once its parsed table is built: memory for the aggregation, no spilling."""
+        self.db.execute(f"DROP VIEW {kind}")
+        for n in range(files):
+            self.db.execute(f"DROP TABLE raw_{kind}_{n}")
 
     def _count(self, stats: list[LogStats], raw: str, parsed: str, date_expr: str, account_ids: list[str]) -> None:
         """Account for every row: used, no account, bad date, unknown account."""

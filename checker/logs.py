@@ -233,10 +233,10 @@ class LogReader:
             FROM (SELECT *, {type_expr} AS ctype FROM (SELECT DISTINCT coalesce(type, '') AS type, coalesce(topic, '') AS topic FROM activities))""")
         self.db.execute(f"""
             CREATE TABLE acts AS
-            SELECT a.account_id, a.d AS date, k.* EXCLUDE (type, topic), a.cstatus,
+            SELECT a.account_id, a.d AS date, k.* EXCLUDE (type, topic, ctype), a.cstatus,
                    nullif(trim(split_part(a.customer_contact, ';', 1)), '') AS customer_contact,  -- several ids: the first is the primary
                    nullif(trim(a.our_contact), '') AS our_contact,
-                   lower(trim(a.topic)) AS topic
+                   CASE WHEN k.c_complaint THEN lower(trim(a.topic)) END AS topic  -- only complaints are compared by topic
             FROM (SELECT *, {date_expr} AS d, {status_expr} AS cstatus FROM ({self._split_ids('activities')})) a
             JOIN kinds k ON k.type = coalesce(a.type, '') AND k.topic = coalesce(a.topic, '')
             WHERE a.account_id <> '' AND a.d IS NOT NULL""")

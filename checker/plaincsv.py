@@ -76,11 +76,14 @@ class PlainCsv:
             text, encoding = decode_bytes(raw, str(path))
         except Exception:  # noqa: BLE001 - the csv route reads it again and phrases the problem
             return None
-        first = text.split("\n", 1)[0]
-        if '"' in first or not text.strip():
-            return None  # a quoted header may span lines; an empty file gets its message on the csv route
+        first = text.split("\n", 1)[0].removesuffix("\r")
+        if '"' in first or "\r" in first or not text.strip():
+            return None  # a quoted header may span lines, old Mac files end lines with CR alone; an empty file gets its message on the csv route
         delimiter = sniff_delimiter(text)
-        header = next(csv.reader([first.lstrip("\ufeff").rstrip("\r")], delimiter=delimiter), [])
+        try:
+            header = next(csv.reader([first.lstrip("\ufeff")], delimiter=delimiter), [])
+        except csv.Error:
+            return None
         plain = cls(path, header, encoding, delimiter, text.count("\n") + (not text.endswith("\n")))
         if encoding != "utf-8":  # Windows-1252 or UTF-16: DuckDB reads UTF-8
             plain._work = tempfile.TemporaryDirectory(prefix="playbook-")

@@ -22,28 +22,28 @@ HEAD = ("account_id,account_name,owner,declared_stage,share_of_wallet,purchases_
 
 #: name -> (file body after HEAD, whether the plain route should take it)
 CASES = {
-    "plain": ("A1,Alpha,Eeva,basic,0.4,3,2,yes,2026-10-01,1200.50,++,2019-05-01\n"
-              "A2,Beta,,Yhteistyövaihe,,0,,no,,,--,\n", True),
-    "finnish forms": ("A1,Alpha,,basic,45 %,3,2,KYLLÄ,1.10.2026,\"1 200,50\",+ +,2019-05-01\n"
-                      "A2,Beta,,cooperation,n/a,-,,ei,2026-10-01,€ 300,+-,\n", True),
-    "bad values": ("A1,Alpha,,basic,150 %,2.5,x,maybe,2026-02-31,abc,+++,0000-01-01\n"
-                   "A2,Beta,,basic,nan,inf,-3,2,31.2.2026,1e3,??,2026-13-01\n", True),
-    "spaces": ("A1 , Alpha ,  , basic , 0.5 , 3 ,\t2\t, yes , 2026-10-01 , 12 ,  ++ , 2019-05-01 \n"
-               "A2,Beta,,basic,   ,  ,,  ,,,,\n", True),
-    "repeated and missing ids": ("A1,Alpha,,basic,0.4,3,2,yes,2026-10-01,10,++,2019-05-01\n"
+    "plain": (("A1,Alpha,Eeva,basic,0.4,3,2,yes,2026-10-01,1200.50,++,2019-05-01\n"
+              "A2,Beta,,Yhteistyövaihe,,0,,no,,,--,\n"), True),
+    "finnish forms": (("A1,Alpha,,basic,45 %,3,2,KYLLÄ,1.10.2026,\"1 200,50\",+ +,2019-05-01\n"
+                      "A2,Beta,,cooperation,n/a,-,,ei,2026-10-01,€ 300,+-,\n"), True),
+    "bad values": (("A1,Alpha,,basic,150 %,2.5,x,maybe,2026-02-31,abc,+++,0000-01-01\n"
+                   "A2,Beta,,basic,nan,inf,-3,2,31.2.2026,1e3,??,2026-13-01\n"), True),
+    "spaces": (("A1 , Alpha ,  , basic , 0.5 , 3 ,\t2\t, yes , 2026-10-01 , 12 ,  ++ , 2019-05-01 \n"
+               "A2,Beta,,basic,   ,  ,,  ,,,,\n"), True),
+    "repeated and missing ids": (("A1,Alpha,,basic,0.4,3,2,yes,2026-10-01,10,++,2019-05-01\n"
                                  ",Nameless,,basic,0.1,1,1,no,2026-10-01,10,++,2019-05-01\n"
                                  ",,,,,,,,,,,\n"
                                  "A1,Alpha again,,basic,0.9,9,9,no,2026-10-01,10,++,2019-05-01\n"
-                                 "A3,Gamma,,unknown stage,1,1,1,1,2026-10-01,10,-+,2019-05-01\n", True),
-    "quoted cells": ('A1,"Alpha, Inc.",Eeva,"basic",0.4,3,2,yes,2026-10-01,"1,200.50",++,2019-05-01\n'
-                     'A2,"Beta ""B""",,basic,0.4,3,2,yes,2026-10-01,12,++,2019-05-01\n', True),
-    "blank line": ("A1,Alpha,,basic,0.4,3,2,yes,2026-10-01,10,++,2019-05-01\n\n"
-                   "A2,Beta,,basic,0.4,3,2,yes,2026-10-01,10,++,2019-05-01\n", False),
-    "multi-line cell": ('A1,"Alpha\nsecond line",,basic,0.4,3,2,yes,2026-10-01,10,++,2019-05-01\n'
-                        "A2,Beta,,basic,0.4,3,2,yes,2026-10-01,10,++,2019-05-01\n", False),
+                                 "A3,Gamma,,unknown stage,1,1,1,1,2026-10-01,10,-+,2019-05-01\n"), True),
+    "quoted cells": (('A1,"Alpha, Inc.",Eeva,"basic",0.4,3,2,yes,2026-10-01,"1,200.50",++,2019-05-01\n'
+                     'A2,"Beta ""B""",,basic,0.4,3,2,yes,2026-10-01,12,++,2019-05-01\n'), True),
+    "blank line": (("A1,Alpha,,basic,0.4,3,2,yes,2026-10-01,10,++,2019-05-01\n\n"
+                   "A2,Beta,,basic,0.4,3,2,yes,2026-10-01,10,++,2019-05-01\n"), False),
+    "multi-line cell": (('A1,"Alpha\nsecond line",,basic,0.4,3,2,yes,2026-10-01,10,++,2019-05-01\n'
+                        "A2,Beta,,basic,0.4,3,2,yes,2026-10-01,10,++,2019-05-01\n"), False),
     "ragged rows": ("A1,Alpha,,basic,0.4,3\nA2,Beta,,basic,0.4,3,2,yes,2026-10-01,10,++,2019-05-01,extra\n", False),
-    "slashed dates": ("A1,Alpha,,basic,0.4,3,2,yes,25/10/2026,10,++,2019-05-01\n"
-                      "A2,Beta,,basic,0.4,3,2,yes,03/10/2026,10,++,2019-05-01\n", True),
+    "slashed dates": (("A1,Alpha,,basic,0.4,3,2,yes,25/10/2026,10,++,2019-05-01\n"
+                      "A2,Beta,,basic,0.4,3,2,yes,03/10/2026,10,++,2019-05-01\n"), True),
 }
 
 
@@ -94,6 +94,14 @@ def test_both_routes_read_the_same(case, tmp_path, monkeypatch, playbook):
     if case == "bad values":  # every signal cell but one (`1e3` reads as 1000) is unreadable: a data note each
         assert sum(1 for notes in plain.notes.values() for n in notes if n.code == "data.invalid_value") == 2 * 8 - 1
         assert plain.columns.get("revenue_12m")[1] == 1000
+
+
+def test_lines_ended_by_carriage_returns_alone_take_the_csv_route(tmp_path, monkeypatch, playbook):
+    path = tmp_path / "accounts.csv"
+    path.write_text((HEAD + CASES["plain"][0]).replace("\n", "\r"), encoding="utf-8", newline="")
+    plain, reference, taken = _both(path, monkeypatch, playbook)
+    assert not taken and plain.ids == ["A1", "A2"]
+    _same(plain, reference)
 
 
 @pytest.mark.parametrize("encoding", ["cp1252", "utf-16", "utf-8-sig"])

@@ -96,24 +96,6 @@ def parse_column(raw: Sequence[str], signal: Signal, order: str | None = None) -
     return np.array(parsed, dtype=np.float64), bad
 
 
-def _parse_cells(cells: list[str], where: tuple[int, Signal], header: list[str], file: str,
-                 mapping: Mapping | None, date_format: str | None) -> tuple[np.ndarray, list[tuple[int, str, BadValue]]]:
-    """Cells of one signal column, parsed; a date column's day/month order is decided from its cells first."""
-    i, signal = where
-    order = None
-    if signal.type == "date":
-        try:
-            order = slashed_order(cells, date_format or (mapping.date_format if mapping else None))
-        except DateOrderError as exc:
-            raise InputError("error.column_problem", path=file, column=header[i].strip(), problem=exc) from None
-    return parse_column(cells, signal, order)
-
-
-def _note_bad(notes: dict[int, list[DataNote]], field_name: str, bad: list[tuple[int, str, BadValue]]) -> None:
-    for row, cell, problem in bad:
-        notes.setdefault(row, []).append(DataNote("data.invalid_value", field_name, {"value": cell.strip(), "reason": problem.reason, **problem.details}))
-
-
 def _account_rows(ids: list[str], lines: list[int], blank: Callable[[int], bool]) -> tuple[list[int], list[UnusableRow], int]:
     """Which rows are accounts (their indexes), which are unusable (no id, a repeated id), and how many rows were read.
 
@@ -155,6 +137,96 @@ def _sort_rows(body: list[list[str]], lines: list[int], width: int, id_at: int) 
     return [rows[i] for i in kept], [row_lines[i] for i in kept], notes, unusable, rows_read
 
 
+@dataclass(frozen=True)
+class _Columns:
+    """What to read from an export's body: text columns, and signal columns by field."""
+
+    file: str
+    header: list[str]
+    texts: list[int]  # column indexes of account_id (first), name, owner, declared stage
+    signals: dict[str, tuple[int, Signal]]  # field -> (column index, signal)
+    mapping: Mapping | None
+    date_format: str | None
+
+    def parse(self, field_name: str, cells: list[str]) -> tuple[np.ndarray, list[tuple[int, str, BadValue]]]:
+        """Cells of one signal column, parsed; a date column's day/month order is decided from its cells first."""
+        i, signal = self.signals[field_name]
+        order = None
+        if signal.type == "date":
+            try:
+                order = slashed_order(cells, self.date_format or (self.mapping.date_format if self.mapping else None))
+            except DateOrderError as exc:
+                raise InputError("error.column_problem", path=self.file, column=self.header[i].strip(), problem=exc) from None
+        return parse_column(cells, signal, order)
+
+
+@dataclass
+class _Body:
+    """The accounts of an export's body, however it was read."""
+
+    lines: list[int]
+    texts: list[list[str]]  # as _Columns.texts, cells unstripped
+    values: dict[str, np.ndarray]
+    notes: dict[int, list[DataNote]]
+    unusable: list[UnusableRow]
+    rows_read: int
+    footer_rows: int
+    encoding: str
+
+
+def _note_bad(notes: dict[int, list[DataNote]], field_name: str, bad: list[tuple[int, str, BadValue]]) -> None:
+    for row, cell, problem in bad:
+        notes.setdefault(row, []).append(DataNote("data.invalid_value", field_name, {"value": cell.strip(), "reason": problem.reason, **problem.details}))
+
+
+def _read_plain(plain: PlainCsv, columns: _Columns) -> _Body | None:
+    """A plain file's accounts, read by DuckDB; None when the file turns out not to be plain."""
+    got = None
+    try:
+        got = plain.read(columns.texts, columns.signals)
+    finally:
+        if got is None:
+            plain.close()
+    if got is None:
+        return None
+    texts, values, odd = got
+    ids = list(map(str.strip, texts[0]))
+    body = _Body(plain.lines, texts, values, {}, [], plain.size, 0, plain.encoding)
+    if not all(ids) or len(set(ids)) != len(ids):
+        blank = plain.blank_rows([i for i, account_id in enumerate(ids) if not account_id])
+        kept, body.unusable, body.rows_read = _account_rows(ids, body.lines, blank.__contains__)
+        body.lines = [body.lines[i] for i in kept]
+        body.texts = [[column[i] for i in kept] for column in texts]
+        body.values = {n: column[kept] for n, column in values.items()}
+        odd = {n: cells[kept] for n, cells in odd.items()}
+    plain.close()
+    # Cells not in plain form are read (or reported) one by one, like every cell on the csv route.
+    for n, cells in odd.items():
+        at = np.flatnonzero(np.not_equal(cells, None))
+        if len(at):
+            body.values[n][at], bad = columns.parse(n, cells[at].tolist())
+            _note_bad(body.notes, n, [(int(at[k]), cell, problem) for k, cell, problem in bad])
+    return body
+
+
+def _read_rows(table: RawTable, columns: _Columns, id_at: int) -> _Body:
+    """The accounts of a table read by the csv module (or from a sheet), cell by cell."""
+    width = len(table.header)
+    lines = table.lines
+    ids = [cells[id_at].strip() for cells in table.rows] if all(len(cells) == width for cells in table.rows) else []
+    if ids and all(ids) and len(set(ids)) == len(ids):
+        # The common case, checked in bulk: every row complete, ids present and unique.
+        rows, notes, unusable, rows_read = table.rows, {}, [], len(table.rows)
+    else:
+        rows, lines, notes, unusable, rows_read = _sort_rows(table.rows, lines, width, id_at)
+    cells = np.array(rows, dtype=object) if rows else np.empty((0, width), dtype=object)
+    values = {}
+    for n, (i, _) in columns.signals.items():
+        values[n], bad = columns.parse(n, cells[:, i].tolist())
+        _note_bad(notes, n, bad)
+    return _Body(lines, [cells[:, i].tolist() for i in columns.texts], values, notes, unusable, rows_read, table.footer_rows, table.encoding)
+
+
 def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None, sheet: str | None = None,
                   raw: RawTable | None = None, date_format: str | None = None) -> AccountTable:
     """Read and parse an account export (CSV or XLSX), its headers mapped by `mapping`.
@@ -185,47 +257,18 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
             raise InputError("error.duplicate_column", path=name, column=header[i].strip(), field=n)
         seen.add(n)
     index = {n: i for i, n in enumerate(names) if n in known}
-    width, id_at = len(header), index["account_id"]
+    id_at = index["account_id"]
 
     texts_of = [n for n in ("account_id", "account_name", "owner", "declared_stage") if n in index]
-    wanted = {n: (i, signals[n]) for n, i in index.items() if n in signals}
-    got = plain.read([index[n] for n in texts_of], wanted) if plain else None
-    if got is not None:
-        text_columns, data, odd = got
-        ids = list(map(str.strip, text_columns[0]))
-        lines, notes, unusable, rows_read, footer_rows, encoding = plain.lines, {}, [], plain.size, 0, plain.encoding
-        if not all(ids) or len(set(ids)) != len(ids):
-            blank = plain.blank_rows([i for i, account_id in enumerate(ids) if not account_id])
-            kept, unusable, rows_read = _account_rows(ids, lines, blank.__contains__)
-            lines = [lines[i] for i in kept]
-            text_columns = [[column[i] for i in kept] for column in text_columns]
-            data = {n: values[kept] for n, values in data.items()}
-            odd = {n: cells[kept] for n, cells in odd.items()}
-        plain.close()
-        # Cells not in plain form are read (or reported) cell by cell, like every cell on the csv route.
-        for n, cells in odd.items():
-            at = np.flatnonzero(np.not_equal(cells, None))
-            if len(at):
-                data[n][at], bad = _parse_cells(cells[at].tolist(), wanted[n], header, name, mapping, date_format)
-                _note_bad(notes, n, [(int(at[k]), cell, problem) for k, cell, problem in bad])
-    else:
+    columns = _Columns(name, header, [index[n] for n in texts_of], {n: (i, signals[n]) for n, i in index.items() if n in signals},
+                       mapping, date_format)
+    body = _read_plain(plain, columns) if plain else None
+    if body is None:
         if plain is not None:  # not plain after all (ragged rows, blank lines…): the csv route reports each row
-            plain.close()
             table = strip_footer(read_table(path, sheet), footers)
-        lines = table.lines
-        ids = [cells[id_at].strip() for cells in table.rows] if all(len(cells) == width for cells in table.rows) else []
-        if ids and all(ids) and len(set(ids)) == len(ids):
-            # The common case, checked in bulk: every row complete, ids present and unique.
-            rows, notes, unusable, rows_read = table.rows, {}, [], len(table.rows)
-        else:
-            rows, lines, notes, unusable, rows_read = _sort_rows(table.rows, lines, width, id_at)
-        cells = np.array(rows, dtype=object) if rows else np.empty((0, width), dtype=object)
-        text_columns = [cells[:, index[n]].tolist() for n in texts_of]
-        data = {}
-        for n, (i, _) in wanted.items():
-            data[n], bad = _parse_cells(cells[:, i].tolist(), wanted[n], header, name, mapping, date_format)
-            _note_bad(notes, n, bad)
-        footer_rows, encoding = table.footer_rows, table.encoding
+        body = _read_rows(table, columns, id_at)
+    lines, text_columns, data, notes = body.lines, body.texts, body.values, body.notes
+    unusable, rows_read, footer_rows, encoding = body.unusable, body.rows_read, body.footer_rows, body.encoding
     text = {n: list(map(str.strip, column)) for n, column in zip(texts_of, text_columns)}
     size = len(lines)
 

@@ -6,6 +6,7 @@ a row; they become `data` notes on the account and the cell counts as unknown.
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,24 +100,29 @@ def parse_column(raw: Sequence[str], signal: Signal, order: str | None = None) -
 def _account_rows(ids: list[str], lines: list[int], blank: Callable[[int], bool]) -> tuple[list[int], list[UnusableRow], int]:
     """Which rows are accounts (their indexes), which are unusable (no id, a repeated id), and how many rows were read.
 
-    A row with no id whose cells are all empty (`;;;`) is not a row at all."""
-    kept: list[int] = []
+    A row with no id whose cells are all empty (`;;;`) is not a row at all. Only rows whose id
+    is empty or repeated are looked at one by one."""
+    doubtful = {account_id for account_id, n in Counter(ids).items() if n > 1 or not account_id}
     unusable: list[UnusableRow] = []
     first_row: dict[str, int] = {}
-    rows_read = 0
-    for i, (account_id, line) in enumerate(zip(ids, lines)):
+    dropped: list[int] = []
+    not_rows = 0
+    for i in [i for i, account_id in enumerate(ids) if account_id in doubtful]:
+        account_id, line = ids[i], lines[i]
         if not account_id:
-            if not blank(i):
-                rows_read += 1
+            dropped.append(i)
+            if blank(i):
+                not_rows += 1
+            else:
                 unusable.append(UnusableRow(line, "data.no_account_id"))
-            continue
-        rows_read += 1
-        if account_id in first_row:
+        elif account_id in first_row:
+            dropped.append(i)
             unusable.append(UnusableRow(line, "data.duplicate_account", {"account": account_id, "first": first_row[account_id]}))
-            continue
-        first_row[account_id] = line
-        kept.append(i)
-    return kept, unusable, rows_read
+        else:
+            first_row[account_id] = line
+    keep = np.ones(len(ids), dtype=bool)
+    keep[dropped] = False
+    return np.flatnonzero(keep).tolist(), unusable, len(ids) - not_rows
 
 
 def _sort_rows(body: list[list[str]], lines: list[int], width: int, id_at: int) -> tuple[list[list[str]], list[int], dict[int, list[DataNote]], list[UnusableRow], int]:

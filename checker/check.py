@@ -93,17 +93,19 @@ class CheckResult:
             yield AccountView(i, t.ids[i], t.names[i], t.owners[i], t.rows[i], t.declared[i], t.declared_raw[i],
                               e.best_fit[i], e.findings[i], e.not_evaluated[i], self)
 
-    def findings(self) -> list[Finding]:
-        return [f for fs in self.evaluation.findings for f in fs]
+    def count(self, severities: tuple[str, ...] = SEVERITIES) -> int:
+        """How many findings there are (of these severities)."""
+        return sum(n for (_, severity), n in self.evaluation.counts.items() if severity in severities)
 
     def summary(self) -> dict:
-        findings = self.findings()
-        by_severity = Counter(f.severity for f in findings)
-        by_kind = Counter(f.kind for f in findings)
+        by_severity, by_kind = Counter(), Counter()
+        for (kind, severity), n in self.evaluation.counts.items():
+            by_severity[severity] += n
+            by_kind[kind] += n
         return {
             "accounts": len(self.table),
             "accounts_flagged": sum(1 for fs in self.evaluation.findings if fs),
-            "findings": len(findings),
+            "findings": self.count(),
             "findings_by_severity": {s: by_severity[s] for s in SEVERITIES},
             "findings_by_kind": {k: by_kind[k] for k in FINDING_KINDS},
             "rows_read": self.table.rows_read,

@@ -166,7 +166,7 @@ def _check(args: argparse.Namespace, playbook: Playbook) -> int:
     chunks = [report] if isinstance(report, str) else report
     if args.output:
         write_atomically(args.output, chunks)
-        print(f"playbook: {playbook.text('cli.wrote', args.lang, path=args.output, findings=len(result.findings()), accounts=len(result.table))}", file=sys.stderr)
+        print(f"playbook: {playbook.text('cli.wrote', args.lang, path=args.output, findings=result.count(), accounts=len(result.table))}", file=sys.stderr)
     else:
         sys.stdout.flush()
         for chunk in chunks:
@@ -175,7 +175,7 @@ def _check(args: argparse.Namespace, playbook: Playbook) -> int:
     if args.fail_on == "never":
         return EXIT_OK
     levels = SEVERITIES[: SEVERITIES.index(args.fail_on) + 1]
-    return EXIT_FINDINGS if any(f.severity in levels for f in result.findings()) else EXIT_OK
+    return EXIT_FINDINGS if result.count(levels) else EXIT_OK
 
 
 def cmd_sample(args: argparse.Namespace, playbook: Playbook) -> int:

@@ -8,6 +8,7 @@ never prints. Reporters (report.py) turn results into output.
 from __future__ import annotations
 
 import enum
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import NamedTuple
@@ -62,6 +63,7 @@ class Evaluation:
     not_evaluated: list[list[str]]
     stage_ids: list[str] = field(default_factory=list)
     distinct: list[Finding] = field(default_factory=list)  # every Finding object, once (accounts share them)
+    counts: Counter[tuple[str, str]] = field(default_factory=Counter)  # (kind, severity) -> findings
 
     def fit_scores(self, index: int) -> dict[str, np.ndarray]:
         """{stage: [satisfied, evaluated]} for one account (numpy pairs: orjson writes them directly)."""
@@ -154,9 +156,11 @@ class Evaluator:
         findings: list[list[Finding]] = [[] for _ in range(len(table))]
         not_evaluated: list[list[str]] = [[] for _ in range(len(table))]
         distinct: list[Finding] = []
+        counts: Counter[tuple[str, str]] = Counter()
         for index, notes in table.notes.items():
             findings[index].extend(self._data_finding(table, index, note) for note in notes)
             distinct.extend(findings[index])
+            counts.update((f.kind, f.severity) for f in findings[index])
         code_of = {p: n for n, p in enumerate(playbook.phases)}
         declared_code = np.array([code_of.get(d, -1) for d in table.declared], dtype=np.int16)
         for rule in playbook.rules:
@@ -164,6 +168,7 @@ class Evaluator:
             c = codes[rule.id]
             failing = np.flatnonzero(applies & (c == FAIL))
             if len(failing):
+                counts[rule.kind, rule.severity] += len(failing)
                 # One Finding per distinct observed value (and base), shared by the accounts that show it.
                 observed = cols.get(rule.signal)[failing]
                 base = cols.get(rule.relative_to)[failing] if rule.relative_to else np.zeros(len(failing))
@@ -178,7 +183,7 @@ class Evaluator:
                     findings[i].append(shared[k])
             for i in np.flatnonzero(applies & (c == UNKNOWN)).tolist():
                 not_evaluated[i].append(rule.id)
-        return Evaluation(best, fit, findings, not_evaluated, [s.id for s in playbook.stages], distinct)
+        return Evaluation(best, fit, findings, not_evaluated, [s.id for s in playbook.stages], distinct, counts)
 
     # --- phrasing -------------------------------------------------------------------------------
 

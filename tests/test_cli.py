@@ -61,6 +61,13 @@ def test_sample_report_validates_and_accounts_for_every_row(capsys):
     assert len(ids) == len(set(ids))
     kinds = {f["kind"] for a in report["accounts"] for f in a["findings"]}
     assert kinds == {"stage-mismatch", "warning-sign", "termination", "portfolio", "data"}
+    # The summary's counts are those of the findings listed, by severity and by kind.
+    listed = [f for a in report["accounts"] for f in a["findings"]]
+    summary = report["summary"]
+    assert summary["findings"] == len(listed) == sum(summary["findings_by_severity"].values()) == sum(summary["findings_by_kind"].values())
+    assert summary["findings_by_severity"] == {s: sum(f["severity"] == s for f in listed) for s in summary["findings_by_severity"]}
+    assert summary["findings_by_kind"] == {k: sum(f["kind"] == k for f in listed) for k in summary["findings_by_kind"]}
+    assert summary["accounts_flagged"] == sum(1 for a in report["accounts"] if a["findings"])
 
 
 @pytest.mark.parametrize("lang", ["en", "fi"])

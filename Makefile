@@ -12,7 +12,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
+# Bytecode for the checker up front: an editable install leaves it to the first import, which
+# cannot write it where PYTHONDONTWRITEBYTECODE is set, and every command would compile again.
 setup: $(STAMP)
+	@$(BIN)/python -m compileall -q checker
 
 # The handbook, both languages, into site/en/ and site/fi/ (fails on any warning or bad playbook data).
 handbook: setup

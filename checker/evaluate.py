@@ -163,8 +163,11 @@ class Evaluator:
             counts.update((f.kind, f.severity) for f in findings[index])
         code_of = {p: n for n, p in enumerate(playbook.phases)}
         declared_code = np.array([code_of.get(d, -1) for d in table.declared], dtype=np.int16)
+        applies_of: dict[tuple[str, ...], np.ndarray] = {}
         for rule in playbook.rules:
-            applies = np.isin(declared_code, [code_of[p] for p in rule.applies_to])
+            applies = applies_of.get(rule.applies_to)
+            if applies is None:  # rules of one stage share the same accounts: each set of phases is matched once
+                applies = applies_of[rule.applies_to] = np.isin(declared_code, [code_of[p] for p in rule.applies_to])
             c = codes[rule.id]
             failing = np.flatnonzero(applies & (c == FAIL))
             if len(failing):

@@ -6,7 +6,6 @@ a row; they become `data` notes on the account and the cell counts as unknown.
 """
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -181,14 +180,6 @@ class _Body:
     encoding: str
 
 
-_EDGE_SPACE = re.compile(r"(?:^|\x00)\s|\s(?:\x00|$)")  # whitespace at a cell's start or end, cells joined by NUL
-
-
-def _stripped(cells: list[str]) -> list[str]:
-    """The cells with surrounding whitespace removed (the same list when none has any: one quick scan)."""
-    return list(map(str.strip, cells)) if _EDGE_SPACE.search("\x00".join(cells)) else cells
-
-
 def _note_bad(notes: dict[int, list[DataNote]], field_name: str, bad: list[tuple[int, str, BadValue]]) -> None:
     for row, cell, problem in bad:
         notes.setdefault(row, []).append(DataNote("data.invalid_value", field_name, {"value": cell.strip(), "reason": problem.reason, **problem.details}))
@@ -205,21 +196,25 @@ def _read_plain(plain: PlainCsv, columns: _Columns) -> _Body | None:
     if got is None:
         return None
     texts, values, odd = got
-    ids = _stripped(texts[0])
+    ids = list(map(str.strip, texts[0]))
     body = _Body(plain.lines, texts, values, {}, [], plain.size, 0, plain.encoding)
+    position = np.arange(plain.size)  # file row -> account index (-1: not an account)
     if not all(ids) or len(set(ids)) != len(ids):
         blank = plain.blank_rows([i for i, account_id in enumerate(ids) if not account_id])
         kept, body.unusable, body.rows_read = _account_rows(ids, body.lines, blank.__contains__)
         body.lines = [body.lines[i] for i in kept]
         body.texts = [[column[i] for i in kept] for column in texts]
         body.values = {n: column[kept] for n, column in values.items()}
-        odd = {n: cells[kept] for n, cells in odd.items()}
+        position = np.full(plain.size, -1)
+        position[kept] = np.arange(len(kept))
     plain.close()
     # Cells not in plain form are read (or reported) one by one, like every cell on the csv route.
     for n, cells in odd.items():
-        at = np.flatnonzero(np.not_equal(cells, None))
-        if len(at):
-            body.values[n][at], bad = columns.parse(n, cells[at].tolist())
+        rows = np.flatnonzero(np.not_equal(cells, None))
+        rows = rows[position[rows] >= 0]
+        if len(rows):
+            at = position[rows]
+            body.values[n][at], bad = columns.parse(n, cells[rows].tolist())
             _note_bad(body.notes, n, [(int(at[k]), cell, problem) for k, cell, problem in bad])
     return body
 
@@ -284,7 +279,7 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
         body = _read_rows(table, columns, id_at)
     lines, text_columns, data, notes = body.lines, body.texts, body.values, body.notes
     unusable, rows_read, footer_rows, encoding = body.unusable, body.rows_read, body.footer_rows, body.encoding
-    text = {n: _stripped(column) for n, column in zip(texts_of, text_columns)}
+    text = {n: list(map(str.strip, column)) for n, column in zip(texts_of, text_columns)}
     size = len(lines)
 
     stages = stage_lookup(playbook)

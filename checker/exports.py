@@ -201,7 +201,7 @@ def decode_bytes(raw: bytes, name: str) -> tuple[str, str]:
 
 
 def sniff_delimiter(text: str) -> str:
-    first = text.split("\n", 1)[0]
+    first = text[: text.find("\n")] if "\n" in text else text
     counts = {d: first.count(d) for d in (",", ";", "\t")}
     return max(counts, key=counts.get) if any(counts.values()) else ","
 

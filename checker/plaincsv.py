@@ -76,7 +76,7 @@ class PlainCsv:
             text, encoding = decode_bytes(raw, str(path))
         except Exception:  # noqa: BLE001 - the csv route reads it again and phrases the problem
             return None
-        first = text.split("\n", 1)[0].removesuffix("\r")
+        first = (text[: text.find("\n")] if "\n" in text else text).removesuffix("\r")
         if '"' in first or "\r" in first or not text.strip():
             return None  # a quoted header may span lines, old Mac files end lines with CR alone; an empty file gets its message on the csv route
         delimiter = sniff_delimiter(text)

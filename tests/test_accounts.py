@@ -113,15 +113,3 @@ def test_ambiguous_slashed_dates_are_an_error_not_a_guess(tmp_path, playbook):
     with pytest.raises(InputError, match=r"column 'next_review': dates such as '03/04/2026' could be day/month or month/day.*--date-format"):
         read_accounts(path, playbook)
 
-
-def test_stripping_a_column_equals_stripping_each_cell():
-    # The quick check decides whether any cell needs stripping; it must agree with str.strip on every kind of space.
-    import random
-
-    from checker.accounts import _stripped
-
-    spaces = [" ", "\t", "\u00a0", "\u2009", "\u3000", "\x1c", "\x85", "\u202f", "\r", "\n", "\x0b", "\x0c"]
-    rng = random.Random(7)
-    for _ in range(500):
-        cells = ["".join(rng.choice([*spaces, "a", "b", "ä"]) for _ in range(rng.randint(0, 4))) for _ in range(rng.randint(1, 5))]
-        assert _stripped(cells) == [c.strip() for c in cells], cells

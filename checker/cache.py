@@ -5,8 +5,9 @@ takes about half a second, more than checking a typical export. The cache key is
 of every playbook file, every schema and the code that validates, so any change to any of
 them validates afresh. The cache holds plain data only (`marshal`: loading it runs no code)
 in the user's cache folder (`$PLAYBOOK_CACHE_DIR`, else `$XDG_CACHE_HOME` or `~/.cache`,
-then `relationship-playbook/`); `PLAYBOOK_CACHE_DIR=off` turns it off. When the cache
-cannot be read or written the playbooks are simply validated: it is never an error.
+then `relationship-playbook/`); `PLAYBOOK_CACHE_DIR=off` turns it off. Only the newest
+few entries are kept. When the cache cannot be read or written the playbooks are simply
+validated: it is never an error.
 
 `playbook validate` never uses the cache.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +25,7 @@ from checker.schemas import SCHEMA_DIR
 
 _CODE = [Path(__file__).with_name(f"{module}.py") for module in ("validate", "yamlload", "schemas", "cache")]
 _FORMAT = 1
+KEEP = 8  # entries kept: a few playbook folders or versions side by side; older ones are removed
 
 Documents = list[tuple[Path, object]]  # (file, data) of every valid playbook file, in load order
 
@@ -38,7 +41,7 @@ def folder() -> Path | None:
 
 def key(files: list[Path]) -> str:
     """A hash of the playbook files (names and bytes), the schemas and the validating code."""
-    digest = hashlib.sha256(f"format {_FORMAT}".encode())
+    digest = hashlib.sha256(f"format {_FORMAT} {sys.version}".encode())  # marshal's format follows Python's version
     for path in [*files, *sorted(SCHEMA_DIR.glob("*.json")), *_CODE]:
         data = path.read_bytes()
         digest.update(f"{path}\0{len(data)}\0".encode())
@@ -62,11 +65,22 @@ def validated(files: list[Path], validate: Callable[[], Documents]) -> Documents
     except (OSError, EOFError, ValueError, TypeError):
         pass  # not cached yet, or a damaged entry: validate
     documents = validate()
-    try:
-        where.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=where, delete=False, suffix=".tmp") as out:
-            out.write(marshal.dumps([(str(path), data) for path, data in documents]))
-        os.replace(out.name, entry)
-    except (OSError, ValueError):
-        pass  # a read-only home, a full disk, or data marshal cannot hold: just do without
+    _store(entry, [(str(path), data) for path, data in documents])
     return documents
+
+
+def _store(entry: Path, stored: list[tuple[str, object]]) -> None:
+    """Write one entry whole (a temporary file, then rename) and remove the oldest beyond KEEP."""
+    temp = None
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=entry.parent, delete=False, suffix=".tmp") as out:
+            temp = Path(out.name)
+            out.write(marshal.dumps(stored))
+        os.replace(temp, entry)
+        entries = sorted(entry.parent.glob("*.marshal"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[KEEP:]:
+            old.unlink(missing_ok=True)
+    except (OSError, ValueError):
+        if temp is not None:
+            temp.unlink(missing_ok=True)  # a read-only home, a full disk, or data marshal cannot hold: do without

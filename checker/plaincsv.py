@@ -8,10 +8,10 @@ is most of the time a check of 100,000 accounts would otherwise spend).
 This is a fast route, never a second set of rules. A file that is not plain (blank or
 multi-line rows, ragged rows, bad quoting, a report footer, a spreadsheet) is read by
 Python's csv module instead (exports.read_table), which names every problem by row. A
-column holding any cell outside the plain forms below (a decimal comma, `45 %`,
-`31.12.2026`, `n/a`, a typo) goes back to values.parse_cell cell by cell, which reads it
-or phrases the problem. The plain forms are strict subsets of what parse_cell accepts,
-with the same value; tests/test_plaincsv.py checks both routes agree.
+cell outside the plain forms below (a decimal comma, `45 %`, `31.12.2026`, `n/a`, a typo)
+is handed back as text, and accounts.py gives it to values.parse_cell, which reads it or
+phrases the problem. The plain forms are strict subsets of what parse_cell accepts, with
+the same value; tests/test_plaincsv.py checks that both routes agree.
 """
 from __future__ import annotations
 
@@ -34,7 +34,6 @@ PLAIN = {
     "date": r" *[1-9][0-9]{3}-[0-9]{2}-[0-9]{2} *",
 }
 _ORDINAL_ZERO = "DATE '0001-01-01'"  # date.toordinal() counts from 0001-01-01 as day 1
-
 
 
 def _plain_value(column: str, signal: Signal) -> str | None:

@@ -61,3 +61,20 @@ def test_an_unwritable_cache_folder_is_not_an_error(playbook_copy, tmp_path, mon
     blocker.write_text("not a folder")
     monkeypatch.setenv("PLAYBOOK_CACHE_DIR", str(blocker / "cache"))
     assert len(load_playbook(playbook_copy).endings) == 4
+
+
+def test_old_entries_are_removed(playbook_copy, cache_dir, monkeypatch):
+    import os
+
+    import checker.cache
+
+    monkeypatch.setattr(checker.cache, "KEEP", 2)
+    message = playbook_copy / "messages" / "checker.yaml"
+    text = message.read_text(encoding="utf-8")
+    for n in range(4):  # four versions of the playbooks, each validated and cached
+        message.write_text(text + f"# edit {n}\n", encoding="utf-8")
+        load_playbook(playbook_copy)
+        newest = max(cache_dir.glob("*.marshal"), key=os.path.getmtime)
+        os.utime(newest, (1_000_000 + n, 1_000_000 + n))  # distinct ages, oldest first
+    assert len(list(cache_dir.glob("*.marshal"))) == 2
+    assert not list(cache_dir.glob("*.tmp"))

@@ -179,8 +179,8 @@ class Evaluator:
                 # `recorded` rule) never equals itself, so it is grouped under a stand-in value.
                 pairs = np.where(np.isnan(observed), -np.inf, observed) + 1j * base
                 values, which = np.unique(pairs, return_inverse=True)
-                shared = [self._finding(rule, raw if raw != -np.inf else np.nan, base if rule.relative_to else None)
-                          for raw, base in zip(values.real.tolist(), values.imag.tolist())]
+                shared = [self._finding(rule, raw if raw != -np.inf else np.nan, of if rule.relative_to else None)
+                          for raw, of in zip(values.real.tolist(), values.imag.tolist(), strict=True)]
                 distinct.extend(shared)
                 for i, k in zip(failing.tolist(), which.tolist()):
                     findings[i].append(shared[k])

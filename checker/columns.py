@@ -14,6 +14,7 @@ import numpy as np
 from checker.model import Signal
 
 UNKNOWN = float("nan")
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()  # numpy and SQL count days from 1970-01-01; columns hold ordinals
 
 
 def encode(value: object, signal: Signal) -> float:

@@ -206,6 +206,12 @@ def sniff_delimiter(text: str) -> str:
     return max(counts, key=counts.get) if any(counts.values()) else ","
 
 
+def header_of(text: str) -> tuple[str, list[str]]:
+    """The delimiter and the header row of a CSV text (a quoted header may span lines)."""
+    delimiter = sniff_delimiter(text)
+    return delimiter, next(csv.reader(io.StringIO(text[:65536], newline=""), delimiter=delimiter), [])
+
+
 def _line_numbers(text: str, delimiter: str, rows: int) -> list[int]:
     """The file line each row starts on. One line per row unless quoted cells span lines."""
     if text.count("\n") + (not text.endswith("\n")) == rows + 1:
@@ -331,4 +337,4 @@ def peek_header(path: Path, sheet: str | None = None) -> list[str]:
     with path.open("rb") as f:
         head = f.read(65536)
     text, _ = decode_bytes(head if len(head) < 65536 else head[: head.rfind(b"\n") + 1] or head, str(path))
-    return next(csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text)), [])
+    return header_of(text)[1]

@@ -19,14 +19,15 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
+from checker.columns import EPOCH_ORDINAL
 from checker.exports import (
     InputError,
     Mapping,
     RawTable,
     decode_bytes,
+    header_of,
     parse_csv_text,
     read_xlsx,
-    sniff_delimiter,
     strip_footer,
 )
 from checker.model import Playbook
@@ -117,8 +118,7 @@ class LogReader:
             head = f.read(65536)
         text, encoding = decode_bytes(head if len(head) < 65536 else head[: head.rfind(b"\n") + 1], str(path))
         if not self.mapping.footers:
-            delimiter = sniff_delimiter(text)
-            header = next(csv.reader([text.lstrip("\ufeff").split("\n", 1)[0]], delimiter=delimiter), [])
+            delimiter, header = header_of(text)
             if encoding == "utf-8":
                 return path, delimiter, header, 0, encoding
             # Windows-1252 or UTF-16: re-encode to UTF-8 in chunks, so a huge log never sits in memory.
@@ -361,7 +361,7 @@ def _as_float(column: np.ndarray) -> np.ndarray:
         mask, data = np.zeros(len(column), dtype=bool), column
     if np.issubdtype(data.dtype, np.datetime64):
         days = data.astype("datetime64[D]")
-        result = days.astype(np.float64) + 719163.0
+        result = days.astype(np.float64) + EPOCH_ORDINAL
         result[np.isnat(days)] = np.nan
     else:
         result = data.astype(np.float64)

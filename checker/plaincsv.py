@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from checker.exports import decode_bytes, sniff_delimiter
+from checker.columns import EPOCH_ORDINAL
+from checker.exports import decode_bytes, header_of
 from checker.model import Signal
 from checker.signal_sql import boolean_words, identifier, literal
 
@@ -33,14 +34,13 @@ PLAIN = {
     "share": r" *(0(\.[0-9]+)?|1(\.0+)?) *",
     "date": r" *[1-9][0-9]{3}-[0-9]{2}-[0-9]{2} *",
 }
-_ORDINAL_ZERO = "DATE '0001-01-01'"  # date.toordinal() counts from 0001-01-01 as day 1
 
 
 def _plain_value(column: str, signal: Signal) -> str | None:
     """SQL for one signal column: its float (NaN when empty), or NULL for a cell not in plain form."""
     if signal.type in PLAIN:  # DuckDB's casts ignore the spaces around
         value = f"CAST({column} AS DOUBLE)" if signal.type != "date" else \
-            f"CAST((TRY_CAST({column} AS DATE) - {_ORDINAL_ZERO}) + 1 AS DOUBLE)"  # NULL for 2026-02-31
+            f"CAST((TRY_CAST({column} AS DATE) - DATE '1970-01-01') + {EPOCH_ORDINAL} AS DOUBLE)"  # NULL for 2026-02-31
         plain = f"WHEN regexp_full_match({column}, {literal(PLAIN[signal.type])}) THEN {value}"
     elif signal.type == "boolean":
         cell = f"lower(trim({column}, ' '))"
@@ -50,6 +50,11 @@ def _plain_value(column: str, signal: Signal) -> str | None:
     else:
         return None
     return f"CASE WHEN {column} IS NULL THEN 'NaN'::DOUBLE {plain} WHEN regexp_full_match({column}, ' *') THEN 'NaN'::DOUBLE END"
+
+
+def _texts(found: dict[str, np.ndarray], indexes: list[int]) -> list[list[str]]:
+    """Fetched text columns as lists of cells, "" for an empty cell."""
+    return [np.ma.filled(found[f"t{i}"], "").tolist() for i in indexes]
 
 
 class PlainCsv:
@@ -78,9 +83,8 @@ class PlainCsv:
         first = (text[: text.find("\n")] if "\n" in text else text).removesuffix("\r")
         if '"' in first or "\r" in first or not text.strip():
             return None  # a quoted header may span lines, old Mac files end lines with CR alone; an empty file gets its message on the csv route
-        delimiter = sniff_delimiter(text)
         try:
-            header = next(csv.reader([first.lstrip("\ufeff")], delimiter=delimiter), [])
+            delimiter, header = header_of(text)
         except csv.Error:
             return None
         plain = cls(path, header, encoding, delimiter, text.count("\n") + (not text.endswith("\n")))
@@ -141,12 +145,11 @@ class PlainCsv:
             cells = found[f"odd:{name}"]
             if np.ma.count(cells):  # some cell of this column is not plain
                 odd[name] = np.where(np.ma.getmaskarray(cells), None, np.ma.getdata(cells).astype(object))
-        return [np.ma.filled(found[f"t{i}"], "").tolist() for i in texts], values, odd
+        return _texts(found, texts), values, odd
 
     def texts(self, indexes: list[int]) -> list[list[str]]:
         """Columns as cell texts ("" when empty)."""
-        found = self._scan({f"t{i}": f"c{i}" for i in indexes}) if indexes else {}
-        return [np.ma.filled(found[f"t{i}"], "").tolist() for i in indexes]
+        return _texts(self._scan({f"t{i}": f"c{i}" for i in indexes}), indexes) if indexes else []
 
     def blank_rows(self, indexes: list[int]) -> set[int]:
         """Which of these rows (0-based) have only empty cells."""

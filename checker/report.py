@@ -39,7 +39,6 @@ def accounts_json(result: CheckResult) -> Iterator[dict]:
         _, first, which = np.unique(flat @ (digits ** np.arange(flat.shape[1], dtype=np.int64)), return_index=True, return_inverse=True)
     else:  # very many expectations per stage: the slower general way
         _, first, which = np.unique(flat, axis=0, return_index=True, return_inverse=True)
-        which = which.reshape(-1)
     fits = [orjson.Fragment(orjson.dumps(dict(zip(stages, pairs, strict=True)), option=orjson.OPT_SERIALIZE_NUMPY))
             for pairs in fit[first]]
     rows = zip(table.ids, table.names, table.owners, table.rows, table.declared, table.declared_raw,

@@ -24,7 +24,8 @@ import numpy as np
 from checker.columns import EPOCH_ORDINAL
 from checker.exports import decode_bytes, header_of
 from checker.model import Signal
-from checker.signal_sql import boolean_words, identifier, literal
+from checker.signal_sql import identifier, literal
+from checker.values import BOOLEANS
 
 #: A cell in plain form, by signal type (RE2, the whole cell, spaces around allowed).
 PLAIN = {
@@ -44,7 +45,7 @@ def _plain_value(column: str, signal: Signal) -> str | None:
         plain = f"WHEN regexp_full_match({column}, {literal(PLAIN[signal.type])}) THEN {value}"
     elif signal.type == "boolean":
         cell = f"lower(trim({column}, ' '))"
-        plain = f"WHEN {cell} IN ({boolean_words(True)}) THEN 1.0 WHEN {cell} IN ({boolean_words(False)}) THEN 0.0"
+        plain = " ".join(f"WHEN {cell} = {literal(word)} THEN {float(value)}" for word, value in BOOLEANS.items())
     elif signal.type == "category":
         plain = " ".join(f"WHEN trim({column}, ' ') = {literal(v)} THEN {float(i)}" for i, v in enumerate(signal.data["values"]))
     else:
@@ -94,62 +95,63 @@ class PlainCsv:
             plain._path.write_text(text, encoding="utf-8", newline="")
         return plain
 
-    def _scan(self, columns: dict[str, str], then: dict[str, str] | None = None) -> dict[str, np.ndarray] | None:
-        """SQL expressions over the cells (`c0`, `c1`, …), one pass over the file; None when it is not plain.
+    def query(self, columns: dict[str, str]) -> str:
+        """SQL expressions over the cells (`c0`, `c1`, …), in one pass over the file."""
+        types = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(self.header))) + "}"
+        source = (f"read_csv({literal(str(self._path))}, delim = {literal(self._delimiter)}, quote = '\"', escape = '\"', "
+                  f"header = false, skip = 1, auto_detect = false, strict_mode = true, null_padding = false, columns = {types})")
+        # A projection keeps the file's order (DuckDB's preserve_insertion_order). Nothing here
+        # may turn into a join: `x IN (…)` over a few words becomes a hash join, which does
+        # not keep it (hence the chains of `WHEN x = …` in _plain_value).
+        return f"SELECT {', '.join(f'{sql} AS {identifier(name)}' for name, sql in columns.items())} FROM {source}"
 
-        `then` adds expressions over the named `columns` (each computed once); `raw:` columns
-        only feed them and are not fetched."""
+    def _scan(self, query: str) -> dict[str, np.ndarray] | None:
+        """The columns of a query (see query); None when the file is not plain."""
         import duckdb  # loaded only for a CSV export
 
         if self._db is None:
             self._db = duckdb.connect()
-        types = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(self.header))) + "}"
-        source = (f"read_csv({literal(str(self._path))}, delim = {literal(self._delimiter)}, quote = '\"', escape = '\"', "
-                  f"header = false, skip = 1, auto_detect = false, strict_mode = true, null_padding = false, columns = {types})")
-        # `row_number() OVER ()` numbers the rows in file order (DuckDB guarantees it; a plain
-        # parallel scan may hand rows out of order), and the columns are put in that order.
-        select = ", ".join(["row_number() OVER () AS __row", *(f"{sql} AS {identifier(name)}" for name, sql in columns.items())])
-        query = f"SELECT {select} FROM {source}"
-        if then:
-            kept = ["__row", *(identifier(name) for name in columns if not name.startswith("raw:"))]
-            query = f"SELECT {', '.join([*kept, *(f'{sql} AS {identifier(name)}' for name, sql in then.items())])} FROM ({query})"
         try:
             found = self._db.execute(query).fetchnumpy()
         except duckdb.Error:
             return None  # ragged rows, bad quoting: the csv route names each one
-        row = found.pop("__row")
-        if len(row) != self.size:
+        if len(next(iter(found.values()))) != self.size:
             return None  # blank lines or cells spanning lines: rows and lines differ
-        if np.any(np.diff(row) <= 0):
-            order = np.argsort(row)
-            found = {name: values[order] for name, values in found.items()}
         return found
 
+    def read_query(self, numbers: dict[str, tuple[int, Signal]]) -> str:
+        """The SQL that reads the signal columns (see `read`)."""
+        return self.query({name: _plain_value(f"c{i}", signal) or "NULL::DOUBLE" for name, (i, signal) in numbers.items()})
+
     def read(self, texts: list[int], numbers: dict[str, tuple[int, Signal]]) -> tuple[list[list[str]], dict[str, np.ndarray], dict[str, np.ndarray]] | None:
-        """One pass over the file: text columns (cells as read, "" when empty); signal columns
-        as floats (NaN = unknown, and where a cell is not in plain form); and, for the columns
-        that have such cells, those cells' texts (an object array, None where the cell was
-        plain). None when the file is not plain."""
-        exprs = {f"t{i}": f"c{i}" for i in texts}
-        odd_cells = {}
-        for name, (i, signal) in numbers.items():
-            exprs[name] = _plain_value(f"c{i}", signal) or "NULL::DOUBLE"
-            exprs[f"raw:{name}"] = f"c{i}"
-            odd_cells[f"odd:{name}"] = f"CASE WHEN {identifier(name)} IS NULL THEN {identifier(f'raw:{name}')} END"
-        found = self._scan(exprs, then=odd_cells)
+        """Text columns (cells as read, "" when empty); signal columns as floats (NaN =
+        unknown, and where a cell is not in plain form); and, for the columns that have such
+        cells, those cells' texts (an object array, None where the cell was plain). None when
+        the file is not plain.
+
+        Two passes: the numbers, then the texts along with the cells that were not in plain
+        form (DuckDB hands one wide mixed query to Python more slowly than two narrow ones)."""
+        found = self._scan(self.read_query(numbers)) if numbers else {}
         if found is None:
             return None
-        values, odd = {}, {}
+        values = {name: np.ascontiguousarray(np.ma.filled(found[name], np.nan), dtype=np.float64) for name in numbers}
+        odd_cells = {}
+        for name, (i, signal) in numbers.items():
+            if np.ma.is_masked(found[name]):  # NULL: some cell of this column is not in plain form
+                odd_cells[f"odd:{name}"] = f"CASE WHEN ({_plain_value(f'c{i}', signal) or 'NULL'}) IS NULL THEN c{i} END"
+        cells = self._scan(self.query({f"t{i}": f"c{i}" for i in texts} | odd_cells))
+        if cells is None:
+            return None
+        odd = {}
         for name in numbers:
-            values[name] = np.ascontiguousarray(np.ma.filled(found[name], np.nan), dtype=np.float64)
-            cells = found[f"odd:{name}"]
-            if np.ma.count(cells):  # some cell of this column is not plain
-                odd[name] = np.where(np.ma.getmaskarray(cells), None, np.ma.getdata(cells).astype(object))
-        return _texts(found, texts), values, odd
+            column = cells.get(f"odd:{name}")
+            if column is not None:
+                odd[name] = np.where(np.ma.getmaskarray(column), None, np.ma.getdata(column).astype(object))
+        return _texts(cells, texts), values, odd
 
     def texts(self, indexes: list[int]) -> list[list[str]]:
         """Columns as cell texts ("" when empty)."""
-        return _texts(self._scan({f"t{i}": f"c{i}" for i in indexes}), indexes) if indexes else []
+        return _texts(self._scan(self.query({f"t{i}": f"c{i}" for i in indexes})), indexes) if indexes else []
 
     def blank_rows(self, indexes: list[int]) -> set[int]:
         """Which of these rows (0-based) have only empty cells."""

@@ -196,9 +196,10 @@ def write_atomically(path: Path, chunks: Iterable[str | bytes]) -> None:
         raise UsageError("error.output_folder", path=path, folder=folder)
     handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "wb") as out:
+        with os.fdopen(handle, "wb", buffering=1 << 20) as out:
+            write = out.write
             for chunk in chunks:
-                out.write(chunk if isinstance(chunk, bytes) else chunk.encode("utf-8"))
+                write(chunk if isinstance(chunk, bytes) else chunk.encode("utf-8"))
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

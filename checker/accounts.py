@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -202,11 +203,13 @@ def _read_plain(plain: PlainCsv, columns: _Columns) -> _Body | None:
     if not all(ids) or len(set(ids)) != len(ids):
         blank = plain.blank_rows([i for i, account_id in enumerate(ids) if not account_id])
         kept, body.unusable, body.rows_read = _account_rows(ids, body.lines, blank.__contains__)
-        body.lines = [body.lines[i] for i in kept]
-        body.texts = [[column[i] for i in kept] for column in texts]
-        body.values = {n: column[kept] for n, column in values.items()}
+        pick = itemgetter(*kept) if len(kept) > 1 else lambda column: [column[i] for i in kept]
+        at = np.array(kept, dtype=np.intp)
+        body.lines = list(pick(body.lines))
+        body.texts = [list(pick(column)) for column in texts]
+        body.values = {n: column[at] for n, column in values.items()}
         position = np.full(plain.size, -1)
-        position[kept] = np.arange(len(kept))
+        position[at] = np.arange(len(kept))
     plain.close()
     # Cells not in plain form are read (or reported) one by one, like every cell on the csv route.
     for n, cells in odd.items():

@@ -100,6 +100,7 @@ class LogReader:
         self.date_format = date_format or mapping.date_format
         self.sheet = sheet
         self.files: dict[str, str] = {}  # log kind -> its file names, for messages
+        self._names: tuple[list[str], list[str]] | None = None  # account ids and names, until account_names is built
         self.db = duckdb.connect()
         self.db.execute("SET preserve_insertion_order = false")
         # Bounded memory: DuckDB spills to the work folder instead of growing with the logs.
@@ -207,6 +208,8 @@ class LogReader:
 
     def _split_ids(self, source: str) -> str:
         """`source` with one row per account: HubSpot and others put several ids in one cell, `;`-separated."""
+        if not self.db.execute(f"SELECT count(*) FROM {source} WHERE contains(account_id, ';')").fetchone()[0]:
+            return f"SELECT * EXCLUDE (account_id), trim(account_id) AS account_id FROM {source}"  # one id per row throughout
         return (f"SELECT * EXCLUDE (account_id), trim(account_id) AS account_id FROM {source} WHERE NOT contains(account_id, ';') "
                 f"UNION ALL SELECT * EXCLUDE (account_id, a), trim(a) AS account_id FROM {source} "
                 f"CROSS JOIN unnest(string_split(account_id, ';')) AS t(a) WHERE contains(account_id, ';')")
@@ -284,16 +287,29 @@ class LogReader:
         total.rows_without_account, total.rows_bad_date = row[0], row[1]
         if row[1]:
             total.first_problems.append(f"date '{row[2]}' cannot be read")
-        # Some CRMs (Dynamics) write the account's name, not its id, in activities and deals:
-        # a value that is no known id but exactly one account's name stands for that account.
-        self.db.execute(f"""
-            UPDATE {parsed} SET account_id = n.account_id FROM account_names n
-            WHERE lower({parsed}.account_id) = n.name_key AND {parsed}.account_id NOT IN (SELECT account_id FROM known_ids)""")
         unknown = self.db.execute(f"SELECT count(*) FROM {parsed} p ANTI JOIN known_ids k USING (account_id)").fetchone()[0]
+        if unknown:
+            # Some CRMs (Dynamics) write the account's name, not its id, in activities and deals:
+            # a value that is no known id but exactly one account's name stands for that account.
+            self._name_keys()
+            self.db.execute(f"""
+                UPDATE {parsed} SET account_id = n.account_id FROM account_names n
+                WHERE lower({parsed}.account_id) = n.name_key AND {parsed}.account_id NOT IN (SELECT account_id FROM known_ids)""")
+            unknown = self.db.execute(f"SELECT count(*) FROM {parsed} p ANTI JOIN known_ids k USING (account_id)").fetchone()[0]
         total.rows_unknown_account = unknown
         total.rows_used = sum(s.rows_read - s.rows_rejected for s in stats) - row[0] - row[1]
         start = self.db.execute(f"SELECT min(date) FROM {parsed}").fetchone()[0]
         total.covers_from = start.date() if hasattr(start, "date") else start
+
+    def _name_keys(self) -> None:
+        """The table `account_names` (an account's name, case-folded, → its id, for names
+        only one account has), built the first time a log holds ids the export does not."""
+        if self._names is not None:
+            self.db.execute("""CREATE TEMP TABLE account_names AS
+                SELECT lower(trim(name)) AS name_key, any_value(id) AS account_id
+                FROM (SELECT unnest($1::VARCHAR[]) AS id, unnest($2::VARCHAR[]) AS name) WHERE trim(name) <> ''
+                GROUP BY 1 HAVING count(*) = 1""", list(self._names))
+            self._names = None
 
     # Signals that need a column beyond account id and date.
     _NEEDS = {"customer_contacts_12m": "customer_contact", "our_contacts_12m": "our_contact", "contact_changes_unhandled_12m": "customer_contact",
@@ -318,11 +334,7 @@ class LogReader:
         stats: list[LogStats] = []
         position = {a: i for i, a in enumerate(account_ids)}
         self.db.execute("CREATE TEMP TABLE known_ids AS SELECT unnest($1::VARCHAR[]) AS account_id", [account_ids])
-        names = account_names or [""] * len(account_ids)
-        self.db.execute("""CREATE TEMP TABLE account_names AS
-            SELECT lower(trim(name)) AS name_key, any_value(id) AS account_id
-            FROM (SELECT unnest($1::VARCHAR[]) AS id, unnest($2::VARCHAR[]) AS name) WHERE trim(name) <> ''
-            GROUP BY 1 HAVING count(*) = 1""", [account_ids, names])
+        self._names = account_ids, account_names or [""] * len(account_ids)
         complaint = self.playbook.activity_keywords["classes"]["complaint"]["keywords"]
         handover = self.playbook.activity_keywords["handover_window_days"]
         queries = {"first_activity": lambda: activity_signals(self.as_of, self.playbook.signals, self.activity_fields, complaint["en"] + complaint["fi"], handover),

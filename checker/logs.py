@@ -100,6 +100,7 @@ class LogReader:
         self.date_format = date_format or mapping.date_format
         self.sheet = sheet
         self.files: dict[str, str] = {}  # log kind -> its file names, for messages
+        self._row_counts: dict[str, tuple] = {}  # log kind -> rows without account, with a bad date, an example (when found early)
         self._names: tuple[list[str], list[str]] | None = None  # account ids and names, until account_names is built
         self.db = duckdb.connect()
         self.db.execute("SET preserve_insertion_order = false")
@@ -183,7 +184,14 @@ class LogReader:
     def _date_expr(self, column: str, what: str) -> str:
         """SQL turning a text column into a DATE, the day/month order decided for the whole column."""
         iso_first = f"TRY_CAST(trim({column}) AS DATE)"
-        if not self.db.execute(f"SELECT count(*) FROM {what} WHERE {iso_first} IS NULL AND trim(coalesce({column}, '')) <> ''").fetchone()[0]:
+        # One pass: dates that are not ISO, and (in case all are) the rows _count accounts for.
+        no_account = "trim(coalesce(account_id, '')) = ''"
+        other, *counts = self.db.execute(
+            f"SELECT count(*) FILTER (WHERE {iso_first} IS NULL AND trim(coalesce({column}, '')) <> ''), "
+            f"count(*) FILTER (WHERE {no_account}), count(*) FILTER (WHERE NOT {no_account} AND {iso_first} IS NULL), "
+            f"any_value({column}) FILTER (WHERE NOT {no_account} AND {iso_first} IS NULL) FROM {what}").fetchone()
+        if not other:
+            self._row_counts[what] = tuple(counts)
             return iso_first  # plain ISO dates throughout: the fast path
         # The same decision as for account exports (values.slashed_order), on the distinct slashed dates.
         slashed = sorted(r[0] for r in self.db.execute(
@@ -280,9 +288,10 @@ class LogReader:
 
     def _count(self, stats: list[LogStats], raw: str, parsed: str, date_expr: str, account_ids: list[str]) -> None:
         """Account for every row: used, no account, bad date, unknown account."""
-        row = self.db.execute(f"SELECT count(*) FILTER (WHERE trim(coalesce(account_id, '')) = ''), "
-                              f"count(*) FILTER (WHERE trim(coalesce(account_id, '')) <> '' AND ({date_expr}) IS NULL), "
-                              f"any_value(date) FILTER (WHERE trim(coalesce(account_id, '')) <> '' AND ({date_expr}) IS NULL) FROM {raw}").fetchone()
+        row = self._row_counts.get(raw) or self.db.execute(
+            f"SELECT count(*) FILTER (WHERE trim(coalesce(account_id, '')) = ''), "
+            f"count(*) FILTER (WHERE trim(coalesce(account_id, '')) <> '' AND ({date_expr}) IS NULL), "
+            f"any_value(date) FILTER (WHERE trim(coalesce(account_id, '')) <> '' AND ({date_expr}) IS NULL) FROM {raw}").fetchone()
         total = stats[0]
         total.rows_without_account, total.rows_bad_date = row[0], row[1]
         if row[1]:

@@ -15,6 +15,7 @@ the same value; tests/test_plaincsv.py checks that both routes agree.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import tempfile
 from pathlib import Path
@@ -35,6 +36,9 @@ PLAIN = {
     "share": r" *(0(\.[0-9]+)?|1(\.0+)?) *",
     "date": r" *[1-9][0-9]{3}-[0-9]{2}-[0-9]{2} *",
 }
+
+
+_ODD = "'-inf'::DOUBLE"
 
 
 def _plain_value(column: str, signal: Signal) -> str | None:
@@ -61,6 +65,31 @@ def _texts(found: dict[str, np.ndarray], indexes: list[int]) -> list[list[str]]:
     return [np.ma.filled(found[f"t{i}"], "").tolist() for i in indexes]
 
 
+def _utf8_outline(path: Path) -> tuple[str, int, bool] | None:
+    """A UTF-8 file's first 64 KB as text, its number of lines and whether it is blank; None
+    when it is not UTF-8 (or may be something else: decode_bytes decides). Read in small
+    blocks, so that the whole text is never built (DuckDB reads the file itself)."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    head, lines, blank, last = None, 0, True, b""
+    with path.open("rb") as f:
+        while block := f.read(1 << 16):
+            if head is None and (block.startswith((b"\xff\xfe", b"\xfe\xff", b"PK\x03\x04", b"%PDF")) or b"\x00" in block[:4096]):
+                return None
+            try:
+                text = decoder.decode(block)
+            except UnicodeDecodeError:
+                return None
+            head = text if head is None else head
+            blank = blank and not text.strip()
+            lines += block.count(b"\n")
+            last = block
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return None
+    return head or "", lines + (not last.endswith(b"\n")), blank
+
+
 class PlainCsv:
     """A CSV file that looks plain, read by DuckDB a few columns at a time, straight from the file."""
 
@@ -79,19 +108,24 @@ class PlainCsv:
         """The file, when it may be plain; None when it surely is not (the csv module then reads it)."""
         if path.suffix.lower() in (".xlsx", ".xlsm") or not path.is_file():
             return None
-        try:
-            raw = path.read_bytes()
-            text, encoding = decode_bytes(raw, str(path))
-        except Exception:  # noqa: BLE001 - the csv route reads it again and phrases the problem
-            return None
+        outline = _utf8_outline(path)
+        if outline:
+            text, lines, blank = outline
+            encoding = "utf-8"
+        else:
+            try:
+                text, encoding = decode_bytes(path.read_bytes(), str(path))
+            except Exception:  # noqa: BLE001 - the csv route reads it again and phrases the problem
+                return None
+            lines, blank = text.count("\n") + (not text.endswith("\n")), not text.strip()
         first = (text[: text.find("\n")] if "\n" in text else text).removesuffix("\r")
-        if '"' in first or "\r" in first or not text.strip():
+        if '"' in first or "\r" in first or blank:
             return None  # a quoted header may span lines, old Mac files end lines with CR alone; an empty file gets its message on the csv route
         try:
             delimiter, header = header_of(text)
         except csv.Error:
             return None
-        plain = cls(path, header, encoding, delimiter, text.count("\n") + (not text.endswith("\n")))
+        plain = cls(path, header, encoding, delimiter, lines)
         if encoding != "utf-8":  # Windows-1252 or UTF-16: DuckDB reads UTF-8
             plain._work = tempfile.TemporaryDirectory(prefix="playbook-")
             plain._path = Path(plain._work.name) / "accounts.csv"
@@ -124,7 +158,9 @@ class PlainCsv:
 
     def read_query(self, numbers: dict[str, tuple[int, Signal]]) -> str:
         """The SQL that reads the signal columns (see `read`)."""
-        return self.query({name: _plain_value(f"c{i}", signal) or "NULL::DOUBLE" for name, (i, signal) in numbers.items()})
+        # A cell not in plain form comes back as -inf, which no plain form yields: columns
+        # without NULLs reach numpy as plain arrays, with no mask to build or fill.
+        return self.query({name: f"coalesce({_plain_value(f'c{i}', signal) or 'NULL'}, {_ODD})" for name, (i, signal) in numbers.items()})
 
     def read(self, texts: list[int], numbers: dict[str, tuple[int, Signal]]) -> tuple[list[list[str]], dict[str, np.ndarray], dict[str, np.ndarray]] | None:
         """Text columns (cells as read, "" when empty); signal columns as floats (NaN =
@@ -137,10 +173,12 @@ class PlainCsv:
         found = self._scan(self.read_query(numbers)) if numbers else {}
         if found is None:
             return None
-        values = {name: np.ascontiguousarray(np.ma.filled(found[name], np.nan), dtype=np.float64) for name in numbers}
-        odd_cells = {}
+        values, odd_cells = {}, {}
         for name, (i, signal) in numbers.items():
-            if np.ma.is_masked(found[name]):  # NULL: some cell of this column is not in plain form
+            values[name] = column = np.ascontiguousarray(found[name], dtype=np.float64)
+            not_plain = np.isneginf(column)
+            if not_plain.any():
+                column[not_plain] = np.nan  # until parse_cell has read the cell
                 odd_cells[f"odd:{name}"] = f"CASE WHEN ({_plain_value(f'c{i}', signal) or 'NULL'}) IS NULL THEN c{i} END"
         cells = self._scan(self.query({f"t{i}": f"c{i}" for i in texts} | odd_cells))
         if cells is None:

@@ -152,6 +152,26 @@ def test_a_large_plain_file_keeps_file_order(tmp_path, monkeypatch, playbook):
 
 
 
+
+def test_a_utf8_file_is_outlined_block_by_block(tmp_path):
+    from checker.plaincsv import _utf8_outline
+
+    path = tmp_path / "a.csv"
+    body = "id,name\n" + "".join(f"A{i},Ä{'ö' * (i % 50)}\n" for i in range(5000))  # ä and ö straddle 64 KB blocks
+    path.write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8"))
+    head, lines, blank = _utf8_outline(path)
+    assert head.startswith("id,name\nA0,Ä") and lines == 5001 and not blank  # the BOM dropped; header and 5,000 rows
+    path.write_bytes(body.rstrip("\n").encode("utf-8"))
+    assert _utf8_outline(path)[1] == 5001  # the same lines without the last line end
+    path.write_bytes(body.encode("utf-8") + "é".encode("cp1252"))  # Windows-1252 after 100 KB of UTF-8
+    assert _utf8_outline(path) is None
+    path.write_bytes(body.encode("utf-8") + "é".encode("utf-8")[:1])  # cut in the middle of a character
+    assert _utf8_outline(path) is None
+    path.write_bytes(" \n\n  ".encode("utf-8"))
+    assert _utf8_outline(path)[2] is True
+    path.write_bytes("id\n".encode("utf-16"))
+    assert _utf8_outline(path) is None
+
 def test_the_scan_holds_no_join(tmp_path, playbook):
     # File order rests on the scan being a pure projection: DuckDB plans `x IN (…)` over a
     # few words as a hash join, which hands back 2,048-row batches out of order.

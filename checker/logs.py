@@ -35,6 +35,7 @@ from checker.schemas import SCHEMA_DIR
 from checker.signal_sql import (
     activity_signals,
     boolean_words,
+    complaint_topic,
     deal_signals,
     identifier,
     literal,
@@ -238,16 +239,21 @@ class LogReader:
         interaction = ", ".join(literal(t) for t in keywords["interaction_types"])
         date_expr = self._date_expr("date", "activities")
         # Types and subjects repeat: classify each distinct pair once, then join.
+        # Several contact ids in one cell: the first is the primary (split only where some cell has several).
+        several = self.db.execute("SELECT count(*) FROM activities WHERE contains(customer_contact, ';')").fetchone()[0]
+        contact = "split_part(a.customer_contact, ';', 1)" if several else "a.customer_contact"
+        complaint = keywords["classes"]["complaint"]["keywords"]
         self.db.execute(f"""
             CREATE TEMP TABLE kinds AS
-            SELECT type, topic, ctype, coalesce(ctype IN ({interaction}), false) AS interaction, {", ".join(classes)}
-            FROM (SELECT *, {type_expr} AS ctype FROM (SELECT DISTINCT coalesce(type, '') AS type, coalesce(topic, '') AS topic FROM activities))""")
+            SELECT *, CASE WHEN c_complaint THEN {complaint_topic("topic", complaint["en"] + complaint["fi"])} END AS complaint_topic
+            FROM (SELECT type, topic, ctype, coalesce(ctype IN ({interaction}), false) AS interaction, {", ".join(classes)}
+                  FROM (SELECT *, {type_expr} AS ctype FROM (SELECT DISTINCT coalesce(type, '') AS type, coalesce(topic, '') AS topic FROM activities)))""")
         self.db.execute(f"""
             CREATE TABLE acts AS
-            SELECT a.account_id, a.d AS date, k.* EXCLUDE (type, topic, ctype), a.cstatus,
-                   nullif(trim(split_part(a.customer_contact, ';', 1)), '') AS customer_contact,  -- several ids: the first is the primary
+            SELECT a.account_id, a.d AS date, k.* EXCLUDE (type, topic, ctype, complaint_topic), a.cstatus,
+                   nullif(trim({contact}), '') AS customer_contact,
                    nullif(trim(a.our_contact), '') AS our_contact,
-                   CASE WHEN k.c_complaint THEN lower(trim(a.topic)) END AS topic  -- only complaints are compared by topic
+                   k.complaint_topic AS topic  -- only complaints are compared by topic: worked out once per distinct subject
             FROM (SELECT *, {date_expr} AS d, {status_expr} AS cstatus FROM ({self._split_ids('activities')})) a
             JOIN kinds k ON k.type = coalesce(a.type, '') AND k.topic = coalesce(a.topic, '')
             WHERE a.account_id <> '' AND a.d IS NOT NULL""")
@@ -344,9 +350,8 @@ class LogReader:
         position = {a: i for i, a in enumerate(account_ids)}
         self.db.execute("CREATE TEMP TABLE known_ids AS SELECT unnest($1::VARCHAR[]) AS account_id", [account_ids])
         self._names = account_ids, account_names or [""] * len(account_ids)
-        complaint = self.playbook.activity_keywords["classes"]["complaint"]["keywords"]
         handover = self.playbook.activity_keywords["handover_window_days"]
-        queries = {"first_activity": lambda: activity_signals(self.as_of, self.playbook.signals, self.activity_fields, complaint["en"] + complaint["fi"], handover),
+        queries = {"first_activity": lambda: activity_signals(self.as_of, self.playbook.signals, self.activity_fields, handover),
                    "first_deal": lambda: deal_signals(self.as_of, self.playbook.signals, self.deal_fields)}
         for paths, load, first in ((activities, self._activities, "first_activity"), (deals, self._deals, "first_deal")):
             if not paths:

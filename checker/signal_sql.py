@@ -42,7 +42,14 @@ def _windows(as_of: date, signals: Mapping[str, Signal]) -> dict[str, str]:
     return {k: literal((as_of - timedelta(days=signals[s].data["window_days"])).isoformat()) + "::DATE" for k, s in WINDOW_OF.items()}
 
 
-def activity_signals(as_of: date, signals: Mapping[str, Signal], has: set[str], complaint_words: list[str], handover_days: int) -> str:
+def complaint_topic(column: str, complaint_words: list[str]) -> str:
+    """SQL: what a complaint is about, for telling repeats apart: its subject in lower case,
+    without the words that only say it is a complaint, punctuation as single spaces."""
+    stripped = f"regexp_replace(lower(trim({column})), {literal(regex_alternatives(complaint_words))}, '', 'g')"
+    return f"trim(regexp_replace({stripped}, '[^[:alnum:]]+', ' ', 'g'))"
+
+
+def activity_signals(as_of: date, signals: Mapping[str, Signal], has: set[str], handover_days: int) -> str:
     """SQL: one row of activity signals per account, from the `acts` table."""
     w = _windows(as_of, signals)
     a = literal(as_of.isoformat()) + "::DATE"
@@ -52,8 +59,7 @@ def activity_signals(as_of: date, signals: Mapping[str, Signal], has: set[str], 
     return f"""
         WITH w AS NOT MATERIALIZED (SELECT * FROM acts WHERE date <= {a}),
         complaints AS (
-            SELECT account_id, trim(regexp_replace(regexp_replace(topic, {literal(regex_alternatives(complaint_words))}, '', 'g'), '[^[:alnum:]]+', ' ', 'g')) AS t, cstatus
-            FROM w WHERE c_complaint),
+            SELECT account_id, topic AS t, cstatus FROM w WHERE c_complaint),  -- topic: complaint_topic, set by logs.py
         topics AS (SELECT account_id, t FROM complaints GROUP BY 1, 2 HAVING count(*) >= 2),
         repeated AS (
             SELECT account_id, count(*) FILTER (WHERE cstatus = 'open') AS n

@@ -86,6 +86,15 @@ def test_signals_follow_the_catalogue_definitions(tmp_path, playbook):
     assert signals(result, "A3")["last_interaction"] is None
 
 
+
+def test_a_cell_with_several_contacts_counts_its_first_one(tmp_path, playbook):
+    # Pipedrive and HubSpot list every participant in one cell; the first is the primary contact.
+    result = run_check(files(tmp_path), playbook, AS_OF, "en", "http://h")
+    assert signals(result, "A2")["customer_contacts_12m"] == 2  # Pekka and Anna
+    several = ACTIVITIES.replace("email,check in,Anna,", "email,check in,Pekka; Anna,")
+    result = run_check(files(tmp_path, activities=several), playbook, AS_OF, "en", "http://h")
+    assert signals(result, "A2")["customer_contacts_12m"] == 1
+
 def test_every_log_row_is_accounted_for(tmp_path, playbook):
     result = run_check(files(tmp_path), playbook, AS_OF, "en", "http://h")
     stats = result.summary()["sources"]["logs"][0]

@@ -152,12 +152,15 @@ class LogReader:
                 raise InputError("error.log_columns", path=path, missing=", ".join(missing), preset=self.mapping.id, found=", ".join(h.strip() for h in header))
             table = f"raw_{kind}_{n}"
             rejects = f"rej_{kind}_{n}"
+            # Only the mapped columns are kept: a CRM's activity export may carry dozens more
+            # (descriptions, e-mail bodies) that no signal reads.
+            types = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
+            kept = ", ".join(f"c{i}" for i in sorted(mapped))
             self.db.execute(
-                f"CREATE TABLE {table} AS SELECT * FROM read_csv({literal(str(source))}, header=true, all_varchar=true, "
-                f"delim={literal(delimiter)}, quote='\"', escape='\"', ignore_errors=true, store_rejects=true, "
-                f"rejects_table={literal(rejects)}, rejects_scan={literal(rejects + '_scan')}, sample_size=-1)")
-            names = [r[0] for r in self.db.execute(f"DESCRIBE {table}").fetchall()]
-            by_field = {target: names[i] for i, target in mapped.items() if i < len(names)}
+                f"CREATE TABLE {table} AS SELECT {kept} FROM read_csv({literal(str(source))}, header=true, auto_detect=false, "
+                f"columns={types}, delim={literal(delimiter)}, quote='\"', escape='\"', ignore_errors=true, store_rejects=true, "
+                f"rejects_table={literal(rejects)}, rejects_scan={literal(rejects + '_scan')})")
+            by_field = {target: f"c{i}" for i, target in mapped.items()}
             present |= set(by_field)
             implied = self.mapping.implied_type(header) if kind == "activities" and "type" not in by_field else None
             if implied:

@@ -352,8 +352,9 @@ class LogReader:
     def _derive(self, account_ids: list[str], activities: list[Path], deals: list[Path], account_names: list[str] | None = None) -> Derived:
         values: dict[str, np.ndarray] = {}
         stats: list[LogStats] = []
-        position = {a: i for i, a in enumerate(account_ids)}
-        self.db.execute("CREATE TEMP TABLE known_ids AS SELECT unnest($1::VARCHAR[]) AS account_id", [account_ids])
+        # Each account's position in the account table comes back with its signals.
+        self.db.execute("CREATE TEMP TABLE known_ids AS SELECT unnest($1::VARCHAR[]) AS account_id, "
+                        "generate_subscripts($1::VARCHAR[], 1) - 1 AS position", [account_ids])
         self._names = account_ids, account_names or [""] * len(account_ids)
         handover = self.playbook.activity_keywords["handover_window_days"]
         queries = {"first_activity": lambda: activity_signals(self.as_of, self.playbook.signals, self.activity_fields, handover),
@@ -363,12 +364,12 @@ class LogReader:
                 continue
             log_stats = load(paths, account_ids)
             stats.extend(log_stats)
-            result = self.db.execute(queries[first]()).fetchnumpy()
-            ids = result.pop("account_id")
-            rows = np.array([position.get(str(i), -1) for i in ids.tolist()], dtype=np.int64)
-            keep = rows >= 0
+            # Rows of accounts the export does not have were counted (rows_unknown_account) and are left out here.
+            result = self.db.execute(f"SELECT k.position, s.* EXCLUDE (account_id) FROM ({queries[first]()}) s "
+                                     "JOIN known_ids k USING (account_id)").fetchnumpy()
+            rows = np.asarray(result.pop("position"), dtype=np.intp)
             earliest = np.full(len(account_ids), np.nan)
-            earliest[rows[keep]] = _as_float(result.pop(first))[keep]
+            earliest[rows] = _as_float(result.pop(first))
             # relationship_start: the earliest activity or deal (the account export's own date wins later).
             values["relationship_start"] = np.fmin(values.get("relationship_start", earliest), earliest)
             fields = self.activity_fields if load == self._activities else self.deal_fields
@@ -376,7 +377,7 @@ class LogReader:
                 if self._NEEDS.get(signal, "account_id") not in fields:
                     continue  # the log has no such column: the signal stays unknown
                 out = np.full(len(account_ids), np.nan)
-                out[rows[keep]] = _as_float(column)[keep]
+                out[rows] = _as_float(column)
                 if signal in self._ZERO_WHEN_ABSENT:
                     out[np.isnan(out)] = 0.0  # no rows in the log for this account: none happened
                 values[signal] = out

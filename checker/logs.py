@@ -34,14 +34,14 @@ from checker.model import Playbook
 from checker.schemas import SCHEMA_DIR
 from checker.signal_sql import (
     activity_signals,
-    boolean_words,
     complaint_topic,
     deal_signals,
     identifier,
     literal,
     regex_alternatives,
+    word_lookup,
 )
-from checker.values import DateOrderError, slashed_order
+from checker.values import BOOLEANS, DateOrderError, slashed_order
 
 ACTIVITY_FIELDS = ("account_id", "date", "type", "topic", "customer_contact", "our_contact", "status")
 DEAL_FIELDS = ("account_id", "date", "amount", "status", "competitive")
@@ -215,10 +215,10 @@ class LogReader:
 
     def _vocabulary_expr(self, column: str, kind: str, canonical: tuple[str, ...], fallbacks: list[tuple[str, str]], default: str) -> str:
         vocab = {**{c: c for c in canonical}, **self.mapping.vocabulary(kind)}
-        cases = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in vocab.items())
+        found = word_lookup(f"lower(trim(coalesce({column}, '')))", {k: literal(v) for k, v in vocab.items()})
         guesses = " ".join(f"WHEN regexp_matches(lower({column}), {literal(p)}) THEN {literal(v)}" for p, v in fallbacks)
         otherwise = f"CASE {guesses} ELSE {default} END" if guesses else default
-        return f"CASE lower(trim(coalesce({column}, ''))) {cases} ELSE {otherwise} END"
+        return f"coalesce({found}, {otherwise})"
 
     def _split_ids(self, source: str) -> str:
         """`source` with one row per account: HubSpot and others put several ids in one cell, `;`-separated."""
@@ -275,16 +275,17 @@ class LogReader:
         date_expr = self._date_expr("date", "deals")
         status_expr = self._vocabulary_expr("status", "deal_status", ("open", "won", "lost"),
                                             [("won|voitettu|^true$", "won"), ("lost|hävitty|havitty|menetetty", "lost")], "'open'")
-        # The later of ',' and '.' is the decimal separator; the other one groups thousands.
-        amount = ("TRY_CAST(CASE WHEN amt LIKE '%,%' AND amt LIKE '%.%' THEN CASE WHEN strpos(reverse(amt), ',') < strpos(reverse(amt), '.') "
-                  "THEN replace(replace(amt, '.', ''), ',', '.') ELSE replace(amt, ',', '') END ELSE replace(amt, ',', '.') END AS DOUBLE)")
+        # A plain number as it is; otherwise without spaces and currency, the later of ',' and
+        # '.' being the decimal separator and the other one grouping thousands.
+        amt = "regexp_replace(amount, '[\\s\u00a0€$£]|EUR|USD', '', 'g')"
+        amount = (f"coalesce(TRY_CAST(amount AS DOUBLE), TRY_CAST(CASE WHEN {amt} LIKE '%,%' AND {amt} LIKE '%.%' "
+                  f"THEN CASE WHEN strpos(reverse({amt}), ',') < strpos(reverse({amt}), '.') THEN replace(replace({amt}, '.', ''), ',', '.') "
+                  f"ELSE replace({amt}, ',', '') END ELSE replace({amt}, ',', '.') END AS DOUBLE))")
         self.db.execute(f"""
             CREATE TABLE dls AS
             SELECT account_id, d AS date, cstatus, {amount} AS amount,
-                   CASE WHEN lower(trim(competitive)) IN ({boolean_words(True)}) THEN true
-                        WHEN lower(trim(competitive)) IN ({boolean_words(False)}) THEN false END AS competitive
-            FROM (SELECT *, {date_expr} AS d, {status_expr} AS cstatus,
-                         regexp_replace(coalesce(amount, ''), '[\\s\u00a0€$£]|EUR|USD', '', 'g') AS amt FROM ({self._split_ids('deals')}))
+                   {word_lookup("lower(trim(competitive))", {w: str(v).lower() for w, v in BOOLEANS.items()})} AS competitive
+            FROM (SELECT *, {date_expr} AS d, {status_expr} AS cstatus FROM ({self._split_ids('deals')}))
             WHERE account_id <> '' AND d IS NOT NULL""")
         self._count(stats, "deals", "dls", date_expr, account_ids)
         self.deal_fields = present

@@ -25,7 +25,7 @@ import numpy as np
 from checker.columns import EPOCH_ORDINAL
 from checker.exports import decode_bytes, header_of
 from checker.model import Signal
-from checker.signal_sql import identifier, literal
+from checker.signal_sql import identifier, literal, word_lookup
 from checker.values import BOOLEANS
 
 #: A cell in plain form, by signal type (RE2, the whole cell, spaces around allowed).
@@ -48,15 +48,12 @@ def _plain_value(column: str, signal: Signal) -> str | None:
         value = f"CAST({column} AS DOUBLE)" if signal.type != "date" else \
             f"CAST((TRY_CAST({column} AS DATE) - DATE '1970-01-01') + {EPOCH_ORDINAL} AS DOUBLE)"  # NULL for 2026-02-31
         return f"CASE WHEN {column} IS NULL THEN 'NaN'::DOUBLE WHEN regexp_full_match({column}, {literal(PLAIN[signal.type])}) THEN {value} ELSE {empty} END"
-    # Words are looked up by position in a list: cheaper than a chain of comparisons, and
-    # unlike `IN (…)` never planned as a join.
-    if signal.type == "boolean":
-        words, values, cell = list(BOOLEANS), [float(v) for v in BOOLEANS.values()], f"lower(trim({column}, ' '))"
-    elif signal.type == "category":
-        words, values, cell = signal.data["values"], [float(i) for i in range(len(signal.data["values"]))], f"trim({column}, ' ')"
+    if signal.type == "boolean":  # the yes/no words, in any case
+        found = word_lookup(f"lower(trim({column}, ' '))", {word: str(float(value)) for word, value in BOOLEANS.items()})
+    elif signal.type == "category":  # the category's values exactly
+        found = word_lookup(f"trim({column}, ' ')", {value: str(float(i)) for i, value in enumerate(signal.data["values"])})
     else:
         return None
-    found = f"[{', '.join(map(str, values))}][list_position([{', '.join(map(literal, words))}], {cell})]"
     return f"coalesce({found}, {empty})"
 
 
@@ -139,7 +136,7 @@ class PlainCsv:
                   f"header = false, skip = 1, auto_detect = false, strict_mode = true, null_padding = false, columns = {types})")
         # A projection keeps the file's order (DuckDB's preserve_insertion_order). Nothing here
         # may turn into a join: `x IN (…)` over a few words becomes a hash join, which does
-        # not keep it (hence the chains of `WHEN x = …` in _plain_value).
+        # not keep it (hence signal_sql.word_lookup).
         return f"SELECT {', '.join(f'{sql} AS {identifier(name)}' for name, sql in columns.items())} FROM {source}"
 
     def _scan(self, query: str) -> dict[str, np.ndarray] | None:

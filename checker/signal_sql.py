@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 
 from checker.model import Signal
-from checker.values import BOOLEANS
 
 
 def literal(text: str) -> str:
@@ -18,9 +17,12 @@ def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def boolean_words(meaning: bool) -> str:
-    """The yes/no words the account reader accepts (values.BOOLEANS) for `meaning`, as an SQL list."""
-    return ", ".join(literal(word) for word, value in BOOLEANS.items() if value is meaning)
+def word_lookup(cell: str, table: Mapping[str, str]) -> str:
+    """SQL: the value (SQL text) that `table` gives the word in `cell`, NULL for any other word.
+
+    Looked up by position in a list: unlike `cell IN (…)`, which DuckDB plans as a join (and
+    a join does not keep a file's row order), and cheaper than a chain of comparisons."""
+    return f"[{', '.join(table.values())}][list_position([{', '.join(map(literal, table))}], {cell})]"
 
 
 def identifier(name: str) -> str:

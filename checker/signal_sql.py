@@ -55,11 +55,13 @@ def activity_signals(as_of: date, signals: Mapping[str, Signal], has: set[str], 
     """SQL: one row of activity signals per account, from the `acts` table."""
     w = _windows(as_of, signals)
     a = literal(as_of.isoformat()) + "::DATE"
-    # Distinct people per account come from small grouped tables rather than DISTINCT aggregates.
-    contacts = "coalesce(theirs.n, 0)" if "customer_contact" in has else "NULL"
+    # Distinct people per account come from small grouped tables rather than DISTINCT aggregates;
+    # everything counted per account alone is one pass over `acts` (`agg`), past and future.
+    contacts = "coalesce(folks.n, 0)" if "customer_contact" in has else "NULL"
     ours = "coalesce(ours.n, 0)" if "our_contact" in has else "NULL"
+    past = f"date <= {a}"
     return f"""
-        WITH w AS NOT MATERIALIZED (SELECT * FROM acts WHERE date <= {a}),
+        WITH w AS NOT MATERIALIZED (SELECT * FROM acts WHERE {past}),
         complaints AS (
             SELECT account_id, topic AS t, cstatus FROM w WHERE c_complaint),  -- topic: complaint_topic, set by logs.py
         topics AS (SELECT account_id, t FROM complaints GROUP BY 1, 2 HAVING count(*) >= 2),
@@ -69,44 +71,40 @@ def activity_signals(as_of: date, signals: Mapping[str, Signal], has: set[str], 
         people AS (
             SELECT account_id, customer_contact AS c, min(date) AS first, max(date) AS last FROM w
             WHERE customer_contact IS NOT NULL GROUP BY 1, 2),
+        folks AS (SELECT account_id, min(last) AS earliest_last, count(*) FILTER (WHERE last > {w['d365']}) AS n FROM people GROUP BY 1),
+        agg AS (
+            SELECT account_id,
+                count(*) FILTER (WHERE interaction AND date > {w['d90']} AND {past}) AS interactions_90d,
+                count(*) FILTER (WHERE interaction AND date > {w['d180']} AND date <= {w['d90']}) AS interactions_prev_90d,
+                count(*) FILTER (WHERE interaction AND c_price AND date > {w['d90']} AND {past})
+                    / nullif(count(*) FILTER (WHERE interaction AND date > {w['d90']} AND {past}), 0) AS price_share_90d,
+                count(*) FILTER (WHERE c_development AND date > {w['d365']} AND {past}) AS development_12m,
+                count(*) FILTER (WHERE c_development AND date > {w['d730']} AND date <= {w['d365']}) AS development_prev_12m,
+                count(*) FILTER (WHERE c_joint_planning AND date > {w['d365']} AND {past}) AS joint_planning_12m,
+                count(*) FILTER (WHERE c_development AND cstatus = 'open' AND {past}) AS joint_projects_active,
+                max(date) FILTER (WHERE c_health_check AND {past}) AS last_health_check,
+                max(date) FILTER (WHERE interaction AND {past}) AS last_interaction,
+                min(date) FILTER (WHERE {past}) AS first_activity,
+                min(date) FILTER (WHERE date > {a} AND coalesce(cstatus, 'open') = 'open') AS next_review
+            FROM acts GROUP BY 1),
         -- A new contact (first seen in the last 12 months, after the account's first activity) who
         -- followed an earlier one: some contact's last activity precedes the new one's first (never
         -- the new contact's own: its last is on or after its first).
-        starts AS (SELECT account_id, min(date) AS s FROM w GROUP BY 1),
-        earliest AS (SELECT account_id, min(last) AS last FROM people GROUP BY 1),  -- a grouped table: cheaper than a window
         newcomers AS (
             SELECT p.account_id, p.first
-            FROM people p JOIN starts USING (account_id) JOIN earliest e USING (account_id)
-            WHERE p.first > {w['d365']} AND p.first > starts.s AND e.last < p.first),
+            FROM people p JOIN agg USING (account_id) JOIN folks USING (account_id)
+            WHERE p.first > {w['d365']} AND p.first > agg.first_activity AND folks.earliest_last < p.first),
         handovers AS (SELECT account_id, date FROM w WHERE c_handover),
         changes AS (
             SELECT n.account_id, count(*) AS n FROM newcomers n
             WHERE NOT EXISTS (SELECT 1 FROM handovers h WHERE h.account_id = n.account_id
                 AND h.date BETWEEN n.first - INTERVAL {int(handover_days)} DAY AND n.first + INTERVAL {int(handover_days)} DAY)
             GROUP BY 1),
-        agg AS (
-            SELECT account_id,
-                count(*) FILTER (WHERE interaction AND date > {w['d90']}) AS interactions_90d,
-                count(*) FILTER (WHERE interaction AND date > {w['d180']} AND date <= {w['d90']}) AS interactions_prev_90d,
-                count(*) FILTER (WHERE interaction AND c_price AND date > {w['d90']}) / nullif(count(*) FILTER (WHERE interaction AND date > {w['d90']}), 0) AS price_share_90d,
-                count(*) FILTER (WHERE c_development AND date > {w['d365']}) AS development_12m,
-                count(*) FILTER (WHERE c_development AND date > {w['d730']} AND date <= {w['d365']}) AS development_prev_12m,
-                count(*) FILTER (WHERE c_joint_planning AND date > {w['d365']}) AS joint_planning_12m,
-                count(*) FILTER (WHERE c_development AND cstatus = 'open') AS joint_projects_active,
-                max(date) FILTER (WHERE c_health_check) AS last_health_check,
-                max(date) FILTER (WHERE interaction) AS last_interaction,
-                min(date) AS first_activity
-            FROM w GROUP BY 1),
-        theirs AS (SELECT account_id, count(*) FILTER (WHERE last > {w['d365']}) AS n FROM people GROUP BY 1),
-        ours AS (SELECT account_id, count(DISTINCT our_contact) AS n FROM w WHERE date > {w['d365']} AND our_contact IS NOT NULL GROUP BY 1),
-        future AS (SELECT account_id, min(date) AS next_review FROM acts WHERE date > {a} AND coalesce(cstatus, 'open') = 'open' GROUP BY 1),
-        everyone AS (SELECT DISTINCT account_id FROM acts)
-        SELECT everyone.account_id, agg.* EXCLUDE (account_id), {contacts} AS customer_contacts_12m, {ours} AS our_contacts_12m,
-               coalesce(repeated.n, 0) AS repeat_complaints_open,
-               coalesce(changes.n, 0) AS contact_changes_unhandled_12m, future.next_review
-        FROM everyone LEFT JOIN agg USING (account_id) LEFT JOIN repeated USING (account_id)
-             LEFT JOIN changes USING (account_id) LEFT JOIN future USING (account_id)
-             LEFT JOIN theirs USING (account_id) LEFT JOIN ours USING (account_id)"""
+        ours AS (SELECT account_id, count(DISTINCT our_contact) AS n FROM w WHERE date > {w['d365']} AND our_contact IS NOT NULL GROUP BY 1)
+        SELECT agg.*, {contacts} AS customer_contacts_12m, {ours} AS our_contacts_12m,
+               coalesce(repeated.n, 0) AS repeat_complaints_open, coalesce(changes.n, 0) AS contact_changes_unhandled_12m
+        FROM agg LEFT JOIN repeated USING (account_id) LEFT JOIN changes USING (account_id)
+             LEFT JOIN folks USING (account_id) LEFT JOIN ours USING (account_id)"""
 
 
 def deal_signals(as_of: date, signals: Mapping[str, Signal], has: set[str]) -> str:

@@ -165,12 +165,13 @@ def test_a_utf8_file_is_outlined_block_by_block(tmp_path):
     assert _utf8_outline(path)[1] == 5001  # the same lines without the last line end
     path.write_bytes(body.encode("utf-8") + "é".encode("cp1252"))  # Windows-1252 after 100 KB of UTF-8
     assert _utf8_outline(path) is None
-    path.write_bytes(body.encode("utf-8") + "é".encode("utf-8")[:1])  # cut in the middle of a character
+    path.write_bytes(body.encode("utf-8") + "é".encode()[:1])  # cut in the middle of a character
     assert _utf8_outline(path) is None
-    path.write_bytes(" \n\n  ".encode("utf-8"))
+    path.write_bytes(b" \n\n  ")
     assert _utf8_outline(path)[2] is True
     path.write_bytes("id\n".encode("utf-16"))
     assert _utf8_outline(path) is None
+
 
 def test_the_scan_holds_no_join(tmp_path, playbook):
     # File order rests on the scan being a pure projection: DuckDB plans `x IN (…)` over a

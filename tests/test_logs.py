@@ -86,7 +86,6 @@ def test_signals_follow_the_catalogue_definitions(tmp_path, playbook):
     assert signals(result, "A3")["last_interaction"] is None
 
 
-
 def test_a_cell_with_several_contacts_counts_its_first_one(tmp_path, playbook):
     # Pipedrive and HubSpot list every participant in one cell; the first is the primary contact.
     result = run_check(files(tmp_path), playbook, AS_OF, "en", "http://h")
@@ -94,6 +93,7 @@ def test_a_cell_with_several_contacts_counts_its_first_one(tmp_path, playbook):
     several = ACTIVITIES.replace("email,check in,Anna,", "email,check in,Pekka; Anna,")
     result = run_check(files(tmp_path, activities=several), playbook, AS_OF, "en", "http://h")
     assert signals(result, "A2")["customer_contacts_12m"] == 1
+
 
 def test_every_log_row_is_accounted_for(tmp_path, playbook):
     result = run_check(files(tmp_path), playbook, AS_OF, "en", "http://h")
@@ -106,13 +106,13 @@ def test_every_log_row_is_accounted_for(tmp_path, playbook):
     assert "date '31.2.2026' cannot be read" in stats["problems"]
 
 
-
 def test_a_ragged_log_row_is_rejected_by_line_and_counted(tmp_path, playbook):
     extra = ACTIVITIES + "A1,2026-10-02,call,one field too many,Liisa,Eero,closed,surplus\nA1,2026-10-03,call,too few\n"
     result = run_check(files(tmp_path, activities=extra), playbook, AS_OF, "en", "http://h")
     stats = result.summary()["sources"]["logs"][0]
     assert stats["rows_read"] == 20 and stats["rows_rejected"] == 2 and stats["rows_used"] == 16
     assert any("line 20" in problem for problem in stats["problems"])
+
 
 def test_findings_come_from_derived_signals(tmp_path, playbook):
     result = run_check(files(tmp_path), playbook, AS_OF, "en", "http://h")

@@ -151,8 +151,6 @@ def test_a_large_plain_file_keeps_file_order(tmp_path, monkeypatch, playbook):
     _same(plain, reference)
 
 
-
-
 def test_a_utf8_file_is_outlined_block_by_block(tmp_path):
     from checker.plaincsv import _utf8_outline
 
@@ -187,6 +185,7 @@ def test_the_scan_holds_no_join(tmp_path, playbook):
     plan = "".join(row[1] for row in duckdb.connect().execute("EXPLAIN " + plain.read_query(numbers)).fetchall())
     assert "READ_CSV" in plan and "JOIN" not in plan.upper()
     plain.close()
+
 
 #: Cells that real exports hold, tricky ones included; random files are made of them.
 _CELLS = ["", " ", "0", "1", "3", " 7 ", "2.5", "0.45", "45 %", "1,5", "1 200,50", "-3", "1e3", "nan", "inf", "n/a", "-",

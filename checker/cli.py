@@ -9,6 +9,7 @@ import argparse
 import contextlib
 import gc
 import os
+import stat
 import sys
 import tempfile
 import textwrap
@@ -190,16 +191,27 @@ def cmd_sample(args: argparse.Namespace, playbook: Playbook) -> int:
 
 
 def write_atomically(path: Path, chunks: Iterable[str | bytes]) -> None:
-    """Write the whole file or nothing: a temporary file in the same folder, then rename."""
+    """Write the whole file or nothing: a temporary file in the same folder, then rename.
+
+    The file gets the permissions of the one it replaces, or those any new file gets (the
+    umask), like a plain `> file` would: not the owner-only ones of a temporary file."""
     folder = path.resolve().parent
     if not folder.is_dir():
         raise UsageError("error.output_folder", path=path, folder=folder)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb", buffering=1 << 20) as out:
             write = out.write
             for chunk in chunks:
                 write(chunk if isinstance(chunk, bytes) else chunk.encode("utf-8"))
+        with contextlib.suppress(OSError):  # a file system without permissions (FAT, some network shares)
+            os.chmod(temp, mode)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

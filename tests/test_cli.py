@@ -3,6 +3,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -115,6 +117,21 @@ def test_output_file_is_written_whole_and_input_untouched(capsys, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]  # no temporary file left behind
     assert run(capsys, "check", str(SAMPLE), "--output", str(SAMPLE))[0] == 2
 
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_output_file_gets_ordinary_permissions(capsys, tmp_path):
+    # Like `> file`: a new report follows the umask; a replaced one keeps its permissions.
+    target = tmp_path / "report.json"
+    old = os.umask(0o027)
+    try:
+        assert run(capsys, "check", str(SAMPLE), "--format", "json", "--output", str(target), *AS_OF)[0] in (0, 1)
+        assert stat.S_IMODE(target.stat().st_mode) == 0o640
+        target.chmod(0o600)
+        assert run(capsys, "check", str(SAMPLE), "--format", "json", "--output", str(target), *AS_OF)[0] in (0, 1)
+        assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    finally:
+        os.umask(old)
 
 def test_csv_neutralises_formulas(capsys, tmp_path):
     path = tmp_path / "a.csv"

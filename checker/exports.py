@@ -186,13 +186,21 @@ class RawTable:
     footer_rows: int = 0
 
 
+_UTF16_BOMS, _ZIP, _PDF = (b"\xff\xfe", b"\xfe\xff"), b"PK\x03\x04", b"%PDF"
+
+
+def special_start(raw: bytes) -> bool:
+    """Whether decode_bytes does more with a file starting so than try UTF-8 (UTF-16, a zip, not text)."""
+    return raw.startswith((*_UTF16_BOMS, _ZIP, _PDF)) or b"\x00" in raw[:4096]
+
+
 def decode_bytes(raw: bytes, name: str) -> tuple[str, str]:
     """Text and encoding: UTF-16 or UTF-8 by BOM, then UTF-8, then Windows-1252 (Excel in Finland)."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if raw.startswith(_UTF16_BOMS):
         return raw.decode("utf-16"), "utf-16"
-    if raw.startswith(b"PK\x03\x04"):
+    if raw.startswith(_ZIP):
         raise InputError("error.zip_not_csv", path=name)
-    if b"\x00" in raw[:4096] or raw.startswith(b"%PDF"):
+    if b"\x00" in raw[:4096] or raw.startswith(_PDF):
         raise InputError("error.not_text", path=name)
     try:
         return raw.decode("utf-8-sig"), "utf-8"

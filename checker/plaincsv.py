@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from checker.columns import EPOCH_ORDINAL
-from checker.exports import decode_bytes, header_of
+from checker.exports import decode_bytes, header_of, special_start
 from checker.model import Signal
 from checker.signal_sql import identifier, literal, word_lookup
 from checker.values import BOOLEANS
@@ -70,7 +70,7 @@ def _utf8_outline(path: Path) -> tuple[str, int, bool] | None:
     head, lines, blank, last = None, 0, True, b""
     with path.open("rb") as f:
         while block := f.read(1 << 16):
-            if head is None and (block.startswith((b"\xff\xfe", b"\xfe\xff", b"PK\x03\x04", b"%PDF")) or b"\x00" in block[:4096]):
+            if head is None and special_start(block):
                 return None
             try:
                 text = decoder.decode(block)

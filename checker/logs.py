@@ -34,6 +34,7 @@ from checker.model import Playbook
 from checker.schemas import SCHEMA_DIR
 from checker.signal_sql import (
     activity_signals,
+    blank,
     complaint_topic,
     deal_signals,
     identifier,
@@ -49,8 +50,6 @@ MEMORY_LIMIT = "600MB"
 # The canonical activity types, as the activity-keywords schema lists them.
 ACTIVITY_TYPES = tuple(json.loads((SCHEMA_DIR / "activity-keywords.schema.json").read_text(encoding="utf-8"))
                        ["properties"]["interaction_types"]["items"]["enum"])
-#: SQL: a cell that is empty or only spaces (trim's notion of empty, without building the trimmed text).
-_BLANK = "({0} IS NULL OR regexp_full_match({0}, ' *'))"
 _ISO = r"^\s*(\d{4}-\d{1,2}-\d{1,2})"
 _DOTTED = r"^\s*(\d{1,2}\.\d{1,2}\.\d{4})"
 _SLASHED = r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})"
@@ -191,9 +190,9 @@ class LogReader:
         """SQL turning a text column into a DATE, the day/month order decided for the whole column."""
         iso_first = f"TRY_CAST({column} AS DATE)"  # DuckDB's cast allows spaces around
         # One pass: dates that are not ISO, and (in case all are) the rows _count accounts for.
-        no_account = _BLANK.format("account_id")
+        no_account = blank("account_id")
         other, *counts = self.db.execute(
-            f"SELECT count(*) FILTER (WHERE {iso_first} IS NULL AND NOT {_BLANK.format(column)}), "
+            f"SELECT count(*) FILTER (WHERE {iso_first} IS NULL AND NOT {blank(column)}), "
             f"count(*) FILTER (WHERE {no_account}), count(*) FILTER (WHERE NOT {no_account} AND {iso_first} IS NULL), "
             f"any_value({column}) FILTER (WHERE NOT {no_account} AND {iso_first} IS NULL) FROM {what}").fetchone()
         if not other:
@@ -301,9 +300,9 @@ class LogReader:
     def _count(self, stats: list[LogStats], raw: str, parsed: str, date_expr: str, account_ids: list[str]) -> None:
         """Account for every row: used, no account, bad date, unknown account."""
         row = self._row_counts.get(raw) or self.db.execute(
-            f"SELECT count(*) FILTER (WHERE {_BLANK.format('account_id')}), "
-            f"count(*) FILTER (WHERE NOT {_BLANK.format('account_id')} AND ({date_expr}) IS NULL), "
-            f"any_value(date) FILTER (WHERE NOT {_BLANK.format('account_id')} AND ({date_expr}) IS NULL) FROM {raw}").fetchone()
+            f"SELECT count(*) FILTER (WHERE {blank('account_id')}), "
+            f"count(*) FILTER (WHERE NOT {blank('account_id')} AND ({date_expr}) IS NULL), "
+            f"any_value(date) FILTER (WHERE NOT {blank('account_id')} AND ({date_expr}) IS NULL) FROM {raw}").fetchone()
         total = stats[0]
         total.rows_without_account, total.rows_bad_date = row[0], row[1]
         if row[1]:

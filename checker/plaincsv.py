@@ -25,7 +25,7 @@ import numpy as np
 from checker.columns import EPOCH_ORDINAL
 from checker.exports import decode_bytes, header_of, special_start
 from checker.model import Signal
-from checker.signal_sql import identifier, literal, word_lookup
+from checker.signal_sql import blank, identifier, literal, word_lookup
 from checker.values import BOOLEANS
 
 #: A cell in plain form, by signal type (RE2, the whole cell, spaces around allowed).
@@ -43,7 +43,7 @@ _ODD = "'-inf'::DOUBLE"
 
 def _plain_value(column: str, signal: Signal) -> str | None:
     """SQL for one signal column: its float (NaN when empty), or NULL for a cell not in plain form."""
-    empty = f"CASE WHEN {column} IS NULL OR regexp_full_match({column}, ' *') THEN 'NaN'::DOUBLE END"
+    empty = f"CASE WHEN {blank(column)} THEN 'NaN'::DOUBLE END"
     if signal.type in PLAIN:  # DuckDB's casts ignore the spaces around
         value = f"CAST({column} AS DOUBLE)" if signal.type != "date" else \
             f"CAST((TRY_CAST({column} AS DATE) - DATE '1970-01-01') + {EPOCH_ORDINAL} AS DOUBLE)"  # NULL for 2026-02-31

@@ -17,6 +17,11 @@ def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def blank(cell: str) -> str:
+    """SQL: whether a cell is empty or only spaces (trim's notion of empty, without building the trimmed text)."""
+    return f"({cell} IS NULL OR regexp_full_match({cell}, ' *'))"
+
+
 def word_lookup(cell: str, table: Mapping[str, str]) -> str:
     """SQL: the value (SQL text) that `table` gives the word in `cell`, NULL for any other word.
 

@@ -40,6 +40,7 @@ from checker.signal_sql import (
     identifier,
     literal,
     regex_alternatives,
+    text_columns,
     word_lookup,
 )
 from checker.values import BOOLEANS, DateOrderError, slashed_order
@@ -155,11 +156,10 @@ class LogReader:
             rejects = f"rej_{kind}_{n}"
             # Only the mapped columns are kept: a CRM's activity export may carry dozens more
             # (descriptions, e-mail bodies) that no signal reads.
-            types = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
             kept = ", ".join(f"c{i}" for i in sorted(mapped))
             self.db.execute(
                 f"CREATE TABLE {table} AS SELECT {kept} FROM read_csv({literal(str(source))}, header=true, auto_detect=false, "
-                f"columns={types}, delim={literal(delimiter)}, quote='\"', escape='\"', ignore_errors=true, store_rejects=true, "
+                f"columns={text_columns(len(header))}, delim={literal(delimiter)}, quote='\"', escape='\"', ignore_errors=true, store_rejects=true, "
                 f"rejects_table={literal(rejects)}, rejects_scan={literal(rejects + '_scan')})")
             by_field = {target: f"c{i}" for i, target in mapped.items()}
             present |= set(by_field)

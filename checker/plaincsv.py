@@ -25,7 +25,7 @@ import numpy as np
 from checker.columns import EPOCH_ORDINAL
 from checker.exports import decode_bytes, header_of, special_start
 from checker.model import Signal
-from checker.signal_sql import blank, identifier, literal, word_lookup
+from checker.signal_sql import blank, identifier, literal, text_columns, word_lookup
 from checker.values import BOOLEANS
 
 #: A cell in plain form, by signal type (RE2, the whole cell, spaces around allowed).
@@ -131,9 +131,8 @@ class PlainCsv:
 
     def query(self, columns: dict[str, str]) -> str:
         """SQL expressions over the cells (`c0`, `c1`, …), in one pass over the file."""
-        types = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(self.header))) + "}"
         source = (f"read_csv({literal(str(self._path))}, delim = {literal(self._delimiter)}, quote = '\"', escape = '\"', "
-                  f"header = false, skip = 1, auto_detect = false, strict_mode = true, null_padding = false, columns = {types})")
+                  f"header = false, skip = 1, auto_detect = false, strict_mode = true, null_padding = false, columns = {text_columns(len(self.header))})")
         # A projection keeps the file's order (DuckDB's preserve_insertion_order). Nothing here
         # may turn into a join: `x IN (…)` over a few words becomes a hash join, which does
         # not keep it (hence signal_sql.word_lookup).

@@ -22,6 +22,11 @@ def blank(cell: str) -> str:
     return f"({cell} IS NULL OR regexp_full_match({cell}, ' *'))"
 
 
+def text_columns(width: int) -> str:
+    """SQL: read_csv's `columns` for a file `width` columns wide, every cell as text, named c0, c1, …"""
+    return "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+
+
 def word_lookup(cell: str, table: Mapping[str, str]) -> str:
     """SQL: the value (SQL text) that `table` gives the word in `cell`, NULL for any other word.
 

@@ -1,4 +1,5 @@
-"""The SQL that aggregates activity and deal logs into one row of signals per account.
+"""The SQL that aggregates activity and deal logs into one row of signals per account, and
+the small SQL pieces both DuckDB readers (logs.py, plaincsv.py) share.
 
 Each column follows the `measurement` text of its signal in the signal catalogue; windows
 count back from --as-of. Runs in DuckDB on the `acts` and `dls` tables that logs.py builds.

@@ -181,9 +181,15 @@ class _Body:
     encoding: str
 
 
+def _shown(cell: str, most: int = 60) -> str:
+    """A cell as a message quotes it: whole unless it is long (a note pasted into a number column)."""
+    text = cell.strip()
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
 def _note_bad(notes: dict[int, list[DataNote]], field_name: str, bad: list[tuple[int, str, BadValue]]) -> None:
     for row, cell, problem in bad:
-        notes.setdefault(row, []).append(DataNote("data.invalid_value", field_name, {"value": cell.strip(), "reason": problem.reason, **problem.details}))
+        notes.setdefault(row, []).append(DataNote("data.invalid_value", field_name, {"value": _shown(cell), "reason": problem.reason, **problem.details}))
 
 
 def _read_plain(plain: PlainCsv, columns: _Columns) -> _Body | None:

@@ -28,11 +28,12 @@ from checker.model import Signal
 from checker.signal_sql import blank, identifier, literal, text_columns, word_lookup
 from checker.values import BOOLEANS
 
-#: A cell in plain form, by signal type (RE2, the whole cell, spaces around allowed).
+#: A cell in plain form, by signal type (RE2, the whole cell, spaces around allowed). Whole
+#: parts of at most 14 digits stay below values.TOO_LARGE: longer numbers go to parse_cell.
 PLAIN = {
-    "count": r" *[0-9]+ *",
-    "days": r" *[0-9]+(\.[0-9]+)? *",
-    "amount": r" *-?[0-9]+(\.[0-9]+)? *",
+    "count": r" *[0-9]{1,14} *",
+    "days": r" *[0-9]{1,14}(\.[0-9]+)? *",
+    "amount": r" *-?[0-9]{1,14}(\.[0-9]+)? *",
     "share": r" *(0(\.[0-9]+)?|1(\.0+)?) *",
     "date": r" *[1-9][0-9]{3}-[0-9]{2}-[0-9]{2} *",
 }

@@ -24,6 +24,9 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\
 _SPACES = str.maketrans("", "", " \u00a0\u202f\u2009'")
 _CURRENCY = re.compile(r"^(?:€|eur|\$|usd|£|gbp|sek|kr)\s*|\s*(?:€|eur|\$|usd|£|gbp|sek|kr)$", re.IGNORECASE)
 _MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-"})
+#: No count or amount in a CRM export reaches this; a longer number is a mistake (and past
+#: what a float holds exactly).
+TOO_LARGE = 10**15
 
 
 class DateOrderError(Problem):
@@ -55,18 +58,24 @@ def parse_number(cell: str) -> float:
         value = float(text)
     except ValueError:
         raise BadValue("reason.number") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise BadValue("reason.number")
+    if value != value or (value in (float("inf"), float("-inf")) and not any(c.isdigit() for c in text)):
+        raise BadValue("reason.number")  # `nan`, `inf`, `infinity` written out
+    if abs(value) >= TOO_LARGE:  # digits past what a float holds come out as infinity
+        raise BadValue("reason.too_large")
     return value
 
 
 def parse_count(cell: str) -> int:
     text = cell.strip()
     if text.isdigit():
+        if int(text) >= TOO_LARGE:
+            raise BadValue("reason.too_large")
         return int(text)
     try:
         value = parse_number(text)
-    except BadValue:
+    except BadValue as exc:
+        if exc.reason == "reason.too_large":
+            raise
         raise BadValue("reason.count") from None
     if value < 0 or value != int(value):
         raise BadValue("reason.count")

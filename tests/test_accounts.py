@@ -80,6 +80,15 @@ def test_bad_cells_become_notes_not_dropped_rows(tmp_path, playbook):
     assert values(table, 0) == {"share_of_wallet": None, "purchases_12m": None}
 
 
+
+def test_a_long_bad_cell_is_quoted_shortened(tmp_path, playbook):
+    # Someone pasted a note into a number column: the message quotes its start, not all of it.
+    pasted = "Called twice with no answer so we try again next week " * 5
+    table = read_accounts(write(tmp_path, HEADER + f"A1,Acme,basic,0.5,{pasted}\nA2,Beta,basic,0.5,{'9' * 400}\n"), playbook)
+    quoted = [n.values["value"] for ns in table.notes.values() for n in ns]
+    assert [len(q) for q in quoted] == [60, 60] and all(q.endswith("…") for q in quoted)
+    assert quoted[0].startswith("Called twice") and [n.values["reason"] for ns in table.notes.values() for n in ns] == ["reason.count", "reason.too_large"]
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

@@ -60,6 +60,11 @@ def test_parses_what_exports_write(cell, kind, expected):
         ("March 3rd", "date", "reason.date_format"),
         ("12/03/2026", "date", "reason.date_format"),
         ("lots", "amount", "reason.number"),
+        ("inf", "amount", "reason.number"),
+        ("9" * 400, "count", "reason.too_large"),  # once a traceback: too large for a float
+        ("-" + "9" * 400, "amount", "reason.too_large"),
+        ("1 000 000 000 000 000", "amount", "reason.too_large"),
+        ("1e15", "count", "reason.too_large"),
         ("+++", "category", "reason.category"),
     ],
 )

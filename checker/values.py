@@ -67,7 +67,7 @@ def parse_number(cell: str) -> float:
 
 def parse_count(cell: str) -> int:
     text = cell.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # isdigit alone also takes `²`, which int() refuses
         if int(text) >= TOO_LARGE:
             raise BadValue("reason.too_large")
         return int(text)

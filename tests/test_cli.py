@@ -293,3 +293,38 @@ def test_table_and_markdown_speak_the_chosen_language(capsys, fmt, english, finn
     _, out_en, _ = run(capsys, "check", str(SAMPLE), "--format", fmt, "--lang", "en", "--fail-on", "never", *AS_OF)
     assert all(word in out_en for word in english) and all(word in out_fi for word in finnish)
     assert not any(word in out_fi for word in english)
+
+
+#: Cells real exports hold, odd and hostile ones included; the random exports below are made of them.
+_CELLS = ["", " ", "0", "1", "-1", "3.5", "45 %", "150 %", "1,5", "1 200,50", "1e3", "1e400", "nan", "inf", "n/a", "-", "yes",
+          "KYLLÄ", "2026-10-01", "2026-02-31", "31.12.2026", "1/2/2026", "13/01/2026", "0000-01-01", "2026-10-01T10:00:00Z", "++",
+          "x", "=cmd|' /C calc'!A0", "@SUM(1)", "\t", "ä" * 300, "9" * 400, "0x10", "1_000", "١٢", "½", "²", "basic",
+          "Yhteistyövaihe", "paused", "PAUSED STAGE", "\u00a0", "12\u00a0000", "$-5", "(5)"]
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_random_exports_end_in_a_report_or_one_clear_message(capsys, tmp_path, playbook, seed):
+    import random
+
+    rng = random.Random(seed)
+    signals = list(playbook.signals)
+    columns = ["account_id", "account_name", "declared_stage", *rng.sample(signals, rng.randint(0, len(signals)))]
+    if rng.random() < 0.1:
+        columns.append(rng.choice(signals))  # a column twice
+    delimiter = rng.choice([",", ";", "\t"])
+    body = io.StringIO()
+    writer = csv.writer(body, delimiter=delimiter, lineterminator=rng.choice(["\n", "\r\n"]))
+    writer.writerow(columns)
+    for i in range(rng.randint(0, 6)):
+        row = [rng.choice([f"A{i}", f"A{rng.randint(0, 3)}", "", " A1 "]), f"N{i}", *(rng.choice(_CELLS) for _ in columns[2:])]
+        writer.writerow(row[: rng.randint(0, len(row))] if rng.random() < 0.1 else row)
+    path = tmp_path / "export.csv"
+    encoding = rng.choice(["utf-8", "utf-8-sig", "cp1252", "utf-16"])
+    try:
+        path.write_bytes(body.getvalue().encode(encoding))
+    except UnicodeEncodeError:  # Windows-1252 has no such character
+        path.write_bytes(body.getvalue().encode("utf-8"))
+    code, out, err = run(capsys, "check", str(path), "--format", rng.choice(["json", "csv", "table", "markdown"]),
+                         "--fail-on", "never", "--lang", rng.choice(["en", "fi"]), *AS_OF)
+    assert "Traceback" not in err
+    assert (code, err.count("\n")) == (2, 1) if code == 2 else code == 0 and out

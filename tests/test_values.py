@@ -65,6 +65,7 @@ def test_parses_what_exports_write(cell, kind, expected):
         ("-" + "9" * 400, "amount", "reason.too_large"),
         ("1 000 000 000 000 000", "amount", "reason.too_large"),
         ("1e15", "count", "reason.too_large"),
+        ("²", "count", "reason.count"),  # a digit to str.isdigit, once a traceback
         ("+++", "category", "reason.category"),
     ],
 )

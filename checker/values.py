@@ -6,6 +6,7 @@ in the user's language and treat the signal as unknown.
 """
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 
@@ -58,7 +59,7 @@ def parse_number(cell: str) -> float:
         value = float(text)
     except ValueError:
         raise BadValue("reason.number") from None
-    if value != value or (value in (float("inf"), float("-inf")) and not any(c.isdigit() for c in text)):
+    if math.isnan(value) or (math.isinf(value) and not any(c.isdigit() for c in text)):
         raise BadValue("reason.number")  # `nan`, `inf`, `infinity` written out
     if abs(value) >= TOO_LARGE:  # digits past what a float holds come out as infinity
         raise BadValue("reason.too_large")

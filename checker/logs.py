@@ -51,6 +51,9 @@ MEMORY_LIMIT = "600MB"
 # The canonical activity types, as the activity-keywords schema lists them.
 ACTIVITY_TYPES = tuple(json.loads((SCHEMA_DIR / "activity-keywords.schema.json").read_text(encoding="utf-8"))
                        ["properties"]["interaction_types"]["items"]["enum"])
+#: The days a date may be (Python's calendar, as in account exports; DuckDB also reads year 0
+#: and dates BC): a date outside them is a bad date (and ISO dates outside them leave the fast path).
+_CALENDAR = "DATE '0001-01-01' AND DATE '9999-12-31'"
 _ISO = r"^\s*(\d{4}-\d{1,2}-\d{1,2})"
 _DOTTED = r"^\s*(\d{1,2}\.\d{1,2}\.\d{4})"
 _SLASHED = r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})"
@@ -189,28 +192,34 @@ class LogReader:
     def _date_expr(self, column: str, what: str) -> str:
         """SQL turning a text column into a DATE, the day/month order decided for the whole column."""
         iso_first = f"TRY_CAST({column} AS DATE)"  # DuckDB's cast allows spaces around
-        # One pass: dates that are not ISO, and (in case all are) the rows _count accounts for.
-        no_account = blank("account_id")
-        other, *counts = self.db.execute(
-            f"SELECT count(*) FILTER (WHERE {iso_first} IS NULL AND NOT {blank(column)}), "
-            f"count(*) FILTER (WHERE {no_account}), count(*) FILTER (WHERE NOT {no_account} AND {iso_first} IS NULL), "
-            f"any_value({column}) FILTER (WHERE NOT {no_account} AND {iso_first} IS NULL) FROM {what}").fetchone()
-        if not other:
-            self._row_counts[what] = tuple(counts)
-            return iso_first  # plain ISO dates throughout: the fast path
+        # A log repeats its days many times: each distinct date text is looked at once.
+        texts = f"dates_{what}"
+        self.db.execute(f"CREATE OR REPLACE TEMP TABLE {texts} AS SELECT DISTINCT {column} AS t FROM {what} WHERE {column} IS NOT NULL")
+        other, beyond = self.db.execute(f"SELECT count(*) FILTER (WHERE TRY_CAST(t AS DATE) IS NULL AND NOT {blank('t')}), "
+                                        f"count(*) FILTER (WHERE NOT TRY_CAST(t AS DATE) BETWEEN {_CALENDAR}) FROM {texts}").fetchone()
+        if not other and not beyond:
+            # Plain ISO dates throughout: the fast path. The rows _count accounts for, counted now.
+            no_account = blank("account_id")
+            self._row_counts[what] = self.db.execute(
+                f"SELECT count(*) FILTER (WHERE {no_account}), count(*) FILTER (WHERE NOT {no_account} AND {iso_first} IS NULL), "
+                f"any_value({column}) FILTER (WHERE NOT {no_account} AND {iso_first} IS NULL) FROM {what}").fetchone()
+            return iso_first
         # The same decision as for account exports (values.slashed_order), on the distinct slashed dates.
         slashed = sorted(r[0] for r in self.db.execute(
-            f"SELECT DISTINCT regexp_extract({column}, {literal(_SLASHED_DATE)}, 1) FROM {what} "
-            f"WHERE regexp_matches({column}, {literal(_SLASHED)})").fetchall())  # sorted: the same example every run
+            f"SELECT DISTINCT regexp_extract(t, {literal(_SLASHED_DATE)}, 1) FROM {texts} "
+            f"WHERE regexp_matches(t, {literal(_SLASHED)})").fetchall())  # sorted: the same example every run
         first = self.db.execute(f"SELECT trim({column}) FROM {what} WHERE regexp_matches({column}, {literal(_SLASHED)}) LIMIT 1").fetchone()
         try:
             order = slashed_order(([first[0]] if first else []) + slashed, self.date_format)  # the first one is the example named
         except DateOrderError as exc:
             raise InputError("error.log_problem", path=self.files[what], problem=exc) from None
         slash_format = "%d/%m/%Y" if order == "dmy" else "%m/%d/%Y"
-        return (f"CASE WHEN {iso_first} IS NOT NULL THEN {iso_first} WHEN regexp_matches({column}, {literal(_ISO)}) THEN try_strptime(regexp_extract({column}, {literal(_ISO)}, 1), '%Y-%m-%d') "
-                f"WHEN regexp_matches({column}, {literal(_DOTTED)}) THEN try_strptime(regexp_extract({column}, {literal(_DOTTED)}, 1), '%d.%m.%Y') "
-                f"WHEN regexp_matches({column}, {literal(_SLASHED)}) THEN try_strptime(regexp_extract({column}, {literal(_SLASHED_DATE)}, 1), {literal(slash_format)}) END::DATE")
+        day = (f"CASE WHEN TRY_CAST(t AS DATE) IS NOT NULL THEN TRY_CAST(t AS DATE) WHEN regexp_matches(t, {literal(_ISO)}) THEN try_strptime(regexp_extract(t, {literal(_ISO)}, 1), '%Y-%m-%d') "
+               f"WHEN regexp_matches(t, {literal(_DOTTED)}) THEN try_strptime(regexp_extract(t, {literal(_DOTTED)}, 1), '%d.%m.%Y') "
+               f"WHEN regexp_matches(t, {literal(_SLASHED)}) THEN try_strptime(regexp_extract(t, {literal(_SLASHED_DATE)}, 1), {literal(slash_format)}) END::DATE")
+        self.db.execute(f"CREATE OR REPLACE TEMP TABLE days_{what} AS SELECT t, CASE WHEN d BETWEEN {_CALENDAR} THEN d END AS d "
+                        f"FROM (SELECT t, {day} AS d FROM {texts})")
+        return f"(SELECT d FROM days_{what} WHERE t = {column})"  # a lookup, which DuckDB runs as a join
 
     def _vocabulary_expr(self, column: str, kind: str, canonical: tuple[str, ...], fallbacks: list[tuple[str, str]], default: str) -> str:
         vocab = {**{c: c for c in canonical}, **self.mapping.vocabulary(kind)}

@@ -114,6 +114,18 @@ def test_a_ragged_log_row_is_rejected_by_line_and_counted(tmp_path, playbook):
     assert any("line 20" in problem for problem in stats["problems"])
 
 
+@pytest.mark.parametrize("dates", ["iso", "dotted"])
+def test_a_date_outside_the_calendar_is_a_bad_date(tmp_path, playbook, dates):
+    # DuckDB reads year 0 and dates BC; Python (and so the account reader) does not: a bad date, not a traceback.
+    log = ACTIVITIES + "A1,0000-06-01,call,year zero,Liisa,Eero,closed\nA1,2026-01-01 (BC),call,before Christ,Liisa,Eero,closed\n"
+    if dates == "dotted":  # the slow path: dates in several forms
+        log = log.replace("A1,2026-10-20,", "A1,20.10.2026,")
+    result = run_check(files(tmp_path, activities=log), playbook, AS_OF, "en", "http://h")
+    stats = result.summary()["sources"]["logs"][0]
+    assert stats["rows_bad_date"] == 3 and stats["rows_used"] == 16
+    assert stats["covers_from"] == "2024-12-01"
+
+
 def test_findings_come_from_derived_signals(tmp_path, playbook):
     result = run_check(files(tmp_path), playbook, AS_OF, "en", "http://h")
     rules = {a.account_id: {f.rule for f in a.findings} for a in result.accounts()}

@@ -1,6 +1,9 @@
 """Signals from activity and deal logs (DuckDB), checked on small hand-made logs."""
 from __future__ import annotations
 
+import csv
+import io
+import random
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -8,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from checker.check import Inputs, run_check
+from checker.cli import main
 from checker.columns import decode
 from checker.exports import InputError
 
@@ -228,3 +232,36 @@ def test_logs_in_other_encodings_give_the_same_signals(tmp_path, playbook, encod
     inputs.activities[0].write_bytes(ACTIVITIES.replace("check in", "käynti").encode(encoding))
     again = signals(run_check(inputs, playbook, AS_OF, "en", "http://h"), "A2")
     assert again == expected
+
+
+#: Cells real logs hold, odd and hostile ones included; the random logs below are made of them.
+_CELLS = ["", " ", "A1", "A2", " A1 ", "A1;A2", "A9", "Acme", "2026-10-01", "2026-02-31", "31.12.2026", "1/2/2026", "13/01/2026",
+          "01/13/2026", "2026-10-01T10:00:00Z", "0000-01-01", "9999-12-31", "call", "meeting", "complaint", "health-check", "Huolto",
+          "price", "hinta", "open", "closed", "done", "won", "lost", "1 200,50", "1,234.56", "€ 300", "9" * 400, "nan", "yes", "no",
+          "=cmd", "ä" * 200, "\t", "x;y"]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_random_logs_end_in_a_report_or_one_clear_message(tmp_path, capsys, seed):
+    rng = random.Random(seed)
+    (tmp_path / "accounts.csv").write_text(ACCOUNTS, encoding="utf-8")
+    logs = []
+    for name, fields in (("activities.csv", ACTIVITIES.splitlines()[0].split(",")), ("deals.csv", DEALS.splitlines()[0].split(","))):
+        fields = [f for f in fields if f in ("account_id", "date") or rng.random() < 0.8]
+        body = io.StringIO()
+        writer = csv.writer(body, delimiter=rng.choice([",", ";", "\t"]), lineterminator=rng.choice(["\n", "\r\n"]))
+        writer.writerow(fields)
+        for _ in range(rng.randint(0, 12)):
+            row = [rng.choice(_CELLS) for _ in fields]
+            writer.writerow(row[: rng.randint(0, len(row))] if rng.random() < 0.1 else row)
+        encoding = rng.choice(["utf-8", "utf-8-sig", "cp1252", "utf-16"])
+        try:
+            (tmp_path / name).write_bytes(body.getvalue().encode(encoding))
+        except UnicodeEncodeError:  # Windows-1252 has no such character
+            (tmp_path / name).write_bytes(body.getvalue().encode("utf-8"))
+        logs.append(str(tmp_path / name))
+    code = main(["check", str(tmp_path / "accounts.csv"), "--activities", logs[0], "--deals", logs[1], "--as-of", "2026-10-31",
+                 "--format", rng.choice(["json", "table"]), "--fail-on", "never", "--preset", rng.choice(["canonical", "auto"])])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    assert (code, err.count("\n")) == (2, 1) if code == 2 else code == 0 and out

@@ -29,3 +29,11 @@ def playbook_copy(tmp_path: Path) -> Path:
     target = tmp_path / "playbooks"
     shutil.copytree(BUNDLED, target)
     return target
+
+
+def write_encoded(path: Path, text: str, encoding: str) -> None:
+    """`text` in `encoding`, or in UTF-8 where that encoding has no such character (random-input tests)."""
+    try:
+        path.write_bytes(text.encode(encoding))
+    except UnicodeEncodeError:
+        path.write_bytes(text.encode("utf-8"))

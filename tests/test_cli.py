@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FIXTURES
+from conftest import FIXTURES, write_encoded
 
 from checker.cli import main
 from checker.schemas import validator
@@ -319,11 +319,7 @@ def test_random_exports_end_in_a_report_or_one_clear_message(capsys, tmp_path, p
         row = [rng.choice([f"A{i}", f"A{rng.randint(0, 3)}", "", " A1 "]), f"N{i}", *(rng.choice(_CELLS) for _ in columns[2:])]
         writer.writerow(row[: rng.randint(0, len(row))] if rng.random() < 0.1 else row)
     path = tmp_path / "export.csv"
-    encoding = rng.choice(["utf-8", "utf-8-sig", "cp1252", "utf-16"])
-    try:
-        path.write_bytes(body.getvalue().encode(encoding))
-    except UnicodeEncodeError:  # Windows-1252 has no such character
-        path.write_bytes(body.getvalue().encode("utf-8"))
+    write_encoded(path, body.getvalue(), rng.choice(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
     code, out, err = run(capsys, "check", str(path), "--format", rng.choice(["json", "csv", "table", "markdown"]),
                          "--fail-on", "never", "--lang", rng.choice(["en", "fi"]), *AS_OF)
     assert "Traceback" not in err

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import write_encoded
 
 from checker.check import Inputs, run_check
 from checker.cli import main
@@ -254,11 +255,7 @@ def test_random_logs_end_in_a_report_or_one_clear_message(tmp_path, capsys, seed
         for _ in range(rng.randint(0, 12)):
             row = [rng.choice(_CELLS) for _ in fields]
             writer.writerow(row[: rng.randint(0, len(row))] if rng.random() < 0.1 else row)
-        encoding = rng.choice(["utf-8", "utf-8-sig", "cp1252", "utf-16"])
-        try:
-            (tmp_path / name).write_bytes(body.getvalue().encode(encoding))
-        except UnicodeEncodeError:  # Windows-1252 has no such character
-            (tmp_path / name).write_bytes(body.getvalue().encode("utf-8"))
+        write_encoded(tmp_path / name, body.getvalue(), rng.choice(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
         logs.append(str(tmp_path / name))
     code = main(["check", str(tmp_path / "accounts.csv"), "--activities", logs[0], "--deals", logs[1], "--as-of", "2026-10-31",
                  "--format", rng.choice(["json", "table"]), "--fail-on", "never", "--preset", rng.choice(["canonical", "auto"])])

@@ -1,4 +1,4 @@
-"""Signals from activity and deal logs (DuckDB), checked on small hand-made logs."""
+"""Signals from activity and deal logs (DuckDB), checked on small hand-made logs and on random ones."""
 from __future__ import annotations
 
 import csv

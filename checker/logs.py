@@ -106,7 +106,6 @@ class LogReader:
         self.date_format = date_format or mapping.date_format
         self.sheet = sheet
         self.files: dict[str, str] = {}  # log kind -> its file names, for messages
-        self._row_counts: dict[str, tuple] = {}  # log kind -> rows without account, with a bad date, an example (when found early)
         self._names: tuple[list[str], list[str]] | None = None  # account ids and names, until account_names is built
         self.db = duckdb.connect()
         self.db.execute("SET preserve_insertion_order = false")
@@ -198,12 +197,7 @@ class LogReader:
         other, beyond = self.db.execute(f"SELECT count(*) FILTER (WHERE TRY_CAST(t AS DATE) IS NULL AND NOT {blank('t')}), "
                                         f"count(*) FILTER (WHERE NOT TRY_CAST(t AS DATE) BETWEEN {_CALENDAR}) FROM {texts}").fetchone()
         if not other and not beyond:
-            # Plain ISO dates throughout: the fast path. The rows _count accounts for, counted now.
-            no_account = blank("account_id")
-            self._row_counts[what] = self.db.execute(
-                f"SELECT count(*) FILTER (WHERE {no_account}), count(*) FILTER (WHERE NOT {no_account} AND {iso_first} IS NULL), "
-                f"any_value({column}) FILTER (WHERE NOT {no_account} AND {iso_first} IS NULL) FROM {what}").fetchone()
-            return iso_first
+            return iso_first  # plain ISO dates throughout: the fast path
         # The same decision as for account exports (values.slashed_order), on the distinct slashed dates.
         slashed = sorted(r[0] for r in self.db.execute(
             f"SELECT DISTINCT regexp_extract(t, {literal(_SLASHED_DATE)}, 1) FROM {texts} "
@@ -228,15 +222,19 @@ class LogReader:
         otherwise = f"CASE {guesses} ELSE {default} END" if guesses else default
         return f"coalesce({found}, {otherwise})"
 
+    def _several(self, source: str, column: str) -> bool:
+        """Whether some cell of `column` holds several `;`-separated values (CRMs list ids and contacts so)."""
+        return bool(self.db.execute(f"SELECT count(*) FROM {source} WHERE contains({column}, ';')").fetchone()[0])
+
     def _split_ids(self, source: str) -> str:
         """`source` with one row per account: HubSpot and others put several ids in one cell, `;`-separated."""
-        if not self.db.execute(f"SELECT count(*) FROM {source} WHERE contains(account_id, ';')").fetchone()[0]:
+        if not self._several(source, "account_id"):
             return f"SELECT * EXCLUDE (account_id), trim(account_id) AS account_id FROM {source}"  # one id per row throughout
         return (f"SELECT * EXCLUDE (account_id), trim(account_id) AS account_id FROM {source} WHERE NOT contains(account_id, ';') "
                 f"UNION ALL SELECT * EXCLUDE (account_id, a), trim(a) AS account_id FROM {source} "
                 f"CROSS JOIN unnest(string_split(account_id, ';')) AS t(a) WHERE contains(account_id, ';')")
 
-    def _activities(self, paths: list[Path], account_ids: list[str]) -> list[LogStats]:
+    def _activities(self, paths: list[Path]) -> list[LogStats]:
         stats, present = self._load(paths, "activities", ACTIVITY_FIELDS)
         keywords = self.playbook.activity_keywords
         type_expr = self._vocabulary_expr("type", "activity_type", ACTIVITY_TYPES, [], "NULL")
@@ -253,8 +251,7 @@ class LogReader:
         date_expr = self._date_expr("date", "activities")
         # Types and subjects repeat: classify each distinct pair once, then join.
         # Several contact ids in one cell: the first is the primary (split only where some cell has several).
-        several = self.db.execute("SELECT count(*) FROM activities WHERE contains(customer_contact, ';')").fetchone()[0]
-        contact = "split_part(a.customer_contact, ';', 1)" if several else "a.customer_contact"
+        contact = "split_part(a.customer_contact, ';', 1)" if self._several("activities", "customer_contact") else "a.customer_contact"
         complaint = keywords["classes"]["complaint"]["keywords"]
         self.db.execute(f"""
             CREATE TEMP TABLE kinds AS
@@ -270,7 +267,7 @@ class LogReader:
             FROM (SELECT *, {date_expr} AS d, {status_expr} AS cstatus FROM ({self._split_ids('activities')})) a
             JOIN kinds k ON k.type = coalesce(a.type, '') AND k.topic = coalesce(a.topic, '')
             WHERE a.account_id <> '' AND a.d IS NOT NULL""")
-        self._count(stats, "activities", "acts", date_expr, account_ids)
+        self._count(stats, "activities", "acts", date_expr)
         stats[0].unknown_types = dict(self.db.execute(
             "SELECT type, count(*) FROM activities JOIN (SELECT DISTINCT type FROM kinds WHERE ctype IS NULL AND type <> '') USING (type) "
             "GROUP BY 1 ORDER BY 2 DESC LIMIT 10").fetchall())
@@ -278,7 +275,7 @@ class LogReader:
         self._forget("activities", len(paths))
         return stats
 
-    def _deals(self, paths: list[Path], account_ids: list[str]) -> list[LogStats]:
+    def _deals(self, paths: list[Path]) -> list[LogStats]:
         stats, present = self._load(paths, "deals", DEAL_FIELDS)
         date_expr = self._date_expr("date", "deals")
         status_expr = self._vocabulary_expr("status", "deal_status", ("open", "won", "lost"),
@@ -295,7 +292,7 @@ class LogReader:
                    {word_lookup("lower(trim(competitive))", {w: str(v).lower() for w, v in BOOLEANS.items()})} AS competitive
             FROM (SELECT *, {date_expr} AS d, {status_expr} AS cstatus FROM ({self._split_ids('deals')}))
             WHERE account_id <> '' AND d IS NOT NULL""")
-        self._count(stats, "deals", "dls", date_expr, account_ids)
+        self._count(stats, "deals", "dls", date_expr)
         self.deal_fields = present
         self._forget("deals", len(paths))
         return stats
@@ -306,9 +303,9 @@ class LogReader:
         for n in range(files):
             self.db.execute(f"DROP TABLE raw_{kind}_{n}")
 
-    def _count(self, stats: list[LogStats], raw: str, parsed: str, date_expr: str, account_ids: list[str]) -> None:
+    def _count(self, stats: list[LogStats], raw: str, parsed: str, date_expr: str) -> None:
         """Account for every row: used, no account, bad date, unknown account."""
-        row = self._row_counts.get(raw) or self.db.execute(
+        row = self.db.execute(
             f"SELECT count(*) FILTER (WHERE {blank('account_id')}), "
             f"count(*) FILTER (WHERE NOT {blank('account_id')} AND ({date_expr}) IS NULL), "
             f"any_value(date) FILTER (WHERE NOT {blank('account_id')} AND ({date_expr}) IS NULL) FROM {raw}").fetchone()
@@ -371,7 +368,7 @@ class LogReader:
         for paths, load, first in ((activities, self._activities, "first_activity"), (deals, self._deals, "first_deal")):
             if not paths:
                 continue
-            log_stats = load(paths, account_ids)
+            log_stats = load(paths)
             stats.extend(log_stats)
             # Rows of accounts the export does not have were counted (rows_unknown_account) and are left out here.
             result = self.db.execute(f"SELECT k.position, s.* EXCLUDE (account_id) FROM ({queries[first]()}) s "

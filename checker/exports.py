@@ -205,7 +205,11 @@ def decode_bytes(raw: bytes, name: str) -> tuple[str, str]:
     try:
         return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="strict"), "windows-1252"
+        pass
+    try:
+        return raw.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError as exc:  # a byte Windows-1252 leaves undefined (0x81, 0x8d, 0x8f, 0x90, 0x9d)
+        raise InputError("error.undecodable", path=name, position=exc.start + 1) from None  # counted from 1
 
 
 def sniff_delimiter(text: str) -> str:

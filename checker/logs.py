@@ -9,9 +9,9 @@ unknown signal, never zero.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import json
-import shutil
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -130,9 +130,16 @@ class LogReader:
                 return path, delimiter, header, 0, encoding
             # Windows-1252 or UTF-16: re-encode to UTF-8 in chunks, so a huge log never sits in memory.
             target = self.workdir / f"{kind}-{len(list(self.workdir.iterdir()))}.csv"
-            codec = "utf-16" if encoding == "utf-16" else "cp1252"
-            with path.open(encoding=codec, newline="") as source, target.open("w", encoding="utf-8", newline="") as out:
-                shutil.copyfileobj(source, out, 1 << 20)
+            decoder = codecs.getincrementaldecoder("utf-16" if encoding == "utf-16" else "cp1252")()
+            read = 0
+            with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as out:
+                while block := source.read(1 << 20):
+                    try:
+                        out.write(decoder.decode(block))
+                    except UnicodeDecodeError as exc:  # past the first 64 KB: a byte Windows-1252 leaves undefined
+                        raise InputError("error.undecodable", path=path, position=read + exc.start + 1) from None
+                    read += len(block)
+                out.write(decoder.decode(b"", final=True))
             return target, delimiter, header, 0, encoding
         full, encoding = decode_bytes(path.read_bytes(), str(path))  # reports with footers are small
         return self._rewrite(strip_footer(parse_csv_text(full, str(path), encoding), self.mapping.footers), kind)

@@ -131,6 +131,16 @@ def test_a_date_outside_the_calendar_is_a_bad_date(tmp_path, playbook, dates):
     assert stats["covers_from"] == "2024-12-01"
 
 
+def test_a_byte_windows_1252_leaves_undefined_is_one_clear_message(tmp_path, playbook):
+    # The encoding is decided on the first 64 KB; the bad byte comes after them.
+    head = "account_id;date;type\n" + "A1;2026-10-01;Pääkonttori\n" * 4000
+    inputs = files(tmp_path)  # then the log replaced by one with the bad byte
+    (tmp_path / "activities.csv").write_bytes(head.encode("cp1252") + b"A1;2026-10-02;x\x81y\n")
+    with pytest.raises(InputError) as info:
+        run_check(inputs, playbook, AS_OF, "en", "http://h")
+    assert f"byte {len(head.encode('cp1252')) + 16} cannot be read as UTF-8 or Windows-1252" in info.value.render("en")
+
+
 def test_findings_come_from_derived_signals(tmp_path, playbook):
     result = run_check(files(tmp_path), playbook, AS_OF, "en", "http://h")
     rules = {a.account_id: {f.rule for f in a.findings} for a in result.accounts()}

@@ -13,7 +13,6 @@ import numpy as np
 from checker.accounts import AccountTable, UnusableRow, read_accounts
 from checker.evaluate import Evaluation, Evaluator, Finding
 from checker.exports import (
-    InputError,
     Mapping,
     detect_preset,
     load_mapping,
@@ -76,13 +75,19 @@ class Sources:
 class CheckResult:
     as_of: date
     lang: str
-    playbook_version: str
-    input_name: str
     table: AccountTable
     evaluation: Evaluation
     unusable: list[tuple[UnusableRow, str]]  # with its message in the run's language
+    playbook: Playbook  # for the report's words in the run's language
     sources: Sources = field(default_factory=Sources)
-    playbook: Playbook | None = None  # for the report's words in the run's language
+
+    @property
+    def playbook_version(self) -> str:
+        return self.playbook.manifest["version"]
+
+    @property
+    def input_name(self) -> str:
+        return self.table.path.name
 
     def text(self, key: str, **values: object) -> str:
         return self.playbook.text(key, self.lang, **values)
@@ -160,19 +165,17 @@ def merge_derived(table: AccountTable, derived: dict[str, np.ndarray], sources: 
     cols.present = frozenset(cols.present | set(derived))
 
 
-def check_table(table: AccountTable, playbook: Playbook, as_of: date, lang: str, handbook_url: str, sources: Sources | None = None) -> CheckResult:
+def check_table(table: AccountTable, playbook: Playbook, as_of: date, lang: str, handbook_url: str, sources: Sources) -> CheckResult:
     """Evaluate every account of an already read table."""
     evaluation = Evaluator(playbook, as_of, lang, handbook_url).evaluate(table)
     unusable = [(row, playbook.text(row.code, lang, row=row.row, **row.values)) for row in table.unusable]
     if table.rows_read != len(table) + len(unusable):
         raise AssertionError("every row read must be accounted for")
-    return CheckResult(as_of, lang, playbook.manifest["version"], table.path.name, table, evaluation, unusable, sources or Sources(), playbook)
+    return CheckResult(as_of, lang, table, evaluation, unusable, playbook, sources)
 
 
-def run_check(inputs: Inputs | Path, playbook: Playbook, as_of: date, lang: str, handbook_url: str, progress: Progress | None = None) -> CheckResult:
+def run_check(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, handbook_url: str, progress: Progress | None = None) -> CheckResult:
     """Read the exports and evaluate every account in them."""
-    if isinstance(inputs, Path):
-        inputs = Inputs(inputs, preset="canonical")
 
     def step(key: str, **values: object) -> None:
         if progress:
@@ -202,4 +205,4 @@ def run_check(inputs: Inputs | Path, playbook: Playbook, as_of: date, lang: str,
         return check_table(table, playbook, as_of, lang, handbook_url, sources)
 
 
-__all__ = ["AccountView", "CheckResult", "Inputs", "InputError", "Sources", "check_table", "run_check"]
+__all__ = ["AccountView", "CheckResult", "Inputs", "Sources", "check_table", "run_check"]

@@ -26,7 +26,7 @@ from checker.model import LANGUAGES, SEVERITIES, Playbook, load_playbook
 from checker.problems import PlaybookInvalid
 from checker.progress import Progress
 from checker.report import REPORTERS
-from checker.validate import BUNDLED, validate
+from checker.validate import BUNDLED, names_missing_path, validate
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -226,7 +226,7 @@ def _load(directory: Path | None) -> Playbook:
 
 def cmd_validate(paths: Sequence[Path], lang: str = "en") -> int:
     docs, problems = validate(paths)
-    if any(p.words is not None and p.words.key == "validate.no_path" for p in problems):
+    if names_missing_path(problems):
         for problem in problems:
             print(problem.render(lang), file=sys.stderr)
         return EXIT_USAGE

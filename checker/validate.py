@@ -55,11 +55,16 @@ def validate(paths: Sequence[Path] = (BUNDLED,)) -> tuple[list[Loaded], list[Pro
         schema_problems = check_schema(loaded)
         problems.extend(schema_problems)
         (rejected if schema_problems else docs).append(loaded)
-    if not any(p.message.startswith("no such") for p in problems):
+    if not names_missing_path(problems):
         extra_ids = {d.data["id"] for d in rejected if kind_of(d) in ("stage", "ending") and isinstance(d.data.get("id"), str)}
         partial = [d for d in rejected if kind_of(d) in KIND_SCHEMAS]
         problems.extend(check_references(docs, complete=not problems, extra_phase_ids=extra_ids, partial=partial))
     return docs, sorted(set(problems))
+
+
+def names_missing_path(problems: Iterable[Problem]) -> bool:
+    """Whether a path given to validate does not exist (then nothing else is checked)."""
+    return any(p.words is not None and p.words.key == "validate.no_path" for p in problems)
 
 
 def kind_of(loaded: Loaded) -> str | None:

@@ -247,17 +247,15 @@ def _read_rows(table: RawTable, columns: _Columns, id_at: int) -> _Body:
 
 
 def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None, sheet: str | None = None,
-                  raw: RawTable | None = None, date_format: str | None = None) -> AccountTable:
+                  date_format: str | None = None) -> AccountTable:
     """Read and parse an account export (CSV or XLSX), its headers mapped by `mapping`.
 
     A plain CSV file is read by DuckDB (plaincsv.py); any other file, or a plain one whose
     ids turn out missing or repeated, by the csv module, which accounts for every row.
     """
     footers = mapping.footers if mapping else []
-    plain = PlainCsv.open(path) if raw is None and not footers else None
-    table = raw
-    if plain is None and table is None:
-        table = strip_footer(read_table(path, sheet), footers)
+    plain = PlainCsv.open(path) if not footers else None
+    table = None if plain else strip_footer(read_table(path, sheet), footers)
     name, header = (plain.name, plain.header) if plain else (table.name, table.header)
     signals = playbook.signals
     known = set(REQUIRED) | set(OPTIONAL) | set(signals)

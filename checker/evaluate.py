@@ -18,11 +18,10 @@ import numpy as np
 from checker.accounts import AccountTable, DataNote
 from checker.columns import Columns, decode, encode
 from checker.messages import words
-from checker.model import Playbook, Rule
+from checker.model import OP_SYMBOLS, Playbook, Rule
 
 PASS, FAIL, UNKNOWN, SKIPPED = 0, 1, 2, 3
 _OPS = {">=": np.greater_equal, "<=": np.less_equal, ">": np.greater, "<": np.less, "==": np.equal, "!=": np.not_equal}
-_SYMBOLS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
 
 
 class Outcome(enum.IntEnum):
@@ -216,10 +215,10 @@ class Evaluator:
         if kind == "date":
             day = (self.as_of - timedelta(days=rule.value)).isoformat()
             key = {"<=": "check.date_on_or_after", "<": "check.date_after", ">=": "check.date_on_or_before", ">": "check.date_before"}.get(rule.op)
-            return self.text(key, date=day) if key else f"{_SYMBOLS[rule.op]} {day}"
+            return self.text(key, date=day) if key else f"{OP_SYMBOLS[rule.op]} {day}"
         if rule.relative_to:
-            return f"{_SYMBOLS[rule.op]} {rule.value:g} × {self.playbook.signals[rule.relative_to].name[self.lang]}"
-        return f"{_SYMBOLS[rule.op]} {self.show(rule.signal, rule.value)}"
+            return f"{OP_SYMBOLS[rule.op]} {rule.value:g} × {self.playbook.signals[rule.relative_to].name[self.lang]}"
+        return f"{OP_SYMBOLS[rule.op]} {self.show(rule.signal, rule.value)}"
 
     def citation(self, refs: list[dict]) -> str:
         """Sources as `Author Year, pages; …`."""

@@ -18,13 +18,13 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 
 from checker import diagrams
-from checker.model import Playbook, Rule, load_playbook
+from checker.messages import render
+from checker.model import OP_SYMBOLS, Playbook, Rule, load_playbook
 from checker.problems import PlaybookInvalid
 
 #: The order of the topic pages; catalogues not named here follow in file order.
 TOPICS = ("warning-signs", "leave-reasons", "prevention", "ending-reasons", "portfolio", "lifecycle", "expectations", "commitment")
 ASSESS = ("trust", "information_exchange", "people_involved", "buying_pattern", "ease_of_ending")
-OPS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
 #: Minutes a course module gives each part; the outline page states the rule (training.timing).
 MINUTES = {"intro": 15, "discussion": 10, "case": 30, "quiz": 3}
 #: What the pages in docs/ may call: Handbook methods, and figures drawn for the page.
@@ -105,8 +105,8 @@ class Handbook:
         if op == "recorded":
             return self.label("rule.recorded")
         if relative_to:
-            return f"{OPS[op]} {self.number(value)} × {self.signal_link(relative_to)}"
-        return f"{OPS[op]} {self.value(signal_id, value)}"
+            return f"{OP_SYMBOLS[op]} {self.number(value)} × {self.signal_link(relative_to)}"
+        return f"{OP_SYMBOLS[op]} {self.value(signal_id, value)}"
 
     def signal_link(self, signal_id: str) -> str:
         return f"[{self.tr(self.pb.signals[signal_id].name)}]({self.link('rules.md', 'signal-' + signal_id)})"
@@ -328,7 +328,7 @@ def define_env(env: Any) -> None:
     try:
         playbook = load_playbook(Path(folder) if folder else None)
     except PlaybookInvalid as exc:
-        raise PluginError(f"{exc}\nplaybook: the playbooks have {len(exc.problems)} problem(s); run `playbook validate` for the same list") from None
+        raise PluginError(f"{exc}\nplaybook: {render('cli.playbooks_invalid', lang, n=len(exc.problems))}") from None
     handbook = Handbook(playbook, lang, env)
     conf["nav"] = nav(playbook, handbook.t)
     pages = [page for item in conf["nav"] for page in ([item] if isinstance(item, str) else next(iter(item.values())))]

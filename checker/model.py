@@ -12,15 +12,16 @@ from pathlib import Path
 
 from checker.cache import Documents, validated
 from checker.problems import PlaybookInvalid
-from checker.validate import BUNDLED, discover, validate
+from checker.validate import BUNDLED, LANGUAGES, discover, validate
 
 Text = dict[str, str]  # {"en": …, "fi": …}
 
-LANGUAGES = ("en", "fi")
 SEVERITIES = ("error", "warning", "info")  # most severe first
 
 #: The kind of finding a rule raises, by where the rule is written.
 FINDING_KINDS = ("stage-mismatch", "warning-sign", "termination", "portfolio", "data")
+#: How a rule's comparison is written for people.
+OP_SYMBOLS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
 
 
 @dataclass(frozen=True)

@@ -281,7 +281,7 @@ def _unique_message_keys(docs: list[Loaded], refs: _Refs) -> None:
                 refs.add(doc, ("messages", key), "validate.duplicate_message", key=key, file=display_path(seen[key].file))
             seen.setdefault(key, doc)
             text = doc.data["messages"][key]
-            en, fi = (set(re.findall(r"\{(\w+)\}", text[lang])) for lang in ("en", "fi"))
+            en, fi = (set(re.findall(r"\{(\w+)\}", text[lang])) for lang in LANGUAGES)
             if en != fi:
                 refs.add(doc, ("messages", key), "validate.placeholders", en=sorted(en), fi=sorted(fi))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime
+from datetime import date
 
 from checker.messages import Problem
 
@@ -176,8 +176,3 @@ def parse_cell(cell: str, signal_type: str, allowed: list[str] | None = None, or
     if signal_type == "category":
         return parse_category(cell, allowed or [])
     raise ValueError(f"unknown signal type {signal_type!r}")
-
-
-def days_since(value: date | datetime, as_of: date) -> int:
-    day = value.date() if isinstance(value, datetime) else value
-    return (as_of - day).days

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from checker.values import BadValue, days_since, parse_cell
+from checker.values import BadValue, parse_cell
 
 
 @pytest.mark.parametrize(
@@ -74,8 +74,3 @@ def test_impossible_values_name_their_reason(cell, kind, reason):
     with pytest.raises(BadValue) as info:
         parse_cell(cell, kind, allowed)
     assert info.value.reason == reason
-
-
-def test_days_since_counts_back_from_as_of():
-    assert days_since(date(2026, 1, 1), date(2026, 1, 31)) == 30
-    assert days_since(date(2026, 2, 10), date(2026, 1, 31)) == -10

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from checker.cache import validated
 from checker.messages import Problem, suggestion
-from checker.schemas import validator
+from checker.schemas import KIND_SCHEMAS, validator
 from checker.yamlload import load_yaml
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
@@ -123,7 +123,7 @@ def _mapping_from(data: dict) -> Mapping:
 def _load_mapping_file(path: Path) -> dict:
     loaded, problems = load_yaml(path)
     if loaded is not None and not problems:
-        errors = list(validator("mapping.schema.json").iter_errors(loaded.data))
+        errors = list(validator(KIND_SCHEMAS["mapping"]).iter_errors(loaded.data))
         problems = [f"{path}:{loaded.line(tuple(e.absolute_path))}: {e.message}" for e in errors]
     if problems or loaded is None:
         raise InputError("error.mapping_invalid", problems="; ".join(str(p) for p in problems))

@@ -116,9 +116,9 @@ def _summary_line(result: CheckResult) -> str:
 def _log_lines(result: CheckResult) -> list[str]:
     """One line per activity or deal log: what became of its rows."""
     lines = []
-    for log in result.summary()["sources"]["logs"]:
-        counts = (("rejected", "rows_rejected"), ("without_account", "rows_without_account"), ("bad_date", "rows_bad_date"),
-                  ("unknown_account", "rows_unknown_account"), ("footer", "footer_rows"))
+    counts = (("rejected", "rows_rejected"), ("without_account", "rows_without_account"), ("bad_date", "rows_bad_date"),
+              ("unknown_account", "rows_unknown_account"), ("footer", "footer_rows"))
+    for log in result.sources.as_json()["logs"]:  # as the JSON report states them
         skipped = [result.text(f"report.log_{key}", n=log[field]) for key, field in counts if log[field]]
         since = result.text("report.log_since", date=log["covers_from"]) if log["covers_from"] else ""
         lines.append(result.text("report.log", file=log["file"], read=log["rows_read"], used=log["rows_used"], since=since,
@@ -128,6 +128,11 @@ def _log_lines(result: CheckResult) -> list[str]:
             types = ", ".join(f"{t} ({n})" for t, n in log["unrecognised_activity_types"].items())
             lines.append("  " + result.text("report.log_types", types=types))
     return lines
+
+
+def _stage_line(account: AccountView) -> str:
+    """Declared stage and best fit, as both the table and the Markdown report head an account."""
+    return account.result.text("report.stage_line", declared=account.declared or account.declared_raw or "-", best=account.best_fit_stage or "-")
 
 
 def _fit_text(account: AccountView) -> str:
@@ -145,9 +150,8 @@ def to_table(result: CheckResult, colour: bool = False, scores: bool = False, wi
         if not account.findings and not scores:
             continue
         head = f"{account.account_id}  {account.account_name}"
-        stage = result.text("report.stage_line", declared=account.declared or account.declared_raw or "-", best=account.best_fit_stage or "-")
         lines.append(paint(head[:width], "1"))
-        lines.append(f"  {stage}"[:width])
+        lines.append(f"  {_stage_line(account)}"[:width])
         if scores:
             lines.extend(textwrap.wrap(_fit_text(account), width=width, initial_indent="  ", subsequent_indent="    "))
         for f in account.findings:
@@ -182,7 +186,7 @@ def to_markdown(result: CheckResult, **_: object) -> str:
         if not account.findings:
             continue
         lines += [f"## {_md(account.account_id)} {_md(account.account_name)}", "",
-                  _md(result.text("report.stage_line", declared=account.declared or account.declared_raw or "-", best=account.best_fit_stage or "-")), "",
+                  _md(_stage_line(account)), "",
                   f"| {columns} |", "| --- | --- | --- | --- | --- |"]
         for f in account.findings:
             lines.append(f"| {f.severity} | [{_md(f.rule)}]({f.handbook_url}) | {_md(f.message)} | {_md(f.action)} | {_md(f.source)} |")

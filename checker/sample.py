@@ -21,12 +21,8 @@ _TRADES = ["Logistiikka", "Konepaja", "Rakennus", "Elintarvike", "Energia", "Met
 _FORMS = ["Oy", "Oyj", "Ab", "Ltd", "Group Oy"]
 _OWNERS = ["Aino", "Eero", "Helmi", "Juho", "Kaisa", "Lauri", "Mervi", "Oskari", "Pirjo", "Sami"]
 
-COLUMNS = ["account_id", "account_name", "owner", "declared_stage", "customer_contacts_12m", "our_contacts_12m",
-           "share_of_wallet", "competitive_tenders_12m", "confidential_exchange", "open_books", "joint_planning_12m",
-           "joint_projects_active", "purchases_12m", "relationship_start", "interactions_90d", "interactions_prev_90d",
-           "price_share_90d", "development_12m", "development_prev_12m", "contact_changes_unhandled_12m",
-           "repeat_complaints_open", "last_health_check", "last_interaction", "last_purchase", "revenue_12m",
-           "revenue_prev_12m", "portfolio_class", "next_review"]
+#: The columns before the signals; then one column per signal, in the catalogue's order.
+FIXED_COLUMNS = ["account_id", "account_name", "owner", "declared_stage"]
 
 # Healthy background values (days for dates) for signals a stage profile leaves out.
 _BACKGROUND = {
@@ -172,8 +168,9 @@ def sample_csv(playbook: Playbook, as_of: date, count: int, seed: int = 7, with_
         rows[29]["declared_stage"] = ""
         rows.append(dict(rows[31]))  # a duplicate account id
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    columns = [*FIXED_COLUMNS, *playbook.signals]
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: _cell(row.get(k)) for k in COLUMNS})
+        writer.writerow({k: _cell(row.get(k)) for k in columns})
     return out.getvalue()

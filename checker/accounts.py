@@ -194,20 +194,19 @@ def _note_bad(notes: dict[int, list[DataNote]], field_name: str, bad: list[tuple
 
 def _read_plain(plain: PlainCsv, columns: _Columns) -> _Body | None:
     """A plain file's accounts, read by DuckDB; None when the file turns out not to be plain."""
-    got = None
     try:
         got = plain.read(columns.texts, columns.signals)
-    finally:
         if got is None:
-            plain.close()
-    if got is None:
-        return None
-    texts, values, odd = got
-    ids = list(map(str.strip, texts[0]))
+            return None
+        texts, values, odd = got
+        ids = list(map(str.strip, texts[0]))
+        empty_ids = [i for i, account_id in enumerate(ids) if not account_id]
+        blank = plain.blank_rows(empty_ids)
+    finally:
+        plain.close()
     body = _Body(plain.lines, texts, values, {}, [], plain.size, 0, plain.encoding)
     position = np.arange(plain.size)  # file row -> account index (-1: not an account)
-    if not all(ids) or len(set(ids)) != len(ids):
-        blank = plain.blank_rows([i for i, account_id in enumerate(ids) if not account_id])
+    if empty_ids or len(set(ids)) != len(ids):
         kept, body.unusable, body.rows_read = _account_rows(ids, body.lines, blank.__contains__)
         pick = itemgetter(*kept) if len(kept) > 1 else lambda column: [column[i] for i in kept]
         at = np.array(kept, dtype=np.intp)
@@ -216,7 +215,6 @@ def _read_plain(plain: PlainCsv, columns: _Columns) -> _Body | None:
         body.values = {n: column[at] for n, column in values.items()}
         position = np.full(plain.size, -1)
         position[at] = np.arange(len(kept))
-    plain.close()
     # Cells not in plain form are read (or reported) one by one, like every cell on the csv route.
     for n, cells in odd.items():
         rows = np.flatnonzero(np.not_equal(cells, None))
@@ -261,10 +259,10 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
     known = set(REQUIRED) | set(OPTIONAL) | set(signals)
     mapped = (mapping or Mapping("canonical", "canonical")).header_map("accounts", header, known)
     names = [mapped.get(i, normalise_header(h)) for i, h in enumerate(header)]
-    misses = mapping.unmatched("accounts", header, mapped) if mapping else []
+    misses = mapping.unmatched("accounts", header, mapped) if mapping else {}
     missing = [c for c in REQUIRED if c not in names]
     if missing:
-        hints = [next((m for m in misses if m.startswith(f"{c}:")), None) or Problem("hint.column", column=c, hint=suggestion(c, [normalise_header(h) for h in header]))
+        hints = [misses.get(c) or Problem("hint.column", column=c, hint=suggestion(c, [normalise_header(h) for h in header]))
                  for c in missing]
         via = Problem("hint.via_preset", preset=mapping.id) if mapping and mapping.id != "canonical" else ""
         raise InputError("error.missing_columns", path=name, columns=hints, via=via, found=", ".join(h.strip() for h in header))
@@ -309,7 +307,7 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
             notes.setdefault(row, []).append(DataNote("data.no_name", "account_name"))
     ignored = [h.strip() for h, n in zip(header, names) if n not in known]
     return AccountTable(path, lines, text["account_id"], account_names, text.get("owner", [""] * size), declared_raw, declared,
-                        Columns(size, data, frozenset(data)), notes, unusable, rows_read, ignored, encoding, footer_rows, misses)
+                        Columns(size, data, frozenset(data)), notes, unusable, rows_read, ignored, encoding, footer_rows, list(misses.values()))
 
 
 def table_from_values(playbook: Playbook, accounts: list[dict], present: frozenset[str] | None = None) -> AccountTable:

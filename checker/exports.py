@@ -87,14 +87,15 @@ class Mapping:
                 out[i] = name
         return out
 
-    def unmatched(self, kind: str, header: list[str], mapped: dict[int, str]) -> list[str]:
-        """The company mapping's own entries that match no column of this file, with a suggestion."""
+    def unmatched(self, kind: str, header: list[str], mapped: dict[int, str]) -> dict[str, str]:
+        """The company mapping's own entries that match no column of this file: field → what was
+        looked for, with a suggestion."""
         found = set(mapped.values())
-        misses = []
+        misses = {}
         for field_name, spellings in self.own.get(kind, {}).items():
             if field_name not in found:
                 hint = next((str(h) for h in (suggestion(s, [c.strip() for c in header]) for s in spellings) if h), "")
-                misses.append(f"{field_name}: no column {' or '.join(repr(s) for s in spellings)}{hint}")
+                misses[field_name] = f"{field_name}: no column {' or '.join(repr(s) for s in spellings)}{hint}"
         return misses
 
     def implied_type(self, header: list[str]) -> str | None:

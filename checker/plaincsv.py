@@ -199,7 +199,10 @@ class PlainCsv:
         return {i for i in indexes if not any(column[i].strip() for column in columns)}
 
     def close(self) -> None:
+        """Let go of DuckDB and the UTF-8 copy, if any (the file's outline stays readable)."""
         if self._db is not None:
             self._db.close()
+            self._db = None
         if self._work is not None:
             self._work.cleanup()
+            self._work = None

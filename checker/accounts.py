@@ -152,8 +152,7 @@ class _Columns:
     header: list[str]
     texts: list[int]  # column indexes of account_id (first), name, owner, declared stage
     signals: dict[str, tuple[int, Signal]]  # field -> (column index, signal)
-    mapping: Mapping | None
-    date_format: str | None
+    date_format: str | None  # for slashed dates no column settles (Mapping.day_order)
 
     def parse(self, field_name: str, cells: list[str]) -> tuple[np.ndarray, list[tuple[int, str, BadValue]]]:
         """Cells of one signal column, parsed; a date column's day/month order is decided from its cells first."""
@@ -161,7 +160,7 @@ class _Columns:
         order = None
         if signal.type == "date":
             try:
-                order = slashed_order(cells, self.date_format or (self.mapping.date_format if self.mapping else None))
+                order = slashed_order(cells, self.date_format)
             except DateOrderError as exc:
                 raise InputError("error.column_problem", path=self.file, column=self.header[i].strip(), problem=exc) from None
         return parse_column(cells, signal, order)
@@ -276,7 +275,7 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
 
     texts_of = [n for n in ("account_id", "account_name", "owner", "declared_stage") if n in index]
     columns = _Columns(name, header, [index[n] for n in texts_of], {n: (i, signals[n]) for n, i in index.items() if n in signals},
-                       mapping, date_format)
+                       mapping.day_order(date_format) if mapping else date_format)
     body = _read_plain(plain, columns) if plain else None
     if body is None:
         if plain is not None:  # not plain after all (ragged rows, blank lines…): the csv route reports each row

@@ -60,6 +60,10 @@ class Mapping:
                        self.footers + other.footers, other.date_format or self.date_format,
                        {**self.type_from_columns, **other.type_from_columns}, other.fields)
 
+    def day_order(self, given: str | None) -> str | None:
+        """The day/month order for slashed dates no column settles: --date-format, else this mapping's."""
+        return given or self.date_format
+
     def header_map(self, kind: str, header: list[str], canonical: set[str]) -> dict[int, str]:
         """Column index → canonical name for one file's header.
 

@@ -103,7 +103,7 @@ class LogReader:
         self.mapping = mapping
         self.as_of = as_of
         self.workdir = workdir
-        self.date_format = date_format or mapping.date_format
+        self.date_format = mapping.day_order(date_format)
         self.sheet = sheet
         self.files: dict[str, str] = {}  # log kind -> its file names, for messages
         self._names: tuple[list[str], list[str]] | None = None  # account ids and names, until account_names is built

@@ -20,6 +20,7 @@ from checker.exports import (
     Mapping,
     RawTable,
     normalise_header,
+    presets,
     read_table,
     strip_footer,
 )
@@ -250,20 +251,21 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
     A plain CSV file is read by DuckDB (plaincsv.py); any other file, or a plain one whose
     ids turn out missing or repeated, by the csv module, which accounts for every row.
     """
-    footers = mapping.footers if mapping else []
+    mapping = mapping or presets()["canonical"]
+    footers = mapping.footers
     plain = PlainCsv.open(path) if not footers else None
     table = None if plain else strip_footer(read_table(path, sheet), footers)
     name, header = (plain.name, plain.header) if plain else (table.name, table.header)
     signals = playbook.signals
     known = set(REQUIRED) | set(OPTIONAL) | set(signals)
-    mapped = (mapping or Mapping("canonical", "canonical")).header_map("accounts", header, known)
+    mapped = mapping.header_map("accounts", header, known)
     names = [mapped.get(i, normalise_header(h)) for i, h in enumerate(header)]
-    misses = mapping.unmatched("accounts", header, mapped) if mapping else {}
+    misses = mapping.unmatched("accounts", header, mapped)
     missing = [c for c in REQUIRED if c not in names]
     if missing:
         hints = [misses.get(c) or Problem("hint.column", column=c, hint=suggestion(c, [normalise_header(h) for h in header]))
                  for c in missing]
-        via = Problem("hint.via_preset", preset=mapping.id) if mapping and mapping.id != "canonical" else ""
+        via = Problem("hint.via_preset", preset=mapping.id) if mapping.id != "canonical" else ""
         raise InputError("error.missing_columns", path=name, columns=hints, via=via, found=", ".join(h.strip() for h in header))
     seen: set[str] = set()
     for i, n in enumerate(names):
@@ -275,7 +277,7 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
 
     texts_of = [n for n in ("account_id", "account_name", "owner", "declared_stage") if n in index]
     columns = _Columns(name, header, [index[n] for n in texts_of], {n: (i, signals[n]) for n, i in index.items() if n in signals},
-                       mapping.day_order(date_format) if mapping else date_format)
+                       mapping.day_order(date_format))
     body = _read_plain(plain, columns) if plain else None
     if body is None:
         if plain is not None:  # not plain after all (ragged rows, blank lines…): the csv route reports each row

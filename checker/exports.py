@@ -139,7 +139,7 @@ def _load_mapping_file(path: Path) -> dict:
 def presets() -> dict[str, Mapping]:
     """The bundled presets by id."""
     files = sorted(PRESET_DIR.glob("*.yaml"))
-    found = {"canonical": Mapping("canonical", "canonical")}  # canonical names map to themselves
+    found: dict[str, Mapping] = {}
     for _, data in validated(files, lambda: [(path, _load_mapping_file(path)) for path in files]):
         mapping = _mapping_from(data)
         found[mapping.id] = mapping

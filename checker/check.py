@@ -33,12 +33,10 @@ class AccountView:
     account_id: str
     account_name: str
     owner: str
-    row: int
     declared: str | None
     declared_raw: str
     best_fit_stage: str | None
     findings: list[Finding]
-    not_evaluated: list[str]
     result: CheckResult
 
     def fit_scores(self) -> dict[str, np.ndarray]:
@@ -95,8 +93,7 @@ class CheckResult:
     def accounts(self) -> Iterator[AccountView]:
         t, e = self.table, self.evaluation
         for i in range(len(t)):
-            yield AccountView(i, t.ids[i], t.names[i], t.owners[i], t.rows[i], t.declared[i], t.declared_raw[i],
-                              e.best_fit[i], e.findings[i], e.not_evaluated[i], self)
+            yield AccountView(i, t.ids[i], t.names[i], t.owners[i], t.declared[i], t.declared_raw[i], e.best_fit[i], e.findings[i], self)
 
     def count(self, severities: tuple[str, ...] = SEVERITIES) -> int:
         """How many findings there are (of these severities)."""

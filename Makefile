@@ -38,7 +38,10 @@ run: setup handbook
 	@echo "Press Ctrl+C to stop the server."
 	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory site
 
+# Lint and the direction of imports (pyproject: [tool.ruff], [tool.importlinter]) before the suite.
 test: setup
+	$(BIN)/ruff check checker tests
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 validate: setup

@@ -10,18 +10,12 @@ from pathlib import Path
 
 import numpy as np
 
-from checker.accounts import AccountTable, UnusableRow, read_accounts
 from checker.evaluate import Evaluation, Evaluator, Finding
-from checker.exports import (
-    Mapping,
-    detect_preset,
-    load_mapping,
-    peek_header,
-    presets,
-    unzip_data_export,
-)
-from checker.messages import Problem
-from checker.model import FINDING_KINDS, SEVERITIES, Playbook
+from checker.inputs.accounts import AccountTable, UnusableRow, read_accounts
+from checker.inputs.files import peek_header, unzip_data_export
+from checker.inputs.mappings import Mapping, detect_preset, load_mapping, presets
+from checker.playbook.messages import Problem
+from checker.playbook.model import FINDING_KINDS, SEVERITIES, Playbook
 from checker.progress import Progress
 
 
@@ -190,7 +184,7 @@ def run_check(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, handbo
         table = read_accounts(inputs.accounts, playbook, mapping, inputs.sheet, date_format=inputs.date_format)
         if inputs.activities or inputs.deals:
             step("logs")
-            from checker.logs import (
+            from checker.inputs.logs import (
                 LogReader,  # DuckDB is loaded only when there are logs to read
             )
 

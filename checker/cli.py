@@ -20,13 +20,14 @@ from pathlib import Path
 
 from checker import __version__
 from checker.check import Inputs, run_check
-from checker.exports import InputError, presets
-from checker.messages import Problem, render, suggestion, words
-from checker.model import LANGUAGES, SEVERITIES, Playbook, load_playbook
-from checker.problems import PlaybookInvalid
+from checker.inputs.files import InputError
+from checker.inputs.mappings import presets
+from checker.playbook.messages import Problem, render, suggestion, words
+from checker.playbook.model import LANGUAGES, SEVERITIES, Playbook, load_playbook
+from checker.playbook.problems import PlaybookInvalid
+from checker.playbook.validate import BUNDLED, names_missing_path, validate
 from checker.progress import Progress
-from checker.report import REPORTERS
-from checker.validate import BUNDLED, names_missing_path, validate
+from checker.reports import REPORTERS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 

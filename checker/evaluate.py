@@ -15,10 +15,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from checker.accounts import AccountTable, DataNote
-from checker.columns import Columns, decode, encode
-from checker.messages import words
-from checker.model import OP_SYMBOLS, Playbook, Rule
+from checker.inputs.accounts import AccountTable, DataNote
+from checker.inputs.columns import Columns, decode, encode
+from checker.playbook.messages import words
+from checker.playbook.model import OP_SYMBOLS, Playbook, Rule
 
 PASS, FAIL, UNKNOWN, SKIPPED = 0, 1, 2, 3
 _OPS = {">=": np.greater_equal, "<=": np.less_equal, ">": np.greater, "<": np.less, "==": np.equal, "!=": np.not_equal}
@@ -66,7 +66,7 @@ class Evaluation:
 
     def fit_scores(self, index: int) -> dict[str, np.ndarray]:
         """{stage: [satisfied, evaluated]} for one account (numpy pairs: orjson writes them directly)."""
-        return dict(zip(self.stage_ids, self.fit[index]))
+        return dict(zip(self.stage_ids, self.fit[index], strict=True))
 
 
 def _observed(signal: str, cols: Columns, as_of: date, playbook: Playbook) -> np.ndarray:
@@ -133,7 +133,7 @@ def fit_table(playbook: Playbook, cols: Columns, as_of: date, declared: list[str
     key = np.where(evaluated >= minimum, key, -np.inf)
     best = np.argmax(key, axis=1)
     scored = np.isfinite(key[np.arange(cols.size), best]) if cols.size else np.array([], dtype=bool)
-    return [stages[b].id if ok else None for b, ok in zip(best.tolist(), scored.tolist())], fit
+    return [stages[b].id if ok else None for b, ok in zip(best.tolist(), scored.tolist(), strict=True)], fit
 
 
 class Evaluator:
@@ -181,7 +181,7 @@ class Evaluator:
                 shared = [self._finding(rule, raw if raw != -np.inf else np.nan, of if rule.relative_to else None)
                           for raw, of in zip(values.real.tolist(), values.imag.tolist(), strict=True)]
                 distinct.extend(shared)
-                for i, k in zip(failing.tolist(), which.tolist()):
+                for i, k in zip(failing.tolist(), which.tolist(), strict=True):
                     findings[i].append(shared[k])
             for i in np.flatnonzero(applies & (c == UNKNOWN)).tolist():
                 not_evaluated[i].append(rule.id)

@@ -12,9 +12,9 @@ import io
 import random
 from datetime import date, timedelta
 
-from checker.accounts import table_from_values
 from checker.evaluate import Evaluator
-from checker.model import Playbook
+from checker.inputs.accounts import table_from_values
+from checker.playbook.model import Playbook
 
 _PLACES = ["Pohjolan", "Järvi", "Kaakon", "Länsi", "Saimaan", "Botnia", "Kainuun", "Aura", "Vuoksen", "Tunturi", "Nordic", "Baltic", "Kymen", "Hämeen", "Arctic"]
 _TRADES = ["Logistiikka", "Konepaja", "Rakennus", "Elintarvike", "Energia", "Metsä", "Terveys", "Data", "Kuljetus", "Kiinteistöt", "Pakkaus", "Teknologia", "Vesi", "Media", "Kemia"]

@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from checker.model import Playbook, load_playbook
-from checker.validate import BUNDLED
+from checker.cli import main
+from checker.playbook.model import Playbook, load_playbook
+from checker.playbook.validate import BUNDLED
 
 FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLE = Path(__file__).resolve().parent.parent / "docs" / "samples" / "accounts.csv"
+AS_OF = ["--as-of", "2026-10-31"]  # the date the sample export was generated for
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -37,3 +40,10 @@ def write_encoded(path: Path, text: str, encoding: str) -> None:
         path.write_bytes(text.encode(encoding))
     except UnicodeEncodeError:
         path.write_bytes(text.encode("utf-8"))
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    """The CLI run in-process: exit code, stdout, stderr."""
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err

@@ -7,8 +7,8 @@ import pytest
 import yaml
 from conftest import FIXTURES
 
-from checker.accounts import DataNote, table_from_values
 from checker.evaluate import Evaluator, Outcome, best_fit, outcome
+from checker.inputs.accounts import DataNote, table_from_values
 
 AS_OF = date(2026, 6, 30)
 CASES = yaml.safe_load((FIXTURES / "rule_cases.yaml").read_text(encoding="utf-8"))["cases"]

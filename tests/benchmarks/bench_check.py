@@ -26,7 +26,7 @@ from datetime import date
 from pathlib import Path
 
 from checker import cli
-from checker.model import load_playbook
+from checker.playbook.model import load_playbook
 from checker.sample import sample_csv
 
 AS_OF = date(2026, 10, 31)

@@ -1,0 +1,1 @@
+"""The handbook build: the mkdocs-macros module and the diagrams it draws."""

@@ -1,0 +1,361 @@
+"""The handbook's macros module (mkdocs-macros): playbook content rendered as Markdown.
+
+Pages in docs/ only call these macros. `define_env` validates the playbooks exactly as
+`playbook validate` does and stops the build with the same problems, so nothing is ever
+rendered from bad data. Labels come from playbooks/messages/handbook.yaml (`handbook.*`),
+names from the data. URL scheme: docs/<lang>/links.md (`page_url`, `Rule.page`).
+"""
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+
+from checker.handbook import diagrams
+from checker.playbook.messages import render
+from checker.playbook.model import OP_SYMBOLS, Playbook, Rule, load_playbook
+from checker.playbook.problems import PlaybookInvalid
+
+#: The order of the topic pages; catalogues not named here follow in file order.
+TOPICS = ("warning-signs", "leave-reasons", "prevention", "ending-reasons", "portfolio", "lifecycle", "expectations", "commitment")
+ASSESS = ("trust", "information_exchange", "people_involved", "buying_pattern", "ease_of_ending")
+#: Minutes a course module gives each part; the outline page states the rule (training.timing).
+MINUTES = {"intro": 15, "discussion": 10, "case": 30, "quiz": 3}
+#: What the pages in docs/ may call: Handbook methods, and figures drawn for the page.
+MACROS = ("t", "print_link", "phase_page", "topic_page", "rules_page", "glossary_page", "sources_page", "course_outline",
+          "stages_table", "endings_table", "self_assessment", "page_list", "preset_list")
+FIGURES: dict[str, Callable[[Any], str]] = {"lifecycle_diagram": diagrams.lifecycle_figure, "endings_diagram": diagrams.endings_figure}
+_SPECIAL = re.compile(r"([\\`*_\[\]{}|#])")
+
+
+def md(text: str) -> str:
+    """Playbook text as inline Markdown: whitespace folded, HTML and Markdown syntax escaped."""
+    return _SPECIAL.sub(r"\\\1", html.escape(" ".join(text.split()), quote=False))
+
+
+def page_url(src: str) -> str:
+    """The URL of a docs page below its language root: `stages/x.md` → `stages/x/`."""
+    path = src.removesuffix(".md")
+    path = "" if path == "index" else path.removesuffix("/index")
+    return f"{path}/" if path else ""
+
+
+def table(head: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
+    head = list(head)
+    return "\n".join([f"| {' | '.join(head)} |", "|" + "---|" * len(head), *(f"| {' | '.join(row)} |" for row in rows)])
+
+
+class Handbook:
+    """Renders one language of the handbook; pages call the methods named in MACROS."""
+
+    def __init__(self, playbook: Playbook, lang: str, env: Any) -> None:
+        self.pb, self.lang, self.env = playbook, lang, env
+
+    def t(self, key: str, **values: object) -> str:
+        """The label `handbook.<key>` from playbooks/messages/, filled in."""
+        return self.pb.text(f"handbook.{key}", self.lang, **values)
+
+    def label(self, key: str, **values: object) -> str:
+        return md(self.t(key, **values))
+
+    def tr(self, text: dict[str, str]) -> str:
+        return md(text[self.lang])
+
+    def paras(self, text: dict[str, str]) -> list[str]:
+        return [p for part in re.split(r"\n\s*\n", text[self.lang]) for p in (md(part), "")]
+
+    def link(self, src: str, anchor: str = "") -> str:
+        """A Markdown link target to a docs page, relative to this page (`--strict` checks it)."""
+        return posixpath.relpath(src, posixpath.dirname(self.env.page.file.src_uri) or ".") + (f"#{anchor}" if anchor else "")
+
+    def url(self, src: str, anchor: str = "") -> str:
+        """A relative URL for raw HTML such as SVG, which mkdocs does not rewrite."""
+        rel = posixpath.relpath("/" + page_url(src), "/" + self.env.page.url)
+        return ("./" if rel == "." else rel + "/") + (f"#{anchor}" if anchor else "")
+
+    def name(self, owner: str) -> str:
+        """The name of a stage, ending or catalogue, as Markdown."""
+        return self.tr(self.pb.phases[owner].name if owner in self.pb.phases else self.pb.catalogues[owner]["title"])
+
+    def page_link(self, owner: str, anchor: str = "") -> str:
+        """A Markdown link to the page of a stage, ending or catalogue."""
+        src = f"{self.pb.phases[owner].section}/{owner}.md" if owner in self.pb.phases else f"topics/{owner}.md"
+        return f"[{self.name(owner)}]({self.link(src, anchor)})"
+
+    def number(self, value: float) -> str:
+        return f"{value:g}".replace(".", "," if self.lang == "fi" else ".")
+
+    def value(self, signal_id: str, value: object) -> str:
+        """A signal's value in words: `30 %`, `yes`, `10 days ago`, `3 people`."""
+        signal = self.pb.signals[signal_id]
+        if isinstance(value, (bool, str)):
+            return self.t("value.yes" if value else "value.no") if isinstance(value, bool) else f"`{md(value)}`"
+        if signal.type in ("share", "date"):
+            return f"{self.number(value * 100)} %" if signal.type == "share" else self.t("value.days_ago", n=self.number(value))
+        return self.number(value) + (f" {self.tr(signal.unit)}" if signal.unit else "")
+
+    def test(self, signal_id: str, op: str, value: object, relative_to: str | None = None) -> str:
+        """A rule's or condition's threshold in words: `≥ 30 %`, `< 0.6 × Interactions (90 d)`."""
+        if op == "recorded":
+            return self.label("rule.recorded")
+        if relative_to:
+            return f"{OP_SYMBOLS[op]} {self.number(value)} × {self.signal_link(relative_to)}"
+        return f"{OP_SYMBOLS[op]} {self.value(signal_id, value)}"
+
+    def signal_link(self, signal_id: str) -> str:
+        return f"[{self.tr(self.pb.signals[signal_id].name)}]({self.link('rules.md', 'signal-' + signal_id)})"
+
+    def cite(self, refs: Iterable[dict]) -> str:
+        return "; ".join(f"[{md(self.pb.sources[ref['source']]['citation'])}]({self.link('sources.md', ref['source'])})"
+                         + (self.t("cite.pages", pages=ref["pages"]) if "pages" in ref else "") for ref in refs)
+
+    def heading(self, level: int, key: str, anchor: str, **values: object) -> list[str]:
+        return ["", f"{'#' * level} {self.label(key, **values)} {{#{anchor}}}", ""]
+
+    def bullets(self, items: Iterable[dict[str, str]], numbered: bool = False) -> list[str]:
+        return [f"{f'{i}.' if numbered else '-'} {self.tr(item)}" for i, item in enumerate(items, 1)]
+
+    def details(self, kind: str, title: str, lines: Iterable[str]) -> list[str]:
+        """A collapsed block (pymdownx.details); assets/handbook.{css,js} open it for printing."""
+        return ["", f'??? {kind} "{title}"', *(f"    {line}" if line else "" for line in lines), ""]
+
+    def facts(self, facts: Iterable[tuple[str, str]]) -> list[str]:
+        return [f"- **{self.label(key)}:** {value}" for key, value in facts]
+
+    def print_link(self, label: str) -> str:
+        """A link to the print page, which the print-site plugin adds after mkdocs has checked links."""
+        return f'<a href="{self.url("print.md")}">{html.escape(label)}</a>'
+
+    def phase_page(self, phase_id: str) -> str:
+        """A stage's or an ending's whole page."""
+        phase, data = self.pb.phases[phase_id], self.pb.phases[phase_id].data
+        out = [f"# {self.tr(phase.name)}", "", f"**{self.tr(data['summary'])}**", "", *self.paras(data["description"])]
+        if phase.kind == "stage":
+            out += self.heading(2, "stage.traits", "traits")
+            out += [table([self.label("stage.trait"), self.label("stage.in_this_stage")], ([self.label(f"trait.{t}"), self.tr(data["traits"][t])] for t in data["traits"]))]
+            out += [line for key in ("goals", "actions", "avoid") for line in self.heading(2, f"stage.{key}", key) + self.bullets(data[key])]
+            out += self.heading(2, "stage.account_manager", "account-manager")
+            out += self.facts((f"stage.{key}", self.tr(data["account_manager"][key])) for key in ("role", "authority"))
+            last = phase.order == len(self.pb.stages)
+            out += self.heading(2, "stage.readiness_last" if last else "stage.readiness", "readiness") + self.bullets(data["readiness"])
+            out += self.heading(2, "stage.warning_signs", "warning-signs") + self.bullets(data["warning_signs"])
+        else:
+            where = self.label("ending.position", speed=self.t(f"speed.{data['speed']}"), outcome=self.t("outcome." + data["outcome"].replace("-", "_")))
+            out += [f"*{where}* ([{self.label('ending.figure')}]({self.link('endings/index.md', 'figure')}))"]
+            out += [line for key in ("causes", "recognise", "actions", "avoid") for line in self.heading(2, f"ending.{key}", key) + self.bullets(data[key])]
+        out += [*self.heading(2, "rule.section", "expectations"), f"{self.label(f'rule.intro_{phase.kind}')} ([{self.label('nav.rules')}]({self.link('rules.md')}))"]
+        out += [line for rule in self.pb.rules if rule.owner == phase_id for line in self.rule_block(rule)]
+        if phase.kind == "stage":
+            out += [*self.heading(2, "stage.profile", "profile"), self.label("stage.profile_intro"), ""]
+            out += [f"- {self.signal_link(s)}: {self.value(s, v)}" for s, v in data["profile"].items()]
+        return "\n".join(out + self.training(data["training"]) + self.heading(2, "sources.section", "sources") + [self.cite(data["sources"])])
+
+    def rule_block(self, rule: Rule, catalogue: bool = False) -> list[str]:
+        """One expectation: the anchor findings link to, its test, why, and what to do."""
+        facts = [("rule.id", f"`{rule.id}`"), ("rule.signal", f"{self.signal_link(rule.signal)} (`{rule.signal}`)"),
+                 ("rule.expected", self.test(rule.signal, rule.op, rule.value, rule.relative_to))]
+        facts += [("rule.when", "; ".join(f"{self.signal_link(c.signal)} {self.test(c.signal, c.op, c.value)}" for c in rule.when))] if rule.when else []
+        facts += [("rule.severity", f"{self.label(f'severity.{rule.severity}')} — {self.label(f'severity_hint.{rule.severity}')}")]
+        facts += [("rule.direction", self.label(f"direction.{rule.direction}"))] if rule.direction else []
+        if catalogue or rule.section == "topics":
+            facts += [("rule.where", self.page_link(rule.owner, rule.id)), ("rule.applies_to", ", ".join(self.page_link(p) for p in rule.applies_to))]
+        title = f"`{rule.id}` {self.tr(rule.title)}" if catalogue else self.tr(rule.title)
+        return ["", f"### {title} {{#{rule.id}}}", "", *self.facts(facts), "", f"**{self.label('rule.why')}** {self.tr(rule.rationale)}", "",
+                f"**{self.label('rule.action')}** {self.tr(rule.action)}", "", f"*{self.label('sources.label')}: {self.cite(rule.sources)}*"]
+
+    def training(self, training: dict) -> list[str]:
+        """Objectives, discussion, the case (model answer collapsed) and the quiz (answers collapsed)."""
+        case = training["case"]
+        out = self.heading(2, "training.section", "training") + self.heading(3, "training.objectives", "training-objectives") + self.bullets(training["objectives"])
+        out += self.heading(3, "training.discussion", "training-discussion") + self.bullets(training["discussion"], numbered=True)
+        out += self.heading(3, "training.case", "training-case", title=case["title"][self.lang]) + self.paras(case["situation"])
+        out += [f"**{self.label('training.tasks')}**", "", *self.bullets(case["tasks"], numbered=True)]
+        out += self.details("note", self.t("training.model_answer"), self.paras(case["model_answer"])) + self.heading(3, "training.quiz", "training-quiz")
+        for number, question in enumerate(training["quiz"], 1):
+            options = [f"{chr(ord('A') + i)}) {self.tr(option)}" for i, option in enumerate(question["options"])]
+            answer = [f"**{options[question['answer']]}**", "", *self.paras(question["explanation"])]
+            out += ["", f"**{number}. {self.tr(question['question'])}**", "", *(f"- {o}" for o in options)]
+            out += self.details("success", self.t("training.answer", number=number), answer)
+        return out
+
+    def stages_table(self, traits: Iterable[str] = ()) -> str:
+        """One row per stage: its name and summary, or the named traits side by side."""
+        traits = tuple(traits)
+        head = [self.label("stage.name"), *(self.label(f"trait.{t}") for t in traits or ())] + ([] if traits else [self.label("stage.summary")])
+        return table(head, ([f"{s.order}. {self.page_link(s.id)}", *([self.tr(s.data["traits"][t]) for t in traits] or [self.tr(s.data["summary"])])]
+                            for s in self.pb.stages))
+
+    def endings_table(self) -> str:
+        return table([self.label(k) for k in ("ending.name", "ending.speed", "ending.outcome", "stage.summary")],
+                     ([self.page_link(e.id), self.label(f"speed.{e.data['speed']}"), self.label("outcome." + e.data["outcome"].replace("-", "_")),
+                       self.tr(e.data["summary"])] for e in self.pb.endings))
+
+    def self_assessment(self) -> str:
+        """For each trait, every stage's description; then the stages' typical CRM values."""
+        out: list[str] = []
+        for trait in ASSESS:
+            out += [*self.heading(3, f"trait.{trait}", "assess-" + trait.replace("_", "-")), self.stages_table([trait])]
+        out += [*self.heading(3, "stage.profile", "assess-profile"), self.label("stage.profile_intro"), ""]
+        signals = dict.fromkeys(s for stage in self.pb.stages for s in stage.data["profile"])
+        rows = ([self.signal_link(sig), *(self.value(sig, s.data["profile"][sig]) if sig in s.data["profile"] else "–" for s in self.pb.stages)] for sig in signals)
+        return "\n".join([*out, table([self.label("rule.signal"), *(self.page_link(s.id) for s in self.pb.stages)], rows)])
+
+    def page_list(self, section: str) -> str:
+        """Links to the pages of `stages`, `endings` or `topics`, with each phase's one-line summary."""
+        if section == "topics":
+            return "\n".join(f"- {self.page_link(c)}" for c in topic_ids(self.pb))
+        return "\n".join(f"- {self.page_link(p.id)}: {self.tr(p.data['summary'])}" for p in (self.pb.stages if section == "stages" else self.pb.endings))
+
+    def topic_page(self, catalogue_id: str) -> str:
+        """A catalogue's page: intro, entries (anchored by id), key points, its rules, sources."""
+        cat = self.pb.catalogues[catalogue_id]
+        out = [f"# {self.tr(cat['title'])}", "", *self.paras(cat["intro"])] + (["", diagrams.portfolio_figure(self), ""] if catalogue_id == "portfolio" else [])
+        for item in cat["items"]:
+            code = f"`{md(item['code'])}` " if "code" in item else ""
+            out += ["", f"## {code}{self.tr(item['title'])} {{#{item['id']}}}", "", *self.paras(item["body"]), *self.bullets(item.get("points", []))]
+            out += ["", f"*{self.label('topic.signals')}:* " + ", ".join(map(self.signal_link, item["signals"]))] if item.get("signals") else []
+            out += ["", f"*{self.label('sources.label')}: {self.cite(item['sources'])}*"]
+        out += self.heading(2, "topic.notes", "notes") + self.bullets(cat["notes"]) if cat.get("notes") else []
+        rules = [line for rule in self.pb.rules if rule.owner == catalogue_id for line in self.rule_block(rule)]
+        out += [*self.heading(2, "rule.section", "expectations"), self.label("rule.intro_topic"), *rules] if rules else []
+        # See also: the other catalogues whose rules raise the same kind of finding (warning signs, leave reasons, prevention).
+        related = [f"- {self.page_link(c)}" for c in topic_ids(self.pb) if c != catalogue_id and cat.get("rule_kind") == self.pb.catalogues[c].get("rule_kind", "")]
+        out += self.heading(2, "topic.related", "related") + related if related else []
+        return "\n".join(out + self.heading(2, "sources.section", "sources") + [self.cite(cat["sources"])])
+
+    def rules_page(self) -> str:
+        """The rule catalogue, like a linter's rule pages: every rule in full, then the signals they read."""
+        out = [f"# {self.label('nav.rules')}", "", self.label("rule.catalogue_intro"), "",
+               table([self.label(k) for k in ("rule.id", "rule.where", "rule.severity", "rule.title")],
+                     ([f"[`{r.id}`](#{r.id})", self.name(r.owner), self.label(f"severity.{r.severity}"), self.tr(r.title)] for r in self.pb.rules))]
+        for owner in dict.fromkeys(r.owner for r in self.pb.rules):
+            out += ["", f"## {self.name(owner)} {{#rules-{owner}}}", ""]
+            for rule in (r for r in self.pb.rules if r.owner == owner):
+                out += self.rule_block(rule, catalogue=True)
+        out += self.heading(2, "rule.signals", "signals")
+        for signal in self.pb.signals.values():
+            data = signal.data
+            facts = [("signal.type", self.label(f"signal_type.{signal.type}"))]
+            facts += ([("signal.values", ", ".join(f"`{md(v)}`" for v in data["values"]))] if "values" in data else []) + \
+                ([("signal.window", self.label("signal.days", n=data["window_days"]))] if "window_days" in data else [])
+            facts += [("signal.definition", self.tr(data["definition"])), ("signal.measurement", self.tr(data["measurement"])),
+                      ("signal.used_by", ", ".join(f"[`{r.id}`](#{r.id})" for r in self.pb.rules if signal.id in (r.signal, r.relative_to, *(c.signal for c in r.when))) or "–")]
+            out += ["", f"### {self.tr(signal.name)} (`{signal.id}`) {{#signal-{signal.id}}}", "", *self.facts(facts)]
+        return "\n".join(out)
+
+    def glossary_page(self) -> str:
+        other = "fi" if self.lang == "en" else "en"
+        out = [f"# {self.label('nav.glossary')}", "", self.label("glossary.intro")]
+        for term in sorted(self.pb.glossary, key=lambda t: t["term"][self.lang].casefold()):
+            out += ["", f"## {self.tr(term['term'])} {{#{term['id']}}}", "", f"*{other}: {md(term['term'][other])}*", "", *self.paras(term["definition"])]
+            out += [f"*{self.label('sources.label')}: {self.cite(term['sources'])}*"] if term.get("sources") else []
+        return "\n".join(out)
+
+    def sources_page(self) -> str:
+        """Every source, with links back to each place the playbook cites it."""
+        cited: dict[str, dict[str, list[tuple[str, str]]]] = {}
+        for source_id, src, anchor, label in citations(self.pb, self.lang):
+            cited.setdefault(source_id, {}).setdefault(src, []).append((anchor, label))
+        out = [f"# {self.label('nav.sources')}", "", self.label("sources.intro")]
+        for source in self.pb.sources.values():
+            about = [source["authors"], str(source.get("year", "")), source.get("title", ""), self.t(f"source_type.{source['type']}") if "type" in source else ""]
+            out += ["", f"## {md(source['citation'])} {{#{source['id']}}}", "", md(" · ".join(filter(None, about))), "", *self.paras(source["note"])]
+            out += [f"**{self.label('sources.cited_in')}**", ""]
+            for src, spots in cited.get(source["id"], {}).items():
+                where = self.label("nav.glossary") if src == "glossary.md" else self.name(src.removesuffix(".md").split("/")[1])
+                inner = ", ".join(f"[{md(label)}]({self.link(src, anchor)})" for anchor, label in spots if anchor)
+                out.append(f"- [{where}]({self.link(src)})" + (f": {inner}" if inner else ""))
+            out += [] if source["id"] in cited else [f"- {self.label('sources.not_cited')}"]
+        return "\n".join(out)
+
+    def preset_list(self) -> str:
+        """The CRM presets `--preset` accepts, from their data files."""
+        from checker.inputs.mappings import presets
+
+        return "\n".join(f"- `{p.id}` — {md(p.name)}" for p in presets().values())
+
+    def course_outline(self) -> str:
+        """One module per stage and ending, timed by how much material it holds."""
+        rows, total = [], 0
+        for number, phase in enumerate([*self.pb.stages, *self.pb.endings], 1):
+            training = phase.data["training"]
+            minutes = MINUTES["intro"] + MINUTES["case"] + MINUTES["discussion"] * len(training["discussion"]) + MINUTES["quiz"] * len(training["quiz"])
+            total += minutes
+            rows.append([str(number), self.page_link(phase.id, "training"), self.label("training.minutes", n=minutes), "<br>".join(map(self.tr, training["objectives"]))])
+        return "\n".join([table(["#", *(self.label(k) for k in ("training.module", "training.duration", "training.objectives"))], rows), "",
+                          f"**{self.label('training.total', hours=total // 60, minutes=total % 60)}**", "", self.label("training.timing", **MINUTES)])
+
+
+def topic_ids(playbook: Playbook) -> list[str]:
+    return sorted(playbook.catalogues, key=lambda c: TOPICS.index(c) if c in TOPICS else len(TOPICS))
+
+
+def citations(playbook: Playbook, lang: str) -> Iterator[tuple[str, str, str, str]]:
+    """(source id, docs page, anchor or "", label) for every citation in the playbook, in page order."""
+    for phase in [*playbook.stages, *playbook.endings]:
+        src = f"{phase.section}/{phase.id}.md"
+        yield from ((ref["source"], src, "", phase.name[lang]) for ref in phase.data["sources"])
+        for rule in (r for r in playbook.rules if r.owner == phase.id):
+            yield from ((ref["source"], src, rule.id, rule.title[lang]) for ref in rule.sources)
+    for cat_id in topic_ids(playbook):
+        cat, src = playbook.catalogues[cat_id], f"topics/{cat_id}.md"
+        for entry in [*cat["items"], *cat.get("rules", [])]:
+            yield from ((ref["source"], src, entry["id"], entry["title"][lang]) for ref in entry["sources"])
+        yield from ((ref["source"], src, "", cat["title"][lang]) for ref in cat["sources"])
+    for term in playbook.glossary:
+        yield from ((ref["source"], "glossary.md", term["id"], term["term"][lang]) for ref in term.get("sources", []))
+
+
+def nav(playbook: Playbook, t: Callable[[str], str]) -> list:
+    """The site navigation: stages and endings in data order, section titles from the messages."""
+    stages, endings = ([f"{s}/index.md", *(f"{s}/{p.id}.md" for p in phases)] for s, phases in (("stages", playbook.stages), ("endings", playbook.endings)))
+    return ["index.md", {t("nav.stages"): stages}, {t("nav.endings"): endings}, {t("nav.topics"): [f"topics/{c}.md" for c in topic_ids(playbook)]},
+            {t("nav.training_section"): ["training.md"]}, {t("nav.reference"): ["rules.md", "checker.md", "glossary.md", "sources.md", "links.md"]}]
+
+
+def define_env(env: Any) -> None:
+    """mkdocs-macros entry point: validate the playbooks, check every page exists, set the nav, register macros."""
+    conf = env.conf
+    lang, folder = conf["theme"]["language"], conf["extra"].get("playbooks")
+    try:
+        playbook = load_playbook(Path(folder) if folder else None)
+    except PlaybookInvalid as exc:
+        raise PluginError(f"{exc}\nplaybook: {render('cli.playbooks_invalid', lang, n=len(exc.problems))}") from None
+    handbook = Handbook(playbook, lang, env)
+    conf["nav"] = nav(playbook, handbook.t)
+    pages = [page for item in conf["nav"] for page in ([item] if isinstance(item, str) else next(iter(item.values())))]
+    missing = [page for page in pages if not (Path(conf["docs_dir"]) / page).is_file()]
+    if missing:
+        raise PluginError(f"handbook pages missing in {conf['docs_dir']}: {', '.join(missing)}; add each, calling its macro")
+    conf["site_name"] = playbook.manifest["title"][lang]
+    if "print-site" in conf["plugins"]:
+        conf["plugins"]["print-site"].config.update(print_page_title=handbook.t("nav.print"), toc_title=handbook.t("print.toc"))
+    for name in MACROS:
+        env.macro(getattr(handbook, name), name)
+    for name, figure in FIGURES.items():
+        env.macro(partial(figure, handbook), name)
+    env.variables["manifest"] = playbook.manifest  # the home page's title and tagline
+
+
+SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
+
+
+def on_post_build(env: Any) -> None:
+    """Give the folder that holds the language sites an index that sends visitors on to the
+    first language, and the sample export the "Running the checker" pages link to."""
+    site, alternates = Path(env.conf["site_dir"]), env.conf["extra"].get("alternate", [])
+    if site.name not in [alt["lang"] for alt in alternates]:
+        return  # not built into the <site>/<lang>/ layout
+    (site.parent / "samples").mkdir(exist_ok=True)
+    for sample in SAMPLES.glob("*.csv"):
+        (site.parent / "samples" / sample.name).write_bytes(sample.read_bytes())
+    links = "".join(f'<li><a href="{alt["lang"]}/" hreflang="{alt["lang"]}">{html.escape(alt["name"])}</a></li>' for alt in alternates)
+    (site.parent / "index.html").write_text(
+        f'<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(env.conf["site_name"])}</title>'
+        f'<meta http-equiv="refresh" content="0; url={alternates[0]["lang"]}/"></head><body><ul>{links}</ul></body></html>\n', encoding="utf-8")

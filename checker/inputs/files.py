@@ -1,0 +1,195 @@
+"""CRM export files as they come: encodings, delimiters, Excel sheets, zipped Data Exports and
+report footers, read into raw tables of text cells.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from checker.playbook.messages import Problem, suggestion
+
+
+class InputError(Problem):
+    """An input file as a whole cannot be used; the message (a key of playbooks/messages) says what to do."""
+
+
+@dataclass
+class RawTable:
+    """A table as read from a file: header, rows as text cells, and where each row came from."""
+
+    name: str
+    header: list[str]
+    rows: list[list[str]]
+    lines: list[int]  # line (CSV) or sheet row (XLSX) of each row
+    encoding: str
+    footer_rows: int = 0
+
+
+_UTF16_BOMS, _ZIP, _PDF = (b"\xff\xfe", b"\xfe\xff"), b"PK\x03\x04", b"%PDF"
+
+
+def special_start(raw: bytes) -> bool:
+    """Whether decode_bytes does more with a file starting so than try UTF-8 (UTF-16, a zip, not text)."""
+    return raw.startswith((*_UTF16_BOMS, _ZIP, _PDF)) or b"\x00" in raw[:4096]
+
+
+def decode_bytes(raw: bytes, name: str) -> tuple[str, str]:
+    """Text and encoding: UTF-16 or UTF-8 by BOM, then UTF-8, then Windows-1252 (Excel in Finland)."""
+    if raw.startswith(_UTF16_BOMS):
+        return raw.decode("utf-16"), "utf-16"
+    if raw.startswith(_ZIP):
+        raise InputError("error.zip_not_csv", path=name)
+    if b"\x00" in raw[:4096] or raw.startswith(_PDF):
+        raise InputError("error.not_text", path=name)
+    try:
+        return raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError as exc:  # a byte Windows-1252 leaves undefined (0x81, 0x8d, 0x8f, 0x90, 0x9d)
+        raise InputError("error.undecodable", path=name, position=exc.start + 1) from None  # counted from 1
+
+
+def sniff_delimiter(text: str) -> str:
+    first = text[: text.find("\n")] if "\n" in text else text
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=counts.get) if any(counts.values()) else ","
+
+
+def header_of(text: str) -> tuple[str, list[str]]:
+    """The delimiter and the header row of a CSV text (a quoted header may span lines)."""
+    delimiter = sniff_delimiter(text)
+    return delimiter, next(csv.reader(io.StringIO(text[:65536], newline=""), delimiter=delimiter), [])
+
+
+def _line_numbers(text: str, delimiter: str, rows: int) -> list[int]:
+    """The file line each row starts on. One line per row unless quoted cells span lines."""
+    if text.count("\n") + (not text.endswith("\n")) == rows + 1:
+        return list(range(2, rows + 2))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    next(reader)
+    starts, previous = [], 1
+    for _ in reader:
+        starts.append(previous + 1)
+        previous = reader.line_num
+    return starts
+
+
+def parse_csv_text(text: str, name: str, encoding: str) -> RawTable:
+    if not text.strip():
+        raise InputError("error.empty_file", path=name)
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+        rows = list(reader)
+    except csv.Error as exc:
+        raise InputError("error.csv_syntax", path=name, line=reader.line_num, detail=exc) from None
+    return RawTable(name, header, rows, _line_numbers(text, delimiter, len(rows)), encoding)
+
+
+def read_xlsx(path: Path, sheet: str | None) -> RawTable:
+    """The first sheet (or `sheet`) of an Excel workbook, cells as text (dates as ISO)."""
+    import openpyxl  # imported here: only Excel input needs it
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise InputError("error.xlsx_unreadable", path=path, detail=exc.__class__.__name__) from None
+    if sheet is not None and sheet not in book.sheetnames:
+        raise InputError("error.no_sheet", path=path, sheet=sheet, hint=suggestion(sheet, book.sheetnames), sheets=", ".join(book.sheetnames))
+    ws = book[sheet] if sheet else book.worksheets[0]
+    cells = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    book.close()
+    while cells and not any(cells[0]):
+        cells.pop(0)
+    if not cells:
+        raise InputError("error.sheet_empty", path=path, sheet=ws.title)
+    header = cells[0]
+    while header and not header[-1]:
+        header.pop()
+    # openpyxl pads rows to the sheet's width; cells beyond the header that are empty are not data.
+    rows = [r[: len(header)] if not any(r[len(header):]) else r for r in cells[1:]]
+    return RawTable(f"{path.name}[{ws.title}]", header, rows, list(range(2, len(rows) + 2)), "xlsx")
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()
+        return text[:10] if text.endswith("T00:00:00") else text
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_table(path: Path, sheet: str | None = None) -> RawTable:
+    """Any supported table file: CSV (any delimiter and encoding above) or XLSX."""
+    if not path.is_file():
+        raise InputError("error.no_file", path=path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return read_xlsx(path, sheet)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError("error.cannot_read", path=path, reason=exc.strerror) from None
+    text, encoding = decode_bytes(raw, str(path))
+    return parse_csv_text(text, str(path), encoding)
+
+
+def strip_footer(table: RawTable, patterns: list[str]) -> RawTable:
+    """Drop a report's footer: the trailing block of blank and one-cell rows (report name,
+    'Grand Totals', copyright, 'Generated By', organisation), when a line of it matches one
+    of `patterns`. Data rows have more than one filled cell, so they are never taken."""
+    if not patterns:
+        return table
+    regexes = [re.compile(p, re.IGNORECASE) for p in patterns]
+    start, matched = len(table.rows), False
+    while start > 0:
+        filled = [c.strip() for c in table.rows[start - 1] if c.strip()]
+        if len(filled) > 1 and not any(r.search(" ".join(filled)) for r in regexes):
+            break
+        matched = matched or any(r.search(" ".join(filled)) for r in regexes)
+        start -= 1
+    if not matched:
+        return table
+    dropped = len(table.rows) - start
+    return RawTable(table.name, table.header, table.rows[:start], table.lines[:start], table.encoding, table.footer_rows + dropped)
+
+
+def unzip_data_export(path: Path, folder: Path) -> dict[str, list[Path]]:
+    """A zipped Salesforce Data Export: Account.csv, Task.csv, Event.csv, Opportunity.csv."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise InputError("error.bad_zip", path=path) from None
+    wanted = {"account.csv": "accounts", "task.csv": "activities", "event.csv": "activities", "opportunity.csv": "deals"}
+    found: dict[str, list[Path]] = {}
+    with archive:
+        for member in archive.namelist():
+            kind = wanted.get(Path(member).name.casefold())
+            if kind:
+                target = folder / Path(member).name
+                target.write_bytes(archive.read(member))
+                found.setdefault(kind, []).append(target)
+    if "accounts" not in found:
+        raise InputError("error.no_account_csv", path=path)
+    return found
+
+
+def peek_header(path: Path, sheet: str | None = None) -> list[str]:
+    """The header row of a file, read cheaply (for preset detection)."""
+    if not path.is_file():
+        raise InputError("error.no_file", path=path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return read_xlsx(path, sheet).header
+    with path.open("rb") as f:
+        head = f.read(65536)
+    text, _ = decode_bytes(head if len(head) < 65536 else head[: head.rfind(b"\n") + 1] or head, str(path))
+    return header_of(text)[1]

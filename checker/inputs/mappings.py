@@ -1,0 +1,170 @@
+"""The presets that map each CRM's headers and values to the canonical fields, and a company's
+own `--mapping FILE`.
+
+Presets are data (checker/inputs/presets/*.yaml, schema/mapping.schema.json); a company's own
+`--mapping FILE` uses the same format and may `extends:` a preset.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from checker.inputs.files import InputError
+from checker.playbook.cache import validated
+from checker.playbook.messages import Problem, suggestion
+from checker.playbook.schemas import KIND_SCHEMAS, validator
+from checker.playbook.yamlload import load_yaml
+
+PRESET_DIR = Path(__file__).resolve().parent / "presets"
+KINDS = ("accounts", "activities", "deals")
+
+
+def normalise_header(name: str) -> str:
+    """`Share of Wallet ` → `share_of_wallet`: case, spaces and `_`/space/`-` differences ignored."""
+    return re.sub(r"[\s_\-]+", "_", name.strip().casefold()).strip("_")
+
+
+@dataclass
+class Mapping:
+    """A preset or a company mapping: canonical field → accepted header spellings, per file kind."""
+
+    id: str
+    name: str
+    fields: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    fingerprints: list[list[str]] = field(default_factory=list)
+    prefixes: list[str] = field(default_factory=list)
+    footers: list[str] = field(default_factory=list)
+    date_format: str | None = None
+    type_from_columns: dict[str, str] = field(default_factory=dict)
+    own: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # what a company --mapping itself names
+
+    def merged(self, other: Mapping) -> Mapping:
+        """This mapping with `other`'s entries added (other's spellings first)."""
+        fields = {k: {c: list(v) for c, v in f.items()} for k, f in self.fields.items()}
+        for kind, entries in other.fields.items():
+            for canonical, spellings in entries.items():
+                fields.setdefault(kind, {})[canonical] = spellings + fields.get(kind, {}).get(canonical, [])
+        values = {k: dict(v) for k, v in self.values.items()}
+        for kind, vocab in other.values.items():
+            values.setdefault(kind, {}).update(vocab)
+        return Mapping(self.id, self.name, fields, values, self.fingerprints, self.prefixes + other.prefixes,
+                       self.footers + other.footers, other.date_format or self.date_format,
+                       {**self.type_from_columns, **other.type_from_columns}, other.fields)
+
+    def day_order(self, given: str | None) -> str | None:
+        """The day/month order for slashed dates no column settles: --date-format, else this mapping's."""
+        return given or self.date_format
+
+    def header_map(self, kind: str, header: list[str], canonical: set[str]) -> dict[int, str]:
+        """Column index → canonical name for one file's header.
+
+        For each canonical field the mapping's spellings are tried in their order (so a preset
+        can prefer `ActivityDate` over `ActivityDateTime`), then a column already named like a
+        canonical field maps to it. A column serves one field.
+        """
+        keys = []
+        for raw in header:
+            name = raw.strip()
+            for prefix in self.prefixes:
+                if name.casefold().startswith(prefix.casefold()):
+                    name = name[len(prefix):]
+            keys.append({normalise_header(raw), normalise_header(name)})
+        out: dict[int, str] = {}
+        for field_name, spellings in self.fields.get(kind, {}).items():
+            for spelling in spellings:
+                hit = next((i for i, k in enumerate(keys) if normalise_header(spelling) in k and i not in out), None)
+                if hit is not None:
+                    out[hit] = field_name
+                    break
+        for i, k in enumerate(keys):
+            name = next((c for c in sorted(k) if c in canonical), None)
+            if i not in out and name and name not in out.values():
+                out[i] = name
+        return out
+
+    def unmatched(self, kind: str, header: list[str], mapped: dict[int, str]) -> dict[str, str]:
+        """The company mapping's own entries that match no column of this file: field → what was
+        looked for, with a suggestion."""
+        found = set(mapped.values())
+        misses = {}
+        for field_name, spellings in self.own.get(kind, {}).items():
+            if field_name not in found:
+                hint = next((str(h) for h in (suggestion(s, [c.strip() for c in header]) for s in spellings) if h), "")
+                misses[field_name] = f"{field_name}: no column {' or '.join(repr(s) for s in spellings)}{hint}"
+        return misses
+
+    def implied_type(self, header: list[str]) -> str | None:
+        """The activity type a whole file implies by one of its columns (see `type_from_columns`)."""
+        names = {normalise_header(h) for h in header}
+        return next((t for column, t in self.type_from_columns.items() if normalise_header(column) in names), None)
+
+    def vocabulary(self, kind: str) -> dict[str, str]:
+        return {k.strip().casefold(): v for k, v in self.values.get(kind, {}).items()}
+
+
+def _mapping_from(data: dict) -> Mapping:
+    return Mapping(
+        id=data.get("id", "custom"),
+        name=data.get("name", data.get("id", "custom")),
+        fields={k: data[k] for k in KINDS if k in data},
+        values=data.get("values", {}),
+        fingerprints=data.get("fingerprints", []),
+        prefixes=data.get("header_prefixes", []),
+        footers=data.get("footer_patterns", []),
+        date_format=data.get("date_format"),
+        type_from_columns=data.get("type_from_columns", {}),
+    )
+
+
+def _load_mapping_file(path: Path) -> dict:
+    loaded, problems = load_yaml(path)
+    if loaded is not None and not problems:
+        errors = list(validator(KIND_SCHEMAS["mapping"]).iter_errors(loaded.data))
+        problems = [f"{path}:{loaded.line(tuple(e.absolute_path))}: {e.message}" for e in errors]
+    if problems or loaded is None:
+        raise InputError("error.mapping_invalid", problems="; ".join(str(p) for p in problems))
+    return loaded.data
+
+
+@cache
+def presets() -> dict[str, Mapping]:
+    """The bundled presets by id."""
+    files = sorted(PRESET_DIR.glob("*.yaml"))
+    found: dict[str, Mapping] = {}
+    for _, data in validated(files, lambda: [(path, _load_mapping_file(path)) for path in files]):
+        mapping = _mapping_from(data)
+        found[mapping.id] = mapping
+    return found
+
+
+def load_mapping(path: Path) -> Mapping:
+    """A company's `--mapping FILE`, on top of the preset it `extends:` (if any)."""
+    if not path.is_file():
+        raise InputError("error.no_file", path=f"--mapping {path}")
+    data = _load_mapping_file(path)
+    own = _mapping_from(data)
+    base = data.get("extends")
+    if base is None:
+        own.own = own.fields
+        return own
+    if base not in presets():
+        raise InputError("error.mapping_extends", path=path, base=base, hint=suggestion(base, presets()), presets=", ".join(presets()))
+    return presets()[base].merged(own)
+
+
+def detect_preset(headers: list[list[str]]) -> tuple[Mapping, Problem]:
+    """The preset whose fingerprint matches the given headers best, and why."""
+    seen = {normalise_header(h) for header in headers for h in header}
+    best: tuple[float, Mapping, list[str]] | None = None
+    for mapping in presets().values():
+        for fingerprint in mapping.fingerprints:
+            # A CRM's own preset wins a tie against the canonical one.
+            score = len(fingerprint) + (0 if mapping.id == "canonical" else 0.5)
+            if all(normalise_header(f) in seen for f in fingerprint) and (best is None or score > best[0]):
+                best = (score, mapping, fingerprint)
+    if best is None:
+        return presets()["canonical"], Problem("cli.preset_none")
+    return best[1], Problem("cli.preset_by_headers", headers=", ".join(repr(f) for f in best[2]))

@@ -1,0 +1,139 @@
+"""The SQL that aggregates activity and deal logs into one row of signals per account, and
+the small SQL pieces both DuckDB readers (logs.py, plaincsv.py) share.
+
+Each column follows the `measurement` text of its signal in the signal catalogue; windows
+count back from --as-of. Runs in DuckDB on the `acts` and `dls` tables that logs.py builds.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, timedelta
+
+from checker.playbook.model import Signal
+
+
+def literal(text: str) -> str:
+    """A text as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def blank(cell: str) -> str:
+    """SQL: whether a cell is empty or only spaces (trim's notion of empty, without building the trimmed text)."""
+    return f"({cell} IS NULL OR regexp_full_match({cell}, ' *'))"
+
+
+def text_columns(width: int) -> str:
+    """SQL: read_csv's `columns` for a file `width` columns wide, every cell as text, named c0, c1, …"""
+    return "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+
+
+def word_lookup(cell: str, table: Mapping[str, str]) -> str:
+    """SQL: the value (SQL text) that `table` gives the word in `cell`, NULL for any other word.
+
+    Looked up by position in a list: unlike `cell IN (…)`, which DuckDB plans as a join (and
+    a join does not keep a file's row order), and cheaper than a chain of comparisons."""
+    return f"[{', '.join(table.values())}][list_position([{', '.join(map(literal, table))}], {cell})]"
+
+
+def identifier(name: str) -> str:
+    """A name as a quoted SQL identifier (a CRM header may hold any character)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def regex_alternatives(words: list[str]) -> str:
+    """A regular expression matching any of `words` (case-folded), longest first."""
+    return "|".join(re.escape(w.casefold()) for w in sorted(set(words), key=len, reverse=True)) or "(?!)"
+
+
+# The window starts the SQL uses, each read from a signal's `window_days` in the catalogue.
+WINDOW_OF = {"d90": "interactions_90d", "d180": "interactions_prev_90d", "d365": "purchases_12m", "d730": "revenue_prev_12m"}
+
+
+def _windows(as_of: date, signals: Mapping[str, Signal]) -> dict[str, str]:
+    """The window starts as SQL date literals."""
+    return {k: literal((as_of - timedelta(days=signals[s].data["window_days"])).isoformat()) + "::DATE" for k, s in WINDOW_OF.items()}
+
+
+def complaint_topic(column: str, complaint_words: list[str]) -> str:
+    """SQL: what a complaint is about, for telling repeats apart: its subject in lower case,
+    without the words that only say it is a complaint, punctuation as single spaces."""
+    stripped = f"regexp_replace(lower(trim({column})), {literal(regex_alternatives(complaint_words))}, '', 'g')"
+    return f"trim(regexp_replace({stripped}, '[^[:alnum:]]+', ' ', 'g'))"
+
+
+def activity_signals(as_of: date, signals: Mapping[str, Signal], has: set[str], handover_days: int) -> str:
+    """SQL: one row of activity signals per account, from the `acts` table."""
+    w = _windows(as_of, signals)
+    a = literal(as_of.isoformat()) + "::DATE"
+    # Distinct people per account come from small grouped tables rather than DISTINCT aggregates;
+    # everything counted per account alone is one pass over `acts` (`agg`), past and future.
+    contacts = "coalesce(folks.n, 0)" if "customer_contact" in has else "NULL"
+    ours = "coalesce(ours.n, 0)" if "our_contact" in has else "NULL"
+    past = f"date <= {a}"
+    return f"""
+        WITH w AS NOT MATERIALIZED (SELECT * FROM acts WHERE {past}),
+        complaints AS (
+            SELECT account_id, topic AS t, cstatus FROM w WHERE c_complaint),  -- topic: complaint_topic, set by logs.py
+        topics AS (SELECT account_id, t FROM complaints GROUP BY 1, 2 HAVING count(*) >= 2),
+        repeated AS (
+            SELECT account_id, count(*) FILTER (WHERE cstatus = 'open') AS n
+            FROM complaints JOIN topics USING (account_id, t) GROUP BY 1),
+        people AS (
+            SELECT account_id, customer_contact AS c, min(date) AS first, max(date) AS last FROM w
+            WHERE customer_contact IS NOT NULL GROUP BY 1, 2),
+        folks AS (SELECT account_id, min(last) AS earliest_last, count(*) FILTER (WHERE last > {w['d365']}) AS n FROM people GROUP BY 1),
+        agg AS (
+            SELECT account_id,
+                count(*) FILTER (WHERE interaction AND date > {w['d90']} AND {past}) AS interactions_90d,
+                count(*) FILTER (WHERE interaction AND date > {w['d180']} AND date <= {w['d90']}) AS interactions_prev_90d,
+                count(*) FILTER (WHERE interaction AND c_price AND date > {w['d90']} AND {past})
+                    / nullif(count(*) FILTER (WHERE interaction AND date > {w['d90']} AND {past}), 0) AS price_share_90d,
+                count(*) FILTER (WHERE c_development AND date > {w['d365']} AND {past}) AS development_12m,
+                count(*) FILTER (WHERE c_development AND date > {w['d730']} AND date <= {w['d365']}) AS development_prev_12m,
+                count(*) FILTER (WHERE c_joint_planning AND date > {w['d365']} AND {past}) AS joint_planning_12m,
+                count(*) FILTER (WHERE c_development AND cstatus = 'open' AND {past}) AS joint_projects_active,
+                max(date) FILTER (WHERE c_health_check AND {past}) AS last_health_check,
+                max(date) FILTER (WHERE interaction AND {past}) AS last_interaction,
+                min(date) FILTER (WHERE {past}) AS first_activity,
+                min(date) FILTER (WHERE date > {a} AND coalesce(cstatus, 'open') = 'open') AS next_review
+            FROM acts GROUP BY 1),
+        -- A new contact (first seen in the last 12 months, after the account's first activity) who
+        -- followed an earlier one: some contact's last activity precedes the new one's first (never
+        -- the new contact's own: its last is on or after its first).
+        newcomers AS (
+            SELECT p.account_id, p.first
+            FROM people p JOIN agg USING (account_id) JOIN folks USING (account_id)
+            WHERE p.first > {w['d365']} AND p.first > agg.first_activity AND folks.earliest_last < p.first),
+        handovers AS (SELECT account_id, date FROM w WHERE c_handover),
+        changes AS (
+            SELECT n.account_id, count(*) AS n FROM newcomers n
+            WHERE NOT EXISTS (SELECT 1 FROM handovers h WHERE h.account_id = n.account_id
+                AND h.date BETWEEN n.first - INTERVAL {int(handover_days)} DAY AND n.first + INTERVAL {int(handover_days)} DAY)
+            GROUP BY 1),
+        ours AS (SELECT account_id, count(DISTINCT our_contact) AS n FROM w WHERE date > {w['d365']} AND our_contact IS NOT NULL GROUP BY 1)
+        SELECT agg.*, {contacts} AS customer_contacts_12m, {ours} AS our_contacts_12m,
+               coalesce(repeated.n, 0) AS repeat_complaints_open, coalesce(changes.n, 0) AS contact_changes_unhandled_12m
+        FROM agg LEFT JOIN repeated USING (account_id) LEFT JOIN changes USING (account_id)
+             LEFT JOIN folks USING (account_id) LEFT JOIN ours USING (account_id)"""
+
+
+def deal_signals(as_of: date, signals: Mapping[str, Signal], has: set[str]) -> str:
+    """SQL: one row of deal signals per account, from the `dls` table."""
+    w = _windows(as_of, signals)
+    a = literal(as_of.isoformat()) + "::DATE"
+    tenders = f"count(*) FILTER (WHERE competitive AND date > {w['d365']} AND date <= {a})" if "competitive" in has else "NULL"
+    revenue = "amount" in has
+    return f"""
+        SELECT account_id,
+            count(*) FILTER (WHERE cstatus = 'won' AND date > {w['d365']} AND date <= {a}) AS purchases_12m,
+            {f"coalesce(sum(amount) FILTER (WHERE cstatus = 'won' AND date > {w['d365']} AND date <= {a}), 0)" if revenue else "NULL"} AS revenue_12m,
+            {f"coalesce(sum(amount) FILTER (WHERE cstatus = 'won' AND date > {w['d730']} AND date <= {w['d365']}), 0)" if revenue else "NULL"} AS revenue_prev_12m,
+            {tenders} AS competitive_tenders_12m,
+            max(date) FILTER (WHERE cstatus = 'won' AND date <= {a}) AS last_purchase,
+            min(date) AS first_deal
+        FROM dls GROUP BY 1"""
+
+# Counts that are zero, not unknown, for an account with no rows in a log: the log is the
+# record of what happened. (The report shows each log's first date, `covers_from`, so a
+# log exported for too short a period is visible.)

@@ -1,0 +1,39 @@
+"""Lines the table and the Markdown report share: the summary, the logs, an account's stage and fit."""
+from __future__ import annotations
+
+from checker.check import AccountView, CheckResult
+
+
+def summary_line(result: CheckResult) -> str:
+    s = result.summary()
+    sev = s["findings_by_severity"]
+    return result.text("report.summary", accounts=s["accounts"], flagged=s["accounts_flagged"], errors=sev["error"],
+                       warnings=sev["warning"], infos=sev["info"], rows=s["rows_read"], unusable=s["rows_unusable"],
+                       not_evaluated=s["expectations_not_evaluated"])
+
+
+def log_lines(result: CheckResult) -> list[str]:
+    """One line per activity or deal log: what became of its rows."""
+    lines = []
+    counts = (("rejected", "rows_rejected"), ("without_account", "rows_without_account"), ("bad_date", "rows_bad_date"),
+              ("unknown_account", "rows_unknown_account"), ("footer", "footer_rows"))
+    for log in result.sources.as_json()["logs"]:  # as the JSON report states them
+        skipped = [result.text(f"report.log_{key}", n=log[field]) for key, field in counts if log[field]]
+        since = result.text("report.log_since", date=log["covers_from"]) if log["covers_from"] else ""
+        lines.append(result.text("report.log", file=log["file"], read=log["rows_read"], used=log["rows_used"], since=since,
+                                 skipped=f"; {', '.join(skipped)}" if skipped else ""))
+        lines.extend(f"  {problem}" for problem in log["problems"])
+        if log["unrecognised_activity_types"]:
+            types = ", ".join(f"{t} ({n})" for t, n in log["unrecognised_activity_types"].items())
+            lines.append("  " + result.text("report.log_types", types=types))
+    return lines
+
+
+def stage_line(account: AccountView) -> str:
+    """Declared stage and best fit, as both the table and the Markdown report head an account."""
+    return account.result.text("report.stage_line", declared=account.declared or account.declared_raw or "-", best=account.best_fit_stage or "-")
+
+
+def fit_text(account: AccountView) -> str:
+    parts = [f"{stage} {p}/{e}" for stage, (p, e) in account.fit_scores().items() if e]
+    return account.result.text("report.fit", scores=", ".join(parts) if parts else account.result.text("report.too_little_data"))

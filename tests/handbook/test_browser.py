@@ -1,0 +1,140 @@
+"""The handbook in a real browser: headless Debian Chromium, driven by Playwright, on the locally served site.
+
+Skipped with the reason when Chromium or Playwright is missing, unless REQUIRE_BROWSER=1
+(as in CI), where a missing browser fails the suite instead.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+from test_macros import built_site
+
+from checker.playbook.model import Playbook
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TIMEOUT_MS = 15_000
+
+
+def _missing() -> str | None:
+    if not CHROMIUM.is_file():
+        return f"no Chromium at {CHROMIUM} (install Debian's package: apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed (pip install -e '.[test]')"
+    return None
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[str]:
+    """The built site on a free port of 127.0.0.1, for as long as this module's tests run."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(built_site())))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A Chromium context with a fresh profile; `context.requests` records every URL asked for."""
+    missing = _missing()
+    if missing:
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but {missing}")
+        pytest.skip(missing)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM), headless=True, args=ARGS,
+            viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(TIMEOUT_MS)
+        context.requests = []
+        context.on("request", lambda request: context.requests.append(request.url))
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture
+def tab(browser: Any) -> Iterator[Any]:
+    page = browser.new_page()
+    yield page
+    page.close()
+
+
+def _search(tab: Any, base: str, lang: str, query: str) -> list[str]:
+    """Type `query` into the search box of the `lang` site; return the result links once they show."""
+    tab.goto(f"{base}/{lang}/")
+    box = tab.locator("input.md-search__input")
+    box.click()
+    box.press_sequentially(query, delay=30)
+    tab.locator(".md-search-result__item").first.wait_for()
+    return [urlparse(href).path for href in tab.locator("a.md-search-result__link").evaluate_all("links => links.map(a => a.href)")]
+
+
+def test_searching_hiipuminen_on_the_finnish_site_finds_the_fading_page(browser: Any, tab: Any, served: str, playbook: Playbook) -> None:
+    results = _search(tab, served, "fi", "hiipuminen")
+    assert "/fi/" + playbook.phases["fading"].page in results
+
+
+def test_searching_tender_on_the_english_site_finds_the_integrated_stage(browser: Any, tab: Any, served: str, playbook: Playbook) -> None:
+    results = _search(tab, served, "en", "tender")
+    assert "/en/" + playbook.phases["integrated"].page in results
+
+
+def test_language_switcher_lands_on_the_same_page(browser: Any, tab: Any, served: str, playbook: Playbook) -> None:
+    stage = playbook.phases["cooperation"]
+    tab.goto(f"{served}/en/{stage.page}")
+    for lang in ("fi", "en"):
+        tab.locator(".md-header__option .md-select").hover()
+        tab.locator(f"a.md-select__link[hreflang={lang}]").click()
+        tab.wait_for_url(f"{served}/{lang}/{stage.page}")
+        assert tab.locator("html").get_attribute("lang") == lang
+        assert tab.locator("article h1").inner_text().strip().rstrip("¶").strip() == stage.name[lang]
+
+
+def test_collapsed_answers_open_when_printed(browser: Any, tab: Any, served: str, playbook: Playbook) -> None:
+    stage = playbook.phases["basic"]
+    question = stage.data["training"]["quiz"][0]
+    tab.goto(f"{served}/en/{stage.page}")
+    answer = tab.locator("details.success").first.get_by_text(question["explanation"]["en"][:30])
+    assert not answer.is_visible()
+    tab.emulate_media(media="print")
+    assert answer.is_visible()
+    tab.emulate_media(media="screen")
+    tab.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert tab.locator("details:not([open])").count() == 0
+    tab.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    assert tab.locator("details[open]").count() == 0
+
+
+def test_the_browser_asked_no_other_host_for_anything(browser: Any, tab: Any, served: str) -> None:
+    tab.goto(f"{served}/fi/topics/portfolio/")
+    tab.goto(f"{served}/en/print/")
+    tab.wait_for_load_state("networkidle")
+    asked = browser.requests
+    assert len(asked) > 20
+    elsewhere = [url for url in asked if urlparse(url).scheme not in ("data", "blob") and urlparse(url).hostname != "127.0.0.1"]
+    assert elsewhere == []

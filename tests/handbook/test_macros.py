@@ -1,0 +1,297 @@
+"""The handbook: both languages built with `mkdocs build --strict` into a temporary folder, checked on the HTML."""
+from __future__ import annotations
+
+import atexit
+import functools
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import pytest
+import yaml
+
+from checker.handbook.macros import citations, md, page_url
+from checker.playbook.model import Playbook
+from checker.playbook.validate import validate
+
+ROOT = Path(__file__).resolve().parents[2]
+LANGS = ("en", "fi")
+OTHER = {"en": "fi", "fi": "en"}
+
+
+def build(site: Path, langs: tuple[str, ...] = LANGS, playbooks: Path | None = None) -> dict[str, subprocess.CompletedProcess]:
+    """Build each language into site/<lang>/, in parallel, the way `make handbook` does."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env.pop("PLAYBOOKS_DIR", None)
+    if playbooks:
+        env["PLAYBOOKS_DIR"] = str(playbooks)
+    procs = {lang: subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(ROOT / "docs" / f"{lang}.yml"),
+                                     "-d", str(site / lang)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for lang in langs}
+    results = {}
+    for lang, proc in procs.items():
+        out, err = proc.communicate(timeout=300)
+        results[lang] = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+    return results
+
+
+@functools.cache
+def built_site() -> Path:
+    """The handbook built once per test session (test_browser.py serves the same build)."""
+    tmp = Path(tempfile.mkdtemp(prefix="handbook-"))
+    atexit.register(shutil.rmtree, tmp, True)
+    for lang, result in build(tmp / "site").items():
+        assert result.returncode == 0, f"mkdocs build --strict ({lang}) failed:\n{result.stderr}"
+    return tmp / "site"
+
+
+@pytest.fixture(scope="session")
+def site() -> Path:
+    return built_site()
+
+
+class Html(HTMLParser):
+    """The parts of a page the tests look at: ids, links and sources, h1 text, switcher links."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.refs: list[tuple[str, str, str, bool]] = []  # (tag, attribute, value, inside the article)
+        self.h1, self.styles, self.switcher = "", [], {}
+        self._article = self._in_h1 = 0
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attr = {k: v or "" for k, v in attrs}
+        self._article += tag == "article"
+        self._in_h1 += tag == "h1"
+        if "id" in attr:
+            self.ids.add(attr["id"])
+        for name in ("href", "src", "srcset", "poster", "data"):
+            if name in attr:
+                self.refs.append((tag, name, attr[name], self._article > 0))
+        if "style" in attr:
+            self.styles.append(attr["style"])
+        if tag == "a" and "hreflang" in attr and "md-select__link" in attr.get("class", ""):
+            self.switcher[attr["hreflang"]] = attr["href"]
+
+    def handle_endtag(self, tag: str) -> None:
+        self._article -= tag == "article"
+        self._in_h1 -= tag == "h1" and self._in_h1 > 0
+
+    def handle_data(self, data: str) -> None:
+        if self._in_h1 and data != "¶":
+            self.h1 += data
+        if self.lasttag == "style":
+            self.styles.append(data)
+
+
+def page(site: Path, lang: str, url: str) -> Html:
+    return Html((site / lang / url / "index.html").read_text(encoding="utf-8"))
+
+
+def pages(site: Path, lang: str) -> list[Path]:
+    return sorted((site / lang).rglob("*.html"))
+
+
+def url_of(site: Path, file: Path) -> str:
+    """/en/stages/x/ for site/en/stages/x/index.html."""
+    rel = file.relative_to(site).as_posix()
+    return "/" + rel.removesuffix("index.html")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_stage_and_ending_has_its_page_titled_from_the_data(site: Path, playbook: Playbook, lang: str) -> None:
+    for phase in [*playbook.stages, *playbook.endings]:
+        assert page(site, lang, phase.page).h1.strip() == phase.name[lang]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_catalogue_has_its_page_at_its_own_topics_path(site: Path, playbook: Playbook, lang: str) -> None:
+    for cat_id, catalogue in playbook.catalogues.items():
+        html = page(site, lang, f"topics/{cat_id}/")
+        assert html.h1.strip() == catalogue["title"][lang]
+        assert {item["id"] for item in catalogue["items"]} <= html.ids
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_expectation_id_is_an_anchor_on_its_page_and_in_the_rule_catalogue(site: Path, playbook: Playbook, lang: str) -> None:
+    rules_page = page(site, lang, "rules/")
+    for rule in playbook.rules:
+        assert rule.id in page(site, lang, rule.page).ids, f"{rule.id} is not anchored on {lang}/{rule.page}"
+        assert rule.id in rules_page.ids
+    assert {f"signal-{s}" for s in playbook.signals} <= rules_page.ids
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_language_switcher_points_at_the_same_page_in_the_other_language(site: Path, lang: str) -> None:
+    checked = 0
+    for file in pages(site, lang):
+        if file.name == "404.html":
+            continue  # served for any path, so it links to the language roots
+        here = url_of(site, file)
+        switcher = Html(file.read_text(encoding="utf-8")).switcher
+        target = urlparse(urljoin("http://localhost" + here, switcher[OTHER[lang]])).path
+        assert target == here.replace(f"/{lang}/", f"/{OTHER[lang]}/", 1), f"switcher on {here} points at {target}"
+        assert (site / target.strip("/") / "index.html").is_file()
+        checked += 1
+    assert checked == len(list((ROOT / "docs" / lang).rglob("*.md"))) + 1  # and the print page
+
+
+def test_every_docs_page_exists_in_both_languages() -> None:
+    en, fi = ({p.relative_to(ROOT / "docs" / lang) for p in (ROOT / "docs" / lang).rglob("*.md")} for lang in LANGS)
+    assert en == fi
+
+
+def _external(value: str) -> bool:
+    parsed = urlparse(value.strip().strip("'\""))
+    return bool(parsed.netloc) or parsed.scheme in ("http", "https", "ftp")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_src_href_or_css_url_points_at_another_host(site: Path, lang: str) -> None:
+    offenders = []
+    for file in pages(site, lang):
+        html = Html(file.read_text(encoding="utf-8"))
+        for tag, attribute, value, in_article in html.refs:
+            prose_link = tag == "a" and in_article
+            urls = [part.split()[0] for part in value.split(",") if part.strip()] if attribute == "srcset" else [value]
+            offenders += [f"{file}: <{tag} {attribute}={u}>" for u in urls if not prose_link and _external(u)]
+        offenders += [f"{file}: url({u})" for style in html.styles for u in re.findall(r"url\(([^)]*)\)", style) if _external(u)]
+    for css in (site / lang).rglob("*.css"):
+        offenders += [f"{css}: url({u})" for u in re.findall(r"url\(([^)]*)\)", css.read_text(encoding="utf-8")) if _external(u)]
+        offenders += [f"{css}: @import {u}" for u in re.findall(r"@import\s+['\"]([^'\"]+)", css.read_text(encoding="utf-8")) if _external(u)]
+    assert offenders == []
+
+
+def test_search_indexes_hold_each_language_with_its_stemmer(site: Path, playbook: Playbook) -> None:
+    for lang in LANGS:
+        index = json.loads((site / lang / "search" / "search_index.json").read_text(encoding="utf-8"))
+        assert index["config"]["lang"] == [lang]
+        titles = {doc["location"]: doc["title"] for doc in index["docs"]}
+        for phase in [*playbook.stages, *playbook.endings]:
+            assert titles[phase.page] == phase.name[lang]
+    assert (site / "fi" / "assets" / "javascripts" / "lunr" / "min" / "lunr.fi.min.js").is_file()
+    fi_text = " ".join(doc["text"] for doc in json.loads((site / "fi" / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"])
+    assert "hiipu" in fi_text and "kilpailut" in fi_text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_pages_carry_their_language_and_site_name(site: Path, playbook: Playbook, lang: str) -> None:
+    text = (site / lang / "index.html").read_text(encoding="utf-8")
+    assert f'<html lang="{lang}"' in text
+    assert f"<title>{playbook.manifest['title'][lang]}</title>" in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_navigation_follows_the_order_of_the_data(site: Path, playbook: Playbook, lang: str) -> None:
+    text = (site / lang / "index.html").read_text(encoding="utf-8")
+    nav = text[text.index('class="md-nav md-nav--primary"'):]
+    positions = [nav.index(f'href="{phase.page}"') for phase in [*playbook.stages, *playbook.endings]]
+    assert positions == sorted(positions)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_diagrams_are_inline_svg_linking_to_their_pages(site: Path, playbook: Playbook, lang: str) -> None:
+    lifecycle = (site / lang / "stages" / "index.html").read_text(encoding="utf-8")
+    svg = lifecycle[lifecycle.index('<svg class="pb-diagram"'):]
+    svg = svg[:svg.index("</svg>")]
+    positions = [svg.index(f'href="{stage.id}/"') for stage in playbook.stages]
+    assert positions == sorted(positions)
+    endings = (site / lang / "endings" / "index.html").read_text(encoding="utf-8")
+    assert all(f'<a href="{e.id}/">' in endings for e in playbook.endings)
+    portfolio = (site / lang / "topics" / "portfolio" / "index.html").read_text(encoding="utf-8")
+    assert all(f'<a href="./#{item["id"]}">' in portfolio for item in playbook.catalogues["portfolio"]["items"])
+    assert "<img" not in lifecycle + endings + portfolio
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_quiz_answers_and_model_answers_are_in_collapsed_blocks(site: Path, playbook: Playbook, lang: str) -> None:
+    for phase in [*playbook.stages, *playbook.endings]:
+        text = (site / lang / phase.page / "index.html").read_text(encoding="utf-8")
+        quiz = phase.data["training"]["quiz"]
+        blocks = re.findall(r'<details class="success">(.*?)</details>', text, re.S)
+        assert len(blocks) == len(quiz)
+        for block, question in zip(blocks, quiz, strict=True):
+            assert md(question["options"][question["answer"]][lang]).replace("\\", "")[:40] in block.replace("&#39;", "'")
+        assert text.count('<details class="note">') == 1
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_print_page_holds_the_whole_handbook(site: Path, playbook: Playbook, lang: str) -> None:
+    html = page(site, lang, "print/")
+    text = (site / lang / "print" / "index.html").read_text(encoding="utf-8")
+    for phase in [*playbook.stages, *playbook.endings]:
+        assert phase.name[lang] in text
+    assert all(any(i.endswith(rule.id) for i in html.ids) for rule in playbook.rules)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_sources_page_links_back_to_every_citation(site: Path, playbook: Playbook, lang: str) -> None:
+    html = page(site, lang, "sources/")
+    hrefs = {value for tag, attribute, value, _ in html.refs if tag == "a"}
+    assert set(playbook.sources) <= html.ids
+    for _, src, anchor, _ in citations(playbook, lang):
+        assert "../" + page_url(src) + (f"#{anchor}" if anchor else "") in hrefs
+
+
+def test_site_root_sends_visitors_to_a_language(site: Path) -> None:
+    text = (site / "index.html").read_text(encoding="utf-8")
+    assert 'url=en/"' in text and 'href="fi/"' in text
+
+
+def test_bad_playbook_data_fails_the_build_with_the_validate_message(tmp_path: Path, playbook_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    stage = playbook_copy / "stages" / "cooperation.yaml"
+    stage.write_text(stage.read_text(encoding="utf-8").replace("signal: share_of_wallet", "signal: share_of_walet", 1), encoding="utf-8")
+    monkeypatch.chdir(ROOT)
+    _, problems = validate([playbook_copy])
+    assert problems
+    result = build(tmp_path / "site", ("en",), playbook_copy)["en"]
+    assert result.returncode != 0
+    for problem in problems:
+        assert str(problem) in result.stderr
+    assert "did you mean 'share_of_wallet'?" in result.stderr
+    assert not (tmp_path / "site" / "en" / "index.html").exists()
+
+
+def test_every_handbook_message_is_used_and_prefixed() -> None:
+    messages = yaml.safe_load((ROOT / "playbooks" / "messages" / "handbook.yaml").read_text(encoding="utf-8"))["messages"]
+    assert all(key.startswith("handbook.") for key in messages)
+    code = "".join((ROOT / "checker" / "handbook" / name).read_text(encoding="utf-8") for name in ("macros.py", "diagrams.py"))
+    code += "".join(p.read_text(encoding="utf-8") for p in (ROOT / "docs").rglob("*.md"))
+    literal = set(re.findall(r"""["']([a-z_]+(?:\.[a-z_]+)+)["']""", code))
+    prefixes = set(re.findall(r"""f?["']([a-z_]+\.[a-z_]*)(?:["']\s*\+|\{)""", code))  # "trait." + name, f"stage.{key}"
+    unused = [k for k in messages if k.removeprefix("handbook.") not in literal and not k.removeprefix("handbook.").startswith(tuple(prefixes))]
+    assert unused == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a_b *c* [d] <e> & {f} | #g", r"a\_b \*c\* \[d\] &lt;e&gt; &amp; \{f\} \| \#g"),
+    ("folded\n  over   lines", "folded over lines"),
+])
+def test_playbook_text_is_escaped_for_markdown(text: str, expected: str) -> None:
+    assert md(text) == expected
+
+
+@pytest.mark.parametrize(("src", "url"), [("index.md", ""), ("stages/index.md", "stages/"), ("stages/basic.md", "stages/basic/"), ("rules.md", "rules/")])
+def test_page_urls_follow_the_documented_scheme(src: str, url: str) -> None:
+    assert page_url(src) == url
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_checker_page_holds_the_anchors_findings_link_to_and_the_sample(site: Path, lang: str) -> None:
+    from checker.inputs.mappings import presets
+
+    html = page(site, lang, "checker/")
+    assert {"data-findings", "best-fit", "finding-kinds"} <= html.ids
+    sample = next(value for _, attr, value, _ in html.refs if value.endswith("samples/accounts.csv"))
+    assert (site / lang / "checker" / sample).resolve().is_file()
+    text = (site / lang / "checker" / "index.html").read_text(encoding="utf-8")
+    assert all(f"<code>{preset}</code>" in text for preset in presets())

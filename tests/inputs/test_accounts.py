@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checker.inputs.accounts import InputError, normalise_header, read_accounts, stage_lookup
+
+HEADER = "account_id,account_name,declared_stage,share_of_wallet,purchases_12m\n"
+
+
+def values(table, index):
+    """Parsed values of one account, by signal."""
+    from checker.playbook.model import load_playbook
+
+    signals = load_playbook().signals
+    return {name: table.columns.value(name, index, signals) for name in sorted(table.columns.present)}
+
+
+def write(tmp_path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / "accounts.csv"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize(("raw", "expected"), [(" Share of Wallet ", "share_of_wallet"), ("ACCOUNT_ID", "account_id"), ("declared-stage", "declared_stage"), ("purchases  12m", "purchases_12m")])
+def test_header_matching_ignores_case_spaces_and_separators(raw, expected):
+    assert normalise_header(raw) == expected
+
+
+def test_stage_names_and_aliases_in_both_languages(playbook):
+    lookup = stage_lookup(playbook)
+    assert lookup["cooperation"] == "cooperation"
+    assert lookup["yhteistyövaihe"] == "cooperation"
+    assert lookup["keskinäisen riippuvuuden vaihe"] == "interdependence"
+    assert lookup["integrated stage"] == "integrated"
+    assert lookup["paused"] == "paused"
+    assert lookup["drawn out"] == "drawn-out"
+
+
+def test_reads_accounts_and_accounts_for_every_row(tmp_path, playbook):
+    path = write(tmp_path, HEADER + "A1,Acme,COOPERATION,45 %,3\n\nA2,Beta,Perusvaihe,,\n,NoId,basic,,\nA1,Again,basic,,\n")
+    table = read_accounts(path, playbook)
+    assert table.ids == ["A1", "A2"]
+    assert table.declared == ["cooperation", "basic"]
+    assert values(table, 0) == {"share_of_wallet": 0.45, "purchases_12m": 3}
+    assert values(table, 1) == {"share_of_wallet": None, "purchases_12m": None}
+    assert table.rows == [2, 4]
+    assert [(u.row, u.code) for u in table.unusable] == [(5, "data.no_account_id"), (6, "data.duplicate_account")]
+    assert table.rows_read == len(table) + len(table.unusable) == 4
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])
+def test_encodings_excel_writes(tmp_path, playbook, encoding):
+    path = write(tmp_path, HEADER + "A1,Pääkonttori Oy,yhteistyövaihe,0.5,2\n", encoding)
+    table = read_accounts(path, playbook)
+    assert table.names == ["Pääkonttori Oy"]
+    assert table.declared == ["cooperation"]
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_semicolon_and_tab_delimiters(tmp_path, playbook, delimiter):
+    path = write(tmp_path, (HEADER + "A1,Acme,basic,\"0,2\",4\n").replace(",", delimiter).replace('"0' + delimiter + '2"', "0,2"))
+    assert values(read_accounts(path, playbook), 0) == {"share_of_wallet": 0.2, "purchases_12m": 4}
+
+
+def test_missing_required_column_is_named_with_a_suggestion(tmp_path, playbook):
+    path = write(tmp_path, "account_id,account_nme,declared_stage\nA1,Acme,basic\n")
+    with pytest.raises(InputError, match=r"line 1: missing required column\(s\) 'account_name' \(did you mean 'account_nme'\?\)"):
+        read_accounts(path, playbook)
+
+
+def test_bad_cells_become_notes_not_dropped_rows(tmp_path, playbook):
+    path = write(tmp_path, HEADER + "A1,Acme,basic,150 %,several\nA2,Beta,basic,x,1,extra\nA3,Gamma\n")
+    table = read_accounts(path, playbook)
+    notes = {table.ids[i]: [(n.code, n.column) for n in ns] for i, ns in table.notes.items()}
+    assert notes["A1"] == [("data.invalid_value", "share_of_wallet"), ("data.invalid_value", "purchases_12m")]
+    assert notes["A2"][0] == ("data.ragged_long", None)
+    assert ("data.ragged_short", None) in notes["A3"]
+    assert values(table, 0) == {"share_of_wallet": None, "purchases_12m": None}
+
+
+
+def test_a_long_bad_cell_is_quoted_shortened(tmp_path, playbook):
+    # Someone pasted a note into a number column: the message quotes its start, not all of it.
+    pasted = "Called twice with no answer so we try again next week " * 5
+    table = read_accounts(write(tmp_path, HEADER + f"A1,Acme,basic,0.5,{pasted}\nA2,Beta,basic,0.5,{'9' * 400}\n"), playbook)
+    quoted = [n.values["value"] for ns in table.notes.values() for n in ns]
+    assert [len(q) for q in quoted] == [60, 60] and all(q.endswith("…") for q in quoted)
+    assert quoted[0].startswith("Called twice") and [n.values["reason"] for ns in table.notes.values() for n in ns] == ["reason.count", "reason.too_large"]
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "the file is empty"),
+        (b"PK\x03\x04rest-of-zip", r"zip or Excel \(.xlsx\) file, not CSV"),
+        (b"\x00\x01\x02binary", "not a text file"),
+        (b"account_id,account_id,account_name,declared_stage\n", "appears twice"),
+    ],
+)
+def test_unreadable_files_raise_one_clear_error(tmp_path, playbook, content, message):
+    path = tmp_path / "accounts.csv"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=message):
+        read_accounts(path, playbook)
+
+
+@pytest.mark.parametrize(("cells", "date_format", "expected"), [
+    (["13/04/2026", "03/04/2026"], None, "2026-04-03"),
+    (["04/13/2026", "04/03/2026"], None, "2026-04-03"),
+    (["03/04/2026"], "mdy", "2026-03-04"),
+])
+def test_slashed_dates_take_the_order_the_column_shows(tmp_path, playbook, cells, date_format, expected):
+    rows = "".join(f"A{i},Acme,basic,{c}\n" for i, c in enumerate(cells))
+    path = write(tmp_path, "account_id,account_name,declared_stage,next_review\n" + rows)
+    table = read_accounts(path, playbook, date_format=date_format)
+    assert str(table.columns.value("next_review", len(cells) - 1, playbook.signals)) == expected
+
+
+def test_ambiguous_slashed_dates_are_an_error_not_a_guess(tmp_path, playbook):
+    path = write(tmp_path, "account_id,account_name,declared_stage,next_review\nA1,Acme,paused,03/04/2026\n")
+    with pytest.raises(InputError, match=r"column 'next_review': dates such as '03/04/2026' could be day/month or month/day.*--date-format"):
+        read_accounts(path, playbook)
+

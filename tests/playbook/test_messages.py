@@ -1,0 +1,66 @@
+"""Every interface message the checker uses exists, in both languages, with the same placeholders."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from checker.cli import main
+from checker.playbook.messages import bundled
+
+ROOT = Path(__file__).resolve().parents[2]
+KEY = re.compile(r"""["'](((?:error|hint|report|check|data|reason|summary|cli|progress|validate|yaml)\.[a-z_]+(?:\.[a-z_]+)?))["']""")
+
+
+def keys_in_code() -> set[str]:
+    found = set()
+    for path in (ROOT / "checker").rglob("*.py"):
+        found |= {m.group(1) for m in KEY.finditer(path.read_text(encoding="utf-8"))}
+    return found
+
+
+def test_every_key_the_code_uses_is_defined_in_both_languages():
+    messages = bundled()
+    used = keys_in_code()
+    dynamic = {k for k in used if k.endswith(".")}  # prefixes completed at run time (e.g. report.severity.)
+    missing = {k for k in used - dynamic if k not in messages}
+    assert not missing, missing
+    for key in used & set(messages):
+        assert messages[key]["en"] and messages[key]["fi"], key
+
+
+def test_input_errors_follow_lang(capsys, tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("account_id,acount_name,declared_stage\nA1,Acme,basic\n", encoding="utf-8")
+    assert main(["check", str(path), "--lang", "fi"]) == 2
+    err = capsys.readouterr().err
+    assert "pakollinen sarake puuttuu: 'account_name' (tarkoititko 'acount_name'?)" in err
+    assert main(["check", str(path)]) == 2
+    assert "missing required column(s) 'account_name' (did you mean 'acount_name'?)" in capsys.readouterr().err
+
+
+def test_data_findings_suggest_in_the_reports_language(capsys, tmp_path):
+    import json
+
+    path = tmp_path / "a.csv"
+    path.write_text("account_id,account_name,declared_stage\nA1,Acme,integratd\n", encoding="utf-8")
+    main(["check", str(path), "--lang", "fi", "--format", "json", "--as-of", "2026-10-31"])
+    message = json.loads(capsys.readouterr().out)["accounts"][0]["findings"][0]["message"]
+    assert "(tarkoititko 'integrated'?)" in message
+
+
+def test_summary_speaks_both_languages(capsys):
+    main(["summary", "--lang", "fi"])
+    fi = capsys.readouterr().out
+    main(["summary"])
+    en = capsys.readouterr().out
+    assert "Vaiheet (5):" in fi and "Päättymisen tavat (4):" in fi and "Kokeileva vaihe" in fi
+    assert "Stages (5):" in en and "Endings (4):" in en and "Stages" not in fi
+
+
+def test_validate_speaks_finnish_too(capsys, playbook_copy):
+    path = playbook_copy / "stages" / "cooperation.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("signal: share_of_wallet", "signal: share_of_walet", 1), encoding="utf-8")
+    assert main(["validate", str(playbook_copy), "--lang", "fi"]) == 1
+    out = capsys.readouterr().out
+    assert "'share_of_walet' ei ole tunnettu signaali (tarkoititko 'share_of_wallet'?)" in out
+    assert "1 ongelmaa 1 tiedostossa" in out

@@ -1,0 +1,30 @@
+"""The JSON report: valid against its schema, every row accounted for, the summary's counts those listed."""
+from __future__ import annotations
+
+import csv
+import json
+
+from conftest import AS_OF, SAMPLE, run
+
+from checker.playbook.schemas import validator
+
+
+def test_sample_report_validates_and_accounts_for_every_row(capsys):
+    code, out, _ = run(capsys, "check", str(SAMPLE), "--format", "json", *AS_OF)
+    assert code == 1  # the sample holds error-level findings
+    report = json.loads(out)
+    assert list(validator("report.schema.json").iter_errors(report)) == []
+    with SAMPLE.open(encoding="utf-8") as f:
+        rows = sum(1 for _ in csv.DictReader(f))
+    assert report["summary"]["rows_read"] == rows == len(report["accounts"]) + len(report["unusable_rows"])
+    ids = [a["account_id"] for a in report["accounts"]]
+    assert len(ids) == len(set(ids))
+    kinds = {f["kind"] for a in report["accounts"] for f in a["findings"]}
+    assert kinds == {"stage-mismatch", "warning-sign", "termination", "portfolio", "data"}
+    # The summary's counts are those of the findings listed, by severity and by kind.
+    listed = [f for a in report["accounts"] for f in a["findings"]]
+    summary = report["summary"]
+    assert summary["findings"] == len(listed) == sum(summary["findings_by_severity"].values()) == sum(summary["findings_by_kind"].values())
+    assert summary["findings_by_severity"] == {s: sum(f["severity"] == s for f in listed) for s in summary["findings_by_severity"]}
+    assert summary["findings_by_kind"] == {k: sum(f["kind"] == k for f in listed) for k in summary["findings_by_kind"]}
+    assert summary["accounts_flagged"] == sum(1 for a in report["accounts"] if a["findings"])

@@ -224,7 +224,7 @@ class Evaluator:
         """Sources as `Author Year, pages; …`."""
         parts = []
         for ref in refs:
-            cite = self.playbook.sources[ref["source"]]["citation"]
+            cite = self.playbook.sources[ref["source"]]["citation"][self.lang]
             parts.append(f"{cite}, {ref['pages']}" if ref.get("pages") else cite)
         return "; ".join(parts)
 

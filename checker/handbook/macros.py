@@ -112,7 +112,7 @@ class Handbook:
         return f"[{self.tr(self.pb.signals[signal_id].name)}]({self.link('rules.md', 'signal-' + signal_id)})"
 
     def cite(self, refs: Iterable[dict]) -> str:
-        return "; ".join(f"[{md(self.pb.sources[ref['source']]['citation'])}]({self.link('sources.md', ref['source'])})"
+        return "; ".join(f"[{self.tr(self.pb.sources[ref['source']]['citation'])}]({self.link('sources.md', ref['source'])})"
                          + (self.t("cite.pages", pages=ref["pages"]) if "pages" in ref else "") for ref in refs)
 
     def heading(self, level: int, key: str, anchor: str, **values: object) -> list[str]:
@@ -264,8 +264,8 @@ class Handbook:
             cited.setdefault(source_id, {}).setdefault(src, []).append((anchor, label))
         out = [f"# {self.label('nav.sources')}", "", self.label("sources.intro")]
         for source in self.pb.sources.values():
-            about = [source["authors"], str(source.get("year", "")), source.get("title", ""), self.t(f"source_type.{source['type']}") if "type" in source else ""]
-            out += ["", f"## {md(source['citation'])} {{#{source['id']}}}", "", md(" · ".join(filter(None, about))), "", *self.paras(source["note"])]
+            about = [source["authors"][self.lang], str(source.get("year", "")), source.get("title", ""), self.t(f"source_type.{source['type']}") if "type" in source else ""]
+            out += ["", f"## {self.tr(source['citation'])} {{#{source['id']}}}", "", md(" · ".join(filter(None, about))), "", *self.paras(source["note"])]
             out += [f"**{self.label('sources.cited_in')}**", ""]
             for src, spots in cited.get(source["id"], {}).items():
                 where = self.label("nav.glossary") if src == "glossary.md" else self.name(src.removesuffix(".md").split("/")[1])

@@ -17,7 +17,7 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from checker.handbook import diagrams
+from checker.handbook import diagrams, kit
 from checker.playbook.messages import render
 from checker.playbook.model import OP_SYMBOLS, Playbook, Rule, load_playbook
 from checker.playbook.problems import PlaybookInvalid
@@ -316,7 +316,7 @@ def nav(playbook: Playbook, t: Callable[[str], str]) -> list:
     """The site navigation: stages and endings in data order, section titles from the messages."""
     stages, endings = ([f"{s}/index.md", *(f"{s}/{p.id}.md" for p in phases)] for s, phases in (("stages", playbook.stages), ("endings", playbook.endings)))
     return ["index.md", {t("nav.stages"): stages}, {t("nav.endings"): endings}, {t("nav.topics"): [f"topics/{c}.md" for c in topic_ids(playbook)]},
-            {t("nav.training_section"): ["training.md"]}, {t("nav.reference"): ["rules.md", "checker.md", "glossary.md", "sources.md", "links.md"]}]
+            {t("nav.training_section"): ["training.md", *kit.PAGES]}, {t("nav.reference"): ["rules.md", "checker.md", "glossary.md", "sources.md", "links.md"]}]
 
 
 def define_env(env: Any) -> None:
@@ -338,7 +338,7 @@ def define_env(env: Any) -> None:
         conf["plugins"]["print-site"].config.update(print_page_title=handbook.t("nav.print"), toc_title=handbook.t("print.toc"))
     for name in MACROS:
         env.macro(getattr(handbook, name), name)
-    for name, figure in FIGURES.items():
+    for name, figure in {**FIGURES, **kit.MACROS}.items():
         env.macro(partial(figure, handbook), name)
     env.variables["manifest"] = playbook.manifest  # the home page's title and tagline
 

@@ -23,6 +23,7 @@ KIND_SCHEMAS = {
     "glossary": "glossary.schema.json",
     "messages": "messages.schema.json",
     "activity-keywords": "activity-keywords.schema.json",
+    "course": "course.schema.json",
     "mapping": "mapping.schema.json",
 }
 

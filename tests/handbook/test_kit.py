@@ -4,11 +4,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_macros import LANGS, built_site
 
 from checker.handbook.kit import PAGES
 from checker.handbook.macros import page_url
 from checker.playbook.model import Playbook
-from test_macros import LANGS, built_site
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,10 +8,10 @@ macros.define_env binds, so the pages in docs/ call them like the other macros.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Any
 
-if TYPE_CHECKING:
-    from checker.handbook.macros import Handbook
+#: The page's macros.Handbook; not imported, because macros imports this module to register the kit.
+Handbook = Any
 
 
 def course_module(h: Handbook, which: str) -> str:
@@ -41,11 +41,8 @@ def module_notes(h: Handbook) -> str:
 
 def topic_training(h: Handbook) -> str:
     """Objectives, discussion and an exercise (model answer folded) for each topic that has them."""
-    from checker.handbook.macros import topic_ids
-
     out: list[str] = []
-    for cat_id in topic_ids(h.pb):
-        cat = h.pb.catalogues[cat_id]
+    for cat_id, cat in h.pb.catalogues.items():  # in file order
         if "training" not in cat:
             continue
         training, exercise = cat["training"], cat["training"]["exercise"]

@@ -112,6 +112,8 @@ class CheckResult:
             "signal_columns": sorted(self.table.columns.present),
             "ignored_columns": self.table.ignored_columns,
             "mapping_unmatched": self.table.mapping_unmatched,
+            "encoding": self.table.encoding,
+            "mixed_encoding": dict(zip(("lines_utf8", "lines_windows_1252"), self.table.mixed_encoding, strict=True)) if self.table.mixed_encoding else None,
             "sources": self.sources.as_json(),
         }
 

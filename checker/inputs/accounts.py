@@ -62,6 +62,7 @@ class AccountTable:
     encoding: str
     footer_rows: int = 0
     mapping_unmatched: list[str] = field(default_factory=list)  # --mapping entries no column matched
+    mixed_encoding: tuple[int, int] | None = None  # lines read as UTF-8 and as Windows-1252 (files.decode_text)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -172,6 +173,7 @@ class _Body:
     rows_read: int
     footer_rows: int
     encoding: str
+    mixed: tuple[int, int] | None = None
 
 
 def _shown(cell: str, most: int = 60) -> str:
@@ -197,7 +199,7 @@ def _read_plain(plain: PlainCsv, columns: _Columns) -> _Body | None:
         blank = plain.blank_rows(empty_ids)
     finally:
         plain.close()
-    body = _Body(plain.lines, texts, values, {}, [], plain.size, 0, plain.encoding)
+    body = _Body(plain.lines, texts, values, {}, [], plain.size, 0, plain.encoding, plain.mixed)
     position = np.arange(plain.size)  # file row -> account index (-1: not an account)
     if empty_ids or len(set(ids)) != len(ids):
         kept, body.unusable, body.rows_read = _account_rows(ids, body.lines, blank.__contains__)
@@ -234,7 +236,7 @@ def _read_rows(table: RawTable, columns: _Columns, id_at: int) -> _Body:
     for n, (i, _) in columns.signals.items():
         values[n], bad = columns.parse(n, cells[:, i].tolist())
         _note_bad(notes, n, bad)
-    return _Body(lines, [cells[:, i].tolist() for i in columns.texts], values, notes, unusable, rows_read, table.footer_rows, table.encoding)
+    return _Body(lines, [cells[:, i].tolist() for i in columns.texts], values, notes, unusable, rows_read, table.footer_rows, table.encoding, table.mixed)
 
 
 def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None, sheet: str | None = None,
@@ -301,7 +303,7 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
             notes.setdefault(row, []).append(DataNote("data.no_name", "account_name"))
     ignored = [h.strip() for h, n in zip(header, names, strict=True) if n not in known]
     return AccountTable(path, lines, text["account_id"], account_names, text.get("owner", [""] * size), declared_raw, declared,
-                        Columns(size, data, frozenset(data)), notes, unusable, rows_read, ignored, encoding, footer_rows, list(misses.values()))
+                        Columns(size, data, frozenset(data)), notes, unusable, rows_read, ignored, encoding, footer_rows, list(misses.values()), body.mixed)
 
 
 def table_from_values(playbook: Playbook, accounts: list[dict], present: frozenset[str] | None = None) -> AccountTable:

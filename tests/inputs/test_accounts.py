@@ -122,3 +122,22 @@ def test_ambiguous_slashed_dates_are_an_error_not_a_guess(tmp_path, playbook):
     with pytest.raises(InputError, match=r"column 'next_review': dates such as '03/04/2026' could be day/month or month/day.*--date-format"):
         read_accounts(path, playbook)
 
+
+
+def test_data_notes_name_the_column_as_the_users_file_spells_it(tmp_path, playbook):
+    from datetime import date
+
+    from checker.check import Inputs, choose_mapping
+    from checker.evaluate import Evaluator
+
+    path = write(tmp_path, "Account ID,Account Name,Business Type,Wallet Share\nA1,Acme,Partner,lots\nA2,,,0.5\n")
+    mapping_file = tmp_path / "ours.yaml"
+    mapping_file.write_text("kind: mapping\naccounts:\n  declared_stage: [Business Type]\n  share_of_wallet: [Wallet Share]\n", encoding="utf-8")
+    mapping, _ = choose_mapping(Inputs(path, preset="canonical", mapping=mapping_file))
+    table = read_accounts(path, playbook, mapping)
+    evaluation = Evaluator(playbook, date(2026, 10, 31), "en", "http://h").evaluate(table)
+    messages = [f.message for findings in evaluation.findings for f in findings if f.kind == "data"]
+    assert "Row 2: Business Type 'Partner' is not a stage or ending of the playbook" in " ".join(messages)
+    assert "Row 2, column Wallet Share: 'lots' cannot be used" in " ".join(messages)
+    assert "Row 3: Business Type is empty" in " ".join(messages) and "Row 3: Account Name is empty." in messages
+    assert not any("declared_stage" in m or "share_of_wallet" in m for m in messages)

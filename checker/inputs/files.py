@@ -46,6 +46,9 @@ def _latin1(error: UnicodeDecodeError) -> tuple[str, int]:
 
 
 codecs.register_error("playbook-latin1", _latin1)
+#: A UTF-8 lead byte and a continuation byte: a line without one is not UTF-8 (unless ASCII).
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+_NON_ASCII_LINE = re.compile(rb"[\x80-\xff][^\n]*")  # from a line's first non-ASCII byte to its end
 
 
 def decode_lines(raw: bytes) -> tuple[str, int, int]:
@@ -54,20 +57,32 @@ def decode_lines(raw: bytes) -> tuple[str, int, int]:
 
     Salesforce's Data Export writes ISO-8859-1 with UTF-8 sequences from other sources mixed
     in (`\\xc3\\x81` for Á); read whole as either, such a file is garbled or refused. Returns the
-    text and how many lines with non-ASCII bytes were read each way."""
-    lines = raw.split(b"\n")
-    utf8 = legacy = 0
-    for i, line in enumerate(lines):
-        if line.isascii():
-            lines[i] = line.decode("ascii")
-            continue
+    text and how many lines with non-ASCII bytes were read each way (the Windows-1252 ones
+    counted only when some line is UTF-8)."""
+    # Only the lines with a UTF-8 sequence in them are tried one by one; the runs of lines
+    # between them are Windows-1252 and decoded whole (a large log has a million lines).
+    parts: list[str] = []
+    utf8 = 0
+    taken = 0  # raw[:taken] is in parts
+    checked = 0  # lines before this offset are decided
+    for match in _UTF8_SEQUENCE.finditer(raw):
+        if match.start() < checked:
+            continue  # on a line already decided
+        start, end = raw.rfind(b"\n", 0, match.start()) + 1, raw.find(b"\n", match.end())
+        end = len(raw) if end < 0 else end
+        checked = end
         try:
-            lines[i] = line.decode("utf-8")
-            utf8 += 1
+            line = raw[start:end].decode("utf-8")
         except UnicodeDecodeError:
-            lines[i] = line.decode("cp1252", "playbook-latin1")
-            legacy += 1
-    return "\n".join(lines), utf8, legacy
+            continue  # Windows-1252, with the run of lines it is in
+        parts.append(raw[taken:start].decode("cp1252", "playbook-latin1"))
+        parts.append(line)
+        utf8 += 1
+        taken = end
+    parts.append(raw[taken:].decode("cp1252", "playbook-latin1"))
+    # The other non-ASCII lines are Windows-1252 (counted only for a file that mixes: it says so).
+    legacy = sum(1 for _ in _NON_ASCII_LINE.finditer(raw)) - utf8 if utf8 else 0
+    return "".join(parts), utf8, legacy
 
 
 def decode_text(raw: bytes, name: str) -> tuple[str, str, tuple[int, int] | None]:

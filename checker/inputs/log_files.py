@@ -32,19 +32,20 @@ def prepare(path: Path, kind: str, mapping: Mapping, sheet: str | None, workdir:
             if encoding == "utf-16":
                 _copy_utf16(source, out, path)
                 return target, delimiter, header, 0, encoding
-            utf8 = legacy = 0
+            utf8 = 0
             rest = source.read(len(codecs.BOM_UTF8)).removeprefix(codecs.BOM_UTF8)
             while block := source.read(1 << 20):
                 block = rest + block
                 cut = block.rfind(b"\n") + 1  # whole lines: decode_lines decides line by line
                 lines, rest = block[:cut], block[cut:]
-                decoded, u, w = decode_lines(lines)
+                decoded, lines_utf8, _ = decode_lines(lines)
                 out.write(decoded)
-                utf8, legacy = utf8 + u, legacy + w
-            decoded, u, w = decode_lines(rest)
+                utf8 += lines_utf8
+            decoded, lines_utf8, _ = decode_lines(rest)
             out.write(decoded)
-            utf8, legacy = utf8 + u, legacy + w
-        return target, delimiter, header, 0, "mixed" if utf8 and legacy else "windows-1252"
+            utf8 += lines_utf8
+        # Not UTF-8 throughout, so some line is Windows-1252: with any UTF-8 line, the file mixes.
+        return target, delimiter, header, 0, "mixed" if utf8 else "windows-1252"
     full, encoding = decode_bytes(path.read_bytes(), str(path))  # reports with footers are small
     return rewrite(strip_footer(parse_csv_text(full, str(path), encoding), mapping.footers), kind, workdir)
 

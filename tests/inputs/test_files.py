@@ -6,7 +6,7 @@ import warnings
 import zipfile
 from pathlib import Path
 
-from checker.inputs.files import decode_text, read_table, read_xlsx
+from checker.inputs.files import decode_lines, decode_text, read_table, read_xlsx
 
 # Shaped like a Salesforce Data Export's Account.csv: every cell quoted, mostly ISO-8859-1,
 # a few lines pasted in as UTF-8, one of them with Á (0xc3 0x81: 0x81 is undefined in
@@ -94,3 +94,25 @@ def test_other_warnings_are_not_silenced_while_reading_a_workbook(tmp_path, monk
         warnings.simplefilter("always")
         read_xlsx(path, None)
     assert [str(w.message) for w in seen] == ["not openpyxl's"]
+
+
+def test_decoding_line_by_line_is_the_same_as_deciding_each_line_alone():
+    """decode_lines tries only the lines with a UTF-8 sequence; the result is as if every line were tried."""
+    import random
+
+    def each_line(raw: bytes) -> tuple[str, int, int]:
+        out, utf8, legacy = [], 0, 0
+        for line in raw.split(b"\n"):
+            try:
+                out.append(line.decode("utf-8"))
+                utf8 += not line.isascii()
+            except UnicodeDecodeError:
+                out.append(line.decode("cp1252", "playbook-latin1"))
+                legacy += 1
+        return "\n".join(out), utf8, legacy if utf8 else 0
+
+    pieces = [b"plain\n", "Pää\n".encode("cp1252"), "Pää\n".encode(), b"\x81x\n", b"\xc3\x81 \xe9\n", b"\n", "€ ok\n".encode(), b"end"]
+    rng = random.Random(11)
+    for _ in range(2000):
+        raw = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert decode_lines(raw) == each_line(raw), raw

@@ -11,6 +11,7 @@ import yaml
 from conftest import AS_OF, FIXTURES, SAMPLE, run
 
 from checker.cli import _parser
+from checker.playbook.schemas import validator
 
 EXPORTS = FIXTURES / "exports"
 CASES = sorted(p.parent for p in EXPORTS.glob("*/expected.yaml") if p.parent.name != "bad")
@@ -39,6 +40,10 @@ def test_the_signals_csv_checked_again_gives_the_same_findings(capsys, tmp_path,
     code, again, err = run(capsys, "check", str(signals), "--preset", "canonical", "--format", "json", "--fail-on", "never", *AS_OF)
     assert code == 0, err
     assert _findings(again) == _findings(original)
+    code, out, _ = run(capsys, "signals", *args, "--format", "json", *AS_OF)
+    table = json.loads(out)
+    assert list(validator("signal-table.schema.json").iter_errors(table)) == []
+    assert [a["account_id"] for a in table["accounts"]] == list(_findings(original))
 
 
 def _made_up(tmp_path: Path) -> list[str]:
@@ -77,6 +82,7 @@ def test_the_signals_json_says_where_each_value_came_from(capsys, tmp_path):
     code, out, _ = run(capsys, "signals", *_made_up(tmp_path), "--format", "json", *AS_OF)
     assert code == 0
     report = json.loads(out)
+    assert list(validator("signal-table.schema.json").iter_errors(report)) == []
     assert report["logs"] == ["activities.csv"]
     a1, a2 = report["accounts"]
     assert a1["signals"]["share_of_wallet"] == 0.45 and a1["signals"]["open_books"] is None

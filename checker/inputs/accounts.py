@@ -289,6 +289,8 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
     size = len(lines)
 
     headers = {n: header[i].strip() for n, i in index.items()}  # messages name the user's columns, not the canonical fields
+    for row in unusable:
+        row.values["header"] = headers["account_id"]
     stages = stage_lookup(playbook)
     declared_raw = text["declared_stage"]
     declared: list[str | None] = []

@@ -141,3 +141,15 @@ def test_data_notes_name_the_column_as_the_users_file_spells_it(tmp_path, playbo
     assert "Row 2, column Wallet Share: 'lots' cannot be used" in " ".join(messages)
     assert "Row 3: Business Type is empty" in " ".join(messages) and "Row 3: Account Name is empty." in messages
     assert not any("declared_stage" in m or "share_of_wallet" in m for m in messages)
+
+
+def test_unusable_rows_name_the_id_column_as_the_users_file_spells_it(tmp_path, playbook):
+    from checker.inputs.mappings import Mapping, presets
+
+    path = write(tmp_path, '"Id","Name","OwnerId","Type"\n"001A","Acme","005A","basic"\n"","Beta","005A","basic"\n"001A","Again","005A","basic"\n')
+    mapping = presets()["salesforce"].merged(Mapping("custom", "custom", {"accounts": {"declared_stage": ["Type"]}}))
+    table = read_accounts(path, playbook, mapping)
+    messages = [playbook.text(u.code, lang, row=u.row, **u.values) for u in table.unusable for lang in ("en", "fi")]
+    assert messages == ["Row 3: Id is empty, so the row could not be checked.", "Rivi 3: Id on tyhjä, joten riviä ei voitu tarkistaa.",
+                        "Row 4 repeats Id '001A' from row 2; only row 2 was checked. Merge or remove the duplicate.",
+                        "Rivi 4 toistaa rivin 2 tunnuksen '001A' (sarake Id); vain rivi 2 tarkistettiin. Yhdistä tai poista kaksoiskappale."]

@@ -1,9 +1,10 @@
 """Run a whole check: read the exports, compute signals, evaluate every account, one result."""
 from __future__ import annotations
 
+import os
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -12,7 +13,7 @@ import numpy as np
 
 from checker.evaluate import Evaluation, Evaluator, Finding
 from checker.inputs.accounts import AccountTable, UnusableRow, read_accounts
-from checker.inputs.files import peek_header, unzip_data_export
+from checker.inputs.files import InputError, peek_header, unzip_data_export
 from checker.inputs.mappings import Mapping, detect_preset, load_mapping, presets
 from checker.playbook.messages import Problem
 from checker.playbook.model import FINDING_KINDS, SEVERITIES, Playbook
@@ -46,6 +47,8 @@ class Sources:
     logs: list = field(default_factory=list)  # logs.LogStats
     derived: list[str] = field(default_factory=list)
     kept_from_accounts: dict[str, int] = field(default_factory=dict)
+    from_accounts: dict[str, np.ndarray] = field(default_factory=dict)  # per derived signal: accounts whose value is the export's own
+    origins: dict[str, list[str]] = field(default_factory=dict)  # per derived signal: the logs it came from
 
     def as_json(self) -> dict:
         return {
@@ -112,6 +115,8 @@ class CheckResult:
             "signal_columns": sorted(self.table.columns.present),
             "ignored_columns": self.table.ignored_columns,
             "mapping_unmatched": self.table.mapping_unmatched,
+            "encoding": self.table.encoding,
+            "mixed_encoding": dict(zip(("lines_utf8", "lines_windows_1252"), self.table.mixed_encoding, strict=True)) if self.table.mixed_encoding else None,
             "sources": self.sources.as_json(),
         }
 
@@ -148,6 +153,7 @@ def merge_derived(table: AccountTable, derived: dict[str, np.ndarray], sources: 
         if signal in cols.present:
             own = cols.get(signal)
             keep = ~np.isnan(own)
+            sources.from_accounts[signal] = keep
             sources.kept_from_accounts[signal] = int(np.count_nonzero(keep & ~np.isnan(values)))
             cols.data[signal] = np.where(keep, own, values)
         else:
@@ -165,8 +171,9 @@ def check_table(table: AccountTable, playbook: Playbook, as_of: date, lang: str,
     return CheckResult(as_of, lang, table, evaluation, unusable, playbook, sources)
 
 
-def run_check(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, handbook_url: str, progress: Progress | None = None) -> CheckResult:
-    """Read the exports and evaluate every account in them."""
+def read_signals(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, progress: Progress | None = None) -> tuple[AccountTable, Sources]:
+    """Read the exports and derive the signals from the logs: the account table the checker judges
+    (`playbook check` evaluates it, `playbook signals` writes it out)."""
 
     def step(key: str, **values: object) -> None:
         if progress:
@@ -174,26 +181,57 @@ def run_check(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, handbo
 
     with tempfile.TemporaryDirectory(prefix="playbook-") as work:
         folder = Path(work)
-        if inputs.accounts.suffix.lower() == ".zip":
-            files = unzip_data_export(inputs.accounts, folder)
-            inputs = Inputs(files["accounts"][0], inputs.activities + files.get("activities", []), inputs.deals + files.get("deals", []),
-                            "salesforce" if inputs.preset == "auto" else inputs.preset, inputs.mapping, inputs.date_format, inputs.sheet)
-        mapping, reason = choose_mapping(inputs)
-        sources = Sources(mapping.id, reason)
-        step("reading", name=inputs.accounts.name)
-        table = read_accounts(inputs.accounts, playbook, mapping, inputs.sheet, date_format=inputs.date_format)
-        if inputs.activities or inputs.deals:
-            step("logs")
-            from checker.inputs.logs import (
-                LogReader,  # DuckDB is loaded only when there are logs to read
-            )
-
-            reader = LogReader(playbook, mapping, as_of, folder, inputs.date_format, inputs.sheet)
-            derived = reader.derive(table.ids, inputs.activities, inputs.deals, table.names)
-            merge_derived(table, derived.values, sources)
-            sources.logs = derived.stats
-        step("evaluating", n=f"{len(table):,}")
-        return check_table(table, playbook, as_of, lang, handbook_url, sources)
+        if inputs.accounts.suffix.lower() != ".zip":
+            return _read(inputs, playbook, as_of, folder, step)
+        archive = inputs.accounts
+        files = unzip_data_export(archive, folder)
+        unzipped = Inputs(files["accounts"][0], inputs.activities + files.get("activities", []), inputs.deals + files.get("deals", []),
+                          "salesforce" if inputs.preset == "auto" else inputs.preset, inputs.mapping, inputs.date_format, inputs.sheet)
+        zipped = Problem("cli.preset_by_zip", path=archive.name) if inputs.preset == "auto" else None
+        try:
+            return _read(unzipped, playbook, as_of, folder, step, zipped)
+        except InputError as exc:  # name the zip and its member, not the work folder's copy (gone by the time it is read)
+            raise _renamed(exc, f"{folder}{os.sep}", f"{archive}:") from None
 
 
-__all__ = ["AccountView", "CheckResult", "Inputs", "Sources", "check_table", "run_check"]
+def _renamed(value: object, old: str, new: str) -> object:
+    """A message value (a Problem, with the values in it) with `old` written `new` in its paths."""
+    if isinstance(value, Problem):
+        return type(value)(value.key, **{k: _renamed(v, old, new) for k, v in value.values.items()})
+    if isinstance(value, list):
+        return [_renamed(v, old, new) for v in value]
+    if isinstance(value, str | Path) and old in str(value):
+        return str(value).replace(old, new)
+    return value
+
+
+def _read(inputs: Inputs, playbook: Playbook, as_of: date, folder: Path, step: Callable[..., None],
+          reason: Problem | None = None) -> tuple[AccountTable, Sources]:
+    """read_signals, once the files are where they can be read (a zip unpacked into `folder`)."""
+    mapping, chosen = choose_mapping(inputs)
+    sources = Sources(mapping.id, reason or chosen)
+    step("reading", name=inputs.accounts.name)
+    table = read_accounts(inputs.accounts, playbook, mapping, inputs.sheet, date_format=inputs.date_format)
+    if inputs.activities or inputs.deals:
+        step("logs")
+        from checker.inputs.logs import (
+            LogReader,  # DuckDB is loaded only when there are logs to read
+        )
+
+        reader = LogReader(playbook, mapping, as_of, folder, inputs.date_format, inputs.sheet)
+        derived = reader.derive(table.ids, inputs.activities, inputs.deals, table.names)
+        merge_derived(table, derived.values, sources)
+        sources.logs = derived.stats
+        sources.origins = derived.origins
+    return table, sources
+
+
+def run_check(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, handbook_url: str, progress: Progress | None = None) -> CheckResult:
+    """Read the exports and evaluate every account in them."""
+    table, sources = read_signals(inputs, playbook, as_of, lang, progress)
+    if progress:
+        progress.step(playbook.text("progress.evaluating", lang, n=f"{len(table):,}"))
+    return check_table(table, playbook, as_of, lang, handbook_url, sources)
+
+
+__all__ = ["AccountView", "CheckResult", "Inputs", "Sources", "check_table", "read_signals", "run_check"]

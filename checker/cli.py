@@ -19,7 +19,8 @@ from datetime import date
 from pathlib import Path
 
 from checker import __version__
-from checker.check import Inputs, run_check
+from checker.check import Inputs, Sources, read_signals, run_check
+from checker.inputs.accounts import AccountTable
 from checker.inputs.files import InputError
 from checker.inputs.mappings import presets
 from checker.playbook.messages import Problem, render, suggestion, words
@@ -28,6 +29,7 @@ from checker.playbook.problems import PlaybookInvalid
 from checker.playbook.validate import BUNDLED, names_missing_path, validate
 from checker.progress import Progress
 from checker.reports import REPORTERS
+from checker.reports.signals import SIGNAL_FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -52,13 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="check a CRM account export against the playbook",
                        description="Flag accounts whose behaviour does not match their declared stage, with evidence, the playbook's advice and a link to the handbook.",
                        epilog=f"formats: {', '.join(REPORTERS)}. Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or input error.")
-    p.add_argument("accounts", type=Path, metavar="ACCOUNTS", help="account export: CSV, XLSX, or a zipped Salesforce Data Export")
-    p.add_argument("--activities", type=Path, action="append", default=[], metavar="FILE", help="activity export (calls, meetings, e-mails, tasks); repeatable")
-    p.add_argument("--deals", type=Path, action="append", default=[], metavar="FILE", help="deal / opportunity export; repeatable")
-    p.add_argument("--preset", choices=["auto", *sorted(presets())], default="auto", help="which CRM wrote the exports (default: auto, recognised from the headers)")
-    p.add_argument("--mapping", type=Path, metavar="FILE", help="your company's column mapping (YAML, schema/mapping.schema.json), e.g. custom stage fields")
-    p.add_argument("--date-format", choices=["iso", "dmy", "mdy"], help="day/month order for dates like 03/04/2026 when the data cannot tell")
-    p.add_argument("--sheet", metavar="NAME", help="the sheet to read from XLSX files (default: the first)")
+    _input_options(p)
     p.add_argument("--format", choices=list(REPORTERS), default="table", help="output format (default: table)")
     p.add_argument("--output", type=Path, metavar="FILE", help="write the report here (whole or not at all) instead of stdout")
     p.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD", help="the date every time window counts back from (default: today)")
@@ -67,6 +63,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
     p.add_argument("--handbook-url", metavar="URL", help="base URL of the handbook for links (default: the playbook's handbook_url)")
     p.add_argument("--scores", action="store_true", help="table format: show every account with its best-fit scores")
+
+    p = sub.add_parser("signals", help="write the account table the checker judges: one row per account, one column per signal",
+                       description="Read the exports the way `check` does and write the signals it judges, one row per account (empty = unknown), to check the evidence by hand. "
+                                   "The CSV is a canonical account export: `playbook check` reads it back with the same findings. The JSON also says where each value came from.")
+    _input_options(p)
+    p.add_argument("--format", choices=["csv", "json"], default="csv", help="output format (default: csv)")
+    p.add_argument("--output", type=Path, metavar="FILE", help="write here (whole or not at all) instead of stdout")
+    p.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD", help="the date every time window counts back from (default: today)")
+    p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of messages")
+    p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
 
     p = sub.add_parser("sample", help="write a realistic sample account export, generated from the stage profiles",
                        description="Generate fictional accounts across every stage and ending: clean ones (verified by the checker), drifting ones and a few with the data mistakes real exports carry. The bundled docs/samples/accounts.csv is `playbook sample --accounts 300 --as-of 2026-10-31`.")
@@ -84,6 +90,46 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _input_options(p: argparse.ArgumentParser) -> None:
+    """What `check` and `signals` both read: the exports and how to map them (see inputs_from)."""
+    p.add_argument("accounts", type=Path, metavar="ACCOUNTS", help="account export: CSV, XLSX, or a zipped Salesforce Data Export")
+    p.add_argument("--activities", type=Path, action="append", default=[], metavar="FILE", help="activity export (calls, meetings, e-mails, tasks); repeatable")
+    p.add_argument("--deals", type=Path, action="append", default=[], metavar="FILE", help="deal / opportunity export; repeatable")
+    p.add_argument("--preset", choices=["auto", *sorted(presets())], default="auto", help="which CRM wrote the exports (default: auto, recognised from the headers)")
+    p.add_argument("--mapping", type=Path, metavar="FILE", help="your company's column mapping (YAML, schema/mapping.schema.json), e.g. custom stage fields")
+    p.add_argument("--date-format", choices=["iso", "dmy", "mdy"], help="day/month order for dates like 03/04/2026 when the data cannot tell")
+    p.add_argument("--sheet", metavar="NAME", help="the sheet to read from XLSX files (default: the first)")
+
+
+def inputs_from(args: argparse.Namespace) -> Inputs:
+    """The files `check` or `signals` reads, from the options _input_options defines."""
+    if not args.accounts.is_file():
+        raise UsageError("error.no_file", path=args.accounts)
+    if args.output and args.output.resolve() == args.accounts.resolve():
+        raise UsageError("error.output_is_input")
+    return Inputs(args.accounts, args.activities, args.deals, args.preset, args.mapping, args.date_format, args.sheet)
+
+
+def _say_how_read(args: argparse.Namespace, playbook: Playbook, table: AccountTable, sources: Sources) -> None:
+    """On stderr: --mapping entries that matched nothing, and the preset auto-detection chose."""
+    for miss in table.mapping_unmatched:
+        print(f"playbook: {playbook.text('cli.mapping_unmatched', args.lang, mapping=args.mapping, miss=miss)}", file=sys.stderr)
+    if args.preset == "auto" and sources.preset != "canonical":
+        reason = words(sources.preset_reason, args.lang, playbook.messages)
+        print(f"playbook: {playbook.text('cli.preset_chosen', args.lang, preset=sources.preset, reason=reason)}", file=sys.stderr)
+
+
+def _emit(output: Path | None, chunks: Iterable[str | bytes]) -> None:
+    """The report to --output (whole or not at all) or to stdout."""
+    if output:
+        write_atomically(output, chunks)
+        return
+    sys.stdout.flush()
+    for chunk in chunks:
+        sys.stdout.buffer.write(chunk if isinstance(chunk, bytes) else chunk.encode("utf-8"))
+    sys.stdout.buffer.flush()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     playbook: Playbook | None = None
@@ -93,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         playbook = _load(args.playbooks)
         if args.command == "check":
             return cmd_check(args, playbook)
+        if args.command == "signals":
+            return cmd_signals(args, playbook)
         if args.command == "sample":
             return cmd_sample(args, playbook)
         if args.command == "summary":
@@ -151,33 +199,32 @@ def cmd_check(args: argparse.Namespace, playbook: Playbook) -> int:
 
 
 def _check(args: argparse.Namespace, playbook: Playbook) -> int:
-    if not args.accounts.is_file():
-        raise UsageError("error.no_file", path=args.accounts)
-    if args.output and args.output.resolve() == args.accounts.resolve():
-        raise UsageError("error.output_is_input")
-    inputs = Inputs(args.accounts, args.activities, args.deals, args.preset, args.mapping, args.date_format, args.sheet)
+    inputs = inputs_from(args)
     with Progress() as progress:
         result = run_check(inputs, playbook, args.as_of or date.today(), args.lang, args.handbook_url or playbook.manifest["handbook_url"], progress)
-    for miss in result.table.mapping_unmatched:
-        print(f"playbook: {playbook.text('cli.mapping_unmatched', args.lang, mapping=args.mapping, miss=miss)}", file=sys.stderr)
-    if args.preset == "auto" and result.sources.preset != "canonical":
-        reason = words(result.sources.preset_reason, args.lang, playbook.messages)
-        print(f"playbook: {playbook.text('cli.preset_chosen', args.lang, preset=result.sources.preset, reason=reason)}", file=sys.stderr)
+    _say_how_read(args, playbook, result.table, result.sources)
     colour = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     report = REPORTERS[args.format](result, colour=colour, scores=args.scores)
-    chunks = [report] if isinstance(report, str) else report
+    _emit(args.output, [report] if isinstance(report, str) else report)
     if args.output:
-        write_atomically(args.output, chunks)
         print(f"playbook: {playbook.text('cli.wrote', args.lang, path=args.output, findings=result.count(), accounts=len(result.table))}", file=sys.stderr)
-    else:
-        sys.stdout.flush()
-        for chunk in chunks:
-            sys.stdout.buffer.write(chunk if isinstance(chunk, bytes) else chunk.encode("utf-8"))
-        sys.stdout.buffer.flush()
     if args.fail_on == "never":
         return EXIT_OK
     levels = SEVERITIES[: SEVERITIES.index(args.fail_on) + 1]
     return EXIT_FINDINGS if result.count(levels) else EXIT_OK
+
+
+def cmd_signals(args: argparse.Namespace, playbook: Playbook) -> int:
+    """The signals the checker judges, as a canonical account table (checker/reports/signals.py)."""
+    inputs = inputs_from(args)
+    as_of = args.as_of or date.today()
+    with _without_cycle_collector(), Progress() as progress:
+        table, sources = read_signals(inputs, playbook, as_of, args.lang, progress)
+    _say_how_read(args, playbook, table, sources)
+    _emit(args.output, SIGNAL_FORMATS[args.format](table, sources, playbook, as_of))
+    if args.output:
+        print(f"playbook: {playbook.text('cli.wrote_signals', args.lang, path=args.output, accounts=len(table))}", file=sys.stderr)
+    return EXIT_OK
 
 
 def cmd_sample(args: argparse.Namespace, playbook: Playbook) -> int:

@@ -249,3 +249,47 @@ def test_random_exports_end_in_a_report_or_one_clear_message(capsys, tmp_path, p
                          "--fail-on", "never", "--lang", rng.choice(["en", "fi"]), *AS_OF)
     assert "Traceback" not in err
     assert (code, err.count("\n")) == (2, 1) if code == 2 else code == 0 and out
+
+
+def _data_export(path: Path, account_csv: str, task_csv: str | None = None) -> Path:
+    """A zipped Salesforce Data Export with made-up rows."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("Account.csv", account_csv)
+        if task_csv is not None:
+            archive.writestr("Task.csv", task_csv)
+    return path
+
+
+def test_a_zipped_data_exports_errors_name_the_zip_and_its_member(capsys, tmp_path):
+    archive = _data_export(tmp_path / "WE_00D000000000001_1.zip", '"Id","Name","OwnerId"\n"001000000000001AAA","Acme","005000000000001AAA"\n')
+    code, _, err = run(capsys, "check", str(archive), *AS_OF)
+    assert code == 2
+    assert f"{archive}:Account.csv: line 1: missing required column(s) 'declared_stage'" in err
+    assert "playbook-" not in err  # not the work folder's copy, which is gone
+
+
+def test_a_zipped_data_export_is_given_as_the_reason_for_the_salesforce_preset(capsys, tmp_path):
+    archive = _data_export(tmp_path / "export.zip", '"Id","Name","OwnerId","Type"\n"001000000000001AAA","Acme","005000000000001AAA","basic"\n')
+    mapping = tmp_path / "ours.yaml"
+    mapping.write_text("kind: mapping\naccounts:\n  declared_stage: [Type]\n", encoding="utf-8")
+    _, _, err = run(capsys, "check", str(archive), "--mapping", str(mapping), "--fail-on", "never", *AS_OF)
+    assert "preset 'salesforce' (export.zip is a zipped Salesforce Data Export)" in err
+    assert "--preset" not in err
+    _, _, err = run(capsys, "check", str(archive), "--mapping", str(mapping), "--lang", "fi", "--fail-on", "never", *AS_OF)
+    assert "export.zip on zip-pakattu Salesforcen Data Export" in err
+
+
+def test_a_preset_field_the_file_lacks_is_not_blamed_on_the_users_mapping(capsys, tmp_path):
+    # Shaped like Dynamics' Export to Excel saved as CSV: no Owner column; the user's mapping
+    # extends the preset and names only the stage column.
+    accounts = tmp_path / "Active Accounts.csv"
+    accounts.write_text("(Do Not Modify) Account,(Do Not Modify) Row Checksum,(Do Not Modify) Modified On,Account Name,Business Type\n"
+                        "6a1c0000-0000-0000-0000-000000000001,abc,2025-11-01,Acme,basic\n", encoding="utf-8")
+    mapping = tmp_path / "ours.yaml"
+    mapping.write_text("kind: mapping\nextends: dynamics\naccounts:\n  declared_stage: [Business Type]\n  share_of_wallet: [Wallet Share]\n", encoding="utf-8")
+    code, _, err = run(capsys, "check", str(accounts), "--mapping", str(mapping), "--fail-on", "never", *AS_OF)
+    assert code == 0, err
+    assert "owner" not in err  # the preset's field: not the user's to map
+    assert "share_of_wallet: no column 'Wallet Share'" in err  # the user's own entry: reported

@@ -59,7 +59,7 @@ def test_directions_are_phrased_differently(playbook):
 
 
 def test_data_notes_become_data_findings(playbook):
-    note = DataNote("data.invalid_value", "share_of_wallet", {"value": "150 %", "reason": "reason.share_range"})
+    note = DataNote("data.invalid_value", "share_of_wallet", {"value": "150 %", "reason": "reason.share_range", "header": "share_of_wallet"})
     finding = evaluate(playbook, "basic", {"share_of_wallet": None}, [note])[0][0]
     assert finding.kind == "data" and finding.rule == "data-invalid-value"
     assert finding.message == "Row 2, column share_of_wallet: '150 %' cannot be used: a share must lie between 0 and 1 (0 % and 100 %)."

@@ -62,6 +62,8 @@ class AccountTable:
     encoding: str
     footer_rows: int = 0
     mapping_unmatched: list[str] = field(default_factory=list)  # --mapping entries no column matched
+    mixed_encoding: tuple[int, int] | None = None  # lines read as UTF-8 and as Windows-1252 (files.decode_text)
+    headers: dict[str, str] = field(default_factory=dict)  # canonical field -> its column as the file spells it
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -148,6 +150,10 @@ class _Columns:
     signals: dict[str, tuple[int, Signal]]  # field -> (column index, signal)
     date_format: str | None  # for slashed dates no column settles (Mapping.day_order)
 
+    def header_of(self, field_name: str) -> str:
+        """The signal's column as the file spells it."""
+        return self.header[self.signals[field_name][0]].strip()
+
     def parse(self, field_name: str, cells: list[str]) -> tuple[np.ndarray, list[tuple[int, str, BadValue]]]:
         """Cells of one signal column, parsed; a date column's day/month order is decided from its cells first."""
         i, signal = self.signals[field_name]
@@ -172,6 +178,7 @@ class _Body:
     rows_read: int
     footer_rows: int
     encoding: str
+    mixed: tuple[int, int] | None = None
 
 
 def _shown(cell: str, most: int = 60) -> str:
@@ -180,9 +187,9 @@ def _shown(cell: str, most: int = 60) -> str:
     return text if len(text) <= most else text[: most - 1] + "…"
 
 
-def _note_bad(notes: dict[int, list[DataNote]], field_name: str, bad: list[tuple[int, str, BadValue]]) -> None:
+def _note_bad(notes: dict[int, list[DataNote]], field_name: str, bad: list[tuple[int, str, BadValue]], header: str) -> None:
     for row, cell, problem in bad:
-        notes.setdefault(row, []).append(DataNote("data.invalid_value", field_name, {"value": _shown(cell), "reason": problem.reason, **problem.details}))
+        notes.setdefault(row, []).append(DataNote("data.invalid_value", field_name, {"value": _shown(cell), "reason": problem.reason, "header": header, **problem.details}))
 
 
 def _read_plain(plain: PlainCsv, columns: _Columns) -> _Body | None:
@@ -197,7 +204,7 @@ def _read_plain(plain: PlainCsv, columns: _Columns) -> _Body | None:
         blank = plain.blank_rows(empty_ids)
     finally:
         plain.close()
-    body = _Body(plain.lines, texts, values, {}, [], plain.size, 0, plain.encoding)
+    body = _Body(plain.lines, texts, values, {}, [], plain.size, 0, plain.encoding, plain.mixed)
     position = np.arange(plain.size)  # file row -> account index (-1: not an account)
     if empty_ids or len(set(ids)) != len(ids):
         kept, body.unusable, body.rows_read = _account_rows(ids, body.lines, blank.__contains__)
@@ -215,7 +222,7 @@ def _read_plain(plain: PlainCsv, columns: _Columns) -> _Body | None:
         if len(rows):
             at = position[rows]
             body.values[n][at], bad = columns.parse(n, cells[rows].tolist())
-            _note_bad(body.notes, n, [(int(at[k]), cell, problem) for k, cell, problem in bad])
+            _note_bad(body.notes, n, [(int(at[k]), cell, problem) for k, cell, problem in bad], columns.header_of(n))
     return body
 
 
@@ -233,8 +240,8 @@ def _read_rows(table: RawTable, columns: _Columns, id_at: int) -> _Body:
     values = {}
     for n, (i, _) in columns.signals.items():
         values[n], bad = columns.parse(n, cells[:, i].tolist())
-        _note_bad(notes, n, bad)
-    return _Body(lines, [cells[:, i].tolist() for i in columns.texts], values, notes, unusable, rows_read, table.footer_rows, table.encoding)
+        _note_bad(notes, n, bad, columns.header_of(n))
+    return _Body(lines, [cells[:, i].tolist() for i in columns.texts], values, notes, unusable, rows_read, table.footer_rows, table.encoding, table.mixed)
 
 
 def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None, sheet: str | None = None,
@@ -281,6 +288,9 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
     text = {n: list(map(str.strip, column)) for n, column in zip(texts_of, text_columns, strict=True)}
     size = len(lines)
 
+    headers = {n: header[i].strip() for n, i in index.items()}  # messages name the user's columns, not the canonical fields
+    for row in unusable:
+        row.values["header"] = headers["account_id"]
     stages = stage_lookup(playbook)
     declared_raw = text["declared_stage"]
     declared: list[str | None] = []
@@ -292,16 +302,16 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
             found = seen_spellings[raw_stage] = stages.get(raw_stage) or stages.get(label_key(raw_stage))
         declared.append(found)
         if not raw_stage:
-            notes.setdefault(row, []).append(DataNote("data.no_stage", "declared_stage"))
+            notes.setdefault(row, []).append(DataNote("data.no_stage", "declared_stage", {"header": headers["declared_stage"]}))
         elif found is None:
-            notes.setdefault(row, []).append(DataNote("data.unknown_stage", "declared_stage", {"value": raw_stage, "hint": suggestion(raw_stage, list(stages))}))
+            notes.setdefault(row, []).append(DataNote("data.unknown_stage", "declared_stage", {"value": raw_stage, "hint": suggestion(raw_stage, list(stages)), "header": headers["declared_stage"]}))
     account_names = text["account_name"]
     for row, account_name in enumerate(account_names):
         if not account_name:
-            notes.setdefault(row, []).append(DataNote("data.no_name", "account_name"))
+            notes.setdefault(row, []).append(DataNote("data.no_name", "account_name", {"header": headers["account_name"]}))
     ignored = [h.strip() for h, n in zip(header, names, strict=True) if n not in known]
     return AccountTable(path, lines, text["account_id"], account_names, text.get("owner", [""] * size), declared_raw, declared,
-                        Columns(size, data, frozenset(data)), notes, unusable, rows_read, ignored, encoding, footer_rows, list(misses.values()))
+                        Columns(size, data, frozenset(data)), notes, unusable, rows_read, ignored, encoding, footer_rows, list(misses.values()), body.mixed, headers)
 
 
 def table_from_values(playbook: Playbook, accounts: list[dict], present: frozenset[str] | None = None) -> AccountTable:

@@ -3,11 +3,13 @@ report footers, read into raw tables of text cells.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
+import warnings
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from checker.playbook.messages import Problem, suggestion
@@ -27,6 +29,7 @@ class RawTable:
     lines: list[int]  # line (CSV) or sheet row (XLSX) of each row
     encoding: str
     footer_rows: int = 0
+    mixed: tuple[int, int] | None = None  # lines read as UTF-8 and as Windows-1252, when the file mixes them
 
 
 _UTF16_BOMS, _ZIP, _PDF = (b"\xff\xfe", b"\xfe\xff"), b"PK\x03\x04", b"%PDF"
@@ -37,22 +40,75 @@ def special_start(raw: bytes) -> bool:
     return raw.startswith((*_UTF16_BOMS, _ZIP, _PDF)) or b"\x00" in raw[:4096]
 
 
-def decode_bytes(raw: bytes, name: str) -> tuple[str, str]:
-    """Text and encoding: UTF-16 or UTF-8 by BOM, then UTF-8, then Windows-1252 (Excel in Finland)."""
+def _latin1(error: UnicodeDecodeError) -> tuple[str, int]:
+    """The bytes Windows-1252 leaves undefined (0x81, 0x8d, 0x8f, 0x90, 0x9d) read as Latin-1 (C1 controls)."""
+    return error.object[error.start:error.end].decode("latin-1"), error.end
+
+
+codecs.register_error("playbook-latin1", _latin1)
+#: A UTF-8 lead byte and a continuation byte: a line without one is not UTF-8 (unless ASCII).
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+_NON_ASCII_LINE = re.compile(rb"[\x80-\xff][^\n]*")  # from a line's first non-ASCII byte to its end
+
+
+def decode_lines(raw: bytes) -> tuple[str, int, int]:
+    """Text of a file that is not UTF-8 as a whole, line by line: a line that is valid UTF-8 is
+    read as UTF-8, any other as Windows-1252 (Latin-1 for the bytes it leaves undefined).
+
+    Salesforce's Data Export writes ISO-8859-1 with UTF-8 sequences from other sources mixed
+    in (`\\xc3\\x81` for Á); read whole as either, such a file is garbled or refused. Returns the
+    text and how many lines with non-ASCII bytes were read each way (the Windows-1252 ones
+    counted only when some line is UTF-8)."""
+    # Only the lines with a UTF-8 sequence in them are tried one by one; the runs of lines
+    # between them are Windows-1252 and decoded whole (a large log has a million lines).
+    parts: list[str] = []
+    utf8 = 0
+    taken = 0  # raw[:taken] is in parts
+    checked = 0  # lines before this offset are decided
+    for match in _UTF8_SEQUENCE.finditer(raw):
+        if match.start() < checked:
+            continue  # on a line already decided
+        start, end = raw.rfind(b"\n", 0, match.start()) + 1, raw.find(b"\n", match.end())
+        end = len(raw) if end < 0 else end
+        checked = end
+        try:
+            line = raw[start:end].decode("utf-8")
+        except UnicodeDecodeError:
+            continue  # Windows-1252, with the run of lines it is in
+        parts.append(raw[taken:start].decode("cp1252", "playbook-latin1"))
+        parts.append(line)
+        utf8 += 1
+        taken = end
+    parts.append(raw[taken:].decode("cp1252", "playbook-latin1"))
+    # The other non-ASCII lines are Windows-1252 (counted only for a file that mixes: it says so).
+    legacy = sum(1 for _ in _NON_ASCII_LINE.finditer(raw)) - utf8 if utf8 else 0
+    return "".join(parts), utf8, legacy
+
+
+def decode_text(raw: bytes, name: str) -> tuple[str, str, tuple[int, int] | None]:
+    """Text, encoding and (for a file that mixes UTF-8 and Windows-1252 lines) how many lines
+    were read each way. UTF-16 or UTF-8 by BOM, then UTF-8, then line by line (decode_lines):
+    Windows-1252 (Excel in Finland) when no line is UTF-8, else `mixed`."""
     if raw.startswith(_UTF16_BOMS):
-        return raw.decode("utf-16"), "utf-16"
+        return raw.decode("utf-16"), "utf-16", None
     if raw.startswith(_ZIP):
         raise InputError("error.zip_not_csv", path=name)
     if b"\x00" in raw[:4096] or raw.startswith(_PDF):
         raise InputError("error.not_text", path=name)
     try:
-        return raw.decode("utf-8-sig"), "utf-8"
+        return raw.decode("utf-8-sig"), "utf-8", None
     except UnicodeDecodeError:
         pass
-    try:
-        return raw.decode("cp1252"), "windows-1252"
-    except UnicodeDecodeError as exc:  # a byte Windows-1252 leaves undefined (0x81, 0x8d, 0x8f, 0x90, 0x9d)
-        raise InputError("error.undecodable", path=name, position=exc.start + 1) from None  # counted from 1
+    text, utf8, legacy = decode_lines(raw)
+    if utf8 and legacy:
+        return text, "mixed", (utf8, legacy)
+    return text, "windows-1252", None
+
+
+def decode_bytes(raw: bytes, name: str) -> tuple[str, str]:
+    """Text and encoding (see decode_text)."""
+    text, encoding, _ = decode_text(raw, name)
+    return text, encoding
 
 
 def sniff_delimiter(text: str) -> str:
@@ -80,7 +136,7 @@ def _line_numbers(text: str, delimiter: str, rows: int) -> list[int]:
     return starts
 
 
-def parse_csv_text(text: str, name: str, encoding: str) -> RawTable:
+def parse_csv_text(text: str, name: str, encoding: str, mixed: tuple[int, int] | None = None) -> RawTable:
     if not text.strip():
         raise InputError("error.empty_file", path=name)
     delimiter = sniff_delimiter(text)
@@ -90,22 +146,26 @@ def parse_csv_text(text: str, name: str, encoding: str) -> RawTable:
         rows = list(reader)
     except csv.Error as exc:
         raise InputError("error.csv_syntax", path=name, line=reader.line_num, detail=exc) from None
-    return RawTable(name, header, rows, _line_numbers(text, delimiter, len(rows)), encoding)
+    return RawTable(name, header, rows, _line_numbers(text, delimiter, len(rows)), encoding, mixed=mixed)
 
 
 def read_xlsx(path: Path, sheet: str | None) -> RawTable:
     """The first sheet (or `sheet`) of an Excel workbook, cells as text (dates as ISO)."""
     import openpyxl  # imported here: only Excel input needs it
 
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken file
-        raise InputError("error.xlsx_unreadable", path=path, detail=exc.__class__.__name__) from None
-    if sheet is not None and sheet not in book.sheetnames:
-        raise InputError("error.no_sheet", path=path, sheet=sheet, hint=suggestion(sheet, book.sheetnames), sheets=", ".join(book.sheetnames))
-    ws = book[sheet] if sheet else book.worksheets[0]
-    cells = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    book.close()
+    # openpyxl warns on stderr about what it drops and the checker never reads (Dynamics'
+    # data-validation extension, a workbook without a default style): not the user's concern.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl\.")
+        try:
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types for a broken file
+            raise InputError("error.xlsx_unreadable", path=path, detail=exc.__class__.__name__) from None
+        if sheet is not None and sheet not in book.sheetnames:
+            raise InputError("error.no_sheet", path=path, sheet=sheet, hint=suggestion(sheet, book.sheetnames), sheets=", ".join(book.sheetnames))
+        ws = book[sheet] if sheet else book.worksheets[0]
+        cells = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        book.close()
     while cells and not any(cells[0]):
         cells.pop(0)
     if not cells:
@@ -139,8 +199,8 @@ def read_table(path: Path, sheet: str | None = None) -> RawTable:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError("error.cannot_read", path=path, reason=exc.strerror) from None
-    text, encoding = decode_bytes(raw, str(path))
-    return parse_csv_text(text, str(path), encoding)
+    text, encoding, mixed = decode_text(raw, str(path))
+    return parse_csv_text(text, str(path), encoding, mixed)
 
 
 def strip_footer(table: RawTable, patterns: list[str]) -> RawTable:
@@ -160,7 +220,7 @@ def strip_footer(table: RawTable, patterns: list[str]) -> RawTable:
     if not matched:
         return table
     dropped = len(table.rows) - start
-    return RawTable(table.name, table.header, table.rows[:start], table.lines[:start], table.encoding, table.footer_rows + dropped)
+    return replace(table, rows=table.rows[:start], lines=table.lines[:start], footer_rows=table.footer_rows + dropped)
 
 
 def unzip_data_export(path: Path, folder: Path) -> dict[str, list[Path]]:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import codecs
 import csv
 from pathlib import Path
+from typing import BinaryIO, TextIO
 
-from checker.inputs.files import InputError, RawTable, decode_bytes, header_of, parse_csv_text, read_xlsx, strip_footer
+from checker.inputs.files import InputError, RawTable, decode_bytes, decode_lines, header_of, parse_csv_text, read_xlsx, strip_footer
 from checker.inputs.mappings import Mapping
 
 
@@ -22,23 +23,56 @@ def prepare(path: Path, kind: str, mapping: Mapping, sheet: str | None, workdir:
     text, encoding = decode_bytes(head if len(head) < 65536 else head[: head.rfind(b"\n") + 1], str(path))
     if not mapping.footers:
         delimiter, header = header_of(text)
-        if encoding == "utf-8":
+        if encoding == "utf-8" and (len(head) < 65536 or _utf8_throughout(path)):
             return path, delimiter, header, 0, encoding
-        # Windows-1252 or UTF-16: re-encode to UTF-8 in chunks, so a huge log never sits in memory.
+        # Another encoding, or UTF-8 only at the start: re-encode to UTF-8 in chunks, so a huge
+        # log never sits in memory.
         target = workdir / f"{kind}-{len(list(workdir.iterdir()))}.csv"
-        decoder = codecs.getincrementaldecoder("utf-16" if encoding == "utf-16" else "cp1252")()
-        read = 0
         with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as out:
+            if encoding == "utf-16":
+                _copy_utf16(source, out, path)
+                return target, delimiter, header, 0, encoding
+            utf8 = 0
+            rest = source.read(len(codecs.BOM_UTF8)).removeprefix(codecs.BOM_UTF8)
             while block := source.read(1 << 20):
-                try:
-                    out.write(decoder.decode(block))
-                except UnicodeDecodeError as exc:  # past the first 64 KB: a byte Windows-1252 leaves undefined
-                    raise InputError("error.undecodable", path=path, position=read + exc.start + 1) from None
-                read += len(block)
-            out.write(decoder.decode(b"", final=True))
-        return target, delimiter, header, 0, encoding
+                block = rest + block
+                cut = block.rfind(b"\n") + 1  # whole lines: decode_lines decides line by line
+                lines, rest = block[:cut], block[cut:]
+                decoded, lines_utf8, _ = decode_lines(lines)
+                out.write(decoded)
+                utf8 += lines_utf8
+            decoded, lines_utf8, _ = decode_lines(rest)
+            out.write(decoded)
+            utf8 += lines_utf8
+        # Not UTF-8 throughout, so some line is Windows-1252: with any UTF-8 line, the file mixes.
+        return target, delimiter, header, 0, "mixed" if utf8 else "windows-1252"
     full, encoding = decode_bytes(path.read_bytes(), str(path))  # reports with footers are small
     return rewrite(strip_footer(parse_csv_text(full, str(path), encoding), mapping.footers), kind, workdir)
+
+
+def _utf8_throughout(path: Path) -> bool:
+    """Whether the whole file is UTF-8 (its first 64 KB were), read in blocks."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as f:
+            while block := f.read(1 << 20):
+                decoder.decode(block)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _copy_utf16(source: BinaryIO, out: TextIO, path: Path) -> None:
+    decoder = codecs.getincrementaldecoder("utf-16")()
+    read = 0
+    while block := source.read(1 << 20):
+        try:
+            out.write(decoder.decode(block))
+        except UnicodeDecodeError as exc:  # an odd byte or a lone surrogate
+            raise InputError("error.undecodable", path=path, position=read + exc.start + 1, encoding="UTF-16") from None
+        read += len(block)
+    out.write(decoder.decode(b"", final=True))
 
 
 def rewrite(table: RawTable, kind: str, workdir: Path) -> tuple[Path, str, list[str], int, str]:

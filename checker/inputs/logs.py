@@ -69,6 +69,7 @@ class Derived:
 
     values: dict[str, np.ndarray]
     stats: list[LogStats]
+    origins: dict[str, list[str]] = field(default_factory=dict)  # signal -> the logs it was computed from
 
 
 
@@ -287,6 +288,7 @@ class LogReader:
     def _derive(self, account_ids: list[str], activities: list[Path], deals: list[Path], account_names: list[str] | None = None) -> Derived:
         values: dict[str, np.ndarray] = {}
         stats: list[LogStats] = []
+        origins: dict[str, list[str]] = {}
         # Each account's position in the account table comes back with its signals.
         self.db.execute("CREATE TEMP TABLE known_ids AS SELECT unnest($1::VARCHAR[]) AS account_id, "
                         "generate_subscripts($1::VARCHAR[], 1) - 1 AS position", [account_ids])
@@ -316,7 +318,9 @@ class LogReader:
                 if signal in self._ZERO_WHEN_ABSENT:
                     out[np.isnan(out)] = 0.0  # no rows in the log for this account: none happened
                 values[signal] = out
-        return Derived(values, stats)
+                origins[signal] = [s.name for s in log_stats]
+        origins["relationship_start"] = [s.name for s in stats]  # the earliest activity or deal
+        return Derived(values, stats, origins)
 
 
 def _as_float(column: np.ndarray) -> np.ndarray:

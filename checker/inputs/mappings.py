@@ -39,7 +39,9 @@ class Mapping:
     footers: list[str] = field(default_factory=list)
     date_format: str | None = None
     type_from_columns: dict[str, str] = field(default_factory=dict)
-    own: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # what a company --mapping itself names
+    # What a company --mapping itself names (not the preset it extends): only these entries may
+    # be reported as missing from the user's file; a preset's field the file lacks is just unused.
+    own: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     def merged(self, other: Mapping) -> Mapping:
         """This mapping with `other`'s entries added (other's spellings first)."""
@@ -52,7 +54,7 @@ class Mapping:
             values.setdefault(kind, {}).update(vocab)
         return Mapping(self.id, self.name, fields, values, self.fingerprints, self.prefixes + other.prefixes,
                        self.footers + other.footers, other.date_format or self.date_format,
-                       {**self.type_from_columns, **other.type_from_columns}, other.fields)
+                       {**self.type_from_columns, **other.type_from_columns}, other.own or other.fields)
 
     def day_order(self, given: str | None) -> str | None:
         """The day/month order for slashed dates no column settles: --date-format, else this mapping's."""

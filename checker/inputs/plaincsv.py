@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from checker.inputs.columns import EPOCH_ORDINAL
-from checker.inputs.files import decode_bytes, header_of, special_start
+from checker.inputs.files import decode_text, header_of, special_start
 from checker.inputs.signal_sql import blank, identifier, literal, text_columns, word_lookup
 from checker.inputs.values import BOOLEANS
 from checker.playbook.model import Signal
@@ -95,6 +95,7 @@ class PlainCsv:
         self.name = str(path)
         self.header = header
         self.encoding = encoding
+        self.mixed: tuple[int, int] | None = None  # lines read as UTF-8 and as Windows-1252 (files.decode_text)
         self.size = lines - 1  # plain: one line per row, row n on line n + 1
         self.lines = list(range(2, lines + 1))
         self._path, self._delimiter = path, delimiter
@@ -107,12 +108,13 @@ class PlainCsv:
         if path.suffix.lower() in (".xlsx", ".xlsm") or not path.is_file():
             return None
         outline = _utf8_outline(path)
+        mixed = None
         if outline:
             text, lines, blank = outline
             encoding = "utf-8"
         else:
-            try:
-                text, encoding = decode_bytes(path.read_bytes(), str(path))
+            try:  # also a file mixing UTF-8 and Windows-1252 lines: its UTF-8 copy is plain
+                text, encoding, mixed = decode_text(path.read_bytes(), str(path))
             except Exception:
                 return None
             lines, blank = text.count("\n") + (not text.endswith("\n")), not text.strip()
@@ -124,7 +126,8 @@ class PlainCsv:
         except csv.Error:
             return None
         plain = cls(path, header, encoding, delimiter, lines)
-        if encoding != "utf-8":  # Windows-1252 or UTF-16: DuckDB reads UTF-8
+        plain.mixed = mixed
+        if encoding != "utf-8":  # Windows-1252, mixed or UTF-16: DuckDB reads UTF-8
             plain._work = tempfile.TemporaryDirectory(prefix="playbook-")
             plain._path = Path(plain._work.name) / "accounts.csv"
             plain._path.write_text(text, encoding="utf-8", newline="")

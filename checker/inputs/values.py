@@ -123,7 +123,8 @@ def parse_date(cell: str, order: str | None = None) -> date:
 
 
 def parse_category(cell: str, allowed: list[str]) -> str:
-    text = cell.strip().translate(_MINUS).replace(" ", "")
+    # A leading ' is a spreadsheet's text marker (a CSV neutralised against formulas writes '+-).
+    text = cell.strip().removeprefix("'").translate(_MINUS).replace(" ", "")
     if text in allowed:
         return text
     raise BadValue("reason.category", values=", ".join(allowed))

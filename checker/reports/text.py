@@ -37,3 +37,11 @@ def stage_line(account: AccountView) -> str:
 def fit_text(account: AccountView) -> str:
     parts = [f"{stage} {p}/{e}" for stage, (p, e) in account.fit_scores().items() if e]
     return account.result.text("report.fit", scores=", ".join(parts) if parts else account.result.text("report.too_little_data"))
+
+
+def encoding_lines(result: CheckResult) -> list[str]:
+    """A line when the account export mixed encodings (read line by line), else none."""
+    mixed = result.summary()["mixed_encoding"]
+    if not mixed:
+        return []
+    return [result.text("report.mixed_encoding", file=result.input_name, utf8=mixed["lines_utf8"], legacy=mixed["lines_windows_1252"])]

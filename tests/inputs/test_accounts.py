@@ -122,3 +122,34 @@ def test_ambiguous_slashed_dates_are_an_error_not_a_guess(tmp_path, playbook):
     with pytest.raises(InputError, match=r"column 'next_review': dates such as '03/04/2026' could be day/month or month/day.*--date-format"):
         read_accounts(path, playbook)
 
+
+
+def test_data_notes_name_the_column_as_the_users_file_spells_it(tmp_path, playbook):
+    from datetime import date
+
+    from checker.check import Inputs, choose_mapping
+    from checker.evaluate import Evaluator
+
+    path = write(tmp_path, "Account ID,Account Name,Business Type,Wallet Share\nA1,Acme,Partner,lots\nA2,,,0.5\n")
+    mapping_file = tmp_path / "ours.yaml"
+    mapping_file.write_text("kind: mapping\naccounts:\n  declared_stage: [Business Type]\n  share_of_wallet: [Wallet Share]\n", encoding="utf-8")
+    mapping, _ = choose_mapping(Inputs(path, preset="canonical", mapping=mapping_file))
+    table = read_accounts(path, playbook, mapping)
+    evaluation = Evaluator(playbook, date(2026, 10, 31), "en", "http://h").evaluate(table)
+    messages = [f.message for findings in evaluation.findings for f in findings if f.kind == "data"]
+    assert "Row 2: Business Type 'Partner' is not a stage or ending of the playbook" in " ".join(messages)
+    assert "Row 2, column Wallet Share: 'lots' cannot be used" in " ".join(messages)
+    assert "Row 3: Business Type is empty" in " ".join(messages) and "Row 3: Account Name is empty." in messages
+    assert not any("declared_stage" in m or "share_of_wallet" in m for m in messages)
+
+
+def test_unusable_rows_name_the_id_column_as_the_users_file_spells_it(tmp_path, playbook):
+    from checker.inputs.mappings import Mapping, presets
+
+    path = write(tmp_path, '"Id","Name","OwnerId","Type"\n"001A","Acme","005A","basic"\n"","Beta","005A","basic"\n"001A","Again","005A","basic"\n')
+    mapping = presets()["salesforce"].merged(Mapping("custom", "custom", {"accounts": {"declared_stage": ["Type"]}}))
+    table = read_accounts(path, playbook, mapping)
+    messages = [playbook.text(u.code, lang, row=u.row, **u.values) for u in table.unusable for lang in ("en", "fi")]
+    assert messages == ["Row 3: Id is empty, so the row could not be checked.", "Rivi 3: Id on tyhjä, joten riviä ei voitu tarkistaa.",
+                        "Row 4 repeats Id '001A' from row 2; only row 2 was checked. Merge or remove the duplicate.",
+                        "Rivi 4 toistaa rivin 2 tunnuksen '001A' (sarake Id); vain rivi 2 tarkistettiin. Yhdistä tai poista kaksoiskappale."]

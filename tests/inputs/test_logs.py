@@ -131,14 +131,14 @@ def test_a_date_outside_the_calendar_is_a_bad_date(tmp_path, playbook, dates):
     assert stats["covers_from"] == "2024-12-01"
 
 
-def test_a_byte_windows_1252_leaves_undefined_is_one_clear_message(tmp_path, playbook):
-    # The encoding is decided on the first 64 KB; the bad byte comes after them.
+def test_a_log_mixing_utf8_and_windows_1252_lines_past_the_first_64_kb_is_read(tmp_path, playbook):
+    # UTF-8 for the first 64 KB; then a Windows-1252 line with a byte it leaves undefined (Latin-1).
     head = "account_id;date;type\n" + "A1;2026-10-01;Pääkonttori\n" * 4000
-    inputs = files(tmp_path)  # then the log replaced by one with the bad byte
-    (tmp_path / "activities.csv").write_bytes(head.encode("cp1252") + b"A1;2026-10-02;x\x81y\n")
-    with pytest.raises(InputError) as info:
-        run_check(inputs, playbook, AS_OF, "en", "http://h")
-    assert f"byte {len(head.encode('cp1252')) + 16} cannot be read as UTF-8 or Windows-1252" in info.value.render("en")
+    inputs = files(tmp_path)  # then the log replaced by the mixed one
+    (tmp_path / "activities.csv").write_bytes(head.encode("utf-8") + "A1;2026-10-02;Päivä\x81\n".encode("latin-1"))
+    result = run_check(inputs, playbook, AS_OF, "en", "http://h")
+    stats = result.summary()["sources"]["logs"][0]
+    assert stats["rows_read"] == 4001 and stats["rows_rejected"] == 0
 
 
 def test_findings_come_from_derived_signals(tmp_path, playbook):

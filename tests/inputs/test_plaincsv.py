@@ -79,7 +79,7 @@ def _same(a: AccountTable, b: AccountTable) -> None:
     assert a.rows == b.rows
     assert _notes(a) == _notes(b)
     assert a.unusable == b.unusable and a.rows_read == b.rows_read
-    assert (a.encoding, a.ignored_columns, a.footer_rows) == (b.encoding, b.ignored_columns, b.footer_rows)
+    assert (a.encoding, a.ignored_columns, a.footer_rows, a.mixed_encoding) == (b.encoding, b.ignored_columns, b.footer_rows, b.mixed_encoding)
     assert a.columns.present == b.columns.present
     for name in a.columns.present:
         assert np.array_equal(a.columns.get(name), b.columns.get(name), equal_nan=True), name
@@ -115,6 +115,16 @@ def test_other_encodings_take_the_plain_route_too(encoding, tmp_path, monkeypatc
     plain, reference, taken = _both(path, monkeypatch, playbook)
     assert taken
     assert plain.names == ["Ääninen Oy"] and plain.declared == ["cooperation"]
+    _same(plain, reference)
+
+
+def test_a_file_mixing_utf8_and_latin1_lines_takes_the_plain_route_with_its_counts(tmp_path, monkeypatch, playbook):
+    path = tmp_path / "accounts.csv"
+    path.write_bytes(HEAD.encode() + "A1,Panadería,Eeva,basic,0.4,3,2,yes,2026-10-01,1200.50,++,2019-05-01\n".encode("latin-1")
+                     + "A2,ÁVILA Café,,basic,,0,,no,,,--,\n".encode() + b"A3,Ferreter\xeda\x8d,,basic,,1,,no,,,--,\n")
+    plain, reference, taken = _both(path, monkeypatch, playbook)
+    assert taken and plain.encoding == "mixed" and plain.mixed_encoding == (1, 2)
+    assert plain.names == ["Panadería", "ÁVILA Café", "Ferretería\x8d"]
     _same(plain, reference)
 
 

@@ -42,6 +42,8 @@ class Moved:
 
 @dataclass
 class History:
+    """The annotations of one result; `CheckResult.history` once `annotate` has run."""
+
     since: date | None  # the baseline's date; None without --baseline
     show_waived: bool
     findings: list[list[Finding]]  # Evaluation.findings
@@ -56,11 +58,6 @@ class History:
         """An account's findings with their marks; waived ones only with --show-waived."""
         for finding, mark in zip(account.findings, self.marks[account.index], strict=True):
             if mark.waiver is None or self.show_waived:
-                yield finding, mark
-
-    def waived(self, account: AccountView) -> Iterator[tuple[Finding, Mark]]:
-        for finding, mark in zip(account.findings, self.marks[account.index], strict=True):
-            if mark.waiver is not None:
                 yield finding, mark
 
     def noteworthy(self, account: AccountView) -> bool:
@@ -89,6 +86,8 @@ def annotate(result: CheckResult, baseline: Baseline | None, waivers: Waivers | 
     """Compare the result with the baseline and apply the waivers; the result carries the history."""
     table, evaluation = result.table, result.evaluation
     index_of = {account_id: i for i, account_id in enumerate(table.ids)}
+    if baseline is not None and baseline.as_of > result.as_of:  # swapped files would turn every finding "resolved" and back
+        raise InputError("history.baseline_later", path=baseline.name, theirs=baseline.as_of.isoformat(), ours=result.as_of.isoformat())
     if baseline is not None and baseline.accounts and not index_of.keys() & baseline.accounts.keys():
         raise InputError("history.baseline_other_export", path=baseline.name, n=len(baseline.accounts))
     active = _active(waivers, result.as_of)

@@ -135,6 +135,10 @@ def append_waiver(path: Path, account: str, rule: str | None, kind: str | None, 
             raise InputError("history.cannot_append", path=display_path(path))
         if before is not None:
             shutil.copymode(path, temp)
+        else:  # the permissions any new file gets (the umask), not the owner-only ones of a temporary file
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temp, 0o666 & ~umask)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

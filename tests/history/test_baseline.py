@@ -17,6 +17,7 @@ BAD = [
     ("finding without rule", json.dumps({**REPORT, "accounts": [{**REPORT["accounts"][0], "findings": [{"kind": "data"}]}]}), "$.accounts[0].findings[0]: missing required key 'rule'"),
     ("bad date", json.dumps({**REPORT, "as_of": "2026-02-30"}), "'2026-02-30' is not a date"),
     ("other playbook", json.dumps({**REPORT, "playbook_version": "0.9"}), "playbook version 0.9, this run uses 1.0"),
+    ("later than this run", json.dumps({**REPORT, "as_of": "2026-11-07"}), "its date 2026-11-07 is after this run's 2026-10-31"),
     ("other export", json.dumps({**REPORT, "accounts": [{**REPORT["accounts"][0], "account_id": "X9"}]}), "none of its 1 accounts is in this export"),
 ]
 

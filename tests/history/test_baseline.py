@@ -15,6 +15,8 @@ BAD = [
     ("not json", "account_id,account_name\nA1,Alpha\n", "not valid JSON"),
     ("not a report", json.dumps({"rows": [1, 2]}), "this is not a JSON report"),
     ("finding without rule", json.dumps({**REPORT, "accounts": [{**REPORT["accounts"][0], "findings": [{"kind": "data"}]}]}), "$.accounts[0].findings[0]: missing required key 'rule'"),
+    ("a later account broken", json.dumps({**REPORT, "accounts": [REPORT["accounts"][0], {"account_id": "B2", "findings": []}]}),
+     "$.accounts[1]: missing required key 'declared_stage'"),
     ("bad date", json.dumps({**REPORT, "as_of": "2026-02-30"}), "'2026-02-30' is not a date"),
     ("other playbook", json.dumps({**REPORT, "playbook_version": "0.9"}), "playbook version 0.9, this run uses 1.0"),
     ("later than this run", json.dumps({**REPORT, "as_of": "2026-11-07"}), "its date 2026-11-07 is after this run's 2026-10-31"),

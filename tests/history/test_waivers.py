@@ -123,3 +123,19 @@ def test_waive_will_not_append_where_the_list_does_not_end_the_file(capsys, tmp_
     assert code == 2 and "add it by hand" in err
     assert path.read_text(encoding="utf-8") == "waivers: []\n"
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_finding_waived_last_week_keeps_its_first_seen_date_when_the_waiver_ends(capsys, tmp_path):
+    import json
+
+    accounts = export(tmp_path, "w.csv", WEEK1)
+    path = waivers(tmp_path, TENDERS.format(until="2026-10-25"))
+    _, week1, _ = check_json(capsys, accounts, "2026-10-17")
+    (tmp_path / "w1.json").write_text(json.dumps(week1), encoding="utf-8")
+    _, week2, _ = check_json(capsys, accounts, "2026-10-24", "--baseline", str(tmp_path / "w1.json"), "--waivers", str(path))
+    assert "integrated-no-tenders" not in findings(week2, "A1")  # waived: kept apart, under the account's `waived`
+    (tmp_path / "w2.json").write_text(json.dumps(week2), encoding="utf-8")
+    code, week3, err = check_json(capsys, accounts, "2026-10-31", "--baseline", str(tmp_path / "w2.json"), "--waivers", str(path))
+    assert code == 1 and "ended on 2026-10-25" in err
+    tenders = findings(week3, "A1")["integrated-no-tenders"]
+    assert (tenders["status"], tenders["first_seen"]) == ("still-open", "2026-10-17")

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -75,6 +76,7 @@ class CheckResult:
     unusable: list[tuple[UnusableRow, str]]  # with its message in the run's language
     playbook: Playbook  # for the report's words in the run's language
     sources: Sources = field(default_factory=Sources)
+    history: Any = None  # checker.history.changes.History (a layer above) with --baseline or --waivers
 
     @property
     def playbook_version(self) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import getpass
 import os
 import stat
 import sys
@@ -20,11 +21,14 @@ from pathlib import Path
 
 from checker import __version__
 from checker.check import Inputs, Sources, read_signals, run_check
+from checker.history.baseline import load_baseline
+from checker.history.changes import annotate
+from checker.history.waivers import append_waiver, check_rules, known_rules, read_waivers
 from checker.inputs.accounts import AccountTable
 from checker.inputs.files import InputError
 from checker.inputs.mappings import presets
 from checker.playbook.messages import Problem, render, suggestion, words
-from checker.playbook.model import LANGUAGES, SEVERITIES, Playbook, load_playbook
+from checker.playbook.model import FINDING_KINDS, LANGUAGES, SEVERITIES, Playbook, load_playbook
 from checker.playbook.problems import PlaybookInvalid
 from checker.playbook.validate import BUNDLED, names_missing_path, validate
 from checker.progress import Progress
@@ -63,6 +67,21 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
     p.add_argument("--handbook-url", metavar="URL", help="base URL of the handbook for links (default: the playbook's handbook_url)")
     p.add_argument("--scores", action="store_true", help="table format: show every account with its best-fit scores")
+    # Week over week (issue 16): compare with an earlier report, silence findings on purpose.
+    p.add_argument("--baseline", type=Path, metavar="PREVIOUS.json", help="an earlier JSON report: mark findings new or still open, list what was resolved or moved")
+    p.add_argument("--waivers", type=Path, metavar="FILE", help="waivers (YAML, schema/waivers.schema.json): findings not counted toward --fail-on, until a date")
+    p.add_argument("--show-waived", action="store_true", help="list waived findings too, with reason and until")
+
+    p = sub.add_parser("waive", help="waive one finding until a date: add an entry to the waivers file",
+                       description="Append a waiver (account, rule or kind, reason, who, until) to the waivers file, creating it with its schema line.")
+    p.add_argument("account", metavar="ACCOUNT", help="the account id")
+    p.add_argument("rule", metavar="RULE", help="a rule id (`playbook rules`), or a finding kind for every finding of that kind")
+    p.add_argument("--reason", required=True, help="why the team lives with the finding")
+    p.add_argument("--until", required=True, type=_as_of, metavar="YYYY-MM-DD", help="the last day the waiver holds")
+    p.add_argument("--by", help="who decided (default: your login name)")
+    p.add_argument("--waivers", type=Path, default=Path("waivers.yaml"), metavar="FILE", help="the waivers file (default: waivers.yaml)")
+    p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
+    p.add_argument("--lang", choices=LANGUAGES, default="en")
 
     p = sub.add_parser("signals", help="write the account table the checker judges: one row per account, one column per signal",
                        description="Read the exports the way `check` does and write the signals it judges, one row per account (empty = unknown), to check the evidence by hand. "
@@ -143,6 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_signals(args, playbook)
         if args.command == "sample":
             return cmd_sample(args, playbook)
+        if args.command == "waive":
+            return cmd_waive(args, playbook)
         if args.command == "summary":
             print(summary(playbook, args.lang))
         elif args.command == "rules" and args.rule:
@@ -166,6 +187,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+
+
+def _login() -> str:
+    """Who is running the command, for a waiver's `by`; empty when the system cannot say."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return ""
 
 
 def _as_of(text: str) -> date:
@@ -200,8 +229,15 @@ def cmd_check(args: argparse.Namespace, playbook: Playbook) -> int:
 
 def _check(args: argparse.Namespace, playbook: Playbook) -> int:
     inputs = inputs_from(args)
+    baseline = load_baseline(args.baseline, playbook.manifest["version"]) if args.baseline else None  # bad input stops before the check
+    waivers = read_waivers(args.waivers) if args.waivers else None
     with Progress() as progress:
         result = run_check(inputs, playbook, args.as_of or date.today(), args.lang, args.handbook_url or playbook.manifest["handbook_url"], progress)
+    if baseline or waivers:
+        if waivers:
+            check_rules(waivers, known_rules(playbook, result.evaluation.distinct))
+        for note in annotate(result, baseline, waivers, args.show_waived).notes:
+            print(f"playbook: {note.render(args.lang, playbook.messages)}", file=sys.stderr)
     _say_how_read(args, playbook, result.table, result.sources)
     colour = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     report = REPORTERS[args.format](result, colour=colour, scores=args.scores)
@@ -211,7 +247,22 @@ def _check(args: argparse.Namespace, playbook: Playbook) -> int:
     if args.fail_on == "never":
         return EXIT_OK
     levels = SEVERITIES[: SEVERITIES.index(args.fail_on) + 1]
-    return EXIT_FINDINGS if result.count(levels) else EXIT_OK
+    return EXIT_FINDINGS if (result.history or result).count(levels) else EXIT_OK  # a waived finding does not count
+
+
+def cmd_waive(args: argparse.Namespace, playbook: Playbook) -> int:
+    kinds = set(FINDING_KINDS)
+    if args.rule not in kinds and args.rule not in (known := known_rules(playbook)):
+        raise UsageError("error.no_rule", rule=args.rule, hint=suggestion(args.rule, known | kinds))
+    if not args.reason.strip():
+        raise UsageError("history.empty_reason")
+    rule, kind = (None, args.rule) if args.rule in kinds else (args.rule, None)
+    by = args.by.strip() if args.by is not None else _login()
+    append_waiver(args.waivers, args.account, rule, kind, args.reason.strip(), args.until, by, playbook.text("history.waivers_header", args.lang))
+    print(playbook.text("history.waive_added", args.lang, path=args.waivers, account=args.account, rule=args.rule, until=args.until.isoformat()))
+    if args.until < date.today():
+        print(f"playbook: {playbook.text('history.waive_past', args.lang, until=args.until.isoformat())}", file=sys.stderr)
+    return EXIT_OK
 
 
 def cmd_signals(args: argparse.Namespace, playbook: Playbook) -> int:

@@ -249,8 +249,13 @@ class Evaluator:
             values["reason"] = self.text(values["reason"], **{k: v for k, v in values.items() if k == "values"})
         message = self.text(note.code, column=note.column or "", row=table.rows[index], **values)
         evidence = {"signal": note.column, "observed": note.values.get("value"), "op": None, "threshold": None, "relative_to": None, "expected": None}
-        return Finding(note.code.replace(".", "-").replace("_", "-"), "data", "warning", message, evidence,
+        return Finding(data_rule_id(note.code), "data", "warning", message, evidence,
                        self.text("check.data_action"), "", self.url("checker/", "data-findings"))
+
+
+def data_rule_id(code: str) -> str:
+    """The rule id of a data finding: its message key as an id (`data.invalid_value` → `data-invalid-value`)."""
+    return code.replace(".", "-").replace("_", "-")
 
 
 # --- one account at a time (tests, the sample generator) ------------------------------------------

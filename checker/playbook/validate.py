@@ -87,6 +87,12 @@ def check_schema(loaded: Loaded) -> list[Problem]:
     return [problem for error in errors for problem in _phrase(loaded, error)]
 
 
+def schema_problems(loaded: Loaded, schema_file: str) -> list[Problem]:
+    """Validate a document against one schema of `schema/`, phrased like the playbooks' problems
+    (for files that are not playbook files: waivers, an earlier report)."""
+    return [problem for error in validator(schema_file).iter_errors(loaded.data) for problem in _phrase(loaded, error)]
+
+
 def _phrase(loaded: Loaded, error: ValidationError) -> Iterator[Problem]:
     """Turn a jsonschema error into problems people can act on."""
     name = display_path(loaded.file)

@@ -6,6 +6,7 @@ import csv
 import io
 
 from checker.check import CheckResult
+from checker.reports import changes
 
 CSV_COLUMNS = ["account_id", "account_name", "owner", "declared_stage", "best_fit_stage", "rule", "kind", "severity",
                "message", "signal", "observed", "expected", "action", "source", "handbook_url"]
@@ -20,12 +21,13 @@ def neutralise(cell: object) -> str:
 def to_csv(result: CheckResult, **_: object) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(CSV_COLUMNS + (changes.CSV_COLUMNS if result.history else []))
     for account in result.accounts():
-        for f in account.findings:
-            evidence = f.evidence or {}
+        rows = changes.csv_rows(account) if result.history else ([f] for f in account.findings)
+        for f, *extra in rows:
+            evidence = getattr(f, "evidence", None) or {}  # a finding resolved since the baseline has none
             row = [account.account_id, account.account_name, account.owner, account.declared, account.best_fit_stage,
                    f.rule, f.kind, f.severity, f.message, evidence.get("signal"), evidence.get("observed"),
-                   evidence.get("expected"), f.action, f.source, f.handbook_url]
-            writer.writerow([neutralise(c) for c in row])
+                   evidence.get("expected"), getattr(f, "action", None), getattr(f, "source", None), getattr(f, "handbook_url", None)]
+            writer.writerow([neutralise(c) for c in row + extra])
     return out.getvalue()

@@ -8,6 +8,7 @@ import numpy as np
 import orjson
 
 from checker.check import CheckResult
+from checker.reports import changes
 
 
 def accounts_json(result: CheckResult) -> Iterator[dict]:
@@ -31,8 +32,9 @@ def accounts_json(result: CheckResult) -> Iterator[dict]:
             for pairs in fit[first]]
     rows = zip(table.ids, table.names, table.owners, table.rows, table.declared, table.declared_raw,
                evaluation.best_fit, which.reshape(-1).tolist(), evaluation.findings, evaluation.not_evaluated, strict=True)
-    for account_id, name, owner, row, declared, raw, best, fit_at, findings, not_evaluated in rows:
-        yield {
+    history = result.history
+    for index, (account_id, name, owner, row, declared, raw, best, fit_at, findings, not_evaluated) in enumerate(rows):
+        record = {
             "account_id": account_id,
             "account_name": name,
             "owner": owner or None,
@@ -44,6 +46,9 @@ def accounts_json(result: CheckResult) -> Iterator[dict]:
             "findings": [fragment[id(f)] for f in findings],
             "not_evaluated": not_evaluated,
         }
+        if history is not None:
+            changes.json_account(index, history, findings, record)
+        yield record
 
 
 def to_json(result: CheckResult, **_: object) -> Iterator[str | bytes]:
@@ -58,6 +63,7 @@ def to_json(result: CheckResult, **_: object) -> Iterator[str | bytes]:
         "summary": result.summary(),
         "unusable_rows": [{"row": row.row, "message": message} for row, message in result.unusable],
     }
+    changes.json_summary(result, head["summary"])
     yield json.dumps(head, indent=2, ensure_ascii=False)[:-2] + ',\n  "accounts": ['
     # Account by account: small pieces a buffered writer copies straight into its buffer
     # (big joined chunks would each be fresh memory the system has to map in).

@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 
 from checker.check import CheckResult
+from checker.reports import changes
 from checker.reports.text import encoding_lines, stage_line, summary_line
 
 
@@ -18,16 +19,20 @@ def _md(text: object) -> str:
 def to_markdown(result: CheckResult, **_: object) -> str:
     columns = result.text("report.columns")
     lines = [f"# {_md(result.text('report.title', date=result.as_of.isoformat()))}", "", _md(summary_line(result)), ""]
-    lines += [line for text in encoding_lines(result) for line in (_md(text), "")]
+    lines += [line for text in [*encoding_lines(result), *changes.summary_lines(result)] for line in (_md(text), "")]
     for account in result.accounts():
-        if not account.findings:
+        if not changes.listed(account):
             continue
         lines += [f"## {_md(account.account_id)} {_md(account.account_name)}", "",
-                  _md(stage_line(account)), "",
-                  f"| {columns} |", "| --- | --- | --- | --- | --- |"]
-        for f in account.findings:
-            lines.append(f"| {f.severity} | [{_md(f.rule)}]({f.handbook_url}) | {_md(f.message)} | {_md(f.action)} | {_md(f.source)} |")
-        lines.append("")
+                  _md(stage_line(account)), "", *[line for note in changes.account_lines(account) for line in (_md(note), "")]]
+        findings = list(changes.shown(account))
+        if findings:
+            lines += [f"| {columns} |", "| --- | --- | --- | --- | --- |"]
+        for f, mark in findings:
+            marked = changes.mark_text(result, mark)
+            lines.append(f"| {f.severity} | [{_md(f.rule)}]({f.handbook_url}) | {f'**{_md(marked)}** ' if marked else ''}{_md(f.message)} | {_md(f.action)} | {_md(f.source)} |")
+        if findings:
+            lines.append("")
     if result.unusable:
         lines += [f"## {result.text('report.unusable_rows')}", ""] + [f"- {_md(message)}" for _, message in result.unusable] + [""]
     return "\n".join(lines)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import textwrap
 
 from checker.check import CheckResult
+from checker.reports import changes
 from checker.reports.text import encoding_lines, fit_text, log_lines, stage_line, summary_line
 
 _SEVERITY_COLOURS = {"error": "31", "warning": "33", "info": "36"}
@@ -16,16 +17,20 @@ def to_table(result: CheckResult, colour: bool = False, scores: bool = False, wi
     lines: list[str] = []
     wrap = textwrap.TextWrapper(width=width, initial_indent="    ", subsequent_indent="    ", break_long_words=True)
     for account in result.accounts():
-        if not account.findings and not scores:
+        if not changes.listed(account) and not scores:
             continue
         head = f"{account.account_id}  {account.account_name}"
         lines.append(paint(head[:width], "1"))
         lines.append(f"  {stage_line(account)}"[:width])
         if scores:
             lines.extend(textwrap.wrap(fit_text(account), width=width, initial_indent="  ", subsequent_indent="    "))
-        for f in account.findings:
+        for note in changes.account_lines(account):
+            lines.extend(textwrap.wrap(note, width=width, initial_indent="    ", subsequent_indent="      ", break_on_hyphens=False))
+        for f, mark in changes.shown(account):
             label = paint(f"{result.text(f'report.severity.{f.severity}'):<8}", _SEVERITY_COLOURS[f.severity])
             lines.append(f"  {label} {f.rule}")
+            if marked := changes.mark_text(result, mark):
+                lines[-1:] = textwrap.wrap(f"{lines[-1]}  [{marked}]", width=width + len(label) - 8, subsequent_indent="    ", break_on_hyphens=False)
             lines.extend(wrap.wrap(f.message))
             lines.extend(wrap.wrap("→ " + f.action))
             if f.source:
@@ -35,7 +40,7 @@ def to_table(result: CheckResult, colour: bool = False, scores: bool = False, wi
     for _, message in result.unusable:
         lines.extend(textwrap.wrap(message, width=width))
     lines.extend(textwrap.wrap(summary_line(result), width=width))
-    for line in encoding_lines(result):
+    for line in [*encoding_lines(result), *changes.summary_lines(result)]:
         lines.extend(textwrap.wrap(line, width=width))
     for line in log_lines(result):
         lines.extend(textwrap.wrap(line, width=width, subsequent_indent="    "))

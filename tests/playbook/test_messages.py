@@ -8,7 +8,7 @@ from checker.cli import main
 from checker.playbook.messages import bundled
 
 ROOT = Path(__file__).resolve().parents[2]
-KEY = re.compile(r"""["'](((?:error|hint|report|check|data|reason|summary|cli|progress|validate|yaml)\.[a-z_]+(?:\.[a-z_]+)?))["']""")
+KEY = re.compile(r"""["'](((?:error|hint|report|check|data|reason|summary|cli|progress|validate|yaml|history)\.[a-z_]+(?:\.[a-z_]+)?))["']""")
 
 
 def keys_in_code() -> set[str]:

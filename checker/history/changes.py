@@ -1,0 +1,155 @@
+"""A check's result annotated with what changed since the baseline and which findings are waived.
+
+`annotate` reads a CheckResult, the baseline (an earlier report) and the waivers, and fills a
+`History`: per finding its status (`new` or `still-open`), the date it was first seen and the
+waiver that silences it; per account the findings resolved since the baseline and a declared
+stage or best fit that moved; the counts; and notes on waivers that expired or match nothing.
+The reporters render it; `count` is what `--fail-on` counts.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from checker.check import AccountView, CheckResult
+from checker.evaluate import Finding
+from checker.history.baseline import Baseline, Seen, finding_key
+from checker.history.waivers import Waiver, Waivers
+from checker.inputs.files import InputError
+from checker.playbook.messages import Problem, closest, suggestion
+from checker.playbook.model import SEVERITIES
+
+NEW, STILL_OPEN = "new", "still-open"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """What the history says of one finding of one account."""
+
+    status: str | None  # NEW or STILL_OPEN; None without a baseline
+    first_seen: date | None
+    waiver: Waiver | None = None
+
+
+@dataclass
+class Moved:
+    """An account's declared stage and best fit in the baseline, where either differs now."""
+
+    declared: str | None
+    best_fit: str | None
+
+
+@dataclass
+class History:
+    """The annotations of one result; `CheckResult.history` once `annotate` has run."""
+
+    since: date | None  # the baseline's date; None without --baseline
+    show_waived: bool
+    findings: list[list[Finding]]  # Evaluation.findings
+    marks: list[list[Mark]]  # parallel to them
+    resolved: dict[int, list[Seen]] = field(default_factory=dict)  # account index → baseline findings gone
+    moved: dict[int, Moved] = field(default_factory=dict)
+    accounts_added: int = 0
+    accounts_removed: int = 0
+    notes: list[Problem] = field(default_factory=list)  # expired waivers, waivers matching nothing
+
+    def shown(self, account: AccountView) -> Iterator[tuple[Finding, Mark]]:
+        """An account's findings with their marks; waived ones only with --show-waived."""
+        for finding, mark in zip(account.findings, self.marks[account.index], strict=True):
+            if mark.waiver is None or self.show_waived:
+                yield finding, mark
+
+    def noteworthy(self, account: AccountView) -> bool:
+        """Whether a report lists the account: a finding shown, or something that moved."""
+        return next(self.shown(account), None) is not None or account.index in self.resolved or account.index in self.moved
+
+    def count(self, severities: tuple[str, ...] = SEVERITIES) -> int:
+        """Findings of these severities that no waiver silences (what --fail-on counts)."""
+        return sum(1 for row, marks in zip(self.findings, self.marks, strict=True)
+                   for f, m in zip(row, marks, strict=True) if m.waiver is None and f.severity in severities)
+
+    def changes(self) -> dict:
+        """The summary's `changes`: new, still open, resolved (null without a baseline) and waived."""
+        flat = [m for marks in self.marks for m in marks]
+        waived = sum(1 for m in flat if m.waiver is not None)
+        if self.since is None:
+            return {"since": None, "new": None, "still_open": None, "resolved": None, "waived": waived,
+                    "stages_moved": None, "accounts_added": None, "accounts_removed": None}
+        open_ = [m for m in flat if m.waiver is None]
+        return {"since": self.since.isoformat(), "new": sum(m.status == NEW for m in open_), "still_open": sum(m.status == STILL_OPEN for m in open_),
+                "resolved": sum(len(r) for r in self.resolved.values()), "waived": waived, "stages_moved": len(self.moved),
+                "accounts_added": self.accounts_added, "accounts_removed": self.accounts_removed}
+
+
+def annotate(result: CheckResult, baseline: Baseline | None, waivers: Waivers | None, show_waived: bool = False) -> History:
+    """Compare the result with the baseline and apply the waivers; the result carries the history."""
+    table, evaluation = result.table, result.evaluation
+    index_of = {account_id: i for i, account_id in enumerate(table.ids)}
+    if baseline is not None and baseline.as_of > result.as_of:  # swapped files would turn every finding "resolved" and back
+        raise InputError("history.baseline_later", path=baseline.name, theirs=baseline.as_of.isoformat(), ours=result.as_of.isoformat())
+    if baseline is not None and baseline.accounts and not index_of.keys() & baseline.accounts.keys():
+        raise InputError("history.baseline_other_export", path=baseline.name, n=len(baseline.accounts))
+    active = _active(waivers, result.as_of)
+    marks: list[list[Mark]] = []
+    history = History(baseline.as_of if baseline else None, show_waived, evaluation.findings, marks)
+    for i, (account_id, findings) in enumerate(zip(table.ids, evaluation.findings, strict=True)):
+        before = baseline.accounts.get(account_id) if baseline else None
+        waiving = active.get(account_id, [])
+        row = []
+        keys = set()
+        for f in findings:
+            key = finding_key(account_id, f.rule, f.kind, f.evidence)
+            keys.add(key)
+            waiver = next((w for w in waiving if w.covers(f)), None)
+            if baseline is None:
+                row.append(Mark(None, None, waiver))
+            elif before is not None and key in before.findings:
+                row.append(Mark(STILL_OPEN, before.findings[key].first_seen, waiver))
+            else:
+                row.append(Mark(NEW, result.as_of, waiver))
+        marks.append(row)
+        if before is not None:
+            gone = [seen for key, seen in before.findings.items() if key not in keys]
+            if gone:
+                history.resolved[i] = gone
+            if (before.declared, before.best_fit) != (table.declared[i], evaluation.best_fit[i]):
+                history.moved[i] = Moved(before.declared, before.best_fit)
+    if baseline is not None:
+        history.accounts_added = sum(1 for a in table.ids if a not in baseline.accounts)
+        history.accounts_removed = sum(1 for a in baseline.accounts if a not in index_of)
+    if waivers is not None:
+        history.notes = _notes(waivers, result, index_of, marks)
+    result.history = history
+    return history
+
+
+def _active(waivers: Waivers | None, as_of: date) -> dict[str, list[Waiver]]:
+    """Account id → the waivers in force on the run's date (an `until` date is the last day one holds)."""
+    active: dict[str, list[Waiver]] = {}
+    for waiver in waivers.entries if waivers else []:
+        if waiver.until >= as_of:
+            for account_id in waiver.accounts:
+                active.setdefault(account_id, []).append(waiver)
+    return active
+
+
+def _notes(waivers: Waivers, result: CheckResult, index_of: dict[str, int], marks: list[list[Mark]]) -> list[Problem]:
+    """One note per waiver that expired, names an account not in the export, or waives no finding."""
+    notes = []
+    used = {id(m.waiver) for row in marks for m in row if m.waiver is not None}
+    for w in waivers.entries:
+        where = f"{waivers.name}:{w.line}"
+        if w.until < result.as_of:
+            notes.append(Problem("history.waiver_expired", where=where, account=", ".join(w.accounts), rule=w.what, until=w.until.isoformat()))
+            continue
+        missing = [a for a in w.accounts if a not in index_of]
+        for account_id in missing:
+            notes.append(Problem("history.waiver_no_account", where=where, account=account_id, hint=suggestion(account_id, index_of) if len(index_of) <= 50_000 else ""))
+        present = [a for a in w.accounts if a in index_of]
+        if present and id(w) not in used:
+            rules = sorted({f.rule for a in present for f in result.evaluation.findings[index_of[a]]})
+            close = closest(w.what, rules) if w.rule else None
+            notes.append(Problem("history.waiver_no_finding", where=where, account=", ".join(present), rule=w.what,
+                                 hint=Problem("hint.did_you_mean", word=close) if close else ""))
+    return notes

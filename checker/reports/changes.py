@@ -1,0 +1,113 @@
+"""How every format shows the history (checker.history): what is new since the baseline, what
+was resolved or moved, and waived findings (only with --show-waived). Without --baseline and
+--waivers a result has no history and the reports are exactly as before."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checker.check import AccountView, CheckResult
+from checker.evaluate import Finding
+from checker.history.changes import NEW, History, Mark
+
+#: The CSV columns added when there is a history; `status` is new, still-open, waived or resolved.
+CSV_COLUMNS = ["status", "first_seen", "waived_until", "waived_reason", "waived_by"]
+
+
+def shown(account: AccountView) -> Iterator[tuple[Finding, Mark | None]]:
+    """The account's findings a report lists, each with its mark (None without a history)."""
+    history: History | None = account.result.history
+    if history is None:
+        yield from ((f, None) for f in account.findings)
+    else:
+        yield from history.shown(account)
+
+
+def listed(account: AccountView) -> bool:
+    """Whether the table and Markdown report list the account."""
+    history: History | None = account.result.history
+    return history.noteworthy(account) if history else bool(account.findings)
+
+
+def mark_text(result: CheckResult, mark: Mark | None) -> str:
+    """`NEW`, `open since …` and `waived until …: reason (by)`, for the table and Markdown."""
+    if mark is None:
+        return ""
+    parts = []
+    if mark.status == NEW:
+        parts.append(result.text("history.new"))
+    elif mark.status is not None and mark.first_seen is not None:
+        parts.append(result.text("history.open_since", date=mark.first_seen.isoformat()))
+    if mark.waiver is not None:
+        w = mark.waiver
+        parts.append(result.text("history.waived", until=w.until.isoformat(), reason=w.reason, by=result.text("history.waived_by", by=w.by) if w.by else ""))
+    return "; ".join(parts)
+
+
+def account_lines(account: AccountView) -> list[str]:
+    """Findings resolved since the baseline and a stage that moved, one line each."""
+    history: History | None = account.result.history
+    if history is None or history.since is None:
+        return []
+    result, since, lines = account.result, history.since.isoformat(), []
+    moved = history.moved.get(account.index)
+    if moved is not None:
+        what = []
+        if moved.declared != account.declared:
+            what.append(result.text("history.moved_declared", old=moved.declared or "-", new=account.declared or "-"))
+        if moved.best_fit != account.best_fit_stage:
+            what.append(result.text("history.moved_best", old=moved.best_fit or "-", new=account.best_fit_stage or "-"))
+        lines.append(result.text("history.moved", since=since, what="; ".join(what)))
+    resolved = history.resolved.get(account.index)
+    if resolved:
+        lines.append(result.text("history.resolved", since=since, rules=", ".join(sorted({s.rule for s in resolved}))))
+    return lines
+
+
+def summary_lines(result: CheckResult) -> list[str]:
+    history: History | None = result.history
+    if history is None:
+        return []
+    c = history.changes()
+    if history.since is None:
+        return [result.text("history.changes_waived", waived=c["waived"])]
+    return [result.text("history.changes", since=c["since"], new=c["new"], still_open=c["still_open"], resolved=c["resolved"],
+                        moved=c["stages_moved"], waived=c["waived"])]
+
+
+def csv_rows(account: AccountView) -> Iterator[list[object]]:
+    """The extra cells of each finding row, then one row per finding resolved since the baseline."""
+    history: History = account.result.history
+    for f, mark in history.shown(account):
+        w = mark.waiver
+        status = "waived" if w else mark.status
+        yield [f, status, mark.first_seen, w.until if w else None, w.reason if w else None, w.by if w else None]
+    for seen in history.resolved.get(account.index, []):
+        yield [seen, "resolved", seen.first_seen, None, None, None]
+
+
+def json_account(account_index: int, history: History, findings: list[Finding], record: dict) -> None:
+    """Status, first_seen and waiver on each finding; the account's `resolved` rules, `moved` stages and `waived` findings."""
+    shown, waived = [], []
+    for f, mark in zip(findings, history.marks[account_index], strict=True):
+        item = f._asdict()
+        if mark.status is not None:
+            item["status"], item["first_seen"] = mark.status, mark.first_seen.isoformat()
+        if mark.waiver is not None:
+            w = mark.waiver
+            item["waived"] = {"reason": w.reason, "by": w.by or None, "until": w.until.isoformat()}
+        (shown if mark.waiver is None or history.show_waived else waived).append(item)
+    record["findings"] = shown
+    if waived:  # kept in the report (for next week's --baseline) though not listed as findings
+        record["waived"] = waived
+    if history.since is not None:
+        record["resolved"] = sorted({s.rule for s in history.resolved.get(account_index, [])})
+        moved = history.moved.get(account_index)
+        if moved is not None:
+            record["moved"] = {"declared_stage": moved.declared, "best_fit_stage": moved.best_fit}
+
+
+def json_summary(result: CheckResult, summary: dict) -> None:
+    history: History | None = result.history
+    if history is not None:
+        summary["changes"] = history.changes()
+        summary["waiver_notes"] = [note.render(result.lang, result.playbook.messages) for note in history.notes]

@@ -1,0 +1,81 @@
+"""Every format shows what moved: two runs a week apart on the sample, one account changed, one finding waived."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from conftest import SAMPLE, run
+
+CHANGED = "ACC-00004"  # declared cooperation in the sample; next week declared integrated
+WAIVED = ("ACC-00007", "integrated-no-tenders")
+
+
+@pytest.fixture
+def weeks(tmp_path, capsys):
+    """Last week's JSON report of the sample, this week's export with one account changed, and a waiver."""
+    code, _, err = run(capsys, "check", str(SAMPLE), "--as-of", "2026-10-24", "--format", "json", "--output", str(tmp_path / "week1.json"))
+    assert code == 1, err
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    changed = [line.replace(",COOPERATION STAGE,", ",integrated,", 1) if line.startswith(CHANGED + ",") else line for line in lines]
+    assert changed != lines
+    (tmp_path / "week2.csv").write_text("".join(changed), encoding="utf-8")
+    code, _, err = run(capsys, "waive", *WAIVED, "--reason", "public body: tenders by law", "--until", "2027-03-31", "--by", "Ops",
+                       "--waivers", str(tmp_path / "waivers.yaml"))
+    assert code == 0, err
+    return ["check", str(tmp_path / "week2.csv"), "--as-of", "2026-10-31", "--baseline", str(tmp_path / "week1.json"),
+            "--waivers", str(tmp_path / "waivers.yaml"), "--fail-on", "never"]
+
+
+def test_the_json_report_says_exactly_what_moved(capsys, weeks, tmp_path):
+    _, out, err = run(capsys, *weeks, "--format", "json")
+    report = json.loads(out)
+    week1 = json.loads((tmp_path / "week1.json").read_text(encoding="utf-8"))
+    before = {a["account_id"]: {f["rule"] for f in a["findings"]} for a in week1["accounts"]}
+    accounts = {a["account_id"]: a for a in report["accounts"]}
+    changes = report["summary"]["changes"]
+    # Only the changed account has new or resolved findings; it moved stage; everything else is still open.
+    new = {(a, f["rule"]) for a, acc in accounts.items() for f in acc["findings"] if f["status"] == "new"}
+    assert {a for a, _ in new} == {CHANGED} and changes["new"] == len(new)
+    assert {a for a, acc in accounts.items() if acc["resolved"]} == {CHANGED}
+    assert set(accounts[CHANGED]["resolved"]) == before[CHANGED] and changes["resolved"] == len(before[CHANGED])
+    assert accounts[CHANGED]["moved"]["declared_stage"] == "cooperation" and changes["stages_moved"] == 1
+    assert changes["waived"] == 1 and [f["rule"] for f in accounts[WAIVED[0]]["waived"]] == [WAIVED[1]]
+    total = sum(len(b) for b in before.values())
+    assert changes["still_open"] == total - len(before[CHANGED]) - 1  # all but the changed account's and the waived one
+    assert all(f["first_seen"] == "2026-10-24" for a, acc in accounts.items() if a != CHANGED for f in acc["findings"])
+    assert err == ""  # the waiver matched its finding: no note
+
+
+def test_the_table_and_markdown_mark_new_findings_and_say_what_moved(capsys, weeks):
+    _, table, _ = run(capsys, *weeks)
+    flat = " ".join(table.split())
+    assert "integrated-no-tenders [NEW]" in flat and "[open since 2026-10-24]" in flat
+    assert "moved since 2026-10-24: declared cooperation → integrated" in flat
+    assert "resolved since 2026-10-24: cooperation-" in flat
+    assert "Since 2026-10-24: 7 new" in flat and "1 waived." in flat
+    assert WAIVED[0] + " " in table and f"{WAIVED[1]} [" not in flat.split(WAIVED[0])[1].split("ACC-")[0]
+    _, markdown, _ = run(capsys, *weeks, "--format", "markdown", "--lang", "fi")
+    plain = markdown.replace("\\", "")
+    assert "**UUSI**" in markdown and "muuttunut 2026-10-24 jälkeen: ilmoitettu cooperation → integrated" in plain
+    assert "ratkennut 2026-10-24 jälkeen: cooperation" in plain and "2026-10-24 jälkeen: 7 uutta" in plain
+
+
+def test_csv_has_a_status_column_and_rows_for_resolved_findings(capsys, weeks):
+    _, out, _ = run(capsys, *weeks, "--format", "csv", "--show-waived")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    statuses = {(r["account_id"], r["rule"]): r["status"] for r in rows}
+    assert statuses[WAIVED] == "waived"
+    assert {r["status"] for r in rows if r["account_id"] == CHANGED} == {"new", "resolved"}
+    assert {r["status"] for r in rows if r["account_id"] != CHANGED and (r["account_id"], r["rule"]) != WAIVED} == {"still-open"}
+    waived = next(r for r in rows if (r["account_id"], r["rule"]) == WAIVED)
+    assert (waived["waived_until"], waived["waived_reason"], waived["waived_by"]) == ("2027-03-31", "public body: tenders by law", "Ops")
+
+
+def test_without_baseline_or_waivers_the_reports_keep_their_old_form(capsys):
+    _, out, _ = run(capsys, "check", str(SAMPLE), "--as-of", "2026-10-31", "--format", "csv", "--fail-on", "never")
+    assert out.splitlines()[0].endswith("handbook_url")
+    _, out, _ = run(capsys, "check", str(SAMPLE), "--as-of", "2026-10-31", "--format", "json", "--fail-on", "never")
+    report = json.loads(out)
+    assert "changes" not in report["summary"] and all("status" not in f for a in report["accounts"] for f in a["findings"])

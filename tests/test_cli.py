@@ -48,10 +48,18 @@ def test_every_sample_finding_is_explained(capsys, playbook, lang):
     report = json.loads(out)
     findings = [f for a in report["accounts"] for f in a["findings"]]
     assert findings
+    verdict = playbook.manifest["verdict"]["id"]
+    for a in report["accounts"]:
+        assert all(f["rule"] != verdict for f in a["findings"][1:]), "the verdict comes first"
     for f in findings:
         assert f["action"] and f["message"]
         assert f["handbook_url"].startswith(f"http://127.0.0.1:8000/{lang}/")
         if f["kind"] == "data":
+            continue
+        if f["rule"] == verdict:
+            assert f["handbook_url"].endswith(f"/rules/#{verdict}") and f["source"]
+            names = {playbook.phases[f["evidence"][k]].name[lang] for k in ("expected", "observed")}
+            assert all(name in f["message"] and name in f["action"] for name in names)
             continue
         rule = playbook.rules_by_id[f["rule"]]
         assert f["handbook_url"].endswith(f"/{rule.page}#{rule.id}")

@@ -282,7 +282,7 @@ def explain_rule(playbook: Playbook, rule_id: str, lang: str, handbook_url: str)
         f"  {rule.title[lang]}",
         f"  {playbook.text('check.rule_applies_to', lang)}: {applies}",
         f"  {playbook.text('check.rule_test', lang)}: {rule.signal} {words.expected(rule)}{when}",
-        "", *textwrap.wrap(rule.rationale[lang], 80, initial_indent="  ", subsequent_indent="  "),
+        "", *textwrap.wrap(playbook.rationale(rule, lang), 80, initial_indent="  ", subsequent_indent="  "),
         "", *textwrap.wrap("→ " + rule.action[lang], 80, initial_indent="  ", subsequent_indent="    "),
         "", f"  ({words.citation(rule.sources)})", f"  {words.url(rule.page, rule.id)}",
     ])

@@ -63,11 +63,16 @@ class Evaluation:
     stage_ids: list[str] = field(default_factory=list)
     distinct: list[Finding] = field(default_factory=list)  # every Finding object, once (accounts share them)
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)  # (kind, severity) -> findings
-    evidence: np.ndarray | None = None  # shape (accounts, stages): "at least" expectations satisfied
+    evidence: np.ndarray | None = None  # shape (accounts, stages, 2): "at least" expectations satisfied, evaluated
 
     def fit_scores(self, index: int) -> dict[str, np.ndarray]:
         """{stage: [satisfied, evaluated]} for one account (numpy pairs: orjson writes them directly)."""
         return dict(zip(self.stage_ids, self.fit[index], strict=True))
+
+    def evidence_scores(self, index: int) -> dict[str, np.ndarray]:
+        """{stage: ["at least" expectations satisfied, evaluated]} for one account."""
+        evidence = self.evidence if self.evidence is not None else np.zeros_like(self.fit)
+        return dict(zip(self.stage_ids, evidence[index], strict=True))
 
 
 def _observed(signal: str, cols: Columns, as_of: date, playbook: Playbook) -> np.ndarray:
@@ -127,7 +132,7 @@ class Fit(NamedTuple):
 
     best: list[str | None]
     fit: np.ndarray  # (accounts, stages, 2)
-    evidence: np.ndarray  # (accounts, stages)
+    evidence: np.ndarray  # (accounts, stages, 2): "at least" expectations satisfied, evaluated
     best_index: np.ndarray  # (accounts,): index of the best stage, -1 when unknown
 
 
@@ -144,14 +149,15 @@ def fit_table(playbook: Playbook, cols: Columns, as_of: date, declared: list[str
     stages = playbook.stages
     settings = playbook.manifest["best_fit"]
     fit = np.zeros((cols.size, len(stages), 2), dtype=np.int32)
-    evidence = np.zeros((cols.size, len(stages)), dtype=np.int32)
+    evidence = np.zeros((cols.size, len(stages), 2), dtype=np.int32)
     for k, stage in enumerate(stages):
         for rule in playbook.stage_rules(stage.id):
             c = codes[rule.id] if codes is not None else rule_codes(rule, cols, as_of, playbook)
             fit[:, k, 0] += c == PASS
             fit[:, k, 1] += c <= FAIL
             if shows_evidence(rule, playbook):
-                evidence[:, k] += c == PASS
+                evidence[:, k, 0] += c == PASS
+                evidence[:, k, 1] += c <= FAIL
     satisfied, evaluated = fit[:, :, 0], fit[:, :, 1]
     orders = np.array([s.order for s in stages], dtype=np.float64)
     anchor = np.array([playbook.phases[d].order if d in playbook.phases and playbook.phases[d].kind == "stage" else 0 for d in declared], dtype=np.float64)
@@ -159,7 +165,7 @@ def fit_table(playbook: Playbook, cols: Columns, as_of: date, declared: list[str
         score = satisfied / evaluated
     # Scores differ by at least 1/90 between distinct fractions; the tie-breaks stay far below that.
     key = score * 1e6 - np.abs(orders[None, :] - anchor[:, None]) * 10 - orders[None, :]
-    eligible = (evaluated >= settings["min_evaluated"]) & (evidence >= settings["min_evidence"])
+    eligible = (evaluated >= settings["min_evaluated"]) & (evidence[:, :, 0] >= settings["min_evidence"])
     key = np.where(eligible, key, -np.inf)
     best = np.argmax(key, axis=1) if cols.size else np.zeros(0, dtype=np.int64)
     scored = np.isfinite(key[np.arange(cols.size), best]) if cols.size else np.array([], dtype=bool)

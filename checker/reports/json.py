@@ -20,8 +20,9 @@ def accounts_json(result: CheckResult) -> Iterator[dict]:
     table, evaluation = result.table, result.evaluation
     fragment = {id(f): orjson.Fragment(orjson.dumps(f._asdict())) for f in evaluation.distinct}  # the report's finding object
     stages, fit = evaluation.stage_ids, evaluation.fit
+    evidence = evaluation.evidence if evaluation.evidence is not None else np.zeros_like(fit)
     # Each account's row of scores as one integer (its digits in base `most + 1`), to find the distinct rows fast.
-    flat = fit.reshape(len(fit), 2 * len(stages)).astype(np.int64)
+    flat = np.concatenate([fit.reshape(len(fit), 2 * len(stages)), evidence.reshape(len(fit), 2 * len(stages))], axis=1).astype(np.int64)
     digits = int(flat.max(initial=0)) + 1
     if digits ** flat.shape[1] < 2**63:
         _, first, which = np.unique(flat @ (digits ** np.arange(flat.shape[1], dtype=np.int64)), return_index=True, return_inverse=True)
@@ -29,6 +30,8 @@ def accounts_json(result: CheckResult) -> Iterator[dict]:
         _, first, which = np.unique(flat, axis=0, return_index=True, return_inverse=True)
     fits = [orjson.Fragment(orjson.dumps(dict(zip(stages, pairs, strict=True)), option=orjson.OPT_SERIALIZE_NUMPY))
             for pairs in fit[first]]
+    evidences = [orjson.Fragment(orjson.dumps(dict(zip(stages, pairs, strict=True)), option=orjson.OPT_SERIALIZE_NUMPY))
+                 for pairs in evidence[first]]
     rows = zip(table.ids, table.names, table.owners, table.rows, table.declared, table.declared_raw,
                evaluation.best_fit, which.reshape(-1).tolist(), evaluation.findings, evaluation.not_evaluated, strict=True)
     for account_id, name, owner, row, declared, raw, best, fit_at, findings, not_evaluated in rows:
@@ -41,6 +44,7 @@ def accounts_json(result: CheckResult) -> Iterator[dict]:
             "declared_stage_raw": raw,
             "best_fit_stage": best,
             "fit": fits[fit_at],
+            "fit_evidence": evidences[fit_at],
             "findings": [fragment[id(f)] for f in findings],
             "not_evaluated": not_evaluated,
         }

@@ -271,6 +271,12 @@ def explain_rule(playbook: Playbook, rule_id: str, lang: str, handbook_url: str)
         Evaluator,  # it phrases tests and citations the way findings do
     )
 
+    verdict = playbook.manifest["verdict"]
+    if rule_id == verdict["id"]:  # the account-level verdict: not an expectation, but explained like one
+        words = Evaluator(playbook, date.today(), lang, handbook_url)
+        return "\n".join([f"{verdict['id']}  stage-mismatch", f"  {verdict['title'][lang]}", "",
+                          *textwrap.wrap(verdict["rationale"][lang], 80, initial_indent="  ", subsequent_indent="  "),
+                          "", f"  ({words.citation(verdict['sources'])})", f"  {words.url('rules/', verdict['id'])}"])
     rule = playbook.rules_by_id.get(rule_id)
     if rule is None:
         raise UsageError("error.no_rule", rule=rule_id, hint=suggestion(rule_id, playbook.rules_by_id))

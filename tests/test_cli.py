@@ -4,9 +4,11 @@ import csv
 import io
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -257,3 +259,41 @@ def test_random_exports_end_in_a_report_or_one_clear_message(capsys, tmp_path, p
                          "--fail-on", "never", "--lang", rng.choice(["en", "fi"]), *AS_OF)
     assert "Traceback" not in err
     assert (code, err.count("\n")) == (2, 1) if code == 2 else code == 0 and out
+
+
+def _profile_csv(playbook, path, declared, stage_id, as_of=date(2026, 10, 31)):
+    """One account declared `declared` whose every signal is `stage_id`'s textbook profile."""
+    values = playbook.phases[stage_id].data["profile"]
+    cells = {s: (as_of - timedelta(days=v)).isoformat() if playbook.signals[s].type == "date" else ("yes" if v is True else "no" if v is False else v)
+             for s, v in values.items()}
+    path.write_text("account_id,account_name,declared_stage," + ",".join(cells) + "\n"
+                    + f"A1,Acme,{declared}," + ",".join(str(c) for c in cells.values()) + "\n", encoding="utf-8")
+    return path
+
+
+def test_an_account_declared_exploratory_that_behaves_integrated_fails_on_warning(capsys, playbook, tmp_path):
+    path = _profile_csv(playbook, tmp_path / "a.csv", "exploratory", "integrated")
+    assert run(capsys, "check", str(path), "--fail-on", "warning", *AS_OF)[0] == 1
+    clean = _profile_csv(playbook, tmp_path / "b.csv", "integrated", "integrated")
+    assert run(capsys, "check", str(clean), "--fail-on", "warning", *AS_OF)[0] == 0
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "table", "markdown"])
+def test_the_verdict_is_the_first_line_of_its_account_in_every_format(capsys, playbook, tmp_path, fmt):
+    path = _profile_csv(playbook, tmp_path / "a.csv", "integrated", "basic")
+    verdict = playbook.manifest["verdict"]["id"]
+    _, out, _ = run(capsys, "check", str(path), "--format", fmt, "--fail-on", "never", *AS_OF)
+    if fmt == "json":
+        rules = [f["rule"] for f in json.loads(out)["accounts"][0]["findings"]]
+    elif fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(out)))
+        rules = [r["rule"] for r in rows]
+    else:
+        rules = re.findall(r"\b((?:stage-fit|integrated-[a-z-]+|warning-signs-[a-z-]+|prevention-[a-z-]+))\b", out.replace("\\-", "-"))
+        rules = [r for i, r in enumerate(rules) if r not in rules[:i]]
+    assert rules[0] == verdict and len(rules) > 1, rules
+
+
+def test_rules_explains_the_verdict_too(capsys, playbook):
+    code, out, _ = run(capsys, "rules", "stage-fit", "--lang", "fi")
+    assert code == 0 and playbook.manifest["verdict"]["title"]["fi"] in out and out.rstrip().endswith("/fi/rules/#stage-fit")

@@ -189,11 +189,11 @@ class Evaluator:
         playbook, cols = self.playbook, table.columns
         codes = {rule.id: rule_codes(rule, cols, self.as_of, playbook) for rule in playbook.rules}
         fitted = fit_table(playbook, cols, self.as_of, table.declared, codes)
+        code_of = {p: n for n, p in enumerate(playbook.phases)}  # stages first: a stage's code is its index
+        declared_code = np.array([code_of.get(d, -1) for d in table.declared], dtype=np.int16)
         # The verdict heads its account: the per-rule findings after it are its evidence.
-        verdicts, shared, uses = self._verdicts(table.declared, fitted, codes)
-        findings: list[list[Finding]] = [[] for _ in range(len(table))]
-        for i, k in verdicts.items():
-            findings[i].append(shared[k])
+        verdict_at, shared, uses = self._verdicts(declared_code, fitted, codes)
+        findings: list[list[Finding]] = [[shared[k]] if k >= 0 else [] for k in verdict_at.tolist()]
         not_evaluated: list[list[str]] = [[] for _ in range(len(table))]
         distinct: list[Finding] = list(shared)
         counts: Counter[tuple[str, str]] = Counter()
@@ -204,8 +204,6 @@ class Evaluator:
             findings[index].extend(data)
             distinct.extend(data)
             counts.update((f.kind, f.severity) for f in data)
-        code_of = {p: n for n, p in enumerate(playbook.phases)}
-        declared_code = np.array([code_of.get(d, -1) for d in table.declared], dtype=np.int16)
         applies_of: dict[tuple[str, ...], np.ndarray] = {}
         for rule in playbook.rules:
             applies = applies_of.get(rule.applies_to)
@@ -231,18 +229,19 @@ class Evaluator:
                 not_evaluated[i].append(rule.id)
         return Evaluation(fitted.best, fitted.fit, findings, not_evaluated, [s.id for s in playbook.stages], distinct, counts, fitted.evidence)
 
-    def _verdicts(self, declared: list[str | None], fitted: Fit, codes: dict[str, np.ndarray]) -> tuple[dict[int, int], list[Finding], list[int]]:
+    def _verdicts(self, declared_code: np.ndarray, fitted: Fit, codes: dict[str, np.ndarray]) -> tuple[np.ndarray, list[Finding], list[int]]:
         """The account-level verdict (manifest `verdict`), for every account whose best fit is
-        known and is not its declared stage: {account: index into shared}, the shared
-        Findings, and how many accounts hold each. Accounts declared in an ending get none.
+        known and is not its declared stage: per account the index of its verdict in the shared
+        Findings (-1: none), those Findings, and how many accounts hold each. Accounts declared
+        in an ending (a phase code past the stages) get none.
         """
         playbook, spec = self.playbook, self.playbook.manifest["verdict"]
-        stage_of = {s.id: k for k, s in enumerate(playbook.stages)}
-        declared_k = np.array([stage_of.get(d, -1) if d else -1 for d in declared], dtype=np.int64)
+        declared_k = np.where(declared_code < len(playbook.stages), declared_code, -1).astype(np.int64)
         best_k = fitted.best_index.astype(np.int64)
+        verdict_at = np.full(len(best_k), -1, dtype=np.int64)
         at = np.flatnonzero((declared_k >= 0) & (best_k >= 0) & (declared_k != best_k))
         if not len(at):
-            return {}, [], []
+            return verdict_at, [], []
         d, b = declared_k[at], best_k[at]
         own, other = fitted.fit[at, d], fitted.fit[at, b]  # (n, 2): satisfied, evaluated
         distance = np.abs(b - d)
@@ -261,15 +260,25 @@ class Evaluator:
             mine = np.flatnonzero((d == k) & (b < d))
             for j, rule in enumerate(r for r in playbook.stage_rules(stage.id) if shows_evidence(r, playbook)):
                 mask[mine] |= (codes[rule.id][at[mine]] == FAIL).astype(np.int64) << j
-        key = np.stack([d, b, own[:, 0], own[:, 1], other[:, 0], other[:, 1], rung, mask], axis=1)
         keep = rung >= 0
         if not keep.any():
-            return {}, [], []
-        rows, which = np.unique(key[keep], axis=0, return_inverse=True)
+            return verdict_at, [], []
+        columns = [d, b, own[:, 0], own[:, 1], other[:, 0], other[:, 1], rung, mask]
+        # The distinct verdicts, each row of the columns as one integer (mixed radix) when it fits.
+        sizes = [int(c.max(initial=0)) + 1 for c in columns]
+        if np.prod([float(s) for s in sizes]) < 2**62:
+            number = np.zeros(len(at), dtype=np.int64)
+            for column, size in zip(columns, sizes, strict=True):
+                number = number * size + column.astype(np.int64)
+            _, first, which = np.unique(number[keep], return_index=True, return_inverse=True)
+            rows = np.stack(columns, axis=1)[keep][first]
+        else:
+            rows, which = np.unique(np.stack(columns, axis=1)[keep], axis=0, return_inverse=True)
         which = which.reshape(-1)
         shared = [self._verdict(*row) for row in rows.tolist()]
         uses = np.bincount(which, minlength=len(shared)).tolist()
-        return dict(zip(at[keep].tolist(), which.tolist(), strict=True)), shared, uses
+        verdict_at[at[keep]] = which
+        return verdict_at, shared, uses
 
     def _verdict(self, d: int, b: int, own_met: int, own_tested: int, other_met: int, other_tested: int, rung: int, mask: int) -> Finding:
         playbook, spec, lang = self.playbook, self.playbook.manifest["verdict"], self.lang

@@ -296,7 +296,9 @@ def explain_rule(playbook: Playbook, rule_id: str, lang: str, handbook_url: str)
 
 def rules_table(playbook: Playbook, lang: str = "en") -> str:
     """Every rule on one line: id, kind, severity, where it applies, the test and its title."""
-    lines = []
+    verdict = playbook.manifest["verdict"]
+    ladder = ", ".join(f"{rung['distance']}+" + (f"/{rung['margin']:g}" if "margin" in rung else "") + f" {rung['severity']}" for rung in verdict["severity"])
+    lines = [f"{verdict['id']}  [{ladder}] stage-mismatch  ({', '.join(s.id for s in playbook.stages)})\n    best fit ≠ declared: {verdict['title'][lang]}"]
     for rule in playbook.rules:
         test = f"{rule.signal} {rule.op}" + ("" if rule.op == "recorded" else f" {rule.value}" + (f" × {rule.relative_to}" if rule.relative_to else ""))
         lines.append(f"{rule.id}  [{rule.severity}] {rule.kind}  ({', '.join(rule.applies_to)})\n    {test}: {rule.title[lang]}")

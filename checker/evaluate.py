@@ -281,6 +281,7 @@ class Evaluator:
         return verdict_at, shared, uses
 
     def _verdict(self, d: int, b: int, own_met: int, own_tested: int, other_met: int, other_tested: int, rung: int, mask: int) -> Finding:
+        """The verdict for declared stage `d` and best fit `b` (indices), their scores, the ladder's rung and what to develop."""
         playbook, spec, lang = self.playbook, self.playbook.manifest["verdict"], self.lang
         declared, best = playbook.stages[d], playbook.stages[b]
         direction = "behind" if b < d else "ahead"

@@ -38,6 +38,9 @@ class AccountView:
     def fit_scores(self) -> dict[str, np.ndarray]:
         return self.result.evaluation.fit_scores(self.index)
 
+    def evidence_scores(self) -> dict[str, np.ndarray]:
+        return self.result.evaluation.evidence_scores(self.index)
+
 
 @dataclass
 class Sources:

@@ -13,8 +13,6 @@ import os
 import stat
 import sys
 import tempfile
-import textwrap
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -33,6 +31,7 @@ from checker.playbook.problems import PlaybookInvalid
 from checker.playbook.validate import BUNDLED, names_missing_path, validate
 from checker.progress import Progress
 from checker.reports import REPORTERS
+from checker.reports.rules import explain_rule, rules_table, summary
 from checker.reports.signals import SIGNAL_FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -167,7 +166,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "summary":
             print(summary(playbook, args.lang))
         elif args.command == "rules" and args.rule:
-            print(explain_rule(playbook, args.rule, args.lang, args.handbook_url or playbook.manifest["handbook_url"]))
+            text = explain_rule(playbook, args.rule, args.lang, args.handbook_url or playbook.manifest["handbook_url"])
+            if text is None:
+                raise UsageError("error.no_rule", rule=args.rule, hint=suggestion(args.rule, playbook.rules_by_id))
+            print(text)
         elif args.command == "rules":
             print(rules_table(playbook, args.lang))
         return EXIT_OK
@@ -336,60 +338,3 @@ def cmd_validate(paths: Sequence[Path], lang: str = "en") -> int:
         return EXIT_FINDINGS
     print(render("validate.summary_ok", lang, files=len(docs)))
     return EXIT_OK
-
-
-def summary(playbook: Playbook, lang: str = "en") -> str:
-    """A short overview of what the playbooks hold, for `make run` and for editors."""
-    def t(key: str, **values: object) -> str:
-        return playbook.text(f"summary.{key}", lang, **values)
-
-    lines = [t("head", title=playbook.manifest["title"][lang], version=playbook.manifest["version"], files=len(playbook.files)), ""]
-    for key, phases in (("stages", playbook.stages), ("endings", playbook.endings)):
-        lines.append(t(key, n=len(phases)))
-        for phase in phases:
-            count = len([r for r in playbook.rules if r.owner == phase.id])
-            lines.append(f"  {phase.order}. {phase.id:<16} {phase.name[lang]:<40} {t('expectations', n=count)}")
-    lines.append(t("catalogues", n=len(playbook.catalogues)))
-    for cat in playbook.catalogues.values():
-        lines.append(f"  {cat['id']:<19} {t('catalogue', entries=len(cat['items']), rules=len(cat.get('rules', [])))}")
-    kinds = Counter(r.kind for r in playbook.rules)
-    severities = Counter(r.severity for r in playbook.rules)
-    lines += [
-        "",
-        t("counts", signals=len(playbook.signals), sources=len(playbook.sources), terms=len(playbook.glossary)),
-        t("rules", n=len(playbook.rules), kinds=", ".join(f"{k} {n}" for k, n in sorted(kinds.items())),
-          severities=", ".join(f"{s} {severities[s]}" for s in SEVERITIES)),
-    ]
-    return "\n".join(lines)
-
-
-def explain_rule(playbook: Playbook, rule_id: str, lang: str, handbook_url: str) -> str:
-    """One rule in full, the way the handbook's rule catalogue shows it."""
-    from checker.evaluate import (
-        Evaluator,  # it phrases tests and citations the way findings do
-    )
-
-    rule = playbook.rules_by_id.get(rule_id)
-    if rule is None:
-        raise UsageError("error.no_rule", rule=rule_id, hint=suggestion(rule_id, playbook.rules_by_id))
-    words = Evaluator(playbook, date.today(), lang, handbook_url)
-    applies = ", ".join(playbook.phases[p].name[lang] for p in rule.applies_to)
-    when = "".join(f"\n  {playbook.text('check.rule_when', lang)} {c.signal} {c.op} {c.value}" for c in rule.when)
-    return "\n".join([
-        f"{rule.id}  [{rule.severity}] {rule.kind}" + (f", {rule.direction}" if rule.direction else ""),
-        f"  {rule.title[lang]}",
-        f"  {playbook.text('check.rule_applies_to', lang)}: {applies}",
-        f"  {playbook.text('check.rule_test', lang)}: {rule.signal} {words.expected(rule)}{when}",
-        "", *textwrap.wrap(rule.rationale[lang], 80, initial_indent="  ", subsequent_indent="  "),
-        "", *textwrap.wrap("→ " + rule.action[lang], 80, initial_indent="  ", subsequent_indent="    "),
-        "", f"  ({words.citation(rule.sources)})", f"  {words.url(rule.page, rule.id)}",
-    ])
-
-
-def rules_table(playbook: Playbook, lang: str = "en") -> str:
-    """Every rule on one line: id, kind, severity, where it applies, the test and its title."""
-    lines = []
-    for rule in playbook.rules:
-        test = f"{rule.signal} {rule.op}" + ("" if rule.op == "recorded" else f" {rule.value}" + (f" × {rule.relative_to}" if rule.relative_to else ""))
-        lines.append(f"{rule.id}  [{rule.severity}] {rule.kind}  ({', '.join(rule.applies_to)})\n    {test}: {rule.title[lang]}")
-    return "\n".join(lines)

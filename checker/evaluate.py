@@ -63,10 +63,16 @@ class Evaluation:
     stage_ids: list[str] = field(default_factory=list)
     distinct: list[Finding] = field(default_factory=list)  # every Finding object, once (accounts share them)
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)  # (kind, severity) -> findings
+    evidence: np.ndarray | None = None  # shape (accounts, stages, 2): "at least" expectations satisfied, evaluated
 
     def fit_scores(self, index: int) -> dict[str, np.ndarray]:
         """{stage: [satisfied, evaluated]} for one account (numpy pairs: orjson writes them directly)."""
         return dict(zip(self.stage_ids, self.fit[index], strict=True))
+
+    def evidence_scores(self, index: int) -> dict[str, np.ndarray]:
+        """{stage: ["at least" expectations satisfied, evaluated]} for one account."""
+        evidence = self.evidence if self.evidence is not None else np.zeros_like(self.fit)
+        return dict(zip(self.stage_ids, evidence[index], strict=True))
 
 
 def _observed(signal: str, cols: Columns, as_of: date, playbook: Playbook) -> np.ndarray:
@@ -107,22 +113,51 @@ def rule_codes(rule: Rule, cols: Columns, as_of: date, playbook: Playbook) -> np
     return codes
 
 
-def fit_table(playbook: Playbook, cols: Columns, as_of: date, declared: list[str | None], codes: dict[str, np.ndarray] | None = None) -> tuple[list[str | None], np.ndarray]:
+def shows_evidence(rule: Rule, playbook: Playbook) -> bool:
+    """Whether `rule` is an "at least" test: one that passes only on something the account
+    shows (a count or share reached, a yes, a recent date), never on zeros or absence."""
+    kind = playbook.signals[rule.signal].type
+    if rule.relative_to or rule.op == "recorded":
+        return False
+    if kind == "boolean":
+        return rule.op == "==" and rule.value is True
+    if kind == "date":
+        return rule.op in ("<=", "<")  # days since the date: a recent date
+    return (rule.op == ">=" and rule.value > 0) or (rule.op == ">" and rule.value >= 0)
+
+
+class Fit(NamedTuple):
+    """Per account: the best-fit stage (or None) and, per stage, [satisfied, evaluated] and the
+    "at least" expectations satisfied (the evidence that makes a stage eligible)."""
+
+    best: list[str | None]
+    fit: np.ndarray  # (accounts, stages, 2)
+    evidence: np.ndarray  # (accounts, stages, 2): "at least" expectations satisfied, evaluated
+    best_index: np.ndarray  # (accounts,): index of the best stage, -1 when unknown
+
+
+def fit_table(playbook: Playbook, cols: Columns, as_of: date, declared: list[str | None], codes: dict[str, np.ndarray] | None = None) -> Fit:
     """The stage whose own expectations each account satisfies best.
 
     Score = satisfied / evaluated over the stage's expectations, counting only those whose
-    signals are known. A stage needs `best_fit.min_evaluated` evaluated expectations to be
-    scored; with none scored the fit is unknown (null). Ties go to the stage nearest the
-    declared one, then to the earlier stage.
+    signals are known. A stage is eligible when `best_fit.min_evaluated` of its expectations
+    could be evaluated and `best_fit.min_evidence` of its "at least" expectations pass:
+    zeros meet "at most" tests, so those alone can never make a stage the best fit. With no
+    stage eligible the fit is unknown (None: not enough evidence). Ties go to the stage
+    nearest the declared one, then to the earlier stage.
     """
     stages = playbook.stages
-    minimum = playbook.manifest["best_fit"]["min_evaluated"]
+    settings = playbook.manifest["best_fit"]
     fit = np.zeros((cols.size, len(stages), 2), dtype=np.int32)
+    evidence = np.zeros((cols.size, len(stages), 2), dtype=np.int32)
     for k, stage in enumerate(stages):
         for rule in playbook.stage_rules(stage.id):
             c = codes[rule.id] if codes is not None else rule_codes(rule, cols, as_of, playbook)
             fit[:, k, 0] += c == PASS
             fit[:, k, 1] += c <= FAIL
+            if shows_evidence(rule, playbook):
+                evidence[:, k, 0] += c == PASS
+                evidence[:, k, 1] += c <= FAIL
     satisfied, evaluated = fit[:, :, 0], fit[:, :, 1]
     orders = np.array([s.order for s in stages], dtype=np.float64)
     anchor = np.array([playbook.phases[d].order if d in playbook.phases and playbook.phases[d].kind == "stage" else 0 for d in declared], dtype=np.float64)
@@ -130,10 +165,12 @@ def fit_table(playbook: Playbook, cols: Columns, as_of: date, declared: list[str
         score = satisfied / evaluated
     # Scores differ by at least 1/90 between distinct fractions; the tie-breaks stay far below that.
     key = score * 1e6 - np.abs(orders[None, :] - anchor[:, None]) * 10 - orders[None, :]
-    key = np.where(evaluated >= minimum, key, -np.inf)
-    best = np.argmax(key, axis=1)
+    eligible = (evaluated >= settings["min_evaluated"]) & (evidence[:, :, 0] >= settings["min_evidence"])
+    key = np.where(eligible, key, -np.inf)
+    best = np.argmax(key, axis=1) if cols.size else np.zeros(0, dtype=np.int64)
     scored = np.isfinite(key[np.arange(cols.size), best]) if cols.size else np.array([], dtype=bool)
-    return [stages[b].id if ok else None for b, ok in zip(best.tolist(), scored.tolist(), strict=True)], fit
+    best_index = np.where(scored, best, -1)
+    return Fit([stages[b].id if ok else None for b, ok in zip(best.tolist(), scored.tolist(), strict=True)], fit, evidence, best_index)
 
 
 class Evaluator:
@@ -151,17 +188,22 @@ class Evaluator:
     def evaluate(self, table: AccountTable) -> Evaluation:
         playbook, cols = self.playbook, table.columns
         codes = {rule.id: rule_codes(rule, cols, self.as_of, playbook) for rule in playbook.rules}
-        best, fit = fit_table(playbook, cols, self.as_of, table.declared, codes)
-        findings: list[list[Finding]] = [[] for _ in range(len(table))]
-        not_evaluated: list[list[str]] = [[] for _ in range(len(table))]
-        distinct: list[Finding] = []
-        counts: Counter[tuple[str, str]] = Counter()
-        for index, notes in table.notes.items():
-            findings[index].extend(self._data_finding(table, index, note) for note in notes)
-            distinct.extend(findings[index])
-            counts.update((f.kind, f.severity) for f in findings[index])
-        code_of = {p: n for n, p in enumerate(playbook.phases)}
+        fitted = fit_table(playbook, cols, self.as_of, table.declared, codes)
+        code_of = {p: n for n, p in enumerate(playbook.phases)}  # stages first: a stage's code is its index
         declared_code = np.array([code_of.get(d, -1) for d in table.declared], dtype=np.int16)
+        # The verdict heads its account: the per-rule findings after it are its evidence.
+        verdict_at, shared, uses = self._verdicts(declared_code, fitted, codes)
+        findings: list[list[Finding]] = [[shared[k]] if k >= 0 else [] for k in verdict_at.tolist()]
+        not_evaluated: list[list[str]] = [[] for _ in range(len(table))]
+        distinct: list[Finding] = list(shared)
+        counts: Counter[tuple[str, str]] = Counter()
+        for verdict, n in zip(shared, uses, strict=True):
+            counts[verdict.kind, verdict.severity] += n
+        for index, notes in table.notes.items():
+            data = [self._data_finding(table, index, note) for note in notes]
+            findings[index].extend(data)
+            distinct.extend(data)
+            counts.update((f.kind, f.severity) for f in data)
         applies_of: dict[tuple[str, ...], np.ndarray] = {}
         for rule in playbook.rules:
             applies = applies_of.get(rule.applies_to)
@@ -185,7 +227,76 @@ class Evaluator:
                     findings[i].append(shared[k])
             for i in np.flatnonzero(applies & (c == UNKNOWN)).tolist():
                 not_evaluated[i].append(rule.id)
-        return Evaluation(best, fit, findings, not_evaluated, [s.id for s in playbook.stages], distinct, counts)
+        return Evaluation(fitted.best, fitted.fit, findings, not_evaluated, [s.id for s in playbook.stages], distinct, counts, fitted.evidence)
+
+    def _verdicts(self, declared_code: np.ndarray, fitted: Fit, codes: dict[str, np.ndarray]) -> tuple[np.ndarray, list[Finding], list[int]]:
+        """The account-level verdict (manifest `verdict`), for every account whose best fit is
+        known and is not its declared stage: per account the index of its verdict in the shared
+        Findings (-1: none), those Findings, and how many accounts hold each. Accounts declared
+        in an ending (a phase code past the stages) get none.
+        """
+        playbook, spec = self.playbook, self.playbook.manifest["verdict"]
+        declared_k = np.where(declared_code < len(playbook.stages), declared_code, -1).astype(np.int64)
+        best_k = fitted.best_index.astype(np.int64)
+        verdict_at = np.full(len(best_k), -1, dtype=np.int64)
+        at = np.flatnonzero((declared_k >= 0) & (best_k >= 0) & (declared_k != best_k))
+        if not len(at):
+            return verdict_at, [], []
+        d, b = declared_k[at], best_k[at]
+        own, other = fitted.fit[at, d], fitted.fit[at, b]  # (n, 2): satisfied, evaluated
+        distance = np.abs(b - d)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            margin = other[:, 0] / other[:, 1] - own[:, 0] / own[:, 1]
+        margin = np.where(own[:, 1] >= playbook.manifest["best_fit"]["min_evaluated"], margin, np.nan)  # declared stage not scored
+        rung = np.full(len(at), -1, dtype=np.int64)
+        for r, step in reversed(list(enumerate(spec["severity"]))):  # the first matching rung wins
+            with np.errstate(invalid="ignore"):
+                match = (distance >= step["distance"]) & ((margin >= step["margin"]) if "margin" in step else True)
+            rung = np.where(match, r, rung)
+        # What the account would have to develop to earn its declared stage: the declared stage's
+        # failed "at least" expectations, as a bit mask (only when it is behind).
+        mask = np.zeros(len(at), dtype=np.int64)
+        for k, stage in enumerate(playbook.stages):
+            mine = np.flatnonzero((d == k) & (b < d))
+            for j, rule in enumerate(r for r in playbook.stage_rules(stage.id) if shows_evidence(r, playbook)):
+                mask[mine] |= (codes[rule.id][at[mine]] == FAIL).astype(np.int64) << j
+        keep = rung >= 0
+        if not keep.any():
+            return verdict_at, [], []
+        columns = [d, b, own[:, 0], own[:, 1], other[:, 0], other[:, 1], rung, mask]
+        # The distinct verdicts, each row of the columns as one integer (mixed radix) when it fits.
+        sizes = [int(c.max(initial=0)) + 1 for c in columns]
+        if np.prod([float(s) for s in sizes]) < 2**62:
+            number = np.zeros(len(at), dtype=np.int64)
+            for column, size in zip(columns, sizes, strict=True):
+                number = number * size + column.astype(np.int64)
+            _, first, which = np.unique(number[keep], return_index=True, return_inverse=True)
+            rows = np.stack(columns, axis=1)[keep][first]
+        else:
+            rows, which = np.unique(np.stack(columns, axis=1)[keep], axis=0, return_inverse=True)
+        which = which.reshape(-1)
+        shared = [self._verdict(*row) for row in rows.tolist()]
+        uses = np.bincount(which, minlength=len(shared)).tolist()
+        verdict_at[at[keep]] = which
+        return verdict_at, shared, uses
+
+    def _verdict(self, d: int, b: int, own_met: int, own_tested: int, other_met: int, other_tested: int, rung: int, mask: int) -> Finding:
+        """The verdict for declared stage `d` and best fit `b` (indices), their scores, the ladder's rung and what to develop."""
+        playbook, spec, lang = self.playbook, self.playbook.manifest["verdict"], self.lang
+        declared, best = playbook.stages[d], playbook.stages[b]
+        direction = "behind" if b < d else "ahead"
+        words = spec["distance_words"][lang]
+        distance = abs(b - d)
+        names = {"declared": declared.name[lang], "best": best.name[lang]}
+        message = spec["message"][direction][lang].format(**names, declared_fit=f"{own_met}/{own_tested}", best_fit=f"{other_met}/{other_tested}",
+                                                         distance=words[min(distance, len(words)) - 1])
+        evidence_rules = [r for r in playbook.stage_rules(declared.id) if shows_evidence(r, playbook)]
+        develop = "; ".join(r.title[lang] for j, r in enumerate(evidence_rules) if mask >> j & 1) or spec["develop_fallback"][lang]
+        action = spec["action"][direction][lang].format(**names, develop=develop)
+        evidence = {"signal": None, "observed": best.id, "op": None, "threshold": None, "relative_to": None, "expected": declared.id,
+                    "declared_fit": [own_met, own_tested], "best_fit": [other_met, other_tested], "distance": distance, "direction": direction}
+        return Finding(spec["id"], "stage-mismatch", spec["severity"][rung]["severity"], message, evidence, action,
+                       self.citation(spec["sources"]), self.url("rules/", spec["id"]))
 
     # --- phrasing -------------------------------------------------------------------------------
 
@@ -270,5 +381,5 @@ def outcome(rule: Rule, values: dict[str, object], present: frozenset[str], as_o
 def best_fit(playbook: Playbook, values: dict[str, object], present: frozenset[str], as_of: date, declared: str | None) -> tuple[str | None, dict[str, tuple[int, int]]]:
     """The best-fit stage of one account, with its per-stage (satisfied, evaluated) scores."""
     cols = Columns.from_records([values], playbook.signals, frozenset(present))
-    best, fit = fit_table(playbook, cols, as_of, [declared])
-    return best[0], {s.id: (int(fit[0, k, 0]), int(fit[0, k, 1])) for k, s in enumerate(playbook.stages)}
+    fitted = fit_table(playbook, cols, as_of, [declared])
+    return fitted.best[0], {s.id: (int(fitted.fit[0, k, 0]), int(fitted.fit[0, k, 1])) for k, s in enumerate(playbook.stages)}

@@ -4,9 +4,11 @@ import csv
 import io
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -48,10 +50,18 @@ def test_every_sample_finding_is_explained(capsys, playbook, lang):
     report = json.loads(out)
     findings = [f for a in report["accounts"] for f in a["findings"]]
     assert findings
+    verdict = playbook.manifest["verdict"]["id"]
+    for a in report["accounts"]:
+        assert all(f["rule"] != verdict for f in a["findings"][1:]), "the verdict comes first"
     for f in findings:
         assert f["action"] and f["message"]
         assert f["handbook_url"].startswith(f"http://127.0.0.1:8000/{lang}/")
         if f["kind"] == "data":
+            continue
+        if f["rule"] == verdict:
+            assert f["handbook_url"].endswith(f"/rules/#{verdict}") and f["source"]
+            names = {playbook.phases[f["evidence"][k]].name[lang] for k in ("expected", "observed")}
+            assert all(name in f["message"] and name in f["action"] for name in names)
             continue
         rule = playbook.rules_by_id[f["rule"]]
         assert f["handbook_url"].endswith(f"/{rule.page}#{rule.id}")
@@ -105,7 +115,7 @@ def test_output_file_gets_ordinary_permissions(capsys, tmp_path):
 
 def test_rules_and_help_come_from_the_registries(capsys, playbook):
     _, out, _ = run(capsys, "rules")
-    assert all(rule.id in out for rule in playbook.rules)
+    assert all(rule.id in out for rule in playbook.rules) and out.startswith(playbook.manifest["verdict"]["id"])
     with pytest.raises(SystemExit):
         main(["check", "--help"])
     assert "table, json, csv, markdown" in capsys.readouterr().out
@@ -293,3 +303,41 @@ def test_a_preset_field_the_file_lacks_is_not_blamed_on_the_users_mapping(capsys
     assert code == 0, err
     assert "owner" not in err  # the preset's field: not the user's to map
     assert "share_of_wallet: no column 'Wallet Share'" in err  # the user's own entry: reported
+
+
+def _profile_csv(playbook, path, declared, stage_id, as_of=date(2026, 10, 31)):
+    """One account declared `declared` whose every signal is `stage_id`'s textbook profile."""
+    values = playbook.phases[stage_id].data["profile"]
+    cells = {s: (as_of - timedelta(days=v)).isoformat() if playbook.signals[s].type == "date" else ("yes" if v is True else "no" if v is False else v)
+             for s, v in values.items()}
+    path.write_text("account_id,account_name,declared_stage," + ",".join(cells) + "\n"
+                    + f"A1,Acme,{declared}," + ",".join(str(c) for c in cells.values()) + "\n", encoding="utf-8")
+    return path
+
+
+def test_an_account_declared_exploratory_that_behaves_integrated_fails_on_warning(capsys, playbook, tmp_path):
+    path = _profile_csv(playbook, tmp_path / "a.csv", "exploratory", "integrated")
+    assert run(capsys, "check", str(path), "--fail-on", "warning", *AS_OF)[0] == 1
+    clean = _profile_csv(playbook, tmp_path / "b.csv", "integrated", "integrated")
+    assert run(capsys, "check", str(clean), "--fail-on", "warning", *AS_OF)[0] == 0
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "table", "markdown"])
+def test_the_verdict_is_the_first_line_of_its_account_in_every_format(capsys, playbook, tmp_path, fmt):
+    path = _profile_csv(playbook, tmp_path / "a.csv", "integrated", "basic")
+    verdict = playbook.manifest["verdict"]["id"]
+    _, out, _ = run(capsys, "check", str(path), "--format", fmt, "--fail-on", "never", *AS_OF)
+    if fmt == "json":
+        rules = [f["rule"] for f in json.loads(out)["accounts"][0]["findings"]]
+    elif fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(out)))
+        rules = [r["rule"] for r in rows]
+    else:
+        rules = re.findall(r"\b((?:stage-fit|integrated-[a-z-]+|warning-signs-[a-z-]+|prevention-[a-z-]+))\b", out.replace("\\-", "-"))
+        rules = [r for i, r in enumerate(rules) if r not in rules[:i]]
+    assert rules[0] == verdict and len(rules) > 1, rules
+
+
+def test_rules_explains_the_verdict_too(capsys, playbook):
+    code, out, _ = run(capsys, "rules", "stage-fit", "--lang", "fi")
+    assert code == 0 and playbook.manifest["verdict"]["title"]["fi"] in out and out.rstrip().endswith("/fi/rules/#stage-fit")

@@ -72,8 +72,10 @@ def test_best_fit_is_unknown_with_too_little_data(playbook):
 
 
 def test_ties_go_to_the_stage_nearest_the_declared_one(playbook):
-    # Nothing but "no confidential exchange, no joint planning, few contacts": exploratory and basic tie.
-    values = {"confidential_exchange": False, "joint_planning_12m": 0, "customer_contacts_12m": 1}
+    # A recent contact (exploratory's evidence) and two orders (basic's) at a 10 % share: both meet 5 of 6.
+    values = {"confidential_exchange": False, "joint_planning_12m": 0, "customer_contacts_12m": 1, "last_interaction": date(2026, 6, 20),
+              "purchases_12m": 2, "share_of_wallet": 0.1}
+    assert best_fit(playbook, values, frozenset(values), AS_OF, None)[1]["basic"] == (5, 6)
     assert best_fit(playbook, values, frozenset(values), AS_OF, "basic")[0] == "basic"
     assert best_fit(playbook, values, frozenset(values), AS_OF, "exploratory")[0] == "exploratory"
 

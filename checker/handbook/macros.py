@@ -166,7 +166,8 @@ class Handbook:
         if catalogue or rule.section == "topics":
             facts += [("rule.where", self.page_link(rule.owner, rule.id)), ("rule.applies_to", ", ".join(self.page_link(p) for p in rule.applies_to))]
         title = f"`{rule.id}` {self.tr(rule.title)}" if catalogue else self.tr(rule.title)
-        return ["", f"### {title} {{#{rule.id}}}", "", *self.facts(facts), "", f"**{self.label('rule.why')}** {self.tr(rule.rationale)}", "",
+        why = md(self.pb.rationale(rule, self.lang))
+        return ["", f"### {title} {{#{rule.id}}}", "", *self.facts(facts), "", f"**{self.label('rule.why')}** {why}", "",
                 f"**{self.label('rule.action')}** {self.tr(rule.action)}", "", f"*{self.label('sources.label')}: {self.cite(rule.sources)}*"]
 
     def training(self, training: dict) -> list[str]:
@@ -229,11 +230,34 @@ class Handbook:
         out += self.heading(2, "topic.related", "related") + related if related else []
         return "\n".join(out + self.heading(2, "sources.section", "sources") + [self.cite(cat["sources"])])
 
+    def verdict_block(self) -> list[str]:
+        """The account-level verdict (manifest `verdict`), documented like a rule under its id."""
+        spec = self.pb.manifest["verdict"]
+        stand_in = {key: self.t(f"verdict.{key}") for key in ("declared", "best", "develop")}  # the action's placeholders in words
+        rungs = []
+        for rung in spec["severity"]:
+            when = self.t("verdict.distance", n=rung["distance"]) + (self.t("verdict.margin", margin=self.number(rung["margin"] * 100)) if "margin" in rung else "")
+            severity = self.label("severity." + rung["severity"])
+            rungs.append(f"{md(when)}: {severity}")
+        facts = [("rule.id", f"`{spec['id']}`"), ("rule.where", "`playbooks/playbook.yaml` (`verdict`)"),
+                 ("verdict.fit", f"[{self.label('verdict.fit_link')}]({self.link('checker.md', 'best-fit')})"),
+                 ("rule.severity", "; ".join(rungs)),
+                 ("rule.direction", f"{self.label('direction.behind')} / {self.label('direction.ahead')}")]
+        return ["", f"## {self.label('verdict.section')} {{#rules-verdict}}", "", self.label("verdict.intro"), "",
+                f"### `{spec['id']}` {self.tr(spec['title'])} {{#{spec['id']}}}", "", *self.facts(facts), "",
+                f"**{self.label('rule.why')}** {self.tr(spec['rationale'])}", "",
+                f"**{self.label('rule.action')}** {self.label('verdict.action_behind')} {md(spec['action']['behind'][self.lang].format(**stand_in))} "
+                f"{self.label('verdict.action_ahead')} {md(spec['action']['ahead'][self.lang].format(**stand_in))}", "",
+                f"*{self.label('sources.label')}: {self.cite(spec['sources'])}*"]
+
     def rules_page(self) -> str:
-        """The rule catalogue, like a linter's rule pages: every rule in full, then the signals they read."""
+        """The rule catalogue, like a linter's rule pages: the verdict, every rule in full, then the signals they read."""
+        spec = self.pb.manifest["verdict"]
         out = [f"# {self.label('nav.rules')}", "", self.label("rule.catalogue_intro"), "",
                table([self.label(k) for k in ("rule.id", "rule.where", "rule.severity", "rule.title")],
-                     ([f"[`{r.id}`](#{r.id})", self.name(r.owner), self.label(f"severity.{r.severity}"), self.tr(r.title)] for r in self.pb.rules))]
+                     [[f"[`{spec['id']}`](#{spec['id']})", self.label("verdict.section"), self.label("verdict.severity_varies"), self.tr(spec["title"])],
+                      *([f"[`{r.id}`](#{r.id})", self.name(r.owner), self.label(f"severity.{r.severity}"), self.tr(r.title)] for r in self.pb.rules)])]
+        out += self.verdict_block()
         for owner in dict.fromkeys(r.owner for r in self.pb.rules):
             out += ["", f"## {self.name(owner)} {{#rules-{owner}}}", ""]
             for rule in (r for r in self.pb.rules if r.owner == owner):

@@ -72,6 +72,11 @@ class Rule:
         """The handbook page holding this rule, relative to a language root."""
         return f"{self.section}/{self.owner}/"
 
+    @property
+    def calibrated(self) -> bool:
+        """Whether the rule tests a number (a count, share, amount or days): a threshold the playbook set itself."""
+        return self.op != "recorded" and isinstance(self.value, (int, float)) and not isinstance(self.value, bool)
+
 
 @dataclass(frozen=True)
 class Signal:
@@ -148,6 +153,12 @@ class Playbook:
     def stage_rules(self, stage_id: str) -> list[Rule]:
         """The stage's own expectations (used to score how well an account fits it)."""
         return [r for r in self.rules if r.kind == "stage-mismatch" and r.owner == stage_id]
+
+    def rationale(self, rule: Rule, lang: str) -> str:
+        """A rule's rationale as people read it: with a numeric threshold, followed by the note
+        that the number is the playbook's own calibration (the sources give the idea, not the figure)."""
+        text = " ".join(rule.rationale[lang].split())
+        return f"{text} {self.text('check.calibration', lang)}" if rule.calibrated else text
 
     @cached_property
     def rules_by_id(self) -> dict[str, Rule]:

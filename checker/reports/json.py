@@ -11,6 +11,18 @@ from checker.check import CheckResult
 from checker.reports import changes
 
 
+def _distinct_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(index of each distinct row's first occurrence, each row's distinct-row number)."""
+    flat = rows.astype(np.int64)
+    # Each row as one integer (its digits in base `most + 1`), to find the distinct rows fast.
+    digits = int(flat.max(initial=0)) + 1
+    if digits ** flat.shape[1] < 2**63:
+        _, first, which = np.unique(flat @ (digits ** np.arange(flat.shape[1], dtype=np.int64)), return_index=True, return_inverse=True)
+    else:  # very many expectations per stage: the slower general way
+        _, first, which = np.unique(flat, axis=0, return_index=True, return_inverse=True)
+    return first, which.reshape(-1).astype(np.int64)
+
+
 def accounts_json(result: CheckResult) -> Iterator[dict]:
     """Every account of the JSON report, in input order.
 
@@ -21,15 +33,15 @@ def accounts_json(result: CheckResult) -> Iterator[dict]:
     table, evaluation = result.table, result.evaluation
     fragment = {id(f): orjson.Fragment(orjson.dumps(f._asdict())) for f in evaluation.distinct}  # the report's finding object
     stages, fit = evaluation.stage_ids, evaluation.fit
-    # Each account's row of scores as one integer (its digits in base `most + 1`), to find the distinct rows fast.
-    flat = fit.reshape(len(fit), 2 * len(stages)).astype(np.int64)
-    digits = int(flat.max(initial=0)) + 1
-    if digits ** flat.shape[1] < 2**63:
-        _, first, which = np.unique(flat @ (digits ** np.arange(flat.shape[1], dtype=np.int64)), return_index=True, return_inverse=True)
-    else:  # very many expectations per stage: the slower general way
-        _, first, which = np.unique(flat, axis=0, return_index=True, return_inverse=True)
+    evidence = evaluation.evidence if evaluation.evidence is not None else np.zeros_like(fit)
+    # The distinct rows of scores and of evidence, then the distinct pairs of the two.
+    _, fit_which = _distinct_rows(fit.reshape(len(fit), 2 * len(stages)))
+    _, evidence_which = _distinct_rows(evidence.reshape(len(fit), 2 * len(stages)))
+    _, first, which = np.unique(fit_which * (int(evidence_which.max(initial=0)) + 1) + evidence_which, return_index=True, return_inverse=True)
     fits = [orjson.Fragment(orjson.dumps(dict(zip(stages, pairs, strict=True)), option=orjson.OPT_SERIALIZE_NUMPY))
             for pairs in fit[first]]
+    evidences = [orjson.Fragment(orjson.dumps(dict(zip(stages, pairs, strict=True)), option=orjson.OPT_SERIALIZE_NUMPY))
+                 for pairs in evidence[first]]
     rows = zip(table.ids, table.names, table.owners, table.rows, table.declared, table.declared_raw,
                evaluation.best_fit, which.reshape(-1).tolist(), evaluation.findings, evaluation.not_evaluated, strict=True)
     history = result.history
@@ -43,6 +55,7 @@ def accounts_json(result: CheckResult) -> Iterator[dict]:
             "declared_stage_raw": raw,
             "best_fit_stage": best,
             "fit": fits[fit_at],
+            "fit_evidence": evidences[fit_at],
             "findings": [fragment[id(f)] for f in findings],
             "not_evaluated": not_evaluated,
         }

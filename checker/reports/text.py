@@ -31,11 +31,13 @@ def log_lines(result: CheckResult) -> list[str]:
 
 def stage_line(account: AccountView) -> str:
     """Declared stage and best fit, as both the table and the Markdown report head an account."""
-    return account.result.text("report.stage_line", declared=account.declared or account.declared_raw or "-", best=account.best_fit_stage or "-")
+    return account.result.text("report.stage_line", declared=account.declared or account.declared_raw or "-", best=account.best_fit_stage or account.result.text("report.no_best_fit"))
 
 
 def fit_text(account: AccountView) -> str:
-    parts = [f"{stage} {p}/{e}" for stage, (p, e) in account.fit_scores().items() if e]
+    evidence = account.evidence_scores()
+    parts = [account.result.text("report.fit_stage", stage=stage, met=p, tested=e, evidence=f"{evidence[stage][0]}/{evidence[stage][1]}")
+             for stage, (p, e) in account.fit_scores().items() if e]
     return account.result.text("report.fit", scores=", ".join(parts) if parts else account.result.text("report.too_little_data"))
 
 

@@ -295,3 +295,21 @@ def test_checker_page_holds_the_anchors_findings_link_to_and_the_sample(site: Pa
     assert (site / lang / "checker" / sample).resolve().is_file()
     text = (site / lang / "checker" / "index.html").read_text(encoding="utf-8")
     assert all(f"<code>{preset}</code>" in text for preset in presets())
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_verdict_and_the_silence_rule_are_documented_with_anchors(site: Path, playbook: Playbook, lang: str) -> None:
+    verdict = playbook.manifest["verdict"]
+    rules_page = page(site, lang, "rules/")
+    assert verdict["id"] in rules_page.ids
+    text = (site / lang / "rules" / "index.html").read_text(encoding="utf-8")
+    assert verdict["title"][lang] in text
+    assert 'href="../checker/#best-fit"' in text, "the verdict links to how the best fit is found"
+    assert "warning-signs-silence" in page(site, lang, "topics/warning-signs/").ids
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_numeric_rationale_carries_the_calibration_note_in_the_handbook(site: Path, playbook: Playbook, lang: str) -> None:
+    note = playbook.text("check.calibration", lang).split("'")[0]  # up to any apostrophe, which typography may change
+    text = (site / lang / "rules" / "index.html").read_text(encoding="utf-8")
+    assert text.count(note) == sum(rule.calibrated for rule in playbook.rules)

@@ -7,7 +7,11 @@ import pytest
 from conftest import run
 from weekly import WEEK1, export
 
-REPORT = {"as_of": "2026-10-24", "playbook_version": "1.0", "summary": {},
+from checker.playbook.model import load_playbook
+
+VERSION = load_playbook().manifest["version"]  # the bundled playbooks' version, which a baseline must match
+
+REPORT = {"as_of": "2026-10-24", "playbook_version": VERSION, "summary": {},
           "accounts": [{"account_id": "A1", "declared_stage": "integrated", "best_fit_stage": None, "findings": []}]}
 
 BAD = [
@@ -18,7 +22,7 @@ BAD = [
     ("a later account broken", json.dumps({**REPORT, "accounts": [REPORT["accounts"][0], {"account_id": "B2", "findings": []}]}),
      "$.accounts[1]: missing required key 'declared_stage'"),
     ("bad date", json.dumps({**REPORT, "as_of": "2026-02-30"}), "'2026-02-30' is not a date"),
-    ("other playbook", json.dumps({**REPORT, "playbook_version": "0.9"}), "playbook version 0.9, this run uses 1.0"),
+    ("other playbook", json.dumps({**REPORT, "playbook_version": "0.9"}), f"playbook version 0.9, this run uses {VERSION}"),
     ("later than this run", json.dumps({**REPORT, "as_of": "2026-11-07"}), "its date 2026-11-07 is after this run's 2026-10-31"),
     ("other export", json.dumps({**REPORT, "accounts": [{**REPORT["accounts"][0], "account_id": "X9"}]}), "none of its 1 accounts is in this export"),
 ]

@@ -5,6 +5,8 @@ import json
 
 from weekly import WEEK1, check_json, export, findings
 
+from checker.playbook.model import load_playbook
+
 
 def test_two_runs_count_new_still_open_and_resolved(capsys, tmp_path):
     _, week1, _ = check_json(capsys, export(tmp_path, "w1.csv", WEEK1), "2026-10-24")
@@ -39,7 +41,7 @@ def test_first_seen_dates_are_carried_across_three_runs(capsys, tmp_path):
 
 def test_a_report_of_the_next_format_is_a_baseline_too(capsys, tmp_path):
     """report_version 2 moves the rule texts into `rules`; findings keep rule, kind, severity, message, evidence."""
-    baseline = {"report_version": 2, "as_of": "2026-10-24", "playbook_version": "1.0", "rules": {"integrated-no-tenders": {"title": "…"}},
+    baseline = {"report_version": 2, "as_of": "2026-10-24", "playbook_version": load_playbook().manifest["version"], "rules": {"integrated-no-tenders": {"title": "…"}},
                 "accounts": [{"account_id": "A1", "declared_stage": "integrated", "best_fit_stage": None,
                               "findings": [{"rule": "integrated-no-tenders", "kind": "stage-mismatch", "severity": "error", "message": "m", "evidence": None}]}]}
     (tmp_path / "v2.json").write_text(json.dumps(baseline), encoding="utf-8")

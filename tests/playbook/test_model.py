@@ -72,3 +72,13 @@ def test_loading_bad_playbooks_raises_with_every_problem(playbook_copy):
     with pytest.raises(PlaybookInvalid) as info:
         load_playbook(playbook_copy)
     assert "unknown kind 'stag' (did you mean 'stage'?)" in str(info.value)
+
+
+def test_every_rationale_with_a_numeric_threshold_says_the_number_is_the_playbooks_own(playbook):
+    numeric = [r for r in playbook.rules if r.op != "recorded" and not isinstance(r.value, bool)]
+    assert numeric and all(r.calibrated for r in numeric)
+    for lang in ("en", "fi"):
+        note = playbook.text("check.calibration", lang)
+        assert note and note != playbook.text("check.calibration", "fi" if lang == "en" else "en")
+        for rule in playbook.rules:
+            assert playbook.rationale(rule, lang).endswith(note) is rule.calibrated, rule.id

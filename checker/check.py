@@ -4,7 +4,7 @@ from __future__ import annotations
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -63,6 +63,18 @@ class Sources:
         }
 
 
+@dataclass(frozen=True)
+class Filters:
+    """Which findings a report shows (`--owner`, `--kind`, `--min-severity`); empty = all of them."""
+
+    owners: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    min_severity: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.owners or self.kinds or self.min_severity)
+
+
 @dataclass
 class CheckResult:
     as_of: date
@@ -72,6 +84,7 @@ class CheckResult:
     unusable: list[tuple[UnusableRow, str]]  # with its message in the run's language
     playbook: Playbook  # for the report's words in the run's language
     sources: Sources = field(default_factory=Sources)
+    left_out: dict | None = None  # what Filters left out, when a report is filtered
 
     @property
     def playbook_version(self) -> str:
@@ -113,7 +126,30 @@ class CheckResult:
             "ignored_columns": self.table.ignored_columns,
             "mapping_unmatched": self.table.mapping_unmatched,
             "sources": self.sources.as_json(),
-        }
+        } | ({"left_out": self.left_out} if self.left_out else {})
+
+    def filtered(self, filters: Filters) -> CheckResult:
+        """The same result with only the findings the filters keep; `left_out` counts the rest.
+
+        Accounts stay (the account table is what was read); an account of another owner, or
+        whose findings are all of other kinds or lower severities, is simply no longer flagged.
+        """
+        if not filters:
+            return self
+        levels = SEVERITIES[: SEVERITIES.index(filters.min_severity) + 1] if filters.min_severity else SEVERITIES
+        owners = {o.casefold().strip() for o in filters.owners}
+        findings: list[list[Finding]] = []
+        counts: Counter[tuple[str, str]] = Counter()
+        accounts_left = 0
+        for owner, own in zip(self.table.owners, self.evaluation.findings, strict=True):
+            keep = [] if owners and owner.casefold().strip() not in owners else [
+                f for f in own if f.severity in levels and (not filters.kinds or f.kind in filters.kinds)]
+            accounts_left += bool(own) and not keep
+            counts.update((f.kind, f.severity) for f in keep)
+            findings.append(keep)
+        left = {"owners": list(filters.owners), "kinds": list(filters.kinds), "min_severity": filters.min_severity,
+                "findings": self.count() - sum(counts.values()), "accounts_flagged": accounts_left}
+        return replace(self, evaluation=replace(self.evaluation, findings=findings, counts=counts), left_out=left)
 
 
 @dataclass
@@ -196,4 +232,4 @@ def run_check(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, handbo
         return check_table(table, playbook, as_of, lang, handbook_url, sources)
 
 
-__all__ = ["AccountView", "CheckResult", "Inputs", "Sources", "check_table", "run_check"]
+__all__ = ["AccountView", "CheckResult", "Filters", "Inputs", "Sources", "check_table", "run_check"]

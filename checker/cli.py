@@ -19,15 +19,16 @@ from datetime import date
 from pathlib import Path
 
 from checker import __version__
-from checker.check import Inputs, run_check
+from checker.check import CheckResult, Filters, Inputs, run_check
 from checker.inputs.files import InputError
 from checker.inputs.mappings import presets
 from checker.playbook.messages import Problem, render, suggestion, words
-from checker.playbook.model import LANGUAGES, SEVERITIES, Playbook, load_playbook
+from checker.playbook.model import FINDING_KINDS, LANGUAGES, SEVERITIES, Playbook, load_playbook
 from checker.playbook.problems import PlaybookInvalid
 from checker.playbook.validate import BUNDLED, names_missing_path, validate
 from checker.progress import Progress
 from checker.reports import REPORTERS
+from checker.reports.text import filter_line
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -67,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
     p.add_argument("--handbook-url", metavar="URL", help="base URL of the handbook for links (default: the playbook's handbook_url)")
     p.add_argument("--scores", action="store_true", help="table format: show every account with its best-fit scores")
+    p.add_argument("--owner", action="append", default=[], metavar="NAME", help="only this owner's accounts (repeatable); the summary says what was left out")
+    p.add_argument("--kind", action="append", default=[], choices=FINDING_KINDS, help="only findings of this kind (repeatable)")
+    p.add_argument("--min-severity", choices=SEVERITIES, help="only findings of this severity or higher")
 
     p = sub.add_parser("sample", help="write a realistic sample account export, generated from the stage profiles",
                        description="Generate fictional accounts across every stage and ending: clean ones (verified by the checker), drifting ones and a few with the data mistakes real exports carry. The bundled docs/samples/accounts.csv is `playbook sample --accounts 300 --as-of 2026-10-31`.")
@@ -163,6 +167,7 @@ def _check(args: argparse.Namespace, playbook: Playbook) -> int:
     if args.preset == "auto" and result.sources.preset != "canonical":
         reason = words(result.sources.preset_reason, args.lang, playbook.messages)
         print(f"playbook: {playbook.text('cli.preset_chosen', args.lang, preset=result.sources.preset, reason=reason)}", file=sys.stderr)
+    result = _filtered(result, args)
     colour = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     report = REPORTERS[args.format](result, colour=colour, scores=args.scores)
     chunks = [report] if isinstance(report, str) else report
@@ -178,6 +183,18 @@ def _check(args: argparse.Namespace, playbook: Playbook) -> int:
         return EXIT_OK
     levels = SEVERITIES[: SEVERITIES.index(args.fail_on) + 1]
     return EXIT_FINDINGS if result.count(levels) else EXIT_OK
+
+
+def _filtered(result: CheckResult, args: argparse.Namespace) -> CheckResult:
+    """The result as --owner, --kind and --min-severity narrow it; what they left out goes to stderr too (a CSV has no summary)."""
+    owners = {o.casefold().strip() for o in result.table.owners}
+    for owner in args.owner:
+        if owner.casefold().strip() not in owners:
+            print(f"playbook: {result.text('cli.owner_unknown', owner=owner, hint=words(suggestion(owner, result.table.owners), args.lang, result.playbook.messages))}", file=sys.stderr)
+    result = result.filtered(Filters(tuple(args.owner), tuple(args.kind), args.min_severity))
+    if result.left_out:
+        print(f"playbook: {filter_line(result)}", file=sys.stderr)
+    return result
 
 
 def cmd_sample(args: argparse.Namespace, playbook: Playbook) -> int:

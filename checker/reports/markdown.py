@@ -4,7 +4,7 @@ from __future__ import annotations
 import html
 
 from checker.check import CheckResult
-from checker.reports.text import stage_line, summary_line
+from checker.reports.text import filter_line, stage_line, summary_line
 
 
 def _md(text: object) -> str:
@@ -17,7 +17,7 @@ def _md(text: object) -> str:
 
 def to_markdown(result: CheckResult, **_: object) -> str:
     columns = result.text("report.columns")
-    lines = [f"# {_md(result.text('report.title', date=result.as_of.isoformat()))}", "", _md(summary_line(result)), ""]
+    lines = [f"# {_md(result.text('report.title', date=result.as_of.isoformat()))}", "", _md(summary_line(result)), ""] + ([_md(filter_line(result)), ""] if result.left_out else [])
     for account in result.accounts():
         if not account.findings:
             continue

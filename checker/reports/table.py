@@ -4,7 +4,7 @@ from __future__ import annotations
 import textwrap
 
 from checker.check import CheckResult
-from checker.reports.text import fit_text, log_lines, stage_line, summary_line
+from checker.reports.text import filter_line, fit_text, log_lines, stage_line, summary_line
 
 _SEVERITY_COLOURS = {"error": "31", "warning": "33", "info": "36"}
 
@@ -35,6 +35,7 @@ def to_table(result: CheckResult, colour: bool = False, scores: bool = False, wi
     for _, message in result.unusable:
         lines.extend(textwrap.wrap(message, width=width))
     lines.extend(textwrap.wrap(summary_line(result), width=width))
+    lines.extend(textwrap.wrap(filter_line(result), width=width))
     for line in log_lines(result):
         lines.extend(textwrap.wrap(line, width=width, subsequent_indent="    "))
     return "\n".join(lines) + "\n"

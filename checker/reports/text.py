@@ -37,3 +37,14 @@ def stage_line(account: AccountView) -> str:
 def fit_text(account: AccountView) -> str:
     parts = [f"{stage} {p}/{e}" for stage, (p, e) in account.fit_scores().items() if e]
     return account.result.text("report.fit", scores=", ".join(parts) if parts else account.result.text("report.too_little_data"))
+
+
+def filter_line(result: CheckResult) -> str:
+    """What `--owner`, `--kind` and `--min-severity` left out of the report; empty when nothing was filtered."""
+    left = result.left_out
+    if not left:
+        return ""
+    parts = [result.text(f"report.filter_{key}", values=", ".join(left[key])) for key in ("owners", "kinds") if left[key]]
+    if left["min_severity"]:
+        parts.append(result.text("report.filter_min_severity", level=result.text(f"handbook.severity.{left['min_severity']}")))
+    return result.text("report.filtered", filters="; ".join(parts), findings=left["findings"], accounts=left["accounts_flagged"])

@@ -127,7 +127,7 @@ def build(result: CheckResult, link: Callable[[str], str] = str) -> Report:
             continue
         findings = [{"rule": f.rule, "kind": f.kind, "kind_name": kind_names[f.kind], "severity": f.severity,
                      "severity_name": t(f"handbook.severity.{f.severity}"), "message": f.message,
-                     "evidence": _evidence(f.evidence), "action": f.action, "source": f.source, "href": link(f.handbook_url)}
+                     "evidence": _evidence(result, f.evidence), "action": f.action, "source": f.source, "href": link(f.handbook_url)}
                     for f in account.findings]
         stage = t("report.stage_line", declared=names.get(account.declared or "", account.declared_raw) or "-",
                   best=names[account.best_fit_stage] if account.best_fit_stage else "-")
@@ -144,10 +144,21 @@ def build(result: CheckResult, link: Callable[[str], str] = str) -> Report:
                   {rule.id: rule.title[lang] for rule in pb.rules})
 
 
-def _evidence(evidence: dict | None) -> dict[str, Any]:
-    if not evidence:
+def _evidence(result: CheckResult, evidence: dict | None) -> dict[str, Any]:
+    """The evidence as a person reads it: the signal's name, the observed value in words."""
+    if not evidence or not evidence.get("signal"):
         return {}
-    return {"signal": evidence.get("signal"), "observed": evidence.get("observed"), "expected": evidence.get("expected")}
+    signal = result.playbook.signals.get(evidence["signal"])
+    observed = evidence.get("observed")
+    if signal is not None and observed is not None:
+        if signal.type == "boolean":
+            observed = result.text("check.yes" if observed else "check.no")
+        elif signal.type == "share" and isinstance(observed, int | float):
+            observed = f"{observed * 100:.0f} %"
+        elif isinstance(observed, float) and observed.is_integer():
+            observed = int(observed)
+    name = signal.name[result.lang] if signal is not None else evidence["signal"]
+    return {"signal": name, "observed": observed, "expected": evidence.get("expected")}
 
 
 def to_html(result: CheckResult, **_: object) -> str:

@@ -113,7 +113,8 @@ def build(result: CheckResult, link: Callable[[str], str] = str) -> Report:
         return result.text(key, **values)
 
     summary = result.summary()
-    kind_names = {kind: t(f"html.kind.{kind.replace('-', '_')}") for kind in FINDING_KINDS}
+    # A kind without its own label (one added to the playbook model later) shows by its id rather than failing the report.
+    kind_names = {kind: t(key) if (key := f"html.kind.{kind.replace('-', '_')}") in pb.messages else kind for kind in FINDING_KINDS}
     names = {p.id: p.name[lang] for p in pb.phases.values()} | {"": t("html.not_recognised")}
     cards: list[Card] = []
     owners: set[str] = set()
@@ -125,7 +126,7 @@ def build(result: CheckResult, link: Callable[[str], str] = str) -> Report:
         owners.add(account.owner)
         if len(cards) >= MOST_CARDS:
             continue
-        findings = [{"rule": f.rule, "kind": f.kind, "kind_name": kind_names[f.kind], "severity": f.severity,
+        findings = [{"rule": f.rule, "kind": f.kind, "kind_name": kind_names.get(f.kind, f.kind), "severity": f.severity,
                      "severity_name": t(f"handbook.severity.{f.severity}"), "message": f.message,
                      "evidence": _evidence(result, f.evidence), "action": f.action, "source": f.source, "href": link(f.handbook_url)}
                     for f in account.findings]

@@ -9,6 +9,7 @@ import pytest
 from conftest import AS_OF, SAMPLE, run
 
 from checker.playbook.model import SEVERITIES
+from checker.playbook.schemas import validator
 
 
 def _json(capsys, *options: str) -> dict:
@@ -23,6 +24,7 @@ def test_owner_kind_and_severity_keep_only_those_findings_and_count_the_rest(cap
     assert kept and {a["owner"] for a, _ in kept} <= {"Aino", "Oskari"}  # names match whatever their case
     assert {f["kind"] for _, f in kept} <= {"stage-mismatch", "data"}
     assert {f["severity"] for _, f in kept} <= {"error", "warning"}
+    assert list(validator("report.schema.json").iter_errors(report)) == []
     left = report["summary"]["left_out"]
     assert left["findings"] == whole["summary"]["findings"] - len(kept) > 0
     assert left["accounts_flagged"] == whole["summary"]["accounts_flagged"] - report["summary"]["accounts_flagged"]

@@ -26,7 +26,7 @@ from mkdocs.structure.files import File, Files
 from checker.check import CheckResult, Filters, Inputs, run_check
 from checker.inputs.files import InputError
 from checker.playbook.messages import Problem
-from checker.playbook.model import LANGUAGES, load_playbook
+from checker.playbook.model import FINDING_KINDS, LANGUAGES, SEVERITIES, load_playbook
 from checker.playbook.problems import PlaybookInvalid
 from checker.reports.html import fragments
 
@@ -49,8 +49,8 @@ class ReportConfig(base.Config):
     date_format = c.Optional(c.Choice(("iso", "dmy", "mdy")))
     sheet = c.Optional(c.Type(str))
     owner = c.ListOfItems(c.Type(str), default=[])
-    kind = c.ListOfItems(c.Type(str), default=[])
-    min_severity = c.Optional(c.Choice(("error", "warning", "info")))
+    kind = c.ListOfItems(c.Choice(FINDING_KINDS), default=[])
+    min_severity = c.Optional(c.Choice(SEVERITIES))
 
 
 class ReportPlugin(BasePlugin[ReportConfig]):

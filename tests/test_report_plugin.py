@@ -118,3 +118,14 @@ def test_the_plugin_is_off_unless_an_export_is_configured() -> None:
 ])
 def test_finding_links_become_relative_to_the_report_page(url: str, page: str, expected: str) -> None:
     assert relative(url, "en", page) == expected
+
+
+def test_the_plugins_filters_mirror_the_cli_and_paths_are_relative_to_the_config(tmp_path: Path) -> None:
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "accounts.csv").write_text(EXPORT, encoding="utf-8")
+    plugin = ReportPlugin()
+    errors, _ = plugin.load_config({"accounts": "exports/accounts.csv", "as_of": "2026-10-31", "owner": ["eero"], "min_severity": "warning"})
+    assert errors == []
+    result = plugin._check(tmp_path, "fi", None)
+    assert {a.owner for a in result.accounts() if a.findings} == {"Eero"}
+    assert result.left_out and result.left_out["owners"] == ["eero"] and result.left_out["findings"] > 0

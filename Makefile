@@ -17,7 +17,8 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 	@$(BIN)/python -m compileall -q checker
 
-# The handbook, both languages, into site/en/ and site/fi/ (fails on any warning or bad playbook data).
+# The handbook, both languages, into site/en/ and site/fi/ (fails on any warning or bad playbook data),
+# with the sample export's report as its report/ section (mkdocs.yml, plugin playbook-report).
 handbook: setup
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -f docs/en.yml
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -f docs/fi.yml
@@ -32,7 +33,9 @@ run: setup handbook
 	$(BIN)/playbook check docs/samples/accounts.csv --as-of $(SAMPLE_AS_OF) --fail-on never --format json --output site/reports/sample-report.json
 	$(BIN)/playbook check docs/samples/accounts.csv --as-of $(SAMPLE_AS_OF) --fail-on never --format csv --output site/reports/sample-report.csv
 	$(BIN)/playbook check docs/samples/accounts.csv --as-of $(SAMPLE_AS_OF) --fail-on never --format markdown --output site/reports/sample-report.md
-	@echo "Checker report on the sample export: site/reports/sample-report.{json,csv,md} (also at http://127.0.0.1:8000/reports/)"
+	$(BIN)/playbook check docs/samples/accounts.csv --as-of $(SAMPLE_AS_OF) --fail-on never --format html --output site/reports/sample-report.html
+	@echo "Checker report on the sample export: site/reports/sample-report.{html,json,csv,md} (also at http://127.0.0.1:8000/reports/)"
+	@echo "The same report inside the handbook: http://127.0.0.1:8000/en/report/  (suomeksi: http://127.0.0.1:8000/fi/report/)"
 	@echo
 	@echo "Handbook: http://127.0.0.1:8000/  (English: http://127.0.0.1:8000/en/  suomeksi: http://127.0.0.1:8000/fi/)"
 	@echo "Press Ctrl+C to stop the server."

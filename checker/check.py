@@ -5,7 +5,7 @@ import os
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -70,6 +70,18 @@ class Sources:
         }
 
 
+@dataclass(frozen=True)
+class Filters:
+    """Which findings a report shows (`--owner`, `--kind`, `--min-severity`); empty = all of them."""
+
+    owners: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    min_severity: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.owners or self.kinds or self.min_severity)
+
+
 @dataclass
 class CheckResult:
     as_of: date
@@ -80,6 +92,7 @@ class CheckResult:
     playbook: Playbook  # for the report's words in the run's language
     sources: Sources = field(default_factory=Sources)
     history: Any = None  # checker.history.changes.History (a layer above) with --baseline or --waivers
+    left_out: dict | None = None  # what Filters left out, when a report is filtered
 
     @property
     def playbook_version(self) -> str:
@@ -123,7 +136,31 @@ class CheckResult:
             "encoding": self.table.encoding,
             "mixed_encoding": dict(zip(("lines_utf8", "lines_windows_1252"), self.table.mixed_encoding, strict=True)) if self.table.mixed_encoding else None,
             "sources": self.sources.as_json(),
-        }
+        } | ({"left_out": self.left_out} if self.left_out else {})
+
+    def filtered(self, filters: Filters) -> CheckResult:
+        """The same result with only the findings the filters keep; `left_out` counts the rest.
+
+        Accounts stay (the account table is what was read); an account of another owner, or
+        whose findings are all of other kinds or lower severities, is simply no longer flagged.
+        """
+        if not filters:
+            return self
+        levels = SEVERITIES[: SEVERITIES.index(filters.min_severity) + 1] if filters.min_severity else SEVERITIES
+        owners = {o.casefold().strip() for o in filters.owners}
+        findings: list[list[Finding]] = []
+        counts: Counter[tuple[str, str]] = Counter()
+        accounts_left = 0
+        for owner, own in zip(self.table.owners, self.evaluation.findings, strict=True):
+            keep = [] if owners and owner.casefold().strip() not in owners else [
+                f for f in own if f.severity in levels and (not filters.kinds or f.kind in filters.kinds)]
+            accounts_left += bool(own) and not keep
+            counts.update((f.kind, f.severity) for f in keep)
+            findings.append(keep)
+        left = {"owners": list(filters.owners), "kinds": list(filters.kinds), "min_severity": filters.min_severity,
+                "findings": self.count() - sum(counts.values()), "accounts_flagged": accounts_left}
+        history = self.history.narrowed(findings) if self.history is not None else None  # the marks of the findings kept
+        return replace(self, evaluation=replace(self.evaluation, findings=findings, counts=counts), left_out=left, history=history)
 
 
 @dataclass
@@ -239,4 +276,4 @@ def run_check(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, handbo
     return check_table(table, playbook, as_of, lang, handbook_url, sources)
 
 
-__all__ = ["AccountView", "CheckResult", "Inputs", "Sources", "check_table", "read_signals", "run_check"]
+__all__ = ["AccountView", "CheckResult", "Filters", "Inputs", "Sources", "check_table", "read_signals", "run_check"]

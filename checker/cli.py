@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from checker import __version__
-from checker.check import Inputs, Sources, read_signals, run_check
+from checker.check import CheckResult, Filters, Inputs, Sources, read_signals, run_check
 from checker.history.baseline import load_baseline
 from checker.history.changes import annotate
 from checker.history.waivers import append_waiver, check_rules, known_rules, read_waivers
@@ -33,6 +33,7 @@ from checker.progress import Progress
 from checker.reports import REPORTERS
 from checker.reports.rules import explain_rule, rules_table, summary
 from checker.reports.signals import SIGNAL_FORMATS
+from checker.reports.text import filter_line
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -66,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
     p.add_argument("--handbook-url", metavar="URL", help="base URL of the handbook for links (default: the playbook's handbook_url)")
     p.add_argument("--scores", action="store_true", help="table format: show every account with its best-fit scores")
+    p.add_argument("--owner", action="append", default=[], metavar="NAME", help="only this owner's accounts (repeatable); the summary says what was left out")
+    p.add_argument("--kind", action="append", default=[], choices=FINDING_KINDS, help="only findings of this kind (repeatable)")
+    p.add_argument("--min-severity", choices=SEVERITIES, help="only findings of this severity or higher")
     # Week over week (issue 16): compare with an earlier report, silence findings on purpose.
     p.add_argument("--baseline", type=Path, metavar="PREVIOUS.json", help="an earlier JSON report: mark findings new or still open, list what was resolved or moved")
     p.add_argument("--waivers", type=Path, metavar="FILE", help="waivers (YAML, schema/waivers.schema.json): findings not counted toward --fail-on, until a date")
@@ -241,6 +245,7 @@ def _check(args: argparse.Namespace, playbook: Playbook) -> int:
         for note in annotate(result, baseline, waivers, args.show_waived).notes:
             print(f"playbook: {note.render(args.lang, playbook.messages)}", file=sys.stderr)
     _say_how_read(args, playbook, result.table, result.sources)
+    result = _filtered(result, args)  # after the history, which compares every finding with the baseline
     colour = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     report = REPORTERS[args.format](result, colour=colour, scores=args.scores)
     _emit(args.output, [report] if isinstance(report, str) else report)
@@ -278,6 +283,18 @@ def cmd_signals(args: argparse.Namespace, playbook: Playbook) -> int:
     if args.output:
         print(f"playbook: {playbook.text('cli.wrote_signals', args.lang, path=args.output, accounts=len(table))}", file=sys.stderr)
     return EXIT_OK
+
+
+def _filtered(result: CheckResult, args: argparse.Namespace) -> CheckResult:
+    """The result as --owner, --kind and --min-severity narrow it; what they left out goes to stderr too (a CSV has no summary)."""
+    owners = {o.casefold().strip() for o in result.table.owners}
+    for owner in args.owner:
+        if owner.casefold().strip() not in owners:
+            print(f"playbook: {result.text('cli.owner_unknown', owner=owner, hint=words(suggestion(owner, result.table.owners), args.lang, result.playbook.messages))}", file=sys.stderr)
+    result = result.filtered(Filters(tuple(args.owner), tuple(args.kind), args.min_severity))
+    if result.left_out:
+        print(f"playbook: {filter_line(result)}", file=sys.stderr)
+    return result
 
 
 def cmd_sample(args: argparse.Namespace, playbook: Playbook) -> int:

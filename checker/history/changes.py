@@ -9,7 +9,7 @@ The reporters render it; `count` is what `--fail-on` counts.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from checker.check import AccountView, CheckResult
@@ -53,6 +53,14 @@ class History:
     accounts_added: int = 0
     accounts_removed: int = 0
     notes: list[Problem] = field(default_factory=list)  # expired waivers, waivers matching nothing
+
+    def narrowed(self, kept: list[list[Finding]]) -> History:
+        """The same history for a filtered result (--owner, --kind, --min-severity): the marks of the findings kept."""
+        marks = []
+        for row, row_marks, keep in zip(self.findings, self.marks, kept, strict=True):
+            by_finding = {id(f): m for f, m in zip(row, row_marks, strict=True)}
+            marks.append([by_finding[id(f)] for f in keep])
+        return replace(self, findings=kept, marks=marks)
 
     def shown(self, account: AccountView) -> Iterator[tuple[Finding, Mark]]:
         """An account's findings with their marks; waived ones only with --show-waived."""

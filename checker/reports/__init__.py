@@ -1,4 +1,4 @@
-"""Reporters: turn a CheckResult into JSON, CSV, a terminal table or Markdown, one module each.
+"""Reporters: turn a CheckResult into JSON, CSV, a terminal table, Markdown or HTML, one module each.
 
 Picked by name from REPORTERS (`--format`). Everything that comes from the export is
 treated as untrusted: CSV cells are neutralised against spreadsheet formula injection and
@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from checker.reports.csv import to_csv
+from checker.reports.html import to_html
 from checker.reports.json import to_json
 from checker.reports.markdown import to_markdown
 from checker.reports.table import to_table
@@ -20,4 +21,5 @@ REPORTERS: dict[str, Callable[..., str | Iterable[str | bytes]]] = {
     "json": to_json,
     "csv": to_csv,
     "markdown": to_markdown,
+    "html": to_html,
 }

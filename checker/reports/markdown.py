@@ -5,7 +5,7 @@ import html
 
 from checker.check import CheckResult
 from checker.reports import changes
-from checker.reports.text import encoding_lines, stage_line, summary_line
+from checker.reports.text import encoding_lines, filter_line, stage_line, summary_line
 
 
 def _md(text: object) -> str:
@@ -19,7 +19,7 @@ def _md(text: object) -> str:
 def to_markdown(result: CheckResult, **_: object) -> str:
     columns = result.text("report.columns")
     lines = [f"# {_md(result.text('report.title', date=result.as_of.isoformat()))}", "", _md(summary_line(result)), ""]
-    lines += [line for text in [*encoding_lines(result), *changes.summary_lines(result)] for line in (_md(text), "")]
+    lines += [line for text in [filter_line(result), *encoding_lines(result), *changes.summary_lines(result)] if text for line in (_md(text), "")]
     for account in result.accounts():
         if not changes.listed(account):
             continue

@@ -5,7 +5,7 @@ import textwrap
 
 from checker.check import CheckResult
 from checker.reports import changes
-from checker.reports.text import encoding_lines, fit_text, log_lines, stage_line, summary_line
+from checker.reports.text import encoding_lines, filter_line, fit_text, log_lines, stage_line, summary_line
 
 _SEVERITY_COLOURS = {"error": "31", "warning": "33", "info": "36"}
 
@@ -40,7 +40,7 @@ def to_table(result: CheckResult, colour: bool = False, scores: bool = False, wi
     for _, message in result.unusable:
         lines.extend(textwrap.wrap(message, width=width))
     lines.extend(textwrap.wrap(summary_line(result), width=width))
-    for line in [*encoding_lines(result), *changes.summary_lines(result)]:
+    for line in [filter_line(result), *encoding_lines(result), *changes.summary_lines(result)]:
         lines.extend(textwrap.wrap(line, width=width))
     for line in log_lines(result):
         lines.extend(textwrap.wrap(line, width=width, subsequent_indent="    "))

@@ -47,3 +47,14 @@ def encoding_lines(result: CheckResult) -> list[str]:
     if not mixed:
         return []
     return [result.text("report.mixed_encoding", file=result.input_name, utf8=mixed["lines_utf8"], legacy=mixed["lines_windows_1252"])]
+
+
+def filter_line(result: CheckResult) -> str:
+    """What `--owner`, `--kind` and `--min-severity` left out of the report; empty when nothing was filtered."""
+    left = result.left_out
+    if not left:
+        return ""
+    parts = [result.text(f"report.filter_{key}", values=", ".join(left[key])) for key in ("owners", "kinds") if left[key]]
+    if left["min_severity"]:
+        parts.append(result.text("report.filter_min_severity", level=result.text(f"handbook.severity.{left['min_severity']}")))
+    return result.text("report.filtered", filters="; ".join(parts), findings=left["findings"], accounts=left["accounts_flagged"])

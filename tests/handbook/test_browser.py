@@ -138,3 +138,15 @@ def test_the_browser_asked_no_other_host_for_anything(browser: Any, tab: Any, se
     assert len(asked) > 20
     elsewhere = [url for url in asked if urlparse(url).scheme not in ("data", "blob") and urlparse(url).hostname != "127.0.0.1"]
     assert elsewhere == []
+
+
+def test_the_report_section_filters_its_cards_in_the_handbook_theme(browser: Any, tab: Any, served: str) -> None:
+    errors: list[str] = []
+    tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    tab.goto(f"{served}/fi/report/accounts/")
+    cards = tab.locator(".pr-card:visible")
+    before = cards.count()
+    tab.select_option("#pr-severity", index=1)  # errors only
+    assert 0 < cards.count() < before
+    assert tab.locator("#pr-count").inner_text().startswith(f"{cards.count()}/{before}")
+    assert errors == []

@@ -8,6 +8,7 @@ names from the data. URL scheme: docs/<lang>/links.md (`page_url`, `Rule.page`).
 from __future__ import annotations
 
 import html
+import json
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -18,7 +19,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 
 from checker.handbook import diagrams
-from checker.playbook.messages import render
+from checker.playbook.messages import count_test, quantity, render
 from checker.playbook.model import OP_SYMBOLS, Playbook, Rule, load_playbook
 from checker.playbook.problems import PlaybookInvalid
 
@@ -98,7 +99,7 @@ class Handbook:
             return self.t("value.yes" if value else "value.no") if isinstance(value, bool) else f"`{md(value)}`"
         if signal.type in ("share", "date"):
             return f"{self.number(value * 100)} %" if signal.type == "share" else self.t("value.days_ago", n=self.number(value))
-        return self.number(value) + (f" {self.tr(signal.unit)}" if signal.unit else "")
+        return quantity(value, signal.unit, self.lang, self.pb.messages, self.number(value))
 
     def test(self, signal_id: str, op: str, value: object, relative_to: str | None = None) -> str:
         """A rule's or condition's threshold in words: `≥ 30 %`, `< 0.6 × Interactions (90 d)`."""
@@ -106,6 +107,11 @@ class Handbook:
             return self.label("rule.recorded")
         if relative_to:
             return f"{OP_SYMBOLS[op]} {self.number(value)} × {self.signal_link(relative_to)}"
+        kind = self.pb.signals[signal_id].type
+        if kind == "count":  # "none", "at least one order": the checker's words (messages quantity.*)
+            return md(count_test(op, OP_SYMBOLS[op], value, self.pb.signals[signal_id].unit, self.lang, self.pb.messages, self.number(value)))
+        if kind == "date" and op == "<=" and value == 0:
+            return self.label("value.not_overdue")
         return f"{OP_SYMBOLS[op]} {self.value(signal_id, value)}"
 
     def signal_link(self, signal_id: str) -> str:
@@ -355,7 +361,13 @@ def on_post_build(env: Any) -> None:
     (site.parent / "samples").mkdir(exist_ok=True)
     for sample in SAMPLES.glob("*.csv"):
         (site.parent / "samples" / sample.name).write_bytes(sample.read_bytes())
-    links = "".join(f'<li><a href="{alt["lang"]}/" hreflang="{alt["lang"]}">{html.escape(alt["name"])}</a></li>' for alt in alternates)
+    links = "".join(f'<li><a href="{alt["lang"]}/index.html" hreflang="{alt["lang"]}">{html.escape(alt["name"])}</a></li>' for alt in alternates)
+    manifest, langs = env.variables["manifest"], [alt["lang"] for alt in alternates]
+    title = " · ".join(dict.fromkeys(manifest["title"][lang] for lang in langs))
+    # The reader's browser language picks the site, the first (English) when none matches;
+    # without script, the refresh sends everyone to the first.
+    choose = (f"var l={json.dumps(langs)},p=(navigator.languages||[navigator.language||'']).map(function(x){{return x.slice(0,2).toLowerCase()}})"
+              ".filter(function(x){return l.indexOf(x)>=0})[0]||l[0];location.replace(p+'/index.html'+location.hash);")
     (site.parent / "index.html").write_text(
-        f'<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(env.conf["site_name"])}</title>'
-        f'<meta http-equiv="refresh" content="0; url={alternates[0]["lang"]}/"></head><body><ul>{links}</ul></body></html>\n', encoding="utf-8")
+        f'<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title><script>{choose}</script>'
+        f'<noscript><meta http-equiv="refresh" content="0; url={langs[0]}/index.html"></noscript></head><body><ul>{links}</ul></body></html>\n', encoding="utf-8")

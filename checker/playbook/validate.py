@@ -280,7 +280,8 @@ def _unique_message_keys(docs: list[Loaded], refs: _Refs) -> None:
                 refs.add(doc, ("messages", key), "validate.duplicate_message", key=key, file=display_path(seen[key].file))
             seen.setdefault(key, doc)
             text = doc.data["messages"][key]
-            en, fi = (set(re.findall(r"\{(\w+)\}", text[lang])) for lang in LANGUAGES)
+            forms = {lang: " ".join(text[lang].values()) if isinstance(text[lang], dict) else text[lang] for lang in LANGUAGES}  # plural forms
+            en, fi = (set(re.findall(r"\{(\w+)\}", forms[lang])) for lang in LANGUAGES)
             if en != fi:
                 refs.add(doc, ("messages", key), "validate.placeholders", en=sorted(en), fi=sorted(fi))
 

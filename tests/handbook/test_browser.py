@@ -138,3 +138,24 @@ def test_the_browser_asked_no_other_host_for_anything(browser: Any, tab: Any, se
     assert len(asked) > 20
     elsewhere = [url for url in asked if urlparse(url).scheme not in ("data", "blob") and urlparse(url).hostname != "127.0.0.1"]
     assert elsewhere == []
+
+
+def test_language_switcher_keeps_the_rule_anchor(browser: Any, tab: Any, served: str, playbook: Playbook) -> None:
+    rule = next(r for r in playbook.rules if r.owner == "cooperation")
+    tab.goto(f"{served}/en/{rule.page}#{rule.id}")
+    tab.locator(".md-header__option .md-select").hover()
+    tab.locator("a.md-select__link[hreflang=fi]").click()
+    tab.wait_for_url(f"{served}/fi/{rule.page}#{rule.id}")
+    assert tab.evaluate("location.hash") == f"#{rule.id}"
+
+
+@pytest.mark.parametrize(("languages", "lang"), [(["fi-FI", "fi", "en"], "fi"), (["sv-SE", "de"], "en"), (["en-GB"], "en")])
+def test_site_root_follows_the_browsers_language_with_english_as_fallback(browser: Any, served: str, languages: list[str], lang: str) -> None:
+    page = browser.new_page()
+    try:
+        page.add_init_script(f"Object.defineProperty(navigator, 'languages', {{get: () => {languages!r}}})")
+        page.goto(f"{served}/")
+        page.wait_for_url(f"{served}/{lang}/**")
+        assert page.locator("html").get_attribute("lang") == lang
+    finally:
+        page.close()

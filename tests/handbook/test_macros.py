@@ -242,9 +242,11 @@ def test_sources_page_links_back_to_every_citation(site: Path, playbook: Playboo
         assert "../" + page_url(src) + (f"#{anchor}" if anchor else "") in hrefs
 
 
-def test_site_root_sends_visitors_to_a_language(site: Path) -> None:
+def test_site_root_sends_visitors_to_a_language_and_is_titled_in_both(site: Path, playbook: Playbook) -> None:
     text = (site / "index.html").read_text(encoding="utf-8")
-    assert 'url=en/"' in text and 'href="fi/"' in text
+    assert "navigator.languages" in text and 'url=en/index.html"' in text and 'href="fi/index.html"' in text
+    title = re.search(r"<title>(.*?)</title>", text).group(1)
+    assert all(playbook.manifest["title"][lang] in title for lang in LANGS)
 
 
 def test_bad_playbook_data_fails_the_build_with_the_validate_message(tmp_path: Path, playbook_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -295,3 +297,22 @@ def test_checker_page_holds_the_anchors_findings_link_to_and_the_sample(site: Pa
     assert (site / lang / "checker" / sample).resolve().is_file()
     text = (site / lang / "checker" / "index.html").read_text(encoding="utf-8")
     assert all(f"<code>{preset}</code>" in text for preset in presets())
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_code_in_tables_shows_no_escaping_backslashes(site: Path, lang: str) -> None:
+    for url in ("checker/", "print/"):
+        text = (site / lang / url / "index.html").read_text(encoding="utf-8")
+        assert "<code>--format table|json|csv|markdown</code>" in text, url
+        assert [code for code in re.findall(r"<code>(.*?)</code>", text) if "\\|" in code] == [], url
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_numbers_take_their_units_form_and_zero_thresholds_read_as_words(site: Path, lang: str) -> None:
+    units = {k: v for k, v in yaml.safe_load((ROOT / "playbooks" / "messages" / "units.yaml").read_text(encoding="utf-8"))["messages"].items()
+             if k.startswith("unit.")}
+    plurals = "|".join(forms[lang]["other"] for forms in units.values())
+    bad = re.compile(rf"(?<![\d,.])1 (?:{plurals})\b|[≥>] 1 |≤ 0 |[<≤] 1 (?!×)")
+    for file in pages(site, lang):
+        text = re.sub(r"<[^>]+>", "", file.read_text(encoding="utf-8"))
+        assert bad.findall(text) == [], url_of(site, file)

@@ -6,7 +6,12 @@
    have; so the browser is left to follow them. */
 document.addEventListener("click", (event) => {
   const link = event.target instanceof Element ? event.target.closest("a[hreflang]") : null;
-  if (link && !event.metaKey && !event.ctrlKey) event.stopPropagation();
+  if (!link) return;
+  /* Anchors (rule ids, headings) are the same in both languages: keep the one being read. */
+  const url = new URL(link.getAttribute("href"), location.href);
+  url.hash = location.hash;
+  link.href = url.href;
+  if (!event.metaKey && !event.ctrlKey) event.stopPropagation();
 }, true);
 
 /* Collapsed answers and model answers open for printing, and close again afterwards.

@@ -18,7 +18,8 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from checker.handbook import diagrams
+from checker.handbook import diagrams, links, pages
+from checker.handbook.markdown import md, page_url, table
 from checker.playbook.messages import count_test, quantity, render
 from checker.playbook.model import OP_SYMBOLS, Playbook, Rule, load_playbook
 from checker.playbook.problems import PlaybookInvalid
@@ -29,34 +30,30 @@ ASSESS = ("trust", "information_exchange", "people_involved", "buying_pattern", 
 #: Minutes a course module gives each part; the outline page states the rule (training.timing).
 MINUTES = {"intro": 15, "discussion": 10, "case": 30, "quiz": 3}
 #: What the pages in docs/ may call: Handbook methods, and figures drawn for the page.
-MACROS = ("t", "print_link", "phase_page", "topic_page", "rules_page", "glossary_page", "sources_page", "course_outline",
+MACROS = ("t", "print_link", "phase_page", "topic_page", "rules_page", "sources_page", "course_outline",
           "stages_table", "endings_table", "self_assessment", "page_list", "preset_list")
-FIGURES: dict[str, Callable[[Any], str]] = {"lifecycle_diagram": diagrams.lifecycle_figure, "endings_diagram": diagrams.endings_figure}
-_SPECIAL = re.compile(r"([\\`*_\[\]{}|#])")
-
-
-def md(text: str) -> str:
-    """Playbook text as inline Markdown: whitespace folded, HTML and Markdown syntax escaped."""
-    return _SPECIAL.sub(r"\\\1", html.escape(" ".join(text.split()), quote=False))
-
-
-def page_url(src: str) -> str:
-    """The URL of a docs page below its language root: `stages/x.md` → `stages/x/`."""
-    path = src.removesuffix(".md")
-    path = "" if path == "index" else path.removesuffix("/index")
-    return f"{path}/" if path else ""
-
-
-def table(head: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
-    head = list(head)
-    return "\n".join([f"| {' | '.join(head)} |", "|" + "---|" * len(head), *(f"| {' | '.join(row)} |" for row in rows)])
-
-
+FIGURES: dict[str, Callable[[Any], str]] = {"lifecycle_diagram": diagrams.lifecycle_figure, "endings_diagram": diagrams.endings_figure,
+                                            "symptoms_page": pages.symptoms_page, "glossary_page": pages.glossary_page}
 class Handbook:
     """Renders one language of the handbook; pages call the methods named in MACROS."""
 
     def __init__(self, playbook: Playbook, lang: str, env: Any) -> None:
         self.pb, self.lang, self.env = playbook, lang, env
+        self.linked: set[str] = set()  # glossary terms already linked on the page being rendered
+
+    def start_page(self) -> None:
+        self.linked = set()
+
+    def topic_ids(self) -> list[str]:
+        return topic_ids(self.pb)
+
+    def ref_link(self, ident: str, label: str | None = None) -> str:
+        """A Markdown link to where the data's id `ident` is explained (links.targets)."""
+        src, anchor = links.targets(self.pb)[ident]
+        return f"[{md(label) if label else self.tr(links.title(self.pb, ident))}]({self.link(src, anchor)})"
+
+    def mentions(self, text: str) -> str:
+        return links.link_mentions(text, self.pb, self.lang, self.env.page.file.src_uri, self.linked, self.link)
 
     def t(self, key: str, **values: object) -> str:
         """The label `handbook.<key>` from playbooks/messages/, filled in."""
@@ -69,7 +66,7 @@ class Handbook:
         return md(text[self.lang])
 
     def paras(self, text: dict[str, str]) -> list[str]:
-        return [p for part in re.split(r"\n\s*\n", text[self.lang]) for p in (md(part), "")]
+        return [p for part in re.split(r"\n\s*\n", text[self.lang]) for p in (self.mentions(md(part)), "")]
 
     def link(self, src: str, anchor: str = "") -> str:
         """A Markdown link target to a docs page, relative to this page (`--strict` checks it)."""
@@ -125,7 +122,7 @@ class Handbook:
         return ["", f"{'#' * level} {self.label(key, **values)} {{#{anchor}}}", ""]
 
     def bullets(self, items: Iterable[dict[str, str]], numbered: bool = False) -> list[str]:
-        return [f"{f'{i}.' if numbered else '-'} {self.tr(item)}" for i, item in enumerate(items, 1)]
+        return [f"{f'{i}.' if numbered else '-'} {self.mentions(self.tr(item))}" for i, item in enumerate(items, 1)]
 
     def details(self, kind: str, title: str, lines: Iterable[str]) -> list[str]:
         """A collapsed block (pymdownx.details); assets/handbook.{css,js} open it for printing."""
@@ -141,6 +138,7 @@ class Handbook:
     def phase_page(self, phase_id: str) -> str:
         """A stage's or an ending's whole page."""
         phase, data = self.pb.phases[phase_id], self.pb.phases[phase_id].data
+        self.start_page()
         out = [f"# {self.tr(phase.name)}", "", f"**{self.tr(data['summary'])}**", "", *self.paras(data["description"])]
         if phase.kind == "stage":
             out += self.heading(2, "stage.traits", "traits")
@@ -160,6 +158,7 @@ class Handbook:
         if phase.kind == "stage":
             out += [*self.heading(2, "stage.profile", "profile"), self.label("stage.profile_intro"), ""]
             out += [f"- {self.signal_link(s)}: {self.value(s, v)}" for s, v in data["profile"].items()]
+        out += self.heading(2, "topic.related", "related") + [f"- {self.ref_link(i)}" for i in links.related(self.pb, phase_id)]
         return "\n".join(out + self.training(data["training"]) + self.heading(2, "sources.section", "sources") + [self.cite(data["sources"])])
 
     def rule_block(self, rule: Rule, catalogue: bool = False) -> list[str]:
@@ -221,17 +220,22 @@ class Handbook:
     def topic_page(self, catalogue_id: str) -> str:
         """A catalogue's page: intro, entries (anchored by id), key points, its rules, sources."""
         cat = self.pb.catalogues[catalogue_id]
+        self.start_page()
         out = [f"# {self.tr(cat['title'])}", "", *self.paras(cat["intro"])] + (["", diagrams.portfolio_figure(self), ""] if catalogue_id == "portfolio" else [])
         for item in cat["items"]:
             code = f"`{md(item['code'])}` " if "code" in item else ""
             out += ["", f"## {code}{self.tr(item['title'])} {{#{item['id']}}}", "", *self.paras(item["body"]), *self.bullets(item.get("points", []))]
             out += ["", f"*{self.label('topic.signals')}:* " + ", ".join(map(self.signal_link, item["signals"]))] if item.get("signals") else []
+            # what to do about it: the action of this topic's expectations that watch the same signals
+            out += [line for r in links.rules_reading(self.pb, item.get("signals", []), owner=catalogue_id)
+                    for line in ("", f"**{self.label('rule.action')}** {self.tr(r.action)} ({self.ref_link(r.id, self.t('symptoms.more'))})")]
             out += ["", f"*{self.label('sources.label')}: {self.cite(item['sources'])}*"]
         out += self.heading(2, "topic.notes", "notes") + self.bullets(cat["notes"]) if cat.get("notes") else []
         rules = [line for rule in self.pb.rules if rule.owner == catalogue_id for line in self.rule_block(rule)]
         out += [*self.heading(2, "rule.section", "expectations"), self.label("rule.intro_topic"), *rules] if rules else []
-        # See also: the other catalogues whose rules raise the same kind of finding (warning signs, leave reasons, prevention).
-        related = [f"- {self.page_link(c)}" for c in topic_ids(self.pb) if c != catalogue_id and cat.get("rule_kind") == self.pb.catalogues[c].get("rule_kind", "")]
+        # See also: what the data links this topic to, then the other catalogues whose rules raise the same kind of finding.
+        same_kind = [c for c in topic_ids(self.pb) if c != catalogue_id and cat.get("rule_kind") == self.pb.catalogues[c].get("rule_kind", "")]
+        related = [f"- {self.ref_link(i)}" for i in dict.fromkeys([*links.related(self.pb, catalogue_id), *same_kind])]
         out += self.heading(2, "topic.related", "related") + related if related else []
         return "\n".join(out + self.heading(2, "sources.section", "sources") + [self.cite(cat["sources"])])
 
@@ -253,14 +257,6 @@ class Handbook:
             facts += [("signal.definition", self.tr(data["definition"])), ("signal.measurement", self.tr(data["measurement"])),
                       ("signal.used_by", ", ".join(f"[`{r.id}`](#{r.id})" for r in self.pb.rules if signal.id in (r.signal, r.relative_to, *(c.signal for c in r.when))) or "–")]
             out += ["", f"### {self.tr(signal.name)} (`{signal.id}`) {{#signal-{signal.id}}}", "", *self.facts(facts)]
-        return "\n".join(out)
-
-    def glossary_page(self) -> str:
-        other = "fi" if self.lang == "en" else "en"
-        out = [f"# {self.label('nav.glossary')}", "", self.label("glossary.intro")]
-        for term in sorted(self.pb.glossary, key=lambda t: t["term"][self.lang].casefold()):
-            out += ["", f"## {self.tr(term['term'])} {{#{term['id']}}}", "", f"*{other}: {md(term['term'][other])}*", "", *self.paras(term["definition"])]
-            out += [f"*{self.label('sources.label')}: {self.cite(term['sources'])}*"] if term.get("sources") else []
         return "\n".join(out)
 
     def sources_page(self) -> str:
@@ -321,7 +317,7 @@ def citations(playbook: Playbook, lang: str) -> Iterator[tuple[str, str, str, st
 def nav(playbook: Playbook, t: Callable[[str], str]) -> list:
     """The site navigation: stages and endings in data order, section titles from the messages."""
     stages, endings = ([f"{s}/index.md", *(f"{s}/{p.id}.md" for p in phases)] for s, phases in (("stages", playbook.stages), ("endings", playbook.endings)))
-    return ["index.md", {t("nav.stages"): stages}, {t("nav.endings"): endings}, {t("nav.topics"): [f"topics/{c}.md" for c in topic_ids(playbook)]},
+    return ["index.md", "symptoms.md", {t("nav.stages"): stages}, {t("nav.endings"): endings}, {t("nav.topics"): [f"topics/{c}.md" for c in topic_ids(playbook)]},
             {t("nav.training_section"): ["training.md"]}, {t("nav.reference"): ["rules.md", "checker.md", "glossary.md", "sources.md", "links.md"]}]
 
 

@@ -196,6 +196,8 @@ def check_references(docs: list[Loaded], complete: bool = True, extra_phase_ids:
     phase_ids = {d.data["id"] for d in phases} | set(extra_phase_ids)
 
     _unique_ids(docs, refs)
+    if complete:
+        _see_links(docs, refs)
     _unique_message_keys([d for d in docs if kind_of(d) == "messages"], refs)
     for kind in ("stage", "ending"):
         _orders([d for d in docs if kind_of(d) == kind], kind, refs, complete)
@@ -259,6 +261,18 @@ def _id_sites(doc: Loaded) -> Iterator[tuple[JsonPath, str]]:
     for list_key in ("expectations", "rules", "items", "terms"):
         for i, entry in enumerate(data.get(list_key, [])):
             yield (list_key, i, "id"), entry["id"]
+
+
+def _see_links(docs: list[Loaded], refs: _Refs) -> None:
+    """`see_also` of a catalogue and `see` of a glossary term name ids the handbook links to."""
+    ids = {ident for doc in docs for _, ident in _id_sites(doc)}
+    for doc in docs:
+        sites = [(("see_also", j), ref) for j, ref in enumerate(doc.data.get("see_also", []))] if kind_of(doc) == "catalogue" else []
+        sites += [(("terms", i, "see", j), ref) for i, term in enumerate(doc.data["terms"]) for j, ref in enumerate(term.get("see", []))] \
+            if kind_of(doc) == "glossary" else []
+        for path, ref in sites:
+            if ref not in ids:
+                refs.add(doc, path, "validate.unknown_link", ref=ref, hint=suggestion(ref, ids))
 
 
 def _unique_ids(docs: Iterable[Loaded], refs: _Refs) -> None:

@@ -159,3 +159,15 @@ def test_site_root_follows_the_browsers_language_with_english_as_fallback(browse
         assert page.locator("html").get_attribute("lang") == lang
     finally:
         page.close()
+
+
+@pytest.mark.parametrize(("lang", "query", "first"), [
+    ("en", "price", "topics/warning-signs/"), ("en", "contact person", "topics/warning-signs/"),
+    ("fi", "hinta", "topics/warning-signs/"), ("fi", "terveystarkastus", "endings/fading/"), ("fi", "valitus", "topics/leave-reasons/"),
+])
+def test_search_puts_the_advice_before_the_rule_catalogue(browser: Any, tab: Any, served: str, lang: str, query: str, first: str) -> None:
+    _search(tab, served, lang, query)
+    tab.wait_for_timeout(300)  # the results of the whole query, not of its first letters
+    results = [urlparse(href).path for href in tab.locator("a.md-search-result__link").evaluate_all("links => links.map(a => a.href)")]
+    assert results[0] == f"/{lang}/{first}"
+    assert f"/{lang}/rules/" not in results[:3]

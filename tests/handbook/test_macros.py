@@ -266,7 +266,7 @@ def test_bad_playbook_data_fails_the_build_with_the_validate_message(tmp_path: P
 def test_every_handbook_message_is_used_and_prefixed() -> None:
     messages = yaml.safe_load((ROOT / "playbooks" / "messages" / "handbook.yaml").read_text(encoding="utf-8"))["messages"]
     assert all(key.startswith("handbook.") for key in messages)
-    code = "".join((ROOT / "checker" / "handbook" / name).read_text(encoding="utf-8") for name in ("macros.py", "diagrams.py"))
+    code = "".join(path.read_text(encoding="utf-8") for path in (ROOT / "checker" / "handbook").glob("*.py"))
     code += "".join(p.read_text(encoding="utf-8") for p in (ROOT / "docs").rglob("*.md"))
     literal = set(re.findall(r"""["']([a-z_]+(?:\.[a-z_]+)+)["']""", code))
     prefixes = set(re.findall(r"""f?["']([a-z_]+\.[a-z_]*)(?:["']\s*\+|\{)""", code))  # "trait." + name, f"stage.{key}"

@@ -30,7 +30,7 @@ ASSESS = ("trust", "information_exchange", "people_involved", "buying_pattern", 
 #: Minutes a course module gives each part; the outline page states the rule (training.timing).
 MINUTES = {"intro": 15, "discussion": 10, "case": 30, "quiz": 3}
 #: What the pages in docs/ may call: Handbook methods, and figures drawn for the page.
-MACROS = ("t", "print_link", "phase_page", "topic_page", "rules_page", "sources_page", "course_outline",
+MACROS = ("t", "print_link", "site_file", "phase_page", "topic_page", "rules_page", "sources_page", "course_outline",
           "stages_table", "endings_table", "self_assessment", "page_list", "preset_list")
 FIGURES: dict[str, Callable[[Any], str]] = {"lifecycle_diagram": diagrams.lifecycle_figure, "endings_diagram": diagrams.endings_figure,
                                             "symptoms_page": pages.symptoms_page, "glossary_page": pages.glossary_page}
@@ -74,8 +74,15 @@ class Handbook:
 
     def url(self, src: str, anchor: str = "") -> str:
         """A relative URL for raw HTML such as SVG, which mkdocs does not rewrite."""
+        if not self.env.conf["use_directory_urls"]:  # the copy for opening from disk: page files, not folders
+            target = "index.html" if src == "index.md" else src.removesuffix(".md").removesuffix("/index") + (".html" if not src.endswith("index.md") else "/index.html")
+            return posixpath.relpath(target, posixpath.dirname(self.env.page.file.dest_uri) or ".") + (f"#{anchor}" if anchor else "")
         rel = posixpath.relpath("/" + page_url(src), "/" + self.env.page.url)
         return ("./" if rel == "." else rel + "/") + (f"#{anchor}" if anchor else "")
+
+    def site_file(self, path: str) -> str:
+        """A relative URL to a file next to the language sites (samples/, reports/), from this page."""
+        return posixpath.relpath(f"../{path}", posixpath.dirname(self.env.page.file.dest_uri) or ".")
 
     def name(self, owner: str) -> str:
         """The name of a stage, ending or catalogue, as Markdown."""

@@ -6,6 +6,7 @@ Skipped with the reason when Chromium or Playwright is missing, unless REQUIRE_B
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from collections.abc import Iterator
 from functools import partial
@@ -15,7 +16,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-from test_macros import built_site
+from test_macros import build, built_site
 
 from checker.playbook.model import Playbook
 
@@ -171,3 +172,34 @@ def test_search_puts_the_advice_before_the_rule_catalogue(browser: Any, tab: Any
     results = [urlparse(href).path for href in tab.locator("a.md-search-result__link").evaluate_all("links => links.map(a => a.href)")]
     assert results[0] == f"/{lang}/{first}"
     assert f"/{lang}/rules/" not in results[:3]
+
+
+@pytest.fixture(scope="module")
+def offline_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The handbook as `make handbook-offline` builds it, copied to another folder as a trainer would."""
+    site = tmp_path_factory.mktemp("offline") / "site"
+    for lang, result in build(site, offline=True).items():
+        assert result.returncode == 0, f"offline build ({lang}) failed:\n{result.stderr}"
+    copy = tmp_path_factory.mktemp("laptop") / "handbook"
+    shutil.copytree(site, copy)
+    return copy
+
+
+def test_a_copied_offline_folder_navigates_and_searches_from_disk(browser: Any, tab: Any, offline_copy: Path, playbook: Playbook) -> None:
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.goto((offline_copy / "index.html").as_uri())
+    tab.wait_for_url("**/en/index.html")
+    stage = playbook.phases["basic"]
+    tab.locator("nav.md-nav--primary a", has_text=stage.name["en"]).first.click()
+    tab.wait_for_url(f"**/en/stages/{stage.id}.html")
+    assert tab.locator("article h1").inner_text().strip().rstrip("¶").strip() == stage.name["en"]
+    box = tab.locator("input.md-search__input")
+    box.click()
+    box.press_sequentially("price", delay=30)
+    tab.locator(".md-search-result__item").first.wait_for()
+    first = tab.locator("a.md-search-result__link").first.get_attribute("href")
+    assert "warning-signs.html" in first
+    tab.locator("a.md-search-result__link").first.click()
+    tab.wait_for_url("**/en/topics/warning-signs.html*")
+    assert errors == []

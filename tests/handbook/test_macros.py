@@ -26,9 +26,9 @@ LANGS = ("en", "fi")
 OTHER = {"en": "fi", "fi": "en"}
 
 
-def build(site: Path, langs: tuple[str, ...] = LANGS, playbooks: Path | None = None) -> dict[str, subprocess.CompletedProcess]:
-    """Build each language into site/<lang>/, in parallel, the way `make handbook` does."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+def build(site: Path, langs: tuple[str, ...] = LANGS, playbooks: Path | None = None, offline: bool = False) -> dict[str, subprocess.CompletedProcess]:
+    """Build each language into site/<lang>/, in parallel, the way `make handbook` does (`make handbook-offline` when `offline`)."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "HANDBOOK_OFFLINE": "true" if offline else "false"}
     env.pop("PLAYBOOKS_DIR", None)
     if playbooks:
         env["PLAYBOOKS_DIR"] = str(playbooks)
@@ -297,6 +297,12 @@ def test_checker_page_holds_the_anchors_findings_link_to_and_the_sample(site: Pa
     assert (site / lang / "checker" / sample).resolve().is_file()
     text = (site / lang / "checker" / "index.html").read_text(encoding="utf-8")
     assert all(f"<code>{preset}</code>" in text for preset in presets())
+    # the sample reports it links to are files `make handbook` writes next to the site (no folder listing)
+    reports = [value for _, attr, value, _ in html.refs if "/reports/" in value]
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    handbook_target = makefile[makefile.index("\nhandbook:"):].split("\n\n")[0]
+    assert len(reports) == 3 and "$(call sample_reports,site)" in handbook_target
+    assert all(f"$(1)/reports/{Path(r).name}" in makefile for r in reports)
 
 
 @pytest.mark.parametrize("lang", LANGS)

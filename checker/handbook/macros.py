@@ -19,6 +19,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 
 from checker.handbook import diagrams, links, pages
+from checker.handbook.handouts import MINUTES, handout_page, module_minutes
 from checker.handbook.markdown import md, page_url, table
 from checker.playbook.messages import count_test, quantity, render
 from checker.playbook.model import OP_SYMBOLS, Playbook, Rule, load_playbook
@@ -27,13 +28,12 @@ from checker.playbook.problems import PlaybookInvalid
 #: The order of the topic pages; catalogues not named here follow in file order.
 TOPICS = ("warning-signs", "leave-reasons", "prevention", "ending-reasons", "portfolio", "lifecycle", "expectations", "commitment")
 ASSESS = ("trust", "information_exchange", "people_involved", "buying_pattern", "ease_of_ending")
-#: Minutes a course module gives each part; the outline page states the rule (training.timing).
-MINUTES = {"intro": 15, "discussion": 10, "case": 30, "quiz": 3}
 #: What the pages in docs/ may call: Handbook methods, and figures drawn for the page.
 MACROS = ("t", "print_link", "site_file", "phase_page", "topic_page", "rules_page", "sources_page", "course_outline",
           "stages_table", "endings_table", "self_assessment", "page_list", "preset_list")
 FIGURES: dict[str, Callable[[Any], str]] = {"lifecycle_diagram": diagrams.lifecycle_figure, "endings_diagram": diagrams.endings_figure,
-                                            "symptoms_page": pages.symptoms_page, "glossary_page": pages.glossary_page}
+                                            "symptoms_page": pages.symptoms_page, "glossary_page": pages.glossary_page,
+                                            "handout_page": handout_page, "trainer_page": partial(handout_page, trainer=True)}
 class Handbook:
     """Renders one language of the handbook; pages call the methods named in MACROS."""
 
@@ -294,10 +294,11 @@ class Handbook:
         rows, total = [], 0
         for number, phase in enumerate([*self.pb.stages, *self.pb.endings], 1):
             training = phase.data["training"]
-            minutes = MINUTES["intro"] + MINUTES["case"] + MINUTES["discussion"] * len(training["discussion"]) + MINUTES["quiz"] * len(training["quiz"])
+            minutes = module_minutes(training)
             total += minutes
             rows.append([str(number), self.page_link(phase.id, "training"), self.label("training.minutes", n=minutes), "<br>".join(map(self.tr, training["objectives"]))])
-        return "\n".join([table(["#", *(self.label(k) for k in ("training.module", "training.duration", "training.objectives"))], rows), "",
+        # In a block of its own, so that the stylesheet can lay the modules out as cards on a phone.
+        return "\n".join(['<div class="pb-outline" markdown>', "", table(["#", *(self.label(k) for k in ("training.module", "training.duration", "training.objectives"))], rows), "", "</div>", "",
                           f"**{self.label('training.total', hours=total // 60, minutes=total % 60)}**", "", self.label("training.timing", **MINUTES)])
 
 
@@ -325,7 +326,7 @@ def nav(playbook: Playbook, t: Callable[[str], str]) -> list:
     """The site navigation: stages and endings in data order, section titles from the messages."""
     stages, endings = ([f"{s}/index.md", *(f"{s}/{p.id}.md" for p in phases)] for s, phases in (("stages", playbook.stages), ("endings", playbook.endings)))
     return ["index.md", "symptoms.md", {t("nav.stages"): stages}, {t("nav.endings"): endings}, {t("nav.topics"): [f"topics/{c}.md" for c in topic_ids(playbook)]},
-            {t("nav.training_section"): ["training.md"]}, {t("nav.reference"): ["rules.md", "checker.md", "glossary.md", "sources.md", "links.md"]}]
+            {t("nav.training_section"): ["training.md", "handout.md", "trainer.md"]}, {t("nav.reference"): ["rules.md", "checker.md", "glossary.md", "sources.md", "links.md"]}]
 
 
 def define_env(env: Any) -> None:
@@ -343,6 +344,7 @@ def define_env(env: Any) -> None:
     if missing:
         raise PluginError(f"handbook pages missing in {conf['docs_dir']}: {', '.join(missing)}; add each, calling its macro")
     conf["site_name"] = playbook.manifest["title"][lang]
+    conf["copyright"] = footer(playbook.manifest, handbook.t, lang)
     if "print-site" in conf["plugins"]:
         conf["plugins"]["print-site"].config.update(print_page_title=handbook.t("nav.print"), toc_title=handbook.t("print.toc"))
     for name in MACROS:
@@ -350,6 +352,13 @@ def define_env(env: Any) -> None:
     for name, figure in FIGURES.items():
         env.macro(partial(figure, handbook), name)
     env.variables["manifest"] = playbook.manifest  # the home page's title and tagline
+
+
+def footer(manifest: dict, t: Callable[..., str], lang: str) -> str:
+    """The foot of every page (Material shows `copyright` there): version and date, owner, feedback."""
+    parts = [t("footer.version", version=manifest["version"]) + (f" {t('footer.date', date=manifest['date'])}" if "date" in manifest else "")]
+    parts += [t(f"footer.{key}", **{key: manifest[key][lang]}) for key in ("owner", "feedback") if key in manifest]
+    return " · ".join(html.escape(part) for part in parts)
 
 
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"

@@ -203,3 +203,51 @@ def test_a_copied_offline_folder_navigates_and_searches_from_disk(browser: Any, 
     tab.locator("a.md-search-result__link").first.click()
     tab.wait_for_url("**/en/topics/warning-signs.html*")
     assert errors == []
+
+
+#: The rendered size, in CSS px, of every text in the diagrams the reader can see.
+_LABEL_SIZES = """() => [...document.querySelectorAll('svg.pb-diagram')].filter(svg => svg.getClientRects().length)
+  .flatMap(svg => [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * svg.getScreenCTM().a))"""
+
+
+@pytest.mark.parametrize("lang", ["en", "fi"])
+def test_diagram_labels_stay_readable_on_a_390_px_phone(browser: Any, tab: Any, served: str, lang: str) -> None:
+    tab.set_viewport_size({"width": 390, "height": 844})
+    for url in ("stages/", "endings/", "topics/portfolio/"):
+        tab.goto(f"{served}/{lang}/{url}")
+        sizes = tab.evaluate(_LABEL_SIZES)
+        assert sizes, url
+        assert min(sizes) >= 12, f"{url}: labels drawn at {min(sizes):.1f} px"
+        # and the diagram fits the screen: no sideways scrolling
+        assert tab.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_course_outline_gives_the_objectives_the_phones_width(browser: Any, tab: Any, served: str) -> None:
+    tab.set_viewport_size({"width": 390, "height": 844})
+    tab.goto(f"{served}/en/training/")
+    widths = tab.locator(".pb-outline td:last-child").evaluate_all("cells => cells.map(c => c.getBoundingClientRect().width)")
+    assert widths and min(widths) >= 300
+
+
+def test_print_page_loads_without_missing_files_or_script_errors(browser: Any, tab: Any, served: str) -> None:
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.on("response", lambda response: errors.append(f"{response.status} {response.url}") if response.status >= 400 else None)
+    tab.goto(f"{served}/fi/print/")
+    tab.wait_for_load_state("networkidle")
+    assert errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "fi"])
+def test_one_module_of_the_learner_handout_prints_alone_and_without_answers(browser: Any, tab: Any, served: str, playbook: Playbook, lang: str) -> None:
+    phase = playbook.phases["paused"]
+    training = phase.data["training"]
+    tab.goto(f"{served}/{lang}/handout/?module={phase.id}")
+    tab.emulate_media(media="print")
+    visible = tab.locator(".pb-module:visible")
+    assert visible.count() == 1 and visible.get_attribute("data-module") == phase.id
+    printed = tab.locator("article").inner_text()
+    assert training["quiz"][0]["question"][lang][:40] in printed
+    assert training["case"]["model_answer"][lang][:40] not in printed
+    assert not any(q["explanation"][lang][:40] in printed for q in training["quiz"])
+    tab.emulate_media(media="screen")

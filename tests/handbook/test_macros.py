@@ -201,7 +201,7 @@ def test_navigation_follows_the_order_of_the_data(site: Path, playbook: Playbook
 @pytest.mark.parametrize("lang", LANGS)
 def test_diagrams_are_inline_svg_linking_to_their_pages(site: Path, playbook: Playbook, lang: str) -> None:
     lifecycle = (site / lang / "stages" / "index.html").read_text(encoding="utf-8")
-    svg = lifecycle[lifecycle.index('<svg class="pb-diagram"'):]
+    svg = lifecycle[lifecycle.index('<svg class="pb-diagram pb-wide"'):]
     svg = svg[:svg.index("</svg>")]
     positions = [svg.index(f'href="{stage.id}/"') for stage in playbook.stages]
     assert positions == sorted(positions)
@@ -322,3 +322,15 @@ def test_numbers_take_their_units_form_and_zero_thresholds_read_as_words(site: P
     for file in pages(site, lang):
         text = re.sub(r"<[^>]+>", "", file.read_text(encoding="utf-8"))
         assert bad.findall(text) == [], url_of(site, file)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_page_shows_the_playbook_version_date_owner_and_feedback(site: Path, playbook: Playbook, lang: str) -> None:
+    manifest = playbook.manifest
+    for file in pages(site, lang):
+        text = file.read_text(encoding="utf-8")
+        if "md-copyright" not in text:
+            continue  # the sitemap and other non-pages
+        foot = text[text.index('<div class="md-copyright__highlight">'):][:600]
+        assert manifest["version"] in foot and manifest["date"] in foot, url_of(site, file)
+        assert manifest["owner"][lang] in foot and manifest["feedback"][lang][:30] in foot, url_of(site, file)

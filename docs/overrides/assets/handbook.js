@@ -29,3 +29,11 @@ window.addEventListener("afterprint", () => {
 if (document.getElementById("print-site-page")) {
   for (const details of document.querySelectorAll("details")) details.setAttribute("open", "");
 }
+
+/* The course handouts (handout/, trainer/): `?module=<id>` shows, and so prints, one module only. */
+const module = new URLSearchParams(location.search).get("module");
+const chosen = module && document.querySelector(`.pb-module[data-module="${CSS.escape(module)}"]`);
+if (chosen) {
+  document.body.classList.add("pb-one-module");
+  chosen.classList.add("pb-chosen");
+}

@@ -198,6 +198,7 @@ def check_references(docs: list[Loaded], complete: bool = True, extra_phase_ids:
     _unique_ids(docs, refs)
     if complete:
         _see_links(docs, refs)
+        _units(signals_doc, [d for d in docs if kind_of(d) == "messages"], refs)
     _unique_message_keys([d for d in docs if kind_of(d) == "messages"], refs)
     for kind in ("stage", "ending"):
         _orders([d for d in docs if kind_of(d) == kind], kind, refs, complete)
@@ -273,6 +274,15 @@ def _see_links(docs: list[Loaded], refs: _Refs) -> None:
         for path, ref in sites:
             if ref not in ids:
                 refs.add(doc, path, "validate.unknown_link", ref=ref, hint=suggestion(ref, ids))
+
+
+def _units(signals_doc: Loaded | None, messages: list[Loaded], refs: _Refs) -> None:
+    """A signal's `unit` names its words in the messages (`unit.<unit>`, with a form for 1 and for more)."""
+    keys = {key for doc in messages for key in doc.data["messages"]}
+    for i, signal in enumerate(signals_doc.data["signals"] if signals_doc else []):
+        if "unit" in signal and f"unit.{signal['unit']}" not in keys:
+            refs.add(signals_doc, ("signals", i, "unit"), "validate.unknown_unit", unit=signal["unit"],
+                     hint=suggestion(signal["unit"], [k.removeprefix("unit.") for k in keys if k.startswith("unit.")]))
 
 
 def _unique_ids(docs: Iterable[Loaded], refs: _Refs) -> None:

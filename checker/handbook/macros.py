@@ -236,6 +236,7 @@ class Handbook:
             # what to do about it: the action of this topic's expectations that watch the same signals
             out += [line for r in links.rules_reading(self.pb, item.get("signals", []), owner=catalogue_id)
                     for line in ("", f"**{self.label('rule.action')}** {self.tr(r.action)} ({self.ref_link(r.id, self.t('symptoms.more'))})")]
+            out += ["", f"*{self.label('topic.see')}:* " + ", ".join(map(self.ref_link, item["see"]))] if item.get("see") else []
             out += ["", f"*{self.label('sources.label')}: {self.cite(item['sources'])}*"]
         out += self.heading(2, "topic.notes", "notes") + self.bullets(cat["notes"]) if cat.get("notes") else []
         rules = [line for rule in self.pb.rules if rule.owner == catalogue_id for line in self.rule_block(rule)]

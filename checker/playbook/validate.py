@@ -265,10 +265,12 @@ def _id_sites(doc: Loaded) -> Iterator[tuple[JsonPath, str]]:
 
 
 def _see_links(docs: list[Loaded], refs: _Refs) -> None:
-    """`see_also` of a catalogue and `see` of a glossary term name ids the handbook links to."""
+    """`see_also` of a catalogue, `see` of its entries and of a glossary term: ids the handbook links to."""
     ids = {ident for doc in docs for _, ident in _id_sites(doc)}
     for doc in docs:
         sites = [(("see_also", j), ref) for j, ref in enumerate(doc.data.get("see_also", []))] if kind_of(doc) == "catalogue" else []
+        sites += [(("items", i, "see", j), ref) for i, item in enumerate(doc.data["items"]) for j, ref in enumerate(item.get("see", []))] \
+            if kind_of(doc) == "catalogue" else []
         sites += [(("terms", i, "see", j), ref) for i, term in enumerate(doc.data["terms"]) for j, ref in enumerate(term.get("see", []))] \
             if kind_of(doc) == "glossary" else []
         for path, ref in sites:

@@ -45,3 +45,13 @@ def test_stage_pages_link_to_the_topics_whose_checks_apply_to_them(site: Path, p
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_mention_of_the_health_check_links_to_its_topic(site: Path, lang: str) -> None:
     assert "../../topics/prevention/#prevention-yearly-health-check" in _hrefs(site, lang, "endings/fading/")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_lifecycle_steps_link_to_where_the_handbook_goes_deeper(site: Path, playbook: Playbook, lang: str) -> None:
+    hrefs = _hrefs(site, lang, "topics/lifecycle/")
+    for item in playbook.catalogues["lifecycle"]["items"]:
+        for ident in item.get("see", []):
+            src, anchor = targets(playbook)[ident]
+            url = "../../" + src.removesuffix(".md") + "/" if not src.startswith("topics/lifecycle") else "./"
+            assert url.replace("../../topics/", "../") + (f"#{anchor}" if anchor else "") in hrefs, ident

@@ -29,7 +29,8 @@ def symptoms_page(hb: Any) -> str:
             ahead += [i for i in cat.get("see_also", []) if i in pb.phases]
             rows.append([hb.ref_link(item["id"]), first, ", ".join(hb.ref_link(i) for i in dict.fromkeys(ahead))])
     out += hb.heading(2, "symptoms.watched", "watched")
-    out += [table([hb.label(k) for k in ("symptoms.notice", "symptoms.first", "symptoms.read")], rows)]
+    # in a block of its own, so that the stylesheet can lay the rows out as cards on a phone
+    out += ['<div class="pb-cards" markdown>', "", table([hb.label(k) for k in ("symptoms.notice", "symptoms.first", "symptoms.read")], rows), "", "</div>"]
     out += hb.heading(2, "symptoms.endings", "endings")
     for ending in pb.endings:
         src = links.targets(pb)[ending.id][0]

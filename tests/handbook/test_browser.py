@@ -251,3 +251,12 @@ def test_one_module_of_the_learner_handout_prints_alone_and_without_answers(brow
     assert training["case"]["model_answer"][lang][:40] not in printed
     assert not any(q["explanation"][lang][:40] in printed for q in training["quiz"])
     tab.emulate_media(media="screen")
+
+
+@pytest.mark.parametrize("lang", ["en", "fi"])
+def test_symptom_page_and_course_outline_fit_a_390_px_phone(browser: Any, tab: Any, served: str, lang: str) -> None:
+    tab.set_viewport_size({"width": 390, "height": 844})
+    for url in ("symptoms/", "training/"):
+        tab.goto(f"{served}/{lang}/{url}")
+        widest = tab.locator("article table").evaluate_all("tables => Math.max(0, ...tables.map(t => t.getBoundingClientRect().right))")
+        assert 0 < widest <= 390, f"{url}: a table reaches {widest:.0f} px"

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test setup validate handbook clean
+.PHONY: run test setup validate handbook handbook-offline clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -17,23 +17,36 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 	@$(BIN)/python -m compileall -q checker
 
+# The sample export's date: the sample was generated for it, so every run gives the same report.
+SAMPLE_AS_OF := 2026-10-31
+
+# The checker's reports on the sample export, which the handbook's checker page links to, into $(1)/reports/.
+define sample_reports
+	@mkdir -p $(1)/reports
+	$(BIN)/playbook check docs/samples/accounts.csv --as-of $(SAMPLE_AS_OF) --fail-on never --format json --output $(1)/reports/sample-report.json
+	$(BIN)/playbook check docs/samples/accounts.csv --as-of $(SAMPLE_AS_OF) --fail-on never --format csv --output $(1)/reports/sample-report.csv
+	$(BIN)/playbook check docs/samples/accounts.csv --as-of $(SAMPLE_AS_OF) --fail-on never --format markdown --output $(1)/reports/sample-report.md
+	$(BIN)/playbook check docs/samples/accounts.csv --as-of $(SAMPLE_AS_OF) --fail-on never --format html --output $(1)/reports/sample-report.html
+endef
+
 # The handbook, both languages, into site/en/ and site/fi/ (fails on any warning or bad playbook data),
-# with the sample export's report as its report/ section (mkdocs.yml, plugin playbook-report).
+# with the sample export's report as its report/ section (mkdocs.yml, plugin playbook-report) and
+# the sample reports in site/reports/.
 handbook: setup
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -f docs/en.yml
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -f docs/fi.yml
+	$(call sample_reports,site)
 
-# The sample export's date: the sample was generated for it, so every run gives the same report.
-SAMPLE_AS_OF := 2026-10-31
+# The same handbook as a folder that works opened from disk (file://), for copying to a laptop or
+# a USB stick: site-offline/. Open site-offline/index.html; navigation and search work without a server.
+handbook-offline: setup
+	HANDBOOK_OFFLINE=true NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -f docs/en.yml -d $(CURDIR)/site-offline/en
+	HANDBOOK_OFFLINE=true NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -f docs/fi.yml -d $(CURDIR)/site-offline/fi
+	$(call sample_reports,site-offline)
 
 run: setup handbook
 	$(BIN)/playbook summary
 	@echo
-	@mkdir -p site/reports
-	$(BIN)/playbook check docs/samples/accounts.csv --as-of $(SAMPLE_AS_OF) --fail-on never --format json --output site/reports/sample-report.json
-	$(BIN)/playbook check docs/samples/accounts.csv --as-of $(SAMPLE_AS_OF) --fail-on never --format csv --output site/reports/sample-report.csv
-	$(BIN)/playbook check docs/samples/accounts.csv --as-of $(SAMPLE_AS_OF) --fail-on never --format markdown --output site/reports/sample-report.md
-	$(BIN)/playbook check docs/samples/accounts.csv --as-of $(SAMPLE_AS_OF) --fail-on never --format html --output site/reports/sample-report.html
 	@echo "Checker report on the sample export: site/reports/sample-report.{html,json,csv,md} (also at http://127.0.0.1:8000/reports/)"
 	@echo "The same report inside the handbook: http://127.0.0.1:8000/en/report/  (suomeksi: http://127.0.0.1:8000/fi/report/)"
 	@echo
@@ -51,4 +64,4 @@ validate: setup
 	$(BIN)/playbook validate
 
 clean:
-	rm -rf $(VENV) site build *.egg-info .pytest_cache
+	rm -rf $(VENV) site site-offline build *.egg-info .pytest_cache

@@ -17,7 +17,7 @@ import numpy as np
 
 from checker.inputs.accounts import AccountTable, DataNote
 from checker.inputs.columns import Columns, decode, encode
-from checker.playbook.messages import words
+from checker.playbook.messages import count_test, quantity, words
 from checker.playbook.model import OP_SYMBOLS, Playbook, Rule
 
 PASS, FAIL, UNKNOWN, SKIPPED = 0, 1, 2, 3
@@ -316,7 +316,7 @@ class Evaluator:
             return value.isoformat()
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return f"{value} {spec.unit[self.lang]}" if spec.unit else f"{value}"
+        return quantity(value, spec.unit, self.lang, self.playbook.messages, str(value))
 
     def expected(self, rule: Rule) -> str:
         """The expectation's test in words: `≥ 3 people`, `on or after 2025-11-23`, `a recorded value`."""
@@ -329,6 +329,8 @@ class Evaluator:
             return self.text(key, date=day) if key else f"{OP_SYMBOLS[rule.op]} {day}"
         if rule.relative_to:
             return f"{OP_SYMBOLS[rule.op]} {rule.value:g} × {self.playbook.signals[rule.relative_to].name[self.lang]}"
+        if kind == "count":  # "none", "at least one order" rather than "≤ 0 orders", "≥ 1 orders"
+            return count_test(rule.op, OP_SYMBOLS[rule.op], rule.value, self.playbook.signals[rule.signal].unit, self.lang, self.playbook.messages)
         return f"{OP_SYMBOLS[rule.op]} {self.show(rule.signal, rule.value)}"
 
     def citation(self, refs: list[dict]) -> str:

@@ -44,7 +44,7 @@ def test_findings_carry_evidence_source_action_and_link(playbook):
     finding = evaluate(playbook, "integrated", {"competitive_tenders_12m": 2}, lang="fi", url="https://wiki.example/pb/")[0][0]
     assert finding.kind == "stage-mismatch" and finding.severity == "error"
     assert finding.evidence["observed"] == 2 and finding.evidence["threshold"] == 0
-    assert "Havaittu 2" in finding.message and "odotettu ≤ 0" in finding.message
+    assert "Havaittu 2 kilpailutusta" in finding.message and "odotettu ei yhtään" in finding.message
     assert finding.source.startswith("Ojasalo & Ojasalo 2010")
     assert finding.action == playbook.rules_by_id["integrated-no-tenders"].action["fi"]
     assert finding.handbook_url == "https://wiki.example/pb/fi/stages/integrated/#integrated-no-tenders"

@@ -47,9 +47,10 @@ def _text(x: float, y: float, text: str, width: int, css: str = "pb-label", anch
     return f'<text class="{css}" text-anchor="{anchor}" dominant-baseline="middle">{spans}</text>'
 
 
-def _svg(width: int, height: int, title: str, body: Sequence[str]) -> str:
-    # One line, no blank lines: Markdown passes it through as a raw HTML block.
-    return (f'<svg class="pb-diagram" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+def _svg(width: int, height: int, title: str, body: Sequence[str], layout: str = "pb-wide") -> str:
+    # One line, no blank lines: Markdown passes it through as a raw HTML block. `layout` is
+    # pb-wide or pb-narrow: the stylesheet shows the narrow drawing on phones, the wide one elsewhere.
+    return (f'<svg class="pb-diagram {layout}" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
             f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>{"".join(body)}</svg>')
 
 
@@ -77,13 +78,38 @@ def lifecycle(title: str, stages: Sequence[Box], growth: Sequence[str], axis: st
     body.append(_text(width / 2, bottom + 22, axis, 90, "pb-note"))
     body.insert(0, '<defs><marker id="pb-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" '
                    'orient="auto-start-reverse"><path class="pb-arrowhead" d="M0 0 L10 5 L0 10 z"/></marker></defs>')
-    return _svg(width, height + 10, title, body)
+    return _svg(width, height + 10, title, body) + lifecycle_narrow(title, stages, growth, axis)
+
+
+def lifecycle_narrow(title: str, stages: Sequence[Box], growth: Sequence[str], axis: str) -> str:
+    """The same steps for a phone: one under another, drawn about as wide as the screen, so the
+    labels keep their size instead of shrinking with an 820-unit-wide drawing."""
+    width, left, row, gap = 340, 8, 52, 8
+    top = 10 + len(growth) * 18 + 8
+    body = [_text(width - left, 18 + i * 18, f"{text} ↘", 40, "pb-note", "end") for i, text in enumerate(growth)]
+    for i, box in enumerate(stages):
+        y = top + i * (row + gap)
+        indent = i * 12  # each stage a step further in: deeper as the relationship grows
+        shape = f'<rect class="pb-step" x="{left + indent}" y="{y}" width="{width - 2 * left - indent}" height="{row}" rx="6"/>'
+        number = _text(left + indent + 22, y + row / 2, str(i + 1), 4, "pb-number")
+        body.append(_link(box, shape, number + _text(left + indent + 46, y + row / 2, box.label, 24, "pb-label", "start")))
+    bottom = top + len(stages) * (row + gap)
+    body.append(_text(width / 2, bottom + 12, axis, 44, "pb-note"))
+    return _svg(width, bottom + 26 + (len(textwrap.wrap(axis, 44)) - 1) * 16, title, body, "pb-narrow")
 
 
 def quadrants(title: str, x_axis: str, x_ticks: tuple[str, str], y_axis: str, y_ticks: tuple[str, str],
               cells: dict[tuple[int, int], Sequence[Box]]) -> str:
-    """A 2×2 figure. `cells[(column, row)]`: column 0 is left, row 0 is the bottom row."""
-    width, left, top, size = 640, 90, 20, 250
+    """A 2×2 figure, and its narrow drawing for phones."""
+    return _quadrants(title, x_axis, x_ticks, y_axis, y_ticks, cells) + _quadrants(title, x_axis, x_ticks, y_axis, y_ticks, cells, narrow=True)
+
+
+def _quadrants(title: str, x_axis: str, x_ticks: tuple[str, str], y_axis: str, y_ticks: tuple[str, str],
+               cells: dict[tuple[int, int], Sequence[Box]], narrow: bool = False) -> str:
+    """A 2×2 figure. `cells[(column, row)]`: column 0 is left, row 0 is the bottom row. The
+    narrow drawing has smaller cells and shorter lines, so that it is drawn at nearly full size on a phone."""
+    width, left, top, size = (380, 52, 20, 164) if narrow else (640, 90, 20, 250)
+    wrap = 15 if narrow else 24
     body = []
     for (col, row), boxes in sorted(cells.items()):
         x, y = left + col * size, top + (1 - row) * size
@@ -92,19 +118,21 @@ def quadrants(title: str, x_axis: str, x_ticks: tuple[str, str], y_axis: str, y_
         for i, box in enumerate(boxes):
             cy = y + 10 + slot * (i + 0.5)
             code = _text(x + size / 2, cy - 30, box.code, 6, "pb-code") if box.code else ""
-            label = _text(x + size / 2, cy + (10 if box.code else 0), box.label, 24)
+            label = _text(x + size / 2, cy + (10 if box.code else 0), box.label, wrap)
             box_h = min(slot - 12, 110)
-            shape = f'<rect class="pb-box" x="{x + 14}" y="{cy - box_h / 2:g}" width="{size - 28}" height="{box_h:g}" rx="6"/>'
+            inset = 8 if narrow else 14
+            shape = f'<rect class="pb-box" x="{x + inset}" y="{cy - box_h / 2:g}" width="{size - 2 * inset}" height="{box_h:g}" rx="6"/>'
             body.append(_link(box, shape, code + label))
     for i, tick in enumerate(x_ticks):
         body.append(_text(left + size * (i + 0.5), top + 2 * size + 20, tick, 30, "pb-tick"))
+    tick_x, axis_x = (left - 14, left - 38) if narrow else (left - 18, left - 58)
     for i, tick in enumerate(y_ticks):
         y = top + size * (1.5 - i)
-        body.append(f'<g transform="rotate(-90 {left - 18} {y:g})">{_text(left - 18, y, tick, 30, "pb-tick")}</g>')
+        body.append(f'<g transform="rotate(-90 {tick_x} {y:g})">{_text(tick_x, y, tick, 30, "pb-tick")}</g>')
     body.append(_text(left + size, top + 2 * size + 46, x_axis, 60, "pb-axis-label"))
     y_mid = top + size
-    body.append(f'<g transform="rotate(-90 {left - 58} {y_mid})">{_text(left - 58, y_mid, y_axis, 60, "pb-axis-label")}</g>')
-    return _svg(width, top + 2 * size + 64, title, body)
+    body.append(f'<g transform="rotate(-90 {axis_x} {y_mid})">{_text(axis_x, y_mid, y_axis, 60, "pb-axis-label")}</g>')
+    return _svg(width, top + 2 * size + 64, title, body, "pb-narrow" if narrow else "pb-wide")
 
 
 def lifecycle_figure(page: Page) -> str:

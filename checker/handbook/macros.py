@@ -8,54 +8,51 @@ names from the data. URL scheme: docs/<lang>/links.md (`page_url`, `Rule.page`).
 from __future__ import annotations
 
 import html
+import json
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from checker.handbook import diagrams, kit
-from checker.playbook.messages import render
+from checker.handbook import diagrams, kit, links, pages
+from checker.handbook.handouts import MINUTES, handout_page, module_minutes
+from checker.handbook.markdown import md, page_url, table
+from checker.handbook.structure import citations, footer, nav, topic_ids
+from checker.playbook.messages import count_test, quantity, render
 from checker.playbook.model import OP_SYMBOLS, Playbook, Rule, load_playbook
 from checker.playbook.problems import PlaybookInvalid
 
-#: The order of the topic pages; catalogues not named here follow in file order.
-TOPICS = ("warning-signs", "leave-reasons", "prevention", "ending-reasons", "portfolio", "lifecycle", "expectations", "commitment")
 ASSESS = ("trust", "information_exchange", "people_involved", "buying_pattern", "ease_of_ending")
-#: Minutes a course module gives each part; the outline page states the rule (training.timing).
-MINUTES = {"intro": 15, "discussion": 10, "case": 30, "quiz": 3}
 #: What the pages in docs/ may call: Handbook methods, and figures drawn for the page.
-MACROS = ("t", "print_link", "phase_page", "topic_page", "rules_page", "glossary_page", "sources_page", "course_outline",
+MACROS = ("t", "print_link", "site_file", "phase_page", "topic_page", "rules_page", "sources_page", "course_outline",
           "stages_table", "endings_table", "self_assessment", "page_list", "preset_list")
-FIGURES: dict[str, Callable[[Any], str]] = {"lifecycle_diagram": diagrams.lifecycle_figure, "endings_diagram": diagrams.endings_figure}
-_SPECIAL = re.compile(r"([\\`*_\[\]{}|#])")
-
-
-def md(text: str) -> str:
-    """Playbook text as inline Markdown: whitespace folded, HTML and Markdown syntax escaped."""
-    return _SPECIAL.sub(r"\\\1", html.escape(" ".join(text.split()), quote=False))
-
-
-def page_url(src: str) -> str:
-    """The URL of a docs page below its language root: `stages/x.md` → `stages/x/`."""
-    path = src.removesuffix(".md")
-    path = "" if path == "index" else path.removesuffix("/index")
-    return f"{path}/" if path else ""
-
-
-def table(head: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
-    head = list(head)
-    return "\n".join([f"| {' | '.join(head)} |", "|" + "---|" * len(head), *(f"| {' | '.join(row)} |" for row in rows)])
-
-
+FIGURES: dict[str, Callable[[Any], str]] = {"lifecycle_diagram": diagrams.lifecycle_figure, "endings_diagram": diagrams.endings_figure,
+                                            "symptoms_page": pages.symptoms_page, "glossary_page": pages.glossary_page,
+                                            "handout_page": handout_page, "trainer_page": partial(handout_page, trainer=True)}
 class Handbook:
     """Renders one language of the handbook; pages call the methods named in MACROS."""
 
     def __init__(self, playbook: Playbook, lang: str, env: Any) -> None:
         self.pb, self.lang, self.env = playbook, lang, env
+        self.linked: set[str] = set()  # glossary terms already linked on the page being rendered
+
+    def start_page(self) -> None:
+        self.linked = set()
+
+    def topic_ids(self) -> list[str]:
+        return topic_ids(self.pb)
+
+    def ref_link(self, ident: str, label: str | None = None) -> str:
+        """A Markdown link to where the data's id `ident` is explained (links.targets)."""
+        src, anchor = links.targets(self.pb)[ident]
+        return f"[{md(label) if label else self.tr(links.title(self.pb, ident))}]({self.link(src, anchor)})"
+
+    def mentions(self, text: str) -> str:
+        return links.link_mentions(text, self.pb, self.lang, self.env.page.file.src_uri, self.linked, self.link)
 
     def t(self, key: str, **values: object) -> str:
         """The label `handbook.<key>` from playbooks/messages/, filled in."""
@@ -68,7 +65,7 @@ class Handbook:
         return md(text[self.lang])
 
     def paras(self, text: dict[str, str]) -> list[str]:
-        return [p for part in re.split(r"\n\s*\n", text[self.lang]) for p in (md(part), "")]
+        return [p for part in re.split(r"\n\s*\n", text[self.lang]) for p in (self.mentions(md(part)), "")]
 
     def link(self, src: str, anchor: str = "") -> str:
         """A Markdown link target to a docs page, relative to this page (`--strict` checks it)."""
@@ -76,8 +73,15 @@ class Handbook:
 
     def url(self, src: str, anchor: str = "") -> str:
         """A relative URL for raw HTML such as SVG, which mkdocs does not rewrite."""
+        if not self.env.conf["use_directory_urls"]:  # the copy for opening from disk: page files, not folders
+            target = "index.html" if src == "index.md" else src.removesuffix(".md").removesuffix("/index") + (".html" if not src.endswith("index.md") else "/index.html")
+            return posixpath.relpath(target, posixpath.dirname(self.env.page.file.dest_uri) or ".") + (f"#{anchor}" if anchor else "")
         rel = posixpath.relpath("/" + page_url(src), "/" + self.env.page.url)
         return ("./" if rel == "." else rel + "/") + (f"#{anchor}" if anchor else "")
+
+    def site_file(self, path: str) -> str:
+        """A relative URL to a file next to the language sites (samples/, reports/), from this page."""
+        return posixpath.relpath(f"../{path}", posixpath.dirname(self.env.page.file.dest_uri) or ".")
 
     def name(self, owner: str) -> str:
         """The name of a stage, ending or catalogue, as Markdown."""
@@ -98,7 +102,7 @@ class Handbook:
             return self.t("value.yes" if value else "value.no") if isinstance(value, bool) else f"`{md(value)}`"
         if signal.type in ("share", "date"):
             return f"{self.number(value * 100)} %" if signal.type == "share" else self.t("value.days_ago", n=self.number(value))
-        return self.number(value) + (f" {self.tr(signal.unit)}" if signal.unit else "")
+        return quantity(value, signal.unit, self.lang, self.pb.messages, self.number(value))
 
     def test(self, signal_id: str, op: str, value: object, relative_to: str | None = None) -> str:
         """A rule's or condition's threshold in words: `≥ 30 %`, `< 0.6 × Interactions (90 d)`."""
@@ -106,6 +110,11 @@ class Handbook:
             return self.label("rule.recorded")
         if relative_to:
             return f"{OP_SYMBOLS[op]} {self.number(value)} × {self.signal_link(relative_to)}"
+        kind = self.pb.signals[signal_id].type
+        if kind == "count":  # "none", "at least one order": the checker's words (messages quantity.*)
+            return md(count_test(op, OP_SYMBOLS[op], value, self.pb.signals[signal_id].unit, self.lang, self.pb.messages, self.number(value)))
+        if kind == "date" and op == "<=" and value == 0:
+            return self.label("value.not_overdue")
         return f"{OP_SYMBOLS[op]} {self.value(signal_id, value)}"
 
     def signal_link(self, signal_id: str) -> str:
@@ -119,7 +128,7 @@ class Handbook:
         return ["", f"{'#' * level} {self.label(key, **values)} {{#{anchor}}}", ""]
 
     def bullets(self, items: Iterable[dict[str, str]], numbered: bool = False) -> list[str]:
-        return [f"{f'{i}.' if numbered else '-'} {self.tr(item)}" for i, item in enumerate(items, 1)]
+        return [f"{f'{i}.' if numbered else '-'} {self.mentions(self.tr(item))}" for i, item in enumerate(items, 1)]
 
     def details(self, kind: str, title: str, lines: Iterable[str]) -> list[str]:
         """A collapsed block (pymdownx.details); assets/handbook.{css,js} open it for printing."""
@@ -135,6 +144,7 @@ class Handbook:
     def phase_page(self, phase_id: str) -> str:
         """A stage's or an ending's whole page."""
         phase, data = self.pb.phases[phase_id], self.pb.phases[phase_id].data
+        self.start_page()
         out = [f"# {self.tr(phase.name)}", "", f"**{self.tr(data['summary'])}**", "", *self.paras(data["description"])]
         if phase.kind == "stage":
             out += self.heading(2, "stage.traits", "traits")
@@ -154,6 +164,7 @@ class Handbook:
         if phase.kind == "stage":
             out += [*self.heading(2, "stage.profile", "profile"), self.label("stage.profile_intro"), ""]
             out += [f"- {self.signal_link(s)}: {self.value(s, v)}" for s, v in data["profile"].items()]
+        out += self.heading(2, "topic.related", "related") + [f"- {self.ref_link(i)}" for i in links.related(self.pb, phase_id)]
         return "\n".join(out + self.training(data["training"]) + self.heading(2, "sources.section", "sources") + [self.cite(data["sources"])])
 
     def rule_block(self, rule: Rule, catalogue: bool = False) -> list[str]:
@@ -216,17 +227,23 @@ class Handbook:
     def topic_page(self, catalogue_id: str) -> str:
         """A catalogue's page: intro, entries (anchored by id), key points, its rules, sources."""
         cat = self.pb.catalogues[catalogue_id]
+        self.start_page()
         out = [f"# {self.tr(cat['title'])}", "", *self.paras(cat["intro"])] + (["", diagrams.portfolio_figure(self), ""] if catalogue_id == "portfolio" else [])
         for item in cat["items"]:
             code = f"`{md(item['code'])}` " if "code" in item else ""
             out += ["", f"## {code}{self.tr(item['title'])} {{#{item['id']}}}", "", *self.paras(item["body"]), *self.bullets(item.get("points", []))]
             out += ["", f"*{self.label('topic.signals')}:* " + ", ".join(map(self.signal_link, item["signals"]))] if item.get("signals") else []
+            # what to do about it: the action of this topic's expectations that watch the same signals
+            out += [line for r in links.rules_reading(self.pb, item.get("signals", []), owner=catalogue_id)
+                    for line in ("", f"**{self.label('rule.action')}** {self.tr(r.action)} ({self.ref_link(r.id, self.t('symptoms.more'))})")]
+            out += ["", f"*{self.label('topic.see')}:* " + ", ".join(map(self.ref_link, item["see"]))] if item.get("see") else []
             out += ["", f"*{self.label('sources.label')}: {self.cite(item['sources'])}*"]
         out += self.heading(2, "topic.notes", "notes") + self.bullets(cat["notes"]) if cat.get("notes") else []
         rules = [line for rule in self.pb.rules if rule.owner == catalogue_id for line in self.rule_block(rule)]
         out += [*self.heading(2, "rule.section", "expectations"), self.label("rule.intro_topic"), *rules] if rules else []
-        # See also: the other catalogues whose rules raise the same kind of finding (warning signs, leave reasons, prevention).
-        related = [f"- {self.page_link(c)}" for c in topic_ids(self.pb) if c != catalogue_id and cat.get("rule_kind") == self.pb.catalogues[c].get("rule_kind", "")]
+        # See also: what the data links this topic to, then the other catalogues whose rules raise the same kind of finding.
+        same_kind = [c for c in topic_ids(self.pb) if c != catalogue_id and cat.get("rule_kind") == self.pb.catalogues[c].get("rule_kind", "")]
+        related = [f"- {self.ref_link(i)}" for i in dict.fromkeys([*links.related(self.pb, catalogue_id), *same_kind])]
         out += self.heading(2, "topic.related", "related") + related if related else []
         return "\n".join(out + self.heading(2, "sources.section", "sources") + [self.cite(cat["sources"])])
 
@@ -273,14 +290,6 @@ class Handbook:
             out += ["", f"### {self.tr(signal.name)} (`{signal.id}`) {{#signal-{signal.id}}}", "", *self.facts(facts)]
         return "\n".join(out)
 
-    def glossary_page(self) -> str:
-        other = "fi" if self.lang == "en" else "en"
-        out = [f"# {self.label('nav.glossary')}", "", self.label("glossary.intro")]
-        for term in sorted(self.pb.glossary, key=lambda t: t["term"][self.lang].casefold()):
-            out += ["", f"## {self.tr(term['term'])} {{#{term['id']}}}", "", f"*{other}: {md(term['term'][other])}*", "", *self.paras(term["definition"])]
-            out += [f"*{self.label('sources.label')}: {self.cite(term['sources'])}*"] if term.get("sources") else []
-        return "\n".join(out)
-
     def sources_page(self) -> str:
         """Every source, with links back to each place the playbook cites it."""
         cited: dict[str, dict[str, list[tuple[str, str]]]] = {}
@@ -309,38 +318,12 @@ class Handbook:
         rows, total = [], 0
         for number, phase in enumerate([*self.pb.stages, *self.pb.endings], 1):
             training = phase.data["training"]
-            minutes = MINUTES["intro"] + MINUTES["case"] + MINUTES["discussion"] * len(training["discussion"]) + MINUTES["quiz"] * len(training["quiz"])
+            minutes = module_minutes(training)
             total += minutes
             rows.append([str(number), self.page_link(phase.id, "training"), self.label("training.minutes", n=minutes), "<br>".join(map(self.tr, training["objectives"]))])
-        return "\n".join([table(["#", *(self.label(k) for k in ("training.module", "training.duration", "training.objectives"))], rows), "",
+        # In a block of its own, so that the stylesheet can lay the modules out as cards on a phone.
+        return "\n".join(['<div class="pb-outline" markdown>', "", table(["#", *(self.label(k) for k in ("training.module", "training.duration", "training.objectives"))], rows), "", "</div>", "",
                           f"**{self.label('training.total', hours=total // 60, minutes=total % 60)}**", "", self.label("training.timing", **MINUTES)])
-
-
-def topic_ids(playbook: Playbook) -> list[str]:
-    return sorted(playbook.catalogues, key=lambda c: TOPICS.index(c) if c in TOPICS else len(TOPICS))
-
-
-def citations(playbook: Playbook, lang: str) -> Iterator[tuple[str, str, str, str]]:
-    """(source id, docs page, anchor or "", label) for every citation in the playbook, in page order."""
-    for phase in [*playbook.stages, *playbook.endings]:
-        src = f"{phase.section}/{phase.id}.md"
-        yield from ((ref["source"], src, "", phase.name[lang]) for ref in phase.data["sources"])
-        for rule in (r for r in playbook.rules if r.owner == phase.id):
-            yield from ((ref["source"], src, rule.id, rule.title[lang]) for ref in rule.sources)
-    for cat_id in topic_ids(playbook):
-        cat, src = playbook.catalogues[cat_id], f"topics/{cat_id}.md"
-        for entry in [*cat["items"], *cat.get("rules", [])]:
-            yield from ((ref["source"], src, entry["id"], entry["title"][lang]) for ref in entry["sources"])
-        yield from ((ref["source"], src, "", cat["title"][lang]) for ref in cat["sources"])
-    for term in playbook.glossary:
-        yield from ((ref["source"], "glossary.md", term["id"], term["term"][lang]) for ref in term.get("sources", []))
-
-
-def nav(playbook: Playbook, t: Callable[[str], str]) -> list:
-    """The site navigation: stages and endings in data order, section titles from the messages."""
-    stages, endings = ([f"{s}/index.md", *(f"{s}/{p.id}.md" for p in phases)] for s, phases in (("stages", playbook.stages), ("endings", playbook.endings)))
-    return ["index.md", {t("nav.stages"): stages}, {t("nav.endings"): endings}, {t("nav.topics"): [f"topics/{c}.md" for c in topic_ids(playbook)]},
-            {t("nav.training_section"): ["training.md", *kit.PAGES]}, {t("nav.reference"): ["rules.md", "checker.md", "glossary.md", "sources.md", "links.md"]}]
 
 
 def define_env(env: Any) -> None:
@@ -358,6 +341,7 @@ def define_env(env: Any) -> None:
     if missing:
         raise PluginError(f"handbook pages missing in {conf['docs_dir']}: {', '.join(missing)}; add each, calling its macro")
     conf["site_name"] = playbook.manifest["title"][lang]
+    conf["copyright"] = footer(playbook.manifest, handbook.t, lang)
     if "print-site" in conf["plugins"]:
         conf["plugins"]["print-site"].config.update(print_page_title=handbook.t("nav.print"), toc_title=handbook.t("print.toc"))
     for name in MACROS:
@@ -379,7 +363,13 @@ def on_post_build(env: Any) -> None:
     (site.parent / "samples").mkdir(exist_ok=True)
     for sample in SAMPLES.glob("*.csv"):
         (site.parent / "samples" / sample.name).write_bytes(sample.read_bytes())
-    links = "".join(f'<li><a href="{alt["lang"]}/" hreflang="{alt["lang"]}">{html.escape(alt["name"])}</a></li>' for alt in alternates)
+    links = "".join(f'<li><a href="{alt["lang"]}/index.html" hreflang="{alt["lang"]}">{html.escape(alt["name"])}</a></li>' for alt in alternates)
+    manifest, langs = env.variables["manifest"], [alt["lang"] for alt in alternates]
+    title = " · ".join(dict.fromkeys(manifest["title"][lang] for lang in langs))
+    # The reader's browser language picks the site, the first (English) when none matches;
+    # without script, the refresh sends everyone to the first.
+    choose = (f"var l={json.dumps(langs)},p=(navigator.languages||[navigator.language||'']).map(function(x){{return x.slice(0,2).toLowerCase()}})"
+              ".filter(function(x){return l.indexOf(x)>=0})[0]||l[0];location.replace(p+'/index.html'+location.hash);")
     (site.parent / "index.html").write_text(
-        f'<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(env.conf["site_name"])}</title>'
-        f'<meta http-equiv="refresh" content="0; url={alternates[0]["lang"]}/"></head><body><ul>{links}</ul></body></html>\n', encoding="utf-8")
+        f'<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title><script>{choose}</script>'
+        f'<noscript><meta http-equiv="refresh" content="0; url={langs[0]}/index.html"></noscript></head><body><ul>{links}</ul></body></html>\n', encoding="utf-8")

@@ -21,7 +21,7 @@ from checker.inputs.plaincsv import PlainCsv
 from checker.inputs.values import BadValue, DateOrderError, parse_cell, slashed_order
 from checker.playbook.messages import Problem, suggestion
 from checker.playbook.model import Playbook, Signal
-from checker.playbook.validate import label_key
+from checker.playbook.references import label_key
 
 REQUIRED = ("account_id", "account_name", "declared_stage")
 OPTIONAL = ("owner",)

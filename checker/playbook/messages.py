@@ -27,7 +27,35 @@ def bundled() -> dict[str, dict[str, str]]:
 def render(key: str, lang: str = "en", messages: dict[str, dict[str, str]] | None = None, /, **values: object) -> str:
     """The message `key` in `lang`, filled in; from `messages` when given (a playbook's own), else the bundled ones."""
     table = messages if messages and key in messages else bundled()
-    return table[key][lang].format(**values)
+    return fill(table[key][lang], values)
+
+
+def fill(template: str | dict[str, str], values: dict[str, object]) -> str:
+    """A message filled in. A message with plural forms (`{one: …, other: …}` in its language)
+    is chosen by its `n` (a number, or one already written out): English and Finnish share the
+    rule that only exactly 1 takes `one`."""
+    if isinstance(template, dict):
+        template = template["one" if values.get("n") in (1, "1") else "other"]
+    return template.format(**values) if values else template
+
+
+def quantity(n: float, unit: str | None, lang: str, messages: dict | None = None, number: str | None = None) -> str:
+    """`1 person`, `3 people`, `1 henkilö`, `3 henkilöä`: the unit's form (messages `unit.<unit>`) for `n`."""
+    shown = number if number is not None else f"{n:g}"
+    return f"{shown} {render(f'unit.{unit}', lang, messages, n=n)}" if unit else shown
+
+
+def count_test(op: str, symbol: str, n: float, unit: str | None, lang: str, messages: dict | None = None, number: str | None = None) -> str:
+    """A count threshold as people say it: `none`, `at least one order`, `at most one tender`,
+    `≥ 3 people`. The words are the messages `quantity.*`; the number keeps its symbol otherwise."""
+    one = render(f"unit.{unit}", lang, messages, n=1) if unit else ""
+    if (op in ("<=", "==") and n == 0) or (op == "<" and n == 1):
+        return render("quantity.none", lang, messages)
+    if (op == ">=" and n == 1) or (op == ">" and n == 0):
+        return render("quantity.at_least_one", lang, messages, unit=one).strip()
+    if (op == "<=" and n == 1) or (op == "<" and n == 2):
+        return render("quantity.at_most_one", lang, messages, unit=one).strip()
+    return f"{symbol} {quantity(n, unit, lang, messages, number)}"
 
 
 class Problem(Exception):

@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 from checker.playbook.cache import Documents, validated
+from checker.playbook.messages import fill
 from checker.playbook.problems import PlaybookInvalid
 from checker.playbook.validate import BUNDLED, LANGUAGES, discover, validate
 
@@ -89,7 +90,8 @@ class Signal:
         return self.data["name"]
 
     @property
-    def unit(self) -> Text | None:
+    def unit(self) -> str | None:
+        """The key of the unit's words (messages `unit.<unit>`, with a form for 1 and for more)."""
         return self.data.get("unit")
 
 
@@ -139,8 +141,7 @@ class Playbook:
 
     def text(self, key: str, lang: str, /, **values: object) -> str:
         """An interface message from `playbooks/messages/`, filled in."""
-        template = self.messages[key][lang]
-        return template.format(**values) if values else template
+        return fill(self.messages[key][lang], values)
 
     @cached_property
     def phases(self) -> dict[str, Phase]:

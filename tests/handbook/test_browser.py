@@ -6,6 +6,7 @@ Skipped with the reason when Chromium or Playwright is missing, unless REQUIRE_B
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from collections.abc import Iterator
 from functools import partial
@@ -15,7 +16,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-from test_macros import built_site
+from test_macros import build, built_site
 
 from checker.playbook.model import Playbook
 
@@ -150,3 +151,124 @@ def test_the_report_section_filters_its_cards_in_the_handbook_theme(browser: Any
     assert 0 < cards.count() < before
     assert tab.locator("#pr-count").inner_text().startswith(f"{cards.count()}/{before}")
     assert errors == []
+
+
+def test_language_switcher_keeps_the_rule_anchor(browser: Any, tab: Any, served: str, playbook: Playbook) -> None:
+    rule = next(r for r in playbook.rules if r.owner == "cooperation")
+    tab.goto(f"{served}/en/{rule.page}#{rule.id}")
+    tab.locator(".md-header__option .md-select").hover()
+    tab.locator("a.md-select__link[hreflang=fi]").click()
+    tab.wait_for_url(f"{served}/fi/{rule.page}#{rule.id}")
+    assert tab.evaluate("location.hash") == f"#{rule.id}"
+
+
+@pytest.mark.parametrize(("languages", "lang"), [(["fi-FI", "fi", "en"], "fi"), (["sv-SE", "de"], "en"), (["en-GB"], "en")])
+def test_site_root_follows_the_browsers_language_with_english_as_fallback(browser: Any, served: str, languages: list[str], lang: str) -> None:
+    page = browser.new_page()
+    try:
+        page.add_init_script(f"Object.defineProperty(navigator, 'languages', {{get: () => {languages!r}}})")
+        page.goto(f"{served}/")
+        page.wait_for_url(f"{served}/{lang}/**")
+        assert page.locator("html").get_attribute("lang") == lang
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize(("lang", "query", "first"), [
+    ("en", "price", "topics/warning-signs/"), ("en", "contact person", "topics/warning-signs/"),
+    ("fi", "hinta", "topics/warning-signs/"), ("fi", "terveystarkastus", "endings/fading/"), ("fi", "valitus", "topics/leave-reasons/"),
+])
+def test_search_puts_the_advice_before_the_rule_catalogue(browser: Any, tab: Any, served: str, lang: str, query: str, first: str) -> None:
+    _search(tab, served, lang, query)
+    tab.wait_for_timeout(300)  # the results of the whole query, not of its first letters
+    results = [urlparse(href).path for href in tab.locator("a.md-search-result__link").evaluate_all("links => links.map(a => a.href)")]
+    assert results[0] == f"/{lang}/{first}"
+    assert f"/{lang}/rules/" not in results[:3]
+
+
+@pytest.fixture(scope="module")
+def offline_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The handbook as `make handbook-offline` builds it, copied to another folder as a trainer would."""
+    site = tmp_path_factory.mktemp("offline") / "site"
+    for lang, result in build(site, offline=True).items():
+        assert result.returncode == 0, f"offline build ({lang}) failed:\n{result.stderr}"
+    copy = tmp_path_factory.mktemp("laptop") / "handbook"
+    shutil.copytree(site, copy)
+    return copy
+
+
+def test_a_copied_offline_folder_navigates_and_searches_from_disk(browser: Any, tab: Any, offline_copy: Path, playbook: Playbook) -> None:
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.goto((offline_copy / "index.html").as_uri())
+    tab.wait_for_url("**/en/index.html")
+    stage = playbook.phases["basic"]
+    tab.locator("nav.md-nav--primary a", has_text=stage.name["en"]).first.click()
+    tab.wait_for_url(f"**/en/stages/{stage.id}.html")
+    assert tab.locator("article h1").inner_text().strip().rstrip("¶").strip() == stage.name["en"]
+    box = tab.locator("input.md-search__input")
+    box.click()
+    box.press_sequentially("price", delay=30)
+    tab.locator(".md-search-result__item").first.wait_for()
+    first = tab.locator("a.md-search-result__link").first.get_attribute("href")
+    assert "warning-signs.html" in first
+    tab.locator("a.md-search-result__link").first.click()
+    tab.wait_for_url("**/en/topics/warning-signs.html*")
+    assert errors == []
+
+
+#: The rendered size, in CSS px, of every text in the diagrams the reader can see.
+_LABEL_SIZES = """() => [...document.querySelectorAll('svg.pb-diagram')].filter(svg => svg.getClientRects().length)
+  .flatMap(svg => [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * svg.getScreenCTM().a))"""
+
+
+@pytest.mark.parametrize("lang", ["en", "fi"])
+def test_diagram_labels_stay_readable_on_a_390_px_phone(browser: Any, tab: Any, served: str, lang: str) -> None:
+    tab.set_viewport_size({"width": 390, "height": 844})
+    for url in ("stages/", "endings/", "topics/portfolio/"):
+        tab.goto(f"{served}/{lang}/{url}")
+        sizes = tab.evaluate(_LABEL_SIZES)
+        assert sizes, url
+        assert min(sizes) >= 12, f"{url}: labels drawn at {min(sizes):.1f} px"
+        # and the diagram fits the screen: no sideways scrolling
+        assert tab.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_course_outline_gives_the_objectives_the_phones_width(browser: Any, tab: Any, served: str) -> None:
+    tab.set_viewport_size({"width": 390, "height": 844})
+    tab.goto(f"{served}/en/training/")
+    widths = tab.locator(".pb-outline td:last-child").evaluate_all("cells => cells.map(c => c.getBoundingClientRect().width)")
+    assert widths and min(widths) >= 300
+
+
+def test_print_page_loads_without_missing_files_or_script_errors(browser: Any, tab: Any, served: str) -> None:
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.on("response", lambda response: errors.append(f"{response.status} {response.url}") if response.status >= 400 else None)
+    tab.goto(f"{served}/fi/print/")
+    tab.wait_for_load_state("networkidle")
+    assert errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "fi"])
+def test_one_module_of_the_learner_handout_prints_alone_and_without_answers(browser: Any, tab: Any, served: str, playbook: Playbook, lang: str) -> None:
+    phase = playbook.phases["paused"]
+    training = phase.data["training"]
+    tab.goto(f"{served}/{lang}/handout/?module={phase.id}")
+    tab.emulate_media(media="print")
+    visible = tab.locator(".pb-module:visible")
+    assert visible.count() == 1 and visible.get_attribute("data-module") == phase.id
+    printed = tab.locator("article").inner_text()
+    assert training["quiz"][0]["question"][lang][:40] in printed
+    assert training["case"]["model_answer"][lang][:40] not in printed
+    assert not any(q["explanation"][lang][:40] in printed for q in training["quiz"])
+    tab.emulate_media(media="screen")
+
+
+@pytest.mark.parametrize("lang", ["en", "fi"])
+def test_symptom_page_and_course_outline_fit_a_390_px_phone(browser: Any, tab: Any, served: str, lang: str) -> None:
+    tab.set_viewport_size({"width": 390, "height": 844})
+    for url in ("symptoms/", "training/"):
+        tab.goto(f"{served}/{lang}/{url}")
+        widest = tab.locator("article table").evaluate_all("tables => Math.max(0, ...tables.map(t => t.getBoundingClientRect().right))")
+        assert 0 < widest <= 390, f"{url}: a table reaches {widest:.0f} px"

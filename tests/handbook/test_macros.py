@@ -17,7 +17,8 @@ from urllib.parse import urljoin, urlparse
 import pytest
 import yaml
 
-from checker.handbook.macros import citations, md, page_url
+from checker.handbook.macros import md, page_url
+from checker.handbook.structure import citations
 from checker.playbook.model import Playbook
 from checker.playbook.validate import validate
 from checker.report_plugin import PAGES as REPORT_PAGES
@@ -27,9 +28,9 @@ LANGS = ("en", "fi")
 OTHER = {"en": "fi", "fi": "en"}
 
 
-def build(site: Path, langs: tuple[str, ...] = LANGS, playbooks: Path | None = None) -> dict[str, subprocess.CompletedProcess]:
-    """Build each language into site/<lang>/, in parallel, the way `make handbook` does."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+def build(site: Path, langs: tuple[str, ...] = LANGS, playbooks: Path | None = None, offline: bool = False) -> dict[str, subprocess.CompletedProcess]:
+    """Build each language into site/<lang>/, in parallel, the way `make handbook` does (`make handbook-offline` when `offline`)."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "HANDBOOK_OFFLINE": "true" if offline else "false"}
     env.pop("PLAYBOOKS_DIR", None)
     if playbooks:
         env["PLAYBOOKS_DIR"] = str(playbooks)
@@ -203,7 +204,7 @@ def test_navigation_follows_the_order_of_the_data(site: Path, playbook: Playbook
 @pytest.mark.parametrize("lang", LANGS)
 def test_diagrams_are_inline_svg_linking_to_their_pages(site: Path, playbook: Playbook, lang: str) -> None:
     lifecycle = (site / lang / "stages" / "index.html").read_text(encoding="utf-8")
-    svg = lifecycle[lifecycle.index('<svg class="pb-diagram"'):]
+    svg = lifecycle[lifecycle.index('<svg class="pb-diagram pb-wide"'):]
     svg = svg[:svg.index("</svg>")]
     positions = [svg.index(f'href="{stage.id}/"') for stage in playbook.stages]
     assert positions == sorted(positions)
@@ -244,9 +245,11 @@ def test_sources_page_links_back_to_every_citation(site: Path, playbook: Playboo
         assert "../" + page_url(src) + (f"#{anchor}" if anchor else "") in hrefs
 
 
-def test_site_root_sends_visitors_to_a_language(site: Path) -> None:
+def test_site_root_sends_visitors_to_a_language_and_is_titled_in_both(site: Path, playbook: Playbook) -> None:
     text = (site / "index.html").read_text(encoding="utf-8")
-    assert 'url=en/"' in text and 'href="fi/"' in text
+    assert "navigator.languages" in text and 'url=en/index.html"' in text and 'href="fi/index.html"' in text
+    title = re.search(r"<title>(.*?)</title>", text).group(1)
+    assert all(playbook.manifest["title"][lang] in title for lang in LANGS)
 
 
 def test_bad_playbook_data_fails_the_build_with_the_validate_message(tmp_path: Path, playbook_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -266,7 +269,7 @@ def test_bad_playbook_data_fails_the_build_with_the_validate_message(tmp_path: P
 def test_every_handbook_message_is_used_and_prefixed() -> None:
     messages = yaml.safe_load((ROOT / "playbooks" / "messages" / "handbook.yaml").read_text(encoding="utf-8"))["messages"]
     assert all(key.startswith("handbook.") for key in messages)
-    code = "".join((ROOT / "checker" / "handbook" / name).read_text(encoding="utf-8") for name in ("macros.py", "diagrams.py"))
+    code = "".join(path.read_text(encoding="utf-8") for path in (ROOT / "checker" / "handbook").glob("*.py"))
     code += "".join(p.read_text(encoding="utf-8") for p in (ROOT / "docs").rglob("*.md"))
     literal = set(re.findall(r"""["']([a-z_]+(?:\.[a-z_]+)+)["']""", code))
     prefixes = set(re.findall(r"""f?["']([a-z_]+\.[a-z_]*)(?:["']\s*\+|\{)""", code))  # "trait." + name, f"stage.{key}"
@@ -297,6 +300,43 @@ def test_checker_page_holds_the_anchors_findings_link_to_and_the_sample(site: Pa
     assert (site / lang / "checker" / sample).resolve().is_file()
     text = (site / lang / "checker" / "index.html").read_text(encoding="utf-8")
     assert all(f"<code>{preset}</code>" in text for preset in presets())
+    # the sample reports it links to are files `make handbook` writes next to the site (no folder listing)
+    reports = [value for _, attr, value, _ in html.refs if "/reports/" in value]
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    handbook_target = makefile[makefile.index("\nhandbook:"):].split("\n\n")[0]
+    assert len(reports) == 3 and "$(call sample_reports,site)" in handbook_target
+    assert all(f"$(1)/reports/{Path(r).name}" in makefile for r in reports)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_code_in_tables_shows_no_escaping_backslashes(site: Path, lang: str) -> None:
+    for url in ("checker/", "print/"):
+        text = (site / lang / url / "index.html").read_text(encoding="utf-8")
+        assert "<code>--format table|json|csv|markdown|html</code>" in text, url
+        assert [code for code in re.findall(r"<code>(.*?)</code>", text) if "\\|" in code] == [], url
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_numbers_take_their_units_form_and_zero_thresholds_read_as_words(site: Path, lang: str) -> None:
+    units = {k: v for k, v in yaml.safe_load((ROOT / "playbooks" / "messages" / "units.yaml").read_text(encoding="utf-8"))["messages"].items()
+             if k.startswith("unit.")}
+    plurals = "|".join(forms[lang]["other"] for forms in units.values())
+    bad = re.compile(rf"(?<![\d,.])1 (?:{plurals})\b|[≥>] 1 |≤ 0 |[<≤] 1 (?!×)")
+    for file in pages(site, lang):
+        text = re.sub(r"<[^>]+>", "", file.read_text(encoding="utf-8"))
+        assert bad.findall(text) == [], url_of(site, file)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_page_shows_the_playbook_version_date_owner_and_feedback(site: Path, playbook: Playbook, lang: str) -> None:
+    manifest = playbook.manifest
+    for file in pages(site, lang):
+        text = file.read_text(encoding="utf-8")
+        if "md-copyright" not in text:
+            continue  # the sitemap and other non-pages
+        foot = text[text.index('<div class="md-copyright__highlight">'):][:600]
+        assert manifest["version"] in foot and manifest["date"] in foot, url_of(site, file)
+        assert manifest["owner"][lang] in foot and manifest["feedback"][lang][:30] in foot, url_of(site, file)
 
 
 @pytest.mark.parametrize("lang", LANGS)

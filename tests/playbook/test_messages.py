@@ -4,8 +4,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from checker.cli import main
-from checker.playbook.messages import bundled
+from checker.playbook.messages import bundled, count_test, quantity
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = re.compile(r"""["'](((?:error|hint|report|check|data|reason|summary|cli|progress|validate|yaml|history)\.[a-z_]+(?:\.[a-z_]+)?))["']""")
@@ -64,3 +66,28 @@ def test_validate_speaks_finnish_too(capsys, playbook_copy):
     out = capsys.readouterr().out
     assert "'share_of_walet' ei ole tunnettu signaali (tarkoititko 'share_of_wallet'?)" in out
     assert "1 ongelmaa 1 tiedostossa" in out
+
+
+@pytest.mark.parametrize(("op", "n", "unit", "lang", "expected"), [
+    (">=", 1, "orders", "en", "at least one order"), (">=", 1, "orders", "fi", "vähintään yksi tilaus"),
+    ("<=", 0, "changes", "en", "none"), ("<=", 0, "complaints", "fi", "ei yhtään"),
+    ("<=", 1, "tenders", "en", "at most one tender"), ("<=", 1, "tenders", "fi", "enintään yksi kilpailutus"),
+    (">=", 3, "people", "en", "≥ 3 people"), (">=", 3, "people", "fi", "≥ 3 henkilöä"),
+])
+def test_count_thresholds_at_zero_and_one_read_as_words(op: str, n: int, unit: str, lang: str, expected: str) -> None:
+    assert count_test(op, {">=": "≥", "<=": "≤"}[op], n, unit, lang) == expected
+
+
+@pytest.mark.parametrize(("n", "lang", "expected"), [
+    (1, "en", "1 person"), (2, "en", "2 people"), (0, "en", "0 people"), (1, "fi", "1 henkilö"), (4, "fi", "4 henkilöä"),
+])
+def test_quantities_take_the_units_form_for_their_number(n: int, lang: str, expected: str) -> None:
+    assert quantity(n, "people", lang) == expected
+
+
+def test_every_signal_unit_has_its_plural_forms_in_both_languages(playbook) -> None:
+    messages = bundled()
+    for signal in playbook.signals.values():
+        if signal.unit:
+            forms = messages[f"unit.{signal.unit}"]
+            assert all(set(forms[lang]) == {"one", "other"} for lang in ("en", "fi")), signal.id

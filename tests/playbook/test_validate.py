@@ -69,3 +69,18 @@ def test_a_file_with_a_schema_problem_still_gets_its_reference_checks(playbook_c
     messages = [p.message for p in problems]
     assert "missing the Finnish text (`fi`)" in messages
     assert "'share_of_walet' is not a known signal (did you mean 'share_of_wallet'?)" in messages
+
+
+def test_a_signal_unit_without_its_words_in_the_messages_is_named(playbook_copy: Path) -> None:
+    path = playbook_copy / "catalogues" / "signals.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("unit: orders", "unit: order", 1), encoding="utf-8")
+    _, problems = validate([playbook_copy])
+    messages = [p.message for p in problems]
+    assert any("unit 'order' has no words in the messages" in m and "did you mean 'orders'?" in m for m in messages), messages
+
+
+def test_a_see_also_id_that_names_nothing_is_named(playbook_copy: Path) -> None:
+    path = playbook_copy / "catalogues" / "warning-signs.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("see_also: [fading,", "see_also: [fadin,", 1), encoding="utf-8")
+    _, problems = validate([playbook_copy])
+    assert any("'fadin' is not the id of a stage" in p.message and "did you mean 'fading'?" in p.message for p in problems)

@@ -6,7 +6,12 @@
    have; so the browser is left to follow them. */
 document.addEventListener("click", (event) => {
   const link = event.target instanceof Element ? event.target.closest("a[hreflang]") : null;
-  if (link && !event.metaKey && !event.ctrlKey) event.stopPropagation();
+  if (!link) return;
+  /* Anchors (rule ids, headings) are the same in both languages: keep the one being read. */
+  const url = new URL(link.getAttribute("href"), location.href);
+  url.hash = location.hash;
+  link.href = url.href;
+  if (!event.metaKey && !event.ctrlKey) event.stopPropagation();
 }, true);
 
 /* Collapsed answers and model answers open for printing, and close again afterwards.
@@ -23,4 +28,12 @@ window.addEventListener("afterprint", () => {
 });
 if (document.getElementById("print-site-page")) {
   for (const details of document.querySelectorAll("details")) details.setAttribute("open", "");
+}
+
+/* The course handouts (handout/, trainer/): `?module=<id>` shows, and so prints, one module only. */
+const module = new URLSearchParams(location.search).get("module");
+const chosen = module && document.querySelector(`.pb-module[data-module="${CSS.escape(module)}"]`);
+if (chosen) {
+  document.body.classList.add("pb-one-module");
+  chosen.classList.add("pb-chosen");
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -13,8 +13,8 @@ import numpy as np
 from checker.evaluate import Evaluation, Evaluator, Finding
 from checker.inputs.accounts import AccountTable, UnusableRow, read_accounts
 from checker.inputs.files import peek_header, unzip_data_export
-from checker.inputs.mappings import Mapping, detect_preset, load_mapping, presets
-from checker.playbook.messages import Problem
+from checker.inputs.mappings import Mapping, detect_preset, load_mapping, presets, read_rates
+from checker.playbook.messages import Problem, words
 from checker.playbook.model import FINDING_KINDS, SEVERITIES, Playbook
 from checker.progress import Progress
 
@@ -47,17 +47,24 @@ class Sources:
     derived: list[str] = field(default_factory=list)
     kept_from_accounts: dict[str, int] = field(default_factory=dict)
 
-    def as_json(self) -> dict:
+    def as_json(self, lang: str = "en", messages: dict | None = None) -> dict:
+        def said(items: list) -> list[str]:  # problems in the report's language
+            return [words(p, lang, messages) for p in items]
+
         return {
             "preset": self.preset,
             "signals_from_logs": self.derived,
             "account_values_kept": self.kept_from_accounts,
             "logs": [
-                {"file": s.name, "rows_read": s.rows_read, "rows_used": s.rows_used, "rows_rejected": s.rows_rejected,
-                 "rows_without_account": s.rows_without_account, "rows_bad_date": s.rows_bad_date,
-                 "rows_unknown_account": s.rows_unknown_account, "footer_rows": s.footer_rows,
+                {"file": s.name, "kind": s.kind, "rows_read": s.rows_read, "rows_used": s.rows_used, "rows_rejected": s.rows_rejected,
+                 "rows_without_account": s.rows_without_account, "rows_bad_date": s.rows_bad_date, "rows_no_date": s.rows_no_date,
+                 "rows_unknown_account": s.rows_unknown_account, "unknown_account_examples": s.unknown_accounts,
+                 "rows_linked_via_contact": s.rows_linked_contact, "rows_linked_via_deal": s.rows_linked_deal,
+                 "rows_unclassified_type": s.rows_unclassified, "footer_rows": s.footer_rows,
                  "covers_from": s.covers_from.isoformat() if s.covers_from else None,
-                 "unrecognised_activity_types": s.unknown_types, "problems": s.first_problems}
+                 "covers_to": s.covers_to.isoformat() if s.covers_to else None,
+                 "unrecognised_activity_types": s.unknown_types, "unrecognised_deal_statuses": s.unknown_statuses,
+                 "problems": said(s.first_problems), "warnings": said(s.warnings)}
                 for s in self.logs
             ],
         }
@@ -112,7 +119,7 @@ class CheckResult:
             "signal_columns": sorted(self.table.columns.present),
             "ignored_columns": self.table.ignored_columns,
             "mapping_unmatched": self.table.mapping_unmatched,
-            "sources": self.sources.as_json(),
+            "sources": self.sources.as_json(self.lang, self.playbook.messages),
         }
 
 
@@ -127,6 +134,9 @@ class Inputs:
     mapping: Path | None = None
     date_format: str | None = None
     sheet: str | None = None
+    contacts: list[Path] = field(default_factory=list)
+    currency_rates: Path | None = None
+    history_from: date | None = None  # the logs hold only the history since this date (--history-from)
 
 
 def choose_mapping(inputs: Inputs) -> tuple[Mapping, Problem]:
@@ -138,6 +148,8 @@ def choose_mapping(inputs: Inputs) -> tuple[Mapping, Problem]:
         mapping, reason = presets()[inputs.preset], Problem("cli.preset_by_option")
     if inputs.mapping:
         mapping = mapping.merged(load_mapping(inputs.mapping))
+    if inputs.currency_rates:
+        mapping = replace(mapping, currency_rates={**mapping.currency_rates, **read_rates(inputs.currency_rates)})
     return mapping, reason
 
 
@@ -176,8 +188,9 @@ def run_check(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, handbo
         folder = Path(work)
         if inputs.accounts.suffix.lower() == ".zip":
             files = unzip_data_export(inputs.accounts, folder)
-            inputs = Inputs(files["accounts"][0], inputs.activities + files.get("activities", []), inputs.deals + files.get("deals", []),
-                            "salesforce" if inputs.preset == "auto" else inputs.preset, inputs.mapping, inputs.date_format, inputs.sheet)
+            inputs = replace(inputs, accounts=files["accounts"][0], activities=inputs.activities + files.get("activities", []),
+                             deals=inputs.deals + files.get("deals", []), contacts=inputs.contacts + files.get("contacts", []),
+                             preset="salesforce" if inputs.preset == "auto" else inputs.preset)
         mapping, reason = choose_mapping(inputs)
         sources = Sources(mapping.id, reason)
         step("reading", name=inputs.accounts.name)
@@ -188,9 +201,11 @@ def run_check(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, handbo
                 LogReader,  # DuckDB is loaded only when there are logs to read
             )
 
-            reader = LogReader(playbook, mapping, as_of, folder, inputs.date_format, inputs.sheet)
-            derived = reader.derive(table.ids, inputs.activities, inputs.deals, table.names)
+            reader = LogReader(playbook, mapping, as_of, folder, inputs.date_format, inputs.sheet, inputs.history_from)
+            derived = reader.derive(table.ids, inputs.activities, inputs.deals, table.names, inputs.contacts)
             merge_derived(table, derived.values, sources)
+            for index, notes in derived.notes.items():
+                table.notes.setdefault(index, []).extend(notes)
             sources.logs = derived.stats
         step("evaluating", n=f"{len(table):,}")
         return check_table(table, playbook, as_of, lang, handbook_url, sources)

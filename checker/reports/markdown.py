@@ -4,7 +4,7 @@ from __future__ import annotations
 import html
 
 from checker.check import CheckResult
-from checker.reports.text import stage_line, summary_line
+from checker.reports.text import log_lines, stage_line, summary_line
 
 
 def _md(text: object) -> str:
@@ -18,6 +18,9 @@ def _md(text: object) -> str:
 def to_markdown(result: CheckResult, **_: object) -> str:
     columns = result.text("report.columns")
     lines = [f"# {_md(result.text('report.title', date=result.as_of.isoformat()))}", "", _md(summary_line(result)), ""]
+    coverage = log_lines(result)  # what each log gave, and its warnings: under the summary, where they are read
+    if coverage:
+        lines += [f"- {_md(line.strip())}" if not line.startswith("  ") else f"  - {_md(line.strip())}" for line in coverage] + [""]
     for account in result.accounts():
         if not account.findings:
             continue

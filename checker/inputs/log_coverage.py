@@ -1,0 +1,89 @@
+"""What became of every row of a log (the report's coverage line), and the warnings about how
+far a log reaches: a stale export, or one that starts after a signal's window does."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import duckdb
+
+from checker.playbook.messages import Problem
+
+#: How many unknown account ids or names the report shows as examples.
+EXAMPLES = 3
+
+
+@dataclass
+class LogStats:
+    """What happened to every row of one log: used, or why not.
+
+    rows_read = rows_rejected + rows_without_account + rows_unknown_account + rows_no_date
+    + rows_bad_date + rows_used; rows_linked_* and rows_unclassified are parts of rows_used."""
+
+    name: str
+    kind: str = "activities"
+    rows_read: int = 0
+    rows_used: int = 0
+    rows_rejected: int = 0  # could not be parsed as CSV rows (ragged, bad quoting)
+    rows_without_account: int = 0  # no account, and no contact or deal naming one
+    rows_bad_date: int = 0
+    rows_no_date: int = 0  # an empty date cell: unknown when, so not counted in any window
+    rows_unknown_account: int = 0  # an account id or name the account export does not have
+    rows_linked_contact: int = 0  # used through the row's contact (--contacts)
+    rows_linked_deal: int = 0  # used through the deal (opportunity) the row is about
+    rows_unclassified: int = 0  # activities whose type is blank or unknown and whose subject says nothing
+    footer_rows: int = 0
+    unknown_accounts: list[str] = field(default_factory=list)  # a few examples
+    first_problems: list[Problem | str] = field(default_factory=list)
+    unknown_types: dict[str, int] = field(default_factory=dict)
+    unknown_statuses: dict[str, int] = field(default_factory=dict)  # deal statuses that map to nothing
+    covers_from: date | None = None
+    covers_to: date | None = None
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def count_rows(db: duckdb.DuckDBPyConnection, stat: LogStats, rows: str, split: bool) -> None:
+    """Fill `stat` from `rows` (one row per log row, or per account of it when `split`, with
+    `status`, `how`, `rn`, `account_id`, `date_text`): every row read ends up in one count."""
+    # A row listing several accounts is used when any of them is; its best status counts.
+    rank = "CASE status WHEN 'used' THEN 0 WHEN 'bad_date' THEN 1 WHEN 'no_date' THEN 2 WHEN 'unknown_account' THEN 3 ELSE 4 END"
+    per_row = (f"SELECT arg_min(status, {rank}) AS status, arg_min(how, {rank}) AS how, bool_or(unclassified) AS unclassified FROM {rows} GROUP BY rn"
+               if split else f"SELECT status, how, unclassified FROM {rows}")
+    counts = dict(db.execute(f"SELECT status, count(*) FROM ({per_row}) GROUP BY 1").fetchall())
+    stat.rows_used = counts.get("used", 0)
+    stat.rows_without_account = counts.get("without_account", 0)
+    stat.rows_unknown_account = counts.get("unknown_account", 0)
+    stat.rows_bad_date = counts.get("bad_date", 0)
+    stat.rows_no_date = counts.get("no_date", 0)
+    linked = dict(db.execute(f"SELECT how, count(*) FROM ({per_row}) WHERE status = 'used' GROUP BY 1").fetchall())
+    stat.rows_linked_contact, stat.rows_linked_deal = linked.get("contact", 0), linked.get("deal", 0)
+    stat.rows_unclassified = db.execute(f"SELECT count(*) FROM ({per_row}) WHERE status = 'used' AND unclassified").fetchone()[0]
+    stat.unknown_accounts = [r[0] for r in db.execute(
+        f"SELECT trim(account_id) FROM {rows} WHERE status = 'unknown_account' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {EXAMPLES}").fetchall()]
+    bad = db.execute(f"SELECT any_value(date_text) FROM {rows} WHERE status = 'bad_date'").fetchone()[0]
+    if bad is not None:
+        stat.first_problems.append(Problem("log.bad_date", value=bad.strip()))
+    if stat.rows_no_date:
+        stat.first_problems.append(Problem("log.no_date", n=stat.rows_no_date))
+    first, last = db.execute(f"SELECT min(d), max(d) FROM {rows} WHERE status = 'used'").fetchone()
+    stat.covers_from, stat.covers_to = _day(first), _day(last)
+
+
+def _day(value: object) -> date | None:
+    return value.date() if hasattr(value, "date") else value  # type: ignore[return-value]
+
+
+def coverage_warnings(stat: LogStats, as_of: date, windows: dict[str, int], stale_days: int, history_from: date | None) -> None:
+    """Warn when the log ends long before --as-of or starts after a signal window does.
+
+    `windows`: signal id → how many days back from --as-of its window reaches."""
+    if stat.covers_to is None:
+        return
+    if (as_of - stat.covers_to).days > stale_days:
+        stat.warnings.append(Problem("log.stale", last=stat.covers_to.isoformat(), days=(as_of - stat.covers_to).days, as_of=as_of.isoformat()))
+    start = history_from or stat.covers_from
+    if start is None:
+        return
+    uncovered = sorted(s for s, days in windows.items() if as_of - timedelta(days=days) < start)
+    if uncovered and history_from is None:
+        stat.warnings.append(Problem("log.starts_late", first=start.isoformat(), signals=", ".join(uncovered)))

@@ -73,17 +73,22 @@ def _day(value: object) -> date | None:
     return value.date() if hasattr(value, "date") else value  # type: ignore[return-value]
 
 
-def coverage_warnings(stat: LogStats, as_of: date, windows: dict[str, int], stale_days: int, history_from: date | None) -> None:
-    """Warn when the log ends long before --as-of or starts after a signal window does.
+def coverage_warnings(stat: LogStats, as_of: date, windows: dict[str, int], history_from: date | None) -> None:
+    """Warn when the log starts after a signal's window does (unless --history-from says the
+    log is only a window: those signals are unknown then). `windows`: signal id → how many
+    days back from --as-of its window reaches."""
+    if stat.covers_from is None or history_from is not None:
+        return
+    uncovered = sorted(s for s, days in windows.items() if as_of - timedelta(days=days) < stat.covers_from)
+    if uncovered:
+        stat.warnings.append(Problem("log.starts_late", first=stat.covers_from.isoformat(), signals=", ".join(uncovered)))
 
-    `windows`: signal id → how many days back from --as-of its window reaches."""
-    if stat.covers_to is None:
-        return
-    if (as_of - stat.covers_to).days > stale_days:
-        stat.warnings.append(Problem("log.stale", last=stat.covers_to.isoformat(), days=(as_of - stat.covers_to).days, as_of=as_of.isoformat()))
-    start = history_from or stat.covers_from
-    if start is None:
-        return
-    uncovered = sorted(s for s, days in windows.items() if as_of - timedelta(days=days) < start)
-    if uncovered and history_from is None:
-        stat.warnings.append(Problem("log.starts_late", first=start.isoformat(), signals=", ".join(uncovered)))
+
+def stale_warnings(stats: list[LogStats], as_of: date, stale_days: int) -> None:
+    """Warn on every log when even the newest date of all of them is long before --as-of: the
+    export is stale (one quiet log alone is no sign of it: deals can be months apart)."""
+    ends = [s.covers_to for s in stats if s.covers_to is not None]
+    if ends and (as_of - max(ends)).days > stale_days:
+        for s in stats:
+            if s.covers_to is not None:
+                s.warnings.append(Problem("log.stale", last=s.covers_to.isoformat(), days=(as_of - s.covers_to).days, as_of=as_of.isoformat()))

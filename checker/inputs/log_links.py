@@ -25,23 +25,21 @@ def id_cell(column: str, lead_patterns: list[str] | None = None) -> str:
 
 
 def _unique_keys(db: duckdb.DuckDBPyConnection, table: str, select: str) -> None:
-    """A lookup `table(key, account_id)` from `select` (rows of key, account_id): keys naming
-    two accounts are left out (ambiguous, so they link nothing)."""
+    """A lookup `table(key, account_id)` from `select` (rows of key, account_id): a key naming
+    two accounts, or an account and none (two people of one name), is ambiguous and links nothing."""
     db.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT key, any_value(account_id) AS account_id FROM ({select}) "
-               f"WHERE key IS NOT NULL AND account_id IS NOT NULL GROUP BY 1 HAVING count(DISTINCT account_id) = 1")
-
-
-def account_of(cell: str) -> str:
-    """SQL over the account lookups: the known account a cell names by id or by (unique) name."""
-    return (f"coalesce((SELECT account_id FROM known_ids WHERE account_id = {cell}), "
-            f"(SELECT account_id FROM account_names WHERE name_key = lower(trim({cell}))))")
+               f"WHERE key IS NOT NULL AND key <> '' GROUP BY 1 "
+               f"HAVING count(DISTINCT coalesce(account_id, '')) = 1 AND count(account_id) > 0")
 
 
 def contact_links(db: duckdb.DuckDBPyConnection, source: str) -> None:
     """The lookup `contact_links`: a contact's id (as written) and name (case-folded) → its
-    account, from the contacts view `source` (contact_id, contact_name, account_id)."""
-    db.execute(f"CREATE OR REPLACE TEMP TABLE contacts_resolved AS SELECT contact_id, contact_name, "
-               f"{account_of('trim(account_id)')} AS account_id, account_id AS account_text FROM {source}")
+    account, from the contacts view `source` (contact_id, contact_name, account_id); the
+    contact's account may be written as its id or its (unique) name."""
+    db.execute(f"""CREATE OR REPLACE TEMP TABLE contacts_resolved AS
+        SELECT c.contact_id, c.contact_name, coalesce(i.account_id, n.account_id) AS account_id, nullif(trim(c.account_id), '') AS account_text
+        FROM {source} c LEFT JOIN known_ids i ON i.account_id = trim(c.account_id)
+        LEFT JOIN account_names n ON n.name_key = lower(trim(c.account_id))""")
     _unique_keys(db, "contact_links", "SELECT trim(contact_id) AS key, account_id FROM contacts_resolved UNION ALL "
                  "SELECT lower(trim(contact_name)), account_id FROM contacts_resolved")
 
@@ -81,7 +79,10 @@ def resolved(source: str, present: set[str], lookups: set[str]) -> str:
         joins.append("LEFT JOIN known_ids r ON r.account_id = s.related")
         ways.append(("r.account_id", "account"))
     how = " ".join(f"WHEN {col} IS NOT NULL THEN {literal(way)}" for col, way in ways)
-    return (f"SELECT s.*, coalesce({', '.join(col for col, _ in ways)}) AS acc, CASE {how} END AS how "
+    # The account cell naming a contact (Dynamics' Regarding) also says who the contact was.
+    named = ("CASE WHEN coalesce(i.account_id, n.account_id) IS NULL AND c3.account_id IS NOT NULL THEN trim(s.account_id) END"
+             if "contact_links" in lookups and "account_names" in lookups else "NULL::VARCHAR")
+    return (f"SELECT s.*, coalesce({', '.join(col for col, _ in ways)}) AS acc, CASE {how} END AS how, {named} AS named_contact "
             f"FROM {source} s {' '.join(joins)}")
 
 

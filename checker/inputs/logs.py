@@ -23,7 +23,7 @@ from checker.inputs.accounts import DataNote
 from checker.inputs.columns import EPOCH_ORDINAL
 from checker.inputs.files import InputError
 from checker.inputs.log_classes import activity_status_expr, amount_expr, classify_activities, competitive_expr, deal_status_expr
-from checker.inputs.log_coverage import LogStats, count_rows, coverage_warnings
+from checker.inputs.log_coverage import LogStats, count_rows, coverage_warnings, stale_warnings
 from checker.inputs.log_dates import date_sql
 from checker.inputs.log_files import prepare
 from checker.inputs.log_links import ID_FIELDS, contact_links, deal_links, id_cell, resolved, row_status
@@ -190,8 +190,11 @@ class LogReader:
                    k.complaint_topic AS topic  -- only complaints are compared by topic: worked out once per distinct subject
             FROM activities a JOIN kinds k ON k.type = coalesce(a.type, '') AND k.topic = coalesce(a.topic, '')""")
         self._resolve("acts_parsed", present, stat)
-        self.db.execute("CREATE TABLE acts AS SELECT * EXCLUDE (account_id, acc, how, status, date_text, d, rn, related), acc AS account_id, d AS date "
+        self.db.execute("CREATE TABLE acts AS SELECT * EXCLUDE (account_id, acc, how, status, date_text, d, rn, related, customer_contact, named_contact), "
+                        "acc AS account_id, d AS date, coalesce(customer_contact, named_contact) AS customer_contact "
                         "FROM acts_parsed_rows WHERE status = 'used'")
+        if self.db.execute("SELECT count(*) FROM acts WHERE customer_contact IS NOT NULL").fetchone()[0]:
+            present.add("customer_contact")  # contacts named in the account cell (and linked through --contacts)
         stat.unknown_types = dict(self.db.execute(
             "SELECT type, count(*) FROM activities JOIN (SELECT DISTINCT type FROM kinds WHERE unclassified AND type <> '') USING (type) "
             "GROUP BY 1 ORDER BY 2 DESC LIMIT 10").fetchall())
@@ -279,7 +282,7 @@ class LogReader:
                 query = deal_signals(self.as_of, self.playbook.signals, self.deal_fields, self.mapping.currency_rates)
             result = self.db.execute(f"SELECT k.position, s.* EXCLUDE (account_id) FROM ({query}) s "
                                      "JOIN known_ids k USING (account_id)").fetchnumpy()
-            coverage_warnings(stat, self.as_of, self._windows(result), self.playbook.activity_keywords["stale_log_days"], self.history_from)
+            coverage_warnings(stat, self.as_of, self._windows(result), self.history_from)
             rows = np.asarray(result.pop("position"), dtype=np.intp)
             earliest = np.full(len(account_ids), np.nan)
             earliest[rows] = _as_float(result.pop(first))
@@ -300,6 +303,7 @@ class LogReader:
                     absent[rows] = False
                     out[absent] = 0.0  # no rows in the log for this account: none happened (revenue in mixed currencies stays unknown)
                 values[signal] = out
+        stale_warnings([s for s in stats if s.kind != "contacts"], self.as_of, self.playbook.activity_keywords["stale_log_days"])
         order = ("activities", "deals", "contacts")  # the report lists activities first
         return Derived(values, sorted(stats, key=lambda s: order.index(s.kind)), notes)
 

@@ -49,15 +49,12 @@ def count_rows(db: duckdb.DuckDBPyConnection, stat: LogStats, rows: str, split: 
     rank = "CASE status WHEN 'used' THEN 0 WHEN 'bad_date' THEN 1 WHEN 'no_date' THEN 2 WHEN 'unknown_account' THEN 3 ELSE 4 END"
     per_row = (f"SELECT arg_min(status, {rank}) AS status, arg_min(how, {rank}) AS how, bool_or(unclassified) AS unclassified FROM {rows} GROUP BY rn"
                if split else f"SELECT status, how, unclassified FROM {rows}")
-    counts = dict(db.execute(f"SELECT status, count(*) FROM ({per_row}) GROUP BY 1").fetchall())
-    stat.rows_used = counts.get("used", 0)
-    stat.rows_without_account = counts.get("without_account", 0)
-    stat.rows_unknown_account = counts.get("unknown_account", 0)
-    stat.rows_bad_date = counts.get("bad_date", 0)
-    stat.rows_no_date = counts.get("no_date", 0)
-    linked = dict(db.execute(f"SELECT how, count(*) FROM ({per_row}) WHERE status = 'used' GROUP BY 1").fetchall())
-    stat.rows_linked_contact, stat.rows_linked_deal = linked.get("contact", 0), linked.get("deal", 0)
-    stat.rows_unclassified = db.execute(f"SELECT count(*) FROM ({per_row}) WHERE status = 'used' AND unclassified").fetchone()[0]
+    row = db.execute(f"""SELECT count(*) FILTER (WHERE status = 'used'), count(*) FILTER (WHERE status = 'without_account'),
+        count(*) FILTER (WHERE status = 'unknown_account'), count(*) FILTER (WHERE status = 'bad_date'), count(*) FILTER (WHERE status = 'no_date'),
+        count(*) FILTER (WHERE status = 'used' AND how = 'contact'), count(*) FILTER (WHERE status = 'used' AND how = 'deal'),
+        count(*) FILTER (WHERE status = 'used' AND unclassified) FROM ({per_row})""").fetchone()
+    (stat.rows_used, stat.rows_without_account, stat.rows_unknown_account, stat.rows_bad_date, stat.rows_no_date,
+     stat.rows_linked_contact, stat.rows_linked_deal, stat.rows_unclassified) = row
     stat.unknown_accounts = [r[0] for r in db.execute(
         f"SELECT trim(account_id) FROM {rows} WHERE status = 'unknown_account' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {EXAMPLES}").fetchall()]
     bad = db.execute(f"SELECT any_value(date_text) FROM {rows} WHERE status = 'bad_date'").fetchone()[0]
@@ -65,7 +62,7 @@ def count_rows(db: duckdb.DuckDBPyConnection, stat: LogStats, rows: str, split: 
         stat.first_problems.append(Problem("log.bad_date", value=bad.strip()))
     if stat.rows_no_date:
         stat.first_problems.append(Problem("log.no_date", n=stat.rows_no_date))
-    first, last = db.execute(f"SELECT min(d), max(d) FROM {rows} WHERE status = 'used'").fetchone()
+    first, last = db.execute(f"SELECT min(d) FILTER (WHERE status = 'used'), max(d) FILTER (WHERE status = 'used') FROM {rows}").fetchone()
     stat.covers_from, stat.covers_to = _day(first), _day(last)
 
 

@@ -19,9 +19,14 @@ ID_FIELDS = ("account_id", "customer_contact", "related", "deal_id", "contact_id
 
 
 def id_cell(column: str, lead_patterns: list[str] | None = None) -> str:
-    """SQL: a cell with placeholders (and, for contacts, lead ids) as NULL."""
-    patterns = PLACEHOLDER + "".join(f"|{p}" for p in lead_patterns or [])
-    return f"CASE WHEN regexp_full_match(trim({column}), {literal(patterns)}) THEN NULL ELSE {column} END"
+    """SQL: a cell with placeholders (and, for contacts, lead ids) as NULL. The regular
+    expression runs only on cells holding a run of zeros (or, for leads, on every cell)."""
+    test = f"regexp_full_match(trim({column}), {literal(PLACEHOLDER)})"
+    if lead_patterns:
+        test = f"({test} OR regexp_full_match(trim({column}), {literal('|'.join(lead_patterns))}))"
+    else:
+        test = f"(contains({column}, '00000000') AND {test})"
+    return f"CASE WHEN {test} THEN NULL ELSE {column} END"
 
 
 def _unique_keys(db: duckdb.DuckDBPyConnection, table: str, select: str) -> None:
@@ -50,38 +55,48 @@ def deal_links(db: duckdb.DuckDBPyConnection, source: str) -> None:
                  f"SELECT lower(trim(deal_name)), account_id FROM {source}")
 
 
-def resolved(source: str, present: set[str], lookups: set[str]) -> str:
-    """SQL: `source` with `acc` (the known account of the row, or NULL) and `how` (account,
-    contact or deal: which way it was found).
+def cell_links(db: duckdb.DuckDBPyConnection, keys: str, lookups: set[str]) -> bool:
+    """The lookup `cell_links` for account cells that are no known id (`keys`: SQL of their
+    distinct texts): the account each names, as the account's name, a contact's name (Dynamics'
+    `Regarding`) or a deal's name, and how. Built from the distinct texts, so a log of millions
+    of rows joins a small table. Whether any cell was found."""
+    ways = [("account_names", "n", "name_key", "account")] + [(t, a, "key", how) for t, a, how in
+                                                               (("contact_links", "c", "contact"), ("deal_links", "d", "deal")) if t in lookups]
+    joins = " ".join(f"LEFT JOIN {t} {a} ON {a}.{k} = lower(u.key)" for t, a, k, _ in ways)
+    how = " ".join(f"WHEN {a}.account_id IS NOT NULL THEN {literal(w)}" for _, a, _, w in ways)
+    named = "CASE WHEN n.account_id IS NULL AND c.account_id IS NOT NULL THEN u.key END" if "contact_links" in lookups else "NULL::VARCHAR"
+    db.execute(f"""CREATE OR REPLACE TEMP TABLE cell_links AS
+        SELECT * FROM (SELECT u.key, coalesce({', '.join(f'{a}.account_id' for _, a, _, _ in ways)}) AS acc, CASE {how} END AS how, {named} AS named_contact
+                       FROM (SELECT DISTINCT key FROM ({keys}) WHERE key IS NOT NULL AND key NOT IN (SELECT account_id FROM known_ids)) u {joins})
+        WHERE acc IS NOT NULL""")
+    return bool(db.execute("SELECT count(*) FROM cell_links").fetchone()[0])
 
-    In order: the account cell as an id or a name; the row's contact; the account cell as a
-    contact's name (Dynamics' `Regarding` names a contact); the related record or the account
-    cell as a deal; the related record as an account id (Salesforce's WhatId)."""
+
+def resolved(source: str, present: set[str], lookups: set[str]) -> str:
+    """SQL: `source` with `acc` (the known account of the row, or NULL), `how` (account,
+    contact or deal: which way it was found) and `named_contact`.
+
+    In order: the account cell as an id; as an account's, a contact's or a deal's name
+    (`cell_links`); the row's contact; the related record as a deal, then as an account id
+    (Salesforce's WhatId)."""
     joins = ["LEFT JOIN known_ids i ON i.account_id = s.account_id"]
-    ways = [("i.account_id", "account")]
-    if "account_names" in lookups:
-        joins.append("LEFT JOIN account_names n ON n.name_key = lower(s.account_id)")
-        ways.append(("n.account_id", "account"))
-    if "contact_links" in lookups:
-        if "customer_contact" in present:
-            joins += ["LEFT JOIN contact_links c1 ON c1.key = s.customer_contact",
-                      "LEFT JOIN contact_links c2 ON c2.key = lower(s.customer_contact)"]
-            ways += [("c1.account_id", "contact"), ("c2.account_id", "contact")]
-        joins.append("LEFT JOIN contact_links c3 ON c3.key = lower(s.account_id)")
-        ways.append(("c3.account_id", "contact"))
-    if "deal_links" in lookups:
-        if "related" in present:
-            joins.append("LEFT JOIN deal_links d1 ON d1.key = s.related")
-            ways.append(("d1.account_id", "deal"))
-        joins.append("LEFT JOIN deal_links d2 ON d2.key = lower(s.account_id)")
-        ways.append(("d2.account_id", "deal"))
+    ways = [("i.account_id", "'account'")]
+    named = "NULL::VARCHAR"
+    if "cell_links" in lookups:
+        joins.append("LEFT JOIN cell_links k ON k.key = s.account_id")
+        ways.append(("k.acc", "k.how"))
+        named = "CASE WHEN i.account_id IS NULL THEN k.named_contact END"
+    if "contact_links" in lookups and "customer_contact" in present:
+        joins += ["LEFT JOIN contact_links c1 ON c1.key = s.customer_contact",
+                  "LEFT JOIN contact_links c2 ON c2.key = lower(s.customer_contact)"]
+        ways += [("c1.account_id", "'contact'"), ("c2.account_id", "'contact'")]
     if "related" in present:
+        if "deal_links" in lookups:
+            joins.append("LEFT JOIN deal_links d1 ON d1.key = s.related")
+            ways.append(("d1.account_id", "'deal'"))
         joins.append("LEFT JOIN known_ids r ON r.account_id = s.related")
-        ways.append(("r.account_id", "account"))
-    how = " ".join(f"WHEN {col} IS NOT NULL THEN {literal(way)}" for col, way in ways)
-    # The account cell naming a contact (Dynamics' Regarding) also says who the contact was.
-    named = ("CASE WHEN coalesce(i.account_id, n.account_id) IS NULL AND c3.account_id IS NOT NULL THEN trim(s.account_id) END"
-             if "contact_links" in lookups and "account_names" in lookups else "NULL::VARCHAR")
+        ways.append(("r.account_id", "'account'"))
+    how = " ".join(f"WHEN {col} IS NOT NULL THEN {way}" for col, way in ways)
     return (f"SELECT s.*, coalesce({', '.join(col for col, _ in ways)}) AS acc, CASE {how} END AS how, {named} AS named_contact "
             f"FROM {source} s {' '.join(joins)}")
 

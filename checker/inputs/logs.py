@@ -26,7 +26,7 @@ from checker.inputs.log_classes import activity_status_expr, amount_expr, classi
 from checker.inputs.log_coverage import LogStats, count_rows, coverage_warnings, stale_warnings
 from checker.inputs.log_dates import date_sql
 from checker.inputs.log_files import prepare
-from checker.inputs.log_links import ID_FIELDS, contact_links, deal_links, id_cell, resolved, row_status
+from checker.inputs.log_links import ID_FIELDS, cell_links, contact_links, deal_links, id_cell, resolved, row_status
 from checker.inputs.mappings import Mapping
 from checker.inputs.signal_sql import activity_signals, deal_signals, identifier, literal, text_columns
 from checker.playbook.messages import Problem
@@ -141,22 +141,33 @@ class LogReader:
         """Whether some cell of `column` holds several `;`-separated values (CRMs list ids and contacts so)."""
         return bool(self.db.execute(f"SELECT count(*) FROM {source} WHERE contains({column}, ';')").fetchone()[0])
 
-    def _split_ids(self, source: str) -> tuple[str, bool]:
+    def _split_ids(self, view: str, source: str) -> tuple[str, str, bool]:
         """`source` with one row per account (HubSpot and others put several ids in one cell,
-        `;`-separated), each with `rn`, the number of the row it came from; and whether any was split."""
-        if not self._several(source, "account_id"):
-            return f"SELECT * EXCLUDE (account_id), nullif(trim(account_id), '') AS account_id, NULL::BIGINT AS rn FROM {source}", False
-        numbered = f"(SELECT *, row_number() OVER () AS rn FROM {source})"
+        `;`-separated, in the log `view`), each with `rn`, the number of the row it came from;
+        SQL of the account cells; and whether any was split."""
+        if not self._several(view, "account_id"):
+            return (f"SELECT * EXCLUDE (account_id), nullif(trim(account_id), '') AS account_id, NULL::BIGINT AS rn FROM ({source})",
+                    f"SELECT trim(account_id) AS key FROM {view}", False)
+        numbered = f"(SELECT *, row_number() OVER () AS rn FROM ({source}))"
         return (f"SELECT * EXCLUDE (account_id, a), nullif(trim(a), '') AS account_id FROM {numbered} "
-                f"CROSS JOIN unnest(string_split(coalesce(account_id, ''), ';')) AS t(a)"), True
+                f"CROSS JOIN unnest(string_split(coalesce(account_id, ''), ';')) AS t(a)",
+                f"SELECT trim(unnest(string_split(account_id, ';'))) AS key FROM {view}", True)
 
-    def _resolve(self, parsed: str, present: set[str], stat: LogStats) -> None:
-        """The table `{parsed}_rows`: every row with its account (`acc`), how it was found and
-        its `status`; counted into `stat`."""
-        split_sql, split = self._split_ids(parsed)
-        self.db.execute(f"CREATE TEMP TABLE {parsed}_rows AS SELECT *, {row_status('d', 'date_text')} AS status "
-                        f"FROM ({resolved(f'({split_sql})', present, self.lookups)})")
-        count_rows(self.db, stat, f"{parsed}_rows", split)
+    def _resolve(self, table: str, view: str, source: str, present: set[str], stat: LogStats) -> None:
+        """The table `table`: every row of `source` (over the log `view`) with its account
+        (`acc`), how it was found and its `status`; counted into `stat`."""
+        rows, keys, split = self._split_ids(view, source)
+        if cell_links(self.db, keys, self.lookups):
+            self.lookups.add("cell_links")
+        else:
+            self.lookups.discard("cell_links")
+        # The account and date texts are kept only where they explain a row left out (memory: a
+        # large log is held once, as this table).
+        dropped = "account_id, date_text" + (", related" if view == "activities" else "")
+        self.db.execute(f"CREATE TEMP TABLE {table} AS SELECT * EXCLUDE ({dropped}), "
+                        f"CASE WHEN acc IS NULL THEN account_id END AS account_id, CASE WHEN d IS NULL THEN date_text END AS date_text "
+                        f"FROM (SELECT *, {row_status('d', 'date_text')} AS status FROM ({resolved(f'({rows})', present, self.lookups)}))")
+        count_rows(self.db, stat, table, split)
 
     def _windows(self, derived: object) -> dict[str, int]:
         """Signal id → how far back its window reaches, for the signals of one log."""
@@ -182,17 +193,16 @@ class LogReader:
         date_expr = date_sql(self.db, "date", "activities", self.date_format, self.files)
         # Several contact ids in one cell: the first is the primary (split only where some cell has several).
         contact = "split_part(customer_contact, ';', 1)" if self._several("activities", "customer_contact") else "customer_contact"
-        self.db.execute(f"""
-            CREATE TEMP TABLE acts_parsed AS
+        self._resolve("acts_rows", "activities", f"""
             SELECT a.account_id, a.related, a.date AS date_text, {date_expr} AS d, {activity_status_expr(self.mapping)} AS cstatus,
                    nullif(trim({contact}), '') AS customer_contact, nullif(trim(a.our_contact), '') AS our_contact,
                    k.* EXCLUDE (type, topic, ctype, complaint_topic),
                    k.complaint_topic AS topic  -- only complaints are compared by topic: worked out once per distinct subject
-            FROM activities a JOIN kinds k ON k.type = coalesce(a.type, '') AND k.topic = coalesce(a.topic, '')""")
-        self._resolve("acts_parsed", present, stat)
-        self.db.execute("CREATE TABLE acts AS SELECT * EXCLUDE (account_id, acc, how, status, date_text, d, rn, related, customer_contact, named_contact), "
+            FROM activities a JOIN kinds k ON k.type = coalesce(a.type, '') AND k.topic = coalesce(a.topic, '')""", present, stat)
+        # The used rows as the signal SQL reads them (a view: no second copy of a large log).
+        self.db.execute("CREATE VIEW acts AS SELECT * EXCLUDE (account_id, acc, how, status, date_text, d, rn, customer_contact, named_contact), "
                         "acc AS account_id, d AS date, coalesce(customer_contact, named_contact) AS customer_contact "
-                        "FROM acts_parsed_rows WHERE status = 'used'")
+                        "FROM acts_rows WHERE status = 'used'")
         if self.db.execute("SELECT count(*) FROM acts WHERE customer_contact IS NOT NULL").fetchone()[0]:
             present.add("customer_contact")  # contacts named in the account cell (and linked through --contacts)
         stat.unknown_types = dict(self.db.execute(
@@ -205,20 +215,18 @@ class LogReader:
     def _deals(self, paths: list[Path]) -> LogStats:
         stat, present = self._load(paths, "deals", DEAL_FIELDS)
         date_expr = date_sql(self.db, "date", "deals", self.date_format, self.files)
-        self.db.execute(f"""
-            CREATE TEMP TABLE dls_parsed AS
+        self._resolve("dls_rows", "deals", f"""
             SELECT account_id, deal_id, deal_name, status AS status_text, date AS date_text, {date_expr} AS d,
                    {deal_status_expr(self.mapping, present)} AS cstatus, {amount_expr()} AS amount,
                    nullif(upper(trim(currency)), '') AS currency, {competitive_expr()} AS competitive, false AS unclassified
-            FROM deals""")
-        self._resolve("dls_parsed", present, stat)
-        self.db.execute("CREATE TABLE dls AS SELECT acc AS account_id, d AS date, cstatus, amount, currency, competitive "
-                        "FROM dls_parsed_rows WHERE status = 'used'")
+            FROM deals""", present, stat)
+        self.db.execute("CREATE VIEW dls AS SELECT acc AS account_id, d AS date, cstatus, amount, currency, competitive "
+                        "FROM dls_rows WHERE status = 'used'")
         stat.unknown_statuses = dict(self.db.execute(
-            "SELECT coalesce(trim(status_text), ''), count(*) FROM dls_parsed_rows WHERE status = 'used' AND cstatus IS NULL "
+            "SELECT coalesce(trim(status_text), ''), count(*) FROM dls_rows WHERE status = 'used' AND cstatus IS NULL "
             "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10").fetchall())
         if present & {"deal_id", "deal_name"}:
-            deal_links(self.db, "(SELECT * EXCLUDE (account_id), acc AS account_id FROM dls_parsed_rows)")
+            deal_links(self.db, "(SELECT * EXCLUDE (account_id), acc AS account_id FROM dls_rows)")
             self.lookups.add("deal_links")
         self.deal_fields = present
         self._forget("deals", len(paths))

@@ -31,10 +31,10 @@ def id_cell(column: str, lead_patterns: list[str] | None = None) -> str:
 
 def _unique_keys(db: duckdb.DuckDBPyConnection, table: str, select: str) -> None:
     """A lookup `table(key, account_id)` from `select` (rows of key, account_id): a key naming
-    two accounts, or an account and none (two people of one name), is ambiguous and links nothing."""
+    two accounts is ambiguous and links nothing. Records without an account (a CRM's duplicate
+    contact with no company) neither link nor veto a link."""
     db.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT key, any_value(account_id) AS account_id FROM ({select}) "
-               f"WHERE key IS NOT NULL AND key <> '' GROUP BY 1 "
-               f"HAVING count(DISTINCT coalesce(account_id, '')) = 1 AND count(account_id) > 0")
+               f"WHERE key IS NOT NULL AND key <> '' AND account_id IS NOT NULL GROUP BY 1 HAVING count(DISTINCT account_id) = 1")
 
 
 def contact_links(db: duckdb.DuckDBPyConnection, source: str) -> None:

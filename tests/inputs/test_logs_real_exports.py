@@ -169,9 +169,13 @@ def dynamics_counts(as_of: date, spec: dict) -> Counts:
     counts = Counts(as_of)
     base = REAL / "dynamics"
     accounts = {str(r["Account Name"]).strip().casefold(): r["(Do Not Modify) Account"] for r in xlsx_rows(base / spec["accounts"])}
-    companies = defaultdict(set)  # a name two people share links only when they share the company
+    # A name several contact records share links when they name one company (records without one
+    # are duplicates that say nothing).
+    companies = defaultdict(set)
     for r in xlsx_rows(base / spec["contacts"][0]):
-        companies[str(r["Full Name"]).strip().casefold()].add(accounts.get(str(r["Company Name"] or "").strip().casefold()))
+        company = accounts.get(str(r["Company Name"] or "").strip().casefold())
+        if company:
+            companies[str(r["Full Name"]).strip().casefold()].add(company)
     contacts = {name: next(iter(found)) for name, found in companies.items() if len(found) == 1}
     deals = xlsx_rows(base / spec["deals"][0])
 

@@ -167,6 +167,10 @@ def _check(args: argparse.Namespace, playbook: Playbook) -> int:
     if args.preset == "auto" and result.sources.preset != "canonical":
         reason = words(result.sources.preset_reason, args.lang, playbook.messages)
         print(f"playbook: {playbook.text('cli.preset_chosen', args.lang, preset=result.sources.preset, reason=reason)}", file=sys.stderr)
+    if args.format == "csv":  # one row per finding has no place for them: the logs' warnings go to stderr
+        for log in result.sources.as_json(args.lang, playbook.messages)["logs"]:
+            for warning in log["warnings"]:
+                print(f"playbook: {log['file']}: {warning}", file=sys.stderr)
     colour = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     report = REPORTERS[args.format](result, colour=colour, scores=args.scores)
     chunks = [report] if isinstance(report, str) else report

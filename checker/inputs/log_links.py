@@ -42,9 +42,9 @@ def contact_links(db: duckdb.DuckDBPyConnection, source: str) -> None:
     account, from the contacts view `source` (contact_id, contact_name, account_id); the
     contact's account may be written as its id or its (unique) name."""
     db.execute(f"""CREATE OR REPLACE TEMP TABLE contacts_resolved AS
-        SELECT c.contact_id, c.contact_name, coalesce(i.account_id, n.account_id) AS account_id, nullif(trim(c.account_id), '') AS account_text
-        FROM {source} c LEFT JOIN known_ids i ON i.account_id = trim(c.account_id)
-        LEFT JOIN account_names n ON n.name_key = lower(trim(c.account_id))""")
+        SELECT c.contact_id, c.contact_name, coalesce(i.account_id, n.account_id) AS account_id, nullif(c.account_id, '') AS account_text
+        FROM (SELECT * EXCLUDE (account_id), trim(split_part(account_id, ';', 1)) AS account_id FROM {source}) c  -- several: the first (primary)
+        LEFT JOIN known_ids i ON i.account_id = c.account_id LEFT JOIN account_names n ON n.name_key = lower(c.account_id)""")
     _unique_keys(db, "contact_links", "SELECT trim(contact_id) AS key, account_id FROM contacts_resolved UNION ALL "
                  "SELECT lower(trim(contact_name)), account_id FROM contacts_resolved")
 

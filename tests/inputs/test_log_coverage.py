@@ -53,6 +53,8 @@ def test_a_stale_export_is_warned_about_in_every_format(tmp_path, capsys):
     for fmt in ("table", "markdown", "json"):
         _, out, _ = run(capsys, "check", *args, "--as-of", "2026-10-31", "--format", fmt)
         assert "the log ends on 2026-01-11, 293 days before --as-of 2026-10-31" in " ".join(out.split()).replace("\\", ""), fmt
+    _, _, err = run(capsys, "check", *args, "--as-of", "2026-10-31", "--format", "csv")
+    assert "activities.csv: WARNING: the log ends on 2026-01-11" in err  # CSV rows are findings: the warning goes to stderr
 
 
 def test_a_log_starting_inside_a_window_is_warned_about(tmp_path, capsys):

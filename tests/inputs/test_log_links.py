@@ -114,3 +114,24 @@ def test_dynamics_regarding_a_contact_or_an_opportunity_finds_the_account(tmp_pa
     log = result.summary()["sources"]["logs"][0]
     assert log["unknown_account_examples"] == ["Someone Unknown"]
     assert (log["rows_linked_via_contact"], log["rows_linked_via_deal"], log["rows_unknown_account"], log["rows_without_account"]) == (1, 1, 1, 1)
+
+
+def test_hubspot_activities_with_only_a_contact_are_linked_through_the_contacts_export(tmp_path, playbook):
+    files = {
+        "companies.csv": "Record ID,Company name,Relationship stage\n18400000001,Esimerkki Oy,basic\n18400000002,Muuan Ab,basic\n",
+        "activities.csv": ("Record ID,Activity type,Activity date,Subject,Associated Contact IDs,Associated Company IDs\n"
+                           "61200000001,CALL,2026-06-01 08:18,Check-in,51200000001,\n"
+                           "61200000002,MEETING,2026-06-02 09:00,Review,51200000002;51200000001,\n"
+                           "61200000003,EMAIL,2026-06-03 10:00,Hello,51200000003,\n"),
+        "contacts.csv": ("Record ID,First Name,Last Name,Associated Company IDs\n51200000001,Maija,M.,18400000001\n"
+                         "51200000002,Matti,M.,18400000002;18400000001\n51200000003,Erkki,E.,\n"),
+        "m.yaml": "kind: mapping\nextends: hubspot\naccounts:\n  declared_stage: [Relationship stage]\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    inputs = Inputs(tmp_path / "companies.csv", [tmp_path / "activities.csv"], [], "auto", tmp_path / "m.yaml", contacts=[tmp_path / "contacts.csv"])
+    result = run_check(inputs, playbook, AS_OF, "en", "http://h")
+    assert value(result, "18400000001", "interactions_90d") == 1
+    assert value(result, "18400000002", "interactions_90d") == 1  # the first contact listed, whose primary company it is
+    log = result.summary()["sources"]["logs"][0]
+    assert (log["rows_linked_via_contact"], log["rows_without_account"]) == (2, 1)

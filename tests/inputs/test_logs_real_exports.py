@@ -258,14 +258,18 @@ def test_dynamics_signals_agree_with_counts_from_the_raw_files(tmp_path, playboo
 def test_no_placeholder_or_lead_is_a_contact_and_no_revenue_mixes_currencies(folder, tmp_path, playbook):
     result, _ = run(folder, tmp_path, playbook)
     base = REAL / folder
-    opportunities = csv_rows(base / "Opportunity.csv")
+    # The currencies of each account's won deals in the two revenue windows (730 days).
     currencies = defaultdict(set)
-    for r in opportunities:
-        if r.get("CurrencyIsoCode"):
+    for r in csv_rows(base / "Opportunity.csv"):
+        close = day(r["CloseDate"])
+        if r.get("IsWon", "").strip() in ("1", "true") and r.get("CurrencyIsoCode") and close and result.as_of - timedelta(days=730) < close <= result.as_of:
             currencies[r["AccountId"]].add(r["CurrencyIsoCode"])
     for account in result.table.ids:
-        revenue = signal(result, account, "revenue_12m")
-        assert revenue is None or len(currencies.get(account, ())) <= 1 or result.table.notes, account
+        notes = [n for n in result.table.notes.get(result.table.ids.index(account), []) if n.code == "data.mixed_currencies"]
+        if len(currencies.get(account, ())) > 1:
+            assert signal(result, account, "revenue_12m") is None and notes, account
+        else:
+            assert not notes, account
     # Every contact counted is a real contact id: a placeholder or a lead would add one.
     if (base / "Task.csv").exists():
         counts = salesforce_counts(folder, result.as_of, "Type__c" if folder == "salesforce-sample" else "Type")

@@ -23,7 +23,7 @@ from checker.inputs.accounts import DataNote
 from checker.inputs.columns import EPOCH_ORDINAL
 from checker.inputs.files import InputError
 from checker.inputs.log_classes import activity_status_expr, amount_expr, classify_activities, competitive_expr, deal_status_expr
-from checker.inputs.log_coverage import LogStats, count_rows, coverage_warnings, stale_warnings
+from checker.inputs.log_coverage import EXAMPLES, LogStats, count_rows, coverage_warnings, stale_warnings
 from checker.inputs.log_dates import date_sql
 from checker.inputs.log_files import prepare
 from checker.inputs.log_links import ID_FIELDS, cell_links, contact_links, deal_links, id_cell, resolved, row_status
@@ -175,7 +175,7 @@ class LogReader:
 
     def _contacts(self, paths: list[Path]) -> LogStats:
         """A contacts export: the lookup from a contact's id or name to its account."""
-        stat, present = self._load(paths, "contacts", CONTACT_FIELDS)
+        stat, _ = self._load(paths, "contacts", CONTACT_FIELDS)
         contact_links(self.db, "contacts")
         self.lookups.add("contact_links")
         row = self.db.execute("SELECT count(*) FILTER (WHERE account_id IS NOT NULL), count(*) FILTER (WHERE account_id IS NULL AND account_text IS NULL), "
@@ -183,8 +183,7 @@ class LogReader:
         stat.rows_used, stat.rows_without_account, stat.rows_unknown_account = row
         stat.unknown_accounts = [r[0] for r in self.db.execute(
             "SELECT trim(account_text) FROM contacts_resolved WHERE account_id IS NULL AND account_text IS NOT NULL "
-            "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 3").fetchall()]
-        del present
+            f"GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {EXAMPLES}").fetchall()]
         return stat
 
     def _activities(self, paths: list[Path]) -> LogStats:

@@ -158,5 +158,6 @@ def deal_signals(as_of: date, signals: Mapping[str, Signal], has: set[str], rate
         FROM dls GROUP BY 1"""
 
 # Counts that are zero, not unknown, for an account with no rows in a log: the log is the
-# record of what happened. (The report shows each log's first date, `covers_from`, so a
-# log exported for too short a period is visible.)
+# record of what happened. (The report shows each log's first and last date and warns when a
+# log starts inside a window or ends long before --as-of; --history-from makes the windows
+# reaching before it unknown.)

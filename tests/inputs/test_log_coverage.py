@@ -76,3 +76,9 @@ def test_history_from_makes_windows_reaching_before_it_unknown(tmp_path, playboo
     assert value("interactions_90d") == 2  # 90 days back is 2025-11-02: inside the history
     assert value("purchases_12m") is None  # twelve months reach before the history: unknown, not 1
     assert result.summary()["sources"]["logs"][1]["warnings"] == []
+
+
+def test_history_from_on_the_command_line_replaces_the_late_start_warning(tmp_path, capsys):
+    _, out, _ = run(capsys, "check", *write(tmp_path), "--as-of", "2026-01-31", "--format", "json", "--history-from", "2025-06-01")
+    logs = json.loads(out)["summary"]["sources"]["logs"]
+    assert [log["warnings"] for log in logs] == [[], []]

@@ -135,3 +135,14 @@ def test_hubspot_activities_with_only_a_contact_are_linked_through_the_contacts_
     assert value(result, "18400000002", "interactions_90d") == 1  # the first contact listed, whose primary company it is
     log = result.summary()["sources"]["logs"][0]
     assert (log["rows_linked_via_contact"], log["rows_without_account"]) == (2, 1)
+
+
+def test_a_contact_name_two_accounts_share_links_nothing(tmp_path, playbook):
+    for name, text in (("accounts.csv", DYN_ACCOUNTS), ("activities.csv", DYN_ACTIVITIES), ("deals.csv", DYN_DEALS),
+                       ("contacts.csv", DYN_CONTACTS + "c2,x,1/2/2026 10:00 AM,Maija,Meikäläinen,Maija Meikäläinen,Muuan Ab\n")):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / "m.yaml").write_text("kind: mapping\nextends: dynamics\naccounts:\n  declared_stage: [Business Type]\n", encoding="utf-8")
+    inputs = Inputs(tmp_path / "accounts.csv", [tmp_path / "activities.csv"], [tmp_path / "deals.csv"], "auto", tmp_path / "m.yaml",
+                    contacts=[tmp_path / "contacts.csv"])
+    log = run_check(inputs, playbook, AS_OF, "en", "http://h").summary()["sources"]["logs"][0]
+    assert log["rows_linked_via_contact"] == 0 and "Maija Meikäläinen" in log["unknown_account_examples"]

@@ -36,7 +36,8 @@ def _words(spec: dict) -> list[str]:
 
 def classify_activities(db: duckdb.DuckDBPyConnection, keywords: dict, mapping: Mapping, types: tuple[str, ...]) -> None:
     """The table `kinds`: one row per distinct (type, topic) of the `activities` view, with its
-    canonical type `ctype`, `unclassified`, `interaction`, the class flags c_* and complaint_topic."""
+    canonical type `ctype`, whether the type itself gave it (`typed`), `unclassified`, `interaction`,
+    the class flags c_* and complaint_topic."""
     from_type = vocabulary_expr(mapping, "type", "activity_type", types, [], "NULL")
     # A blank or unknown type: the first subject type whose keyword the subject holds.
     by_subject = " ".join(f"WHEN regexp_matches(lower(topic), {literal(regex_alternatives(_words(spec)))}) THEN {literal(t)}"
@@ -55,9 +56,9 @@ def classify_activities(db: duckdb.DuckDBPyConnection, keywords: dict, mapping: 
     db.execute(f"""
         CREATE TEMP TABLE kinds AS
         SELECT *, CASE WHEN c_complaint THEN {complaint_topic("topic", complaint)} END AS complaint_topic
-        FROM (SELECT type, topic, ctype, ctype IS NULL AS unclassified,
+        FROM (SELECT type, topic, ctype, typed, ctype IS NULL AS unclassified,
                      CASE WHEN ctype IS NULL THEN {unclassified_counts} ELSE ctype IN ({interaction}) END AS interaction, {", ".join(classes)}
-              FROM (SELECT *, coalesce({from_type}, {subject_type}) AS ctype
+              FROM (SELECT *, coalesce({from_type}, {subject_type}) AS ctype, {from_type} IS NOT NULL AS typed
                     FROM (SELECT DISTINCT coalesce(type, '') AS type, coalesce(topic, '') AS topic FROM activities)))""")
 
 

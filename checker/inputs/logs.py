@@ -195,7 +195,7 @@ class LogReader:
         self._resolve("acts_rows", "activities", f"""
             SELECT a.account_id, a.related, a.date AS date_text, {date_expr} AS d, {activity_status_expr(self.mapping)} AS cstatus,
                    nullif(trim({contact}), '') AS customer_contact, nullif(trim(a.our_contact), '') AS our_contact,
-                   k.* EXCLUDE (type, topic, ctype, complaint_topic),
+                   k.* EXCLUDE (type, topic, ctype, typed, complaint_topic),
                    k.complaint_topic AS topic  -- only complaints are compared by topic: worked out once per distinct subject
             FROM activities a JOIN kinds k ON k.type = coalesce(a.type, '') AND k.topic = coalesce(a.topic, '')""", present, stat)
         # The used rows as the signal SQL reads them (a view: no second copy of a large log).
@@ -205,7 +205,7 @@ class LogReader:
         if self.db.execute("SELECT count(*) FROM acts WHERE customer_contact IS NOT NULL").fetchone()[0]:
             present.add("customer_contact")  # contacts named in the account cell (and linked through --contacts)
         stat.unknown_types = dict(self.db.execute(
-            "SELECT type, count(*) FROM activities JOIN (SELECT DISTINCT type FROM kinds WHERE unclassified AND type <> '') USING (type) "
+            "SELECT type, count(*) FROM activities JOIN (SELECT DISTINCT type FROM kinds WHERE NOT typed AND type <> '') USING (type) "
             "GROUP BY 1 ORDER BY 2 DESC LIMIT 10").fetchall())
         self.activity_fields = present
         self._forget("activities", len(paths))

@@ -74,18 +74,13 @@ def cell_links(db: duckdb.DuckDBPyConnection, keys: str, lookups: set[str]) -> b
 
 def resolved(source: str, present: set[str], lookups: set[str]) -> str:
     """SQL: `source` with `acc` (the known account of the row, or NULL), `how` (account,
-    contact or deal: which way it was found) and `named_contact`.
+    contact or deal: which way it was found) and `named_contact` (set by `cell_links`).
 
-    In order: the account cell as an id; as an account's, a contact's or a deal's name
-    (`cell_links`); the row's contact; the related record as a deal, then as an account id
-    (Salesforce's WhatId)."""
+    In order: the account cell as an id; the row's contact; the related record as a deal, then
+    as an account id (Salesforce's WhatId). An account cell naming an account, a contact or a
+    deal by name is resolved afterwards, from its distinct texts (`cell_links`)."""
     joins = ["LEFT JOIN known_ids i ON i.account_id = s.account_id"]
     ways = [("i.account_id", "'account'")]
-    named = "NULL::VARCHAR"
-    if "cell_links" in lookups:
-        joins.append("LEFT JOIN cell_links k ON k.key = s.account_id")
-        ways.append(("k.acc", "k.how"))
-        named = "CASE WHEN i.account_id IS NULL THEN k.named_contact END"
     if "contact_links" in lookups and "customer_contact" in present:
         joins += ["LEFT JOIN contact_links c1 ON c1.key = s.customer_contact",
                   "LEFT JOIN contact_links c2 ON c2.key = lower(s.customer_contact)"]
@@ -95,9 +90,9 @@ def resolved(source: str, present: set[str], lookups: set[str]) -> str:
             joins.append("LEFT JOIN deal_links d1 ON d1.key = s.related")
             ways.append(("d1.account_id", "'deal'"))
         joins.append("LEFT JOIN known_ids r ON r.account_id = s.related")
-        ways.append(("r.account_id", "'account'"))
+        ways.append(("r.account_id", "'related'"))
     how = " ".join(f"WHEN {col} IS NOT NULL THEN {way}" for col, way in ways)
-    return (f"SELECT s.*, coalesce({', '.join(col for col, _ in ways)}) AS acc, CASE {how} END AS how, {named} AS named_contact "
+    return (f"SELECT s.*, coalesce({', '.join(col for col, _ in ways)}) AS acc, CASE {how} END AS how, NULL::VARCHAR AS named_contact "
             f"FROM {source} s {' '.join(joins)}")
 
 

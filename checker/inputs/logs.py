@@ -141,32 +141,32 @@ class LogReader:
         """Whether some cell of `column` holds several `;`-separated values (CRMs list ids and contacts so)."""
         return bool(self.db.execute(f"SELECT count(*) FROM {source} WHERE contains({column}, ';')").fetchone()[0])
 
-    def _split_ids(self, view: str, source: str) -> tuple[str, str, bool]:
+    def _split_ids(self, view: str, source: str) -> tuple[str, bool]:
         """`source` with one row per account (HubSpot and others put several ids in one cell,
         `;`-separated, in the log `view`), each with `rn`, the number of the row it came from;
-        SQL of the account cells; and whether any was split."""
+        and whether any was split."""
         if not self._several(view, "account_id"):
-            return (f"SELECT * EXCLUDE (account_id), nullif(trim(account_id), '') AS account_id, NULL::BIGINT AS rn FROM ({source})",
-                    f"SELECT trim(account_id) AS key FROM {view}", False)
+            return f"SELECT * EXCLUDE (account_id), nullif(trim(account_id), '') AS account_id, NULL::BIGINT AS rn FROM ({source})", False
         numbered = f"(SELECT *, row_number() OVER () AS rn FROM ({source}))"
         return (f"SELECT * EXCLUDE (account_id, a), nullif(trim(a), '') AS account_id FROM {numbered} "
-                f"CROSS JOIN unnest(string_split(coalesce(account_id, ''), ';')) AS t(a)",
-                f"SELECT trim(unnest(string_split(account_id, ';'))) AS key FROM {view}", True)
+                f"CROSS JOIN unnest(string_split(coalesce(account_id, ''), ';')) AS t(a)"), True
 
     def _resolve(self, table: str, view: str, source: str, present: set[str], stat: LogStats) -> None:
         """The table `table`: every row of `source` (over the log `view`) with its account
         (`acc`), how it was found and its `status`; counted into `stat`."""
-        rows, keys, split = self._split_ids(view, source)
-        if cell_links(self.db, keys, self.lookups):
-            self.lookups.add("cell_links")
-        else:
-            self.lookups.discard("cell_links")
-        # The account and date texts are kept only where they explain a row left out (memory: a
-        # large log is held once, as this table).
+        rows, split = self._split_ids(view, source)
+        # The account and date texts are kept only where they may explain a row or name an
+        # account otherwise than by id (memory: a large log is held once, as this table).
         dropped = "account_id, date_text" + (", related" if view == "activities" else "")
         self.db.execute(f"CREATE TEMP TABLE {table} AS SELECT * EXCLUDE ({dropped}), "
-                        f"CASE WHEN acc IS NULL THEN account_id END AS account_id, CASE WHEN d IS NULL THEN date_text END AS date_text "
+                        f"CASE WHEN how IS DISTINCT FROM 'account' THEN account_id END AS account_id, CASE WHEN d IS NULL THEN date_text END AS date_text "
                         f"FROM (SELECT *, {row_status('d', 'date_text')} AS status FROM ({resolved(f'({rows})', present, self.lookups)}))")
+        # Account cells that are no known id (usually none, or a few distinct texts): as an
+        # account's, a contact's or a deal's name; the cell wins over the row's contact or deal.
+        if cell_links(self.db, f"SELECT account_id AS key FROM {table} WHERE account_id IS NOT NULL", self.lookups):
+            self.db.execute(f"UPDATE {table} SET acc = k.acc, how = k.how, named_contact = k.named_contact FROM cell_links k "
+                            f"WHERE {table}.account_id = k.key")
+            self.db.execute(f"UPDATE {table} SET status = {row_status('d', 'date_text')} WHERE account_id IN (SELECT key FROM cell_links)")
         count_rows(self.db, stat, table, split)
 
     def _windows(self, derived: object) -> dict[str, int]:

@@ -273,7 +273,7 @@ class LogReader:
             stats.append(self._contacts(contacts))
         notes: dict[int, list[DataNote]] = {}
         handover = self.playbook.activity_keywords["handover_window_days"]
-        change = self.playbook.activity_keywords.get("contact_change", {"absent_days": 180, "min_log_days": 365})
+        change = self.playbook.activity_keywords["contact_change"]  # thresholds: activity-keywords.yaml
         # Deals first: activities about an opportunity are linked to its account through them.
         for paths, load, first in ((deals, self._deals, "first_deal"), (activities, self._activities, "first_activity")):
             if not paths:

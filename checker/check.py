@@ -15,8 +15,8 @@ import numpy as np
 from checker.evaluate import Evaluation, Evaluator, Finding
 from checker.inputs.accounts import AccountTable, UnusableRow, read_accounts
 from checker.inputs.files import InputError, peek_header, unzip_data_export
-from checker.inputs.mappings import Mapping, detect_preset, load_mapping, presets
-from checker.playbook.messages import Problem
+from checker.inputs.mappings import Mapping, detect_preset, load_mapping, presets, read_rates
+from checker.playbook.messages import Problem, words
 from checker.playbook.model import FINDING_KINDS, SEVERITIES, Playbook
 from checker.progress import Progress
 
@@ -54,17 +54,24 @@ class Sources:
     from_accounts: dict[str, np.ndarray] = field(default_factory=dict)  # per derived signal: accounts whose value is the export's own
     origins: dict[str, list[str]] = field(default_factory=dict)  # per derived signal: the logs it came from
 
-    def as_json(self) -> dict:
+    def as_json(self, lang: str = "en", messages: dict | None = None) -> dict:
+        def said(items: list) -> list[str]:  # problems in the report's language
+            return [words(p, lang, messages) for p in items]
+
         return {
             "preset": self.preset,
             "signals_from_logs": self.derived,
             "account_values_kept": self.kept_from_accounts,
             "logs": [
-                {"file": s.name, "rows_read": s.rows_read, "rows_used": s.rows_used, "rows_rejected": s.rows_rejected,
-                 "rows_without_account": s.rows_without_account, "rows_bad_date": s.rows_bad_date,
-                 "rows_unknown_account": s.rows_unknown_account, "footer_rows": s.footer_rows,
+                {"file": s.name, "kind": s.kind, "rows_read": s.rows_read, "rows_used": s.rows_used, "rows_rejected": s.rows_rejected,
+                 "rows_without_account": s.rows_without_account, "rows_bad_date": s.rows_bad_date, "rows_no_date": s.rows_no_date,
+                 "rows_unknown_account": s.rows_unknown_account, "unknown_account_examples": s.unknown_accounts,
+                 "rows_linked_via_contact": s.rows_linked_contact, "rows_linked_via_deal": s.rows_linked_deal,
+                 "rows_unclassified_type": s.rows_unclassified, "footer_rows": s.footer_rows,
                  "covers_from": s.covers_from.isoformat() if s.covers_from else None,
-                 "unrecognised_activity_types": s.unknown_types, "problems": s.first_problems}
+                 "covers_to": s.covers_to.isoformat() if s.covers_to else None,
+                 "unrecognised_activity_types": s.unknown_types, "unrecognised_deal_statuses": s.unknown_statuses,
+                 "problems": said(s.first_problems), "warnings": said(s.warnings)}
                 for s in self.logs
             ],
         }
@@ -135,7 +142,7 @@ class CheckResult:
             "mapping_unmatched": self.table.mapping_unmatched,
             "encoding": self.table.encoding,
             "mixed_encoding": dict(zip(("lines_utf8", "lines_windows_1252"), self.table.mixed_encoding, strict=True)) if self.table.mixed_encoding else None,
-            "sources": self.sources.as_json(),
+            "sources": self.sources.as_json(self.lang, self.playbook.messages),
         } | ({"left_out": self.left_out} if self.left_out else {})
 
     def filtered(self, filters: Filters) -> CheckResult:
@@ -174,6 +181,9 @@ class Inputs:
     mapping: Path | None = None
     date_format: str | None = None
     sheet: str | None = None
+    contacts: list[Path] = field(default_factory=list)
+    currency_rates: Path | None = None
+    history_from: date | None = None  # the logs hold only the history since this date (--history-from)
 
 
 def choose_mapping(inputs: Inputs) -> tuple[Mapping, Problem]:
@@ -185,6 +195,8 @@ def choose_mapping(inputs: Inputs) -> tuple[Mapping, Problem]:
         mapping, reason = presets()[inputs.preset], Problem("cli.preset_by_option")
     if inputs.mapping:
         mapping = mapping.merged(load_mapping(inputs.mapping))
+    if inputs.currency_rates:
+        mapping = replace(mapping, currency_rates={**mapping.currency_rates, **read_rates(inputs.currency_rates)})
     return mapping, reason
 
 
@@ -227,8 +239,9 @@ def read_signals(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, pro
             return _read(inputs, playbook, as_of, folder, step)
         archive = inputs.accounts
         files = unzip_data_export(archive, folder)
-        unzipped = Inputs(files["accounts"][0], inputs.activities + files.get("activities", []), inputs.deals + files.get("deals", []),
-                          "salesforce" if inputs.preset == "auto" else inputs.preset, inputs.mapping, inputs.date_format, inputs.sheet)
+        unzipped = replace(inputs, accounts=files["accounts"][0], activities=inputs.activities + files.get("activities", []),
+                           deals=inputs.deals + files.get("deals", []), contacts=inputs.contacts + files.get("contacts", []),
+                           preset="salesforce" if inputs.preset == "auto" else inputs.preset)
         zipped = Problem("cli.preset_by_zip", path=archive.name) if inputs.preset == "auto" else None
         try:
             return _read(unzipped, playbook, as_of, folder, step, zipped)
@@ -260,9 +273,11 @@ def _read(inputs: Inputs, playbook: Playbook, as_of: date, folder: Path, step: C
             LogReader,  # DuckDB is loaded only when there are logs to read
         )
 
-        reader = LogReader(playbook, mapping, as_of, folder, inputs.date_format, inputs.sheet)
-        derived = reader.derive(table.ids, inputs.activities, inputs.deals, table.names)
+        reader = LogReader(playbook, mapping, as_of, folder, inputs.date_format, inputs.sheet, inputs.history_from)
+        derived = reader.derive(table.ids, inputs.activities, inputs.deals, table.names, inputs.contacts)
         merge_derived(table, derived.values, sources)
+        for index, notes in derived.notes.items():
+            table.notes.setdefault(index, []).extend(notes)
         sources.logs = derived.stats
         sources.origins = derived.origins
     return table, sources

@@ -117,6 +117,9 @@ def _input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("accounts", type=Path, metavar="ACCOUNTS", help="account export: CSV, XLSX, or a zipped Salesforce Data Export")
     p.add_argument("--activities", type=Path, action="append", default=[], metavar="FILE", help="activity export (calls, meetings, e-mails, tasks); repeatable")
     p.add_argument("--deals", type=Path, action="append", default=[], metavar="FILE", help="deal / opportunity export; repeatable")
+    p.add_argument("--contacts", type=Path, action="append", default=[], metavar="FILE", help="contacts export (contact id and/or name, and account): links activities that name only a contact to its account; repeatable")
+    p.add_argument("--currency-rates", type=Path, metavar="FILE", help="CSV of currency code and rate (value of one unit): deals in several currencies are converted, not summed as they are")
+    p.add_argument("--history-from", type=_as_of, default=None, metavar="YYYY-MM-DD", help="the logs hold only the history since this date: time windows reaching before it are unknown, not zero")
     p.add_argument("--preset", choices=["auto", *sorted(presets())], default="auto", help="which CRM wrote the exports (default: auto, recognised from the headers)")
     p.add_argument("--mapping", type=Path, metavar="FILE", help="your company's column mapping (YAML, schema/mapping.schema.json), e.g. custom stage fields")
     p.add_argument("--date-format", choices=["iso", "dmy", "mdy"], help="day/month order for dates like 03/04/2026 when the data cannot tell")
@@ -129,7 +132,8 @@ def inputs_from(args: argparse.Namespace) -> Inputs:
         raise UsageError("error.no_file", path=args.accounts)
     if args.output and args.output.resolve() == args.accounts.resolve():
         raise UsageError("error.output_is_input")
-    return Inputs(args.accounts, args.activities, args.deals, args.preset, args.mapping, args.date_format, args.sheet)
+    return Inputs(args.accounts, args.activities, args.deals, args.preset, args.mapping, args.date_format, args.sheet,
+                  args.contacts, args.currency_rates, args.history_from)
 
 
 def _say_how_read(args: argparse.Namespace, playbook: Playbook, table: AccountTable, sources: Sources) -> None:
@@ -245,6 +249,10 @@ def _check(args: argparse.Namespace, playbook: Playbook) -> int:
         for note in annotate(result, baseline, waivers, args.show_waived).notes:
             print(f"playbook: {note.render(args.lang, playbook.messages)}", file=sys.stderr)
     _say_how_read(args, playbook, result.table, result.sources)
+    if args.format == "csv":  # one row per finding has no place for them: the logs' warnings go to stderr
+        for log in result.sources.as_json(args.lang, playbook.messages)["logs"]:
+            for warning in log["warnings"]:
+                print(f"playbook: {log['file']}: {warning}", file=sys.stderr)
     result = _filtered(result, args)  # after the history, which compares every finding with the baseline
     colour = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     report = REPORTERS[args.format](result, colour=colour, scores=args.scores)

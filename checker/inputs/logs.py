@@ -2,10 +2,11 @@
 
 The logs can be millions of rows, so they never pass through Python row by row: DuckDB
 reads the CSV, maps the CRM's headers and values to canonical fields, parses dates and
-amounts, classifies activities by the keywords in `playbooks/activity-keywords.yaml`, and
-aggregates one row of signals per account, relative to --as-of. The definitions follow
-the signal catalogue's `measurement` texts; a window the log does not cover yields an
-unknown signal, never zero.
+amounts, classifies activities (log_classes.py), finds each row's account, directly or
+through its contact or deal (log_links.py), counts what became of every row
+(log_coverage.py) and aggregates one row of signals per account, relative to --as-of
+(signal_sql.py). The definitions follow the signal catalogue's `measurement` texts; a window
+the log does not cover yields an unknown signal, never zero.
 """
 from __future__ import annotations
 
@@ -18,49 +19,27 @@ from typing import ClassVar
 import duckdb
 import numpy as np
 
+from checker.inputs.accounts import DataNote
 from checker.inputs.columns import EPOCH_ORDINAL
 from checker.inputs.files import InputError
+from checker.inputs.log_classes import activity_status_expr, amount_expr, classify_activities, competitive_expr, deal_status_expr
+from checker.inputs.log_coverage import EXAMPLES, LogStats, count_rows, coverage_warnings, stale_warnings
 from checker.inputs.log_dates import date_sql
 from checker.inputs.log_files import prepare
+from checker.inputs.log_links import ID_FIELDS, cell_links, contact_links, deal_links, id_cell, resolved, row_status
 from checker.inputs.mappings import Mapping
-from checker.inputs.signal_sql import (
-    activity_signals,
-    blank,
-    complaint_topic,
-    deal_signals,
-    identifier,
-    literal,
-    regex_alternatives,
-    text_columns,
-    word_lookup,
-)
-from checker.inputs.values import BOOLEANS
+from checker.inputs.signal_sql import activity_signals, deal_signals, identifier, literal, text_columns
+from checker.playbook.messages import Problem
 from checker.playbook.model import Playbook
 from checker.playbook.schemas import SCHEMA_DIR
 
-ACTIVITY_FIELDS = ("account_id", "date", "type", "topic", "customer_contact", "our_contact", "status")
-DEAL_FIELDS = ("account_id", "date", "amount", "status", "competitive")
+ACTIVITY_FIELDS = ("account_id", "date", "type", "topic", "customer_contact", "our_contact", "status", "related")
+DEAL_FIELDS = ("account_id", "date", "amount", "status", "competitive", "currency", "won", "closed", "deal_id", "deal_name")
+CONTACT_FIELDS = ("contact_id", "contact_name", "account_id")
 MEMORY_LIMIT = "600MB"
 # The canonical activity types, as the activity-keywords schema lists them.
 ACTIVITY_TYPES = tuple(json.loads((SCHEMA_DIR / "activity-keywords.schema.json").read_text(encoding="utf-8"))
                        ["properties"]["interaction_types"]["items"]["enum"])
-
-
-@dataclass
-class LogStats:
-    """What happened to every row of one log: used, or why not."""
-
-    name: str
-    rows_read: int = 0
-    rows_used: int = 0
-    rows_rejected: int = 0  # could not be parsed as CSV rows (ragged, bad quoting)
-    rows_without_account: int = 0
-    rows_bad_date: int = 0
-    rows_unknown_account: int = 0  # account id not in the account export
-    footer_rows: int = 0
-    first_problems: list[str] = field(default_factory=list)
-    unknown_types: dict[str, int] = field(default_factory=dict)
-    covers_from: date | None = None
 
 
 @dataclass
@@ -70,13 +49,23 @@ class Derived:
     values: dict[str, np.ndarray]
     stats: list[LogStats]
     origins: dict[str, list[str]] = field(default_factory=dict)  # signal -> the logs it was computed from
+    notes: dict[int, list[DataNote]] = field(default_factory=dict)  # account index → data notes from the logs
 
 
+def _cell(field_name: str, columns: list[str], lead_patterns: list[str]) -> str:
+    """One canonical field of a raw row: its column, or the first non-empty of a per-row list;
+    placeholder ids (and lead ids, for contacts) as empty."""
+    nonblank = [f"nullif(trim({identifier(c)}), '')" for c in columns]
+    cell = identifier(columns[0]) if len(columns) == 1 else f"coalesce({', '.join(nonblank)})"
+    if field_name in ID_FIELDS:
+        return id_cell(cell, lead_patterns if field_name == "customer_contact" else None)
+    return cell
 
-def _select(field_name: str, by_field: dict[str, str], implied_type: str | None) -> str:
+
+def _select(field_name: str, by_field: dict[str, list[str]], implied_type: str | None, lead_patterns: list[str]) -> str:
     """One canonical column of a log's raw table, as SQL."""
     if field_name in by_field:
-        return f"{identifier(by_field[field_name])} AS {field_name}"
+        return f"{_cell(field_name, by_field[field_name], lead_patterns)} AS {field_name}"
     if field_name == "type" and implied_type:
         return f"{literal(implied_type)} AS type"  # a per-type export: every row is of this type
     return f"NULL::VARCHAR AS {field_name}"
@@ -85,15 +74,19 @@ def _select(field_name: str, by_field: dict[str, str], implied_type: str | None)
 class LogReader:
     """Loads activity and deal logs into DuckDB and computes per-account signals."""
 
-    def __init__(self, playbook: Playbook, mapping: Mapping, as_of: date, workdir: Path, date_format: str | None = None, sheet: str | None = None):
+    def __init__(self, playbook: Playbook, mapping: Mapping, as_of: date, workdir: Path, date_format: str | None = None,
+                 sheet: str | None = None, history_from: date | None = None):
         self.playbook = playbook
         self.mapping = mapping
         self.as_of = as_of
         self.workdir = workdir
         self.date_format = mapping.day_order(date_format)
         self.sheet = sheet
+        self.history_from = history_from
         self.files: dict[str, str] = {}  # log kind -> its file names, for messages
-        self._names: tuple[list[str], list[str]] | None = None  # account ids and names, until account_names is built
+        self.lookups: set[str] = set()  # the link tables built so far (log_links.resolved)
+        self.activity_fields: set[str] = set()
+        self.deal_fields: set[str] = set()
         self.db = duckdb.connect()
         self.db.execute("SET preserve_insertion_order = false")
         # Bounded memory: DuckDB spills to the work folder instead of growing with the logs.
@@ -102,170 +95,148 @@ class LogReader:
 
     # --- loading ----------------------------------------------------------------------------------
 
-    def _load(self, paths: list[Path], kind: str, fields: tuple[str, ...]) -> tuple[list[LogStats], set[str]]:
+    def _load(self, paths: list[Path], kind: str, fields: tuple[str, ...]) -> tuple[LogStats, set[str]]:
         """Load files into one raw view with canonical column names (missing fields as NULL)."""
         selects, stats, present = [], [], set()
+        needed = ("account_id",) if kind == "contacts" else ("account_id", "date")
         for n, path in enumerate(paths):
             source, delimiter, header, footer_rows, _ = prepare(path, kind, self.mapping, self.sheet, self.workdir)
             mapped = self.mapping.header_map(kind, header, set(fields))
-            if "account_id" not in mapped.values() or "date" not in mapped.values():
-                missing = [f for f in ("account_id", "date") if f not in mapped.values()]
+            if any(f not in mapped.values() for f in needed):
+                missing = [f for f in needed if f not in mapped.values()]
                 raise InputError("error.log_columns", path=path, missing=", ".join(missing), preset=self.mapping.id, found=", ".join(h.strip() for h in header))
             table = f"raw_{kind}_{n}"
             rejects = f"rej_{kind}_{n}"
+            per_row = self.mapping.per_row(kind, header, mapped)
+            columns = sorted(set(mapped) | {i for c in per_row.values() for i in c})
             # Only the mapped columns are kept: a CRM's activity export may carry dozens more
             # (descriptions, e-mail bodies) that no signal reads.
-            kept = ", ".join(f"c{i}" for i in sorted(mapped))
             self.db.execute(
-                f"CREATE TABLE {table} AS SELECT {kept} FROM read_csv({literal(str(source))}, header=true, auto_detect=false, "
+                f"CREATE TABLE {table} AS SELECT {', '.join(f'c{i}' for i in columns)} FROM read_csv({literal(str(source))}, header=true, auto_detect=false, "
                 f"columns={text_columns(len(header))}, delim={literal(delimiter)}, quote='\"', escape='\"', ignore_errors=true, store_rejects=true, "
                 f"rejects_table={literal(rejects)}, rejects_scan={literal(rejects + '_scan')})")
-            by_field = {target: f"c{i}" for i, target in mapped.items()}
+            by_field = {target: [f"c{i}" for i in per_row.get(target, [i])] for i, target in mapped.items()}
             present |= set(by_field)
             implied = self.mapping.implied_type(header) if kind == "activities" and "type" not in by_field else None
             if implied:
                 present.add("type")
-            cols = ", ".join(_select(f, by_field, implied) for f in fields)
+            cols = ", ".join(_select(f, by_field, implied, self.mapping.lead_id_patterns) for f in fields)
             selects.append(f"SELECT {cols} FROM {table}")
-            stat = LogStats(path.name, footer_rows=footer_rows)
+            stat = LogStats(path.name, kind, footer_rows=footer_rows)
             stat.rows_read = self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             rejected = self.db.execute(f"SELECT count(DISTINCT line), min(line), any_value(error_message) FROM {rejects}").fetchone()
             stat.rows_rejected = rejected[0] or 0
             if stat.rows_rejected:
-                stat.first_problems.append(f"{path.name}: line {rejected[1]}: {rejected[2]}")
+                stat.first_problems.append(Problem("log.rejected", file=path.name, line=rejected[1], detail=rejected[2]))
             stat.rows_read += stat.rows_rejected
             stats.append(stat)
-        if len(stats) > 1:  # several files of one kind (Salesforce's Task.csv and Event.csv) are read as one log
-            stats = [LogStats(" + ".join(s.name for s in stats), rows_read=sum(s.rows_read for s in stats),
-                              rows_rejected=sum(s.rows_rejected for s in stats), footer_rows=sum(s.footer_rows for s in stats),
-                              first_problems=[p for s in stats for p in s.first_problems])]
+        # Several files of one kind (Salesforce's Task.csv and Event.csv) are read as one log.
+        total = LogStats(" + ".join(s.name for s in stats), kind, rows_read=sum(s.rows_read for s in stats),
+                         rows_rejected=sum(s.rows_rejected for s in stats), footer_rows=sum(s.footer_rows for s in stats),
+                         first_problems=[p for s in stats for p in s.first_problems])
         self.db.execute(f"CREATE VIEW {kind} AS " + " UNION ALL ".join(selects))
         self.files[kind] = ", ".join(str(p) for p in paths)
-        return stats, present
-
-    # --- parsing ----------------------------------------------------------------------------------
-
-    def _vocabulary_expr(self, column: str, kind: str, canonical: tuple[str, ...], fallbacks: list[tuple[str, str]], default: str) -> str:
-        vocab = {**{c: c for c in canonical}, **self.mapping.vocabulary(kind)}
-        found = word_lookup(f"lower(trim(coalesce({column}, '')))", {k: literal(v) for k, v in vocab.items()})
-        guesses = " ".join(f"WHEN regexp_matches(lower({column}), {literal(p)}) THEN {literal(v)}" for p, v in fallbacks)
-        otherwise = f"CASE {guesses} ELSE {default} END" if guesses else default
-        return f"coalesce({found}, {otherwise})"
+        return total, present
 
     def _several(self, source: str, column: str) -> bool:
         """Whether some cell of `column` holds several `;`-separated values (CRMs list ids and contacts so)."""
         return bool(self.db.execute(f"SELECT count(*) FROM {source} WHERE contains({column}, ';')").fetchone()[0])
 
-    def _split_ids(self, source: str) -> str:
-        """`source` with one row per account: HubSpot and others put several ids in one cell, `;`-separated."""
-        if not self._several(source, "account_id"):
-            return f"SELECT * EXCLUDE (account_id), trim(account_id) AS account_id FROM {source}"  # one id per row throughout
-        return (f"SELECT * EXCLUDE (account_id), trim(account_id) AS account_id FROM {source} WHERE NOT contains(account_id, ';') "
-                f"UNION ALL SELECT * EXCLUDE (account_id, a), trim(a) AS account_id FROM {source} "
-                f"CROSS JOIN unnest(string_split(account_id, ';')) AS t(a) WHERE contains(account_id, ';')")
+    def _split_ids(self, view: str, source: str) -> tuple[str, bool]:
+        """`source` with one row per account (HubSpot and others put several ids in one cell,
+        `;`-separated, in the log `view`), each with `rn`, the number of the row it came from;
+        and whether any was split."""
+        if not self._several(view, "account_id"):
+            return f"SELECT * EXCLUDE (account_id), nullif(trim(account_id), '') AS account_id, NULL::BIGINT AS rn FROM ({source})", False
+        numbered = f"(SELECT *, row_number() OVER () AS rn FROM ({source}))"
+        return (f"SELECT * EXCLUDE (account_id, a), nullif(trim(a), '') AS account_id FROM {numbered} "
+                f"CROSS JOIN unnest(string_split(coalesce(account_id, ''), ';')) AS t(a)"), True
 
-    def _activities(self, paths: list[Path]) -> list[LogStats]:
-        stats, present = self._load(paths, "activities", ACTIVITY_FIELDS)
-        keywords = self.playbook.activity_keywords
-        type_expr = self._vocabulary_expr("type", "activity_type", ACTIVITY_TYPES, [], "NULL")
-        status_expr = self._vocabulary_expr("status", "activity_status", ("open", "closed"),
-                                            [("complete|done|closed|finished|valmis|suljettu|tehty|^true$|^1$", "closed"),
-                                             ("open|not started|in progress|waiting|deferred|avoin|kesken|^false$|^0$", "open")], "NULL")
-        text = "lower(type || ' ' || topic)"
-        classes = []
-        for name, spec in keywords["classes"].items():
-            words = spec["keywords"]["en"] + spec["keywords"]["fi"]
-            types = ", ".join(literal(t) for t in spec.get("types", [])) or "NULL"
-            classes.append(f"coalesce(ctype IN ({types}), false) OR regexp_matches({text}, {literal(regex_alternatives(words))}) AS c_{name.replace('-', '_')}")
-        interaction = ", ".join(literal(t) for t in keywords["interaction_types"])
+    def _resolve(self, table: str, view: str, source: str, present: set[str], stat: LogStats) -> None:
+        """The table `table`: every row of `source` (over the log `view`) with its account
+        (`acc`), how it was found and its `status`; counted into `stat`."""
+        rows, split = self._split_ids(view, source)
+        # The account and date texts are kept only where they may explain a row or name an
+        # account otherwise than by id (memory: a large log is held once, as this table).
+        dropped = "account_id, date_text" + (", related" if view == "activities" else "")
+        self.db.execute(f"CREATE TEMP TABLE {table} AS SELECT * EXCLUDE ({dropped}), "
+                        f"CASE WHEN how IS DISTINCT FROM 'account' THEN account_id END AS account_id, CASE WHEN d IS NULL THEN date_text END AS date_text "
+                        f"FROM (SELECT *, {row_status('d', 'date_text')} AS status FROM ({resolved(f'({rows})', present, self.lookups)}))")
+        # Account cells that are no known id (usually none, or a few distinct texts): as an
+        # account's, a contact's or a deal's name; the cell wins over the row's contact or deal.
+        if cell_links(self.db, f"SELECT account_id AS key FROM {table} WHERE account_id IS NOT NULL", self.lookups):
+            self.db.execute(f"UPDATE {table} SET acc = k.acc, how = k.how, named_contact = k.named_contact FROM cell_links k "
+                            f"WHERE {table}.account_id = k.key")
+            self.db.execute(f"UPDATE {table} SET status = {row_status('d', 'date_text')} WHERE account_id IN (SELECT key FROM cell_links)")
+        count_rows(self.db, stat, table, split)
+
+    def _windows(self, derived: object) -> dict[str, int]:
+        """Signal id → how far back its window reaches, for the signals of one log."""
+        return {s: sig.data["window_days"] for s, sig in self.playbook.signals.items() if "window_days" in sig.data and s in derived}
+
+    def _contacts(self, paths: list[Path]) -> LogStats:
+        """A contacts export: the lookup from a contact's id or name to its account."""
+        stat, _ = self._load(paths, "contacts", CONTACT_FIELDS)
+        contact_links(self.db, "contacts")
+        self.lookups.add("contact_links")
+        row = self.db.execute("SELECT count(*) FILTER (WHERE account_id IS NOT NULL), count(*) FILTER (WHERE account_id IS NULL AND account_text IS NULL), "
+                              "count(*) FILTER (WHERE account_id IS NULL AND account_text IS NOT NULL) FROM contacts_resolved").fetchone()
+        stat.rows_used, stat.rows_without_account, stat.rows_unknown_account = row
+        stat.unknown_accounts = [r[0] for r in self.db.execute(
+            "SELECT trim(account_text) FROM contacts_resolved WHERE account_id IS NULL AND account_text IS NOT NULL "
+            f"GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {EXAMPLES}").fetchall()]
+        return stat
+
+    def _activities(self, paths: list[Path]) -> LogStats:
+        stat, present = self._load(paths, "activities", ACTIVITY_FIELDS)
+        classify_activities(self.db, self.playbook.activity_keywords, self.mapping, ACTIVITY_TYPES)
         date_expr = date_sql(self.db, "date", "activities", self.date_format, self.files)
-        # Types and subjects repeat: classify each distinct pair once, then join.
         # Several contact ids in one cell: the first is the primary (split only where some cell has several).
-        contact = "split_part(a.customer_contact, ';', 1)" if self._several("activities", "customer_contact") else "a.customer_contact"
-        complaint = keywords["classes"]["complaint"]["keywords"]
-        self.db.execute(f"""
-            CREATE TEMP TABLE kinds AS
-            SELECT *, CASE WHEN c_complaint THEN {complaint_topic("topic", complaint["en"] + complaint["fi"])} END AS complaint_topic
-            FROM (SELECT type, topic, ctype, coalesce(ctype IN ({interaction}), false) AS interaction, {", ".join(classes)}
-                  FROM (SELECT *, {type_expr} AS ctype FROM (SELECT DISTINCT coalesce(type, '') AS type, coalesce(topic, '') AS topic FROM activities)))""")
-        self.db.execute(f"""
-            CREATE TABLE acts AS
-            SELECT a.account_id, a.d AS date, k.* EXCLUDE (type, topic, ctype, complaint_topic), a.cstatus,
-                   nullif(trim({contact}), '') AS customer_contact,
-                   nullif(trim(a.our_contact), '') AS our_contact,
+        contact = "split_part(customer_contact, ';', 1)" if self._several("activities", "customer_contact") else "customer_contact"
+        self._resolve("acts_rows", "activities", f"""
+            SELECT a.account_id, a.related, a.date AS date_text, {date_expr} AS d, {activity_status_expr(self.mapping)} AS cstatus,
+                   nullif(trim({contact}), '') AS customer_contact, nullif(trim(a.our_contact), '') AS our_contact,
+                   k.* EXCLUDE (type, topic, ctype, typed, complaint_topic),
                    k.complaint_topic AS topic  -- only complaints are compared by topic: worked out once per distinct subject
-            FROM (SELECT *, {date_expr} AS d, {status_expr} AS cstatus FROM ({self._split_ids('activities')})) a
-            JOIN kinds k ON k.type = coalesce(a.type, '') AND k.topic = coalesce(a.topic, '')
-            WHERE a.account_id <> '' AND a.d IS NOT NULL""")
-        self._count(stats, "activities", "acts", date_expr)
-        stats[0].unknown_types = dict(self.db.execute(
-            "SELECT type, count(*) FROM activities JOIN (SELECT DISTINCT type FROM kinds WHERE ctype IS NULL AND type <> '') USING (type) "
+            FROM activities a JOIN kinds k ON k.type = coalesce(a.type, '') AND k.topic = coalesce(a.topic, '')""", present, stat)
+        # The used rows as the signal SQL reads them (a view: no second copy of a large log).
+        self.db.execute("CREATE VIEW acts AS SELECT * EXCLUDE (account_id, acc, how, status, date_text, d, rn, customer_contact, named_contact), "
+                        "acc AS account_id, d AS date, coalesce(customer_contact, named_contact) AS customer_contact "
+                        "FROM acts_rows WHERE status = 'used'")
+        if self.db.execute("SELECT count(*) FROM acts WHERE customer_contact IS NOT NULL").fetchone()[0]:
+            present.add("customer_contact")  # contacts named in the account cell (and linked through --contacts)
+        stat.unknown_types = dict(self.db.execute(
+            "SELECT type, count(*) FROM activities JOIN (SELECT DISTINCT type FROM kinds WHERE NOT typed AND type <> '') USING (type) "
             "GROUP BY 1 ORDER BY 2 DESC LIMIT 10").fetchall())
         self.activity_fields = present
         self._forget("activities", len(paths))
-        return stats
+        return stat
 
-    def _deals(self, paths: list[Path]) -> list[LogStats]:
-        stats, present = self._load(paths, "deals", DEAL_FIELDS)
+    def _deals(self, paths: list[Path]) -> LogStats:
+        stat, present = self._load(paths, "deals", DEAL_FIELDS)
         date_expr = date_sql(self.db, "date", "deals", self.date_format, self.files)
-        status_expr = self._vocabulary_expr("status", "deal_status", ("open", "won", "lost"),
-                                            [("won|voitettu|^true$", "won"), ("lost|hävitty|havitty|menetetty", "lost")], "'open'")
-        # A plain number as it is; otherwise without spaces and currency, the later of ',' and
-        # '.' being the decimal separator and the other one grouping thousands.
-        amt = "regexp_replace(amount, '[\\s\u00a0€$£]|EUR|USD', '', 'g')"
-        amount = (f"coalesce(TRY_CAST(amount AS DOUBLE), TRY_CAST(CASE WHEN {amt} LIKE '%,%' AND {amt} LIKE '%.%' "
-                  f"THEN CASE WHEN strpos(reverse({amt}), ',') < strpos(reverse({amt}), '.') THEN replace(replace({amt}, '.', ''), ',', '.') "
-                  f"ELSE replace({amt}, ',', '') END ELSE replace({amt}, ',', '.') END AS DOUBLE))")
-        self.db.execute(f"""
-            CREATE TABLE dls AS
-            SELECT account_id, d AS date, cstatus, {amount} AS amount,
-                   {word_lookup("lower(trim(competitive))", {w: str(v).lower() for w, v in BOOLEANS.items()})} AS competitive
-            FROM (SELECT *, {date_expr} AS d, {status_expr} AS cstatus FROM ({self._split_ids('deals')}))
-            WHERE account_id <> '' AND d IS NOT NULL""")
-        self._count(stats, "deals", "dls", date_expr)
+        self._resolve("dls_rows", "deals", f"""
+            SELECT account_id, deal_id, deal_name, status AS status_text, date AS date_text, {date_expr} AS d,
+                   {deal_status_expr(self.mapping, present)} AS cstatus, {amount_expr()} AS amount,
+                   nullif(upper(trim(currency)), '') AS currency, {competitive_expr()} AS competitive, false AS unclassified
+            FROM deals""", present, stat)
+        self.db.execute("CREATE VIEW dls AS SELECT acc AS account_id, d AS date, cstatus, amount, currency, competitive "
+                        "FROM dls_rows WHERE status = 'used'")
+        stat.unknown_statuses = dict(self.db.execute(
+            "SELECT coalesce(trim(status_text), ''), count(*) FROM dls_rows WHERE status = 'used' AND cstatus IS NULL "
+            "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10").fetchall())
+        if present & {"deal_id", "deal_name"}:
+            deal_links(self.db, "(SELECT * EXCLUDE (account_id), acc AS account_id FROM dls_rows)")
+            self.lookups.add("deal_links")
         self.deal_fields = present
         self._forget("deals", len(paths))
-        return stats
+        return stat
 
     def _forget(self, kind: str, files: int) -> None:
         """Drop a log's raw text once its parsed table is built: memory for the aggregation, no spilling."""
         self.db.execute(f"DROP VIEW {kind}")
         for n in range(files):
             self.db.execute(f"DROP TABLE raw_{kind}_{n}")
-
-    def _count(self, stats: list[LogStats], raw: str, parsed: str, date_expr: str) -> None:
-        """Account for every row: used, no account, bad date, unknown account."""
-        row = self.db.execute(
-            f"SELECT count(*) FILTER (WHERE {blank('account_id')}), "
-            f"count(*) FILTER (WHERE NOT {blank('account_id')} AND ({date_expr}) IS NULL), "
-            f"any_value(date) FILTER (WHERE NOT {blank('account_id')} AND ({date_expr}) IS NULL) FROM {raw}").fetchone()
-        total = stats[0]
-        total.rows_without_account, total.rows_bad_date = row[0], row[1]
-        if row[1]:
-            total.first_problems.append(f"date '{row[2]}' cannot be read")
-        unknown = self.db.execute(f"SELECT count(*) FROM {parsed} p ANTI JOIN known_ids k USING (account_id)").fetchone()[0]
-        if unknown:
-            # Some CRMs (Dynamics) write the account's name, not its id, in activities and deals:
-            # a value that is no known id but exactly one account's name stands for that account.
-            self._name_keys()
-            self.db.execute(f"""
-                UPDATE {parsed} SET account_id = n.account_id FROM account_names n
-                WHERE lower({parsed}.account_id) = n.name_key AND {parsed}.account_id NOT IN (SELECT account_id FROM known_ids)""")
-            unknown = self.db.execute(f"SELECT count(*) FROM {parsed} p ANTI JOIN known_ids k USING (account_id)").fetchone()[0]
-        total.rows_unknown_account = unknown
-        total.rows_used = sum(s.rows_read - s.rows_rejected for s in stats) - row[0] - row[1]
-        start = self.db.execute(f"SELECT min(date) FROM {parsed}").fetchone()[0]
-        total.covers_from = start.date() if hasattr(start, "date") else start
-
-    def _name_keys(self) -> None:
-        """The table `account_names` (an account's name, case-folded, → its id, for names
-        only one account has), built the first time a log holds ids the export does not."""
-        if self._names is not None:
-            self.db.execute("""CREATE TEMP TABLE account_names AS
-                SELECT lower(trim(name)) AS name_key, any_value(id) AS account_id
-                FROM (SELECT unnest($1::VARCHAR[]) AS id, unnest($2::VARCHAR[]) AS name) WHERE trim(name) <> ''
-                GROUP BY 1 HAVING count(*) = 1""", list(self._names))
-            self._names = None
 
     # Signals that need a column beyond account id and date.
     _NEEDS: ClassVar[dict[str, str]] = {"customer_contacts_12m": "customer_contact", "our_contacts_12m": "our_contact", "contact_changes_unhandled_12m": "customer_contact",
@@ -277,50 +248,88 @@ class LogReader:
         "revenue_prev_12m", "competitive_tenders_12m", "repeat_complaints_open", "joint_projects_active",
     }
 
-    def derive(self, account_ids: list[str], activities: list[Path], deals: list[Path], account_names: list[str] | None = None) -> Derived:
+    def derive(self, account_ids: list[str], activities: list[Path], deals: list[Path], account_names: list[str] | None = None,
+               contacts: list[Path] | None = None) -> Derived:
         """Signals per account from the logs, aligned with `account_ids`; NaN where unknown."""
         try:
-            return self._derive(account_ids, activities, deals, account_names)
+            return self._derive(account_ids, activities, deals, account_names, contacts or [])
         except duckdb.Error as exc:  # a log DuckDB could not read: one line saying so, no traceback
             first = str(exc).strip().splitlines()[0]
             raise InputError("error.log_unreadable", detail=first) from None
 
-    def _derive(self, account_ids: list[str], activities: list[Path], deals: list[Path], account_names: list[str] | None = None) -> Derived:
+    def _derive(self, account_ids: list[str], activities: list[Path], deals: list[Path], account_names: list[str] | None, contacts: list[Path]) -> Derived:
         values: dict[str, np.ndarray] = {}
         stats: list[LogStats] = []
         origins: dict[str, list[str]] = {}
         # Each account's position in the account table comes back with its signals.
         self.db.execute("CREATE TEMP TABLE known_ids AS SELECT unnest($1::VARCHAR[]) AS account_id, "
                         "generate_subscripts($1::VARCHAR[], 1) - 1 AS position", [account_ids])
-        self._names = account_ids, account_names or [""] * len(account_ids)
+        # Some CRMs (Dynamics) write the account's name, not its id, in activities and deals:
+        # a value that is no known id but exactly one account's name stands for that account.
+        self.db.execute("""CREATE TEMP TABLE account_names AS
+            SELECT lower(trim(name)) AS name_key, any_value(id) AS account_id
+            FROM (SELECT unnest($1::VARCHAR[]) AS id, unnest($2::VARCHAR[]) AS name) WHERE trim(name) <> ''
+            GROUP BY 1 HAVING count(*) = 1""", [account_ids, account_names or [""] * len(account_ids)])
+        self.lookups.add("account_names")
+        if contacts:
+            stats.append(self._contacts(contacts))
+        notes: dict[int, list[DataNote]] = {}
         handover = self.playbook.activity_keywords["handover_window_days"]
-        queries = {"first_activity": lambda: activity_signals(self.as_of, self.playbook.signals, self.activity_fields, handover),
-                   "first_deal": lambda: deal_signals(self.as_of, self.playbook.signals, self.deal_fields)}
-        for paths, load, first in ((activities, self._activities, "first_activity"), (deals, self._deals, "first_deal")):
+        change = self.playbook.activity_keywords["contact_change"]  # thresholds: activity-keywords.yaml
+        # Deals first: activities about an opportunity are linked to its account through them.
+        for paths, load, first in ((deals, self._deals, "first_deal"), (activities, self._activities, "first_activity")):
             if not paths:
                 continue
-            log_stats = load(paths)
-            stats.extend(log_stats)
-            # Rows of accounts the export does not have were counted (rows_unknown_account) and are left out here.
-            result = self.db.execute(f"SELECT k.position, s.* EXCLUDE (account_id) FROM ({queries[first]()}) s "
+            stat = load(paths)
+            stats.append(stat)
+            if first == "first_activity":
+                # A log too short to show that someone left cannot tell a contact change: unknown.
+                short = stat.covers_from is None or (self.as_of - (self.history_from or stat.covers_from)).days < change["min_log_days"]
+                query = activity_signals(self.as_of, self.playbook.signals, self.activity_fields, handover, change["absent_days"])
+            else:
+                short = False
+                query = deal_signals(self.as_of, self.playbook.signals, self.deal_fields, self.mapping.currency_rates)
+            result = self.db.execute(f"SELECT k.position, s.* EXCLUDE (account_id) FROM ({query}) s "
                                      "JOIN known_ids k USING (account_id)").fetchnumpy()
+            coverage_warnings(stat, self.as_of, self._windows(result), self.history_from)
             rows = np.asarray(result.pop("position"), dtype=np.intp)
             earliest = np.full(len(account_ids), np.nan)
             earliest[rows] = _as_float(result.pop(first))
             # relationship_start: the earliest activity or deal (the account export's own date wins later).
             values["relationship_start"] = np.fmin(values.get("relationship_start", earliest), earliest)
-            fields = self.activity_fields if load == self._activities else self.deal_fields
+            if "currencies" in result:
+                self._currency_notes(rows, result.pop("currencies"), notes)
+            fields = self.activity_fields if first == "first_activity" else self.deal_fields
             for signal, column in result.items():
-                if self._NEEDS.get(signal, "account_id") not in fields:
-                    continue  # the log has no such column: the signal stays unknown
+                if self._NEEDS.get(signal, "account_id") not in fields or self._before_history(signal):
+                    continue  # the log has no such column, or the window reaches before its history: unknown
+                if signal == "contact_changes_unhandled_12m" and short:
+                    continue
                 out = np.full(len(account_ids), np.nan)
                 out[rows] = _as_float(column)
                 if signal in self._ZERO_WHEN_ABSENT:
-                    out[np.isnan(out)] = 0.0  # no rows in the log for this account: none happened
+                    absent = np.ones(len(account_ids), dtype=bool)
+                    absent[rows] = False
+                    out[absent] = 0.0  # no rows in the log for this account: none happened (revenue in mixed currencies stays unknown)
                 values[signal] = out
-                origins[signal] = [s.name for s in log_stats]
-        origins["relationship_start"] = [s.name for s in stats]  # the earliest activity or deal
-        return Derived(values, stats, origins)
+                origins[signal] = [stat.name]
+        origins["relationship_start"] = [s.name for s in stats if s.kind != "contacts"]  # the earliest activity or deal
+        stale_warnings([s for s in stats if s.kind != "contacts"], self.as_of, self.playbook.activity_keywords["stale_log_days"])
+        order = ("activities", "deals", "contacts")  # the report lists activities first
+        return Derived(values, sorted(stats, key=lambda s: order.index(s.kind)), origins, notes)
+
+    def _before_history(self, signal: str) -> bool:
+        """Whether the signal's window reaches before --history-from (the log is only a window of the history)."""
+        days = self.playbook.signals[signal].data.get("window_days") if signal in self.playbook.signals else None
+        return bool(self.history_from and days and (self.as_of - self.history_from).days < days)
+
+    @staticmethod
+    def _currency_notes(rows: np.ndarray, currencies: np.ndarray, notes: dict[int, list[DataNote]]) -> None:
+        """A data note on each account whose revenue is unknown because its deals are in several currencies."""
+        missing = np.ma.getmaskarray(currencies) if np.ma.isMaskedArray(currencies) else np.zeros(len(currencies), dtype=bool)
+        for position, listed, absent in zip(rows.tolist(), np.asarray(currencies).tolist(), missing.tolist(), strict=True):
+            if not absent and isinstance(listed, str):
+                notes.setdefault(position, []).append(DataNote("data.mixed_currencies", "revenue_12m", {"currencies": listed}))
 
 
 def _as_float(column: np.ndarray) -> np.ndarray:

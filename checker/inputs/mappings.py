@@ -6,6 +6,8 @@ Presets are data (checker/inputs/presets/*.yaml, schema/mapping.schema.json); a 
 """
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -18,7 +20,7 @@ from checker.playbook.schemas import KIND_SCHEMAS, validator
 from checker.playbook.yamlload import load_yaml
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
-KINDS = ("accounts", "activities", "deals")
+KINDS = ("accounts", "activities", "deals", "contacts")
 
 
 def normalise_header(name: str) -> str:
@@ -32,7 +34,8 @@ class Mapping:
 
     id: str
     name: str
-    fields: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    # An entry is a header spelling, or a list of columns taken per row (the first non-empty).
+    fields: dict[str, dict[str, list[str | list[str]]]] = field(default_factory=dict)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     fingerprints: list[list[str]] = field(default_factory=list)
     prefixes: list[str] = field(default_factory=list)
@@ -41,7 +44,9 @@ class Mapping:
     type_from_columns: dict[str, str] = field(default_factory=dict)
     # What a company --mapping itself names (not the preset it extends): only these entries may
     # be reported as missing from the user's file; a preset's field the file lacks is just unused.
-    own: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    own: dict[str, dict[str, list[str | list[str]]]] = field(default_factory=dict)
+    lead_id_patterns: list[str] = field(default_factory=list)  # contact ids that are leads, not the account's people
+    currency_rates: dict[str, float] = field(default_factory=dict)  # currency code → value of one unit in the report currency
 
     def merged(self, other: Mapping) -> Mapping:
         """This mapping with `other`'s entries added (other's spellings first)."""
@@ -54,7 +59,8 @@ class Mapping:
             values.setdefault(kind, {}).update(vocab)
         return Mapping(self.id, self.name, fields, values, self.fingerprints, self.prefixes + other.prefixes,
                        self.footers + other.footers, other.date_format or self.date_format,
-                       {**self.type_from_columns, **other.type_from_columns}, other.own or other.fields)
+                       {**self.type_from_columns, **other.type_from_columns}, other.own or other.fields,
+                       self.lead_id_patterns + other.lead_id_patterns, {**self.currency_rates, **other.currency_rates})
 
     def day_order(self, given: str | None) -> str | None:
         """The day/month order for slashed dates no column settles: --date-format, else this mapping's."""
@@ -77,7 +83,8 @@ class Mapping:
         out: dict[int, str] = {}
         for field_name, spellings in self.fields.get(kind, {}).items():
             for spelling in spellings:
-                hit = next((i for i, k in enumerate(keys) if normalise_header(spelling) in k and i not in out), None)
+                # A per-row list maps its first present column here (per_row adds the others).
+                hit = next((i for s in _columns(spelling) for i, k in enumerate(keys) if normalise_header(s) in k and i not in out), None)
                 if hit is not None:
                     out[hit] = field_name
                     break
@@ -87,6 +94,20 @@ class Mapping:
                 out[i] = name
         return out
 
+    def per_row(self, kind: str, header: list[str], mapped: dict[int, str]) -> dict[str, list[int]]:
+        """Fields mapped by a per-row list: field → every present column of the list, in its order
+        (the cell taken is the first non-empty one of the row)."""
+        keys = [normalise_header(h) for h in header]
+        out: dict[str, list[int]] = {}
+        for index, field_name in mapped.items():
+            for spelling in self.fields.get(kind, {}).get(field_name, []):
+                if isinstance(spelling, list):
+                    present = [keys.index(normalise_header(s)) for s in spelling if normalise_header(s) in keys]
+                    if index in present:
+                        out[field_name] = present
+                        break
+        return out
+
     def unmatched(self, kind: str, header: list[str], mapped: dict[int, str]) -> dict[str, str]:
         """The company mapping's own entries that match no column of this file: field → what was
         looked for, with a suggestion."""
@@ -94,8 +115,9 @@ class Mapping:
         misses = {}
         for field_name, spellings in self.own.get(kind, {}).items():
             if field_name not in found:
-                hint = next((str(h) for h in (suggestion(s, [c.strip() for c in header]) for s in spellings) if h), "")
-                misses[field_name] = f"{field_name}: no column {' or '.join(repr(s) for s in spellings)}{hint}"
+                flat = [c for s in spellings for c in _columns(s)]
+                hint = next((str(h) for h in (suggestion(s, [c.strip() for c in header]) for s in flat) if h), "")
+                misses[field_name] = f"{field_name}: no column {' or '.join(repr(s) for s in flat)}{hint}"
         return misses
 
     def implied_type(self, header: list[str]) -> str | None:
@@ -105,6 +127,11 @@ class Mapping:
 
     def vocabulary(self, kind: str) -> dict[str, str]:
         return {k.strip().casefold(): v for k, v in self.values.get(kind, {}).items()}
+
+
+def _columns(spelling: str | list[str]) -> list[str]:
+    """The header spellings of one mapping entry: a spelling, or a per-row list of them."""
+    return spelling if isinstance(spelling, list) else [spelling]
 
 
 def _mapping_from(data: dict) -> Mapping:
@@ -118,6 +145,8 @@ def _mapping_from(data: dict) -> Mapping:
         footers=data.get("footer_patterns", []),
         date_format=data.get("date_format"),
         type_from_columns=data.get("type_from_columns", {}),
+        lead_id_patterns=data.get("lead_id_patterns", []),
+        currency_rates={k.strip().upper(): float(v) for k, v in data.get("currency_rates", {}).items()},
     )
 
 
@@ -155,6 +184,29 @@ def load_mapping(path: Path) -> Mapping:
     if base not in presets():
         raise InputError("error.mapping_extends", path=path, base=base, hint=suggestion(base, presets()), presets=", ".join(presets()))
     return presets()[base].merged(own)
+
+
+def read_rates(path: Path) -> dict[str, float]:
+    """`--currency-rates FILE`: a CSV of currency code and rate (the value of one unit in the
+    currency revenue is reported in), one a line; a header line is allowed."""
+    if not path.is_file():
+        raise InputError("error.no_file", path=f"--currency-rates {path}")
+    rates: dict[str, float] = {}
+    text = path.read_text(encoding="utf-8-sig")
+    for line_no, row in enumerate(csv.reader(io.StringIO(text), delimiter=";" if ";" in text.splitlines()[0] else ","), start=1):
+        cells = [c.strip() for c in row]
+        if not any(cells):
+            continue
+        try:
+            code, rate = cells[0].upper(), float(cells[1].replace(",", "."))
+        except (IndexError, ValueError):
+            if line_no == 1:
+                continue  # a header
+            raise InputError("error.currency_rates", path=path, line=line_no) from None
+        if not re.fullmatch(r"[A-Z]{3}", code) or rate <= 0:
+            raise InputError("error.currency_rates", path=path, line=line_no)
+        rates[code] = rate
+    return rates
 
 
 def detect_preset(headers: list[list[str]]) -> tuple[Mapping, Problem]:

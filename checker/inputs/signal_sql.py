@@ -62,7 +62,7 @@ def complaint_topic(column: str, complaint_words: list[str]) -> str:
     return f"trim(regexp_replace({stripped}, '[^[:alnum:]]+', ' ', 'g'))"
 
 
-def activity_signals(as_of: date, signals: Mapping[str, Signal], has: set[str], handover_days: int) -> str:
+def activity_signals(as_of: date, signals: Mapping[str, Signal], has: set[str], handover_days: int, absent_days: int) -> str:
     """SQL: one row of activity signals per account, from the `acts` table."""
     w = _windows(as_of, signals)
     a = literal(as_of.isoformat()) + "::DATE"
@@ -71,6 +71,7 @@ def activity_signals(as_of: date, signals: Mapping[str, Signal], has: set[str], 
     contacts = "coalesce(folks.n, 0)" if "customer_contact" in has else "NULL"
     ours = "coalesce(ours.n, 0)" if "our_contact" in has else "NULL"
     past = f"date <= {a}"
+    gone = literal((as_of - timedelta(days=absent_days)).isoformat()) + "::DATE"
     return f"""
         WITH w AS NOT MATERIALIZED (SELECT * FROM acts WHERE {past}),
         complaints AS (
@@ -82,7 +83,8 @@ def activity_signals(as_of: date, signals: Mapping[str, Signal], has: set[str], 
         people AS (
             SELECT account_id, customer_contact AS c, min(date) AS first, max(date) AS last FROM w
             WHERE customer_contact IS NOT NULL GROUP BY 1, 2),
-        folks AS (SELECT account_id, min(last) AS earliest_last, count(*) FILTER (WHERE last > {w['d365']}) AS n FROM people GROUP BY 1),
+        folks AS (SELECT account_id, min(last) FILTER (WHERE last <= {gone}) AS earliest_gone, count(*) FILTER (WHERE last > {w['d365']}) AS n
+                  FROM people GROUP BY 1),
         agg AS (
             SELECT account_id,
                 count(*) FILTER (WHERE interaction AND date > {w['d90']} AND {past}) AS interactions_90d,
@@ -99,12 +101,13 @@ def activity_signals(as_of: date, signals: Mapping[str, Signal], has: set[str], 
                 min(date) FILTER (WHERE date > {a} AND coalesce(cstatus, 'open') = 'open') AS next_review
             FROM acts GROUP BY 1),
         -- A new contact (first seen in the last 12 months, after the account's first activity) who
-        -- followed an earlier one: some contact's last activity precedes the new one's first (never
-        -- the new contact's own: its last is on or after its first).
+        -- took over from one who left: an earlier contact absent for `absent_days` before --as-of
+        -- whose last activity precedes the new one's first (never the new contact's own: its last
+        -- is on or after its first).
         newcomers AS (
             SELECT p.account_id, p.first
             FROM people p JOIN agg USING (account_id) JOIN folks USING (account_id)
-            WHERE p.first > {w['d365']} AND p.first > agg.first_activity AND folks.earliest_last < p.first),
+            WHERE p.first > {w['d365']} AND p.first > agg.first_activity AND folks.earliest_gone < p.first),
         handovers AS (SELECT account_id, date FROM w WHERE c_handover),
         changes AS (
             SELECT n.account_id, count(*) AS n FROM newcomers n
@@ -118,22 +121,43 @@ def activity_signals(as_of: date, signals: Mapping[str, Signal], has: set[str], 
              LEFT JOIN folks USING (account_id) LEFT JOIN ours USING (account_id)"""
 
 
-def deal_signals(as_of: date, signals: Mapping[str, Signal], has: set[str]) -> str:
-    """SQL: one row of deal signals per account, from the `dls` table."""
+def deal_signals(as_of: date, signals: Mapping[str, Signal], has: set[str], rates: Mapping[str, float] | None = None) -> str:
+    """SQL: one row of deal signals per account, from the `dls` table.
+
+    Amounts in different currencies are never added as they are: with a rate for every one
+    of them (`rates`) they are converted; otherwise the account's revenue is unknown and
+    `currencies` lists them (for a data note)."""
     w = _windows(as_of, signals)
     a = literal(as_of.isoformat()) + "::DATE"
     tenders = f"count(*) FILTER (WHERE competitive AND date > {w['d365']} AND date <= {a})" if "competitive" in has else "NULL"
-    revenue = "amount" in has
+    won = f"cstatus = 'won' AND amount IS NOT NULL AND date > {w['d730']} AND date <= {a}"
+    if "currency" in has:
+        rate = "CASE currency " + " ".join(f"WHEN {literal(c)} THEN {float(r)!r}" for c, r in (rates or {}).items()) + " END" if rates else "NULL"
+        mixed = f"count(DISTINCT currency) FILTER (WHERE {won}) > 1"
+        convertible = f"bool_and({rate} IS NOT NULL) FILTER (WHERE {won})"
+        value = f"CASE WHEN NOT ({mixed}) THEN 1 WHEN {convertible} THEN 0 END"  # 1: as it is, 0: converted, NULL: unknown
+        currencies = f"CASE WHEN {mixed} AND NOT coalesce({convertible}, false) THEN string_agg(DISTINCT currency, ', ' ORDER BY currency) FILTER (WHERE {won}) END"
+        sums = {k: f"CASE {value} WHEN 1 THEN coalesce(sum(amount) FILTER (WHERE {won} AND {cond}), 0) "
+                   f"WHEN 0 THEN coalesce(sum(amount * {rate}) FILTER (WHERE {won} AND {cond}), 0) END"
+                for k, cond in (("revenue_12m", f"date > {w['d365']}"), ("revenue_prev_12m", f"date <= {w['d365']}"))}
+    else:
+        currencies = "NULL::VARCHAR"
+        sums = {k: f"coalesce(sum(amount) FILTER (WHERE {won} AND {cond}), 0)"
+                for k, cond in (("revenue_12m", f"date > {w['d365']}"), ("revenue_prev_12m", f"date <= {w['d365']}"))}
+    if "amount" not in has:
+        sums = dict.fromkeys(sums, "NULL")
     return f"""
         SELECT account_id,
             count(*) FILTER (WHERE cstatus = 'won' AND date > {w['d365']} AND date <= {a}) AS purchases_12m,
-            {f"coalesce(sum(amount) FILTER (WHERE cstatus = 'won' AND date > {w['d365']} AND date <= {a}), 0)" if revenue else "NULL"} AS revenue_12m,
-            {f"coalesce(sum(amount) FILTER (WHERE cstatus = 'won' AND date > {w['d730']} AND date <= {w['d365']}), 0)" if revenue else "NULL"} AS revenue_prev_12m,
+            {sums['revenue_12m']} AS revenue_12m,
+            {sums['revenue_prev_12m']} AS revenue_prev_12m,
             {tenders} AS competitive_tenders_12m,
             max(date) FILTER (WHERE cstatus = 'won' AND date <= {a}) AS last_purchase,
-            min(date) AS first_deal
+            min(date) AS first_deal,
+            {currencies} AS currencies
         FROM dls GROUP BY 1"""
 
 # Counts that are zero, not unknown, for an account with no rows in a log: the log is the
-# record of what happened. (The report shows each log's first date, `covers_from`, so a
-# log exported for too short a period is visible.)
+# record of what happened. (The report shows each log's first and last date and warns when a
+# log starts inside a window or ends long before --as-of; --history-from makes the windows
+# reaching before it unknown.)

@@ -5,7 +5,7 @@ import html
 
 from checker.check import CheckResult
 from checker.reports import changes
-from checker.reports.text import encoding_lines, filter_line, stage_line, summary_line
+from checker.reports.text import encoding_lines, filter_line, log_lines, stage_line, summary_line
 
 
 def _md(text: object) -> str:
@@ -20,6 +20,9 @@ def to_markdown(result: CheckResult, **_: object) -> str:
     columns = result.text("report.columns")
     lines = [f"# {_md(result.text('report.title', date=result.as_of.isoformat()))}", "", _md(summary_line(result)), ""]
     lines += [line for text in [filter_line(result), *encoding_lines(result), *changes.summary_lines(result)] if text for line in (_md(text), "")]
+    coverage = log_lines(result)  # what each log gave, and its warnings: under the summary, where they are read
+    if coverage:
+        lines += [f"- {_md(line.strip())}" if not line.startswith("  ") else f"  - {_md(line.strip())}" for line in coverage] + [""]
     for account in result.accounts():
         if not changes.listed(account):
             continue

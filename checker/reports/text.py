@@ -13,19 +13,31 @@ def summary_line(result: CheckResult) -> str:
 
 
 def log_lines(result: CheckResult) -> list[str]:
-    """One line per activity or deal log: what became of its rows."""
+    """The coverage line of each activity, deal and contacts log: what became of its rows, its
+    first and last date, then its problems and warnings."""
     lines = []
-    counts = (("rejected", "rows_rejected"), ("without_account", "rows_without_account"), ("bad_date", "rows_bad_date"),
-              ("unknown_account", "rows_unknown_account"), ("footer", "footer_rows"))
-    for log in result.sources.as_json()["logs"]:  # as the JSON report states them
+    counts = (("rejected", "rows_rejected"), ("without_account", "rows_without_account"), ("no_date", "rows_no_date"),
+              ("bad_date", "rows_bad_date"), ("unknown_account", "rows_unknown_account"), ("footer", "footer_rows"),
+              ("linked_contact", "rows_linked_via_contact"), ("linked_deal", "rows_linked_via_deal"))
+    counts_unclassified = result.playbook.activity_keywords.get("unclassified_is_interaction", False)
+    for log in result.sources.as_json(result.lang, result.playbook.messages)["logs"]:  # as the JSON report states them
         skipped = [result.text(f"report.log_{key}", n=log[field]) for key, field in counts if log[field]]
-        since = result.text("report.log_since", date=log["covers_from"]) if log["covers_from"] else ""
+        if log["rows_unknown_account"] and log["unknown_account_examples"]:
+            unknown = result.text("report.log_unknown_account", n=log["rows_unknown_account"])
+            examples = ", ".join(f"'{e}'" for e in log["unknown_account_examples"])
+            skipped[skipped.index(unknown)] = result.text("report.log_examples", counted=unknown, examples=examples)
+        if log["rows_unclassified_type"]:
+            skipped.append(result.text("report.log_unclassified" if counts_unclassified else "report.log_unclassified_not", n=log["rows_unclassified_type"]))
+        since = result.text("report.log_since", first=log["covers_from"], last=log["covers_to"]) if log["covers_from"] else ""
         lines.append(result.text("report.log", file=log["file"], read=log["rows_read"], used=log["rows_used"], since=since,
                                  skipped=f"; {', '.join(skipped)}" if skipped else ""))
-        lines.extend(f"  {problem}" for problem in log["problems"])
+        lines.extend(f"  {problem}" for problem in log["problems"] + log["warnings"])
         if log["unrecognised_activity_types"]:
             types = ", ".join(f"{t} ({n})" for t, n in log["unrecognised_activity_types"].items())
             lines.append("  " + result.text("report.log_types", types=types))
+        if log["unrecognised_deal_statuses"]:
+            statuses = ", ".join(f"{t or '-'} ({n})" for t, n in log["unrecognised_deal_statuses"].items())
+            lines.append("  " + result.text("report.log_statuses", statuses=statuses))
     return lines
 
 

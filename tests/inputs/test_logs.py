@@ -70,10 +70,12 @@ def test_signals_follow_the_catalogue_definitions(tmp_path, playbook):
     a1 = signals(result, "A1")
     assert a1["customer_contacts_12m"] == 2  # Liisa, Matti (Zeta was 2024)
     assert a1["our_contacts_12m"] == 2
-    assert a1["interactions_90d"] == 2  # the meeting and the call; the lunch is not a known type, development is not in the window
-    assert a1["price_share_90d"] == 0.5
+    # The meeting, the call and the lunch (no known type, nothing in its subject: a logged activity
+    # with the account, counted as the keyword file's unclassified_is_interaction says); development is not in the window.
+    assert a1["interactions_90d"] == 3
+    assert a1["price_share_90d"] == 1 / 3
     assert a1["development_12m"] == 1 and a1["development_prev_12m"] == 1
-    assert a1["joint_planning_12m"] == 1  # "business review" is a joint-planning keyword
+    assert a1["joint_planning_12m"] == 0  # an ordinary quarterly business review is no joint planning
     assert a1["joint_projects_active"] == 1
     assert a1["last_health_check"] == date(2026, 5, 1)
     assert a1["purchases_12m"] == 2 and a1["revenue_12m"] == 17000.5 and a1["revenue_prev_12m"] == 2000.0
@@ -105,7 +107,7 @@ def test_every_log_row_is_accounted_for(tmp_path, playbook):
     stats = result.summary()["sources"]["logs"][0]
     assert stats["rows_read"] == 18
     assert stats["rows_without_account"] == 1 and stats["rows_bad_date"] == 1
-    assert stats["rows_used"] == 16
+    assert stats["rows_used"] == 15
     assert stats["rows_unknown_account"] == 1
     assert stats["unrecognised_activity_types"] == {"lunch": 1}
     assert "date '31.2.2026' cannot be read" in stats["problems"]
@@ -115,7 +117,7 @@ def test_a_ragged_log_row_is_rejected_by_line_and_counted(tmp_path, playbook):
     extra = ACTIVITIES + "A1,2026-10-02,call,one field too many,Liisa,Eero,closed,surplus\nA1,2026-10-03,call,too few\n"
     result = run_check(files(tmp_path, activities=extra), playbook, AS_OF, "en", "http://h")
     stats = result.summary()["sources"]["logs"][0]
-    assert stats["rows_read"] == 20 and stats["rows_rejected"] == 2 and stats["rows_used"] == 16
+    assert stats["rows_read"] == 20 and stats["rows_rejected"] == 2 and stats["rows_used"] == 15
     assert any("line 20" in problem for problem in stats["problems"])
 
 
@@ -127,7 +129,7 @@ def test_a_date_outside_the_calendar_is_a_bad_date(tmp_path, playbook, dates):
         log = log.replace("A1,2026-10-20,", "A1,20.10.2026,")
     result = run_check(files(tmp_path, activities=log), playbook, AS_OF, "en", "http://h")
     stats = result.summary()["sources"]["logs"][0]
-    assert stats["rows_bad_date"] == 3 and stats["rows_used"] == 16
+    assert stats["rows_bad_date"] == 3 and stats["rows_used"] == 15
     assert stats["covers_from"] == "2024-12-01"
 
 
@@ -232,8 +234,9 @@ def test_table_says_what_became_of_each_log(tmp_path, playbook, capsys):
     inputs = files(tmp_path)
     main(["check", str(inputs.accounts), "--activities", str(inputs.activities[0]), "--deals", str(inputs.deals[0]), "--preset", "canonical", "--as-of", "2026-10-31"])
     out = " ".join(capsys.readouterr().out.split())  # the table wraps long lines at 80 columns
-    assert "activities.csv: 18 rows read, 16 used, from 2024-12-01; 1 without account, 1 with a bad date, 1 for unknown accounts." in out
-    assert "activity types not recognised (not counted as interactions): lunch (1)" in out
+    assert ("activities.csv: 18 rows read, 15 used, dated 2024-12-01 to 2026-12-01; 1 without account, 1 with a bad date, "
+            "1 for unknown accounts (e.g. 'A9'), 1 of no recognised type (counted as interactions).") in out
+    assert "activity types not recognised (classified by their subject where its words say): lunch (1)" in out
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "cp1252", "utf-8-sig"])

@@ -110,3 +110,25 @@ def test_a_preset_that_does_not_fit_the_file_names_what_was_found(capsys):
     code, _, err = run(capsys, folder, [accounts, "--preset", "pipedrive"])
     assert code == 2
     assert "missing required column" in err and "(preset pipedrive)" in err and "Record ID" in err and "--mapping" in err
+
+
+def test_a_per_row_list_maps_every_present_column_in_its_order():
+    from checker.inputs.mappings import Mapping
+
+    mapping = Mapping("m", "m", {"deals": {"date": [["Actual Close Date", "Est. close date"], "Close"]}})
+    header = ["Topic", "Est. Close Date", "Actual Close Date"]
+    mapped = mapping.header_map("deals", header, {"date"})
+    assert mapped == {2: "date"}
+    assert mapping.per_row("deals", header, mapped) == {"date": [2, 1]}
+    # Accounts and other single-column readers take the list's first present column.
+    assert mapping.header_map("deals", ["Est. close date"], {"date"}) == {0: "date"}
+
+
+def test_currency_rates_and_lead_patterns_come_from_a_company_mapping(tmp_path):
+    from checker.inputs.mappings import load_mapping
+
+    path = tmp_path / "m.yaml"
+    path.write_text("kind: mapping\nextends: salesforce\ncurrency_rates:\n  usd: 1\n  MXN: 0.05\n", encoding="utf-8")
+    mapping = load_mapping(path)
+    assert mapping.currency_rates == {"USD": 1.0, "MXN": 0.05}
+    assert mapping.lead_id_patterns  # the preset's: Salesforce lead ids

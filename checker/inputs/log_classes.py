@@ -1,0 +1,95 @@
+"""What each logged activity and deal is, in SQL: an activity's canonical type (from its type,
+else its subject), whether it is an interaction and which classes it belongs to; a deal's
+status (Salesforce's IsWon/IsClosed first) and its amount as a number.
+
+The words come from `playbooks/activity-keywords.yaml` and the mapping's value lists; an
+activity whose type is blank or unknown is classified from its subject, and one that stays
+unclassified counts as an interaction or not as the keyword file decides
+(`unclassified_is_interaction`).
+"""
+from __future__ import annotations
+
+import duckdb
+
+from checker.inputs.mappings import Mapping
+from checker.inputs.signal_sql import complaint_topic, literal, regex_alternatives, word_lookup
+from checker.inputs.values import BOOLEANS
+
+ACTIVITY_STATUS_GUESSES = [("complete|done|closed|finished|valmis|suljettu|tehty|^true$|^1$", "closed"),
+                           ("open|not started|in progress|waiting|deferred|avoin|kesken|^false$|^0$", "open")]
+DEAL_STATUS_GUESSES = [("won|voitettu|^true$", "won"), ("lost|hävitty|havitty|menetetty", "lost")]
+
+
+def vocabulary_expr(mapping: Mapping, column: str, kind: str, canonical: tuple[str, ...], fallbacks: list[tuple[str, str]], default: str) -> str:
+    """SQL: the canonical value of a CRM value (the mapping's list, then the fallback patterns)."""
+    vocab = {**{c: c for c in canonical}, **mapping.vocabulary(kind)}
+    found = word_lookup(f"lower(trim(coalesce({column}, '')))", {k: literal(v) for k, v in vocab.items()})
+    guesses = " ".join(f"WHEN regexp_matches(lower({column}), {literal(p)}) THEN {literal(v)}" for p, v in fallbacks)
+    otherwise = f"CASE {guesses} ELSE {default} END" if guesses else default
+    return f"coalesce({found}, {otherwise})"
+
+
+def _words(spec: dict) -> list[str]:
+    """Every language's keywords of one class or type."""
+    return [w for words in spec.values() for w in words]
+
+
+def classify_activities(db: duckdb.DuckDBPyConnection, keywords: dict, mapping: Mapping, types: tuple[str, ...]) -> None:
+    """The table `kinds`: one row per distinct (type, topic) of the `activities` view, with its
+    canonical type `ctype`, whether the type itself gave it (`typed`), `unclassified`, `interaction`,
+    the class flags c_* and complaint_topic."""
+    from_type = vocabulary_expr(mapping, "type", "activity_type", types, [], "NULL")
+    # A blank or unknown type: the first subject type whose keyword the subject holds.
+    by_subject = " ".join(f"WHEN regexp_matches(lower(topic), {literal(regex_alternatives(_words(spec)))}) THEN {literal(t)}"
+                          for t, spec in keywords.get("subject_types", {}).items())
+    subject_type = f"CASE {by_subject} END" if by_subject else "NULL"
+    text = "lower(type || ' ' || topic)"
+    classes = []
+    for name, spec in keywords["classes"].items():
+        listed = ", ".join(literal(t) for t in spec.get("types", [])) or "NULL"
+        classes.append(f"coalesce(ctype IN ({listed}), false) OR regexp_matches({text}, {literal(regex_alternatives(_words(spec['keywords'])))}) "
+                       f"AS c_{name.replace('-', '_')}")
+    interaction = ", ".join(literal(t) for t in keywords["interaction_types"])
+    unclassified_counts = "true" if keywords.get("unclassified_is_interaction") else "false"
+    complaint = _words(keywords["classes"]["complaint"]["keywords"])
+    # Types and subjects repeat: each distinct pair is classified once, then joined.
+    db.execute(f"""
+        CREATE TEMP TABLE kinds AS
+        SELECT *, CASE WHEN c_complaint THEN {complaint_topic("topic", complaint)} END AS complaint_topic
+        FROM (SELECT type, topic, ctype, typed, ctype IS NULL AS unclassified,
+                     CASE WHEN ctype IS NULL THEN {unclassified_counts} ELSE ctype IN ({interaction}) END AS interaction, {", ".join(classes)}
+              FROM (SELECT *, coalesce({from_type}, {subject_type}) AS ctype, {from_type} IS NOT NULL AS typed
+                    FROM (SELECT DISTINCT coalesce(type, '') AS type, coalesce(topic, '') AS topic FROM activities)))""")
+
+
+def activity_status_expr(mapping: Mapping) -> str:
+    return vocabulary_expr(mapping, "status", "activity_status", ("open", "closed"), ACTIVITY_STATUS_GUESSES, "NULL")
+
+
+def deal_status_expr(mapping: Mapping, present: set[str]) -> str:
+    """SQL: a deal's status, won/lost/open, NULL when nothing says (never silently open).
+
+    Where the export has them, Salesforce's IsWon/IsClosed decide: a custom stage name
+    ("Negociación") then needs no mapping."""
+    named = vocabulary_expr(mapping, "status", "deal_status", ("open", "won", "lost"), DEAL_STATUS_GUESSES, "NULL")
+    truth = {w: str(v).lower() for w, v in BOOLEANS.items()}
+    flags = []
+    if "won" in present:
+        flags.append(f"WHEN {word_lookup('lower(trim(won))', truth)} = 'true' THEN 'won'")
+    if "closed" in present:
+        closed = word_lookup("lower(trim(closed))", truth)
+        flags += [f"WHEN {closed} = 'true' THEN 'lost'", f"WHEN {closed} = 'false' THEN 'open'"]
+    return f"coalesce(CASE {' '.join(flags)} END, {named})" if flags else named
+
+
+def amount_expr() -> str:
+    """SQL: a deal's amount as a number. A plain number as it is; otherwise without spaces and
+    currency, the later of ',' and '.' being the decimal separator and the other one grouping thousands."""
+    amt = "regexp_replace(amount, '[\\s\u00a0€$£]|EUR|USD', '', 'g')"
+    return (f"coalesce(TRY_CAST(amount AS DOUBLE), TRY_CAST(CASE WHEN {amt} LIKE '%,%' AND {amt} LIKE '%.%' "
+            f"THEN CASE WHEN strpos(reverse({amt}), ',') < strpos(reverse({amt}), '.') THEN replace(replace({amt}, '.', ''), ',', '.') "
+            f"ELSE replace({amt}, ',', '') END ELSE replace({amt}, ',', '.') END AS DOUBLE))")
+
+
+def competitive_expr() -> str:
+    return word_lookup("lower(trim(competitive))", {w: str(v).lower() for w, v in BOOLEANS.items()})

@@ -1,0 +1,91 @@
+"""What became of every row of a log (the report's coverage line), and the warnings about how
+far a log reaches: a stale export, or one that starts after a signal's window does."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import duckdb
+
+from checker.playbook.messages import Problem
+
+#: How many unknown account ids or names the report shows as examples.
+EXAMPLES = 3
+
+
+@dataclass
+class LogStats:
+    """What happened to every row of one log: used, or why not.
+
+    rows_read = rows_rejected + rows_without_account + rows_unknown_account + rows_no_date
+    + rows_bad_date + rows_used; rows_linked_* and rows_unclassified are parts of rows_used."""
+
+    name: str
+    kind: str = "activities"
+    rows_read: int = 0
+    rows_used: int = 0
+    rows_rejected: int = 0  # could not be parsed as CSV rows (ragged, bad quoting)
+    rows_without_account: int = 0  # no account, and no contact or deal naming one
+    rows_bad_date: int = 0
+    rows_no_date: int = 0  # an empty date cell: unknown when, so not counted in any window
+    rows_unknown_account: int = 0  # an account id or name the account export does not have
+    rows_linked_contact: int = 0  # used through the row's contact (--contacts)
+    rows_linked_deal: int = 0  # used through the deal (opportunity) the row is about
+    rows_unclassified: int = 0  # activities whose type is blank or unknown and whose subject says nothing
+    footer_rows: int = 0
+    unknown_accounts: list[str] = field(default_factory=list)  # a few examples
+    first_problems: list[Problem | str] = field(default_factory=list)
+    unknown_types: dict[str, int] = field(default_factory=dict)
+    unknown_statuses: dict[str, int] = field(default_factory=dict)  # deal statuses that map to nothing
+    covers_from: date | None = None
+    covers_to: date | None = None
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def count_rows(db: duckdb.DuckDBPyConnection, stat: LogStats, rows: str, split: bool) -> None:
+    """Fill `stat` from `rows` (one row per log row, or per account of it when `split`, with
+    `status`, `how`, `rn`, `account_id`, `date_text`): every row read ends up in one count."""
+    # A row listing several accounts is used when any of them is; its best status counts.
+    rank = "CASE status WHEN 'used' THEN 0 WHEN 'bad_date' THEN 1 WHEN 'no_date' THEN 2 WHEN 'unknown_account' THEN 3 ELSE 4 END"
+    per_row = (f"SELECT arg_min(status, {rank}) AS status, arg_min(how, {rank}) AS how, bool_or(unclassified) AS unclassified FROM {rows} GROUP BY rn"
+               if split else f"SELECT status, how, unclassified FROM {rows}")
+    row = db.execute(f"""SELECT count(*) FILTER (WHERE status = 'used'), count(*) FILTER (WHERE status = 'without_account'),
+        count(*) FILTER (WHERE status = 'unknown_account'), count(*) FILTER (WHERE status = 'bad_date'), count(*) FILTER (WHERE status = 'no_date'),
+        count(*) FILTER (WHERE status = 'used' AND how = 'contact'), count(*) FILTER (WHERE status = 'used' AND how = 'deal'),
+        count(*) FILTER (WHERE status = 'used' AND unclassified) FROM ({per_row})""").fetchone()
+    (stat.rows_used, stat.rows_without_account, stat.rows_unknown_account, stat.rows_bad_date, stat.rows_no_date,
+     stat.rows_linked_contact, stat.rows_linked_deal, stat.rows_unclassified) = row
+    stat.unknown_accounts = [r[0] for r in db.execute(
+        f"SELECT trim(account_id) FROM {rows} WHERE status = 'unknown_account' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {EXAMPLES}").fetchall()]
+    bad = db.execute(f"SELECT any_value(date_text) FROM {rows} WHERE status = 'bad_date'").fetchone()[0]
+    if bad is not None:
+        stat.first_problems.append(Problem("log.bad_date", value=bad.strip()))
+    if stat.rows_no_date:
+        stat.first_problems.append(Problem("log.no_date", n=stat.rows_no_date))
+    first, last = db.execute(f"SELECT min(d) FILTER (WHERE status = 'used'), max(d) FILTER (WHERE status = 'used') FROM {rows}").fetchone()
+    stat.covers_from, stat.covers_to = _day(first), _day(last)
+
+
+def _day(value: object) -> date | None:
+    return value.date() if hasattr(value, "date") else value  # type: ignore[return-value]
+
+
+def coverage_warnings(stat: LogStats, as_of: date, windows: dict[str, int], history_from: date | None) -> None:
+    """Warn when the log starts after a signal's window does (unless --history-from says the
+    log is only a window: those signals are unknown then). `windows`: signal id → how many
+    days back from --as-of its window reaches."""
+    if stat.covers_from is None or history_from is not None:
+        return
+    uncovered = sorted(s for s, days in windows.items() if as_of - timedelta(days=days) < stat.covers_from)
+    if uncovered:
+        stat.warnings.append(Problem("log.starts_late", first=stat.covers_from.isoformat(), signals=", ".join(uncovered)))
+
+
+def stale_warnings(stats: list[LogStats], as_of: date, stale_days: int) -> None:
+    """Warn on every log when even the newest date of all of them is long before --as-of: the
+    export is stale (one quiet log alone is no sign of it: deals can be months apart)."""
+    ends = [s.covers_to for s in stats if s.covers_to is not None]
+    if ends and (as_of - max(ends)).days > stale_days:
+        for s in stats:
+            if s.covers_to is not None:
+                s.warnings.append(Problem("log.stale", last=s.covers_to.isoformat(), days=(as_of - s.covers_to).days, as_of=as_of.isoformat()))

@@ -53,16 +53,18 @@ _NON_ASCII_LINE = re.compile(rb"[\x80-\xff][^\n]*")  # from a line's first non-A
 
 def decode_lines(raw: bytes) -> tuple[str, int, int]:
     """Text of a file that is not UTF-8 as a whole, line by line: a line that is valid UTF-8 is
-    read as UTF-8, any other as Windows-1252 (Latin-1 for the bytes it leaves undefined).
+    read as UTF-8, any other as Windows-1252 (Latin-1 for the bytes it leaves undefined), but
+    for the UTF-8 sequences in it (_decode_mixed_line).
 
     Salesforce's Data Export writes ISO-8859-1 with UTF-8 sequences from other sources mixed
     in (`\\xc3\\x81` for Á); read whole as either, such a file is garbled or refused. Returns the
     text and how many lines with non-ASCII bytes were read each way (the Windows-1252 ones
-    counted only when some line is UTF-8)."""
+    counted only when some line is UTF-8; a line holding both counts each way)."""
     # Only the lines with a UTF-8 sequence in them are tried one by one; the runs of lines
     # between them are Windows-1252 and decoded whole (a large log has a million lines).
     parts: list[str] = []
     utf8 = 0
+    both = 0  # lines holding UTF-8 sequences and Windows-1252 bytes: counted each way
     taken = 0  # raw[:taken] is in parts
     checked = 0  # lines before this offset are decided
     for match in _UTF8_SEQUENCE.finditer(raw):
@@ -74,15 +76,52 @@ def decode_lines(raw: bytes) -> tuple[str, int, int]:
         try:
             line = raw[start:end].decode("utf-8")
         except UnicodeDecodeError:
-            continue  # Windows-1252, with the run of lines it is in
+            line = _decode_mixed_line(raw[start:end])
+            if line is None:
+                continue  # Windows-1252, with the run of lines it is in
+            both += 1
         parts.append(raw[taken:start].decode("cp1252", "playbook-latin1"))
         parts.append(line)
         utf8 += 1
         taken = end
     parts.append(raw[taken:].decode("cp1252", "playbook-latin1"))
     # The other non-ASCII lines are Windows-1252 (counted only for a file that mixes: it says so).
-    legacy = sum(1 for _ in _NON_ASCII_LINE.finditer(raw)) - utf8 if utf8 else 0
+    legacy = sum(1 for _ in _NON_ASCII_LINE.finditer(raw)) - utf8 + both if utf8 else 0
     return "".join(parts), utf8, legacy
+
+
+#: One well-formed UTF-8 sequence of two to four bytes.
+_UTF8_CHAR = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _plausible(char: str) -> bool:
+    """Whether a UTF-8 sequence found in a Windows-1252 line is likely text written as UTF-8:
+    a Latin letter or sign, or typographic punctuation (quotes, dashes, €, ™). Anything else
+    (a C1 control, Cyrillic from `Ñ` + no-break space) is more likely two Windows-1252 bytes."""
+    code = ord(char)
+    return 0xA0 <= code <= 0x24F or 0x2010 <= code <= 0x20CF or code == 0x2122
+
+
+def _decode_mixed_line(line: bytes) -> str | None:
+    """A line that is not UTF-8 as a whole but holds UTF-8 sequences (a cell pasted from
+    another source into a Latin-1 export): each plausible UTF-8 sequence as UTF-8, the rest as
+    Windows-1252. None when no sequence is plausible (the line is Windows-1252)."""
+    parts: list[str] = []
+    taken = 0
+    for match in _UTF8_CHAR.finditer(line):
+        try:
+            char = match.group().decode("utf-8")
+        except UnicodeDecodeError:
+            continue  # a surrogate or out of range: Windows-1252 bytes
+        if not _plausible(char):
+            continue
+        parts.append(line[taken:match.start()].decode("cp1252", "playbook-latin1"))
+        parts.append(char)
+        taken = match.end()
+    if not parts:
+        return None
+    parts.append(line[taken:].decode("cp1252", "playbook-latin1"))
+    return "".join(parts)
 
 
 def decode_text(raw: bytes, name: str) -> tuple[str, str, tuple[int, int] | None]:

@@ -23,7 +23,8 @@ DEAL_STATUS_GUESSES = [("won|voitettu|^true$", "won"), ("lost|hävitty|havitty|m
 def vocabulary_expr(mapping: Mapping, column: str, kind: str, canonical: tuple[str, ...], fallbacks: list[tuple[str, str]], default: str) -> str:
     """SQL: the canonical value of a CRM value (the mapping's list, then the fallback patterns)."""
     vocab = {**{c: c for c in canonical}, **mapping.vocabulary(kind)}
-    found = word_lookup(f"lower(trim(coalesce({column}, '')))", {k: literal(v) for k, v in vocab.items()})
+    # A value mapped to null is a generic one (Salesforce's TaskSubtype "Task"): no type.
+    found = word_lookup(f"lower(trim(coalesce({column}, '')))", {k: "NULL::VARCHAR" if v is None else literal(v) for k, v in vocab.items()})
     guesses = " ".join(f"WHEN regexp_matches(lower({column}), {literal(p)}) THEN {literal(v)}" for p, v in fallbacks)
     otherwise = f"CASE {guesses} ELSE {default} END" if guesses else default
     return f"coalesce({found}, {otherwise})"
@@ -37,8 +38,11 @@ def _words(spec: dict) -> list[str]:
 def classify_activities(db: duckdb.DuckDBPyConnection, keywords: dict, mapping: Mapping, types: tuple[str, ...]) -> None:
     """The table `kinds`: one row per distinct (type, topic) of the `activities` view, with its
     canonical type `ctype`, whether the type itself gave it (`typed`), `unclassified`, `interaction`,
-    the class flags c_* and complaint_topic."""
+    the class flags c_* and complaint_topic. `typed`: the type is a known one, so not reported as
+    unrecognised (one the mapping calls generic, mapped to null, leaves the type to the subject)."""
     from_type = vocabulary_expr(mapping, "type", "activity_type", types, [], "NULL")
+    generic = [literal(k) for k, v in mapping.vocabulary("activity_type").items() if v is None]
+    known = f"({from_type} IS NOT NULL OR lower(trim(type)) IN ({', '.join(generic)}))" if generic else f"{from_type} IS NOT NULL"
     # A blank or unknown type: the first subject type whose keyword the subject holds.
     by_subject = " ".join(f"WHEN regexp_matches(lower(topic), {literal(regex_alternatives(_words(spec)))}) THEN {literal(t)}"
                           for t, spec in keywords.get("subject_types", {}).items())
@@ -58,7 +62,7 @@ def classify_activities(db: duckdb.DuckDBPyConnection, keywords: dict, mapping: 
         SELECT *, CASE WHEN c_complaint THEN {complaint_topic("topic", complaint)} END AS complaint_topic
         FROM (SELECT type, topic, ctype, typed, ctype IS NULL AS unclassified,
                      CASE WHEN ctype IS NULL THEN {unclassified_counts} ELSE ctype IN ({interaction}) END AS interaction, {", ".join(classes)}
-              FROM (SELECT *, coalesce({from_type}, {subject_type}) AS ctype, {from_type} IS NOT NULL AS typed
+              FROM (SELECT *, coalesce({from_type}, {subject_type}) AS ctype, {known} AS typed
                     FROM (SELECT DISTINCT coalesce(type, '') AS type, coalesce(topic, '') AS topic FROM activities)))""")
 
 

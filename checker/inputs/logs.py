@@ -295,8 +295,10 @@ class LogReader:
             rows = np.asarray(result.pop("position"), dtype=np.intp)
             earliest = np.full(len(account_ids), np.nan)
             earliest[rows] = _as_float(result.pop(first))
-            # relationship_start: the earliest activity or deal (the account export's own date wins later).
-            values["relationship_start"] = np.fmin(values.get("relationship_start", earliest), earliest)
+            # relationship_start: the earliest activity or deal (the account export's own date wins
+            # later), unless the log is only a window (--history-from): its first date is not the start.
+            if self.history_from is None:
+                values["relationship_start"] = np.fmin(values.get("relationship_start", earliest), earliest)
             if "currencies" in result:
                 self._currency_notes(rows, result.pop("currencies"), notes)
             fields = self.activity_fields if first == "first_activity" else self.deal_fields
@@ -313,7 +315,8 @@ class LogReader:
                     out[absent] = 0.0  # no rows in the log for this account: none happened (revenue in mixed currencies stays unknown)
                 values[signal] = out
                 origins[signal] = [stat.name]
-        origins["relationship_start"] = [s.name for s in stats if s.kind != "contacts"]  # the earliest activity or deal
+        if "relationship_start" in values:
+            origins["relationship_start"] = [s.name for s in stats if s.kind != "contacts"]  # the earliest activity or deal
         stale_warnings([s for s in stats if s.kind != "contacts"], self.as_of, self.playbook.activity_keywords["stale_log_days"])
         order = ("activities", "deals", "contacts")  # the report lists activities first
         return Derived(values, sorted(stats, key=lambda s: order.index(s.kind)), origins, notes)

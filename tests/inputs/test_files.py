@@ -6,7 +6,7 @@ import warnings
 import zipfile
 from pathlib import Path
 
-from checker.inputs.files import decode_lines, decode_text, read_table, read_xlsx
+from checker.inputs.files import _decode_mixed_line, decode_lines, decode_text, read_table, read_xlsx
 
 # Shaped like a Salesforce Data Export's Account.csv: every cell quoted, mostly ISO-8859-1,
 # a few lines pasted in as UTF-8, one of them with Á (0xc3 0x81: 0x81 is undefined in
@@ -107,12 +107,30 @@ def test_decoding_line_by_line_is_the_same_as_deciding_each_line_alone():
                 out.append(line.decode("utf-8"))
                 utf8 += not line.isascii()
             except UnicodeDecodeError:
-                out.append(line.decode("cp1252", "playbook-latin1"))
+                both = _decode_mixed_line(line)
+                out.append(line.decode("cp1252", "playbook-latin1") if both is None else both)
+                utf8 += both is not None
                 legacy += 1
         return "\n".join(out), utf8, legacy if utf8 else 0
 
-    pieces = [b"plain\n", "Pää\n".encode("cp1252"), "Pää\n".encode(), b"\x81x\n", b"\xc3\x81 \xe9\n", b"\n", "€ ok\n".encode(), b"end"]
+    pieces = [b"plain\n", "Pää\n".encode("cp1252"), "Pää\n".encode(), b"\x81x\n", b"\xc3\x81 \xe9\n", b"\n", "€ ok\n".encode(), b"end",
+              "\xd1\xa0 x\n".encode("latin-1")]
     rng = random.Random(11)
     for _ in range(2000):
         raw = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
         assert decode_lines(raw) == each_line(raw), raw
+
+
+def test_a_line_mixing_utf8_and_windows_1252_cells_reads_both_right():
+    """A made-up Data Export line: one cell pasted as UTF-8, the next typed in Latin-1."""
+    raw = b'Id,Name,City\n001A,' + "Ángel Pérez".encode() + b',' + "Mérida".encode("cp1252") + b'\n'
+    text, utf8, legacy = decode_lines(raw)
+    assert text.splitlines()[1] == "001A,Ángel Pérez,Mérida"
+    assert "Ã" not in text
+    assert (utf8, legacy) == (1, 1)  # the line holds both, so it counts each way
+
+
+def test_windows_1252_bytes_that_only_look_like_utf8_stay_windows_1252():
+    """`Ñ` followed by a no-break space is valid UTF-8 (a Cyrillic letter) but not plausible text."""
+    raw = "ESPAÑA\xa0 y más\n".encode("cp1252")
+    assert decode_lines(raw)[0] == "ESPAÑA\xa0 y más\n"

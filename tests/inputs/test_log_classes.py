@@ -53,6 +53,16 @@ def test_a_blank_type_is_classified_from_the_subject_and_mass_emails_are_no_inte
     assert log["rows_unclassified_type"] == 1 and log["rows_used"] == 6
 
 
+def test_salesforce_generic_task_subtype_leaves_the_type_to_the_subject_and_is_not_unrecognised(tmp_path, playbook):
+    # Every blank-typed row above has TaskSubtype "Task": classified by its subject as before,
+    # and not listed as an activity type to map.
+    result = run(tmp_path, playbook)
+    assert value(result, "001000000000001AAA", "interactions_90d") == 3
+    assert result.summary()["sources"]["logs"][0]["unrecognised_activity_types"] == {}
+    odd = TASKS.replace('"Seguimiento","2026-06-03","Completed","005000000000001AAA","",', '"Seguimiento","2026-06-03","Completed","005000000000001AAA","Visita rara",')
+    assert run(tmp_path, playbook, odd).summary()["sources"]["logs"][0]["unrecognised_activity_types"] == {"Visita rara": 1}
+
+
 def test_an_unclassified_activity_is_no_interaction_when_the_keyword_file_says_so(tmp_path, playbook):
     keywords = {**playbook.activity_keywords, "unclassified_is_interaction": False}
     result = run(tmp_path, dataclasses.replace(playbook, activity_keywords=keywords))

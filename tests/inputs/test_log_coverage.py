@@ -63,7 +63,7 @@ def test_a_log_starting_inside_a_window_is_warned_about(tmp_path, capsys):
     assert len(warnings) == 1 and "purchases_12m" in warnings[0] and "revenue_prev_12m" in warnings[0]
 
 
-def test_history_from_makes_windows_reaching_before_it_unknown(tmp_path, playbook):
+def test_history_from_makes_windows_reaching_before_it_and_the_relationship_start_unknown(tmp_path, playbook):
     write(tmp_path)
     inputs = Inputs(tmp_path / "accounts.csv", [tmp_path / "activities.csv"], [tmp_path / "deals.csv"], "canonical",
                     history_from=date(2025, 11, 1))
@@ -75,6 +75,9 @@ def test_history_from_makes_windows_reaching_before_it_unknown(tmp_path, playboo
 
     assert value("interactions_90d") == 2  # 90 days back is 2025-11-02: inside the history
     assert value("purchases_12m") is None  # twelve months reach before the history: unknown, not 1
+    # The log's first date is where the window starts, not where the relationship did.
+    assert value("relationship_start") is None
+    assert "relationship_start" not in result.sources.origins
     assert result.summary()["sources"]["logs"][1]["warnings"] == []
 
 

@@ -5,49 +5,59 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from checker.inputs.files import InputError, RawTable, decode_bytes, decode_lines, header_of, parse_csv_text, read_xlsx, strip_footer
+from checker.inputs.files import InputError, RawTable, decode_bytes, decode_lines, decode_text, header_of, parse_csv_text, read_xlsx, strip_footer
 from checker.inputs.mappings import Mapping
 
+_NON_ASCII_LINE = re.compile(rb"[\x80-\xff][^\n]*")  # from a line's first non-ASCII byte to its end
 
-def prepare(path: Path, kind: str, mapping: Mapping, sheet: str | None, workdir: Path) -> tuple[Path, str, list[str], int, str]:
-    """A UTF-8 CSV DuckDB can read directly: the file itself when possible, else a converted copy."""
+
+def prepare(path: Path, kind: str, mapping: Mapping, sheet: str | None, workdir: Path) -> tuple[Path, str, list[str], int, str, tuple[int, int] | None]:
+    """A UTF-8 CSV DuckDB can read directly: the file itself when possible, else a converted
+    copy; with its header, footer rows, encoding and, when it mixes encodings, how many lines
+    were read as UTF-8 and as Windows-1252 (the report says so)."""
     if not path.is_file():
         raise InputError("error.no_file", path=f"--{kind} {path}")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return rewrite(strip_footer(read_xlsx(path, sheet), mapping.footers), kind, workdir)
+        return (*rewrite(strip_footer(read_xlsx(path, sheet), mapping.footers), kind, workdir), None)
     with path.open("rb") as f:
         head = f.read(65536)
     text, encoding = decode_bytes(head if len(head) < 65536 else head[: head.rfind(b"\n") + 1], str(path))
     if not mapping.footers:
         delimiter, header = header_of(text)
         if encoding == "utf-8" and (len(head) < 65536 or _utf8_throughout(path)):
-            return path, delimiter, header, 0, encoding
+            return path, delimiter, header, 0, encoding, None
         # Another encoding, or UTF-8 only at the start: re-encode to UTF-8 in chunks, so a huge
         # log never sits in memory.
         target = workdir / f"{kind}-{len(list(workdir.iterdir()))}.csv"
         with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as out:
             if encoding == "utf-16":
                 _copy_utf16(source, out, path)
-                return target, delimiter, header, 0, encoding
-            utf8 = 0
+                return target, delimiter, header, 0, encoding, None
+            utf8 = legacy = 0
             rest = source.read(len(codecs.BOM_UTF8)).removeprefix(codecs.BOM_UTF8)
             while block := source.read(1 << 20):
                 block = rest + block
                 cut = block.rfind(b"\n") + 1  # whole lines: decode_lines decides line by line
                 lines, rest = block[:cut], block[cut:]
-                decoded, lines_utf8, _ = decode_lines(lines)
-                out.write(decoded)
-                utf8 += lines_utf8
-            decoded, lines_utf8, _ = decode_lines(rest)
-            out.write(decoded)
-            utf8 += lines_utf8
+                utf8, legacy = _decode_block(lines, out, utf8, legacy)
+            utf8, legacy = _decode_block(rest, out, utf8, legacy)
         # Not UTF-8 throughout, so some line is Windows-1252: with any UTF-8 line, the file mixes.
-        return target, delimiter, header, 0, "mixed" if utf8 else "windows-1252"
-    full, encoding = decode_bytes(path.read_bytes(), str(path))  # reports with footers are small
-    return rewrite(strip_footer(parse_csv_text(full, str(path), encoding), mapping.footers), kind, workdir)
+        return target, delimiter, header, 0, "mixed" if utf8 else "windows-1252", (utf8, legacy) if utf8 else None
+    full, encoding, mixed = decode_text(path.read_bytes(), str(path))  # reports with footers are small
+    table = parse_csv_text(full, str(path), encoding)
+    return (*rewrite(strip_footer(table, mapping.footers), kind, workdir), mixed)
+
+
+def _decode_block(raw: bytes, out: TextIO, utf8: int, legacy: int) -> tuple[int, int]:
+    """Write whole lines decoded line by line; the running counts of lines read as UTF-8 and as
+    Windows-1252 (decode_lines counts the latter only in a block that has a UTF-8 line)."""
+    decoded, lines_utf8, lines_legacy = decode_lines(raw)
+    out.write(decoded)
+    return utf8 + lines_utf8, legacy + (lines_legacy if lines_utf8 else len(_NON_ASCII_LINE.findall(raw)))
 
 
 def _utf8_throughout(path: Path) -> bool:

@@ -62,6 +62,14 @@ def _cell(field_name: str, columns: list[str], lead_patterns: list[str]) -> str:
     return cell
 
 
+def _lead(columns: list[str] | None, lead_patterns: list[str]) -> str:
+    """SQL: whether the row's person is a lead (the report counts rows of leads without account apart)."""
+    if not columns or not lead_patterns:
+        return "false"
+    nonblank = [f"nullif(trim({identifier(c)}), '')" for c in columns]
+    return f"coalesce(regexp_full_match(coalesce({', '.join(nonblank)}, ''), {literal('|'.join(lead_patterns))}), false)"
+
+
 def _select(field_name: str, by_field: dict[str, list[str]], implied_type: str | None, lead_patterns: list[str]) -> str:
     """One canonical column of a log's raw table, as SQL."""
     if field_name in by_field:
@@ -100,7 +108,7 @@ class LogReader:
         selects, stats, present = [], [], set()
         needed = ("account_id",) if kind == "contacts" else ("account_id", "date")
         for n, path in enumerate(paths):
-            source, delimiter, header, footer_rows, _ = prepare(path, kind, self.mapping, self.sheet, self.workdir)
+            source, delimiter, header, footer_rows, _, mixed = prepare(path, kind, self.mapping, self.sheet, self.workdir)
             mapped = self.mapping.header_map(kind, header, set(fields))
             if any(f not in mapped.values() for f in needed):
                 missing = [f for f in needed if f not in mapped.values()]
@@ -121,8 +129,10 @@ class LogReader:
             if implied:
                 present.add("type")
             cols = ", ".join(_select(f, by_field, implied, self.mapping.lead_id_patterns) for f in fields)
+            if kind == "activities":
+                cols += f", {_lead(by_field.get('customer_contact'), self.mapping.lead_id_patterns)} AS lead"
             selects.append(f"SELECT {cols} FROM {table}")
-            stat = LogStats(path.name, kind, footer_rows=footer_rows)
+            stat = LogStats(path.name, kind, footer_rows=footer_rows, mixed_encoding=mixed)
             stat.rows_read = self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             rejected = self.db.execute(f"SELECT count(DISTINCT line), min(line), any_value(error_message) FROM {rejects}").fetchone()
             stat.rows_rejected = rejected[0] or 0
@@ -134,6 +144,9 @@ class LogReader:
         total = LogStats(" + ".join(s.name for s in stats), kind, rows_read=sum(s.rows_read for s in stats),
                          rows_rejected=sum(s.rows_rejected for s in stats), footer_rows=sum(s.footer_rows for s in stats),
                          first_problems=[p for s in stats for p in s.first_problems])
+        mixed_files = [s.mixed_encoding for s in stats if s.mixed_encoding]
+        if mixed_files:
+            total.mixed_encoding = (sum(m[0] for m in mixed_files), sum(m[1] for m in mixed_files))
         self.db.execute(f"CREATE VIEW {kind} AS " + " UNION ALL ".join(selects))
         self.files[kind] = ", ".join(str(p) for p in paths)
         return total, present
@@ -169,6 +182,13 @@ class LogReader:
                             f"WHERE {table}.account_id = k.key")
             self.db.execute(f"UPDATE {table} SET status = {row_status('d', 'date_text')} WHERE account_id IN (SELECT key FROM cell_links)")
         count_rows(self.db, stat, table, split)
+        if stat.rows_unknown_account and "contact_links" in self.lookups:
+            # Unknown values that are contacts whose account is not in the account export (Dynamics'
+            # `Regarding` naming a person of a company not exported): the report says so.
+            counted = "count(DISTINCT rn)" if split else "count(*)"
+            found = self.db.execute(f"""SELECT {counted} FROM {table} WHERE status = 'unknown_account' AND lower(trim(account_id)) IN (
+                SELECT lower(trim(k)) FROM contacts_resolved, unnest([contact_id, contact_name]) AS t(k) WHERE account_id IS NULL AND k IS NOT NULL)""").fetchone()[0]
+            stat.rows_unknown_contact = min(found, stat.rows_unknown_account)
 
     def _windows(self, derived: object) -> dict[str, int]:
         """Signal id → how far back its window reaches, for the signals of one log."""
@@ -194,13 +214,13 @@ class LogReader:
         # Several contact ids in one cell: the first is the primary (split only where some cell has several).
         contact = "split_part(customer_contact, ';', 1)" if self._several("activities", "customer_contact") else "customer_contact"
         self._resolve("acts_rows", "activities", f"""
-            SELECT a.account_id, a.related, a.date AS date_text, {date_expr} AS d, {activity_status_expr(self.mapping)} AS cstatus,
+            SELECT a.account_id, a.related, a.lead, a.date AS date_text, {date_expr} AS d, {activity_status_expr(self.mapping)} AS cstatus,
                    nullif(trim({contact}), '') AS customer_contact, nullif(trim(a.our_contact), '') AS our_contact,
                    k.* EXCLUDE (type, topic, ctype, typed, complaint_topic),
                    k.complaint_topic AS topic  -- only complaints are compared by topic: worked out once per distinct subject
             FROM activities a JOIN kinds k ON k.type = coalesce(a.type, '') AND k.topic = coalesce(a.topic, '')""", present, stat)
         # The used rows as the signal SQL reads them (a view: no second copy of a large log).
-        self.db.execute("CREATE VIEW acts AS SELECT * EXCLUDE (account_id, acc, how, status, date_text, d, rn, customer_contact, named_contact), "
+        self.db.execute("CREATE VIEW acts AS SELECT * EXCLUDE (account_id, acc, how, status, date_text, d, rn, customer_contact, named_contact, lead), "
                         "acc AS account_id, d AS date, coalesce(customer_contact, named_contact) AS customer_contact "
                         "FROM acts_rows WHERE status = 'used'")
         if self.db.execute("SELECT count(*) FROM acts WHERE customer_contact IS NOT NULL").fetchone()[0]:
@@ -218,10 +238,14 @@ class LogReader:
         self._resolve("dls_rows", "deals", f"""
             SELECT account_id, deal_id, deal_name, status AS status_text, date AS date_text, {date_expr} AS d,
                    {deal_status_expr(self.mapping, present)} AS cstatus, {amount_expr()} AS amount,
-                   nullif(upper(trim(currency)), '') AS currency, {competitive_expr()} AS competitive, false AS unclassified
+                   nullif(upper(trim(currency)), '') AS currency, {competitive_expr()} AS competitive, false AS unclassified, false AS lead
             FROM deals""", present, stat)
         self.db.execute("CREATE VIEW dls AS SELECT acc AS account_id, d AS date, cstatus, amount, currency, competitive "
                         "FROM dls_rows WHERE status = 'used'")
+        currencies = [r[0] for r in self.db.execute("SELECT DISTINCT currency FROM dls WHERE currency IS NOT NULL ORDER BY 1").fetchall()]
+        if len(currencies) > 1 and not self.mapping.currency_rates:
+            # Each account's revenue is in its own deals' currency: not comparable across accounts.
+            stat.warnings.append(Problem("log.several_currencies", currencies=", ".join(currencies[:10])))
         stat.unknown_statuses = dict(self.db.execute(
             "SELECT coalesce(trim(status_text), ''), count(*) FROM dls_rows WHERE status = 'used' AND cstatus IS NULL "
             "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10").fetchall())

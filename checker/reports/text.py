@@ -26,11 +26,21 @@ def log_lines(result: CheckResult) -> list[str]:
             unknown = result.text("report.log_unknown_account", n=log["rows_unknown_account"])
             examples = ", ".join(f"'{e}'" for e in log["unknown_account_examples"])
             skipped[skipped.index(unknown)] = result.text("report.log_examples", counted=unknown, examples=examples)
+        # Parts of a count follow it: leads among the rows without account, contacts of accounts
+        # not exported among the unknown ones.
+        for key, field, part in (("without_account", "rows_without_account", "rows_without_account_leads"),
+                                 ("unknown_account", "rows_unknown_account", "rows_unknown_account_contact")):
+            if log.get(part):
+                whole = result.text(f"report.log_{key}", n=log[field])
+                at = next(i for i, text in enumerate(skipped) if text.startswith(whole))
+                skipped.insert(at + 1, result.text("report.log_leads" if key == "without_account" else "report.log_unknown_contact", n=log[part]))
         if log["rows_unclassified_type"]:
             skipped.append(result.text("report.log_unclassified" if counts_unclassified else "report.log_unclassified_not", n=log["rows_unclassified_type"]))
         since = result.text("report.log_since", first=log["covers_from"], last=log["covers_to"]) if log["covers_from"] else ""
         lines.append(result.text("report.log", file=log["file"], read=log["rows_read"], used=log["rows_used"], since=since,
                                  skipped=f"; {', '.join(skipped)}" if skipped else ""))
+        if log.get("mixed_encoding"):
+            lines.append("  " + result.text("report.log_mixed_encoding", utf8=log["mixed_encoding"]["lines_utf8"], legacy=log["mixed_encoding"]["lines_windows_1252"]))
         lines.extend(f"  {problem}" for problem in log["problems"] + log["warnings"])
         if log["unrecognised_activity_types"]:
             types = ", ".join(f"{t} ({n})" for t, n in log["unrecognised_activity_types"].items())

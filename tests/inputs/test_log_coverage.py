@@ -85,3 +85,19 @@ def test_history_from_on_the_command_line_replaces_the_late_start_warning(tmp_pa
     _, out, _ = run(capsys, "check", *write(tmp_path), "--as-of", "2026-01-31", "--format", "json", "--history-from", "2025-06-01")
     logs = json.loads(out)["summary"]["sources"]["logs"]
     assert [log["warnings"] for log in logs] == [[], []]
+
+
+def test_a_log_mixing_encodings_says_so_in_every_format(tmp_path, capsys):
+    args = write(tmp_path)
+    mixed = ACTIVITIES.encode() + "A1,2026-01-15,call,Pää,Liisa\n".encode("cp1252")  # one UTF-8 line ("Pekka" rows are ASCII): none
+    mixed += "A1,2026-01-16,call,Sää,Liisa\n".encode()
+    (tmp_path / "activities.csv").write_bytes(mixed)
+    _, out, _ = run(capsys, "check", *args, "--as-of", "2026-01-31", "--format", "json")
+    logs = json.loads(out)["summary"]["sources"]["logs"]
+    assert logs[0]["mixed_encoding"] == {"lines_utf8": 1, "lines_windows_1252": 1}
+    assert logs[1]["mixed_encoding"] is None
+    for fmt in ("table", "markdown"):
+        _, out, _ = run(capsys, "check", *args, "--as-of", "2026-01-31", "--format", fmt)
+        assert "the file mixes encodings, so it was read line by line (lines read as UTF-8: 1; as Windows-1252/Latin-1: 1" in " ".join(out.split()), fmt
+    _, out, _ = run(capsys, "check", *args, "--as-of", "2026-01-31", "--lang", "fi")
+    assert "tiedosto sekoittaa merkistöjä" in out

@@ -146,3 +146,34 @@ def test_a_contact_name_two_accounts_share_links_nothing(tmp_path, playbook):
                     contacts=[tmp_path / "contacts.csv"])
     log = run_check(inputs, playbook, AS_OF, "en", "http://h").summary()["sources"]["logs"][0]
     assert log["rows_linked_via_contact"] == 0 and "Maija Meikäläinen" in log["unknown_account_examples"]
+
+
+def test_rows_of_leads_without_account_are_counted_apart(tmp_path, playbook):
+    from checker.reports.text import log_lines
+
+    result = check(tmp_path, playbook)
+    log = result.summary()["sources"]["logs"][0]
+    # 00T6 (a lead's task) and 00T7 (a contact with no account); the lead with an account (00T3) is used.
+    assert (log["rows_without_account"], log["rows_without_account_leads"]) == (2, 1)
+    assert "2 without account, 1 of them leads, not accounts" in log_lines(result)[0]
+    f = write(tmp_path)
+    fi = run_check(Inputs(f["Account.csv"], [f["Task.csv"]], [f["Opportunity.csv"]], "auto", f["m.yaml"], contacts=[f["Contact.csv"]]),
+                   playbook, AS_OF, "fi", "http://h")
+    assert "niistä 1 koskee liidejä" in log_lines(fi)[0]
+
+
+def test_an_unknown_regarding_naming_a_contact_of_an_unexported_account_is_said(tmp_path, playbook):
+    from checker.reports.text import log_lines
+
+    contacts = DYN_CONTACTS + "c9,x,1/2/2026 10:00 AM,Someone,Unknown,Someone Unknown,Poissa Oy\n"  # company not in the account export
+    for name, text in (("accounts.csv", DYN_ACCOUNTS), ("activities.csv", DYN_ACTIVITIES), ("contacts.csv", contacts), ("deals.csv", DYN_DEALS)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / "m.yaml").write_text("kind: mapping\nextends: dynamics\naccounts:\n  declared_stage: [Business Type]\n", encoding="utf-8")
+    inputs = Inputs(tmp_path / "accounts.csv", [tmp_path / "activities.csv"], [tmp_path / "deals.csv"], "auto", tmp_path / "m.yaml",
+                    contacts=[tmp_path / "contacts.csv"])
+    result = run_check(inputs, playbook, AS_OF, "en", "http://h")
+    log = result.summary()["sources"]["logs"][0]
+    assert (log["rows_unknown_account"], log["rows_unknown_account_contact"]) == (1, 1)
+    assert "1 of them linked to a contact whose account is not in the account export" in log_lines(result)[0]
+    (tmp_path / "contacts.csv").write_text(DYN_CONTACTS, encoding="utf-8")  # not a known contact: said of none
+    assert run_check(inputs, playbook, AS_OF, "en", "http://h").summary()["sources"]["logs"][0]["rows_unknown_account_contact"] == 0

@@ -78,6 +78,23 @@ def test_currency_rates_convert_amounts_before_they_are_added(tmp_path, playbook
     assert value(result, "A2", "revenue_12m") == 1500  # one currency: as it is
 
 
+def test_deals_in_several_currencies_without_rates_are_warned_about_once(tmp_path, playbook):
+    from checker.reports.text import log_lines
+
+    def currency_warnings(result) -> list[str]:  # the deals log's (others warn it starts late)
+        log = next(log for log in result.summary()["sources"]["logs"] if log["kind"] == "deals")
+        return [w for w in log["warnings"] if "currenc" in w]
+
+    assert currency_warnings(check(tmp_path, playbook, deals=DEALS.replace("USD", "MXN"))) == []  # one currency: revenues compare
+    result = check(tmp_path, playbook, deals=DEALS)
+    warnings = currency_warnings(result)
+    assert len(warnings) == 1 and "several currencies (MXN, USD)" in warnings[0]
+    assert sum("several currencies" in line for line in log_lines(result)) == 1
+    rates = tmp_path / "rates.csv"
+    rates.write_text("USD,1\nMXN,0.05\n", encoding="utf-8")
+    assert currency_warnings(check(tmp_path, playbook, deals=DEALS, currency_rates=rates)) == []
+
+
 def test_a_bad_currency_rates_file_is_one_message_naming_the_line(tmp_path, capsys):
     (tmp_path / "accounts.csv").write_text(ACCOUNTS, encoding="utf-8")
     (tmp_path / "deals.csv").write_text(DEALS, encoding="utf-8")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import warnings
 from collections import defaultdict
 from datetime import date, datetime, timedelta
@@ -221,6 +222,27 @@ def test_real_export_runs_and_accounts_for_every_log_row(folder, tmp_path, playb
                  + log["rows_bad_date"] + log["rows_no_date"])
         assert parts == log["rows_read"], log["file"]
         assert log["rows_linked_via_contact"] + log["rows_linked_via_deal"] <= log["rows_used"]
+        assert log["rows_without_account_leads"] <= log["rows_without_account"], log["file"]
+        assert log["rows_unknown_account_contact"] <= log["rows_unknown_account"], log["file"]
+
+
+@pytest.mark.parametrize("folder", ["salesforce", "salesforce-sample"])
+def test_salesforce_rows_of_leads_without_account_agree_with_the_raw_files(folder, tmp_path, playbook):
+    result, spec = run(folder, tmp_path, playbook)
+    expected = sum(1 for f in spec["activities"] for r in csv_rows(REAL / folder / f)
+                   if not real_id(r["AccountId"]) and not real_id(r.get("WhatId", "")) and r["WhoId"].strip().startswith("00Q"))
+    log = next(log for log in result.summary()["sources"]["logs"] if log["kind"] == "activities")
+    assert log["rows_without_account_leads"] == expected > 0
+
+
+def test_salesforce_account_lines_mixing_encodings_come_out_without_mojibake():
+    from checker.inputs.files import read_table
+
+    table = read_table(REAL / "salesforce" / "Account.csv")
+    assert table.encoding == "mixed" and table.mixed[0] > 0
+    # UTF-8 read as Windows-1252 gives "Ã" or "Â" followed by a sign (cities, streets, descriptions
+    # pasted as UTF-8 into a Latin-1 line); decoded per sequence, none is left.
+    assert not [cell for row in table.rows for cell in row if re.search("[ÃÂ][\u00a0-\u00bf\u2010-\u20cf]", cell)]
 
 
 def test_real_export_without_company_or_date_is_one_clear_message(tmp_path, playbook):

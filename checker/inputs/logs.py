@@ -243,9 +243,10 @@ class LogReader:
         self.db.execute("CREATE VIEW dls AS SELECT acc AS account_id, d AS date, cstatus, amount, currency, competitive "
                         "FROM dls_rows WHERE status = 'used'")
         currencies = [r[0] for r in self.db.execute("SELECT DISTINCT currency FROM dls WHERE currency IS NOT NULL ORDER BY 1").fetchall()]
-        if len(currencies) > 1 and not self.mapping.currency_rates:
-            # Each account's revenue is in its own deals' currency: not comparable across accounts.
-            stat.warnings.append(Problem("log.several_currencies", currencies=", ".join(currencies[:10])))
+        missing = [c for c in currencies if c not in self.mapping.currency_rates]
+        if len(currencies) > 1 and missing:
+            # An account's revenue in a currency with no rate is in that currency: not comparable across accounts.
+            stat.warnings.append(Problem("log.several_currencies", currencies=", ".join(currencies[:10]), missing=", ".join(missing[:10])))
         stat.unknown_statuses = dict(self.db.execute(
             "SELECT coalesce(trim(status_text), ''), count(*) FROM dls_rows WHERE status = 'used' AND cstatus IS NULL "
             "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10").fetchall())

@@ -78,7 +78,7 @@ def test_currency_rates_convert_amounts_before_they_are_added(tmp_path, playbook
     assert value(result, "A2", "revenue_12m") == 1500  # one currency: as it is
 
 
-def test_deals_in_several_currencies_without_rates_are_warned_about_once(tmp_path, playbook):
+def test_deals_in_several_currencies_without_rates_for_them_are_warned_about_once(tmp_path, playbook):
     from checker.reports.text import log_lines
 
     def currency_warnings(result) -> list[str]:  # the deals log's (others warn it starts late)
@@ -88,9 +88,11 @@ def test_deals_in_several_currencies_without_rates_are_warned_about_once(tmp_pat
     assert currency_warnings(check(tmp_path, playbook, deals=DEALS.replace("USD", "MXN"))) == []  # one currency: revenues compare
     result = check(tmp_path, playbook, deals=DEALS)
     warnings = currency_warnings(result)
-    assert len(warnings) == 1 and "several currencies (MXN, USD)" in warnings[0]
+    assert len(warnings) == 1 and "several currencies (MXN, USD), with no rate (--currency-rates) for MXN, USD" in warnings[0]
     assert sum("several currencies" in line for line in log_lines(result)) == 1
     rates = tmp_path / "rates.csv"
+    rates.write_text("USD,1\n", encoding="utf-8")
+    assert "with no rate (--currency-rates) for MXN:" in currency_warnings(check(tmp_path, playbook, deals=DEALS, currency_rates=rates))[0]
     rates.write_text("USD,1\nMXN,0.05\n", encoding="utf-8")
     assert currency_warnings(check(tmp_path, playbook, deals=DEALS, currency_rates=rates)) == []
 

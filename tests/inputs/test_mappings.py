@@ -132,3 +132,9 @@ def test_currency_rates_and_lead_patterns_come_from_a_company_mapping(tmp_path):
     mapping = load_mapping(path)
     assert mapping.currency_rates == {"USD": 1.0, "MXN": 0.05}
     assert mapping.lead_id_patterns  # the preset's: Salesforce lead ids
+
+
+def test_a_salesforce_reports_list_email_is_a_mass_email_not_a_personal_interaction():
+    # Salesforce's own type for a list e-mail, in the report preset as in the Data Export one.
+    assert presets()["salesforce-report"].vocabulary("activity_type")["list email"] == "mass-email"
+    assert presets()["salesforce"].vocabulary("activity_type")["listemail"] == "mass-email"

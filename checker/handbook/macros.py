@@ -314,13 +314,24 @@ class Handbook:
         return "\n".join(f"- `{p.id}` — {md(p.name)}" for p in presets().values())
 
     def course_outline(self) -> str:
-        """One module per stage and ending, timed by how much material it holds."""
-        rows, total = [], 0
-        for number, phase in enumerate([*self.pb.stages, *self.pb.endings], 1):
+        """The course in order: the opening module, one module per stage and ending (timed by how
+        much material it holds), the closing module (timed as course.yaml says)."""
+        def course_row(which: str) -> tuple[list[str], int]:
+            module = self.pb.course[which]
+            link = f"[{self.tr(module['title'])}]({self.link(f'course/{which}.md')})"
+            return [link, self.label("training.minutes", n=module["minutes"]), "<br>".join(map(self.tr, module["objectives"]))], module["minutes"]
+
+        modules: list[tuple[list[str], int]] = []
+        if "opening" in self.pb.course:
+            modules.append(course_row("opening"))
+        for phase in [*self.pb.stages, *self.pb.endings]:
             training = phase.data["training"]
             minutes = module_minutes(training)
-            total += minutes
-            rows.append([str(number), self.page_link(phase.id, "training"), self.label("training.minutes", n=minutes), "<br>".join(map(self.tr, training["objectives"]))])
+            modules.append(([self.page_link(phase.id, "training"), self.label("training.minutes", n=minutes), "<br>".join(map(self.tr, training["objectives"]))], minutes))
+        if "closing" in self.pb.course:
+            modules.append(course_row("closing"))
+        rows = [[str(number), *cells] for number, (cells, _) in enumerate(modules, 1)]
+        total = sum(minutes for _, minutes in modules)
         # In a block of its own, so that the stylesheet can lay the modules out as cards on a phone.
         return "\n".join(['<div class="pb-outline" markdown>', "", table(["#", *(self.label(k) for k in ("training.module", "training.duration", "training.objectives"))], rows), "", "</div>", "",
                           f"**{self.label('training.total', hours=total // 60, minutes=total % 60)}**", "", self.label("training.timing", **MINUTES)])

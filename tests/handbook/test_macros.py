@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import html
 import json
 import os
 import re
@@ -355,3 +356,19 @@ def test_every_numeric_rationale_carries_the_calibration_note_in_the_handbook(si
     note = playbook.text("check.calibration", lang).split("'")[0]  # up to any apostrophe, which typography may change
     text = (site / lang / "rules" / "index.html").read_text(encoding="utf-8")
     assert text.count(note) == sum(rule.calibrated for rule in playbook.rules)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_course_outline_lists_and_times_the_opening_and_closing_modules(site: Path, playbook: Playbook, lang: str) -> None:
+    text = (site / lang / "training" / "index.html").read_text(encoding="utf-8")
+    outline = text[text.index('class="pb-outline"'):]
+    rows = re.findall(r"<tr>(.*?)</tr>", outline[:outline.index("</table>")], re.S)[1:]  # after the header row
+    opening, closing = playbook.course["opening"], playbook.course["closing"]
+    assert len(rows) == len(playbook.stages) + len(playbook.endings) + 2
+    for row, module, which in ((rows[0], opening, "opening"), (rows[-1], closing, "closing")):
+        assert f'href="../course/{which}/"' in row and html.escape(module["title"][lang], quote=False) in row
+        assert f"{module['minutes']} min" in row
+    minutes = [int(m) for row in rows for m in re.findall(r"<td>(\d+) min</td>", row)]
+    assert len(minutes) == len(rows)
+    total = sum(minutes)
+    assert playbook.text("handbook.training.total", lang, hours=total // 60, minutes=total % 60) in outline

@@ -82,3 +82,19 @@ def test_every_rationale_with_a_numeric_threshold_says_the_number_is_the_playboo
         assert note and note != playbook.text("check.calibration", "fi" if lang == "en" else "en")
         for rule in playbook.rules:
             assert playbook.rationale(rule, lang).endswith(note) is rule.calibrated, rule.id
+
+
+# How rationales used to say it themselves before the note was appended (issue 12, item 6).
+OWN_CALIBRATION = {
+    "en": ("playbook's own line", "playbook's own calibration", "playbook's own and", "is this playbook's own", "the sources give no",
+           "the source gives no", "the source sets no"),
+    "fi": ("pelikirjan oma raja", "pelikirjan oma ja", "lähteet eivät anna", "lähde ei anna", "lähde ei määrää"),
+}
+
+
+def test_no_numeric_rationale_repeats_the_calibration_note_in_its_own_words(playbook):
+    for lang, phrases in OWN_CALIBRATION.items():
+        for rule in playbook.rules:
+            if rule.calibrated:
+                text = " ".join(rule.rationale[lang].split()).casefold()
+                assert not [p for p in phrases if p in text], (rule.id, lang)

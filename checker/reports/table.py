@@ -93,14 +93,7 @@ def to_table(result: CheckResult, colour: bool = False, scores: bool = False, wi
                 lines.extend(wrap.wrap(f"({f.source})"))
             lines.append("    " + f.handbook_url)  # never wrapped: it must stay clickable
         lines.append("")
-    for _, message in result.unusable:
-        lines.extend(textwrap.wrap(message, width=width))
-    lines.extend(textwrap.wrap(summary_line(result), width=width))
-    for line in [filter_line(result), *encoding_lines(result), *changes.summary_lines(result)]:
-        lines.extend(textwrap.wrap(line, width=width))
-    for line in log_lines(result):
-        lines.extend(textwrap.wrap(line, width=width, subsequent_indent="    "))
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, *_footer(result, width)]) + "\n"
 
 
 def _concise(result: CheckResult, paint, scores: bool, width: int) -> str:
@@ -129,6 +122,12 @@ def _concise(result: CheckResult, paint, scores: bool, width: int) -> str:
             lines.extend(own)
     if lines:
         lines.append("")
+    return "\n".join([*lines, *_footer(result, width)]) + "\n"
+
+
+def _footer(result: CheckResult, width: int) -> list[str]:
+    """Unusable rows, the summary, filters, encoding, changes and each log's coverage line: the same in both forms."""
+    lines: list[str] = []
     for _, message in result.unusable:
         lines.extend(textwrap.wrap(message, width=width))
     lines.extend(textwrap.wrap(summary_line(result), width=width))
@@ -136,4 +135,4 @@ def _concise(result: CheckResult, paint, scores: bool, width: int) -> str:
         lines.extend(textwrap.wrap(line, width=width))
     for line in log_lines(result):
         lines.extend(textwrap.wrap(line, width=width, subsequent_indent="    "))
-    return "\n".join(lines) + "\n"
+    return lines

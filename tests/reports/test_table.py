@@ -84,3 +84,16 @@ def test_details_prints_every_finding_in_full(capsys):
     assert "declared " in block and "best fit" in block  # the stage line of the full form
     assert rule["handbook_url"] in block and " ".join(("→ " + rule["action"]).split()) in " ".join(block.split())
     assert len(out.splitlines()) > 2 * len(_blocks(run(capsys, "check", str(SAMPLE), *AS_OF)[1]))
+
+
+@pytest.mark.parametrize("lang", ["en", "fi"])
+def test_both_forms_end_with_the_same_summary_and_log_coverage_lines(capsys, tmp_path, lang):
+    (tmp_path / "accounts.csv").write_text("account_id,account_name,declared_stage\nA1,Acme,integrated\nA2,Beta,cooperation\n", encoding="utf-8")
+    (tmp_path / "activities.csv").write_text("account_id,date,type,topic,customer_contact,our_contact,status\n"
+                                             "A1,2026-10-20,meeting,Review,Liisa,Eero,closed\nA9,2026-10-01,call,x,X,Y,closed\n", encoding="utf-8")
+    args = ["check", str(tmp_path / "accounts.csv"), "--activities", str(tmp_path / "activities.csv"), "--preset", "canonical", "--lang", lang, *AS_OF]
+    concise, details = run(capsys, *args)[1], run(capsys, *args, "--details")[1]
+    coverage = "activities.csv: 2 " + ("rows read, 1 used" if lang == "en" else "riviä luettu, 1 käytetty")
+    assert coverage in concise
+    assert concise.split("\n\n")[-1] == details.split("\n\n")[-1]
+    assert all(len(line) <= 80 for line in concise.splitlines())

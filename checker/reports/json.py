@@ -47,8 +47,10 @@ def rules_json(result: CheckResult) -> dict[str, dict]:
     playbook, lang = result.playbook, result.lang
     verdict = playbook.manifest["verdict"]
     rules: dict[str, dict] = {}
+    # Only rules with a finding in the report: filters (--kind, --owner, …) leave some out.
+    listed = {f.rule for findings in result.evaluation.findings for f in findings}
     for f in result.evaluation.distinct:
-        if f.rule in rules:
+        if f.rule in rules or f.rule not in listed:
             continue
         rule = playbook.rules_by_id.get(f.rule)
         if rule is not None:

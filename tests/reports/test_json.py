@@ -44,3 +44,11 @@ def test_report_version_2_writes_each_rules_texts_once(capsys):
     # The rule texts appear once in the whole document, however many findings share them.
     some = next(r for r in report["rules"].values() if r["kind"] == "warning-sign")
     assert out.count(json.dumps(some["action"], ensure_ascii=False)) == 1
+
+
+def test_a_filtered_report_lists_only_the_rules_of_its_findings(capsys):
+    _, out, _ = run(capsys, "check", str(SAMPLE), "--format", "json", "--kind", "data", *AS_OF)
+    report = json.loads(out)
+    assert list(validator("report.schema.json").iter_errors(report)) == []
+    assert set(report["rules"]) == {f["rule"] for a in report["accounts"] for f in a["findings"]} != set()
+    assert all(r["kind"] == "data" and r["title"] and r["action"] for r in report["rules"].values())

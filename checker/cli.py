@@ -67,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
     p.add_argument("--handbook-url", metavar="URL", help="base URL of the handbook for links (default: the playbook's handbook_url)")
     p.add_argument("--scores", action="store_true", help="table format: show every account with its best-fit scores")
+    p.add_argument("--details", action="store_true", help="table format: every finding in full (message, action, source, link) instead of one line each")
     p.add_argument("--owner", action="append", default=[], metavar="NAME", help="only this owner's accounts (repeatable); the summary says what was left out")
     p.add_argument("--kind", action="append", default=[], choices=FINDING_KINDS, help="only findings of this kind (repeatable)")
     p.add_argument("--min-severity", choices=SEVERITIES, help="only findings of this severity or higher")
@@ -255,7 +256,7 @@ def _check(args: argparse.Namespace, playbook: Playbook) -> int:
                 print(f"playbook: {log['file']}: {warning}", file=sys.stderr)
     result = _filtered(result, args)  # after the history, which compares every finding with the baseline
     colour = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    report = REPORTERS[args.format](result, colour=colour, scores=args.scores)
+    report = REPORTERS[args.format](result, colour=colour, scores=args.scores, details=args.details)
     _emit(args.output, [report] if isinstance(report, str) else report)
     if args.output:
         print(f"playbook: {playbook.text('cli.wrote', args.lang, path=args.output, findings=result.count(), accounts=len(result.table))}", file=sys.stderr)

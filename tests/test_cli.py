@@ -53,20 +53,25 @@ def test_every_sample_finding_is_explained(capsys, playbook, lang):
     verdict = playbook.manifest["verdict"]["id"]
     for a in report["accounts"]:
         assert all(f["rule"] != verdict for f in a["findings"][1:]), "the verdict comes first"
+    rules = report["rules"]
     for f in findings:
-        assert f["action"] and f["message"]
-        assert f["handbook_url"].startswith(f"http://127.0.0.1:8000/{lang}/")
+        # The rule's texts are in `rules`; a finding adds only what is its own (the verdict's action).
+        r = {**rules[f["rule"]], **f, "evidence": {**rules[f["rule"]]["evidence"], **(f["evidence"] or {})}}
+        assert r["action"] and f["message"] and r["title"]
+        assert r["handbook_url"].startswith(f"http://127.0.0.1:8000/{lang}/")
         if f["kind"] == "data":
             continue
         if f["rule"] == verdict:
-            assert f["handbook_url"].endswith(f"/rules/#{verdict}") and f["source"]
-            names = {playbook.phases[f["evidence"][k]].name[lang] for k in ("expected", "observed")}
+            assert "action" in f and "action" not in rules[verdict]
+            assert r["handbook_url"].endswith(f"/rules/#{verdict}") and r["source"]
+            names = {playbook.phases[r["evidence"][k]].name[lang] for k in ("expected", "observed")}
             assert all(name in f["message"] and name in f["action"] for name in names)
             continue
+        assert set(f) == {"rule", "kind", "severity", "message", "evidence"}
         rule = playbook.rules_by_id[f["rule"]]
-        assert f["handbook_url"].endswith(f"/{rule.page}#{rule.id}")
-        assert f["evidence"]["expected"] and f["source"]
-        assert f["action"] == rule.action[lang]
+        assert r["handbook_url"].endswith(f"/{rule.page}#{rule.id}")
+        assert r["evidence"]["expected"] and r["source"] and set(f["evidence"]) == {"observed"}
+        assert r["action"] == rule.action[lang] and r["title"] == rule.title[lang]
         assert rule.title[lang] in f["message"]
 
 

@@ -80,7 +80,7 @@ def load_baseline(path: Path, playbook_version: str) -> Baseline:
         problems = _problems(path, {**data, "accounts": data["accounts"][:1]})
         if not problems:
             as_of = _date(data["as_of"], name, "$.as_of")
-            accounts = _accounts(data["accounts"], as_of, name)
+            accounts = _accounts(data["accounts"], as_of, name, data.get("rules") or {})
     except (KeyError, TypeError, AttributeError):
         problems = _problems(path, data) or [FileProblem.of(name, 0, "$", "validate.raw", text="?")]
     if problems:
@@ -94,7 +94,7 @@ def _problems(path: Path, data: object) -> list[FileProblem]:
     return schema_problems(Loaded(path, data, {(): 0}), "baseline.schema.json")
 
 
-def _accounts(items: list[dict], as_of: date, name: str) -> dict[str, BaselineAccount]:
+def _accounts(items: list[dict], as_of: date, name: str, rules: dict) -> dict[str, BaselineAccount]:
     accounts: dict[str, BaselineAccount] = {}
     for i, account in enumerate(items):
         account_id = account["account_id"]
@@ -102,7 +102,10 @@ def _accounts(items: list[dict], as_of: date, name: str) -> dict[str, BaselineAc
         # A finding waived in the earlier run is listed apart (unless shown); it is still open.
         for j, f in enumerate([*account["findings"], *account.get("waived", [])]):
             first = _date(f["first_seen"], name, f"$.accounts[{i}].findings[{j}].first_seen") if "first_seen" in f else as_of
-            key = finding_key(account_id, f["rule"], f["kind"], f.get("evidence"))
+            evidence = f.get("evidence")
+            if isinstance(rules.get(f["rule"]), dict) and isinstance(rules[f["rule"]].get("evidence"), dict):  # v2: the rule's shared part
+                evidence = {**rules[f["rule"]]["evidence"], **(evidence or {})}
+            key = finding_key(account_id, f["rule"], f["kind"], evidence)
             seen[key] = Seen(f["rule"], f["kind"], f.get("severity", ""), f.get("message", ""), first)
         accounts[account_id] = BaselineAccount(account["declared_stage"], account["best_fit_stage"], seen)
     return accounts

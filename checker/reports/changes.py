@@ -3,7 +3,7 @@ was resolved or moved, and waived findings (only with --show-waived). Without --
 --waivers a result has no history and the reports are exactly as before."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from checker.check import AccountView, CheckResult
 from checker.evaluate import Finding
@@ -85,11 +85,11 @@ def csv_rows(account: AccountView) -> Iterator[list[object]]:
         yield [seen, "resolved", seen.first_seen, None, None, None]
 
 
-def json_account(account_index: int, history: History, findings: list[Finding], record: dict) -> None:
-    """Status, first_seen and waiver on each finding; the account's `resolved` rules, `moved` stages and `waived` findings."""
+def json_account(account_index: int, history: History, findings: list[Finding], record: dict, as_json: Callable[[Finding], dict]) -> None:
+    """Status, first_seen and waiver on each finding (as `as_json` writes it); the account's `resolved` rules, `moved` stages and `waived` findings."""
     shown, waived = [], []
     for f, mark in zip(findings, history.marks[account_index], strict=True):
-        item = f._asdict()
+        item = as_json(f)
         if mark.status is not None:
             item["status"], item["first_seen"] = mark.status, mark.first_seen.isoformat()
         if mark.waiver is not None:

@@ -50,3 +50,28 @@ def test_a_report_of_the_next_format_is_a_baseline_too(capsys, tmp_path):
     assert findings(report, "A1")["integrated-no-tenders"]["status"] == "still-open"
     assert findings(report, "A1")["integrated-open-books"]["status"] == "new"
     assert report["summary"]["changes"]["accounts_added"] == 2
+
+
+def test_a_report_of_the_first_format_is_still_a_baseline(capsys, tmp_path):
+    """Reports written before report_version 2 carry the rule texts on every finding and fit per stage name."""
+    f = {"rule": "integrated-no-tenders", "kind": "stage-mismatch", "severity": "error", "message": "m",
+         "evidence": {"signal": "competitive_tenders_12m", "observed": 2, "op": "<=", "threshold": 0, "relative_to": None, "expected": "none"},
+         "action": "a", "source": "s", "handbook_url": "http://h/en/stages/integrated/#integrated-no-tenders", "first_seen": "2026-10-10"}
+    baseline = {"as_of": "2026-10-24", "playbook_version": load_playbook().manifest["version"],
+                "accounts": [{"account_id": "A1", "declared_stage": "integrated", "best_fit_stage": None, "fit": {"basic": [1, 2]}, "findings": [f]}]}
+    (tmp_path / "v1.json").write_text(json.dumps(baseline), encoding="utf-8")
+    code, report, err = check_json(capsys, export(tmp_path, "w.csv", WEEK1), "2026-10-31", "--baseline", str(tmp_path / "v1.json"))
+    assert code == 1, err
+    assert findings(report, "A1")["integrated-no-tenders"]["first_seen"] == "2026-10-10"
+    assert report["report_version"] == 2
+
+
+def test_a_data_finding_stays_open_across_v2_reports_by_its_column(capsys, tmp_path):
+    week = {**WEEK1, "B2": "Beta Oy,basic,,maybe,0"}  # open_books 'maybe': a data finding on that column
+    _, week1, _ = check_json(capsys, export(tmp_path, "w1.csv", week), "2026-10-24")
+    data = [f for f in findings(week1, "B2").values() if f["kind"] == "data"]
+    assert data and data[0]["evidence"]["signal"] == "open_books"
+    (tmp_path / "w1.json").write_text(json.dumps(week1), encoding="utf-8")
+    _, week2, _ = check_json(capsys, export(tmp_path, "w2.csv", week), "2026-10-31", "--baseline", str(tmp_path / "w1.json"))
+    again = findings(week2, "B2")[data[0]["rule"]]
+    assert (again["status"], again["first_seen"]) == ("still-open", "2026-10-24")

@@ -40,8 +40,11 @@ def test_waived_findings_are_shown_only_when_asked(capsys, tmp_path):
     accounts, path = export(tmp_path, "w.csv", WEEK1), waivers(tmp_path, TENDERS.format(until="2026-12-31"))
     _, table, _ = run(capsys, "check", str(accounts), "--as-of", "2026-10-31", "--waivers", str(path))
     assert "integrated-no-tenders" not in table and "1 findings waived." in table
-    _, table, _ = run(capsys, "check", str(accounts), "--as-of", "2026-10-31", "--waivers", str(path), "--show-waived")
+    _, table, _ = run(capsys, "check", str(accounts), "--as-of", "2026-10-31", "--waivers", str(path), "--show-waived", "--details")
     assert "integrated-no-tenders [waived until 2026-12-31: tenders every year by law (Mervi)]" in " ".join(table.split())
+    _, table, _ = run(capsys, "check", str(accounts), "--as-of", "2026-10-31", "--waivers", str(path), "--show-waived")
+    assert "integrated-no-tenders 2 tenders, expected none [waived until 2026-12-31: tenders every year by law (Mervi)]" in " ".join(table.split())
+    assert all(len(line) <= 80 for line in table.splitlines())
 
 
 def test_a_kind_waives_every_finding_of_that_kind_on_the_account(capsys, tmp_path):

@@ -51,7 +51,7 @@ def test_the_json_report_says_exactly_what_moved(capsys, weeks, tmp_path):
 
 
 def test_the_table_and_markdown_mark_new_findings_and_say_what_moved(capsys, weeks):
-    _, table, _ = run(capsys, *weeks)
+    _, table, _ = run(capsys, *weeks, "--details")
     flat = " ".join(table.split())
     assert "integrated-no-tenders [NEW]" in flat and "[open since 2026-10-24]" in flat
     assert "moved since 2026-10-24: declared cooperation → integrated" in flat
@@ -62,6 +62,18 @@ def test_the_table_and_markdown_mark_new_findings_and_say_what_moved(capsys, wee
     plain = markdown.replace("\\", "")
     assert "**UUSI**" in markdown and "muuttunut 2026-10-24 jälkeen: ilmoitettu cooperation → integrated" in plain
     assert "ratkennut 2026-10-24 jälkeen: cooperation" in plain and "2026-10-24 jälkeen: 7 uutta" in plain
+
+
+def test_the_concise_table_keeps_the_marks_whole_within_80_columns(capsys, weeks):
+    _, table, _ = run(capsys, *weeks)
+    lines = table.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    changed = table.split(CHANGED + " ")[1].split("\nACC-")[0].splitlines()
+    assert any("integrated-no-tenders" in line and line.endswith("  [NEW]") for line in changed)
+    assert sum(line.endswith("  [open since 2026-10-24]") for line in lines) > 100
+    flat = " ".join(table.split())
+    assert "moved since 2026-10-24: declared cooperation → integrated" in flat and "resolved since 2026-10-24: cooperation-" in flat
+    assert "Since 2026-10-24: 7 new" in flat and "1 waived." in flat
 
 
 def test_csv_has_a_status_column_and_rows_for_resolved_findings(capsys, weeks):

@@ -1,8 +1,10 @@
 """The terminal table: 80 columns, colour only on a terminal."""
 from __future__ import annotations
 
+import json
 import sys
 
+import pytest
 from conftest import AS_OF, SAMPLE, run
 
 
@@ -21,3 +23,77 @@ def test_table_is_coloured_on_a_terminal_unless_no_color(capsys, monkeypatch, tm
     assert "\033[31m" in run(capsys, "check", str(path), *AS_OF)[1]  # errors in red
     monkeypatch.setenv("NO_COLOR", "1")
     assert "\033[" not in run(capsys, "check", str(path), *AS_OF)[1]
+
+
+def _blocks(out: str) -> dict[str, list[str]]:
+    """Each listed account's lines, by account id (its header line first)."""
+    blocks: dict[str, list[str]] = {}
+    for line in out.split("\n\n")[0].splitlines():
+        if not line.startswith(" "):
+            blocks[line.split()[0]] = [line]
+        else:
+            blocks[next(reversed(blocks))].append(line)
+    return blocks
+
+
+@pytest.mark.parametrize(("lang", "behind"), [("en", "one stage behind"), ("fi", "yhden vaiheen jäljessä")])
+def test_concise_table_heads_each_account_with_its_verdict_and_gives_a_line_per_finding(capsys, lang, behind):
+    _, out, _ = run(capsys, "check", str(SAMPLE), "--lang", lang, *AS_OF)
+    _, report, _ = run(capsys, "check", str(SAMPLE), "--lang", lang, "--format", "json", *AS_OF)
+    assert all(len(line) <= 80 for line in out.splitlines())
+    blocks = _blocks(out)
+    accounts = {a["account_id"]: a for a in json.loads(report)["accounts"] if a["findings"]}
+    assert set(blocks) == set(accounts)
+    for account_id, lines in blocks.items():
+        a = accounts[account_id]
+        assert len(lines) == 1 + len(a["findings"])  # no message, action, source or link lines
+        assert f"{a['declared_stage'] or a['declared_stage_raw']} → {a['best_fit_stage'] or '-'}" in lines[0]
+        for line, f in zip(lines[1:], a["findings"], strict=True):
+            assert f["rule"][:10] in line and "://" not in line
+    verdicts = [lines for lines in blocks.values() if "stage-fit" in lines[1]]
+    assert verdicts and any(lines[0].endswith(behind) for lines in verdicts)
+
+
+def test_concise_finding_line_says_observed_against_expected(capsys, tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("account_id,account_name,owner,declared_stage,competitive_tenders_12m,share_of_wallet\n"
+                    "A1,Acme,Aino,integrated,2,150 %\n", encoding="utf-8")
+    _, out, _ = run(capsys, "check", str(path), *AS_OF)
+    lines = out.splitlines()
+    assert lines[0].startswith("A1  Acme  (Aino)  integrated → -")
+    assert any(line.split() == ["ERROR", "integrated-no-tenders", "2", "tenders,", "expected", "none"] for line in lines)
+    assert any("data-invalid-value  share_of_wallet: 150 % cannot be used" in line for line in lines)
+
+
+def test_long_names_give_way_so_that_the_verdict_shows(capsys, tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("account_id,account_name,owner,declared_stage,competitive_tenders_12m\n"
+                    f"A1,{'Very Long Company Name ' * 5},{'Owner ' * 8},integrated,2\n", encoding="utf-8")
+    _, out, _ = run(capsys, "check", str(path), *AS_OF)
+    head = out.splitlines()[0]
+    assert len(head) == 80 and head.endswith("integrated → -  too little data") and "…" in head
+
+
+def test_details_prints_every_finding_in_full(capsys):
+    _, out, _ = run(capsys, "check", str(SAMPLE), "--details", *AS_OF)
+    _, report, _ = run(capsys, "check", str(SAMPLE), "--format", "json", *AS_OF)
+    report = json.loads(report)
+    first = next(a for a in report["accounts"] if a["findings"])
+    rule = report["rules"][first["findings"][1]["rule"]]
+    block = out.split(first["account_id"] + "  ")[1].split("\n\n")[0]
+    assert "declared " in block and "best fit" in block  # the stage line of the full form
+    assert rule["handbook_url"] in block and " ".join(("→ " + rule["action"]).split()) in " ".join(block.split())
+    assert len(out.splitlines()) > 2 * len(_blocks(run(capsys, "check", str(SAMPLE), *AS_OF)[1]))
+
+
+@pytest.mark.parametrize("lang", ["en", "fi"])
+def test_both_forms_end_with_the_same_summary_and_log_coverage_lines(capsys, tmp_path, lang):
+    (tmp_path / "accounts.csv").write_text("account_id,account_name,declared_stage\nA1,Acme,integrated\nA2,Beta,cooperation\n", encoding="utf-8")
+    (tmp_path / "activities.csv").write_text("account_id,date,type,topic,customer_contact,our_contact,status\n"
+                                             "A1,2026-10-20,meeting,Review,Liisa,Eero,closed\nA9,2026-10-01,call,x,X,Y,closed\n", encoding="utf-8")
+    args = ["check", str(tmp_path / "accounts.csv"), "--activities", str(tmp_path / "activities.csv"), "--preset", "canonical", "--lang", lang, *AS_OF]
+    concise, details = run(capsys, *args)[1], run(capsys, *args, "--details")[1]
+    coverage = "activities.csv: 2 " + ("rows read, 1 used" if lang == "en" else "riviä luettu, 1 käytetty")
+    assert coverage in concise
+    assert concise.split("\n\n")[-1] == details.split("\n\n")[-1]
+    assert all(len(line) <= 80 for line in concise.splitlines())

@@ -2,6 +2,7 @@
 (`--details`: every finding in full), fitted to the width, coloured only on request."""
 from __future__ import annotations
 
+import re
 import textwrap
 
 from checker.check import AccountView, CheckResult
@@ -10,6 +11,15 @@ from checker.reports import changes
 from checker.reports.text import encoding_lines, filter_line, fit_text, log_lines, stage_line, summary_line
 
 _SEVERITY_COLOURS = {"error": "31", "warning": "33", "info": "36"}
+#: Stands for ESC in our own colour codes until the text is made safe (same length, so wrapping is unchanged).
+_ESC = "\ue000"
+#: Control characters an export may hold (ESC among them): a terminal would obey them, so they are shown as "?".
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _terminal(text: str) -> str:
+    """The report as a terminal may print it: the export's control characters neutralised, only our colours kept."""
+    return re.sub(f"{_ESC}(\\[\\d{{1,2}}m)", "\x1b\\1", _CONTROLS.sub("?", text))
 
 
 def _fit(text: str, width: int) -> str:
@@ -65,10 +75,10 @@ def observed_text(result: CheckResult, f: Finding, words: Evaluator) -> str:
 
 def to_table(result: CheckResult, colour: bool = False, scores: bool = False, width: int = 80, details: bool = False, **_: object) -> str:
     def paint(text: str, code: str) -> str:
-        return f"\033[{code}m{text}\033[0m" if colour else text
+        return f"{_ESC}[{code}m{text}{_ESC}[0m" if colour else text
 
     if not details:
-        return _concise(result, paint, scores, width)
+        return _terminal(_concise(result, paint, scores, width))
 
     lines: list[str] = []
     wrap = textwrap.TextWrapper(width=width, initial_indent="    ", subsequent_indent="    ", break_long_words=True)
@@ -93,7 +103,7 @@ def to_table(result: CheckResult, colour: bool = False, scores: bool = False, wi
                 lines.extend(wrap.wrap(f"({f.source})"))
             lines.append("    " + f.handbook_url)  # never wrapped: it must stay clickable
         lines.append("")
-    return "\n".join([*lines, *_footer(result, width)]) + "\n"
+    return _terminal("\n".join([*lines, *_footer(result, width)]) + "\n")
 
 
 def _concise(result: CheckResult, paint, scores: bool, width: int) -> str:

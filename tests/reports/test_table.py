@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 
 import pytest
@@ -97,3 +98,19 @@ def test_both_forms_end_with_the_same_summary_and_log_coverage_lines(capsys, tmp
     assert coverage in concise
     assert concise.split("\n\n")[-1] == details.split("\n\n")[-1]
     assert all(len(line) <= 80 for line in concise.splitlines())
+
+
+@pytest.mark.parametrize("details", [False, True])
+def test_control_characters_from_the_export_never_reach_the_terminal(capsys, monkeypatch, tmp_path, details):
+    # An account name holding a terminal title escape and a bell, an id holding a carriage return.
+    path = tmp_path / "a.csv"
+    path.write_text('account_id,account_name,declared_stage,competitive_tenders_12m\n"A\r1","\x1b]0;owned\x07Acme\x1b[2J",integrated,2\n', encoding="utf-8")
+    args = ["check", str(path), *AS_OF, *(["--details"] if details else [])]
+    out = run(capsys, *args)[1]
+    assert "\x1b" not in out and "\x07" not in out and "\r" not in out
+    assert "?]0;owned?Acme?[2J" in out
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    coloured = run(capsys, *args)[1]
+    assert re.findall(r"\x1b[^\[]|\x1b\[(?!\d{1,2}m)", coloured) == []  # only our colour codes
+    assert "\x1b[31m" in coloured

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from checker.evaluate import Evaluator
 from checker.inputs.accounts import table_from_values
+from checker.inputs.values import canonical_text
 from checker.playbook.model import Playbook
 
 _PLACES = ["Pohjolan", "Järvi", "Kaakon", "Länsi", "Saimaan", "Botnia", "Kainuun", "Aura", "Vuoksen", "Tunturi", "Nordic", "Baltic", "Kymen", "Hämeen", "Arctic"]
@@ -145,16 +146,6 @@ class SampleGenerator:
         return rows
 
 
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
 def sample_csv(playbook: Playbook, as_of: date, count: int, seed: int = 7, with_problems: bool = True, verify: bool = True) -> str:
     """A canonical account export as CSV text."""
     generator = SampleGenerator(playbook, as_of, seed, verify)
@@ -172,5 +163,5 @@ def sample_csv(playbook: Playbook, as_of: date, count: int, seed: int = 7, with_
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: _cell(row.get(k)) for k in columns})
+        writer.writerow({k: canonical_text(row.get(k)) for k in columns})
     return out.getvalue()

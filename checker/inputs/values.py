@@ -177,3 +177,16 @@ def parse_cell(cell: str, signal_type: str, allowed: list[str] | None = None, or
     if signal_type == "category":
         return parse_category(cell, allowed or [])
     raise ValueError(f"unknown signal type {signal_type!r}")
+
+
+def canonical_text(value: object) -> str:
+    """A value as the canonical account export writes it ("" = unknown): what parse_cell reads back."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return str(value)

@@ -21,23 +21,11 @@ import numpy as np
 from checker.check import Sources
 from checker.inputs.accounts import AccountTable
 from checker.inputs.columns import decode
+from checker.inputs.values import canonical_text
 from checker.playbook.model import Playbook
 from checker.reports.csv import neutralise
 
 IDENTITY = ["account_id", "account_name", "declared_stage"]
-
-
-def cell(value: object) -> str:
-    """A value as the canonical export writes it ("" = unknown)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    return str(value)
 
 
 def _json_value(value: object) -> object:
@@ -62,7 +50,7 @@ def to_signals_csv(table: AccountTable, playbook: Playbook) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([*IDENTITY, *playbook.signals])
     for i, values in _values(table, playbook):
-        row = [table.ids[i], table.names[i], _declared(table, i), *map(cell, values)]
+        row = [table.ids[i], table.names[i], _declared(table, i), *map(canonical_text, values)]
         writer.writerow([neutralise(c) for c in row])
     return out.getvalue()
 

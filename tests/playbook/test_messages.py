@@ -55,7 +55,7 @@ def test_summary_speaks_both_languages(capsys):
     fi = capsys.readouterr().out
     main(["summary"])
     en = capsys.readouterr().out
-    assert "Vaiheet (5):" in fi and "Päättymisen tavat (4):" in fi and "Kokeileva vaihe" in fi
+    assert "Vaiheet (5):" in fi and "Päättymisen muodot (4):" in fi and "Kokeileva vaihe" in fi
     assert "Stages (5):" in en and "Endings (4):" in en and "Stages" not in fi
 
 
@@ -65,7 +65,7 @@ def test_validate_speaks_finnish_too(capsys, playbook_copy):
     assert main(["validate", str(playbook_copy), "--lang", "fi"]) == 1
     out = capsys.readouterr().out
     assert "'share_of_walet' ei ole tunnettu signaali (tarkoititko 'share_of_wallet'?)" in out
-    assert "1 ongelmaa 1 tiedostossa" in out
+    assert "ongelmia: 1 (1 tiedostossa)" in out
 
 
 @pytest.mark.parametrize(("op", "n", "unit", "lang", "expected"), [

@@ -96,7 +96,8 @@ def build(lang_site: Path, lang: str) -> dict[str, int]:
 
     counts = {}
     for folder, name in KINDS.items():
-        page = lang_site / folder / "index.html"
+        # <folder>/index.html, or <folder>.html in the file:// build (`make handbook-offline`)
+        page = next((p for p in (lang_site / folder / "index.html", lang_site / f"{folder}.html") if p.is_file()), lang_site / folder / "index.html")
         fetcher = OfflineFetcher(lang_site.parent)
         rendered = HTML(string=document(page.read_text(encoding="utf-8"), lang), base_url=page.as_uri(), url_fetcher=fetcher).render()
         if fetcher.refused:
@@ -109,7 +110,7 @@ def build(lang_site: Path, lang: str) -> dict[str, int]:
 def main(argv: list[str]) -> int:
     """`python -m checker.handbook.pdf <site>`: the PDFs of every language site in <site>."""
     site = (Path(argv[0]) if argv else Path("site")).resolve()
-    langs = sorted(p.parent.parent.name for p in site.glob("*/handout/index.html"))
+    langs = sorted({p.relative_to(site).parts[0] for pattern in ("*/handout/index.html", "*/handout.html") for p in site.glob(pattern)})
     if not langs:
         print(f"no handbook in {site}/<lang>/: run `mkdocs build` first", file=sys.stderr)
         return 2

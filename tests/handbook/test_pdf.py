@@ -89,9 +89,20 @@ def test_training_page_links_both_pdfs(made, lang: str) -> None:
     site, _, _ = made
     hrefs = {value for _, attr, value, inside in page(site, lang, "training/").refs if attr == "href" and inside}
     for name in pdf.KINDS.values():
-        assert f"../{name}" in hrefs and (site / lang / name).is_file()
+        assert (site / lang / name).resolve() in {(site / lang / "training" / href).resolve() for href in hrefs}
+        assert (site / lang / name).is_file()
 
 
 def test_main_says_what_to_do_when_no_handbook_was_built(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert pdf.main([str(tmp_path)]) == 2
     assert "mkdocs build" in capsys.readouterr().err
+
+
+def test_main_makes_the_pdfs_of_the_file_url_build_too(tmp_path: Path) -> None:
+    # `make handbook-offline` writes handout.html rather than handout/index.html
+    module = '<section class="pb-module" data-module="x"><h2 id="module-x">Module 1: X</h2><p>Text</p></section>'
+    for folder in pdf.KINDS:
+        (tmp_path / "en").mkdir(exist_ok=True)
+        (tmp_path / "en" / f"{folder}.html").write_text(f"<article><h1>Title</h1><p>Intro</p>{module}</article>", encoding="utf-8")
+    assert pdf.main([str(tmp_path)]) == 0
+    assert [len(pypdf.PdfReader(tmp_path / "en" / name).pages) for name in pdf.KINDS.values()] == [2, 2]

@@ -114,6 +114,13 @@ def main(argv: list[str]) -> int:
     if not langs:
         print(f"no handbook in {site}/<lang>/: run `mkdocs build` first", file=sys.stderr)
         return 2
+    try:
+        import weasyprint  # noqa: F401  (it loads Pango, a system library, on import)
+    except OSError as exc:  # no Pango: the handbook works without its PDFs; say so instead of failing `make run`
+        print(f"PDF handouts not built: WeasyPrint needs the Pango library ({exc}). "
+              "Install it (Debian/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0; macOS: brew install pango) "
+              "and run `make handbook` again.", file=sys.stderr)
+        return 0
     for lang in langs:
         start = time.perf_counter()
         counts = build(site / lang, lang)

@@ -1,8 +1,10 @@
 """The handout and trainer PDFs (checker/handbook/pdf.py), made from the shared built handbook."""
 from __future__ import annotations
 
+import builtins
 import re
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -106,3 +108,22 @@ def test_main_makes_the_pdfs_of_the_file_url_build_too(tmp_path: Path) -> None:
         (tmp_path / "en" / f"{folder}.html").write_text(f"<article><h1>Title</h1><p>Intro</p>{module}</article>", encoding="utf-8")
     assert pdf.main([str(tmp_path)]) == 0
     assert [len(pypdf.PdfReader(tmp_path / "en" / name).pages) for name in pdf.KINDS.values()] == [2, 2]
+
+
+def test_without_pango_the_build_says_what_to_install_and_goes_on(monkeypatch, tmp_path, capsys):
+    # A fresh laptop without the Pango library: `make run` must still serve the handbook.
+    (tmp_path / "en" / "handout").mkdir(parents=True)
+    (tmp_path / "en" / "handout" / "index.html").write_text("<html></html>", encoding="utf-8")
+    real_import = builtins.__import__
+
+    def no_pango(name, *args, **kwargs):
+        if name == "weasyprint":
+            raise OSError("cannot load library 'libpango-1.0-0'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.delitem(sys.modules, "weasyprint", raising=False)
+    monkeypatch.setattr(builtins, "__import__", no_pango)
+    assert pdf.main([str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert "PDF handouts not built" in err and "libpango-1.0-0" in err
+    assert not (tmp_path / "en" / "handout.pdf").exists()

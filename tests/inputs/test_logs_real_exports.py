@@ -276,24 +276,23 @@ def test_no_placeholder_or_lead_is_a_contact_and_no_revenue_mixes_currencies(fol
         assert all(signal(result, a, "customer_contacts_12m") == counts.contacts_12m(a) for a in result.table.ids)
 
 
-#: Counted by hand in the raw files (account id → interactions in 90 days, customer contacts
-#: in 12 months, purchases in 12 months, last purchase), at each case's as_of; ... = not asserted.
-HAND_COUNTS = {
-    "salesforce": {"0018a0000252H6nAAE": (3, 3, 2, date(2023, 3, 31)), "0018a0000287XQBAA2": (3, 1, 0, None)},
-    "salesforce-sample": {"001Ec00000GGw3jIAD": (6, 1, 0, None), "001Ec00000GGw40IAD": (3, 1, 1, date(2023, 3, 17))},
-    # The customer with 9 wins in 12 months (most had no estimated close date), and one whose
-    # activities are all "regarding" its contacts or its opportunities.
-    "dynamics": {"cd84663f-0354-ef11-bfe3-000d3a540adb": (..., ..., 9, date(2025, 1, 12)),
-                 "d14a9c4a-607f-f011-b4cc-000d3a569972": (8, 0, 1, date(2025, 10, 13)),
-                 "f2bd6a58-972a-f011-8c4c-7ced8d1fb12d": (..., 2, ..., ...)},
+#: Totals over each export's accounts at its as_of, counted in the raw files (per account
+#: identifiers of the real exports are not kept in the repository): accounts with an interaction
+#: in 90 days, interactions in 90 days, customer contacts in 12 months, purchases in 12 months,
+#: the most purchases of one account, the latest purchase.
+TOTALS = {
+    "salesforce": (30, 41, 104, 119, 11, date(2023, 6, 30)),
+    "salesforce-sample": (8, 20, 14, 12, 2, date(2023, 11, 27)),
+    # one customer won 9 deals in 12 months, most of them without an estimated close date
+    "dynamics": (8, 18, 18, 14, 9, date(2025, 10, 19)),
 }
 
 
-@pytest.mark.parametrize("folder", sorted(HAND_COUNTS))
-def test_real_export_signals_match_hand_counts(folder, tmp_path, playbook):
+@pytest.mark.parametrize("folder", sorted(TOTALS))
+def test_real_export_signal_totals_match_the_counts(folder, tmp_path, playbook):
     result, _ = run(folder, tmp_path, playbook)
-    names = ("interactions_90d", "customer_contacts_12m", "purchases_12m", "last_purchase")
-    for account, expected in HAND_COUNTS[folder].items():
-        for name, value in zip(names, expected, strict=True):
-            if value is not ...:
-                assert signal(result, account, name) == value, (account, name)
+    values = {name: [v for a in result.table.ids if (v := signal(result, a, name)) is not None]
+              for name in ("interactions_90d", "customer_contacts_12m", "purchases_12m", "last_purchase")}
+    observed = (sum(1 for v in values["interactions_90d"] if v > 0), sum(values["interactions_90d"]), sum(values["customer_contacts_12m"]),
+                sum(values["purchases_12m"]), max(values["purchases_12m"]), max(values["last_purchase"]))
+    assert observed == TOTALS[folder]

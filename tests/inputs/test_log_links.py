@@ -99,12 +99,17 @@ DYN_DEALS = ("(Do Not Modify) Opportunity,(Do Not Modify) Row Checksum,(Do Not M
              "o3,x,1/2/2026 10:00 AM,Vanha,Muuan Ab,Won,,,4/20/2026,700\n")
 
 
-def test_dynamics_regarding_a_contact_or_an_opportunity_finds_the_account(tmp_path, playbook):
-    for name, text in (("accounts.csv", DYN_ACCOUNTS), ("activities.csv", DYN_ACTIVITIES), ("contacts.csv", DYN_CONTACTS), ("deals.csv", DYN_DEALS)):
+def dynamics_inputs(tmp_path: Path, contacts: str = DYN_CONTACTS) -> Inputs:
+    """The made-up Dynamics export above (accounts, activities, contacts, deals) with a mapping that names the stage column."""
+    for name, text in (("accounts.csv", DYN_ACCOUNTS), ("activities.csv", DYN_ACTIVITIES), ("contacts.csv", contacts), ("deals.csv", DYN_DEALS)):
         (tmp_path / name).write_text(text, encoding="utf-8")
     (tmp_path / "m.yaml").write_text("kind: mapping\nextends: dynamics\naccounts:\n  declared_stage: [Business Type]\n", encoding="utf-8")
-    inputs = Inputs(tmp_path / "accounts.csv", [tmp_path / "activities.csv"], [tmp_path / "deals.csv"], "auto", tmp_path / "m.yaml",
-                    contacts=[tmp_path / "contacts.csv"])
+    return Inputs(tmp_path / "accounts.csv", [tmp_path / "activities.csv"], [tmp_path / "deals.csv"], "auto", tmp_path / "m.yaml",
+                  contacts=[tmp_path / "contacts.csv"])
+
+
+def test_dynamics_regarding_a_contact_or_an_opportunity_finds_the_account(tmp_path, playbook):
+    inputs = dynamics_inputs(tmp_path)
     result = run_check(inputs, playbook, AS_OF, "en", "http://h")
     e, m = "6f1c0a2e-0000-4000-8000-000000000001", "6f1c0a2e-0000-4000-8000-000000000002"
     assert value(result, e, "interactions_90d") == 2 and value(result, e, "customer_contacts_12m") == 1  # the contact it was regarding
@@ -166,11 +171,7 @@ def test_an_unknown_regarding_naming_a_contact_of_an_unexported_account_is_said(
     from checker.reports.text import log_lines
 
     contacts = DYN_CONTACTS + "c9,x,1/2/2026 10:00 AM,Someone,Unknown,Someone Unknown,Poissa Oy\n"  # company not in the account export
-    for name, text in (("accounts.csv", DYN_ACCOUNTS), ("activities.csv", DYN_ACTIVITIES), ("contacts.csv", contacts), ("deals.csv", DYN_DEALS)):
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    (tmp_path / "m.yaml").write_text("kind: mapping\nextends: dynamics\naccounts:\n  declared_stage: [Business Type]\n", encoding="utf-8")
-    inputs = Inputs(tmp_path / "accounts.csv", [tmp_path / "activities.csv"], [tmp_path / "deals.csv"], "auto", tmp_path / "m.yaml",
-                    contacts=[tmp_path / "contacts.csv"])
+    inputs = dynamics_inputs(tmp_path, contacts)
     result = run_check(inputs, playbook, AS_OF, "en", "http://h")
     log = result.summary()["sources"]["logs"][0]
     assert (log["rows_unknown_account"], log["rows_unknown_account_contact"]) == (1, 1)

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test setup validate handbook handbook-offline clean
+.PHONY: run test setup validate handbook handbook-offline bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -62,6 +62,14 @@ test: setup
 	$(BIN)/ruff check checker tests
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
+
+# The benchmarks (tests/benchmarks/README.md): scripts that print their ratios, not part of `make test`.
+bench: setup
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+	$(BIN)/python tests/benchmarks/bench_check.py
+	$(BIN)/python tests/benchmarks/bench_baseline.py
+	$(BIN)/python tests/benchmarks/bench_logs.py
+	$(BIN)/python tests/benchmarks/bench_handbook.py
 
 validate: setup
 	$(BIN)/playbook validate

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from checker import __version__
 from checker.check import CheckResult, Filters, Inputs, Sources, read_signals, run_check
-from checker.history.baseline import load_baseline
-from checker.history.changes import annotate
+from checker.history.baseline import load_baseline, write_index
+from checker.history.changes import annotate, report_columns
 from checker.history.waivers import append_waiver, check_rules, known_rules, read_waivers
 from checker.inputs.accounts import AccountTable
 from checker.inputs.files import InputError
@@ -258,6 +258,8 @@ def _check(args: argparse.Namespace, playbook: Playbook) -> int:
     colour = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     report = REPORTERS[args.format](result, colour=colour, scores=args.scores, details=args.details)
     _emit(args.output, [report] if isinstance(report, str) else report)
+    if args.output and args.format == "json":  # what next week's --baseline reads of it, beside it
+        write_index(args.output, result.as_of, result.playbook_version, report_columns(result))
     if args.output:
         print(f"playbook: {playbook.text('cli.wrote', args.lang, path=args.output, findings=result.count(), accounts=len(result.table))}", file=sys.stderr)
     if args.fail_on == "never":

@@ -12,9 +12,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+import numpy as np
+
 from checker.check import AccountView, CheckResult
 from checker.evaluate import Finding
-from checker.history.baseline import Baseline, Seen, finding_key
+from checker.history.baseline import Baseline, Columns, Seen
 from checker.history.waivers import Waiver, Waivers
 from checker.inputs.files import InputError
 from checker.playbook.messages import Problem, closest, suggestion
@@ -96,40 +98,90 @@ def annotate(result: CheckResult, baseline: Baseline | None, waivers: Waivers | 
     index_of = {account_id: i for i, account_id in enumerate(table.ids)}
     if baseline is not None and baseline.as_of > result.as_of:  # swapped files would turn every finding "resolved" and back
         raise InputError("history.baseline_later", path=baseline.name, theirs=baseline.as_of.isoformat(), ours=result.as_of.isoformat())
-    if baseline is not None and baseline.accounts and not index_of.keys() & baseline.accounts.keys():
-        raise InputError("history.baseline_other_export", path=baseline.name, n=len(baseline.accounts))
+    before = baseline.accounts if baseline is not None else {}
+    if baseline is not None and before and not any(account_id in before for account_id in index_of):
+        raise InputError("history.baseline_other_export", path=baseline.name, n=len(before))
     active = _active(waivers, result.as_of)
     marks: list[list[Mark]] = []
     history = History(baseline.as_of if baseline else None, show_waived, evaluation.findings, marks)
-    for i, (account_id, findings) in enumerate(zip(table.ids, evaluation.findings, strict=True)):
-        before = baseline.accounts.get(account_id) if baseline else None
-        waiving = active.get(account_id, [])
+    seen_before = baseline.findings if baseline is not None else {}
+    first_seen = baseline.first_seen_dates if baseline is not None else []
+    matched: set[int] = set()  # the baseline's findings still open
+    # One Mark per (status, first seen, waiver): a large result holds few distinct ones, and
+    # the JSON writer serialises each (finding, mark) pair once.
+    shared: dict[tuple, Mark] = {}
+    unwaived_new = Mark(NEW if baseline is not None else None, result.as_of if baseline is not None else None)
+    for account_id, findings in zip(table.ids, evaluation.findings, strict=True):
+        waiving = active.get(account_id)
         row = []
-        keys = set()
+        append = row.append
         for f in findings:
-            key = finding_key(account_id, f.rule, f.kind, f.evidence)
-            keys.add(key)
-            waiver = next((w for w in waiving if w.covers(f)), None)
-            if baseline is None:
-                row.append(Mark(None, None, waiver))
-            elif before is not None and key in before.findings:
-                row.append(Mark(STILL_OPEN, before.findings[key].first_seen, waiver))
+            waiver = next((w for w in waiving if w.covers(f)), None) if waiving else None
+            at = None
+            if baseline is not None:
+                at = seen_before.get((account_id, f.rule, (f.evidence or {}).get("signal") if f.kind == "data" else None))
+            if at is None:
+                if waiver is None:
+                    append(unwaived_new)
+                    continue
+                key = (unwaived_new.status, unwaived_new.first_seen, id(waiver))
             else:
-                row.append(Mark(NEW, result.as_of, waiver))
+                matched.add(at)
+                key = (STILL_OPEN, first_seen[at], id(waiver))
+            found = shared.get(key)
+            if found is None:
+                found = shared[key] = Mark(key[0], key[1], waiver)
+            append(found)
         marks.append(row)
-        if before is not None:
-            gone = [seen for key, seen in before.findings.items() if key not in keys]
-            if gone:
-                history.resolved[i] = gone
-            if (before.declared, before.best_fit) != (table.declared[i], evaluation.best_fit[i]):
-                history.moved[i] = Moved(before.declared, before.best_fit)
     if baseline is not None:
-        history.accounts_added = sum(1 for a in table.ids if a not in baseline.accounts)
-        history.accounts_removed = sum(1 for a in baseline.accounts if a not in index_of)
+        columns = baseline.columns
+        for key, at in seen_before.items():  # in the baseline's order, as each account listed them
+            if at not in matched and key[0] in index_of:
+                history.resolved.setdefault(index_of[key[0]], []).append(baseline.seen(at))
+        for account_id, at in before.items():
+            i = index_of.get(account_id)
+            if i is not None and (columns.declared[at], columns.best_fit[at]) != (table.declared[i], evaluation.best_fit[i]):
+                history.moved[i] = Moved(columns.declared[at], columns.best_fit[at])
+        history.resolved = dict(sorted(history.resolved.items()))
+        history.moved = dict(sorted(history.moved.items()))
+        history.accounts_added = sum(1 for a in table.ids if a not in before)
+        history.accounts_removed = sum(1 for a in before if a not in index_of)
     if waivers is not None:
         history.notes = _notes(waivers, result, index_of, marks)
     result.history = history
     return history
+
+
+def report_columns(result: CheckResult) -> Columns:
+    """What `--baseline` reads of this result's JSON report (`load_baseline`), without reading
+    it back: the index `write_index` puts beside the report. Accounts, stages and findings as
+    the JSON writer lists them (shown findings, then waived ones)."""
+    history, table, evaluation = result.history, result.table, result.evaluation
+    columns = Columns(list(table.ids), list(table.declared), list(evaluation.best_fit))
+    lists, marks = evaluation.findings, history.marks if history is not None else []
+    if history is not None and not history.show_waived:  # as the JSON writer lists them: shown, then waived
+        for i, row in enumerate(history.marks):
+            if any(m.waiver is not None for m in row):
+                pairs = list(zip(lists[i], row, strict=True))
+                pairs = [p for p in pairs if p[1].waiver is None] + [p for p in pairs if p[1].waiver is not None]
+                lists = lists if lists is not evaluation.findings else list(lists)
+                marks = marks if marks is not history.marks else list(marks)
+                lists[i], marks[i] = [f for f, _ in pairs], [m for _, m in pairs]
+    # Codes per distinct Finding object and per distinct Mark (a result shares both between accounts).
+    codes: dict[int, int] = {}
+    for f in {id(f): f for row in lists for f in row}.values():
+        codes[id(f)] = columns.code((f.rule, f.kind, (f.evidence or {}).get("signal") if f.kind == "data" else None, f.severity, f.message))
+    columns.account = np.repeat(np.arange(len(lists)), [len(row) for row in lists]).tolist()
+    columns.finding = [codes[id(f)] for row in lists for f in row]
+    as_of = columns.date_code(result.as_of.isoformat())
+    if history is None:
+        columns.first_seen = [as_of] * len(columns.finding)
+    else:
+        firsts: dict[int, int] = {}
+        for m in {id(m): m for row in marks for m in row}.values():
+            firsts[id(m)] = as_of if m.status is None else columns.date_code(m.first_seen.isoformat())
+        columns.first_seen = [firsts[id(m)] for row in marks for m in row]
+    return columns
 
 
 def _active(waivers: Waivers | None, as_of: date) -> dict[str, list[Waiver]]:

@@ -85,17 +85,12 @@ def csv_rows(account: AccountView) -> Iterator[list[object]]:
         yield [seen, "resolved", seen.first_seen, None, None, None]
 
 
-def json_account(account_index: int, history: History, findings: list[Finding], record: dict, as_json: Callable[[Finding], dict]) -> None:
-    """Status, first_seen and waiver on each finding (as `as_json` writes it); the account's `resolved` rules, `moved` stages and `waived` findings."""
+def json_account(account_index: int, history: History, findings: list[Finding], record: dict, as_json: Callable[[Finding, Mark], object]) -> None:
+    """Status, first_seen and waiver on each finding (`as_json(finding, mark)` writes it: `finding_json`); the account's `resolved` rules, `moved` stages and `waived` findings."""
     shown, waived = [], []
+    show_waived = history.show_waived
     for f, mark in zip(findings, history.marks[account_index], strict=True):
-        item = as_json(f)
-        if mark.status is not None:
-            item["status"], item["first_seen"] = mark.status, mark.first_seen.isoformat()
-        if mark.waiver is not None:
-            w = mark.waiver
-            item["waived"] = {"reason": w.reason, "by": w.by or None, "until": w.until.isoformat()}
-        (shown if mark.waiver is None or history.show_waived else waived).append(item)
+        (shown if mark.waiver is None or show_waived else waived).append(as_json(f, mark))
     record["findings"] = shown
     if waived:  # kept in the report (for next week's --baseline) though not listed as findings
         record["waived"] = waived
@@ -104,6 +99,16 @@ def json_account(account_index: int, history: History, findings: list[Finding], 
         moved = history.moved.get(account_index)
         if moved is not None:
             record["moved"] = {"declared_stage": moved.declared, "best_fit_stage": moved.best_fit}
+
+
+def finding_json(item: dict, mark: Mark) -> dict:
+    """A finding as the JSON report writes it (`item`), with its mark: status, first_seen and waiver."""
+    if mark.status is not None:
+        item["status"], item["first_seen"] = mark.status, mark.first_seen.isoformat()
+    if mark.waiver is not None:
+        w = mark.waiver
+        item["waived"] = {"reason": w.reason, "by": w.by or None, "until": w.until.isoformat()}
+    return item
 
 
 def json_summary(result: CheckResult, summary: dict) -> None:

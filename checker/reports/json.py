@@ -106,6 +106,18 @@ def accounts_json(result: CheckResult, rules: dict[str, dict] | None = None) -> 
     rows = zip(table.ids, table.names, table.owners, table.rows, table.declared, table.declared_raw,
                evaluation.best_fit, which.reshape(-1).tolist(), evaluation.findings, evaluation.not_evaluated, strict=True)
     history = result.history
+    # With a history each finding carries its mark; a mark is shared by many findings (Mark
+    # objects are shared: checker.history.changes.annotate), so each (finding, mark) pair is
+    # serialised once too.
+    marked_fragments: dict[tuple[int, int], orjson.Fragment] = {}
+
+    def marked(finding: Finding, mark: object) -> orjson.Fragment:
+        key = (id(finding), id(mark))
+        found = marked_fragments.get(key)
+        if found is None:
+            found = marked_fragments[key] = orjson.Fragment(orjson.dumps(changes.finding_json(lean(finding, rules), mark)))
+        return found
+
     for index, (account_id, name, owner, row, declared, raw, best, fit_at, findings, not_evaluated) in enumerate(rows):
         record = {
             "account_id": account_id,
@@ -121,7 +133,7 @@ def accounts_json(result: CheckResult, rules: dict[str, dict] | None = None) -> 
             "not_evaluated": not_evaluated,
         }
         if history is not None:
-            changes.json_account(index, history, findings, record, lambda f: lean(f, rules))
+            changes.json_account(index, history, findings, record, marked)
         yield record
 
 

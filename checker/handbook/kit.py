@@ -7,6 +7,7 @@ macros.define_env binds, so the pages in docs/ call them like the other macros.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -61,9 +62,16 @@ def templates(h: Handbook) -> str:
     for template in h.pb.course["templates"]:
         out += ["", f"## {h.tr(template['title'])} {{#{template['id']}}}", "", *h.paras(template["purpose"])]
         for section in template["sections"]:
-            out += [f"**{h.tr(section['heading'])}**", "", *(f"- ☐ {h.tr(item)}" for item in section["items"]), ""]
+            out += [f"**{h.tr(section['heading'])}**", "", *(f"- ☐ {fill(h, h.tr(item))}" for item in section["items"]), ""]
         out += [f"*{h.label('sources.label')}: {h.cite(template['sources'])}*"]
     return "\n".join(out)
+
+
+def fill(h: Handbook, text: str) -> str:
+    """Put the playbook's own numbers into a template line: `{handover_window_days}` and the
+    other numbers of activity-keywords.yaml, so a deadline is written once, in the data."""
+    numbers = {k: v for k, v in h.pb.activity_keywords.items() if isinstance(v, int)}
+    return re.sub(r"\{([a-z_]+)\}", lambda m: str(numbers[m.group(1)]) if m.group(1) in numbers else m.group(0), text)
 
 
 #: The kit's pages in the trainers' section of the navigation, in course order.

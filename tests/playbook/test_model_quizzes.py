@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 
 import pytest
 
@@ -26,7 +27,7 @@ def test_no_quiz_follows_a_pattern_of_answer_positions(playbook):
         answers = [q["answer"] for q in phase.data["training"]["quiz"]]
         n_options = len(phase.data["training"]["quiz"][0]["options"])
         assert len(set(answers)) > 1, (phase.id, answers)
-        assert not all(b == (a + 1) % n_options for a, b in zip(answers, answers[1:])), (phase.id, answers)
+        assert not all(b == (a + 1) % n_options for a, b in pairwise(answers)), (phase.id, answers)
         assert max(Counter(answers).values()) <= (len(answers) + 1) // 2, (phase.id, answers)
 
 

@@ -122,7 +122,7 @@ def routes(h: Handbook) -> str:
         out += ["", f"## {h.tr(route['title'])} {{#{route['id']}}}", "", *h.paras(route["purpose"])]
         rows, elapsed = [], 0
         for part in route["parts"]:
-            kind = h.label("kit.core" if part["core"] else "kit.optional")
+            kind = "" if part["part"] in ("break", "lunch") else h.label("kit.core" if part["core"] else "kit.optional")
             rows.append([_clock(route["start"], elapsed), part_link(h, part["part"]), h.label("training.minutes", n=part["minutes"]), kind,
                          h.tr(part["note"]) if "note" in part else ""])
             elapsed += part["minutes"]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from checker.handbook.markdown import table
+from checker.handbook.markdown import md, table
 
 #: The page's macros.Handbook; not imported, because macros imports this module to register the kit.
 Handbook = Any
@@ -68,7 +68,7 @@ def templates(h: Handbook) -> str:
     for template in h.pb.course["templates"]:
         out += ["", f"## {h.tr(template['title'])} {{#{template['id']}}}", "", *h.paras(template["purpose"])]
         for section in template["sections"]:
-            out += [f"**{h.tr(section['heading'])}**", "", *(f"- ☐ {fill(h, h.tr(item))}" for item in section["items"]), ""]
+            out += [f"**{h.tr(section['heading'])}**", "", *(f"- ☐ {md(fill(h, item[h.lang]))}" for item in section["items"]), ""]
         out += [f"*{h.label('sources.label')}: {h.cite(template['sources'])}*"]
     return "\n".join(out)
 

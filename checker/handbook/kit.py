@@ -1,5 +1,6 @@
 """The trainer's kit around the stage and ending modules: the course's opening and closing
-modules, facilitator notes, topic training and the templates people copy.
+modules, facilitator notes, topic training, the templates people copy, the shorter routes
+through the course, role plays, pre-work and the course evaluation form.
 
 The content is playbooks/course.yaml and the catalogues' `training:` blocks; the labels are
 `handbook.kit.*` in playbooks/messages/kit.yaml. Each macro takes the page's Handbook, which
@@ -7,8 +8,12 @@ macros.define_env binds, so the pages in docs/ call them like the other macros.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+from checker.handbook.markdown import md, table
 
 #: The page's macros.Handbook; not imported, because macros imports this module to register the kit.
 Handbook = Any
@@ -21,6 +26,8 @@ def course_module(h: Handbook, which: str) -> str:
     out += h.heading(2, "training.objectives", "objectives") + h.bullets(module["objectives"])
     out += h.heading(2, "kit.steps", "steps")
     out += [f"{i}. **{h.label('training.minutes', n=step['minutes'])}** — {h.tr(step)}" for i, step in enumerate(module["steps"], 1)]
+    if "materials" in module:
+        out += h.heading(2, "kit.materials", "materials") + [f"- {part_link(h, ref)}" for ref in module["materials"]]
     return "\n".join(out + facilitator(h, module["facilitator"]))
 
 
@@ -61,17 +68,109 @@ def templates(h: Handbook) -> str:
     for template in h.pb.course["templates"]:
         out += ["", f"## {h.tr(template['title'])} {{#{template['id']}}}", "", *h.paras(template["purpose"])]
         for section in template["sections"]:
-            out += [f"**{h.tr(section['heading'])}**", "", *(f"- ☐ {h.tr(item)}" for item in section["items"]), ""]
+            out += [f"**{h.tr(section['heading'])}**", "", *(f"- ☐ {md(fill(h, item[h.lang]))}" for item in section["items"]), ""]
         out += [f"*{h.label('sources.label')}: {h.cite(template['sources'])}*"]
     return "\n".join(out)
 
 
+def fill(h: Handbook, text: str) -> str:
+    """Put the playbook's own numbers into a template line: `{handover_window_days}` and the
+    other numbers of activity-keywords.yaml, so a deadline is written once, in the data."""
+    numbers = {k: v for k, v in h.pb.activity_keywords.items() if isinstance(v, int)}
+    return re.sub(r"\{([a-z_]+)\}", lambda m: str(numbers[m.group(1)]) if m.group(1) in numbers else m.group(0), text)
+
+
+def part_link(h: Handbook, ref: str) -> str:
+    """What a course part or material id names, as a Markdown link where the handbook has a page
+    for it (references.COURSE_PAGES and the data's ids; `playbook validate` checks them)."""
+    course = h.pb.course
+    if ref in ("opening", "closing"):
+        return f"[{h.tr(course[ref]['title'])}]({h.link(f'course/{ref}.md')})"
+    if ref in h.pb.phases:
+        return h.page_link(ref, "training")
+    if ref in h.pb.catalogues:
+        return f"[{h.name(ref)}]({h.link('course/topics.md', ref)})"
+    for key, page in (("roleplays", "course/roleplays.md"), ("templates", "templates.md")):
+        entry = next((e for e in course.get(key, []) if e["id"] == ref), None)
+        if entry:
+            return f"[{h.tr(entry['title'])}]({h.link(page, ref)})"
+    if ref in ("course-evaluation", "prework"):
+        return f"[{h.label(f'kit.part.{_key(ref)}')}]({h.link('course/forms.md', ref)})"
+    if ref == "report":
+        return f"[{h.label('kit.part.report')}]({h.link('report/index.md')})"
+    if ref == "review" and (Path(h.env.conf["docs_dir"]) / "review.md").is_file():
+        return f"[{h.label('kit.part.review')}]({h.link('review.md')})"
+    # The self-assessment page, while this build has none, and the printed sheet: named, not linked.
+    return h.label(f"kit.part.{_key(ref)}")
+
+
+def _key(ref: str) -> str:
+    """Message keys use underscores where ids use hyphens."""
+    return ref.replace("-", "_")
+
+
+def _clock(start: str, minutes: int) -> str:
+    hours, mins = map(int, start.split(":"))
+    total = hours * 60 + mins + minutes
+    return f"{total // 60 % 24:02d}:{total % 60:02d}"
+
+
+def routes(h: Handbook) -> str:
+    """Each route as a printable agenda: clock time, part, minutes, core or optional, what to run."""
+    out: list[str] = []
+    for route in h.pb.course.get("routes", []):
+        out += ["", f"## {h.tr(route['title'])} {{#{route['id']}}}", "", *h.paras(route["purpose"])]
+        rows, elapsed = [], 0
+        for part in route["parts"]:
+            kind = "" if part["part"] in ("break", "lunch") else h.label("kit.core" if part["core"] else "kit.optional")
+            rows.append([_clock(route["start"], elapsed), part_link(h, part["part"]), h.label("training.minutes", n=part["minutes"]), kind,
+                         h.tr(part["note"]) if "note" in part else ""])
+            elapsed += part["minutes"]
+        head = [h.label(k) for k in ("kit.time", "kit.part", "training.duration", "kit.kind", "kit.what_to_run")]
+        core = sum(p["minutes"] for p in route["parts"] if p["core"])
+        out += [table(head, rows), "", f"**{h.label('kit.route_total', end=_clock(route['start'], elapsed), hours=core // 60, minutes=core % 60)}**"]
+    return "\n".join(out)
+
+
+def roleplays(h: Handbook) -> str:
+    """Every role play: purpose, the three roles' briefs, the script, the observer's checklist and the debrief."""
+    out: list[str] = []
+    for play in h.pb.course.get("roleplays", []):
+        out += ["", f"## {h.tr(play['title'])} {{#{play['id']}}}", "",
+                f"*{h.label('kit.length', n=play['minutes'])} · {h.label('kit.background')}: {h.page_link(play['about'])}*", "", *h.paras(play["purpose"])]
+        for key, numbered in (("roles", False), ("script", True), ("observe", False), ("debrief", True)):
+            items = [f"- ☐ {h.tr(item)}" for item in play[key]] if key == "observe" else h.bullets(play[key], numbered=numbered)
+            out += [f"**{h.label(f'kit.{key}')}**", "", *items, ""]
+        out += [f"*{h.label('sources.label')}: {h.cite(play['sources'])}*"]
+    return "\n".join(out)
+
+
+def forms(h: Handbook) -> str:
+    """The pre-work sent before the course and the evaluation form handed out at its end."""
+    course, out = h.pb.course, []
+    if "prework" in course:
+        pre = course["prework"]
+        out += ["", f"## {h.label('kit.part.prework')} {{#prework}}", "", f"*{h.label('kit.length', n=pre['minutes'])}*", "", *h.paras(pre["purpose"])]
+        out += [f"**{h.label('kit.tasks')}**", "", *h.bullets(pre["tasks"], numbered=True), "", f"**{h.label('kit.bring')}**", "", *h.bullets(pre["bring"])]
+    if "evaluation" in course:
+        ev = course["evaluation"]
+        out += ["", f"## {h.label('kit.part.course_evaluation')} {{#course-evaluation}}", "", *h.paras(ev["purpose"])]
+        scale = " ".join(f"☐ {n}" for n in range(1, 6))
+        out += [f"**{h.label('kit.ratings')}**", "", table([h.label("kit.statement"), h.label("kit.scale")], [[h.tr(r), scale] for r in ev["ratings"]]), ""]
+        out += [f"**{h.label('kit.open_questions')}**", "", *(f"{i}. {h.tr(q)}<br><br><br>" for i, q in enumerate(ev["questions"], 1))]
+    return "\n".join(out)
+
+
 #: The kit's pages in the trainers' section of the navigation, in course order.
-PAGES = ["course/opening.md", "course/topics.md", "course/closing.md", "course/facilitator.md", "templates.md"]
+PAGES = ["course/routes.md", "course/forms.md", "course/opening.md", "course/topics.md", "course/roleplays.md", "course/closing.md",
+         "course/facilitator.md", "templates.md"]
 #: The kit's macros by name; define_env binds each to the page's Handbook.
 MACROS: dict[str, Callable[..., str]] = {
     "course_module": course_module,
     "module_notes": module_notes,
     "topic_training": topic_training,
     "templates": templates,
+    "course_routes": routes,
+    "roleplays": roleplays,
+    "course_forms": forms,
 }

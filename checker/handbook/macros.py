@@ -134,8 +134,9 @@ class Handbook:
         """A collapsed block (pymdownx.details); assets/handbook.{css,js} open it for printing."""
         return ["", f'??? {kind} "{title}"', *(f"    {line}" if line else "" for line in lines), ""]
 
-    def facts(self, facts: Iterable[tuple[str, str]]) -> list[str]:
-        return [f"- **{self.label(key)}:** {value}" for key, value in facts]
+    def facts(self, facts: Iterable[tuple[str | tuple[str, int], str]]) -> list[str]:
+        """Label and value lines; a label given as (key, n) is a plural message chosen by n."""
+        return [f"- **{self.label(key) if isinstance(key, str) else self.label(key[0], n=key[1])}:** {value}" for key, value in facts]
 
     def print_link(self, label: str) -> str:
         """A link to the print page, which the print-site plugin adds after mkdocs has checked links."""
@@ -175,7 +176,7 @@ class Handbook:
         facts += [("rule.severity", f"{self.label(f'severity.{rule.severity}')} — {self.label(f'severity_hint.{rule.severity}')}")]
         facts += [("rule.direction", self.label(f"direction.{rule.direction}"))] if rule.direction else []
         if catalogue or rule.section == "topics":
-            facts += [("rule.where", self.page_link(rule.owner, rule.id)), ("rule.applies_to", ", ".join(self.page_link(p) for p in rule.applies_to))]
+            facts += [("rule.where", self.page_link(rule.owner, rule.id)), (("rule.applies_to", len(rule.applies_to)), ", ".join(self.page_link(p) for p in rule.applies_to))]
         title = f"`{rule.id}` {self.tr(rule.title)}" if catalogue else self.tr(rule.title)
         why = md(self.pb.rationale(rule, self.lang))
         return ["", f"### {title} {{#{rule.id}}}", "", *self.facts(facts), "", f"**{self.label('rule.why')}** {why}", "",

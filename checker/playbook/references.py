@@ -63,6 +63,8 @@ def check_references(docs: list[Loaded], complete: bool = True, extra_phase_ids:
     for kind in ("stage", "ending"):
         _orders([d for d in docs if kind_of(d) == kind], kind, refs, complete)
     _unique_names(phases, refs)
+    if complete:
+        _course_parts(docs, refs)
     for doc in docs:
         _check_doc(doc, doc is sources_doc, signals if signals_doc else None, sources, phase_ids, refs)
     for doc in partial:
@@ -136,6 +138,31 @@ def _see_links(docs: list[Loaded], refs: _Refs) -> None:
         for path, ref in sites:
             if ref not in ids:
                 refs.add(doc, path, "validate.unknown_link", ref=ref, hint=suggestion(ref, ids))
+
+
+#: Course parts that are not ids in the data: pages and forms the course uses, and the pauses.
+COURSE_PAGES = ("opening", "closing", "course-evaluation", "prework", "report", "review", "review-sheet", "break", "lunch")
+
+
+def _course_parts(docs: list[Loaded], refs: _Refs) -> None:
+    """A route's parts, the closing module's materials and a role play's stage name things the
+    handbook can link to, and a route's parts add up to its stated length."""
+    course = next((d for d in docs if kind_of(d) == "course"), None)
+    if course is None:
+        return
+    data = course.data
+    known = {d.data["id"] for d in docs if kind_of(d) in ("stage", "ending", "catalogue")}
+    known |= {entry["id"] for key in ("roleplays", "templates") for entry in data.get(key, [])} | set(COURSE_PAGES)
+    sites = [(("routes", i, "parts", j, "part"), part["part"]) for i, route in enumerate(data.get("routes", [])) for j, part in enumerate(route["parts"])]
+    sites += [(("closing", "materials", j), ref) for j, ref in enumerate(data.get("closing", {}).get("materials", []))]
+    sites += [(("roleplays", i, "about"), play["about"]) for i, play in enumerate(data.get("roleplays", []))]
+    for path, ref in sites:
+        if ref not in known:
+            refs.add(course, path, "validate.unknown_course_part", ref=ref, hint=suggestion(ref, known))
+    for i, route in enumerate(data.get("routes", [])):
+        total = sum(part["minutes"] for part in route["parts"])
+        if total != route["minutes"]:
+            refs.add(course, ("routes", i, "minutes"), "validate.route_minutes", route=route["id"], total=total, minutes=route["minutes"])
 
 
 def _units(signals_doc: Loaded | None, messages: list[Loaded], refs: _Refs) -> None:

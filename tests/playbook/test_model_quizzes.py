@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 
 import pytest
 
@@ -18,12 +19,42 @@ def test_no_answer_position_holds_more_than_40_percent_of_right_answers(playbook
     assert max(positions.values()) <= 0.4 * len(questions), positions
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_the_right_answer_is_the_longest_option_in_at_most_half_of_the_questions(playbook, lang):
+def test_no_quiz_follows_a_pattern_of_answer_positions(playbook):
+    # Each quiz is shuffled with its own fixed seed: no quiz may have one position for every
+    # answer, each answer one place after the previous (0, 1, 2, 0 …), or one position for more
+    # than half of its answers.
+    for phase in [*playbook.stages, *playbook.endings]:
+        answers = [q["answer"] for q in phase.data["training"]["quiz"]]
+        n_options = len(phase.data["training"]["quiz"][0]["options"])
+        assert len(set(answers)) > 1, (phase.id, answers)
+        assert not all(b == (a + 1) % n_options for a, b in pairwise(answers)), (phase.id, answers)
+        assert max(Counter(answers).values()) <= (len(answers) + 1) // 2, (phase.id, answers)
+
+
+def test_every_answer_position_holds_at_least_a_fifth_of_the_right_answers(playbook):
     questions = quizzes(playbook)
-    longest = [q["question"]["en"] for q in questions
-               if len(q["options"][q["answer"]][lang]) == max(len(o[lang]) for o in q["options"])]
-    assert len(longest) <= len(questions) / 2, longest
+    positions = Counter(q["answer"] for q in questions)
+    assert sorted(positions) == [0, 1, 2] and min(positions.values()) >= 0.2 * len(questions), positions
+
+
+def _by_length(questions: list[dict], lang: str, pick) -> list[str]:
+    return [q["question"][lang] for q in questions
+            if len(q["options"][q["answer"]][lang]) == pick(len(o[lang]) for o in q["options"])]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_right_answer_is_the_longest_option_in_at_most_a_quarter_of_the_questions(playbook, lang):
+    questions = quizzes(playbook)
+    longest = _by_length(questions, lang, max)
+    assert len(longest) <= len(questions) / 4, longest
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_right_answer_is_the_shortest_option_in_at_most_two_fifths_of_the_questions(playbook, lang):
+    # Trimming right answers must not turn "never the longest" into "usually the shortest".
+    questions = quizzes(playbook)
+    shortest = _by_length(questions, lang, min)
+    assert len(shortest) <= 0.4 * len(questions), shortest
 
 
 def test_every_question_has_at_least_three_options_and_a_valid_answer(playbook):

@@ -169,7 +169,7 @@ def review_page(handbook: Any) -> str:
         "</div>",
         "</div>",
         '<div class="pb-review-record" id="pb-record"></div>',
-        f'<form class="pb-review-form" id="pb-review-form" autocomplete="off" novalidate>',
+        '<form class="pb-review-form" id="pb-review-form" autocomplete="off" novalidate>',
         f'<fieldset class="pb-review-account"><legend>{t("account")}</legend>',
         field("account_id"), field("account_name"), field("reviewer"), field("reviewed_on", "date"), declared,
         "</fieldset>",

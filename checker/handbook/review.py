@@ -117,14 +117,14 @@ def review_page(handbook: Any) -> str:
     pb, lang = handbook.pb, handbook.lang
 
     def t(key: str, **values: object) -> str:
-        return html.escape(pb.text(f"handbook.review.{key}", lang, **values))
+        return html.escape(handbook.t(f"review.{key}", **values))
 
     def field(name: str, kind: str = "text") -> str:
         extra = ' required' if name in ("account_id", "reviewer", "reviewed_on") else ""
         return f'<label class="pb-field"><span>{t(name)}</span><input type="{kind}" name="{name}" id="pb-{name}" autocomplete="off"{extra}></label>'
 
     def choices(name: str, options: list[tuple[str, str]]) -> str:
-        items = [*options, ("", pb.text("handbook.review.dont_know", lang))]
+        items = [*options, ("", handbook.t("review.dont_know"))]
         return "".join(f'<label class="pb-option"><input type="radio" name="{name}" value="{html.escape(value)}"{" checked" if not value else ""}>'
                        f"<span>{html.escape(label)}</span></label>" for value, label in items)
 
@@ -142,7 +142,7 @@ def review_page(handbook: Any) -> str:
         elif answer == "date":
             control = f'<input type="date" name="{sid}" aria-labelledby="pb-q-{sid}">'
         elif answer == "yes-no":
-            control = choices(sid, [("yes", pb.text("handbook.value.yes", lang)), ("no", pb.text("handbook.value.no", lang))])
+            control = choices(sid, [("yes", handbook.t("value.yes")), ("no", handbook.t("value.no"))])
         else:
             control = choices(sid, [(cell(o["value"]), o["label"][lang]) for o in ask["options"]])
         help_text = f'<p class="pb-q-help">{html.escape(ask["help"][lang])}</p>' if "help" in ask else ""

@@ -360,7 +360,7 @@
       p.append(el("strong", word("handbook.review.severity", {severity: word(`handbook.severity.${v.severity}`)})), " ", v.message, " ");
       p.append(el("a", `(${v.rule})`, {href: v.url}));
       box.append(p, el("p", v.action, {class: "pb-action"}));
-    } else if (result.best) box.append(el("p", word("handbook.review.fits")));
+    } else box.append(el("p", word(result.best ? "handbook.review.fits" : "handbook.review.no_verdict")));
     body.append(box);
     const unmet = el("div", null, {class: "pb-unmet"});
     unmet.append(el("h3", word("handbook.review.unmet")));
@@ -474,15 +474,14 @@
     const review = current();
     const bad = invalidAnswers(review.cells);
     const needed = ["account_id", "reviewer", "reviewed_on"].filter((f) => !review.fields[f] || (f === "reviewed_on" && Number.isNaN(day(review.fields[f]))));
-    const label = (id) => form.querySelector(`.pb-q[data-signal="${id}"] .pb-q-text`).textContent;
     if (needed.length || bad.length) {
-      const names = [...needed.map((f) => input(f).closest("label").firstChild.textContent), ...bad.map(label)];
+      const names = [...needed.map((f) => input(f).closest("label").firstChild.textContent), ...bad.map((id) => signals.get(id).name)];
       status.textContent = word("handbook.review.save_needs", {fields: names.join(", ")});
       return null;
     }
     const late = asked.find((id) => signals.get(id).type === "date" && review.cells[id] && day(review.cells[id]) > day(review.fields.reviewed_on));
     if (late) {
-      status.textContent = word("handbook.review.date_after_review", {question: label(late)});
+      status.textContent = word("handbook.review.date_after_review", {signal: signals.get(late).name});
       return null;
     }
     const same = (r) => r.fields.account_id === review.fields.account_id && r.fields.reviewed_on === review.fields.reviewed_on;
@@ -533,6 +532,9 @@
   document.getElementById("pb-load").addEventListener("change", (event) => {
     const [file] = event.target.files;
     if (file) load(file).finally(() => { event.target.value = ""; });
+  });
+  document.getElementById("pb-load-label").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === " ") { event.preventDefault(); document.getElementById("pb-load").click(); }
   });
   document.getElementById("pb-file-account").addEventListener("change", (event) => chooseAccount(event.target.value));
   document.getElementById("pb-file-review").addEventListener("change", (event) => fill(state.reviews[Number(event.target.value)]));

@@ -359,6 +359,10 @@ def test_a_hostile_file_is_shown_as_text_and_saved_neutralised(browser: Any, tab
     assert edited["share_of_wallet"] == "0.5" and edited["portfolio_class"] == "'+-" and edited["purchases_12m"] == "4"
     tab.select_option("#pb-file-account", "B2")
     assert tab.input_value("#pb-account_name") == "Beta"
+    # The same file as a spreadsheet in a Finnish locale saves it: `;` between cells.
+    semicolons = io.StringIO()
+    csv.writer(semicolons, delimiter=";").writerows(rows)
+    assert tab.evaluate("text => window.playbookReview.parseCsv(text).map(r => r.cells)", semicolons.getvalue()) == rows
     assert tab.errors == []
 
 
@@ -442,3 +446,19 @@ def test_the_model_in_the_page_is_the_playbook(browser: Any, tab: Any, served: s
         assert question.locator(".pb-q-text").inner_text() == ask["question"]["fi"]
         labels = question.locator(".pb-option span").all_inner_texts()
         assert [o["label"]["fi"] for o in ask.get("options", [])] == labels[: len(ask.get("options", []))]
+
+
+def test_not_enough_evidence_names_what_is_missing_and_next_account_starts_afresh(browser: Any, tab: Any, served: str, playbook: Playbook) -> None:
+    tab.goto(f"{served}/en/review/")
+    assert tab.inner_text(".pb-best .pb-no-fit") == playbook.text("handbook.review.no_fit", "en")
+    missing = tab.locator(".pb-missing").all_inner_texts()
+    stage_signals = {s for r in playbook.rules if r.kind == "stage-mismatch" for s in (r.signal, r.relative_to) if s}
+    assert all(playbook.signals[s].name["en"] in missing[0] for s in asked(playbook) if s in stage_signals)
+    assert all(playbook.signals[s].name["en"] in missing[1] for s in stage_signals - set(asked(playbook)))
+    _fill(tab, _answers(playbook), {"account_id": "A1", "reviewer": "Maija", "declared_stage": "cooperation"})
+    assert tab.locator(".pb-best a").count() == 1 and tab.locator(".pb-missing").count() == 0
+    tab.click("#pb-new")
+    assert tab.input_value("#pb-account_id") == "" and tab.input_value("#pb-reviewer") == "Maija"
+    assert all(tab.is_checked(f'input[name="{s}"][value=""]') for s in asked(playbook) if "options" in playbook.signals[s].data["ask"])
+    assert tab.locator(".pb-no-fit").count() == 1
+    assert tab.errors == []

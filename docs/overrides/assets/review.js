@@ -197,8 +197,11 @@
 
   class Unreadable extends Error {}
 
-  /** RFC 4180 CSV: rows of cells, with the line each row starts on. */
+  /** RFC 4180 CSV: rows of cells, with the line each row starts on. A header with more `;` than `,`
+      (a spreadsheet saved in a Finnish locale) is read with `;` between cells. */
   function parseCsv(text) {
+    const first = text.split(/\r?\n/, 1)[0];
+    const sep = (first.match(/;/g) || []).length > (first.match(/,/g) || []).length ? ";" : ",";
     const rows = [];
     let row = [], cellText = "", quoted = false, line = 1, start = 1, i = 0;
     const end = () => { row.push(cellText); cellText = ""; };
@@ -209,7 +212,7 @@
         else if (ch === '"') quoted = false;
         else { if (ch === "\n") line++; cellText += ch; }
       } else if (ch === '"' && cellText === "") quoted = true;
-      else if (ch === ",") end();
+      else if (ch === sep) end();
       else if (ch === "\n" || ch === "\r") {
         if (ch === "\r" && text[i + 1] === "\n") i++;
         end(); rows.push({line: start, cells: row}); row = []; line++; start = line;

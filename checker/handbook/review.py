@@ -1,6 +1,6 @@
 """The account review page: the questions a person answers that the CRM cannot, weighed live.
 
-`review_model()` is what the page's script (docs/overrides/assets/review.js) needs, generated
+`review_model()` is what the page's scripts (docs/overrides/assets/review-rules.js, review.js) need, generated
 from the playbook at build time: the asked signals (`ask` in catalogues/signals.yaml), every
 expectation with its threshold as the checker's columns hold it, the best-fit settings and the
 verdict ladder, and the words, in the page's language. The script has no number and no word of
@@ -181,6 +181,7 @@ def review_page(handbook: Any) -> str:
         f'<section class="pb-review-result" id="pb-review-result" aria-live="polite"><h2 id="pb-result">{t("result")}</h2><div id="pb-result-body"></div></section>',
         "</div>",
         f'<script type="application/json" id="pb-review-model">{_json(model)}</script>',
+        f'<script src="{assets}/review-rules.js"></script>',
         f'<script src="{assets}/review.js"></script>',
     ])
 

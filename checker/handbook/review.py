@@ -178,7 +178,7 @@ def review_page(handbook: Any) -> str:
         '<div class="pb-from-file" id="pb-from-file" hidden></div>',
         "</fieldset>",
         "</form>",
-        f'<section class="pb-review-result" id="pb-review-result" aria-live="polite"><h2 id="pb-result">{t("result")}</h2><div id="pb-result-body"></div></section>',
+        f'<section class="pb-review-result" id="pb-review-result" aria-live="polite"><h2>{t("result")}</h2><div id="pb-result-body"></div></section>',
         "</div>",
         f'<script type="application/json" id="pb-review-model">{_json(model)}</script>',
         f'<script src="{assets}/review-rules.js"></script>',

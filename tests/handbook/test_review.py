@@ -16,6 +16,7 @@ from checker.evaluate import Evaluator
 from checker.handbook.review import Phrases, _json, asked, encoded, review_model
 from checker.inputs.columns import encode
 from checker.playbook.model import Playbook
+from checker.playbook.schemas import validator
 
 AS_OF = date(2026, 6, 30)
 
@@ -84,3 +85,13 @@ def test_the_model_cannot_close_its_script_block() -> None:
     text = _json({"name": "</script><script>alert(1)</script><!-- & "})
     assert "<" not in text and ">" not in text and "&" not in text
     assert json.loads(text) == {"name": "</script><script>alert(1)</script><!-- & "}
+
+
+def test_the_assessments_schema_takes_a_review_row_and_refuses_a_broken_one(playbook: Playbook) -> None:
+    schema = validator("assessments.schema.json")
+    row = {"account_id": "A1", "account_name": "Acme", "reviewed_on": "2026-06-30", "reviewer": "Maija", "declared_stage": "cooperation",
+           **dict.fromkeys(asked(playbook), ""), "portfolio_class": "'+-", "purchases_12m": "4"}
+    assert list(schema.iter_errors(row)) == []
+    for broken in ({**row, "account_id": " "}, {**row, "reviewed_on": "30.6.2026"}, {**row, "declared_stage": "Yhteistyövaihe"},
+                   {k: v for k, v in row.items() if k != "reviewer"}, {**row, "Share Of Wallet": "0.5"}):
+        assert list(schema.iter_errors(broken)), broken

@@ -31,6 +31,7 @@ from checker.handbook.review import FIELDS, asked
 from checker.inputs.accounts import table_from_values
 from checker.inputs.values import canonical_text
 from checker.playbook.model import Playbook, load_playbook
+from checker.playbook.schemas import validator
 from checker.reports.csv import neutralise
 
 AS_OF = date(2026, 6, 30)
@@ -284,6 +285,7 @@ def test_fill_save_load_back_and_print_one_page(browser: Any, tab: Any, served: 
     assert list(rows[0]) == [*FIELDS, *asked(playbook)]
     assert rows == [{k: neutralise(v) for k, v in {**fields, **answers}.items()}]  # as the checker's CSV writer does ('-+ for -+)
     assert name.endswith(".csv")
+    assert list(validator("assessments.schema.json").iter_errors(rows[0])) == []
 
     # Load it back into a fresh page: the same review, the same result.
     saved = tmp_path / name

@@ -463,4 +463,7 @@ def test_not_enough_evidence_names_what_is_missing_and_next_account_starts_afres
     assert tab.input_value("#pb-account_id") == "" and tab.input_value("#pb-reviewer") == "Maija"
     assert all(tab.is_checked(f'input[name="{s}"][value=""]') for s in asked(playbook) if "options" in playbook.signals[s].data["ask"])
     assert tab.locator(".pb-no-fit").count() == 1
+    with tab.expect_file_chooser():  # Load by keyboard too
+        tab.focus("#pb-load-label")
+        tab.keyboard.press("Enter")
     assert tab.errors == []

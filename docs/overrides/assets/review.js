@@ -12,6 +12,12 @@
   const input = (name) => form.elements.namedItem(name);
   const state = {file: null, columns: [], reviews: [], extra: {}};
 
+  /** Today in the reader's own time zone, YYYY-MM-DD. */
+  function today() {
+    const now = new Date();
+    return new Date(now.getTime() - now.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+  }
+
   function el(tag, text, attrs = {}) {
     const node = document.createElement(tag);
     if (text != null) node.textContent = text; // text from a file is only ever text
@@ -105,7 +111,7 @@
   /** The printed record: the account and every question with its answer (the result prints below it). */
   function record(fields) {
     const box = document.getElementById("pb-record");
-    box.replaceChildren(el("h2", word("handbook.review.record", {date: new Date().toISOString().slice(0, 10)})));
+    box.replaceChildren(el("h2", word("handbook.review.record", {date: today()})));
     const list = el("dl");
     const add = (term, value) => list.append(el("dt", term), el("dd", value || "–"));
     for (const f of model.fields) {
@@ -243,10 +249,7 @@
     input("account_id").focus();
   }
 
-  if (!input("reviewed_on").value) {
-    const now = new Date();
-    input("reviewed_on").value = new Date(now.getTime() - now.getTimezoneOffset() * 60000).toISOString().slice(0, 10); // today, the reader's own day
-  }
+  if (!input("reviewed_on").value) input("reviewed_on").value = today();
   form.addEventListener("input", update);
   form.addEventListener("change", update);
   form.addEventListener("submit", (event) => event.preventDefault());

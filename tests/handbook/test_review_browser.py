@@ -467,3 +467,15 @@ def test_not_enough_evidence_names_what_is_missing_and_next_account_starts_afres
         tab.focus("#pb-load-label")
         tab.keyboard.press("Enter")
     assert tab.errors == []
+
+
+
+def test_without_its_script_the_form_prints_as_a_questionnaire(browser: Any, tab: Any, served: str, playbook: Playbook) -> None:
+    tab.route("**/review*.js", lambda route: route.abort())
+    tab.goto(f"{served}/fi/review/")
+    tab.emulate_media(media="print")
+    assert tab.locator("#pb-review-form").is_visible() and not tab.locator("#pb-review-result").is_visible()
+    for sid in asked(playbook):
+        assert tab.locator(f"#pb-q-{sid}").is_visible()
+    tab.emulate_media(media="screen")
+    tab.unroute("**/review*.js")

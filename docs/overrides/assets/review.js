@@ -267,5 +267,6 @@
   document.getElementById("pb-file-review").addEventListener("change", (event) => fill(state.reviews[Number(event.target.value)]));
   window.addEventListener("beforeprint", update);
   Object.assign(review, {save, load, next, update});
+  document.getElementById("pb-review").classList.add("pb-live");
   update();
 })();

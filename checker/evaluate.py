@@ -115,15 +115,9 @@ def rule_codes(rule: Rule, cols: Columns, as_of: date, playbook: Playbook) -> np
 
 def shows_evidence(rule: Rule, playbook: Playbook) -> bool:
     """Whether `rule` is an "at least" test: one that passes only on something the account
-    shows (a count or share reached, a yes, a recent date), never on zeros or absence."""
-    kind = playbook.signals[rule.signal].type
-    if rule.relative_to or rule.op == "recorded":
-        return False
-    if kind == "boolean":
-        return rule.op == "==" and rule.value is True
-    if kind == "date":
-        return rule.op in ("<=", "<")  # days since the date: a recent date
-    return (rule.op == ">=" and rule.value > 0) or (rule.op == ">" and rule.value >= 0)
+    shows (a count or share reached, a yes, a recent date), never on zeros or absence.
+    The playbook decides (`Playbook.shows_evidence`), so that the review page reads it the same."""
+    return playbook.shows_evidence(rule)
 
 
 class Fit(NamedTuple):

@@ -161,6 +161,19 @@ class Playbook:
         text = " ".join(rule.rationale[lang].split())
         return f"{text} {self.text('check.calibration', lang)}" if rule.calibrated else text
 
+    def shows_evidence(self, rule: Rule) -> bool:
+        """Whether `rule` is an "at least" test: one that passes only on something the account
+        shows (a count or share reached, a yes, a recent date), never on zeros or absence.
+        Such tests make a stage eligible as the best fit (manifest `best_fit.min_evidence`)."""
+        kind = self.signals[rule.signal].type
+        if rule.relative_to or rule.op == "recorded":
+            return False
+        if kind == "boolean":
+            return rule.op == "==" and rule.value is True
+        if kind == "date":
+            return rule.op in ("<=", "<")  # days since the date: a recent date
+        return (rule.op == ">=" and rule.value > 0) or (rule.op == ">" and rule.value >= 0)
+
     @cached_property
     def rules_by_id(self) -> dict[str, Rule]:
         return {r.id: r for r in self.rules}

@@ -59,6 +59,7 @@ def check_references(docs: list[Loaded], complete: bool = True, extra_phase_ids:
     if complete:
         _see_links(docs, refs)
         _units(signals_doc, [d for d in docs if kind_of(d) == "messages"], refs)
+        _asks(signals_doc, docs, refs)
     _unique_message_keys([d for d in docs if kind_of(d) == "messages"], refs)
     for kind in ("stage", "ending"):
         _orders([d for d in docs if kind_of(d) == kind], kind, refs, complete)
@@ -172,6 +173,46 @@ def _units(signals_doc: Loaded | None, messages: list[Loaded], refs: _Refs) -> N
         if "unit" in signal and f"unit.{signal['unit']}" not in keys:
             refs.add(signals_doc, ("signals", i, "unit"), "validate.unknown_unit", unit=signal["unit"],
                      hint=suggestion(signal["unit"], [k.removeprefix("unit.") for k in keys if k.startswith("unit.")]))
+
+
+#: How each kind of answer on the account review is recorded: the signal types it can fill.
+ANSWER_TYPES = {"yes-no": ("boolean",), "count": ("count",), "date": ("date",), "ranges": ("share", "count", "amount", "days"), "choice": ("category",)}
+
+
+def _asks(signals_doc: Loaded | None, docs: list[Loaded], refs: _Refs) -> None:
+    """A signal's `ask` (the account review): the answer fits the signal's type, a choice offers the
+    signal's own values, and a range's value fits the type and sits strictly between the playbook's
+    lines, never on one (a threshold of an expectation or of its `when`), so that the answer means
+    the same on either side of every line."""
+    if signals_doc is None:
+        return
+    lines: dict[str, set[float]] = {}
+    for doc in docs:
+        for _, rule in _rules(doc):
+            tests = [rule] if rule.get("relative_to") is None else []  # a factor × another signal is no line of its own
+            for test in [*tests, *rule.get("when", [])]:
+                value = test.get("value")
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    lines.setdefault(test["signal"], set()).add(value)
+    for i, signal in enumerate(signals_doc.data["signals"]):
+        ask = signal.get("ask")
+        if not ask:
+            continue
+        kind, path = signal["type"], ("signals", i, "ask")
+        if kind not in ANSWER_TYPES[ask["answer"]]:
+            refs.add(signals_doc, (*path, "answer"), "validate.ask_answer", answer=ask["answer"], signal=signal["id"], kind=kind)
+            continue
+        for j, option in enumerate(ask.get("options", [])):
+            value, where = option["value"], (*path, "options", j, "value")
+            if ask["answer"] == "choice":
+                if value not in signal.get("values", []):
+                    refs.add(signals_doc, where, "validate.category_value", value=repr(value), signal=signal["id"], values=", ".join(signal.get("values", [])))
+            elif isinstance(value, bool) or not isinstance(value, (int, float)) or (kind == "share" and not 0 <= value <= 1) \
+                    or (kind == "count" and (value < 0 or value != int(value))) or (kind == "days" and value < 0):
+                refs.add(signals_doc, where, "validate.ask_value", value=repr(value), signal=signal["id"], kind=kind)
+            elif value in lines.get(signal["id"], ()):
+                refs.add(signals_doc, where, "validate.ask_on_line", value=f"{value:g}", signal=signal["id"],
+                         lines=", ".join(f"{v:g}" for v in sorted(lines[signal["id"]])))
 
 
 def _unique_ids(docs: Iterable[Loaded], refs: _Refs) -> None:

@@ -28,6 +28,8 @@ from checker.inputs.mappings import presets
 from checker.playbook.messages import Problem, render, suggestion, words
 from checker.playbook.model import FINDING_KINDS, LANGUAGES, SEVERITIES, Playbook, load_playbook
 from checker.playbook.problems import PlaybookInvalid
+from checker.playbook.thresholds import ThresholdsInvalid, read_thresholds
+from checker.playbook.thresholds import apply as apply_thresholds
 from checker.playbook.validate import BUNDLED, names_missing_path, validate
 from checker.progress import Progress
 from checker.reports import REPORTERS
@@ -75,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline", type=Path, metavar="PREVIOUS.json", help="an earlier JSON report: mark findings new or still open, list what was resolved or moved")
     p.add_argument("--waivers", type=Path, metavar="FILE", help="waivers (YAML, schema/waivers.schema.json): findings not counted toward --fail-on, until a date")
     p.add_argument("--show-waived", action="store_true", help="list waived findings too, with reason and until")
+    p.add_argument("--thresholds", type=Path, metavar="FILE", help="the company's own lines (YAML from `playbook calibrate --overlay`), laid over the playbook's; every report says so")
 
     p = sub.add_parser("waive", help="waive one finding until a date: add an entry to the waivers file",
                        description="Append a waiver (account, rule or kind, reason, who, until) to the waivers file, creating it with its schema line.")
@@ -105,8 +108,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--output", type=Path, metavar="FILE", help="write here instead of stdout")
     p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
 
+    p = sub.add_parser("calibrate", help="draw the playbook's numeric lines on your accounts and suggest lines fitted to them",
+                       description="Read the exports as `check` does; for each expectation with a number, show how the accounts of each declared stage sit on its line "
+                                   "and suggest a line that separates the stage from its neighbour better, where the data can carry one. Nothing changes a check "
+                                   "until the overlay is accepted with `check --thresholds`.")
+    _input_options(p)
+    p.add_argument("--output", type=Path, metavar="FILE", help="write the calibration page (one self-contained HTML file) here")
+    p.add_argument("--overlay", type=Path, metavar="FILE", help="write the suggested lines here (YAML, schema/thresholds.schema.json), for `check --thresholds`")
+    p.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD", help="the date every time window counts back from (default: today)")
+    p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the page and the overlay's comments")
+    p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
+
     p = sub.add_parser("rules", help="list every expectation the checker evaluates, or explain one")
     p.add_argument("rule", nargs="?", metavar="RULE", help="a rule id: show its test, rationale, action, source and handbook link")
+    p.add_argument("--thresholds", type=Path, metavar="FILE", help="the company's own lines: show them beside the playbook's")
     p.add_argument("--handbook-url", metavar="URL", help="base URL of the handbook for the link (default: the playbook's handbook_url)")
     p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
     p.add_argument("--lang", choices=LANGUAGES, default="en")
@@ -164,6 +179,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "validate":
             return cmd_validate(args.paths or [BUNDLED], args.lang)
         playbook = _load(args.playbooks)
+        if getattr(args, "thresholds", None):  # the company's own lines (issue 24)
+            playbook = apply_thresholds(playbook, read_thresholds(args.thresholds, playbook))
+        if args.command == "calibrate":
+            return cmd_calibrate(args, playbook)
         if args.command == "check":
             return cmd_check(args, playbook)
         if args.command == "signals":
@@ -187,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(problem.render(getattr(args, "lang", "en")), file=sys.stderr)
         print(f"playbook: {render('cli.playbooks_invalid', getattr(args, 'lang', 'en'), n=len(exc.problems))}", file=sys.stderr)
         return EXIT_USAGE
-    except (UsageError, InputError) as exc:
+    except (UsageError, InputError, ThresholdsInvalid) as exc:
         lang = getattr(args, "lang", "en")
         print(f"playbook: {exc.render(lang, playbook.messages if playbook else None)}", file=sys.stderr)
         return EXIT_USAGE
@@ -264,6 +283,35 @@ def _check(args: argparse.Namespace, playbook: Playbook) -> int:
         return EXIT_OK
     levels = SEVERITIES[: SEVERITIES.index(args.fail_on) + 1]
     return EXIT_FINDINGS if (result.history or result).count(levels) else EXIT_OK  # a waived finding does not count
+
+
+def cmd_calibrate(args: argparse.Namespace, playbook: Playbook) -> int:
+    """The calibration page and the suggested lines (checker/calibrate, checker/reports/calibration.py)."""
+    from checker.calibrate import calibrate
+    from checker.calibrate.overlay import overlay_text
+    from checker.reports.calibration import to_calibration_html
+
+    if not args.output and not args.overlay:
+        raise UsageError("calibrate.nothing_asked")
+    inputs = inputs_from(args)
+    if args.overlay and args.overlay.resolve() in (args.accounts.resolve(), (args.output or args.accounts).resolve()):
+        raise UsageError("error.output_is_input")
+    as_of = args.as_of or date.today()
+    with _without_cycle_collector(), Progress() as progress:
+        table, sources = read_signals(inputs, playbook, as_of, args.lang, progress)
+        calibration = calibrate(table, playbook, as_of, playbook.manifest["handbook_url"])
+    _say_how_read(args, playbook, table, sources)
+    overlay = overlay_text(calibration, args.lang, args.overlay) if args.overlay else None
+    if args.output:
+        write_atomically(args.output, [to_calibration_html(calibration, args.lang)])
+        print(f"playbook: {playbook.text('calibrate.wrote', args.lang, path=args.output, accounts=len(table), n=len(calibration.suggestions))}", file=sys.stderr)
+    if args.overlay:
+        if overlay is None:
+            print(f"playbook: {playbook.text('calibrate.no_overlay', args.lang, path=args.overlay)}", file=sys.stderr)
+        else:
+            write_atomically(args.overlay, [overlay])
+            print(f"playbook: {playbook.text('calibrate.wrote_overlay', args.lang, path=args.overlay)}", file=sys.stderr)
+    return EXIT_OK
 
 
 def cmd_waive(args: argparse.Namespace, playbook: Playbook) -> int:

@@ -28,8 +28,7 @@ from checker.inputs.mappings import presets
 from checker.playbook.messages import Problem, render, suggestion, words
 from checker.playbook.model import FINDING_KINDS, LANGUAGES, SEVERITIES, Playbook, load_playbook
 from checker.playbook.problems import PlaybookInvalid
-from checker.playbook.thresholds import ThresholdsInvalid, read_thresholds
-from checker.playbook.thresholds import apply as apply_thresholds
+from checker.playbook.thresholds import ThresholdsInvalid, apply_thresholds, read_thresholds
 from checker.playbook.validate import BUNDLED, names_missing_path, validate
 from checker.progress import Progress
 from checker.reports import REPORTERS
@@ -109,9 +108,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
 
     p = sub.add_parser("calibrate", help="draw the playbook's numeric lines on your accounts and suggest lines fitted to them",
-                       description="Read the exports as `check` does; for each expectation with a number, show how the accounts of each declared stage sit on its line "
-                                   "and suggest a line that separates the stage from its neighbour better, where the data can carry one. Nothing changes a check "
-                                   "until the overlay is accepted with `check --thresholds`.")
+                       description="Read the exports as `check` does; show how each declared stage's accounts sit on every numeric line and, where the data can carry one, "
+                                   "suggest a line that separates the stage from its neighbour better. Nothing changes a check until the overlay is accepted (`check --thresholds`).")
     _input_options(p)
     p.add_argument("--output", type=Path, metavar="FILE", help="write the calibration page (one self-contained HTML file) here")
     p.add_argument("--overlay", type=Path, metavar="FILE", help="write the suggested lines here (YAML, schema/thresholds.schema.json), for `check --thresholds`")
@@ -286,31 +284,19 @@ def _check(args: argparse.Namespace, playbook: Playbook) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace, playbook: Playbook) -> int:
-    """The calibration page and the suggested lines (checker/calibrate, checker/reports/calibration.py)."""
-    from checker.calibrate import calibrate
-    from checker.calibrate.overlay import overlay_text
-    from checker.reports.calibration import to_calibration_html
-
-    if not args.output and not args.overlay:
+    """The calibration page and the suggested lines (checker/calibrate, drawn by checker/reports/calibration.py)."""
+    from checker.reports.calibration import calibration_files
+    if not (args.output or args.overlay):  # before reading anything
         raise UsageError("calibrate.nothing_asked")
     inputs = inputs_from(args)
-    if args.overlay and args.overlay.resolve() in (args.accounts.resolve(), (args.output or args.accounts).resolve()):
-        raise UsageError("error.output_is_input")
-    as_of = args.as_of or date.today()
     with _without_cycle_collector(), Progress() as progress:
-        table, sources = read_signals(inputs, playbook, as_of, args.lang, progress)
-        calibration = calibrate(table, playbook, as_of, playbook.manifest["handbook_url"])
+        table, sources = read_signals(inputs, playbook, args.as_of or date.today(), args.lang, progress)
+        files = calibration_files(table, playbook, args.as_of or date.today(), args.lang, args.output, args.overlay)  # all or nothing
     _say_how_read(args, playbook, table, sources)
-    overlay = overlay_text(calibration, args.lang, args.overlay) if args.overlay else None
-    if args.output:
-        write_atomically(args.output, [to_calibration_html(calibration, args.lang)])
-        print(f"playbook: {playbook.text('calibrate.wrote', args.lang, path=args.output, accounts=len(table), n=len(calibration.suggestions))}", file=sys.stderr)
-    if args.overlay:
-        if overlay is None:
-            print(f"playbook: {playbook.text('calibrate.no_overlay', args.lang, path=args.overlay)}", file=sys.stderr)
-        else:
-            write_atomically(args.overlay, [overlay])
-            print(f"playbook: {playbook.text('calibrate.wrote_overlay', args.lang, path=args.overlay)}", file=sys.stderr)
+    for path, text, said in files:
+        if text is not None:
+            write_atomically(path, [text])
+        print(f"playbook: {said}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -28,8 +28,7 @@ from checker.inputs.files import InputError
 from checker.playbook.messages import Problem
 from checker.playbook.model import FINDING_KINDS, LANGUAGES, SEVERITIES, load_playbook
 from checker.playbook.problems import PlaybookInvalid
-from checker.playbook.thresholds import apply as apply_thresholds
-from checker.playbook.thresholds import read_thresholds
+from checker.playbook.thresholds import apply_thresholds, read_thresholds
 from checker.reports.html import fragments
 
 #: Where the report's pages go, below each language's root.

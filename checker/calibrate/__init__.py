@@ -20,7 +20,7 @@ from checker.evaluate import Evaluator, fit_table
 from checker.inputs.accounts import AccountTable
 from checker.inputs.files import InputError
 from checker.playbook.model import Playbook
-from checker.playbook.thresholds import Thresholds, apply, overlaps
+from checker.playbook.thresholds import Thresholds, apply_thresholds, overlaps
 
 
 class CalibrationRefused(InputError):
@@ -72,7 +72,7 @@ def calibrate(table: AccountTable, playbook: Playbook, as_of: date, handbook_url
     suggested = {line.rule.id: line.suggested.value for line in settings_lines if line.suggested is not None}
     evaluator = Evaluator(playbook, as_of, "en", handbook_url)
     now = evaluator.evaluate(table)
-    overlaid = apply(playbook, Thresholds("", "", suggested, {})) if suggested else playbook
+    overlaid = apply_thresholds(playbook, Thresholds("", "", suggested, {})) if suggested else playbook
     after = Evaluator(overlaid, as_of, "en", handbook_url).evaluate(table) if suggested else now
     return Calibration(as_of, table.path.name, playbook, settings, len(table), {s: declared[s] for s in stage_ids}, far_off,
                        unreadable, settings_lines, compare(playbook, table, now, after))
@@ -86,7 +86,7 @@ def _drop_overlaps(playbook: Playbook, lines: list[Line]) -> None:
         suggested = {line.rule.id: line.suggested.value for line in lines if line.suggested is not None}
         if not suggested:
             return
-        clash = [(low, high) for low, high, _ in overlaps(apply(playbook, Thresholds("", "", suggested, {})))
+        clash = [(low, high) for low, high, _ in overlaps(apply_thresholds(playbook, Thresholds("", "", suggested, {})))
                  if low.id in suggested or high.id in suggested]
         if not clash:
             return

@@ -25,8 +25,7 @@ from checker.handbook.structure import citations, footer, nav, topic_ids
 from checker.playbook.messages import count_test, quantity, render
 from checker.playbook.model import OP_SYMBOLS, Playbook, Rule, load_playbook
 from checker.playbook.problems import PlaybookInvalid
-from checker.playbook.thresholds import ThresholdsInvalid, read_thresholds
-from checker.playbook.thresholds import apply as apply_thresholds
+from checker.playbook.thresholds import ThresholdsInvalid, apply_thresholds, read_thresholds
 
 ASSESS = ("trust", "information_exchange", "people_involved", "buying_pattern", "ease_of_ending")
 #: What the pages in docs/ may call: Handbook methods, and figures drawn for the page.

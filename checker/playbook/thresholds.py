@@ -6,7 +6,7 @@ loader, validated by its schema, then checked against the playbook it is laid ov
 rule exists and tests a number, each value fits its signal, the file was fitted for this
 playbook version, and no line makes two neighbouring stages overlap (one value meeting the
 lower stage's "at most" and the upper stage's "at least" on the same signal). Any problem
-refuses the whole file, each named by line. `apply` returns a playbook whose rules carry the
+refuses the whole file, each named by line. `apply_thresholds` returns a playbook whose rules carry the
 company's values and which remembers the overlay, so that every report can say it is in use.
 """
 from __future__ import annotations
@@ -114,7 +114,7 @@ def _laid(playbook: Playbook, values: dict[str, float], overlay: Thresholds) -> 
     return replace(playbook, rules=rules, thresholds=overlay)
 
 
-def apply(playbook: Playbook, overlay: Thresholds | None) -> Playbook:
+def apply_thresholds(playbook: Playbook, overlay: Thresholds | None) -> Playbook:
     """The playbook with the company's lines (itself when there is no overlay)."""
     return _laid(playbook, overlay.values, overlay) if overlay else playbook
 

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
 
-from checker.calibrate import Calibration
+from checker.calibrate import Calibration, calibrate
 from checker.calibrate.effect import StageEffect
 from checker.calibrate.lines import Figures, Line
+from checker.calibrate.overlay import overlay_text
 from checker.evaluate import Evaluator
+from checker.inputs.accounts import AccountTable
+from checker.inputs.files import InputError
 from checker.playbook.messages import Problem
+from checker.playbook.model import Playbook
 from checker.reports.html import _COLOURS, environment
 
 _STAGE_VALUES = ("stage", "own", "neighbour")
@@ -123,3 +129,21 @@ def _view(line: Line, cal: Calibration, lang: str, names: dict[str, str], words:
 
 def to_calibration_html(cal: Calibration, lang: str) -> str:
     return environment().get_template("calibration.html.j2").render(p=build(cal, lang))
+
+
+def calibration_files(table: AccountTable, playbook: Playbook, as_of: date, lang: str, page: Path | None,
+                      overlay: Path | None) -> list[tuple[Path, str | None, str]]:
+    """What `playbook calibrate` writes: (file, its text or None for none, what to say), all computed
+    before anything is written, so that a refused calibration writes nothing."""
+    if not page and not overlay:
+        raise InputError("calibrate.nothing_asked")
+    if overlay and overlay.resolve() in {table.path.resolve(), *([page.resolve()] if page else [])}:
+        raise InputError("error.output_is_input")
+    cal = calibrate(table, playbook, as_of, playbook.manifest["handbook_url"])
+    out: list[tuple[Path, str | None, str]] = []
+    if page:
+        out.append((page, to_calibration_html(cal, lang), playbook.text("calibrate.wrote", lang, path=page, accounts=cal.accounts, n=len(cal.suggestions))))
+    if overlay:
+        text = overlay_text(cal, lang, overlay)
+        out.append((overlay, text, playbook.text("calibrate.wrote_overlay" if text else "calibrate.no_overlay", lang, path=overlay)))
+    return out

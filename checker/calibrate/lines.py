@@ -142,12 +142,12 @@ def _histograms(values: np.ndarray, evaluated: np.ndarray, declared: np.ndarray,
     if kind == "share" and not rule.relative_to:
         top = 1.0
     width = max(step, _round_up(top / BINS, step))
-    edges = [round(i * width, 6) for i in range(BINS + 1)]
+    edges = [round(i * width, 6) for i in range(max(1, math.ceil(top / width - 1e-9)) + 1)]
     out = {}
     for stage in stages:
         mine = (declared == stage) & fitted
         own = values[mine & evaluated]
-        counts = np.histogram(np.clip(own, 0, edges[-1] - width / 2), bins=edges)[0] if len(own) else np.zeros(BINS, dtype=int)
+        counts = np.histogram(np.clip(own, 0, edges[-1] - width / 2), bins=edges)[0] if len(own) else np.zeros(len(edges) - 1, dtype=int)
         out[stage] = Histogram(edges, [int(c) for c in counts], len(own), int(np.count_nonzero(mine)))
     return out
 

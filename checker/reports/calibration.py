@@ -86,7 +86,7 @@ class Page:
 
 def build(cal: Calibration, lang: str) -> Page:
     pb = cal.playbook
-    names = {s.id: s.name[lang] for s in pb.stages} | {p.id: p.name[lang] for p in pb.endings}
+    names = {c["id"]: c["title"][lang] for c in pb.catalogues.values()} | {p.id: p.name[lang] for p in pb.phases.values()}
     words = Evaluator(pb, cal.as_of, lang, pb.manifest["handbook_url"])
 
     def t(key: str, **values: object) -> str:
@@ -116,7 +116,9 @@ def _view(line: Line, cal: Calibration, lang: str, names: dict[str, str], words:
             return f"{value * 100:.0f} %"
         return f"{value:g}" + (f" {pb.text('calibrate.page.days', lang)}" if kind == "date" else "")
 
-    axis = [(at(v), label(v) + ("+" if v == edges[-2] else "")) for v in (edges[0], edges[len(edges) // 2 - 1], edges[-2])]
+    closed = kind == "share" and not rule.relative_to  # a share ends at 100 %; other scales end with a bar for everything higher
+    ticks = (edges[0], edges[(len(edges) - 1) // 2], edges[-1]) if closed else (edges[0], edges[(len(edges) - 1) // 2], edges[-2])
+    axis = [(at(v), label(v) + ("" if closed or v != edges[-2] else "+")) for v in ticks]
     special = {line.own, line.neighbour}
     rows = [(names[stage], h.counts, h.known, h.total, stage in special) for stage, h in line.histograms.items()]
     suggested_test = words.expected(replace(rule, value=line.suggested.value)) if line.suggested else None

@@ -168,6 +168,9 @@ def _suggest(line: Line, values: np.ndarray, evaluated: np.ndarray, declared: np
     if rule.relative_to:
         line.reason = Problem("calibrate.relative")
         return
+    if not _separates(rule, line.neighbour, playbook):
+        line.reason = Problem("calibrate.a_minimum", own=line.own, neighbour=line.neighbour)
+        return
     groups = {}
     for stage in (line.own, line.neighbour):
         mine = (declared == stage) & fitted
@@ -187,6 +190,18 @@ def _suggest(line: Line, values: np.ndarray, evaluated: np.ndarray, declared: np
         line.reason = Problem("calibrate.keep", ba=f"{line.current.balanced_accuracy:.2f}", best=f"{best.balanced_accuracy:.2f}")
         return
     line.suggested = best
+
+
+def _separates(rule: Rule, neighbour: str, playbook: Playbook) -> bool:
+    """Whether the playbook itself uses the line to tell the stage from its neighbour: the
+    neighbour's textbook profile misses it. A line both profiles meet (at least two orders a
+    year, in the basic and the cooperation stage alike) is a minimum, not a boundary: fitting
+    it as one would move it to wherever the two stages happen to differ."""
+    profile = playbook.phases[neighbour].data.get("profile", {})
+    if rule.signal not in profile:
+        return False
+    value = float(profile[rule.signal])
+    return not bool(_OPS[rule.op](value, float(rule.value)))  # type: ignore[arg-type]
 
 
 def figures(rule: Rule, value: float, own: np.ndarray, other: np.ndarray) -> Figures:

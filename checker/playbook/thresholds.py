@@ -106,7 +106,9 @@ def _value_problem(playbook: Playbook, rule_id: str, value: float) -> Problem | 
 
 
 def _test(rule: Rule) -> str:
-    return f"{rule.signal} {rule.op} {rule.value:g}" + (f" × {rule.relative_to}" if rule.relative_to else "")
+    """The rule's test as its YAML writes it: `share_of_wallet >= 0.3`, `open_books == false`."""
+    value = str(rule.value).lower() if isinstance(rule.value, bool) else f"{rule.value:g}" if isinstance(rule.value, int | float) else rule.value
+    return f"{rule.signal} {rule.op} {value}" + (f" × {rule.relative_to}" if rule.relative_to else "")
 
 
 def _laid(playbook: Playbook, values: dict[str, float], overlay: Thresholds) -> Playbook:
@@ -144,7 +146,7 @@ def overlaps(playbook: Playbook) -> list[tuple[Rule, Rule, float]]:
                 top = _highest_passing(low, whole)
                 bottom = _lowest_passing(high, whole)
                 if bottom < top or (bottom == top and (whole or (low.op == "<=" and high.op == ">="))):
-                    found.append((low, high, bottom))
+                    found.append((low, high, bottom if whole or bottom == top else round((bottom + top) / 2, 6)))  # a value meeting both
     return found
 
 

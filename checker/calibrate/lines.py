@@ -213,24 +213,35 @@ def best_line(rule: Rule, own: np.ndarray, other: np.ndarray, step: float, kind:
     """The candidate line with the highest balanced accuracy; ties to the one nearest the rule's own line.
 
     Candidates are split points s on the grid (a value belongs to the upper side when it is ≥ s),
-    written in the rule's own operator: `>=` and `<` take s, `>` and `<=` take s − step.
+    written in the rule's own operator: `>=` and `<` take s, `>` and `<=` take s − step. Every
+    candidate is scored at once on the sorted values (a large export has many accounts, not many lines).
     """
     inclusive_low = rule.op in (">", "<=")
     current_split = float(rule.value) + (step if inclusive_low else 0.0)  # type: ignore[arg-type]
-    both = np.concatenate([own, other])
-    top = float(both.max()) + 2 * step
+    top = float(max(own.max(), other.max())) + 2 * step
     if kind == "share":
         top = min(top, 1.0 + step)
     splits = np.round(np.arange(0.0, top + step / 2, step), 6)
-    best: Figures | None = None
-    best_key: tuple[float, float] | None = None
-    for split in splits.tolist():
-        value = round(split - step, 6) if inclusive_low else split
-        if value < 0:
-            continue
-        found = figures(rule, value, own, other)
-        key = (round(found.balanced_accuracy, 9), -abs(split - current_split))
-        if best_key is None or key > best_key:
-            best, best_key = found, key
-    assert best is not None
-    return best
+    values = np.round(splits - step, 6) if inclusive_low else splits
+    keep = values >= 0
+    splits, values = splits[keep], values[keep]
+    meet_own, meet_other = _meeting(rule.op, np.sort(own), values), _meeting(rule.op, np.sort(other), values)
+    accuracy = 0.5 * (meet_own / len(own) + (len(other) - meet_other) / len(other))
+    # Highest accuracy first (rounded, so that float noise does not break a tie), then nearest the playbook's split.
+    best = int(np.lexsort((np.abs(splits - current_split), -np.round(accuracy, 9)))[0])
+    return Figures(float(values[best]) if kind == "share" else _whole(values[best]), int(meet_own[best]), len(own), int(meet_other[best]), len(other))
+
+
+def _meeting(op: str, ordered: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """How many of the sorted values meet `value op line`, for every line in `values`."""
+    if op == ">=":
+        return len(ordered) - np.searchsorted(ordered, values, "left")
+    if op == ">":
+        return len(ordered) - np.searchsorted(ordered, values, "right")
+    if op == "<=":
+        return np.searchsorted(ordered, values, "right")
+    return np.searchsorted(ordered, values, "left")
+
+
+def _whole(value: float) -> float:
+    return int(value) if float(value).is_integer() else float(value)

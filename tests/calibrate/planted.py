@@ -60,9 +60,9 @@ def _bands(truth: Playbook) -> dict[tuple[str, str], tuple[float, float]]:
 
 def _draw(rng: random.Random, lo: float, hi: float, kind: str) -> float:
     step = GRID[kind]
-    n = int(round((hi - lo) / step))
+    n = round((hi - lo) / step)
     value = lo + rng.randint(0, max(n, 0)) * step
-    return round(value, 4) if kind == "share" else int(round(value))
+    return round(value, 4) if kind == "share" else round(value)
 
 
 def accounts(playbook: Playbook, as_of: date, per_stage: int = 120, mismatched: int = 12, seed: int = 24) -> tuple[AccountTable, list[str]]:

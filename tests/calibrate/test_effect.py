@@ -13,7 +13,7 @@ AS_OF = date(2026, 6, 30)
 
 
 def test_verdicts_count_accounts_ahead_behind_and_their_warnings(playbook):
-    table, mismatched = accounts(playbook, AS_OF, per_stage=10, mismatched=4)
+    table, _mismatched = accounts(playbook, AS_OF, per_stage=10, mismatched=4)
     evaluation = Evaluator(playbook, AS_OF, "en", "http://h").evaluate(table)
     counted = verdicts(playbook, table, evaluation)
     assert sum(v.accounts for v in counted.values()) == len(table)

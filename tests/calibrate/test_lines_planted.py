@@ -40,7 +40,7 @@ def test_suggestions_land_within_one_step_of_the_planted_lines(playbook, generat
 
 def test_lines_the_data_does_not_move_are_kept(playbook, generated):
     _, _, cal = generated
-    moved = {rule for rule in cal.suggestions} - set(planted_values(playbook))
+    moved = set(cal.suggestions) - set(planted_values(playbook))
     assert moved == set(), f"only the planted lines differ from the playbook's, yet {moved} moved"
 
 

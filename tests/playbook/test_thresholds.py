@@ -99,6 +99,7 @@ def test_check_with_a_bad_overlay_says_so_once_and_writes_nothing(capsys, tmp_pa
 def test_every_report_says_company_thresholds_are_in_use(capsys, tmp_path):
     path = overlay(tmp_path, "  basic-real-supplier: 0.1\n  exploratory-low-share: 0.1\n")
     code, out, _ = run(capsys, "check", str(SAMPLE), "--thresholds", str(path), "--format", "json", "--fail-on", "never", *AS_OF)
+    assert code == 0
     report = json.loads(out)
     jsonschema.validate(report, json.loads((SCHEMA_DIR / "report.schema.json").read_text(encoding="utf-8")))
     used = report["summary"]["thresholds"]

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 import warnings
-from html import escape
 from datetime import date
+from html import escape
 from pathlib import Path
 
 import pytest

@@ -108,3 +108,28 @@ def test_an_export_without_declared_stages_or_with_one_stage_is_refused(playbook
     with pytest.raises(CalibrationRefused) as caught:
         calibrate(table(playbook, {"basic": shares(30, 0.1, 0.2), "paused": shares(3, 0.1, 0.2)}), playbook, AS_OF)
     assert caught.value.key == "calibrate.one_stage" and caught.value.values["stage"] == "basic" and caught.value.values["n"] == 30
+
+
+def test_suggestions_that_would_overlap_are_withdrawn_naming_both_rules(playbook):
+    from checker.calibrate import _drop_overlaps
+    from checker.calibrate.lines import Figures
+
+    cal = calibrate(table(playbook, {"basic": shares(30, 0.3, 0.45), "cooperation": shares(30, 0.5, 0.8)}), playbook, AS_OF)
+    cap, floor = line(cal, "basic-shops-around"), line(cal, "cooperation-preferred-supplier")
+    cap.suggested = Figures(0.5, 30, 30, 0, 30)  # < 0.5 …
+    floor.suggested = Figures(0.4, 30, 30, 5, 30)  # … and ≥ 0.4 would both hold at 0.45
+    _drop_overlaps(playbook, cal.lines)
+    assert cap.suggested is None and floor.suggested is None
+    assert floor.reason.key == "calibrate.would_overlap" and floor.reason.values == {"low": "basic-shops-around", "high": "cooperation-preferred-supplier"}
+
+
+def test_a_playbook_without_calibration_settings_is_refused(playbook_copy):
+    from checker.playbook.model import load_playbook
+
+    manifest = playbook_copy / "playbook.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text[:text.index("calibration:")] + text[text.index("# Findings link to"):], encoding="utf-8")
+    copy = load_playbook(playbook_copy)
+    with pytest.raises(CalibrationRefused) as caught:
+        calibrate(table(copy, {"basic": shares(3, 0.1, 0.2), "cooperation": shares(3, 0.3, 0.5)}), copy, AS_OF)
+    assert caught.value.key == "calibrate.no_settings" and "calibration:" in caught.value.render("fi")

@@ -23,6 +23,12 @@ from checker.playbook.model import Playbook
 from checker.reports.html import _COLOURS, environment
 
 _STAGE_VALUES = ("stage", "own", "neighbour")
+_DECIMALS = ("ba", "best")  # figures in a reason, written in the page's language
+
+
+def _decimal(value: float, lang: str) -> str:
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if lang == "fi" else text
 
 
 @dataclass
@@ -48,6 +54,11 @@ class LineView:
     at_suggested: float | None
 
     @property
+    def label_width(self) -> int:
+        """Room for the longest stage name left of the bars (SVG units; about 6 per letter at the chart's size)."""
+        return 12 + 6 * max((len(name) for name, *_ in self.rows), default=10)
+
+    @property
     def largest(self) -> int:
         return max((n for _, counts, _, _, _ in self.rows for n in counts), default=0)
 
@@ -67,6 +78,10 @@ class Page:
 
     def percent(self, share: float | None) -> str:
         return "–" if share is None else f"{share * 100:.0f} %"
+
+    def decimal(self, value: float) -> str:
+        """A figure with two decimals, as the page's language writes it (0.82, 0,82)."""
+        return _decimal(value, self.lang)
 
     def per100(self, value: float | None) -> str:
         return "–" if value is None else f"{value:.0f}"
@@ -93,7 +108,8 @@ def build(cal: Calibration, lang: str) -> Page:
         return pb.text(key, lang, **values)
 
     def say(problem: Problem) -> str:
-        values = {k: names.get(v, v) if k in _STAGE_VALUES and isinstance(v, str) else v for k, v in problem.values.items()}
+        values = {k: names.get(v, v) if k in _STAGE_VALUES and isinstance(v, str) else _decimal(float(v), lang) if k in _DECIMALS else v
+                  for k, v in problem.values.items()}
         return Problem(problem.key, **values).render(lang, pb.messages)
 
     views = [_view(line, cal, lang, names, words, say) for line in cal.lines]
@@ -111,6 +127,10 @@ def _view(line: Line, cal: Calibration, lang: str, names: dict[str, str], words:
     def at(value: float) -> float:
         return max(0.0, min(1.0, value / top))
 
+    def edge(value: float) -> float:
+        """Where the line falls between the bars: a count of `≤ 2` ends after the bar of 2."""
+        return at(value + 1 if kind == "count" and rule.op in ("<=", ">") else value)
+
     def label(value: float) -> str:
         if kind == "share" and not rule.relative_to:
             return f"{value * 100:.0f} %"
@@ -126,7 +146,7 @@ def _view(line: Line, cal: Calibration, lang: str, names: dict[str, str], words:
                     f"{rule.signal} {suggested_test}" if suggested_test else None, say(line.reason) if line.reason else None,
                     line.current, line.suggested, names.get(line.own or ""), names.get(line.neighbour or ""),
                     [(names[s], meet, known) for s, (meet, known) in line.meets.items()], rows, edges, axis,
-                    at(float(rule.value)), at(line.suggested.value) if line.suggested else None)  # type: ignore[arg-type]
+                    edge(float(rule.value)), edge(line.suggested.value) if line.suggested else None)  # type: ignore[arg-type]
 
 
 def to_calibration_html(cal: Calibration, lang: str) -> str:

@@ -66,16 +66,18 @@ def calibrate(table: AccountTable, playbook: Playbook, as_of: date, handbook_url
     declared_k = np.array([order.get(d, -1) if d else -1 for d in table.declared], dtype=np.int64)
     far = (declared_k >= 0) & (fitted.best_index >= 0) & (np.abs(fitted.best_index - declared_k) >= 2)
     far_off = {s: int(np.count_nonzero(far & (declared_k == k))) for s, k in order.items()}
-    labels = np.array([d if d in order else "" for d in table.declared], dtype=object)
-    settings_lines = fit_lines(playbook, cols, as_of, labels, (declared_k >= 0) & ~far, settings)
-    _drop_overlaps(playbook, settings_lines)
-    suggested = {line.rule.id: line.suggested.value for line in settings_lines if line.suggested is not None}
+    # Accounts declared in an ending are shown on their ending's rules; no stage line is fitted to them.
+    labels = np.array([d if d in playbook.phases else "" for d in table.declared], dtype=object)
+    in_ending = np.array([d in playbook.phases and playbook.phases[d].kind == "ending" for d in table.declared], dtype=bool)
+    lines = fit_lines(playbook, cols, as_of, labels, ((declared_k >= 0) & ~far) | in_ending, settings)
+    _drop_overlaps(playbook, lines)
+    suggested = {line.rule.id: line.suggested.value for line in lines if line.suggested is not None}
     evaluator = Evaluator(playbook, as_of, "en", handbook_url)
     now = evaluator.evaluate(table)
     overlaid = apply_thresholds(playbook, Thresholds("", "", suggested, {})) if suggested else playbook
     after = Evaluator(overlaid, as_of, "en", handbook_url).evaluate(table) if suggested else now
     return Calibration(as_of, table.path.name, playbook, settings, len(table), {s: declared[s] for s in stage_ids}, far_off,
-                       unreadable, settings_lines, compare(playbook, table, now, after))
+                       unreadable, lines, compare(playbook, table, now, after))
 
 
 def _drop_overlaps(playbook: Playbook, lines: list[Line]) -> None:

@@ -133,3 +133,11 @@ def test_a_playbook_without_calibration_settings_is_refused(playbook_copy):
     with pytest.raises(CalibrationRefused) as caught:
         calibrate(table(copy, {"basic": shares(3, 0.1, 0.2), "cooperation": shares(3, 0.3, 0.5)}), copy, AS_OF)
     assert caught.value.key == "calibrate.no_settings" and "calibration:" in caught.value.render("fi")
+
+
+def test_accounts_declared_in_an_ending_show_on_its_rules_but_fit_no_stage_line(playbook):
+    paused = [{"last_purchase": AS_OF.replace(year=2025)}] * 4
+    cal = calibrate(table(playbook, {"basic": shares(30, 0.1, 0.2), "cooperation": shares(30, 0.3, 0.5), "paused": paused}), playbook, AS_OF)
+    ending_lines = [item for item in cal.lines if "paused" in item.rule.applies_to]
+    assert ending_lines and all(item.histograms["paused"].total == 4 for item in ending_lines)
+    assert all("paused" not in item.histograms for item in cal.lines if item.own)

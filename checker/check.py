@@ -146,7 +146,8 @@ class CheckResult:
             "encoding": self.table.encoding,
             "mixed_encoding": dict(zip(("lines_utf8", "lines_windows_1252"), self.table.mixed_encoding, strict=True)) if self.table.mixed_encoding else None,
             "sources": self.sources.as_json(self.lang, self.playbook.messages),
-        } | ({"left_out": self.left_out} if self.left_out else {})
+        } | ({"left_out": self.left_out} if self.left_out else {}) \
+          | ({"thresholds": self.playbook.thresholds.as_json()} if self.playbook.thresholds else {})
 
     def filtered(self, filters: Filters) -> CheckResult:
         """The same result with only the findings the filters keep; `left_out` counts the rest.

@@ -28,6 +28,7 @@ from checker.inputs.mappings import presets
 from checker.playbook.messages import Problem, render, suggestion, words
 from checker.playbook.model import FINDING_KINDS, LANGUAGES, SEVERITIES, Playbook, load_playbook
 from checker.playbook.problems import PlaybookInvalid
+from checker.playbook.thresholds import ThresholdsInvalid, apply_thresholds, read_thresholds
 from checker.playbook.validate import BUNDLED, names_missing_path, validate
 from checker.progress import Progress
 from checker.reports import REPORTERS
@@ -75,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline", type=Path, metavar="PREVIOUS.json", help="an earlier JSON report: mark findings new or still open, list what was resolved or moved")
     p.add_argument("--waivers", type=Path, metavar="FILE", help="waivers (YAML, schema/waivers.schema.json): findings not counted toward --fail-on, until a date")
     p.add_argument("--show-waived", action="store_true", help="list waived findings too, with reason and until")
+    p.add_argument("--thresholds", type=Path, metavar="FILE", help="the company's own lines (YAML from `playbook calibrate --overlay`), laid over the playbook's; every report says so")
 
     p = sub.add_parser("waive", help="waive one finding until a date: add an entry to the waivers file",
                        description="Append a waiver (account, rule or kind, reason, who, until) to the waivers file, creating it with its schema line.")
@@ -105,8 +107,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--output", type=Path, metavar="FILE", help="write here instead of stdout")
     p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
 
+    p = sub.add_parser("calibrate", help="draw the playbook's numeric lines on your accounts and suggest lines fitted to them",
+                       description="Read the exports as `check` does; show how each declared stage's accounts sit on every numeric line and, where the data can carry one, "
+                                   "suggest a line that separates the stage from its neighbour better. Nothing changes a check until the overlay is accepted (`check --thresholds`).")
+    _input_options(p)
+    p.add_argument("--output", type=Path, metavar="FILE", help="write the calibration page (one self-contained HTML file) here")
+    p.add_argument("--overlay", type=Path, metavar="FILE", help="write the suggested lines here (YAML, schema/thresholds.schema.json), for `check --thresholds`")
+    p.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD", help="the date every time window counts back from (default: today)")
+    p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the page and the overlay's comments")
+    p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
+
     p = sub.add_parser("rules", help="list every expectation the checker evaluates, or explain one")
     p.add_argument("rule", nargs="?", metavar="RULE", help="a rule id: show its test, rationale, action, source and handbook link")
+    p.add_argument("--thresholds", type=Path, metavar="FILE", help="the company's own lines: show them beside the playbook's")
     p.add_argument("--handbook-url", metavar="URL", help="base URL of the handbook for the link (default: the playbook's handbook_url)")
     p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
     p.add_argument("--lang", choices=LANGUAGES, default="en")
@@ -164,6 +177,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "validate":
             return cmd_validate(args.paths or [BUNDLED], args.lang)
         playbook = _load(args.playbooks)
+        if getattr(args, "thresholds", None):  # the company's own lines (issue 24)
+            playbook = apply_thresholds(playbook, read_thresholds(args.thresholds, playbook))
+        if args.command == "calibrate":
+            return cmd_calibrate(args, playbook)
         if args.command == "check":
             return cmd_check(args, playbook)
         if args.command == "signals":
@@ -187,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(problem.render(getattr(args, "lang", "en")), file=sys.stderr)
         print(f"playbook: {render('cli.playbooks_invalid', getattr(args, 'lang', 'en'), n=len(exc.problems))}", file=sys.stderr)
         return EXIT_USAGE
-    except (UsageError, InputError) as exc:
+    except (UsageError, InputError, ThresholdsInvalid) as exc:
         lang = getattr(args, "lang", "en")
         print(f"playbook: {exc.render(lang, playbook.messages if playbook else None)}", file=sys.stderr)
         return EXIT_USAGE
@@ -266,6 +283,23 @@ def _check(args: argparse.Namespace, playbook: Playbook) -> int:
         return EXIT_OK
     levels = SEVERITIES[: SEVERITIES.index(args.fail_on) + 1]
     return EXIT_FINDINGS if (result.history or result).count(levels) else EXIT_OK  # a waived finding does not count
+
+
+def cmd_calibrate(args: argparse.Namespace, playbook: Playbook) -> int:
+    """The calibration page and the suggested lines (checker/calibrate, drawn by checker/reports/calibration.py)."""
+    from checker.reports.calibration import calibration_files
+    if not (args.output or args.overlay):  # before reading anything
+        raise UsageError("calibrate.nothing_asked")
+    inputs = inputs_from(args)
+    with _without_cycle_collector(), Progress() as progress:
+        table, sources = read_signals(inputs, playbook, args.as_of or date.today(), args.lang, progress)
+        files = calibration_files(table, playbook, args.as_of or date.today(), args.lang, args.output, args.overlay)  # all or nothing
+    _say_how_read(args, playbook, table, sources)
+    for path, text, said in files:
+        if text is not None:
+            write_atomically(path, [text])
+        print(f"playbook: {said}", file=sys.stderr)
+    return EXIT_OK
 
 
 def cmd_waive(args: argparse.Namespace, playbook: Playbook) -> int:

@@ -28,6 +28,7 @@ from checker.inputs.files import InputError
 from checker.playbook.messages import Problem
 from checker.playbook.model import FINDING_KINDS, LANGUAGES, SEVERITIES, load_playbook
 from checker.playbook.problems import PlaybookInvalid
+from checker.playbook.thresholds import apply_thresholds, read_thresholds
 from checker.reports.html import fragments
 
 #: Where the report's pages go, below each language's root.
@@ -63,7 +64,7 @@ class ReportPlugin(BasePlugin[ReportConfig]):
         if not self.config.accounts:
             return config
         lang = config.theme["language"] if config.theme["language"] in LANGUAGES else "en"
-        self.result = self._check(Path(config.config_file_path).parent, lang, config.extra.get("playbooks"))
+        self.result = self._check(Path(config.config_file_path).parent, lang, config.extra.get("playbooks"), config.extra.get("thresholds"))
         if config.nav is not None:  # a handbook with its own nav (ours: the macros set it): the report as its last section
             config.nav.append({self.result.text("html.report_page"): list(PAGES)})
         print_site = config.plugins.get("print-site")
@@ -71,7 +72,7 @@ class ReportPlugin(BasePlugin[ReportConfig]):
             print_site.config["exclude"].append(f"{FOLDER}/*")  # the print page is searchable and shared: no customer data in it
         return config
 
-    def _check(self, folder: Path, lang: str, playbooks: str | None) -> CheckResult:
+    def _check(self, folder: Path, lang: str, playbooks: str | None, thresholds: str | None = None) -> CheckResult:
         def path(value: str) -> Path:
             return (folder / value).resolve()
 
@@ -79,6 +80,8 @@ class ReportPlugin(BasePlugin[ReportConfig]):
         messages = None
         try:
             playbook = load_playbook(Path(playbooks) if playbooks else None)
+            if thresholds:  # the company's own lines, as the handbook's pages show them (PLAYBOOK_THRESHOLDS)
+                playbook = apply_thresholds(playbook, read_thresholds(Path(thresholds), playbook))
             messages = playbook.messages
             as_of = options.as_of if isinstance(options.as_of, date) else date.fromisoformat(options.as_of) if options.as_of else date.today()
             if not path(options.accounts).is_file():

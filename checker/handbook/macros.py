@@ -25,6 +25,7 @@ from checker.handbook.structure import citations, footer, nav, topic_ids
 from checker.playbook.messages import count_test, quantity, render
 from checker.playbook.model import OP_SYMBOLS, Playbook, Rule, load_playbook
 from checker.playbook.problems import PlaybookInvalid
+from checker.playbook.thresholds import ThresholdsInvalid, apply_thresholds, read_thresholds
 
 ASSESS = ("trust", "information_exchange", "people_involved", "buying_pattern", "ease_of_ending")
 #: What the pages in docs/ may call: Handbook methods, and figures drawn for the page.
@@ -181,8 +182,17 @@ class Handbook:
             facts += [("rule.where", self.page_link(rule.owner, rule.id)), (("rule.applies_to", len(rule.applies_to)), ", ".join(self.page_link(p) for p in rule.applies_to))]
         title = f"`{rule.id}` {self.tr(rule.title)}" if catalogue else self.tr(rule.title)
         why = md(self.pb.rationale(rule, self.lang))
-        return ["", f"### {title} {{#{rule.id}}}", "", *self.facts(facts), "", f"**{self.label('rule.why')}** {why}", "",
+        return ["", f"### {title} {{#{rule.id}}}", "", *self.facts(facts), *self.company_line(rule), "", f"**{self.label('rule.why')}** {why}", "",
                 f"**{self.label('rule.action')}** {self.tr(rule.action)}", "", f"*{self.label('sources.label')}: {self.cite(rule.sources)}*"]
+
+    def company_line(self, rule: Rule) -> list[str]:
+        """With PLAYBOOK_THRESHOLDS: a note that the line shown is the company's, and the playbook's own."""
+        overlay = self.pb.thresholds
+        if overlay is None or rule.id not in overlay.values:
+            return []
+        text = self.pb.text("thresholds.handbook_note", self.lang, company=self.test(rule.signal, rule.op, rule.value, rule.relative_to),
+                            playbook=self.test(rule.signal, rule.op, overlay.playbook_values[rule.id], rule.relative_to), file=md(Path(overlay.file).name))
+        return ["", '!!! note ""', "", f"    {text}"]
 
     def training(self, training: dict) -> list[str]:
         """Objectives, discussion, the case (model answer collapsed) and the quiz (answers collapsed)."""
@@ -346,8 +356,12 @@ def define_env(env: Any) -> None:
     lang, folder = conf["theme"]["language"], conf["extra"].get("playbooks")
     try:
         playbook = load_playbook(Path(folder) if folder else None)
+        if conf["extra"].get("thresholds"):  # a company's own lines (PLAYBOOK_THRESHOLDS), shown with a note on each
+            playbook = apply_thresholds(playbook, read_thresholds(Path(conf["extra"]["thresholds"]), playbook))
     except PlaybookInvalid as exc:
         raise PluginError(f"{exc}\nplaybook: {render('cli.playbooks_invalid', lang, n=len(exc.problems))}") from None
+    except ThresholdsInvalid as exc:
+        raise PluginError(f"PLAYBOOK_THRESHOLDS: {exc.render(lang)}") from None
     handbook = Handbook(playbook, lang, env)
     conf["nav"] = nav(playbook, handbook.t)
     pages = [page for item in conf["nav"] for page in ([item] if isinstance(item, str) else next(iter(item.values())))]

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from checker.playbook.cache import Documents, validated
 from checker.playbook.messages import fill
@@ -138,6 +139,8 @@ class Playbook:
     messages: dict[str, Text] = field(default_factory=dict)
     activity_keywords: dict = field(default_factory=dict)
     course: dict = field(default_factory=dict)  # playbooks/course.yaml: opening, closing, templates
+    # A company's own lines laid over the rules (playbook.thresholds.Thresholds), when accepted: every report says so.
+    thresholds: Any = None
 
     def text(self, key: str, lang: str, /, **values: object) -> str:
         """An interface message from `playbooks/messages/`, filled in."""

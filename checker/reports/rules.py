@@ -53,6 +53,7 @@ def explain_rule(playbook: Playbook, rule_id: str, lang: str, handbook_url: str)
         f"  {rule.title[lang]}",
         f"  {playbook.text('check.rule_applies_to', lang)}: {applies}",
         f"  {playbook.text('check.rule_test', lang)}: {rule.signal} {words.expected(rule)}{when}",
+        *(f"  {line}" for line in company_lines(playbook, rule.id, lang)),
         "", *textwrap.wrap(playbook.rationale(rule, lang), 80, initial_indent="  ", subsequent_indent="  "),
         "", *textwrap.wrap("→ " + rule.action[lang], 80, initial_indent="  ", subsequent_indent="    "),
         "", f"  ({words.citation(rule.sources)})", f"  {words.url(rule.page, rule.id)}",
@@ -67,4 +68,16 @@ def rules_table(playbook: Playbook, lang: str = "en") -> str:
     for rule in playbook.rules:
         test = f"{rule.signal} {rule.op}" + ("" if rule.op == "recorded" else f" {rule.value}" + (f" × {rule.relative_to}" if rule.relative_to else ""))
         lines.append(f"{rule.id}  [{rule.severity}] {rule.kind}  ({', '.join(rule.applies_to)})\n    {test}: {rule.title[lang]}")
+        lines += [f"    {line}" for line in company_lines(playbook, rule.id, lang)]
     return "\n".join(lines)
+
+
+def company_lines(playbook: Playbook, rule_id: str, lang: str) -> list[str]:
+    """With `--thresholds`, a changed rule's two lines: the company's (in use) and the playbook's own."""
+    overlay = playbook.thresholds
+    if overlay is None or rule_id not in overlay.values:
+        return []
+    rule = playbook.rules_by_id[rule_id]
+    test = f"{rule.signal} {rule.op} {{}}" + (f" × {rule.relative_to}" if rule.relative_to else "")
+    return [f"{playbook.text('thresholds.rule_company', lang, file=overlay.file)}: {test.format(f'{overlay.values[rule_id]:g}')}",
+            f"{playbook.text('thresholds.rule_playbook', lang)}: {test.format(f'{overlay.playbook_values[rule_id]:g}')}"]

@@ -9,7 +9,16 @@ def summary_line(result: CheckResult) -> str:
     sev = s["findings_by_severity"]
     return result.text("report.summary", accounts=s["accounts"], flagged=s["accounts_flagged"], errors=sev["error"],
                        warnings=sev["warning"], infos=sev["info"], rows=s["rows_read"], unusable=s["rows_unusable"],
-                       not_evaluated=s["expectations_not_evaluated"])
+                       not_evaluated=s["expectations_not_evaluated"]) + thresholds_note(result)
+
+
+def thresholds_note(result: CheckResult) -> str:
+    """` Company thresholds in use: FILE (sha256 …); …`, when the run laid a company's lines over the playbook's."""
+    overlay = result.playbook.thresholds
+    if overlay is None:
+        return ""
+    rules = ", ".join(f"{rule} {overlay.playbook_values[rule]:g} → {value:g}" for rule, value in overlay.values.items())
+    return " " + result.text("thresholds.in_use", file=overlay.file, digest=overlay.digest, n=len(overlay.values), rules=rules)
 
 
 def log_lines(result: CheckResult) -> list[str]:

@@ -14,11 +14,13 @@ import numpy as np
 
 from checker.evaluate import Evaluation, Evaluator, Finding
 from checker.inputs.accounts import AccountTable, UnusableRow, read_accounts
+from checker.inputs.assessments import Assessments, merge_reviews
 from checker.inputs.files import InputError, peek_header, unzip_data_export
 from checker.inputs.mappings import Mapping, detect_preset, load_mapping, presets, read_rates
 from checker.playbook.messages import Problem, words
 from checker.playbook.model import FINDING_KINDS, SEVERITIES, Playbook
 from checker.progress import Progress
+from checker.reviews import ReviewState, add_review_findings, coverage, say_no_stage_once
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class Sources:
     kept_from_accounts: dict[str, int] = field(default_factory=dict)
     from_accounts: dict[str, np.ndarray] = field(default_factory=dict)  # per derived signal: accounts whose value is the export's own
     origins: dict[str, list[str]] = field(default_factory=dict)  # per derived signal: the logs it came from
+    review: ReviewState = field(default_factory=ReviewState)  # the reviews merged (--assessments) and the no-stage note
 
     def as_json(self, lang: str = "en", messages: dict | None = None) -> dict:
         def said(items: list) -> list[str]:  # problems in the report's language
@@ -146,6 +149,7 @@ class CheckResult:
             "encoding": self.table.encoding,
             "mixed_encoding": dict(zip(("lines_utf8", "lines_windows_1252"), self.table.mixed_encoding, strict=True)) if self.table.mixed_encoding else None,
             "sources": self.sources.as_json(self.lang, self.playbook.messages),
+            "coverage": coverage(self.table, self.evaluation, self.sources.review, self.playbook, self.as_of),
         } | ({"left_out": self.left_out} if self.left_out else {})
 
     def filtered(self, filters: Filters) -> CheckResult:
@@ -187,6 +191,7 @@ class Inputs:
     contacts: list[Path] = field(default_factory=list)
     currency_rates: Path | None = None
     history_from: date | None = None  # the logs hold only the history since this date (--history-from)
+    assessments: Assessments | None = None  # the reviews read from --assessments files (inputs.assessments)
 
 
 def choose_mapping(inputs: Inputs) -> tuple[Mapping, Problem]:
@@ -221,7 +226,9 @@ def merge_derived(table: AccountTable, derived: dict[str, np.ndarray], sources: 
 
 def check_table(table: AccountTable, playbook: Playbook, as_of: date, lang: str, handbook_url: str, sources: Sources) -> CheckResult:
     """Evaluate every account of an already read table."""
-    evaluation = Evaluator(playbook, as_of, lang, handbook_url).evaluate(table)
+    evaluator = Evaluator(playbook, as_of, lang, handbook_url)
+    evaluation = evaluator.evaluate(table)
+    add_review_findings(evaluation, table, sources.review, evaluator)
     unusable = [(row, playbook.text(row.code, lang, row=row.row, **row.values)) for row in table.unusable]
     if table.rows_read != len(table) + len(unusable):
         raise AssertionError("every row read must be accounted for")
@@ -283,6 +290,9 @@ def _read(inputs: Inputs, playbook: Playbook, as_of: date, folder: Path, step: C
             table.notes.setdefault(index, []).extend(notes)
         sources.logs = derived.stats
         sources.origins = derived.origins
+    if inputs.assessments is not None:  # after the logs: a value they give is the CRM's, which a review does not override
+        sources.review.merged = merge_reviews(table, inputs.assessments, playbook)
+    say_no_stage_once(table, playbook, sources.review)
     return table, sources
 
 

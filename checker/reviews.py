@@ -1,0 +1,142 @@
+"""The account review inside a check: the review findings, the evidence coverage, the proposals.
+
+`inputs/assessments.py` reads the assessments files and merges the newest review per account
+into the export; this module, run by `check.py` once the accounts are evaluated, turns what
+the merge noted into findings (`review-disagrees`, `review-stale`), counts the evidence
+coverage every report shows, and says once, rather than per account, that most accounts have
+no declared stage. Every number it uses is in the manifest's `review` settings.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from checker.evaluate import Evaluation, Evaluator, Finding
+from checker.inputs.accounts import AccountTable
+from checker.inputs.assessments import Merged
+from checker.inputs.columns import decode
+from checker.playbook.model import Playbook
+
+REVIEW_KINDS = ("review-disagrees", "review-stale")
+
+
+@dataclass
+class ReviewState:
+    """What a check knows of the account review: the merged reviews and the no-stage note."""
+
+    merged: Merged = field(default_factory=Merged)
+    without_stage: int = 0  # accounts with no declared stage at all (after the reviews)
+    said_once: bool = False  # their `data.no_stage` findings were replaced by one line
+
+
+def say_no_stage_once(table: AccountTable, playbook: Playbook, state: ReviewState) -> None:
+    """When most accounts have no declared stage, drop their per-account `data.no_stage` notes:
+    the coverage line says it once (manifest `review.no_stage_share`)."""
+    empty = [i for i, (raw, found) in enumerate(zip(table.declared_raw, table.declared, strict=True)) if found is None and not raw.strip()]
+    state.without_stage = len(empty)
+    if not len(table) or len(empty) / len(table) <= playbook.manifest["review"]["no_stage_share"]:
+        return
+    state.said_once = True
+    for i in empty:
+        kept = [n for n in table.notes.get(i, []) if n.code != "data.no_stage"]
+        if kept:
+            table.notes[i] = kept
+        else:
+            table.notes.pop(i, None)
+
+
+def add_review_findings(evaluation: Evaluation, table: AccountTable, state: ReviewState, words: Evaluator) -> None:
+    """The findings of the reviews, after each account's own: a disagreement with the CRM, a stale review."""
+    playbook, lang = words.playbook, words.lang
+    spec = playbook.manifest["review"]
+    texts = spec["findings"]
+
+    def add(index: int, kind: str, severity: str, message: str, evidence: dict) -> None:
+        finding = Finding(kind, kind, severity, message, evidence, texts[kind]["action"][lang], "", words.url("checker/", kind))
+        evaluation.findings[index].append(finding)
+        evaluation.distinct.append(finding)
+        evaluation.counts[kind, severity] += 1
+
+    for d in state.merged.disagreements:
+        name, crm, review = _shown(d.signal, d.crm, d.review, words)
+        said = playbook.text("review.disagrees_review", lang, value=review, reviewer=d.source.reviewer, day=d.source.reviewed_on.isoformat())
+        message = texts["review-disagrees"]["message"][lang].format(signal=name, crm=crm, review=review, reviewer=d.source.reviewer,
+                                                                    reviewed_on=d.source.reviewed_on.isoformat())
+        evidence = {"signal": d.signal, "observed": _json(d.signal, d.crm, playbook), "op": None, "threshold": None, "relative_to": None,
+                    "expected": said, "review": _json(d.signal, d.review, playbook), "reviewer": d.source.reviewer,
+                    "reviewed_on": d.source.reviewed_on.isoformat(), "file": d.source.file, "line": d.source.line}
+        add(d.index, "review-disagrees", d.severity, message, evidence)
+    limit = spec["stale_after_days"]
+    for index, review in state.merged.reviewed.items():
+        days = (words.as_of - review.reviewed_on).days
+        if days > limit:
+            message = texts["review-stale"]["message"][lang].format(reviewer=review.reviewer, reviewed_on=review.reviewed_on.isoformat(), days=days, limit=limit)
+            evidence = {"signal": None, "observed": review.reviewed_on.isoformat(), "op": None, "threshold": limit, "relative_to": None,
+                        "expected": None, "reviewer": review.reviewer, "reviewed_on": review.reviewed_on.isoformat(), "file": review.file, "line": review.line}
+            add(index, "review-stale", "info", message, evidence)
+
+
+def _shown(signal: str, crm: object, review: object, words: Evaluator) -> tuple[str, str, str]:
+    """A disagreement's signal name and both values as a person reads them."""
+    playbook, lang = words.playbook, words.lang
+    if signal == "declared_stage":
+        return playbook.text("review.declared_stage", lang), playbook.phases[crm].name[lang], playbook.phases[review].name[lang]
+    spec = playbook.signals[signal]
+    return spec.name[lang], words.show(signal, decode(crm, spec)), words.show(signal, decode(review, spec))
+
+
+def _json(signal: str, value: object, playbook: Playbook) -> object:
+    if signal == "declared_stage":
+        return value
+    decoded = decode(value, playbook.signals[signal])
+    return decoded.isoformat() if isinstance(decoded, date) else decoded
+
+
+def recent(state: ReviewState, as_of: date, playbook: Playbook) -> set[int]:
+    """Accounts whose newest review is within the stale limit."""
+    limit = playbook.manifest["review"]["stale_after_days"]
+    return {i for i, r in state.merged.reviewed.items() if (as_of - r.reviewed_on).days <= limit}
+
+
+def coverage(table: AccountTable, evaluation: Evaluation, state: ReviewState, playbook: Playbook, as_of: date) -> dict:
+    """Accounts with a declared stage, with a best fit, with a recent review: counts and shares
+    (the JSON report's `summary.coverage`; every report's coverage line)."""
+    n = len(table)
+
+    def part(count: int) -> dict:
+        return {"count": count, "share": round(count / n, 4) if n else None}
+
+    merged = state.merged
+    found = merged.assessments
+    return {
+        "accounts": n,
+        "declared_stage": part(sum(1 for d in table.declared if d is not None)),
+        "best_fit": part(sum(1 for b in evaluation.best_fit if b is not None)),
+        "reviewed_recently": part(len(recent(state, as_of, playbook))),
+        "stale_after_days": playbook.manifest["review"]["stale_after_days"],
+        "without_stage": part(state.without_stage),
+        "no_stage_said_once": state.said_once,
+        "reviews": None if found is None else {
+            "files": found.files,
+            "rows_read": found.rows_read,
+            "rows_not_filled": found.rows_not_filled,
+            "superseded": found.superseded,
+            "accounts_reviewed": len(merged.reviewed),
+            "values_used": merged.values_used,
+            "stages_used": len(merged.stage_from_review),
+            "stale": sum(1 for i in merged.reviewed if i not in recent(state, as_of, playbook)),
+            "disagreements": len(merged.disagreements),
+            "not_in_export": [{"file": r.file, "line": r.line, "account_id": r.account_id} for r, _ in merged.unmatched],
+        },
+    }
+
+
+def review_first(table: AccountTable, evaluation: Evaluation, state: ReviewState, as_of: date, playbook: Playbook, most: int = 10) -> list[int]:
+    """Accounts with no evidence (no best fit, no recent review), the highest revenue first, then by name."""
+    fresh = recent(state, as_of, playbook)
+    revenue = table.columns.get("revenue_12m") if "revenue_12m" in playbook.signals else np.full(len(table), np.nan)
+    lacking = [i for i, b in enumerate(evaluation.best_fit) if b is None and i not in fresh]
+    lacking.sort(key=lambda i: (-(revenue[i] if revenue[i] == revenue[i] else -np.inf), table.names[i].casefold(), table.ids[i]))
+    return lacking[:most]

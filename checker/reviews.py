@@ -74,7 +74,7 @@ def add_review_findings(evaluation: Evaluation, table: AccountTable, state: Revi
         if days > limit:
             message = texts["review-stale"]["message"][lang].format(reviewer=review.reviewer, reviewed_on=review.reviewed_on.isoformat(), days=days, limit=limit)
             evidence = {"signal": None, "observed": review.reviewed_on.isoformat(), "op": None, "threshold": limit, "relative_to": None,
-                        "expected": None, "reviewer": review.reviewer, "reviewed_on": review.reviewed_on.isoformat(), "file": review.file, "line": review.line}
+                        "expected": playbook.text("review.stale_expected", lang, limit=limit), "reviewer": review.reviewer, "reviewed_on": review.reviewed_on.isoformat(), "file": review.file, "line": review.line}
             add(index, "review-stale", "info", message, evidence)
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from checker.evaluate import Evaluation, Evaluator, Finding
 from checker.inputs.accounts import AccountTable, UnusableRow, read_accounts
-from checker.inputs.assessments import Assessments, merge_reviews
+from checker.inputs.assessments import Assessments, merge_reviews, read_assessments
 from checker.inputs.files import InputError, peek_header, unzip_data_export
 from checker.inputs.mappings import Mapping, detect_preset, load_mapping, presets, read_rates
 from checker.playbook.messages import Problem, words
@@ -191,7 +191,7 @@ class Inputs:
     contacts: list[Path] = field(default_factory=list)
     currency_rates: Path | None = None
     history_from: date | None = None  # the logs hold only the history since this date (--history-from)
-    assessments: Assessments | None = None  # the reviews read from --assessments files (inputs.assessments)
+    assessments: list[Path] = field(default_factory=list)  # assessments files (--assessments): the account reviews
 
 
 def choose_mapping(inputs: Inputs) -> tuple[Mapping, Problem]:
@@ -243,10 +243,12 @@ def read_signals(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, pro
         if progress:
             progress.step(playbook.text(f"progress.{key}", lang, **values))
 
+    # The reviews first: a bad assessments file stops the run before the exports are read, and nothing of it is used.
+    reviews = read_assessments(inputs.assessments, playbook, as_of) if inputs.assessments else None
     with tempfile.TemporaryDirectory(prefix="playbook-") as work:
         folder = Path(work)
         if inputs.accounts.suffix.lower() != ".zip":
-            return _read(inputs, playbook, as_of, folder, step)
+            return _read(inputs, playbook, as_of, folder, step, reviews=reviews)
         archive = inputs.accounts
         files = unzip_data_export(archive, folder)
         unzipped = replace(inputs, accounts=files["accounts"][0], activities=inputs.activities + files.get("activities", []),
@@ -254,7 +256,7 @@ def read_signals(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, pro
                            preset="salesforce" if inputs.preset == "auto" else inputs.preset)
         zipped = Problem("cli.preset_by_zip", path=archive.name) if inputs.preset == "auto" else None
         try:
-            return _read(unzipped, playbook, as_of, folder, step, zipped)
+            return _read(unzipped, playbook, as_of, folder, step, zipped, reviews)
         except InputError as exc:  # name the zip and its member, not the work folder's copy (gone by the time it is read)
             raise _renamed(exc, f"{folder}{os.sep}", f"{archive}:") from None
 
@@ -271,7 +273,7 @@ def _renamed(value: object, old: str, new: str) -> object:
 
 
 def _read(inputs: Inputs, playbook: Playbook, as_of: date, folder: Path, step: Callable[..., None],
-          reason: Problem | None = None) -> tuple[AccountTable, Sources]:
+          reason: Problem | None = None, reviews: Assessments | None = None) -> tuple[AccountTable, Sources]:
     """read_signals, once the files are where they can be read (a zip unpacked into `folder`)."""
     mapping, chosen = choose_mapping(inputs)
     sources = Sources(mapping.id, reason or chosen)
@@ -290,8 +292,8 @@ def _read(inputs: Inputs, playbook: Playbook, as_of: date, folder: Path, step: C
             table.notes.setdefault(index, []).extend(notes)
         sources.logs = derived.stats
         sources.origins = derived.origins
-    if inputs.assessments is not None:  # after the logs: a value they give is the CRM's, which a review does not override
-        sources.review.merged = merge_reviews(table, inputs.assessments, playbook)
+    if reviews is not None:  # after the logs: a value they give is the CRM's, which a review does not override
+        sources.review.merged = merge_reviews(table, reviews, playbook)
     say_no_stage_once(table, playbook, sources.review)
     return table, sources
 

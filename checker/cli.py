@@ -23,7 +23,6 @@ from checker.history.baseline import load_baseline
 from checker.history.changes import annotate
 from checker.history.waivers import append_waiver, check_rules, known_rules, read_waivers
 from checker.inputs.accounts import AccountTable
-from checker.inputs.assessments import read_assessments
 from checker.inputs.files import InputError
 from checker.inputs.mappings import presets
 from checker.playbook.messages import Problem, render, suggestion, words
@@ -37,6 +36,7 @@ from checker.reports.review_sheet import review_sheet
 from checker.reports.rules import explain_rule, rules_table, summary
 from checker.reports.signals import SIGNAL_FORMATS
 from checker.reports.text import filter_line
+from checker.reviews import review_notes
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -101,13 +101,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of messages")
     p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
 
-    p = sub.add_parser("review-sheet", help="write a sheet (XLSX or CSV) of the accounts that lack evidence, for the account review; filled in, it is an assessments file",
-                       description="The accounts of an owner (or all) whose stage the CRM's data cannot settle, the thin-evidence ones first, by revenue then name: what the CRM knows filled in, "
-                                   "the review's questions blank (XLSX: drop-downs). Fill it in at the account review and give it to `playbook check --assessments`.")
+    p = sub.add_parser("review-sheet", help="write a sheet (XLSX with drop-downs, or CSV) of the accounts that lack evidence, by revenue then name; filled in, it is an assessments file for check --assessments")
     _input_options(p)
     p.add_argument("--output", type=Path, required=True, metavar="FILE", help="the sheet: .xlsx (with drop-downs) or .csv")
     p.add_argument("--owner", action="append", default=[], metavar="NAME", help="only this owner's accounts (repeatable)")
-    p.add_argument("--all", action="store_true", help="list every account, the thin-evidence ones first")
     p.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD", help="the date every time window counts back from (default: today)")
     p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the headers, drop-downs and messages")
     p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
@@ -150,12 +147,13 @@ def inputs_from(args: argparse.Namespace) -> Inputs:
     if args.output and args.output.resolve() == args.accounts.resolve():
         raise UsageError("error.output_is_input")
     return Inputs(args.accounts, args.activities, args.deals, args.preset, args.mapping, args.date_format, args.sheet,
-                  args.contacts, args.currency_rates, args.history_from)
+                  args.contacts, args.currency_rates, args.history_from, assessments=args.assessments)
 
 
 def _say_how_read(args: argparse.Namespace, playbook: Playbook, table: AccountTable, sources: Sources) -> None:
     """On stderr: --mapping entries that matched nothing, and the preset auto-detection chose."""
-    _say_reviews(args, playbook, sources)
+    for note in review_notes(sources.review, playbook, args.lang):  # reviews of accounts not in the export, rows not filled
+        print(f"playbook: {note}", file=sys.stderr)
     for miss in table.mapping_unmatched:
         print(f"playbook: {playbook.text('cli.mapping_unmatched', args.lang, mapping=args.mapping, miss=miss)}", file=sys.stderr)
     if args.preset == "auto" and sources.preset != "canonical":
@@ -258,7 +256,7 @@ def cmd_check(args: argparse.Namespace, playbook: Playbook) -> int:
 
 
 def _check(args: argparse.Namespace, playbook: Playbook) -> int:
-    inputs = _reviewed(inputs_from(args), args, playbook)
+    inputs = inputs_from(args)
     baseline = load_baseline(args.baseline, playbook.manifest["version"]) if args.baseline else None  # bad input stops before the check
     waivers = read_waivers(args.waivers) if args.waivers else None
     with Progress() as progress:
@@ -270,9 +268,9 @@ def _check(args: argparse.Namespace, playbook: Playbook) -> int:
             print(f"playbook: {note.render(args.lang, playbook.messages)}", file=sys.stderr)
     _say_how_read(args, playbook, result.table, result.sources)
     if args.propose_stages:
-        text, n, thin = proposals_csv(result)
+        text, said = proposals_csv(result, args.propose_stages)
         write_atomically(args.propose_stages, [text])
-        print(f"playbook: {playbook.text('proposals.wrote', args.lang, path=args.propose_stages, n=n, review=thin)}", file=sys.stderr)
+        print(f"playbook: {said}", file=sys.stderr)
     if args.format == "csv":  # one row per finding has no place for them: the logs' warnings go to stderr
         for log in result.sources.as_json(args.lang, playbook.messages)["logs"]:
             for warning in log["warnings"]:
@@ -306,7 +304,7 @@ def cmd_waive(args: argparse.Namespace, playbook: Playbook) -> int:
 
 def cmd_signals(args: argparse.Namespace, playbook: Playbook) -> int:
     """The signals the checker judges, as a canonical account table (checker/reports/signals.py)."""
-    inputs = _reviewed(inputs_from(args), args, playbook)
+    inputs = inputs_from(args)
     as_of = args.as_of or date.today()
     with _without_cycle_collector(), Progress() as progress:
         table, sources = read_signals(inputs, playbook, as_of, args.lang, progress)
@@ -317,40 +315,16 @@ def cmd_signals(args: argparse.Namespace, playbook: Playbook) -> int:
     return EXIT_OK
 
 
-def _reviewed(inputs: Inputs, args: argparse.Namespace, playbook: Playbook) -> Inputs:
-    """The inputs with the reviews of --assessments, read (and refused whole) before the exports are."""
-    for path in args.assessments:
-        if not path.is_file():
-            raise UsageError("error.no_file", path=path)
-    if args.assessments:
-        inputs.assessments = read_assessments(args.assessments, playbook, args.as_of or date.today())
-    return inputs
-
-
-def _say_reviews(args: argparse.Namespace, playbook: Playbook, sources: Sources) -> None:
-    """On stderr: reviews of accounts not in the export (with a did-you-mean), rows nobody filled in."""
-    merged = sources.review.merged
-    for review, hint in merged.unmatched:
-        text = playbook.text("review.unknown_account", args.lang, path=review.file, line=review.line, account=review.account_id,
-                             name=review.account_name, hint=words(hint, args.lang, playbook.messages))
-        print(f"playbook: {text}", file=sys.stderr)
-    if merged.assessments is not None and merged.assessments.rows_not_filled:
-        print(f"playbook: {playbook.text('review.not_filled', args.lang, n=merged.assessments.rows_not_filled)}", file=sys.stderr)
-
-
 def cmd_review_sheet(args: argparse.Namespace, playbook: Playbook) -> int:
     """The review sheet (checker/reports/review_sheet.py) of the accounts that lack evidence."""
-    suffix = args.output.suffix.lower()
-    if suffix not in (".xlsx", ".csv"):
+    if args.output.suffix.lower() not in (".xlsx", ".csv"):
         raise UsageError("sheet.bad_output", path=args.output)
-    inputs = _reviewed(inputs_from(args), args, playbook)
     with _without_cycle_collector(), Progress() as progress:
-        result = run_check(inputs, playbook, args.as_of or date.today(), args.lang, playbook.manifest["handbook_url"], progress)
+        result = run_check(inputs_from(args), playbook, args.as_of or date.today(), args.lang, playbook.manifest["handbook_url"], progress)
     _say_how_read(args, playbook, result.table, result.sources)
-    sheet, n = review_sheet(result, args.owner, suffix, args.all)
+    sheet, said = review_sheet(result, args.owner, args.output)
     write_atomically(args.output, [sheet])
-    owner = playbook.text("sheet.owner", args.lang, owner=", ".join(args.owner)) if args.owner else ""
-    print(f"playbook: {playbook.text('sheet.wrote', args.lang, path=args.output, n=n, total=len(result.table), owner=owner)}", file=sys.stderr)
+    print(f"playbook: {said}", file=sys.stderr)
     return EXIT_OK
 
 

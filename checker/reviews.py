@@ -17,6 +17,7 @@ from checker.evaluate import Evaluation, Evaluator, Finding
 from checker.inputs.accounts import AccountTable
 from checker.inputs.assessments import Merged
 from checker.inputs.columns import decode
+from checker.playbook.messages import words
 from checker.playbook.model import Playbook
 
 REVIEW_KINDS = ("review-disagrees", "review-stale")
@@ -45,6 +46,16 @@ def say_no_stage_once(table: AccountTable, playbook: Playbook, state: ReviewStat
             table.notes[i] = kept
         else:
             table.notes.pop(i, None)
+
+
+def review_notes(state: ReviewState, playbook: Playbook, lang: str) -> list[str]:
+    """What the command says on stderr: reviews of accounts the export does not have (with a hint), rows nobody filled in."""
+    merged = state.merged
+    notes = [playbook.text("review.unknown_account", lang, path=review.file, line=review.line, account=review.account_id,
+                           name=review.account_name, hint=words(hint, lang, playbook.messages)) for review, hint in merged.unmatched]
+    if merged.assessments is not None and merged.assessments.rows_not_filled:
+        notes.append(playbook.text("review.not_filled", lang, n=merged.assessments.rows_not_filled))
+    return notes
 
 
 def add_review_findings(evaluation: Evaluation, table: AccountTable, state: ReviewState, words: Evaluator) -> None:

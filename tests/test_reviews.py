@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from checker.check import Inputs, run_check
-from checker.inputs.assessments import distance, read_assessments, tolerance
+from checker.inputs.assessments import distance, tolerance
 from checker.playbook.schemas import validator
 from tests.conftest import run
 
@@ -28,7 +28,7 @@ def check(tmp_path: Path, playbook, export: str, reviews: str | None, as_of: dat
     accounts = write(tmp_path, "export.csv", export)
     inputs = Inputs(accounts)
     if reviews is not None:
-        inputs.assessments = read_assessments([write(tmp_path, "reviews.csv", reviews)], playbook, as_of)
+        inputs.assessments = [write(tmp_path, "reviews.csv", reviews)]
     return run_check(inputs, playbook, as_of, "en", "http://h")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -50,8 +51,8 @@ def without_stage(result: CheckResult) -> list[int]:
     return [i for i, declared in enumerate(result.table.declared) if declared is None]
 
 
-def proposals_csv(result: CheckResult) -> tuple[str, int, int]:
-    """The CSV, how many accounts it proposes a stage for, and how many of them are marked review."""
+def proposals_csv(result: CheckResult, path: Path) -> tuple[str, str]:
+    """The CSV, and what it holds in a line for stderr (how many proposals, how many marked review)."""
     table, playbook, lang = result.table, result.playbook, result.lang
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -65,4 +66,4 @@ def proposals_csv(result: CheckResult) -> tuple[str, int, int]:
         row = [table.ids[i], table.names[i], table.owners[i], name, p.stage or "", p.evidence if p.stage else "",
                "" if p.margin is None or np.isnan(p.margin) else f"{p.margin:g}", playbook.text("proposals.review", lang) if p.thin else ""]
         writer.writerow([neutralise(c) for c in row])
-    return out.getvalue(), len(accounts), thin
+    return out.getvalue(), playbook.text("proposals.wrote", lang, path=path, n=len(accounts), review=thin)

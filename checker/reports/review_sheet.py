@@ -1,7 +1,7 @@
 """`playbook review-sheet`: the accounts that lack evidence, as a sheet for the account review meeting.
 
-One row per account, the thin-evidence ones ("review" in --propose-stages) first, each group
-by revenue (highest first) then name. What the CRM knows is filled in; the questions the
+One row per account whose evidence is thin (no best fit, or one --propose-stages marks
+"review"), by revenue (highest first) then name. What the CRM knows is filled in; the questions the
 handbook's review page asks (signals with `ask:` in the catalogue) are blank where the CRM
 does not know them. Headers are in the chosen language; XLSX cells get drop-downs for the
 stages, yes/no and the plain ranges and choices of the catalogue, with the options' labels
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 from checker.check import CheckResult
 from checker.inputs.columns import decode
@@ -31,8 +32,9 @@ def sheet_signals(playbook: Playbook) -> list[str]:
     return asked + [s for s in CONTEXT if s in playbook.signals and s not in asked]
 
 
-def accounts(result: CheckResult, owners: list[str], everything: bool = False) -> list[int]:
-    """The accounts of the sheet: of these owners (all when none), thin evidence first, then by revenue and name."""
+def accounts(result: CheckResult, owners: list[str]) -> list[int]:
+    """The accounts of the sheet: of these owners (all when none), those whose evidence is thin
+    (no best fit, or a proposal marked review), by revenue (highest first) then name."""
     table = result.table
     wanted = {o.casefold().strip() for o in owners}
     revenue = table.columns.get("revenue_12m")
@@ -40,10 +42,9 @@ def accounts(result: CheckResult, owners: list[str], everything: bool = False) -
     for i in range(len(table)):
         if wanted and table.owners[i].casefold().strip() not in wanted:
             continue
-        thin = propose(result, i).thin
-        if thin or everything:
+        if propose(result, i).thin:
             money = revenue[i] if revenue[i] == revenue[i] else float("-inf")
-            rows.append((not thin, -money, table.names[i].casefold(), table.ids[i], i))
+            rows.append((-money, table.names[i].casefold(), table.ids[i], i))
     return [row[-1] for row in sorted(rows)]
 
 
@@ -148,9 +149,11 @@ def to_xlsx(result: CheckResult, header: list[str], body: list[list[object]]) ->
     return out.getvalue()
 
 
-def review_sheet(result: CheckResult, owners: list[str], suffix: str, everything: bool = False) -> tuple[str | bytes, int]:
-    """The sheet (CSV text or XLSX bytes) and how many accounts it lists."""
-    picked = accounts(result, owners, everything)
+def review_sheet(result: CheckResult, owners: list[str], path: Path) -> tuple[str | bytes, str]:
+    """The sheet (XLSX bytes for a .xlsx path, else CSV text), and what it holds in a line for stderr."""
+    picked = accounts(result, owners)
     header, body = rows(result, picked)
-    return (to_xlsx(result, header, body) if suffix == ".xlsx" else to_csv(header, body)), len(picked)
+    sheet = to_xlsx(result, header, body) if path.suffix.lower() == ".xlsx" else to_csv(header, body)
+    owner = result.text("sheet.owner", owner=", ".join(owners)) if owners else ""
+    return sheet, result.text("sheet.wrote", path=path, n=len(picked), total=len(result.table), owner=owner)
 

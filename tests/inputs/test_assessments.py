@@ -151,3 +151,20 @@ def test_merge_fills_only_what_the_crm_does_not_know(tmp_path, playbook):
     (review, hint), = merged.unmatched
     assert review.account_id == "A9" and "has id A1" in hint.render("en")
     assert canonical_text(merged.reviewed[0].values["open_books"]) == "yes"
+
+
+def test_the_schema_describes_the_columns_the_reader_takes(tmp_path, playbook):
+    import json
+
+    from checker.inputs.assessments import IDENTITY, OPTIONAL
+    from checker.playbook.schemas import SCHEMA_DIR, validator
+
+    schema = json.loads((SCHEMA_DIR / "assessments.schema.json").read_text(encoding="utf-8"))
+    assert schema["required"] == list(IDENTITY) and set(schema["properties"]) == {*IDENTITY, *OPTIONAL}
+    row = {"account_id": "A1", "account_name": "Alpha", "reviewed_on": "2026-10-01", "reviewer": "Anna", "declared_stage": "",
+           "share_of_wallet": "0.45", "open_books": "yes", "last_health_check": "2026-09-01"}
+    assert list(validator("assessments.schema.json").iter_errors(row)) == []
+    path = write(tmp_path, ",".join(row) + "\n" + ",".join(row.values()) + "\n")
+    assert read_assessments([path], playbook, AS_OF).reviews["A1"].values == {"share_of_wallet": 0.45, "open_books": True, "last_health_check": date(2026, 9, 1)}
+    assert [e.message for e in validator("assessments.schema.json").iter_errors({**row, "reviewer": ""})]
+    assert all(s == s.lower() for s in playbook.signals)  # every signal id fits the schema's column names

@@ -17,7 +17,6 @@ from datetime import date, timedelta
 import pytest
 
 from checker.check import Inputs, run_check
-from checker.inputs.assessments import read_assessments
 from checker.reports.coverage import coverage_lines
 from tests.inputs.test_logs_real_exports import CASES, REAL, case
 
@@ -61,7 +60,7 @@ def test_reviews_of_every_account_raise_best_fit_coverage_to_90_percent(folder, 
     path = tmp_path / "assessments.csv"
     with path.open("w", encoding="utf-8", newline="") as out:
         csv.writer(out).writerows(made_up_answers(playbook, before.table.ids, as_of, random.Random(1)))
-    given.assessments = read_assessments([path], playbook, as_of)
+    given.assessments = [path]
     after = run_check(given, playbook, as_of, "en", "http://h")
     coverage = after.summary()["coverage"]
     print(f"{folder}: best fit {share_before:.0%} → {coverage['best_fit']['share']:.0%} of {coverage['accounts']} accounts")

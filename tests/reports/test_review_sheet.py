@@ -112,12 +112,12 @@ def test_order_owner_and_csv(tmp_path, capsys, playbook):
     by_name = sorted([("'=HYPERLINK(\"x\")", "A2"), ("Beta Ltd", "A4")], key=lambda p: p[0].lstrip("'").casefold())
     assert ids[:2] == [a for _, a in by_name]
     assert rows[ids.index("A2") + 1][1].startswith("'=")  # neutralised in CSV
-    code, _, _ = run(capsys, "review-sheet", str(export(tmp_path)), "--output", str(out), "--all", "--as-of", "2026-11-01")
+    code, _, _ = run(capsys, "review-sheet", str(export(tmp_path)), "--output", str(out), "--as-of", "2026-11-01")
     everything = [r[0] for r in csv.reader(io.StringIO(out.read_text(encoding="utf-8")))][1:]
-    assert sorted(everything) == ["A1", "A2", "A3", "A4", "A5"] and everything[-1] == "A5"  # the settled one last
+    assert sorted(everything) == ["A1", "A2", "A3", "A4"]  # A5's evidence settles its stage
     # An unfilled sheet read back: every row counted as not filled, nothing used.
     code, out_text, err = run(capsys, "check", str(export(tmp_path)), "--assessments", str(out), "--as-of", "2026-11-01", "--format", "json")
-    assert "5 row(s) of the assessments file(s) have no reviewed_on and no reviewer" in err
+    assert "4 row(s) of the assessments file(s) have no reviewed_on and no reviewer" in err
     assert json.loads(out_text)["summary"]["coverage"]["reviews"]["accounts_reviewed"] == 0
 
 

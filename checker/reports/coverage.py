@@ -2,6 +2,8 @@
 fit and a recent review, and which accounts to review first (checker/reviews.py counts them)."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from checker.check import CheckResult
 from checker.inputs.columns import decode
 from checker.reviews import review_first
@@ -29,8 +31,10 @@ def coverage_lines(result: CheckResult) -> list[str]:
     return lines
 
 
-def coverage_html(result: CheckResult) -> dict:
-    """What the HTML report's coverage tile and its "accounts to review first" list show."""
+def coverage_html(result: CheckResult, link: Callable[[str], str] | None = str) -> dict:
+    """What the HTML report's coverage tile and its "accounts to review first" list show;
+    `link` turns the review page's URL into the href to use (the handbook's report makes it
+    relative); None: no link (a handbook without the review page)."""
     c = result.summary()["coverage"]
     t, lang = result.text, result.lang
     revenue = result.playbook.signals.get("revenue_12m")
@@ -52,6 +56,6 @@ def coverage_html(result: CheckResult) -> dict:
         "first_title": t("coverage.review_first"),
         "first_help": t("coverage.review_first_help"),
         "revenue_label": t("coverage.revenue"),
-        "review_url": f"{base}/{lang}/review/",
+        "review_url": link(f"{base}/{lang}/review/") if link else None,
         "review_link": t("coverage.review_page"),
     }

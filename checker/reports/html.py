@@ -168,8 +168,10 @@ def to_html(result: CheckResult, **_: object) -> str:
     return environment().get_template("report.html.j2").render(r=build(result), coverage=coverage_html(result))
 
 
-def fragments(result: CheckResult, link: Callable[[str], str]) -> dict[str, str]:
-    """The report's parts for a page of the handbook: style, overview (tiles and charts), cards, script."""
+def fragments(result: CheckResult, link: Callable[[str], str], review_page: bool = True) -> dict[str, str]:
+    """The report's parts for a page of the handbook: style, overview (tiles and charts), cards, script,
+    the evidence coverage (linking to the handbook's review page when it has one)."""
     parts: Any = environment().get_template("report_parts.html.j2").module
     report = build(result, link)
-    return {"style": str(parts.style(report)), "overview": str(parts.overview(report)), "cards": str(parts.cards(report)), "script": str(parts.script())}
+    return {"style": str(parts.style(report)), "overview": str(parts.overview(report)), "cards": str(parts.cards(report)), "script": str(parts.script()),
+            "coverage": str(parts.coverage(coverage_html(result, link if review_page else None)))}

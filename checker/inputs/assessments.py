@@ -264,12 +264,15 @@ def merge_reviews(table, assessments: Assessments, playbook: Playbook) -> Merged
     does not know is the review's; one it knows stays, and a review far from it is a disagreement."""
     merged = Merged(assessments)
     at = {account_id: i for i, account_id in enumerate(table.ids)}
+    named: dict[str, int] = {}  # account name -> its first account: the hint for a review whose id is not in the export
     cols = table.columns
     stages = {label_key(label): phase.id for phase in playbook.phases.values() for label in phase.labels()}
     for account_id, review in assessments.reviews.items():
         i = at.get(account_id)
         if i is None:
-            merged.unmatched.append((review, _which(review, table)))
+            if not named:
+                named = {name.casefold(): k for k, name in reversed(list(enumerate(table.names)))}
+            merged.unmatched.append((review, _which(review, table, named)))
             continue
         merged.reviewed[i] = review
         for signal_id, value in review.values.items():
@@ -289,7 +292,7 @@ def merge_reviews(table, assessments: Assessments, playbook: Playbook) -> Merged
                 merged.disagreements.append(Disagreement(i, signal_id, crm, number, severity, review))
         if review.declared:
             own = table.declared[i] or stages.get(label_key(table.declared_raw[i]))
-            if own is None and not table.declared_raw[i].strip():
+            if own is None:  # the CRM gives none (or one the playbook does not know, whose data finding stays)
                 table.declared[i] = review.declared
                 table.notes[i] = [n for n in table.notes.get(i, []) if n.code != "data.no_stage"]
                 if not table.notes[i]:
@@ -302,9 +305,9 @@ def merge_reviews(table, assessments: Assessments, playbook: Playbook) -> Merged
     return merged
 
 
-def _which(review: Review, table) -> Problem | str:
+def _which(review: Review, table, named: dict[str, int]) -> Problem | str:
     """A hint for a review whose account id is not in the export: an account of the same name, or a close id."""
-    for i, name in enumerate(table.names):
-        if review.account_name and name.casefold() == review.account_name.casefold():
-            return Problem("review.same_name", account=table.ids[i], name=name)
+    i = named.get(review.account_name.casefold()) if review.account_name else None
+    if i is not None:
+        return Problem("review.same_name", account=table.ids[i], name=table.names[i])
     return suggestion(review.account_id, table.ids)

@@ -168,3 +168,12 @@ def test_the_schema_describes_the_columns_the_reader_takes(tmp_path, playbook):
     assert read_assessments([path], playbook, AS_OF).reviews["A1"].values == {"share_of_wallet": 0.45, "open_books": True, "last_health_check": date(2026, 9, 1)}
     assert [e.message for e in validator("assessments.schema.json").iter_errors({**row, "reviewer": ""})]
     assert all(s == s.lower() for s in playbook.signals)  # every signal id fits the schema's column names
+
+
+def test_a_reviews_stage_stands_in_for_one_the_playbook_does_not_know(tmp_path, playbook):
+    from checker.inputs.accounts import read_accounts
+
+    table = read_accounts(write(tmp_path, "account_id,account_name,declared_stage\nA1,Alpha,Partnership\n", "export.csv"), playbook)
+    merge_reviews(table, read_assessments([write(tmp_path, f"{HEAD}\nA1,Alpha,2026-10-01,Anna,basic\n")], playbook, AS_OF), playbook)
+    assert table.declared == ["basic"]
+    assert [n.code for n in table.notes[0]] == ["data.unknown_stage"]  # the CRM's own value is still reported

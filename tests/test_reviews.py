@@ -157,3 +157,22 @@ def test_propose_stages_writes_an_importable_csv(tmp_path, capsys, playbook):
     assert (a1["review"] == "review") == thin
     assert a2["account_name"] == "'=cmd" and a2["proposed_stage"] == "" and a2["review"] == "review"
     assert "proposed stages for 2 accounts" in err
+
+
+def test_the_review_kinds_are_listed_explained_filtered_and_waivable(tmp_path, capsys, playbook):
+    code, out, _ = run(capsys, "rules")
+    assert code == 0 and "review-disagrees  [info, warning]" in out and f"> {playbook.manifest['review']['stale_after_days']} days" in out
+    code, out, _ = run(capsys, "rules", "review-stale", "--lang", "fi")
+    assert code == 0 and playbook.manifest["review"]["findings"]["review-stale"]["title"]["fi"] in out and "/fi/checker/#review-stale" in out
+    export = write(tmp_path, "export.csv", "account_id,account_name,declared_stage,open_books\nA1,Alpha,basic,yes\n")
+    reviews = write(tmp_path, "reviews.csv", f"{HEAD},open_books\nA1,Alpha,2025-01-01,Anna,,no\n")
+    code, out, _ = run(capsys, "check", str(export), "--assessments", str(reviews), "--as-of", "2026-11-01", "--kind", "review-stale", "--format", "json")
+    kinds = {f["kind"] for a in json.loads(out)["accounts"] for f in a["findings"]}
+    assert kinds == {"review-stale"}
+    report = json.loads(run(capsys, "check", str(export), "--assessments", str(reviews), "--as-of", "2026-11-01", "--format", "json")[1])
+    assert report["rules"]["review-disagrees"]["title"] == playbook.manifest["review"]["findings"]["review-disagrees"]["title"]["en"]
+    waivers = tmp_path / "waivers.yaml"
+    code, _, err = run(capsys, "waive", "A1", "review-disagrees", "--reason", "the CRM flag is set by hand", "--until", "2027-01-01", "--by", "x", "--waivers", str(waivers))
+    assert code == 0, err
+    code, out, err = run(capsys, "check", str(export), "--assessments", str(reviews), "--as-of", "2026-11-01", "--waivers", str(waivers), "--format", "json", "--fail-on", "warning")
+    assert code == 0, err  # the warning is waived; the stale review is only info

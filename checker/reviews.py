@@ -8,6 +8,7 @@ no declared stage. Every number it uses is in the manifest's `review` settings.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -15,7 +16,7 @@ import numpy as np
 
 from checker.evaluate import Evaluation, Evaluator, Finding
 from checker.inputs.accounts import AccountTable
-from checker.inputs.assessments import Merged
+from checker.inputs.assessments import Disagreement, Merged, Review
 from checker.inputs.columns import decode
 from checker.playbook.messages import words
 from checker.playbook.model import Playbook
@@ -59,34 +60,48 @@ def review_notes(state: ReviewState, playbook: Playbook, lang: str) -> list[str]
 
 
 def add_review_findings(evaluation: Evaluation, table: AccountTable, state: ReviewState, words: Evaluator) -> None:
-    """The findings of the reviews, after each account's own: a disagreement with the CRM, a stale review."""
+    """The findings of the reviews, after each account's own: a disagreement with the CRM, a stale review.
+
+    As the evaluator's, a Finding is shared by the accounts that show the same thing (the same
+    values, reviewer, day and file); where in the file each review is, `playbook signals --format json` says."""
     playbook, lang = words.playbook, words.lang
     spec = playbook.manifest["review"]
     texts = spec["findings"]
+    made: dict[tuple, Finding] = {}
 
-    def add(index: int, kind: str, severity: str, message: str, evidence: dict) -> None:
-        finding = Finding(kind, kind, severity, message, evidence, texts[kind]["action"][lang], "", words.url("checker/", kind))
+    def add(index: int, kind: str, severity: str, key: tuple, build: Callable[[], tuple[str, dict]]) -> None:
+        finding = made.get(key)
+        if finding is None:
+            message, evidence = build()
+            finding = made[key] = Finding(kind, kind, severity, message, evidence, texts[kind]["action"][lang], "", words.url("checker/", kind))
+            evaluation.distinct.append(finding)
         evaluation.findings[index].append(finding)
-        evaluation.distinct.append(finding)
         evaluation.counts[kind, severity] += 1
 
-    for d in state.merged.disagreements:
+    def disagreement(d: Disagreement) -> tuple[str, dict]:
         name, crm, review = _shown(d.signal, d.crm, d.review, words)
-        said = playbook.text("review.disagrees_review", lang, value=review, reviewer=d.source.reviewer, day=d.source.reviewed_on.isoformat())
-        message = texts["review-disagrees"]["message"][lang].format(signal=name, crm=crm, review=review, reviewer=d.source.reviewer,
-                                                                    reviewed_on=d.source.reviewed_on.isoformat())
+        day = d.source.reviewed_on.isoformat()
+        message = texts["review-disagrees"]["message"][lang].format(signal=name, crm=crm, review=review, reviewer=d.source.reviewer, reviewed_on=day)
         evidence = {"signal": d.signal, "observed": _json(d.signal, d.crm, playbook), "op": None, "threshold": None, "relative_to": None,
-                    "expected": said, "review": _json(d.signal, d.review, playbook), "reviewer": d.source.reviewer,
-                    "reviewed_on": d.source.reviewed_on.isoformat(), "file": d.source.file, "line": d.source.line}
-        add(d.index, "review-disagrees", d.severity, message, evidence)
+                    "expected": playbook.text("review.disagrees_review", lang, value=review, reviewer=d.source.reviewer, day=day),
+                    "review": _json(d.signal, d.review, playbook), "reviewer": d.source.reviewer, "reviewed_on": day, "file": d.source.file}
+        return message, evidence
+
+    for d in state.merged.disagreements:
+        key = ("review-disagrees", d.signal, d.crm, d.review, d.severity, d.source.reviewer, d.source.reviewed_on, d.source.file)
+        add(d.index, "review-disagrees", d.severity, key, lambda d=d: disagreement(d))
     limit = spec["stale_after_days"]
+
+    def stale(review: Review, days: int) -> tuple[str, dict]:
+        day = review.reviewed_on.isoformat()
+        message = texts["review-stale"]["message"][lang].format(reviewer=review.reviewer, reviewed_on=day, days=days, limit=limit)
+        return message, {"signal": None, "observed": day, "op": None, "threshold": limit, "relative_to": None,
+                         "expected": playbook.text("review.stale_expected", lang, limit=limit), "reviewer": review.reviewer, "reviewed_on": day, "file": review.file}
+
     for index, review in state.merged.reviewed.items():
         days = (words.as_of - review.reviewed_on).days
         if days > limit:
-            message = texts["review-stale"]["message"][lang].format(reviewer=review.reviewer, reviewed_on=review.reviewed_on.isoformat(), days=days, limit=limit)
-            evidence = {"signal": None, "observed": review.reviewed_on.isoformat(), "op": None, "threshold": limit, "relative_to": None,
-                        "expected": playbook.text("review.stale_expected", lang, limit=limit), "reviewer": review.reviewer, "reviewed_on": review.reviewed_on.isoformat(), "file": review.file, "line": review.line}
-            add(index, "review-stale", "info", message, evidence)
+            add(index, "review-stale", "info", ("review-stale", review.reviewer, review.reviewed_on, review.file), lambda r=review, n=days: stale(r, n))
 
 
 def _shown(signal: str, crm: object, review: object, words: Evaluator) -> tuple[str, str, str]:
@@ -121,11 +136,12 @@ def coverage(table: AccountTable, evaluation: Evaluation, state: ReviewState, pl
 
     merged = state.merged
     found = merged.assessments
+    fresh = recent(state, as_of, playbook)
     return {
         "accounts": n,
         "declared_stage": part(sum(1 for d in table.declared if d is not None)),
         "best_fit": part(sum(1 for b in evaluation.best_fit if b is not None)),
-        "reviewed_recently": part(len(recent(state, as_of, playbook))),
+        "reviewed_recently": part(len(fresh)),
         "stale_after_days": playbook.manifest["review"]["stale_after_days"],
         "without_stage": part(state.without_stage),
         "no_stage_said_once": state.said_once,
@@ -137,7 +153,7 @@ def coverage(table: AccountTable, evaluation: Evaluation, state: ReviewState, pl
             "accounts_reviewed": len(merged.reviewed),
             "values_used": merged.values_used,
             "stages_used": len(merged.stage_from_review),
-            "stale": sum(1 for i in merged.reviewed if i not in recent(state, as_of, playbook)),
+            "stale": len(merged.reviewed) - len(fresh),
             "disagreements": len(merged.disagreements),
             "not_in_export": [{"file": r.file, "line": r.line, "account_id": r.account_id} for r, _ in merged.unmatched],
         },

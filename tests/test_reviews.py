@@ -66,7 +66,8 @@ def test_a_yes_against_a_no_and_a_different_stage_disagree(tmp_path, playbook):
 @pytest.mark.parametrize(("measure", "crm", "review", "expected"), [
     ("absolute", 0.5, 0.2, 0.3), ("relative", 10, 5, 0.5), ("relative", 0, 0, 0.0), ("differs", 1, 0, 1.0), ("differs", 2, 2, 0.0)])
 def test_distance(measure, crm, review, expected):
-    assert distance("x", measure, crm, review) == pytest.approx(expected)
+    assert float(distance(measure, crm, review)) == pytest.approx(expected)
+    assert distance(measure, [crm, crm], [review, crm]).tolist() == pytest.approx([expected, 0.0])
 
 
 def test_an_old_review_is_used_and_noted_stale(tmp_path, playbook):
@@ -114,7 +115,7 @@ def test_the_coverage_line_in_every_format(tmp_path, capsys, playbook):
     html = outputs["html"]
     assert "Evidence coverage" in html and "/en/review/" in html and "&lt;b&gt;Gamma&lt;/b&gt;" in html and "<b>Gamma" not in html
     # To review first: no evidence and no recent review, highest revenue first (A2 was reviewed).
-    first = html.split("pr-review-first")[1]
+    first = html.split("<table class=\"pr-review-first\">")[1].split("</table>")[0]
     assert first.index("A3") < first.index("A1") and "A2" not in first
     code, out, _ = run(capsys, "check", str(export), "--as-of", "2026-11-01", "--lang", "fi")
     assert "Näytön kattavuus" in out

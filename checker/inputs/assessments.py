@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -154,6 +155,7 @@ def _read_file(path: Path, playbook: Playbook, as_of: date, problems: list[Probl
         raise InputError("review.missing_columns", path=name, columns=", ".join(missing), found=", ".join(h.strip() for h in table.header))
     stages = {label_key(label): phase.id for phase in playbook.phases.values() for label in phase.labels()}
     signals = [(s, i, playbook.signals[s], option_values(playbook.signals[s])) for s, i in columns.items() if s in playbook.signals]
+    read: dict[tuple[str, str], object] = {}  # (signal, cell) -> its value or BadValue: a file repeats its answers
     reviews: list[Review] = []
     for cells, line in zip(table.rows, table.lines, strict=True):
         cells = [c.strip() for c in cells] + [""] * (len(table.header) - len(cells))
@@ -181,9 +183,14 @@ def _read_file(path: Path, playbook: Playbook, as_of: date, problems: list[Probl
             cell = cells[i]
             if is_unknown(cell.removeprefix("'")):
                 continue
-            try:
-                value = read_cell(cell, signal, labels)
-            except BadValue as bad:
+            value = read.get((signal_id, cell), read)
+            if value is read:
+                try:
+                    value = read[signal_id, cell] = read_cell(cell, signal, labels)
+                except BadValue as bad:
+                    value = read[signal_id, cell] = bad
+            if isinstance(value, BadValue):
+                bad = value
                 reason = Problem(bad.reason, **bad.details)
                 problems.append(Problem("review.bad_value", **where, column=table.header[i].strip(), value=cell, reason=reason))
                 continue
@@ -217,8 +224,7 @@ def _review_date(cell: str, as_of: date, where: dict, problems: list[Problem]) -
 # --- merging into an export ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Disagreement:
+class Disagreement(NamedTuple):
     """A review's value far from the CRM's: the CRM's was used."""
 
     index: int  # account
@@ -242,14 +248,16 @@ class Merged:
     unmatched: list[tuple[Review, Problem | str]] = field(default_factory=list)  # reviews of accounts not in the export, with a hint
 
 
-def distance(signal_type: str, measure: str, crm: float, review: float) -> float:
-    """How far apart two values are (as the columns hold them: dates as day numbers, booleans 0/1)."""
+def distance(measure: str, crm: np.ndarray | float, review: np.ndarray | float) -> np.ndarray:
+    """How far apart values are (as the columns hold them: dates as day numbers, booleans 0/1), element by element."""
+    crm, review = np.asarray(crm, dtype=np.float64), np.asarray(review, dtype=np.float64)
     if measure == "differs":
-        return float(crm != review)
-    gap = abs(crm - review)
+        return (crm != review).astype(np.float64)
+    gap = np.abs(crm - review)
     if measure == "relative":
-        largest = max(abs(crm), abs(review))
-        return gap / largest if largest else 0.0
+        largest = np.maximum(np.abs(crm), np.abs(review))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(largest > 0, gap / np.where(largest > 0, largest, 1), 0.0)
     return gap
 
 
@@ -265,8 +273,8 @@ def merge_reviews(table, assessments: Assessments, playbook: Playbook) -> Merged
     merged = Merged(assessments)
     at = {account_id: i for i, account_id in enumerate(table.ids)}
     named: dict[str, int] = {}  # account name -> its first account: the hint for a review whose id is not in the export
-    cols = table.columns
     stages = {label_key(label): phase.id for phase in playbook.phases.values() for label in phase.labels()}
+    answers: dict[str, tuple[list[int], list[float], list[Review]]] = {}  # signal -> accounts, values, reviews
     for account_id, review in assessments.reviews.items():
         i = at.get(account_id)
         if i is None:
@@ -276,20 +284,10 @@ def merge_reviews(table, assessments: Assessments, playbook: Playbook) -> Merged
             continue
         merged.reviewed[i] = review
         for signal_id, value in review.values.items():
-            signal = playbook.signals[signal_id]
-            column = cols.get(signal_id)
-            number = encode(value, signal)
-            crm = column[i]
-            if np.isnan(crm):
-                column[i] = number
-                merged.used.setdefault(signal_id, np.zeros(len(table), dtype=bool))[i] = True
-                merged.values_used += 1
-                continue
-            line = tolerance(playbook, signal_id, signal.type)
-            gap = distance(signal.type, line["measure"], crm, number)
-            if gap > line["tolerance"]:
-                severity = "warning" if gap > line["warning"] or line["warning"] <= line["tolerance"] else "info"
-                merged.disagreements.append(Disagreement(i, signal_id, crm, number, severity, review))
+            accounts, values, reviews = answers.setdefault(signal_id, ([], [], []))
+            accounts.append(i)
+            values.append(encode(value, playbook.signals[signal_id]))
+            reviews.append(review)
         if review.declared:
             own = table.declared[i] or stages.get(label_key(table.declared_raw[i]))
             if own is None:  # the CRM gives none (or one the playbook does not know, whose data finding stays)
@@ -298,10 +296,25 @@ def merge_reviews(table, assessments: Assessments, playbook: Playbook) -> Merged
                 if not table.notes[i]:
                     del table.notes[i]
                 merged.stage_from_review.add(i)
-            elif own is not None and own != review.declared:
+            elif own != review.declared:
                 line = tolerance(playbook, "declared_stage", "category")
                 severity = "warning" if line["warning"] <= line["tolerance"] else "info"
                 merged.disagreements.append(Disagreement(i, "declared_stage", own, review.declared, severity, review))
+    for signal_id, (accounts, values, reviews) in answers.items():  # a column at a time
+        signal, column = playbook.signals[signal_id], table.columns.get(signal_id)
+        where, given = np.array(accounts, dtype=np.intp), np.array(values, dtype=np.float64)
+        crm = column[where]
+        unknown = np.isnan(crm)
+        column[where[unknown]] = given[unknown]
+        merged.used[signal_id] = np.zeros(len(table), dtype=bool)
+        merged.used[signal_id][where[unknown]] = True
+        merged.values_used += int(np.count_nonzero(unknown))
+        line = tolerance(playbook, signal_id, signal.type)
+        gap = np.where(unknown, 0.0, distance(line["measure"], np.where(unknown, given, crm), given))
+        warning = line["warning"] <= line["tolerance"]
+        for k in np.flatnonzero(gap > line["tolerance"]).tolist():
+            severity = "warning" if warning or gap[k] > line["warning"] else "info"
+            merged.disagreements.append(Disagreement(accounts[k], signal_id, float(crm[k]), values[k], severity, reviews[k]))
     return merged
 
 

@@ -171,9 +171,23 @@ def test_the_review_kinds_are_listed_explained_filtered_and_waivable(tmp_path, c
     kinds = {f["kind"] for a in json.loads(out)["accounts"] for f in a["findings"]}
     assert kinds == {"review-stale"}
     report = json.loads(run(capsys, "check", str(export), "--assessments", str(reviews), "--as-of", "2026-11-01", "--format", "json")[1])
+    assert list(validator("report.schema.json").iter_errors(report)) == []
+    (account,) = report["accounts"]
+    assert {f["kind"] for f in account["findings"]} >= {"review-disagrees", "review-stale"}
     assert report["rules"]["review-disagrees"]["title"] == playbook.manifest["review"]["findings"]["review-disagrees"]["title"]["en"]
     waivers = tmp_path / "waivers.yaml"
     code, _, err = run(capsys, "waive", "A1", "review-disagrees", "--reason", "the CRM flag is set by hand", "--until", "2027-01-01", "--by", "x", "--waivers", str(waivers))
     assert code == 0, err
     code, out, err = run(capsys, "check", str(export), "--assessments", str(reviews), "--as-of", "2026-11-01", "--waivers", str(waivers), "--format", "json", "--fail-on", "warning")
     assert code == 0, err  # the warning is waived; the stale review is only info
+
+
+def test_an_assessments_file_in_windows_1252_with_finnish_answers(tmp_path, playbook):
+    path = tmp_path / "arviot.csv"
+    path.write_bytes(f"{HEAD};open_books;share_of_wallet\nA1;Äijälä Oy;1.10.2026;Päivi Örn;yhteistyövaihe;kyllä;noin puolet\n".replace(",", ";").encode("cp1252"))
+    result = check(tmp_path, playbook, "account_id,account_name,declared_stage\nA1,Äijälä Oy,\n", None)
+    from checker.inputs.assessments import read_assessments
+
+    review = read_assessments([path], playbook, AS_OF).reviews["A1"]
+    assert (review.reviewer, review.declared, review.values) == ("Päivi Örn", "cooperation", {"open_books": True, "share_of_wallet": 0.45})
+    assert result.table.declared == [None]

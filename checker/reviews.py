@@ -29,15 +29,18 @@ class ReviewState:
     """What a check knows of the account review: the merged reviews and the no-stage note."""
 
     merged: Merged = field(default_factory=Merged)
-    without_stage: int = 0  # accounts with no declared stage at all (after the reviews)
     said_once: bool = False  # their `data.no_stage` findings were replaced by one line
+
+
+def without_stage(table: AccountTable) -> list[int]:
+    """The accounts with no declared stage at all (the CRM's cell empty, and no review gave one)."""
+    return [i for i, (raw, found) in enumerate(zip(table.declared_raw, table.declared, strict=True)) if found is None and not raw.strip()]
 
 
 def say_no_stage_once(table: AccountTable, playbook: Playbook, state: ReviewState) -> None:
     """When most accounts have no declared stage, drop their per-account `data.no_stage` notes:
     the coverage line says it once (manifest `review.no_stage_share`)."""
-    empty = [i for i, (raw, found) in enumerate(zip(table.declared_raw, table.declared, strict=True)) if found is None and not raw.strip()]
-    state.without_stage = len(empty)
+    empty = without_stage(table)
     if not len(table) or len(empty) / len(table) <= playbook.manifest["review"]["no_stage_share"]:
         return
     state.said_once = True
@@ -143,7 +146,7 @@ def coverage(table: AccountTable, evaluation: Evaluation, state: ReviewState, pl
         "best_fit": part(sum(1 for b in evaluation.best_fit if b is not None)),
         "reviewed_recently": part(len(fresh)),
         "stale_after_days": playbook.manifest["review"]["stale_after_days"],
-        "without_stage": part(state.without_stage),
+        "without_stage": part(len(without_stage(table))),
         "no_stage_said_once": state.said_once,
         "reviews": None if found is None else {
             "files": found.files,

@@ -14,11 +14,13 @@ import numpy as np
 
 from checker.evaluate import Evaluation, Evaluator, Finding
 from checker.inputs.accounts import AccountTable, UnusableRow, read_accounts
+from checker.inputs.assessments import Assessments, merge_reviews, read_assessments
 from checker.inputs.files import InputError, peek_header, unzip_data_export
 from checker.inputs.mappings import Mapping, detect_preset, load_mapping, presets, read_rates
 from checker.playbook.messages import Problem, words
 from checker.playbook.model import FINDING_KINDS, SEVERITIES, Playbook
 from checker.progress import Progress
+from checker.reviews import ReviewState, add_review_findings, coverage, say_no_stage_once
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class Sources:
     kept_from_accounts: dict[str, int] = field(default_factory=dict)
     from_accounts: dict[str, np.ndarray] = field(default_factory=dict)  # per derived signal: accounts whose value is the export's own
     origins: dict[str, list[str]] = field(default_factory=dict)  # per derived signal: the logs it came from
+    review: ReviewState = field(default_factory=ReviewState)  # the reviews merged (--assessments) and the no-stage note
 
     def as_json(self, lang: str = "en", messages: dict | None = None) -> dict:
         def said(items: list) -> list[str]:  # problems in the report's language
@@ -146,6 +149,7 @@ class CheckResult:
             "encoding": self.table.encoding,
             "mixed_encoding": dict(zip(("lines_utf8", "lines_windows_1252"), self.table.mixed_encoding, strict=True)) if self.table.mixed_encoding else None,
             "sources": self.sources.as_json(self.lang, self.playbook.messages),
+            "coverage": coverage(self.table, self.evaluation, self.sources.review, self.playbook, self.as_of),
         } | ({"left_out": self.left_out} if self.left_out else {}) \
           | ({"thresholds": self.playbook.thresholds.as_json()} if self.playbook.thresholds else {})
 
@@ -188,6 +192,7 @@ class Inputs:
     contacts: list[Path] = field(default_factory=list)
     currency_rates: Path | None = None
     history_from: date | None = None  # the logs hold only the history since this date (--history-from)
+    assessments: list[Path] = field(default_factory=list)  # assessments files (--assessments): the account reviews
 
 
 def choose_mapping(inputs: Inputs) -> tuple[Mapping, Problem]:
@@ -222,7 +227,9 @@ def merge_derived(table: AccountTable, derived: dict[str, np.ndarray], sources: 
 
 def check_table(table: AccountTable, playbook: Playbook, as_of: date, lang: str, handbook_url: str, sources: Sources) -> CheckResult:
     """Evaluate every account of an already read table."""
-    evaluation = Evaluator(playbook, as_of, lang, handbook_url).evaluate(table)
+    evaluator = Evaluator(playbook, as_of, lang, handbook_url)
+    evaluation = evaluator.evaluate(table)
+    add_review_findings(evaluation, table, sources.review, evaluator)
     unusable = [(row, playbook.text(row.code, lang, row=row.row, **row.values)) for row in table.unusable]
     if table.rows_read != len(table) + len(unusable):
         raise AssertionError("every row read must be accounted for")
@@ -237,10 +244,12 @@ def read_signals(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, pro
         if progress:
             progress.step(playbook.text(f"progress.{key}", lang, **values))
 
+    # The reviews first: a bad assessments file stops the run before the exports are read, and nothing of it is used.
+    reviews = read_assessments(inputs.assessments, playbook, as_of) if inputs.assessments else None
     with tempfile.TemporaryDirectory(prefix="playbook-") as work:
         folder = Path(work)
         if inputs.accounts.suffix.lower() != ".zip":
-            return _read(inputs, playbook, as_of, folder, step)
+            return _read(inputs, playbook, as_of, folder, step, reviews=reviews)
         archive = inputs.accounts
         files = unzip_data_export(archive, folder)
         unzipped = replace(inputs, accounts=files["accounts"][0], activities=inputs.activities + files.get("activities", []),
@@ -248,7 +257,7 @@ def read_signals(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, pro
                            preset="salesforce" if inputs.preset == "auto" else inputs.preset)
         zipped = Problem("cli.preset_by_zip", path=archive.name) if inputs.preset == "auto" else None
         try:
-            return _read(unzipped, playbook, as_of, folder, step, zipped)
+            return _read(unzipped, playbook, as_of, folder, step, zipped, reviews)
         except InputError as exc:  # name the zip and its member, not the work folder's copy (gone by the time it is read)
             raise _renamed(exc, f"{folder}{os.sep}", f"{archive}:") from None
 
@@ -265,7 +274,7 @@ def _renamed(value: object, old: str, new: str) -> object:
 
 
 def _read(inputs: Inputs, playbook: Playbook, as_of: date, folder: Path, step: Callable[..., None],
-          reason: Problem | None = None) -> tuple[AccountTable, Sources]:
+          reason: Problem | None = None, reviews: Assessments | None = None) -> tuple[AccountTable, Sources]:
     """read_signals, once the files are where they can be read (a zip unpacked into `folder`)."""
     mapping, chosen = choose_mapping(inputs)
     sources = Sources(mapping.id, reason or chosen)
@@ -284,6 +293,9 @@ def _read(inputs: Inputs, playbook: Playbook, as_of: date, folder: Path, step: C
             table.notes.setdefault(index, []).extend(notes)
         sources.logs = derived.stats
         sources.origins = derived.origins
+    if reviews is not None:  # after the logs: a value they give is the CRM's, which a review does not override
+        sources.review.merged = merge_reviews(table, reviews, playbook)
+    say_no_stage_once(table, playbook, sources.review)
     return table, sources
 
 

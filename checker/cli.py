@@ -32,9 +32,12 @@ from checker.playbook.thresholds import ThresholdsInvalid, apply_thresholds, rea
 from checker.playbook.validate import BUNDLED, names_missing_path, validate
 from checker.progress import Progress
 from checker.reports import REPORTERS
+from checker.reports.proposals import proposals_csv
+from checker.reports.review_sheet import review_sheet
 from checker.reports.rules import explain_rule, rules_table, summary
 from checker.reports.signals import SIGNAL_FORMATS
 from checker.reports.text import filter_line
+from checker.reviews import review_notes
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -77,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--waivers", type=Path, metavar="FILE", help="waivers (YAML, schema/waivers.schema.json): findings not counted toward --fail-on, until a date")
     p.add_argument("--show-waived", action="store_true", help="list waived findings too, with reason and until")
     p.add_argument("--thresholds", type=Path, metavar="FILE", help="the company's own lines (YAML from `playbook calibrate --overlay`), laid over the playbook's; every report says so")
+    p.add_argument("--propose-stages", type=Path, metavar="FILE", help="also write a CSV a CRM can import: a proposed stage (the best fit) for every account without one, how sure, and 'review' where the evidence is thin")
 
     p = sub.add_parser("waive", help="waive one finding until a date: add an entry to the waivers file",
                        description="Append a waiver (account, rule or kind, reason, who, until) to the waivers file, creating it with its schema line.")
@@ -97,6 +101,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--output", type=Path, metavar="FILE", help="write here (whole or not at all) instead of stdout")
     p.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD", help="the date every time window counts back from (default: today)")
     p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of messages")
+    p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
+
+    p = sub.add_parser("review-sheet", help="write a sheet (XLSX with drop-downs, or CSV) of the accounts that lack evidence, by revenue then name; filled in, it is an assessments file for check --assessments")
+    _input_options(p)
+    p.add_argument("--output", type=Path, required=True, metavar="FILE", help="the sheet: .xlsx (with drop-downs) or .csv")
+    p.add_argument("--owner", action="append", default=[], metavar="NAME", help="only this owner's accounts (repeatable)")
+    p.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD", help="the date every time window counts back from (default: today)")
+    p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the headers, drop-downs and messages")
     p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
 
     p = sub.add_parser("sample", help="write a realistic sample account export, generated from the stage profiles",
@@ -138,6 +150,7 @@ def _input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--mapping", type=Path, metavar="FILE", help="your company's column mapping (YAML, schema/mapping.schema.json), e.g. custom stage fields")
     p.add_argument("--date-format", choices=["iso", "dmy", "mdy"], help="day/month order for dates like 03/04/2026 when the data cannot tell")
     p.add_argument("--sheet", metavar="NAME", help="the sheet to read from XLSX files (default: the first)")
+    p.add_argument("--assessments", type=Path, action="append", default=[], metavar="FILE", help="an assessments file (CSV or XLSX: the handbook's review page, a filled review sheet): the newest review per account fills what the CRM does not know; repeatable")
 
 
 def inputs_from(args: argparse.Namespace) -> Inputs:
@@ -147,11 +160,13 @@ def inputs_from(args: argparse.Namespace) -> Inputs:
     if args.output and args.output.resolve() == args.accounts.resolve():
         raise UsageError("error.output_is_input")
     return Inputs(args.accounts, args.activities, args.deals, args.preset, args.mapping, args.date_format, args.sheet,
-                  args.contacts, args.currency_rates, args.history_from)
+                  args.contacts, args.currency_rates, args.history_from, assessments=args.assessments)
 
 
 def _say_how_read(args: argparse.Namespace, playbook: Playbook, table: AccountTable, sources: Sources) -> None:
     """On stderr: --mapping entries that matched nothing, and the preset auto-detection chose."""
+    for note in review_notes(sources.review, playbook, args.lang):  # reviews of accounts not in the export, rows not filled
+        print(f"playbook: {note}", file=sys.stderr)
     for miss in table.mapping_unmatched:
         print(f"playbook: {playbook.text('cli.mapping_unmatched', args.lang, mapping=args.mapping, miss=miss)}", file=sys.stderr)
     if args.preset == "auto" and sources.preset != "canonical":
@@ -189,6 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_sample(args, playbook)
         if args.command == "waive":
             return cmd_waive(args, playbook)
+        if args.command == "review-sheet":
+            return cmd_review_sheet(args, playbook)
         if args.command == "summary":
             print(summary(playbook, args.lang))
         elif args.command == "rules" and args.rule:
@@ -267,6 +284,10 @@ def _check(args: argparse.Namespace, playbook: Playbook) -> int:
         for note in annotate(result, baseline, waivers, args.show_waived).notes:
             print(f"playbook: {note.render(args.lang, playbook.messages)}", file=sys.stderr)
     _say_how_read(args, playbook, result.table, result.sources)
+    if args.propose_stages:
+        text, said = proposals_csv(result, args.propose_stages)
+        write_atomically(args.propose_stages, [text])
+        print(f"playbook: {said}", file=sys.stderr)
     if args.format == "csv":  # one row per finding has no place for them: the logs' warnings go to stderr
         for log in result.sources.as_json(args.lang, playbook.messages)["logs"]:
             for warning in log["warnings"]:
@@ -327,6 +348,19 @@ def cmd_signals(args: argparse.Namespace, playbook: Playbook) -> int:
     _emit(args.output, SIGNAL_FORMATS[args.format](table, sources, playbook, as_of))
     if args.output:
         print(f"playbook: {playbook.text('cli.wrote_signals', args.lang, path=args.output, accounts=len(table))}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_review_sheet(args: argparse.Namespace, playbook: Playbook) -> int:
+    """The review sheet (checker/reports/review_sheet.py) of the accounts that lack evidence."""
+    if args.output.suffix.lower() not in (".xlsx", ".csv"):
+        raise UsageError("sheet.bad_output", path=args.output)
+    with _without_cycle_collector(), Progress() as progress:
+        result = run_check(inputs_from(args), playbook, args.as_of or date.today(), args.lang, playbook.manifest["handbook_url"], progress)
+    _say_how_read(args, playbook, result.table, result.sources)
+    sheet, said = review_sheet(result, args.owner, args.output)
+    write_atomically(args.output, [sheet])
+    print(f"playbook: {said}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -110,9 +110,10 @@ class ReportPlugin(BasePlugin[ReportConfig]):
     def on_page_content(self, html: str, page: Any, config: Any, files: Files) -> str:
         if self.result is None or page.file.src_uri not in PAGES:
             return html
-        parts = fragments(self.result, lambda url: relative(url, self.result.lang, page.url, config.use_directory_urls))
+        parts = fragments(self.result, lambda url: relative(url, self.result.lang, page.url, config.use_directory_urls),
+                          review_page=files.get_file_from_path("review.md") is not None)
         if PAGES[page.file.src_uri] == "overview":
-            return parts["style"] + parts["overview"]
+            return parts["style"] + parts["overview"] + parts["coverage"]
         return parts["style"] + parts["cards"] + parts["script"]
 
 

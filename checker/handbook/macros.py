@@ -18,7 +18,7 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from checker.handbook import diagrams, kit, links, pages, review
+from checker.handbook import crm_fields, diagrams, kit, links, pages, review
 from checker.handbook.handouts import MINUTES, handout_page, module_minutes
 from checker.handbook.markdown import md, page_url, table
 from checker.handbook.structure import citations, footer, nav, topic_ids
@@ -34,7 +34,8 @@ MACROS = ("t", "print_link", "site_file", "phase_page", "topic_page", "rules_pag
 FIGURES: dict[str, Callable[[Any], str]] = {"lifecycle_diagram": diagrams.lifecycle_figure, "endings_diagram": diagrams.endings_figure,
                                             "symptoms_page": pages.symptoms_page, "glossary_page": pages.glossary_page,
                                             "handout_page": handout_page, "trainer_page": partial(handout_page, trainer=True),
-                                            "review_page": review.review_page, "review_link": review.review_link}
+                                            "review_page": review.review_page, "review_link": review.review_link,
+                                            "crm_fields_page": crm_fields.crm_fields_page}
 class Handbook:
     """Renders one language of the handbook; pages call the methods named in MACROS."""
 

@@ -35,7 +35,7 @@ def nav(playbook: Playbook, t: Callable[[str], str]) -> list:
     """The site navigation: stages and endings in data order, section titles from the messages."""
     stages, endings = ([f"{s}/index.md", *(f"{s}/{p.id}.md" for p in phases)] for s, phases in (("stages", playbook.stages), ("endings", playbook.endings)))
     return ["index.md", "symptoms.md", "review.md", {t("nav.stages"): stages}, {t("nav.endings"): endings}, {t("nav.topics"): [f"topics/{c}.md" for c in topic_ids(playbook)]},
-            {t("nav.training_section"): ["training.md", *kit.PAGES, "handout.md", "trainer.md"]}, {t("nav.reference"): ["rules.md", "checker.md", "glossary.md", "sources.md", "links.md"]}]
+            {t("nav.training_section"): ["training.md", *kit.PAGES, "handout.md", "trainer.md"]}, {t("nav.reference"): ["rules.md", "checker.md", "crm-fields.md", "glossary.md", "sources.md", "links.md"]}]
 
 
 def footer(manifest: dict, t: Callable[..., str], lang: str) -> str:

@@ -47,6 +47,7 @@ class Mapping:
     own: dict[str, dict[str, list[str | list[str]]]] = field(default_factory=dict)
     lead_id_patterns: list[str] = field(default_factory=list)  # contact ids that are leads, not the account's people
     currency_rates: dict[str, float] = field(default_factory=dict)  # currency code → value of one unit in the report currency
+    record_fields: dict = field(default_factory=dict)  # the handbook's crm-fields page: where to add the fields, their types
 
     def merged(self, other: Mapping) -> Mapping:
         """This mapping with `other`'s entries added (other's spellings first)."""
@@ -147,6 +148,7 @@ def _mapping_from(data: dict) -> Mapping:
         type_from_columns=data.get("type_from_columns", {}),
         lead_id_patterns=data.get("lead_id_patterns", []),
         currency_rates={k.strip().upper(): float(v) for k, v in data.get("currency_rates", {}).items()},
+        record_fields=data.get("record_fields", {}),
     )
 
 

@@ -21,7 +21,7 @@ Text = dict[str, str]  # {"en": …, "fi": …}
 SEVERITIES = ("error", "warning", "info")  # most severe first
 
 #: The kind of finding a rule raises, by where the rule is written.
-FINDING_KINDS = ("stage-mismatch", "warning-sign", "termination", "portfolio", "data")
+FINDING_KINDS = ("stage-mismatch", "warning-sign", "termination", "portfolio", "data", "review-disagrees", "review-stale")
 #: How a rule's comparison is written for people.
 OP_SYMBOLS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
 

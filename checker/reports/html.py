@@ -19,6 +19,7 @@ import jinja2
 from checker.check import CheckResult
 from checker.playbook.model import FINDING_KINDS, SEVERITIES
 from checker.reports import charts
+from checker.reports.coverage import coverage_html
 from checker.reports.text import filter_line, log_lines, summary_line
 
 #: Cards in one report at most: a page of tens of thousands of cards opens slowly and is read by
@@ -164,11 +165,13 @@ def _evidence(result: CheckResult, evidence: dict | None) -> dict[str, Any]:
 
 def to_html(result: CheckResult, **_: object) -> str:
     """The whole report as one HTML document."""
-    return environment().get_template("report.html.j2").render(r=build(result))
+    return environment().get_template("report.html.j2").render(r=build(result), coverage=coverage_html(result))
 
 
-def fragments(result: CheckResult, link: Callable[[str], str]) -> dict[str, str]:
-    """The report's parts for a page of the handbook: style, overview (tiles and charts), cards, script."""
+def fragments(result: CheckResult, link: Callable[[str], str], review_page: bool = True) -> dict[str, str]:
+    """The report's parts for a page of the handbook: style, overview (tiles and charts), cards, script,
+    the evidence coverage (linking to the handbook's review page when it has one)."""
     parts: Any = environment().get_template("report_parts.html.j2").module
     report = build(result, link)
-    return {"style": str(parts.style(report)), "overview": str(parts.overview(report)), "cards": str(parts.cards(report)), "script": str(parts.script())}
+    return {"style": str(parts.style(report)), "overview": str(parts.overview(report)), "cards": str(parts.cards(report)), "script": str(parts.script()),
+            "coverage": str(parts.coverage(coverage_html(result, link if review_page else None)))}

@@ -57,6 +57,8 @@ def rules_json(result: CheckResult) -> dict[str, dict]:
             title = rule.title[lang]
         elif f.rule == verdict["id"]:
             title = verdict["title"][lang]
+        elif f.kind in playbook.manifest["review"]["findings"]:  # review-disagrees, review-stale (--assessments)
+            title = playbook.manifest["review"]["findings"][f.kind]["title"][lang]
         else:  # a data finding: one title for every problem with the export's cells
             title = playbook.text("check.data_title", lang)
         entry = {"kind": f.kind, "title": title, "action": f.action, "source": f.source, "handbook_url": f.handbook_url}

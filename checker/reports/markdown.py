@@ -5,6 +5,7 @@ import html
 
 from checker.check import CheckResult
 from checker.reports import changes
+from checker.reports.coverage import coverage_lines
 from checker.reports.text import encoding_lines, filter_line, log_lines, stage_line, summary_line
 
 
@@ -19,6 +20,7 @@ def _md(text: object) -> str:
 def to_markdown(result: CheckResult, **_: object) -> str:
     columns = result.text("report.columns")
     lines = [f"# {_md(result.text('report.title', date=result.as_of.isoformat()))}", "", _md(summary_line(result)), ""]
+    lines += [line for text in coverage_lines(result) for line in (_md(text), "")]
     lines += [line for text in [filter_line(result), *encoding_lines(result), *changes.summary_lines(result)] if text for line in (_md(text), "")]
     coverage = log_lines(result)  # what each log gave, and its warnings: under the summary, where they are read
     if coverage:

@@ -42,6 +42,13 @@ def explain_rule(playbook: Playbook, rule_id: str, lang: str, handbook_url: str)
         return "\n".join([f"{verdict['id']}  stage-mismatch", f"  {verdict['title'][lang]}", "",
                           *textwrap.wrap(verdict["rationale"][lang], 80, initial_indent="  ", subsequent_indent="  "),
                           "", f"  ({words.citation(verdict['sources'])})", f"  {words.url('rules/', verdict['id'])}"])
+    review = playbook.manifest["review"]["findings"].get(rule_id)
+    if review is not None:  # the account review's findings (--assessments): explained like the verdict
+        words = Evaluator(playbook, date.today(), lang, handbook_url)
+        return "\n".join([f"{rule_id}  {rule_id}", f"  {review['title'][lang]}", "",
+                          *textwrap.wrap(" ".join(review["rationale"][lang].split()), 80, initial_indent="  ", subsequent_indent="  "),
+                          "", *textwrap.wrap("→ " + review["action"][lang], 80, initial_indent="  ", subsequent_indent="    "),
+                          "", f"  {words.url('checker/', rule_id)}"])
     rule = playbook.rules_by_id.get(rule_id)
     if rule is None:
         return None
@@ -65,6 +72,9 @@ def rules_table(playbook: Playbook, lang: str = "en") -> str:
     verdict = playbook.manifest["verdict"]
     ladder = ", ".join(f"{rung['distance']}+" + (f"/{rung['margin']:g}" if "margin" in rung else "") + f" {rung['severity']}" for rung in verdict["severity"])
     lines = [f"{verdict['id']}  [{ladder}] stage-mismatch  ({', '.join(s.id for s in playbook.stages)})\n    best fit ≠ declared: {verdict['title'][lang]}"]
+    review = playbook.manifest["review"]
+    lines.append(f"review-disagrees  [info, warning] review-disagrees  (--assessments)\n    review ≠ CRM beyond review.disagreement: {review['findings']['review-disagrees']['title'][lang]}")
+    lines.append(f"review-stale  [info] review-stale  (--assessments)\n    reviewed_on > {review['stale_after_days']} days ago: {review['findings']['review-stale']['title'][lang]}")
     for rule in playbook.rules:
         test = f"{rule.signal} {rule.op}" + ("" if rule.op == "recorded" else f" {rule.value}" + (f" × {rule.relative_to}" if rule.relative_to else ""))
         lines.append(f"{rule.id}  [{rule.severity}] {rule.kind}  ({', '.join(rule.applies_to)})\n    {test}: {rule.title[lang]}")

@@ -32,10 +32,11 @@ def _json_value(value: object) -> object:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def _values(table: AccountTable, playbook: Playbook) -> Iterator[tuple[int, list[object]]]:
-    """Each account's index and its signal values (None = unknown), in the catalogue's order."""
+def _values(table: AccountTable, playbook: Playbook, reviewed: frozenset[str] = frozenset()) -> Iterator[tuple[int, list[object]]]:
+    """Each account's index and its signal values (None = unknown), in the catalogue's order;
+    `reviewed`: signals the export lacks that reviews (--assessments) gave values."""
     signals = playbook.signals
-    columns = [(table.columns.get(s) if s in table.columns.present else None, signals[s]) for s in signals]
+    columns = [(table.columns.get(s) if s in table.columns.present or s in reviewed else None, signals[s]) for s in signals]
     for i in range(len(table)):
         yield i, [None if column is None else decode(column[i], signal) for column, signal in columns]
 
@@ -45,11 +46,11 @@ def _declared(table: AccountTable, i: int) -> str:
     return table.declared[i] or table.declared_raw[i]
 
 
-def to_signals_csv(table: AccountTable, playbook: Playbook) -> str:
+def to_signals_csv(table: AccountTable, playbook: Playbook, reviewed: frozenset[str] = frozenset()) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([*IDENTITY, *playbook.signals])
-    for i, values in _values(table, playbook):
+    for i, values in _values(table, playbook, reviewed):
         row = [table.ids[i], table.names[i], _declared(table, i), *map(canonical_text, values)]
         writer.writerow([neutralise(c) for c in row])
     return out.getvalue()
@@ -79,12 +80,16 @@ def to_signals_json(table: AccountTable, sources: Sources, playbook: Playbook, a
     }
     yield json.dumps(head, indent=2, ensure_ascii=False)[:-2] + ',\n  "accounts": ['
     origins = _origins(table, sources, playbook)
+    merged = sources.review.merged
+    reviewed = merged.used
     separator = "\n    "
-    for i, values in _values(table, playbook):
+    for i, values in _values(table, playbook, frozenset(reviewed)):
         found = {}
         for (signal, own, kept, logs), value in zip(origins, values, strict=True):
             if value is not None:
                 found[signal] = own if logs is None or (kept is not None and kept[i]) else logs
+                if signal in reviewed and reviewed[signal][i]:  # a value the CRM did not know: the review's (--assessments)
+                    found[signal] = merged.reviewed[i].origin()
         account = {"account_id": table.ids[i], "account_name": table.names[i], "declared_stage": table.declared[i],
                    "declared_stage_raw": table.declared_raw[i],
                    "signals": {s: _json_value(v) for s, v in zip(playbook.signals, values, strict=True)}, "from": found}
@@ -95,6 +100,6 @@ def to_signals_json(table: AccountTable, sources: Sources, playbook: Playbook, a
 
 #: `playbook signals --format` name → writer(table, sources, playbook, as_of).
 SIGNAL_FORMATS = {
-    "csv": lambda table, sources, playbook, as_of: to_signals_csv(table, playbook),
+    "csv": lambda table, sources, playbook, as_of: to_signals_csv(table, playbook, frozenset(sources.review.merged.used)),
     "json": to_signals_json,
 }

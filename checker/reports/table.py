@@ -8,6 +8,7 @@ import textwrap
 from checker.check import AccountView, CheckResult
 from checker.evaluate import Evaluator, Finding
 from checker.reports import changes
+from checker.reports.coverage import coverage_lines
 from checker.reports.text import encoding_lines, filter_line, fit_text, log_lines, stage_line, summary_line
 
 _SEVERITY_COLOURS = {"error": "31", "warning": "33", "info": "36"}
@@ -141,6 +142,7 @@ def _footer(result: CheckResult, width: int) -> list[str]:
     for _, message in result.unusable:
         lines.extend(textwrap.wrap(message, width=width))
     lines.extend(textwrap.wrap(summary_line(result), width=width))
+    lines.extend(line for text in coverage_lines(result) for line in textwrap.wrap(text, width=width))
     for line in [filter_line(result), *encoding_lines(result), *changes.summary_lines(result)]:
         lines.extend(textwrap.wrap(line, width=width))
     for line in log_lines(result):

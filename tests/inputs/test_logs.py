@@ -215,17 +215,17 @@ def test_per_type_exports_take_their_type_from_the_file(tmp_path, playbook):
 def test_mapping_entries_that_match_no_column_say_so_with_a_suggestion(tmp_path, playbook, capsys):
     from checker.cli import main
 
-    (tmp_path / "companies.csv").write_text("Record ID,Company name,Relationship stage,Share of wallet %\n101,Acme Oy,cooperation,45 %\n", encoding="utf-8")
+    (tmp_path / "companies.csv").write_text("Record ID,Company name,Customer stage,Share of wallet %\n101,Acme Oy,cooperation,45 %\n", encoding="utf-8")
     mapping = tmp_path / "fields.yaml"
-    mapping.write_text("kind: mapping\nextends: hubspot\naccounts:\n  declared_stage: [Relationship stage]\n  share_of_wallet: [Share of wallet]\n", encoding="utf-8")
+    mapping.write_text("kind: mapping\nextends: hubspot\naccounts:\n  declared_stage: [Customer stage]\n  share_of_wallet: [Share of wallet]\n", encoding="utf-8")
     code = main(["check", str(tmp_path / "companies.csv"), "--mapping", str(mapping), "--as-of", "2026-10-31", "--format", "json"])
     _out, err = capsys.readouterr()
     assert code == 0
     assert "share_of_wallet: no column 'Share of wallet' (did you mean 'Share of wallet %'?)" in err
-    mapping.write_text("kind: mapping\nextends: hubspot\naccounts:\n  declared_stage: [Relationship stag]\n", encoding="utf-8")
+    mapping.write_text("kind: mapping\nextends: hubspot\naccounts:\n  declared_stage: [Customer stag]\n", encoding="utf-8")
     code = main(["check", str(tmp_path / "companies.csv"), "--mapping", str(mapping), "--as-of", "2026-10-31"])
     err = capsys.readouterr().err
-    assert code == 2 and "declared_stage: no column 'Relationship stag' (did you mean 'Relationship stage'?)" in err
+    assert code == 2 and "declared_stage: no column 'Customer stag' (did you mean 'Customer stage'?)" in err
 
 
 def test_table_says_what_became_of_each_log(tmp_path, playbook, capsys):

@@ -121,7 +121,7 @@ def _pick_forms(stems: list[str], exact: list[str]) -> dict[str, str]:
     # The dictionary has 3.5 million forms of 125,000 lemmas: each lemma is tested once.
     lemmas = {lemma for lemma in set(whole.values()) if lemma in wanted or matters.search(lemma)}
     picked = {form: lemma for form, lemma in whole.items() if lemma in lemmas}
-    return {**{w: l for w, l in known.items() if w != l}, **picked}
+    return {**{w: base for w, base in known.items() if w != base}, **picked}
 
 
 def _whole_dictionary() -> dict[str, str]:

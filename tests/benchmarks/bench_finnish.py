@@ -103,7 +103,7 @@ def timing(name: str, lemma, cases: list[tuple[str, set[str]]]) -> None:
 
 
 def main() -> None:
-    loaded, problems = load_yaml(ROOT / "playbooks" / "activity-keywords.yaml")
+    loaded, _ = load_yaml(ROOT / "playbooks" / "activity-keywords.yaml")
     keywords = loaded.data
     os.environ["PLAYBOOK_CACHE_DIR"] = tempfile.mkdtemp(prefix="bench-finnish-")  # the first run picks the forms afresh
     cases = corpus()

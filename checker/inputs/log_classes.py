@@ -79,12 +79,14 @@ def _finnish_sql(finnish: FinnishKeywords | None, label: str, labels: str, lemma
 
 def classify_activities(db: duckdb.DuckDBPyConnection, keywords: dict, mapping: Mapping, types: tuple[str, ...]) -> None:
     """The table `kinds`: one row per distinct (type, topic) of the `activities` view, with its
-    canonical type `ctype`, whether the type itself gave it (`typed`), `unclassified`, `interaction`,
+    canonical type `ctype`, whether the type itself gave it (`typed`), `unclassified`, `generic`
+    (a type the mapping calls generic, such as a task: the subject decided), `interaction`,
     the class flags c_* and complaint_topic. `typed`: the type is a known one, so not reported as
     unrecognised (one the mapping calls generic, mapped to null, leaves the type to the subject)."""
     from_type = vocabulary_expr(mapping, "type", "activity_type", types, [], "NULL")
     generic = [literal(k) for k, v in mapping.vocabulary("activity_type").items() if v is None]
-    known = f"({from_type} IS NOT NULL OR lower(trim(type)) IN ({', '.join(generic)}))" if generic else f"{from_type} IS NOT NULL"
+    is_generic = f"lower(trim(type)) IN ({', '.join(generic)})" if generic else "false"
+    known = f"({from_type} IS NOT NULL OR {is_generic})"
     # Types and subjects repeat: each distinct pair is classified once, then joined.
     db.execute("CREATE OR REPLACE TEMP TABLE pairs AS SELECT DISTINCT coalesce(type, '') AS type, coalesce(topic, '') AS topic FROM activities")
     finnish = _finnish(db, keywords)
@@ -106,7 +108,7 @@ def classify_activities(db: duckdb.DuckDBPyConnection, keywords: dict, mapping: 
     db.execute(f"""
         CREATE TEMP TABLE kinds AS
         SELECT *, CASE WHEN c_complaint THEN {complaint_topic("topic", complaint)} END AS complaint_topic
-        FROM (SELECT type, topic, ctype, typed, ctype IS NULL AS unclassified,
+        FROM (SELECT type, topic, ctype, typed, ctype IS NULL AS unclassified, {is_generic} AS generic,
                      CASE WHEN ctype IS NULL THEN {unclassified_counts} ELSE ctype IN ({interaction}) END AS interaction, {", ".join(classes)}
               FROM (SELECT *, coalesce({from_type}, {subject_type}) AS ctype, {known} AS typed
                     FROM pairs {lemmas}))""")

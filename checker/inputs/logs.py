@@ -238,7 +238,7 @@ class LogReader:
         self._resolve("dls_rows", "deals", f"""
             SELECT account_id, deal_id, deal_name, status AS status_text, date AS date_text, {date_expr} AS d,
                    {deal_status_expr(self.mapping, present)} AS cstatus, {amount_expr()} AS amount,
-                   nullif(upper(trim(currency)), '') AS currency, {competitive_expr()} AS competitive, false AS unclassified, false AS lead
+                   nullif(upper(trim(currency)), '') AS currency, {competitive_expr()} AS competitive, false AS unclassified, false AS lead, false AS generic
             FROM deals""", present, stat)
         self.db.execute("CREATE VIEW dls AS SELECT acc AS account_id, d AS date, cstatus, amount, currency, competitive "
                         "FROM dls_rows WHERE status = 'used'")

@@ -36,6 +36,9 @@ def log_lines(result: CheckResult) -> list[str]:
                 skipped.insert(at + 1, result.text("report.log_leads" if key == "without_account" else "report.log_unknown_contact", n=log[part]))
         if log["rows_unclassified_type"]:
             skipped.append(result.text("report.log_unclassified" if counts_unclassified else "report.log_unclassified_not", n=log["rows_unclassified_type"]))
+        if log.get("rows_generic_type"):  # generic tasks: how many their subject classified, how many it did not
+            generic, vague = log["rows_generic_type"], log["rows_generic_type_unclassified"]
+            skipped.append(result.text("report.log_generic", n=generic, by_subject=generic - vague, unclassified=vague))
         since = result.text("report.log_since", first=log["covers_from"], last=log["covers_to"]) if log["covers_from"] else ""
         lines.append(result.text("report.log", file=log["file"], read=log["rows_read"], used=log["rows_used"], since=since,
                                  skipped=f"; {', '.join(skipped)}" if skipped else ""))

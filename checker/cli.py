@@ -25,6 +25,7 @@ from checker.history.waivers import append_waiver, check_rules, known_rules, rea
 from checker.inputs.accounts import AccountTable
 from checker.inputs.files import InputError
 from checker.inputs.mappings import presets
+from checker.inputs.values import date_pattern
 from checker.playbook.messages import Problem, render, suggestion, words
 from checker.playbook.model import FINDING_KINDS, LANGUAGES, SEVERITIES, Playbook, load_playbook
 from checker.playbook.problems import PlaybookInvalid
@@ -123,7 +124,8 @@ def _input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--history-from", type=_as_of, default=None, metavar="YYYY-MM-DD", help="the logs hold only the history since this date: time windows reaching before it are unknown, not zero")
     p.add_argument("--preset", choices=["auto", *sorted(presets())], default="auto", help="which CRM wrote the exports (default: auto, recognised from the headers)")
     p.add_argument("--mapping", type=Path, metavar="FILE", help="your company's column mapping (YAML, schema/mapping.schema.json), e.g. custom stage fields")
-    p.add_argument("--date-format", choices=["iso", "dmy", "mdy"], help="day/month order for dates like 03/04/2026 when the data cannot tell")
+    p.add_argument("--date-format", type=_date_format, metavar="dmy|mdy|iso|PATTERN",
+                   help="day/month order for dates like 03/04/2026 when the data cannot tell, or the dates' form as a strftime pattern, e.g. '%%d %%b, %%Y %%H:%%M'")
     p.add_argument("--sheet", metavar="NAME", help="the sheet to read from XLSX files (default: the first)")
 
 
@@ -213,6 +215,13 @@ def _as_of(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date; write it as YYYY-MM-DD") from None
+
+
+def _date_format(text: str) -> str:
+    try:
+        return date_pattern(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is neither dmy, mdy, iso nor a strftime pattern that reads a date (e.g. '%d.%m.%Y %H:%M')") from None
 
 
 @contextlib.contextmanager

@@ -46,7 +46,7 @@ class ReportConfig(base.Config):
     mapping = c.Optional(c.Type(str))
     preset = c.Type(str, default="auto")
     as_of = c.Optional(c.Type((str, date)))
-    date_format = c.Optional(c.Choice(("iso", "dmy", "mdy")))
+    date_format = c.Optional(c.Type(str))  # dmy, mdy, iso or a strftime pattern, as --date-format
     sheet = c.Optional(c.Type(str))
     owner = c.ListOfItems(c.Type(str), default=[])
     kind = c.ListOfItems(c.Choice(FINDING_KINDS), default=[])

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from checker.inputs.files import InputError
+from checker.inputs.values import date_pattern
 from checker.playbook.cache import validated
 from checker.playbook.messages import Problem, suggestion
 from checker.playbook.schemas import KIND_SCHEMAS, validator
@@ -155,6 +156,11 @@ def _load_mapping_file(path: Path) -> dict:
     if loaded is not None and not problems:
         errors = list(validator(KIND_SCHEMAS["mapping"]).iter_errors(loaded.data))
         problems = [f"{path}:{loaded.line(tuple(e.absolute_path))}: {e.message}" for e in errors]
+    if not problems and loaded is not None and "date_format" in loaded.data:
+        try:
+            date_pattern(loaded.data["date_format"])
+        except ValueError:
+            raise InputError("error.mapping_date_format", path=path, line=loaded.line(("date_format",)), value=loaded.data["date_format"]) from None
     if problems or loaded is None:
         raise InputError("error.mapping_invalid", problems="; ".join(str(p) for p in problems))
     return loaded.data

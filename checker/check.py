@@ -71,6 +71,7 @@ class Sources:
                  "rows_linked_via_contact": s.rows_linked_contact, "rows_linked_via_deal": s.rows_linked_deal,
                  "rows_unclassified_type": s.rows_unclassified, "footer_rows": s.footer_rows,
                  "rows_generic_type": s.rows_generic, "rows_generic_type_unclassified": s.rows_generic_unclassified,
+                 "type_column_candidates": s.type_columns,
                  "mixed_encoding": dict(zip(("lines_utf8", "lines_windows_1252"), s.mixed_encoding, strict=True)) if s.mixed_encoding else None,
                  "covers_from": s.covers_from.isoformat() if s.covers_from else None,
                  "covers_to": s.covers_to.isoformat() if s.covers_to else None,

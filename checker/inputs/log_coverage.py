@@ -41,6 +41,7 @@ class LogStats:
     unknown_accounts: list[str] = field(default_factory=list)  # a few examples
     first_problems: list[Problem | str] = field(default_factory=list)
     unknown_types: dict[str, int] = field(default_factory=dict)
+    type_columns: dict[str, dict] = field(default_factory=dict)  # unmapped columns that may hold the type: header → rows filled among the unclassified, examples
     unknown_statuses: dict[str, int] = field(default_factory=dict)  # deal statuses that map to nothing
     covers_from: date | None = None
     covers_to: date | None = None

@@ -48,6 +48,9 @@ def log_lines(result: CheckResult) -> list[str]:
         if log["unrecognised_activity_types"]:
             types = ", ".join(f"{t} ({n})" for t, n in log["unrecognised_activity_types"].items())
             lines.append("  " + result.text("report.log_types", types=types))
+        for column, hint in (log.get("type_column_candidates") or {}).items():  # a custom type column the mapping does not read
+            examples = ", ".join(f"'{e}'" for e in hint["examples"])
+            lines.append("  " + result.text("report.log_type_column", column=column, n=hint["rows"], examples=examples, line=hint["mapping_line"]))
         if log["unrecognised_deal_statuses"]:
             statuses = ", ".join(f"{t or '-'} ({n})" for t, n in log["unrecognised_deal_statuses"].items())
             lines.append("  " + result.text("report.log_statuses", statuses=statuses))

@@ -189,13 +189,14 @@ class Inputs:
     contacts: list[Path] = field(default_factory=list)
     currency_rates: Path | None = None
     history_from: date | None = None  # the logs hold only the history since this date (--history-from)
+    stage_required: bool = True  # `playbook signals` reads an account export without a stage column too
 
 
 def choose_mapping(inputs: Inputs) -> tuple[Mapping, Problem]:
     """The preset (named, or detected from the headers) with the company mapping on top."""
     if inputs.preset == "auto":
-        headers = [peek_header(p, inputs.sheet) for p in [inputs.accounts, *inputs.activities, *inputs.deals]]
-        mapping, reason = detect_preset(headers)
+        files = [inputs.accounts, *inputs.activities, *inputs.deals]
+        mapping, reason = detect_preset([peek_header(p, inputs.sheet) for p in files], [p.name for p in files])
     else:
         mapping, reason = presets()[inputs.preset], Problem("cli.preset_by_option")
     if inputs.mapping:
@@ -271,7 +272,7 @@ def _read(inputs: Inputs, playbook: Playbook, as_of: date, folder: Path, step: C
     mapping, chosen = choose_mapping(inputs)
     sources = Sources(mapping.id, reason or chosen)
     step("reading", name=inputs.accounts.name)
-    table = read_accounts(inputs.accounts, playbook, mapping, inputs.sheet, date_format=inputs.date_format)
+    table = read_accounts(inputs.accounts, playbook, mapping, inputs.sheet, date_format=inputs.date_format, stage_required=inputs.stage_required)
     if inputs.activities or inputs.deals:
         step("logs")
         from checker.inputs.logs import (

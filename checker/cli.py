@@ -14,6 +14,7 @@ import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -34,7 +35,7 @@ from checker.progress import Progress
 from checker.reports import REPORTERS
 from checker.reports.rules import explain_rule, rules_table, summary
 from checker.reports.signals import SIGNAL_FORMATS
-from checker.reports.text import filter_line
+from checker.reports.text import coverage_lines, filter_line
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -292,11 +293,13 @@ def cmd_waive(args: argparse.Namespace, playbook: Playbook) -> int:
 
 def cmd_signals(args: argparse.Namespace, playbook: Playbook) -> int:
     """The signals the checker judges, as a canonical account table (checker/reports/signals.py)."""
-    inputs = inputs_from(args)
+    inputs = replace(inputs_from(args), stage_required=False)  # the signals need no declared stage
     as_of = args.as_of or date.today()
     with _without_cycle_collector(), Progress() as progress:
         table, sources = read_signals(inputs, playbook, as_of, args.lang, progress)
     _say_how_read(args, playbook, table, sources)
+    for line in coverage_lines(sources, playbook, args.lang):  # what became of every log row, as `check` reports it
+        print(f"playbook: {line}", file=sys.stderr)
     _emit(args.output, SIGNAL_FORMATS[args.format](table, sources, playbook, as_of))
     if args.output:
         print(f"playbook: {playbook.text('cli.wrote_signals', args.lang, path=args.output, accounts=len(table))}", file=sys.stderr)

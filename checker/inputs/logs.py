@@ -28,7 +28,7 @@ from checker.inputs.log_dates import date_sql
 from checker.inputs.log_files import prepare
 from checker.inputs.log_links import ID_FIELDS, cell_links, contact_links, deal_links, id_cell, resolved, row_status
 from checker.inputs.log_type_columns import Candidate, candidates, type_hints
-from checker.inputs.mappings import Mapping
+from checker.inputs.mappings import Mapping, lines_to_add
 from checker.inputs.signal_sql import activity_signals, deal_signals, identifier, literal, text_columns
 from checker.playbook.messages import Problem
 from checker.playbook.model import Playbook
@@ -114,7 +114,8 @@ class LogReader:
             mapped = self.mapping.header_map(kind, header, set(fields))
             if any(f not in mapped.values() for f in needed):
                 missing = [f for f in needed if f not in mapped.values()]
-                raise InputError("error.log_columns", path=path, missing=", ".join(missing), preset=self.mapping.id, found=", ".join(h.strip() for h in header))
+                raise InputError("error.log_columns", path=path, missing=", ".join(missing), via=self.mapping.via(), found=", ".join(h.strip() for h in header),
+                                 add=lines_to_add(kind, missing, header))
             table = f"raw_{kind}_{n}"
             rejects = f"rej_{kind}_{n}"
             per_row = self.mapping.per_row(kind, header, mapped)

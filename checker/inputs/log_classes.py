@@ -48,12 +48,12 @@ def _finnish(db: duckdb.DuckDBPyConnection, keywords: dict) -> FinnishKeywords |
         CREATE TEMP TABLE fi_pairs AS
         SELECT type, topic,
                flatten(list(labels) FILTER (WHERE part = 1)) AS topic_labels, flatten(list(labels)) AS all_labels,
-               ' ' || string_agg(lemma, ' ' ORDER BY part, i) FILTER (WHERE part = 1) AS topic_lemmas,
-               ' ' || string_agg(lemma, ' ' ORDER BY part, i) AS all_lemmas
+               ' ' || string_agg(coalesce(lemma, w), ' ' ORDER BY part, i) FILTER (WHERE part = 1) AS topic_lemmas,
+               ' ' || string_agg(coalesce(lemma, w), ' ' ORDER BY part, i) AS all_lemmas
         FROM (SELECT type, topic, part, unnest(ws) AS w, generate_subscripts(ws, 1) AS i
               FROM (SELECT type, topic, 0 AS part, regexp_extract_all(lower(type), {literal(WORD_SQL)}) AS ws FROM pairs
                     UNION ALL SELECT type, topic, 1, regexp_extract_all(lower(topic), {literal(WORD_SQL)}) FROM pairs))
-        JOIN fi_lemmas USING (w)
+        LEFT JOIN fi_lemmas USING (w)  -- a word the keywords cannot need is not in it: itself, no labels
         GROUP BY type, topic""")
     return finnish
 

@@ -73,6 +73,7 @@ def test_the_inflected_corpus_is_classified_by_lemma(playbook):
     ("Hintatarjous lähetetty", set()),  # the keyword file excludes it from price talk
     ("Hintatarjous ja alennus", {"price"}),  # ... but another word of the subject still counts
     ("Kehityspalaverin muistio", {"meeting", "health-check"}),  # excluded from development
+    ("Yhteyshenkilön kanssa vaihto ensi viikolla", set()),  # a phrase's words in a row only, other words between count
 ])
 def test_issue_examples(playbook, subject, labels):
     assert classified(playbook.activity_keywords, [("", subject)])[("", subject)] == labels
@@ -127,6 +128,12 @@ def test_the_picked_forms_give_simplemmas_own_lemmas(playbook):
     picked, whole = keyword_lemmatiser(playbook.activity_keywords), lemmatiser()
     for word in ("hinnoista", "valituksen", "hinnankorotuksesta", "hintatarjouksen", "yhteyshenkilövaihdoksesta", "asiakaskäynnillä"):
         assert picked(word) == whole(word)
+
+
+def test_only_words_the_keywords_may_need_are_lemmatised(playbook):
+    lemma = keyword_lemmatiser(playbook.activity_keywords)
+    assert all(lemma.may_matter(w) for w in ("hinnoista", "tarjoushinnan", "valituksen", "yhteyshenkilön", "soitin"))
+    assert not any(lemma.may_matter(w) for w in ("meeting", "kuulumiset", "seuranta", "quarterly"))
 
 
 def test_a_phrase_matches_lemmas_in_a_row_and_not_apart(playbook):

@@ -9,8 +9,9 @@ from simplemma): a keyword matches a word whose lemma begins or ends with it (co
 keyword of several words matches those lemmas in a row (the last one may begin a compound).
 
 Speed: a log repeats its subjects and its words, so DuckDB splits each distinct subject into
-words and only each distinct word is lemmatised here, once; the words' labels go back to
-DuckDB as a table and every row is classified there (log_classes.py).
+words, and only each distinct word whose lemma may matter to the keywords is lemmatised here,
+once; the words' labels go back to DuckDB as a table and every row is classified there
+(log_classes.py).
 """
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import duckdb
 
+from checker.inputs.values import known_date_form
 from checker.playbook.messages import Problem
 
 #: How many unknown account ids or names the report shows as examples.
@@ -66,7 +67,8 @@ def count_rows(db: duckdb.DuckDBPyConnection, stat: LogStats, rows: str, split: 
         f"SELECT trim(account_id) FROM {rows} WHERE status = 'unknown_account' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {EXAMPLES}").fetchall()]
     bad = db.execute(f"SELECT any_value(date_text) FROM {rows} WHERE status = 'bad_date'").fetchone()[0]
     if bad is not None:
-        stat.first_problems.append(Problem("log.bad_date", value=bad.strip()))
+        # A date in a known form is no real date (31.2.2026); another form may be read with --date-format.
+        stat.first_problems.append(Problem("log.bad_date" if known_date_form(bad) else "log.bad_date_form", value=bad.strip()))
     if stat.rows_no_date:
         stat.first_problems.append(Problem("log.no_date", n=stat.rows_no_date))
     first, last = db.execute(f"SELECT min(d) FILTER (WHERE status = 'used'), max(d) FILTER (WHERE status = 'used') FROM {rows}").fetchone()

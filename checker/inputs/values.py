@@ -125,6 +125,14 @@ def date_pattern(text: str) -> str:
     return text
 
 
+def known_date_form(cell: str) -> bool:
+    """Whether a text is written in a date form the checker knows (it may still be no real date:
+    31.2.2026), so that a bad one is not sent to --date-format."""
+    text = cell.strip()
+    named = MONTH_NAMED.match(text)
+    return bool(_ISO.match(text) or _DMY.match(text) or SLASHED.match(text) or (named and named.group(2).casefold() in MONTHS))
+
+
 def parse_date(cell: str, order: str | None = None) -> date:
     """ISO (with or without time), d.m.yyyy, `16 Apr, 2021` (Zoho), d/m/yyyy or m/d/yyyy when
     `order` says which, and any form `order` gives as a strftime pattern."""

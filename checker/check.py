@@ -73,6 +73,8 @@ class Sources:
                  "rows_unknown_account_contact": s.rows_unknown_contact,
                  "rows_linked_via_contact": s.rows_linked_contact, "rows_linked_via_deal": s.rows_linked_deal,
                  "rows_unclassified_type": s.rows_unclassified, "footer_rows": s.footer_rows,
+                 "rows_generic_type": s.rows_generic, "rows_generic_type_unclassified": s.rows_generic_unclassified,
+                 "type_column_candidates": s.type_columns,
                  "mixed_encoding": dict(zip(("lines_utf8", "lines_windows_1252"), s.mixed_encoding, strict=True)) if s.mixed_encoding else None,
                  "covers_from": s.covers_from.isoformat() if s.covers_from else None,
                  "covers_to": s.covers_to.isoformat() if s.covers_to else None,
@@ -193,13 +195,14 @@ class Inputs:
     currency_rates: Path | None = None
     history_from: date | None = None  # the logs hold only the history since this date (--history-from)
     assessments: list[Path] = field(default_factory=list)  # assessments files (--assessments): the account reviews
+    stage_required: bool = True  # `playbook signals` reads an account export without a stage column too
 
 
 def choose_mapping(inputs: Inputs) -> tuple[Mapping, Problem]:
     """The preset (named, or detected from the headers) with the company mapping on top."""
     if inputs.preset == "auto":
-        headers = [peek_header(p, inputs.sheet) for p in [inputs.accounts, *inputs.activities, *inputs.deals]]
-        mapping, reason = detect_preset(headers)
+        files = [inputs.accounts, *inputs.activities, *inputs.deals]
+        mapping, reason = detect_preset([peek_header(p, inputs.sheet) for p in files], [p.name for p in files])
     else:
         mapping, reason = presets()[inputs.preset], Problem("cli.preset_by_option")
     if inputs.mapping:
@@ -279,7 +282,7 @@ def _read(inputs: Inputs, playbook: Playbook, as_of: date, folder: Path, step: C
     mapping, chosen = choose_mapping(inputs)
     sources = Sources(mapping.id, reason or chosen)
     step("reading", name=inputs.accounts.name)
-    table = read_accounts(inputs.accounts, playbook, mapping, inputs.sheet, date_format=inputs.date_format)
+    table = read_accounts(inputs.accounts, playbook, mapping, inputs.sheet, date_format=inputs.date_format, stage_required=inputs.stage_required)
     if inputs.activities or inputs.deals:
         step("logs")
         from checker.inputs.logs import (

@@ -14,6 +14,7 @@ import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from checker.history.waivers import append_waiver, check_rules, known_rules, rea
 from checker.inputs.accounts import AccountTable
 from checker.inputs.files import InputError
 from checker.inputs.mappings import presets
+from checker.inputs.values import date_pattern
 from checker.playbook.messages import Problem, render, suggestion, words
 from checker.playbook.model import FINDING_KINDS, LANGUAGES, SEVERITIES, Playbook, load_playbook
 from checker.playbook.problems import PlaybookInvalid
@@ -36,7 +38,7 @@ from checker.reports.proposals import proposals_csv
 from checker.reports.review_sheet import review_sheet
 from checker.reports.rules import explain_rule, rules_table, summary
 from checker.reports.signals import SIGNAL_FORMATS
-from checker.reports.text import filter_line
+from checker.reports.text import coverage_lines, filter_line
 from checker.reviews import review_notes
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -148,7 +150,8 @@ def _input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--history-from", type=_as_of, default=None, metavar="YYYY-MM-DD", help="the logs hold only the history since this date: time windows reaching before it are unknown, not zero")
     p.add_argument("--preset", choices=["auto", *sorted(presets())], default="auto", help="which CRM wrote the exports (default: auto, recognised from the headers)")
     p.add_argument("--mapping", type=Path, metavar="FILE", help="your company's column mapping (YAML, schema/mapping.schema.json), e.g. custom stage fields")
-    p.add_argument("--date-format", choices=["iso", "dmy", "mdy"], help="day/month order for dates like 03/04/2026 when the data cannot tell")
+    p.add_argument("--date-format", type=_date_format, metavar="dmy|mdy|iso|PATTERN",
+                   help="day/month order for dates like 03/04/2026 when the data cannot tell, or the dates' form as a strftime pattern, e.g. '%%d %%b, %%Y %%H:%%M'")
     p.add_argument("--sheet", metavar="NAME", help="the sheet to read from XLSX files (default: the first)")
     p.add_argument("--assessments", type=Path, action="append", default=[], metavar="FILE", help="an assessments file (CSV or XLSX: the handbook's review page, a filled review sheet): the newest review per account fills what the CRM does not know; repeatable")
 
@@ -249,6 +252,13 @@ def _as_of(text: str) -> date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date; write it as YYYY-MM-DD") from None
 
 
+def _date_format(text: str) -> str:
+    try:
+        return date_pattern(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is neither dmy, mdy, iso nor a strftime pattern that reads a date (e.g. '%d.%m.%Y %H:%M')") from None
+
+
 @contextlib.contextmanager
 def _without_cycle_collector() -> Iterator[None]:
     """Pause Python's cycle collector for the length of a check.
@@ -340,11 +350,13 @@ def cmd_waive(args: argparse.Namespace, playbook: Playbook) -> int:
 
 def cmd_signals(args: argparse.Namespace, playbook: Playbook) -> int:
     """The signals the checker judges, as a canonical account table (checker/reports/signals.py)."""
-    inputs = inputs_from(args)
+    inputs = replace(inputs_from(args), stage_required=False)  # the signals need no declared stage
     as_of = args.as_of or date.today()
     with _without_cycle_collector(), Progress() as progress:
         table, sources = read_signals(inputs, playbook, as_of, args.lang, progress)
     _say_how_read(args, playbook, table, sources)
+    for line in coverage_lines(sources, playbook, args.lang):  # what became of every log row, as `check` reports it
+        print(f"playbook: {line}", file=sys.stderr)
     _emit(args.output, SIGNAL_FORMATS[args.format](table, sources, playbook, as_of))
     if args.output:
         print(f"playbook: {playbook.text('cli.wrote_signals', args.lang, path=args.output, accounts=len(table))}", file=sys.stderr)

@@ -25,6 +25,7 @@ from mkdocs.structure.files import File, Files
 
 from checker.check import CheckResult, Filters, Inputs, run_check
 from checker.inputs.files import InputError
+from checker.inputs.values import date_pattern
 from checker.playbook.messages import Problem
 from checker.playbook.model import FINDING_KINDS, LANGUAGES, SEVERITIES, load_playbook
 from checker.playbook.problems import PlaybookInvalid
@@ -38,6 +39,14 @@ PAGES = {f"{FOLDER}/index.md": "overview", f"{FOLDER}/accounts.md": "cards"}
 _HERE = "playbook-report:"
 
 
+def _date_format(value: str | None) -> str | None:
+    """The config's date_format, checked as --date-format checks it."""
+    try:
+        return date_pattern(value) if value else None
+    except ValueError:
+        raise PluginError(f"playbook-report: date_format '{value}' is neither dmy, mdy, iso nor a strftime pattern that reads a date") from None
+
+
 class ReportConfig(base.Config):
     """The options mirror `playbook check`'s; paths are relative to the config file's folder."""
 
@@ -47,7 +56,7 @@ class ReportConfig(base.Config):
     mapping = c.Optional(c.Type(str))
     preset = c.Type(str, default="auto")
     as_of = c.Optional(c.Type((str, date)))
-    date_format = c.Optional(c.Choice(("iso", "dmy", "mdy")))
+    date_format = c.Optional(c.Type(str))  # dmy, mdy, iso or a strftime pattern, as --date-format
     sheet = c.Optional(c.Type(str))
     owner = c.ListOfItems(c.Type(str), default=[])
     kind = c.ListOfItems(c.Choice(FINDING_KINDS), default=[])
@@ -87,7 +96,7 @@ class ReportPlugin(BasePlugin[ReportConfig]):
             if not path(options.accounts).is_file():
                 raise Problem("error.no_file", path=path(options.accounts))
             inputs = Inputs(path(options.accounts), [path(p) for p in options.activities], [path(p) for p in options.deals], options.preset,
-                            path(options.mapping) if options.mapping else None, options.date_format, options.sheet)
+                            path(options.mapping) if options.mapping else None, _date_format(options.date_format), options.sheet)
             result = run_check(inputs, playbook, as_of, lang, _HERE)
         except PlaybookInvalid as exc:
             raise PluginError("\n".join(problem.render(lang) for problem in exc.problems)) from None

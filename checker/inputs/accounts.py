@@ -16,7 +16,7 @@ import numpy as np
 
 from checker.inputs.columns import Columns, encode
 from checker.inputs.files import InputError, RawTable, read_table, strip_footer
-from checker.inputs.mappings import Mapping, normalise_header, presets
+from checker.inputs.mappings import Mapping, lines_to_add, normalise_header, presets
 from checker.inputs.plaincsv import PlainCsv
 from checker.inputs.values import BadValue, DateOrderError, parse_cell, slashed_order
 from checker.playbook.messages import Problem, suggestion
@@ -245,7 +245,7 @@ def _read_rows(table: RawTable, columns: _Columns, id_at: int) -> _Body:
 
 
 def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None, sheet: str | None = None,
-                  date_format: str | None = None) -> AccountTable:
+                  date_format: str | None = None, stage_required: bool = True) -> AccountTable:
     """Read and parse an account export (CSV or XLSX), its headers mapped by `mapping`.
 
     A plain CSV file is read by DuckDB (plaincsv.py); any other file, or a plain one whose
@@ -261,12 +261,12 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
     mapped = mapping.header_map("accounts", header, known)
     names = [mapped.get(i, normalise_header(h)) for i, h in enumerate(header)]
     misses = mapping.unmatched("accounts", header, mapped)
-    missing = [c for c in REQUIRED if c not in names]
+    missing = [c for c in REQUIRED if c not in names and (stage_required or c != "declared_stage")]
     if missing:
         hints = [misses.get(c) or Problem("hint.column", column=c, hint=suggestion(c, [normalise_header(h) for h in header]))
                  for c in missing]
-        via = Problem("hint.via_preset", preset=mapping.id) if mapping.id != "canonical" else ""
-        raise InputError("error.missing_columns", path=name, columns=hints, via=via, found=", ".join(h.strip() for h in header))
+        raise InputError("error.missing_columns", path=name, columns=hints, via=mapping.via(), found=", ".join(h.strip() for h in header),
+                         add=lines_to_add("accounts", missing, header))
     seen: set[str] = set()
     for i, n in enumerate(names):
         if n in known and n in seen:
@@ -292,6 +292,8 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
     for row in unusable:
         row.values["header"] = headers["account_id"]
     stages = stage_lookup(playbook)
+    if "declared_stage" not in text:  # no stage column (`playbook signals` needs none): every stage unknown
+        text["declared_stage"], headers["declared_stage"] = [""] * size, ""
     declared_raw = text["declared_stage"]
     declared: list[str | None] = []
     seen_spellings: dict[str, str | None] = {}  # exports repeat their spellings: each is looked up once

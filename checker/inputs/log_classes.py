@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import duckdb
 
+from checker.inputs.log_lemmas import LANG, WORD_SQL, FinnishKeywords
 from checker.inputs.mappings import Mapping
 from checker.inputs.signal_sql import complaint_topic, literal, regex_alternatives, word_lookup
 from checker.inputs.values import BOOLEANS
@@ -31,39 +32,86 @@ def vocabulary_expr(mapping: Mapping, column: str, kind: str, canonical: tuple[s
 
 
 def _words(spec: dict) -> list[str]:
-    """Every language's keywords of one class or type."""
-    return [w for words in spec.values() for w in words]
+    """Every language's keywords of one class or type, but the Finnish ones (matched by lemma: log_lemmas.py)."""
+    return [w for lang, words in spec.items() if lang != LANG for w in words]
+
+
+def _finnish(db: duckdb.DuckDBPyConnection, keywords: dict) -> FinnishKeywords | None:
+    """The table `fi_pairs`: each distinct (type, topic) of `pairs` with its Finnish labels and
+    lemma texts (of the topic; of type and topic); None when the keyword file has no Finnish words."""
+    if not any(spec.get(LANG) for spec in [*keywords.get("subject_types", {}).values(), *(c["keywords"] for c in keywords["classes"].values())]):
+        return None
+    finnish = FinnishKeywords.from_keywords(keywords)
+    finnish.build(db, "SELECT type AS t FROM pairs UNION ALL SELECT topic FROM pairs")
+    # Each pair's words in order (type first), with their lemmas and labels: distinct pairs only.
+    db.execute(f"""
+        CREATE TEMP TABLE fi_pairs AS
+        SELECT type, topic,
+               flatten(list(labels) FILTER (WHERE part = 1)) AS topic_labels, flatten(list(labels)) AS all_labels,
+               ' ' || string_agg(coalesce(lemma, w), ' ' ORDER BY part, i) FILTER (WHERE part = 1) AS topic_lemmas,
+               ' ' || string_agg(coalesce(lemma, w), ' ' ORDER BY part, i) AS all_lemmas
+        FROM (SELECT type, topic, part, unnest(ws) AS w, generate_subscripts(ws, 1) AS i
+              FROM (SELECT type, topic, 0 AS part, regexp_extract_all(lower(type), {literal(WORD_SQL)}) AS ws FROM pairs
+                    UNION ALL SELECT type, topic, 1, regexp_extract_all(lower(topic), {literal(WORD_SQL)}) FROM pairs))
+        LEFT JOIN fi_lemmas USING (w)  -- a word the keywords cannot need is not in it: itself, no labels
+        GROUP BY type, topic""")
+    return finnish
+
+
+def _matches(text: str, spec: dict, exclude: dict | None = None) -> str:
+    """SQL: whether the text holds a keyword of `spec` in a language other than Finnish (a
+    substring, ignoring case), after taking out the words `exclude` lists for those languages."""
+    words = _words(spec)
+    if not words:
+        return "false"
+    excluded = _words(exclude or {})
+    if excluded:
+        text = f"regexp_replace({text}, {literal(regex_alternatives(excluded))}, ' ', 'g')"
+    return f"regexp_matches({text}, {literal(regex_alternatives(words))})"
+
+
+def _finnish_sql(finnish: FinnishKeywords | None, label: str, labels: str, lemmas: str) -> str:
+    """SQL: whether a pair's Finnish words give it the label (a word's lemma, or a phrase)."""
+    if finnish is None or (label not in finnish.single and label not in finnish.phrases):
+        return "false"
+    return f"coalesce(list_contains({labels}, {literal(label)}) OR {finnish.phrase_sql(label, lemmas)}, false)"
 
 
 def classify_activities(db: duckdb.DuckDBPyConnection, keywords: dict, mapping: Mapping, types: tuple[str, ...]) -> None:
     """The table `kinds`: one row per distinct (type, topic) of the `activities` view, with its
-    canonical type `ctype`, whether the type itself gave it (`typed`), `unclassified`, `interaction`,
+    canonical type `ctype`, whether the type itself gave it (`typed`), `unclassified`, `generic`
+    (a type the mapping calls generic, such as a task: the subject decided), `interaction`,
     the class flags c_* and complaint_topic. `typed`: the type is a known one, so not reported as
     unrecognised (one the mapping calls generic, mapped to null, leaves the type to the subject)."""
     from_type = vocabulary_expr(mapping, "type", "activity_type", types, [], "NULL")
     generic = [literal(k) for k, v in mapping.vocabulary("activity_type").items() if v is None]
-    known = f"({from_type} IS NOT NULL OR lower(trim(type)) IN ({', '.join(generic)}))" if generic else f"{from_type} IS NOT NULL"
+    is_generic = f"lower(trim(type)) IN ({', '.join(generic)})" if generic else "false"
+    known = f"({from_type} IS NOT NULL OR {is_generic})"
+    # Types and subjects repeat: each distinct pair is classified once, then joined.
+    db.execute("CREATE OR REPLACE TEMP TABLE pairs AS SELECT DISTINCT coalesce(type, '') AS type, coalesce(topic, '') AS topic FROM activities")
+    finnish = _finnish(db, keywords)
     # A blank or unknown type: the first subject type whose keyword the subject holds.
-    by_subject = " ".join(f"WHEN regexp_matches(lower(topic), {literal(regex_alternatives(_words(spec)))}) THEN {literal(t)}"
+    by_subject = " ".join(f"WHEN {_matches('lower(topic)', spec)} OR {_finnish_sql(finnish, f't:{t}', 'topic_labels', 'topic_lemmas')} THEN {literal(t)}"
                           for t, spec in keywords.get("subject_types", {}).items())
     subject_type = f"CASE {by_subject} END" if by_subject else "NULL"
     text = "lower(type || ' ' || topic)"
     classes = []
     for name, spec in keywords["classes"].items():
         listed = ", ".join(literal(t) for t in spec.get("types", [])) or "NULL"
-        classes.append(f"coalesce(ctype IN ({listed}), false) OR regexp_matches({text}, {literal(regex_alternatives(_words(spec['keywords'])))}) "
-                       f"AS c_{name.replace('-', '_')}")
+        classes.append(f"coalesce(ctype IN ({listed}), false) OR {_matches(text, spec['keywords'], spec.get('exclude'))} "
+                       f"OR {_finnish_sql(finnish, f'c:{name}', 'all_labels', 'all_lemmas')} AS c_{name.replace('-', '_')}")
     interaction = ", ".join(literal(t) for t in keywords["interaction_types"])
     unclassified_counts = "true" if keywords.get("unclassified_is_interaction") else "false"
-    complaint = _words(keywords["classes"]["complaint"]["keywords"])
-    # Types and subjects repeat: each distinct pair is classified once, then joined.
+    complaint = [w for words in keywords["classes"]["complaint"]["keywords"].values() for w in words]
+    lemmas = ("LEFT JOIN fi_pairs USING (type, topic)" if finnish else
+              "CROSS JOIN (SELECT NULL::VARCHAR[] AS topic_labels, NULL::VARCHAR[] AS all_labels, NULL AS topic_lemmas, NULL AS all_lemmas)")
     db.execute(f"""
         CREATE TEMP TABLE kinds AS
         SELECT *, CASE WHEN c_complaint THEN {complaint_topic("topic", complaint)} END AS complaint_topic
-        FROM (SELECT type, topic, ctype, typed, ctype IS NULL AS unclassified,
+        FROM (SELECT type, topic, ctype, typed, ctype IS NULL AS unclassified, {is_generic} AS generic,
                      CASE WHEN ctype IS NULL THEN {unclassified_counts} ELSE ctype IN ({interaction}) END AS interaction, {", ".join(classes)}
               FROM (SELECT *, coalesce({from_type}, {subject_type}) AS ctype, {known} AS typed
-                    FROM (SELECT DISTINCT coalesce(type, '') AS type, coalesce(topic, '') AS topic FROM activities)))""")
+                    FROM pairs {lemmas}))""")
 
 
 def activity_status_expr(mapping: Mapping) -> str:

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import duckdb
 
+from checker.inputs.values import known_date_form
 from checker.playbook.messages import Problem
 
 #: How many unknown account ids or names the report shows as examples.
@@ -34,11 +35,14 @@ class LogStats:
     rows_linked_contact: int = 0  # used through the row's contact (--contacts)
     rows_linked_deal: int = 0  # used through the deal (opportunity) the row is about
     rows_unclassified: int = 0  # activities whose type is blank or unknown and whose subject says nothing
+    rows_generic: int = 0  # part of rows_used: activities of a generic type (a task), classified by their subject
+    rows_generic_unclassified: int = 0  # part of rows_generic (and of rows_unclassified): the subject said nothing either
     footer_rows: int = 0
     mixed_encoding: tuple[int, int] | None = None  # lines read as UTF-8 and as Windows-1252, when the file mixes them
     unknown_accounts: list[str] = field(default_factory=list)  # a few examples
     first_problems: list[Problem | str] = field(default_factory=list)
     unknown_types: dict[str, int] = field(default_factory=dict)
+    type_columns: dict[str, dict] = field(default_factory=dict)  # unmapped columns that may hold the type: header → rows filled among the unclassified, examples
     unknown_statuses: dict[str, int] = field(default_factory=dict)  # deal statuses that map to nothing
     covers_from: date | None = None
     covers_to: date | None = None
@@ -47,22 +51,24 @@ class LogStats:
 
 def count_rows(db: duckdb.DuckDBPyConnection, stat: LogStats, rows: str, split: bool) -> None:
     """Fill `stat` from `rows` (one row per log row, or per account of it when `split`, with
-    `status`, `how`, `rn`, `account_id`, `date_text`, `unclassified`, `lead`): every row read ends up in one count."""
+    `status`, `how`, `rn`, `account_id`, `date_text`, `unclassified`, `lead`, `generic`): every row read ends up in one count."""
     # A row listing several accounts is used when any of them is; its best status counts.
     rank = "CASE status WHEN 'used' THEN 0 WHEN 'bad_date' THEN 1 WHEN 'no_date' THEN 2 WHEN 'unknown_account' THEN 3 ELSE 4 END"
-    per_row = (f"SELECT arg_min(status, {rank}) AS status, arg_min(how, {rank}) AS how, bool_or(unclassified) AS unclassified, bool_or(lead) AS lead "
-               f"FROM {rows} GROUP BY rn" if split else f"SELECT status, how, unclassified, lead FROM {rows}")
+    per_row = (f"SELECT arg_min(status, {rank}) AS status, arg_min(how, {rank}) AS how, bool_or(unclassified) AS unclassified, bool_or(lead) AS lead, "
+               f"bool_or(generic) AS generic FROM {rows} GROUP BY rn" if split else f"SELECT status, how, unclassified, lead, generic FROM {rows}")
     row = db.execute(f"""SELECT count(*) FILTER (WHERE status = 'used'), count(*) FILTER (WHERE status = 'without_account'),
         count(*) FILTER (WHERE status = 'unknown_account'), count(*) FILTER (WHERE status = 'bad_date'), count(*) FILTER (WHERE status = 'no_date'),
         count(*) FILTER (WHERE status = 'used' AND how = 'contact'), count(*) FILTER (WHERE status = 'used' AND how = 'deal'),
-        count(*) FILTER (WHERE status = 'used' AND unclassified), count(*) FILTER (WHERE status = 'without_account' AND lead) FROM ({per_row})""").fetchone()
+        count(*) FILTER (WHERE status = 'used' AND unclassified), count(*) FILTER (WHERE status = 'without_account' AND lead),
+        count(*) FILTER (WHERE status = 'used' AND generic), count(*) FILTER (WHERE status = 'used' AND generic AND unclassified) FROM ({per_row})""").fetchone()
     (stat.rows_used, stat.rows_without_account, stat.rows_unknown_account, stat.rows_bad_date, stat.rows_no_date,
-     stat.rows_linked_contact, stat.rows_linked_deal, stat.rows_unclassified, stat.rows_leads) = row
+     stat.rows_linked_contact, stat.rows_linked_deal, stat.rows_unclassified, stat.rows_leads, stat.rows_generic, stat.rows_generic_unclassified) = row
     stat.unknown_accounts = [r[0] for r in db.execute(
         f"SELECT trim(account_id) FROM {rows} WHERE status = 'unknown_account' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {EXAMPLES}").fetchall()]
     bad = db.execute(f"SELECT any_value(date_text) FROM {rows} WHERE status = 'bad_date'").fetchone()[0]
     if bad is not None:
-        stat.first_problems.append(Problem("log.bad_date", value=bad.strip()))
+        # A date in a known form is no real date (31.2.2026); another form may be read with --date-format.
+        stat.first_problems.append(Problem("log.bad_date" if known_date_form(bad) else "log.bad_date_form", value=bad.strip()))
     if stat.rows_no_date:
         stat.first_problems.append(Problem("log.no_date", n=stat.rows_no_date))
     first, last = db.execute(f"SELECT min(d) FILTER (WHERE status = 'used'), max(d) FILTER (WHERE status = 'used') FROM {rows}").fetchone()

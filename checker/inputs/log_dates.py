@@ -1,5 +1,7 @@
 """Dates in a log, parsed by DuckDB: ISO on the fast path, else each distinct text once, the
-day/month order of slashed dates decided for the whole column as for account exports."""
+day/month order of slashed dates decided for the whole column as for account exports; Zoho's
+`16 Apr, 2021 00:03:00` is known too, and --date-format (or the mapping's `date_format`) may
+give any other form as a strftime pattern."""
 from __future__ import annotations
 
 import duckdb
@@ -15,6 +17,7 @@ _ISO = r"^\s*(\d{4}-\d{1,2}-\d{1,2})"
 _DOTTED = r"^\s*(\d{1,2}\.\d{1,2}\.\d{4})"
 _SLASHED = r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})"
 _SLASHED_DATE = r"^\s*(\d{1,2}/\d{1,2}/\d{4})"  # the same, as one group to extract
+_NAMED = r"^\s*(\d{1,2})[ -]([A-Za-z]{3})[A-Za-z]*\.?,?[ -](\d{4})"  # Zoho: 16 Apr, 2021 00:03:00
 
 
 def date_sql(db: duckdb.DuckDBPyConnection, column: str, what: str, date_format: str | None, files: dict[str, str]) -> str:
@@ -37,9 +40,15 @@ def date_sql(db: duckdb.DuckDBPyConnection, column: str, what: str, date_format:
     except DateOrderError as exc:
         raise InputError("error.log_problem", path=files[what], problem=exc) from None
     slash_format = "%d/%m/%Y" if order == "dmy" else "%m/%d/%Y"
-    day = (f"CASE WHEN TRY_CAST(t AS DATE) IS NOT NULL THEN TRY_CAST(t AS DATE) WHEN regexp_matches(t, {literal(_ISO)}) THEN try_strptime(regexp_extract(t, {literal(_ISO)}, 1), '%Y-%m-%d') "
+    # A pattern says how slashed dates read: those it does not read are bad dates, not guessed.
+    slashed_sql = "" if order and "%" in order else f"WHEN regexp_matches(t, {literal(_SLASHED)}) THEN try_strptime(regexp_extract(t, {literal(_SLASHED_DATE)}, 1), {literal(slash_format)}) "
+    # A strftime pattern (--date-format, the mapping's date_format) first, then the known forms.
+    pattern = f"WHEN try_strptime(trim(t), {literal(date_format)}) IS NOT NULL THEN try_strptime(trim(t), {literal(date_format)}) " if date_format and "%" in date_format else ""
+    named = f"regexp_extract(t, {literal(_NAMED)}, 1) || ' ' || regexp_extract(t, {literal(_NAMED)}, 2) || ' ' || regexp_extract(t, {literal(_NAMED)}, 3)"
+    day = (f"CASE {pattern}WHEN TRY_CAST(t AS DATE) IS NOT NULL THEN TRY_CAST(t AS DATE) WHEN regexp_matches(t, {literal(_ISO)}) THEN try_strptime(regexp_extract(t, {literal(_ISO)}, 1), '%Y-%m-%d') "
+           f"WHEN regexp_matches(t, {literal(_NAMED)}) THEN try_strptime({named}, '%d %b %Y') "
            f"WHEN regexp_matches(t, {literal(_DOTTED)}) THEN try_strptime(regexp_extract(t, {literal(_DOTTED)}, 1), '%d.%m.%Y') "
-           f"WHEN regexp_matches(t, {literal(_SLASHED)}) THEN try_strptime(regexp_extract(t, {literal(_SLASHED_DATE)}, 1), {literal(slash_format)}) END::DATE")
+           f"{slashed_sql}END::DATE")
     db.execute(f"CREATE OR REPLACE TEMP TABLE days_{what} AS SELECT t, CASE WHEN d BETWEEN {_CALENDAR} THEN d END AS d "
                     f"FROM (SELECT t, {day} AS d FROM {texts})")
     return f"(SELECT d FROM days_{what} WHERE t = {column})"  # a lookup, which DuckDB runs as a join

@@ -27,7 +27,8 @@ from checker.inputs.log_coverage import EXAMPLES, LogStats, count_rows, coverage
 from checker.inputs.log_dates import date_sql
 from checker.inputs.log_files import prepare
 from checker.inputs.log_links import ID_FIELDS, cell_links, contact_links, deal_links, id_cell, resolved, row_status
-from checker.inputs.mappings import Mapping
+from checker.inputs.log_type_columns import Candidate, candidates, type_hints
+from checker.inputs.mappings import Mapping, lines_to_add
 from checker.inputs.signal_sql import activity_signals, deal_signals, identifier, literal, text_columns
 from checker.playbook.messages import Problem
 from checker.playbook.model import Playbook
@@ -95,6 +96,7 @@ class LogReader:
         self.lookups: set[str] = set()  # the link tables built so far (log_links.resolved)
         self.activity_fields: set[str] = set()
         self.deal_fields: set[str] = set()
+        self.type_candidates: list[tuple[str, list[Candidate], str, str, list[str]]] = []  # activity files' possible type columns
         self.db = duckdb.connect()
         self.db.execute("SET preserve_insertion_order = false")
         # Bounded memory: DuckDB spills to the work folder instead of growing with the logs.
@@ -112,11 +114,14 @@ class LogReader:
             mapped = self.mapping.header_map(kind, header, set(fields))
             if any(f not in mapped.values() for f in needed):
                 missing = [f for f in needed if f not in mapped.values()]
-                raise InputError("error.log_columns", path=path, missing=", ".join(missing), preset=self.mapping.id, found=", ".join(h.strip() for h in header))
+                raise InputError("error.log_columns", path=path, missing=", ".join(missing), via=self.mapping.via(), found=", ".join(h.strip() for h in header),
+                                 add=lines_to_add(kind, missing, header))
             table = f"raw_{kind}_{n}"
             rejects = f"rej_{kind}_{n}"
             per_row = self.mapping.per_row(kind, header, mapped)
-            columns = sorted(set(mapped) | {i for c in per_row.values() for i in c})
+            # Unmapped columns that may say an activity's type are kept for the coverage note (log_type_columns).
+            found = candidates(header, set(mapped) | {i for c in per_row.values() for i in c}) if kind == "activities" else []
+            columns = sorted(set(mapped) | {i for c in per_row.values() for i in c} | {int(c.column[1:]) for c in found})
             # Only the mapped columns are kept: a CRM's activity export may carry dozens more
             # (descriptions, e-mail bodies) that no signal reads.
             self.db.execute(
@@ -129,6 +134,10 @@ class LogReader:
             if implied:
                 present.add("type")
             cols = ", ".join(_select(f, by_field, implied, self.mapping.lead_id_patterns) for f in fields)
+            if found:
+                type_sql, topic_sql = (_select(f, by_field, implied, []).rsplit(" AS ", 1)[0] for f in ("type", "topic"))
+                read_now = [header[int(c[1:])].strip() for c in by_field.get("type", [])]
+                self.type_candidates.append((table, found, type_sql, topic_sql, read_now))
             if kind == "activities":
                 cols += f", {_lead(by_field.get('customer_contact'), self.mapping.lead_id_patterns)} AS lead"
             selects.append(f"SELECT {cols} FROM {table}")
@@ -228,6 +237,10 @@ class LogReader:
         stat.unknown_types = dict(self.db.execute(
             "SELECT type, count(*) FROM activities JOIN (SELECT DISTINCT type FROM kinds WHERE NOT typed AND type <> '') USING (type) "
             "GROUP BY 1 ORDER BY 2 DESC LIMIT 10").fetchall())
+        if stat.rows_unclassified:
+            for table, found, type_sql, topic_sql, read_now in self.type_candidates:
+                for header, hint in type_hints(self.db, table, found, type_sql, topic_sql, read_now).items():
+                    stat.type_columns.setdefault(header, hint)
         self.activity_fields = present
         self._forget("activities", len(paths))
         return stat
@@ -238,7 +251,7 @@ class LogReader:
         self._resolve("dls_rows", "deals", f"""
             SELECT account_id, deal_id, deal_name, status AS status_text, date AS date_text, {date_expr} AS d,
                    {deal_status_expr(self.mapping, present)} AS cstatus, {amount_expr()} AS amount,
-                   nullif(upper(trim(currency)), '') AS currency, {competitive_expr()} AS competitive, false AS unclassified, false AS lead
+                   nullif(upper(trim(currency)), '') AS currency, {competitive_expr()} AS competitive, false AS unclassified, false AS lead, false AS generic
             FROM deals""", present, stat)
         self.db.execute("CREATE VIEW dls AS SELECT acc AS account_id, d AS date, cstatus, amount, currency, competitive "
                         "FROM dls_rows WHERE status = 'used'")

@@ -14,8 +14,9 @@ from functools import cache
 from pathlib import Path
 
 from checker.inputs.files import InputError
+from checker.inputs.values import date_pattern
 from checker.playbook.cache import validated
-from checker.playbook.messages import Problem, suggestion
+from checker.playbook.messages import Problem, closest, suggestion
 from checker.playbook.schemas import KIND_SCHEMAS, validator
 from checker.playbook.yamlload import load_yaml
 
@@ -48,6 +49,7 @@ class Mapping:
     lead_id_patterns: list[str] = field(default_factory=list)  # contact ids that are leads, not the account's people
     currency_rates: dict[str, float] = field(default_factory=dict)  # currency code → value of one unit in the report currency
     record_fields: dict = field(default_factory=dict)  # the handbook's crm-fields page: where to add the fields, their types
+    source: str | None = None  # the company's --mapping file this mapping includes, for messages
 
     def merged(self, other: Mapping) -> Mapping:
         """This mapping with `other`'s entries added (other's spellings first)."""
@@ -61,7 +63,8 @@ class Mapping:
         return Mapping(self.id, self.name, fields, values, self.fingerprints, self.prefixes + other.prefixes,
                        self.footers + other.footers, other.date_format or self.date_format,
                        {**self.type_from_columns, **other.type_from_columns}, other.own or other.fields,
-                       self.lead_id_patterns + other.lead_id_patterns, {**self.currency_rates, **other.currency_rates})
+                       self.lead_id_patterns + other.lead_id_patterns, {**self.currency_rates, **other.currency_rates},
+                       record_fields={**self.record_fields, **other.record_fields}, source=other.source or self.source)
 
     def day_order(self, given: str | None) -> str | None:
         """The day/month order for slashed dates no column settles: --date-format, else this mapping's."""
@@ -126,6 +129,13 @@ class Mapping:
         names = {normalise_header(h) for h in header}
         return next((t for column, t in self.type_from_columns.items() if normalise_header(column) in names), None)
 
+    def via(self) -> Problem | str:
+        """Where the mapping comes from, for a message: ` (mapping our.yaml)` for a company's own
+        (with the CRM's preset it starts from), ` (preset hubspot)`; nothing for the canonical names."""
+        if self.source:
+            return Problem("hint.via_mapping", path=self.source) if self.id in ("canonical", "custom") else Problem("hint.via_mapping_preset", path=self.source, preset=self.id)
+        return Problem("hint.via_preset", preset=self.id) if self.id != "canonical" else ""
+
     def vocabulary(self, kind: str) -> dict[str, str]:
         return {k.strip().casefold(): v for k, v in self.values.get(kind, {}).items()}
 
@@ -133,6 +143,23 @@ class Mapping:
 def _columns(spelling: str | list[str]) -> list[str]:
     """The header spellings of one mapping entry: a spelling, or a per-row list of them."""
     return spelling if isinstance(spelling, list) else [spelling]
+
+
+def lines_to_add(kind: str, fields: list[str], header: list[str]) -> Problem:
+    """What to add to a --mapping for fields no column maps: `account_id: [ACCOUNTID]`, naming
+    the file's column closest to each field, else a placeholder for the user's own column."""
+    by_key = {normalise_header(h).replace("_", ""): h.strip() for h in header if h.strip()}
+    lines = []
+    for name in fields:
+        close = closest(name.replace("_", ""), by_key)
+        column = _yaml_item(by_key[close]) if close else Problem("hint.your_column")
+        lines.append(Problem("hint.mapping_line", field=name, column=column))
+    return Problem("hint.add_lines", kind=kind, lines=lines)
+
+
+def _yaml_item(name: str) -> str:
+    """A header as an item of a YAML flow list (quoted when YAML would read it otherwise)."""
+    return name if re.fullmatch(r"[A-Za-z_][\w .()/-]*", name) and not name.endswith(" ") else "'" + name.replace("'", "''") + "'"
 
 
 def _mapping_from(data: dict) -> Mapping:
@@ -157,6 +184,11 @@ def _load_mapping_file(path: Path) -> dict:
     if loaded is not None and not problems:
         errors = list(validator(KIND_SCHEMAS["mapping"]).iter_errors(loaded.data))
         problems = [f"{path}:{loaded.line(tuple(e.absolute_path))}: {e.message}" for e in errors]
+    if not problems and loaded is not None and "date_format" in loaded.data:
+        try:
+            date_pattern(loaded.data["date_format"])
+        except ValueError:
+            raise InputError("error.mapping_date_format", path=path, line=loaded.line(("date_format",)), value=loaded.data["date_format"]) from None
     if problems or loaded is None:
         raise InputError("error.mapping_invalid", problems="; ".join(str(p) for p in problems))
     return loaded.data
@@ -179,6 +211,7 @@ def load_mapping(path: Path) -> Mapping:
         raise InputError("error.no_file", path=f"--mapping {path}")
     data = _load_mapping_file(path)
     own = _mapping_from(data)
+    own.source = str(path)
     base = data.get("extends")
     if base is None:
         own.own = own.fields
@@ -211,16 +244,21 @@ def read_rates(path: Path) -> dict[str, float]:
     return rates
 
 
-def detect_preset(headers: list[list[str]]) -> tuple[Mapping, Problem]:
-    """The preset whose fingerprint matches the given headers best, and why."""
-    seen = {normalise_header(h) for header in headers for h in header}
-    best: tuple[float, Mapping, list[str]] | None = None
-    for mapping in presets().values():
-        for fingerprint in mapping.fingerprints:
-            # A CRM's own preset wins a tie against the canonical one.
-            score = len(fingerprint) + (0 if mapping.id == "canonical" else 0.5)
-            if all(normalise_header(f) in seen for f in fingerprint) and (best is None or score > best[0]):
-                best = (score, mapping, fingerprint)
+def detect_preset(headers: list[list[str]], names: list[str] | None = None) -> tuple[Mapping, Problem]:
+    """The preset whose fingerprint matches one file's headers best, and why (the headers and,
+    given the files' `names`, the file that has them)."""
+    best: tuple[float, Mapping, list[str], int] | None = None
+    for n, header in enumerate(headers):
+        seen = {normalise_header(h) for h in header}
+        for mapping in presets().values():
+            for fingerprint in mapping.fingerprints:
+                # A CRM's own preset wins a tie against the canonical one.
+                score = len(fingerprint) + (0 if mapping.id == "canonical" else 0.5)
+                if all(normalise_header(f) in seen for f in fingerprint) and (best is None or score > best[0]):
+                    best = (score, mapping, fingerprint, n)
     if best is None:
         return presets()["canonical"], Problem("cli.preset_none")
-    return best[1], Problem("cli.preset_by_headers", headers=", ".join(repr(f) for f in best[2]))
+    found = ", ".join(repr(f) for f in best[2])
+    if names:
+        return best[1], Problem("cli.preset_by_file_headers", headers=found, file=names[best[3]])
+    return best[1], Problem("cli.preset_by_headers", headers=found)

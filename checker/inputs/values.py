@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date
+from datetime import date, datetime
 
 from checker.playbook.messages import Problem
 
@@ -22,6 +22,13 @@ BOOLEANS = {
 _DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s.*)?$")
 SLASHED = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:[\s,T].*)?$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
+#: Day, English month name, year, as Zoho CRM writes it: `16 Apr, 2021 00:03:00` (also `16-Apr-2021`).
+MONTH_NAMED = re.compile(r"^\s*(\d{1,2})[ -]([A-Za-z]{3,9})\.?,?[ -](\d{4})(?:[\s,T].*)?$")
+MONTHS = {m: n for n, names in enumerate((("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+                                          ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+                                          ("oct", "october"), ("nov", "november"), ("dec", "december")), start=1) for m in names}
+#: --date-format's and the mapping's named orders; anything else must be a strftime pattern.
+DATE_ORDERS = ("iso", "dmy", "mdy")
 _SPACES = str.maketrans("", "", " \u00a0\u202f\u2009'")
 _CURRENCY = re.compile(r"^(?:€|eur|\$|usd|£|gbp|sek|kr)\s*|\s*(?:€|eur|\$|usd|£|gbp|sek|kr)$", re.IGNORECASE)
 _MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-"})
@@ -103,14 +110,45 @@ def parse_boolean(cell: str) -> bool:
         raise BadValue("reason.boolean") from None
 
 
-def parse_date(cell: str, order: str | None = None) -> date:
-    """ISO (with or without time), d.m.yyyy, and d/m/yyyy or m/d/yyyy when `order` says which."""
+def date_pattern(text: str) -> str:
+    """A --date-format or mapping `date_format` value: iso, dmy, mdy or a strftime pattern
+    (`%d %b, %Y %H:%M:%S`) that writes and reads back a date; ValueError otherwise."""
+    if text in DATE_ORDERS:
+        return text
+    sample = datetime(2026, 4, 16, 9, 5, 7)
+    try:
+        back = datetime.strptime(sample.strftime(text), text)
+    except ValueError:
+        back = None
+    if "%" not in text or back is None or back.date() != sample.date():
+        raise ValueError(text)
+    return text
+
+
+def known_date_form(cell: str) -> bool:
+    """Whether a text is written in a date form the checker knows (it may still be no real date:
+    31.2.2026), so that a bad one is not sent to --date-format."""
     text = cell.strip()
+    named = MONTH_NAMED.match(text)
+    return bool(_ISO.match(text) or _DMY.match(text) or SLASHED.match(text) or (named and named.group(2).casefold() in MONTHS))
+
+
+def parse_date(cell: str, order: str | None = None) -> date:
+    """ISO (with or without time), d.m.yyyy, `16 Apr, 2021` (Zoho), d/m/yyyy or m/d/yyyy when
+    `order` says which, and any form `order` gives as a strftime pattern."""
+    text = cell.strip()
+    if order and "%" in order:
+        try:
+            return datetime.strptime(text, order).date()
+        except ValueError:
+            pass  # not in the pattern: the forms every column may hold (an ISO date) still count
     match = _ISO.match(text)
     if match:
         year, month, day = (int(g) for g in match.groups())
     elif (match := _DMY.match(text)):
         day, month, year = (int(g) for g in match.groups())
+    elif (match := MONTH_NAMED.match(text)) and match.group(2).casefold() in MONTHS:
+        day, month, year = int(match.group(1)), MONTHS[match.group(2).casefold()], int(match.group(3))
     elif (match := SLASHED.match(text)) and order in ("dmy", "mdy"):
         first, second, year = (int(g) for g in match.groups())
         day, month = (first, second) if order == "dmy" else (second, first)
@@ -144,8 +182,8 @@ def slashed_order(cells: list[str], preferred: str | None) -> str | None:
         if match:
             example = example or cell.strip()
             firsts, seconds = max(firsts, int(match.group(1))), max(seconds, int(match.group(2)))
-    if example is None:
-        return preferred
+    if example is None or (preferred and "%" in preferred):
+        return preferred  # no slashed dates, or a pattern that says how to read them
     if firsts > 12 and seconds > 12:
         raise DateOrderError("error.date_order_mixed", example=example)
     if firsts > 12:

@@ -1,7 +1,8 @@
 """Lines the table and the Markdown report share: the summary, the logs, an account's stage and fit."""
 from __future__ import annotations
 
-from checker.check import AccountView, CheckResult
+from checker.check import AccountView, CheckResult, Sources
+from checker.playbook.model import Playbook
 
 
 def summary_line(result: CheckResult) -> str:
@@ -24,39 +25,53 @@ def thresholds_note(result: CheckResult) -> str:
 def log_lines(result: CheckResult) -> list[str]:
     """The coverage line of each activity, deal and contacts log: what became of its rows, its
     first and last date, then its problems and warnings."""
+    return coverage_lines(result.sources, result.playbook, result.lang)
+
+
+def coverage_lines(sources: Sources, playbook: Playbook, lang: str) -> list[str]:
+    """`log_lines` from the sources alone (`playbook signals` prints them too, with no check run)."""
+    def text(key: str, **values: object) -> str:
+        return playbook.text(key, lang, **values)
+
     lines = []
     counts = (("rejected", "rows_rejected"), ("without_account", "rows_without_account"), ("no_date", "rows_no_date"),
               ("bad_date", "rows_bad_date"), ("unknown_account", "rows_unknown_account"), ("footer", "footer_rows"),
               ("linked_contact", "rows_linked_via_contact"), ("linked_deal", "rows_linked_via_deal"))
-    counts_unclassified = result.playbook.activity_keywords.get("unclassified_is_interaction", False)
-    for log in result.sources.as_json(result.lang, result.playbook.messages)["logs"]:  # as the JSON report states them
-        skipped = [result.text(f"report.log_{key}", n=log[field]) for key, field in counts if log[field]]
+    counts_unclassified = playbook.activity_keywords.get("unclassified_is_interaction", False)
+    for log in sources.as_json(lang, playbook.messages)["logs"]:  # as the JSON report states them
+        skipped = [text(f"report.log_{key}", n=log[field]) for key, field in counts if log[field]]
         if log["rows_unknown_account"] and log["unknown_account_examples"]:
-            unknown = result.text("report.log_unknown_account", n=log["rows_unknown_account"])
+            unknown = text("report.log_unknown_account", n=log["rows_unknown_account"])
             examples = ", ".join(f"'{e}'" for e in log["unknown_account_examples"])
-            skipped[skipped.index(unknown)] = result.text("report.log_examples", counted=unknown, examples=examples)
+            skipped[skipped.index(unknown)] = text("report.log_examples", counted=unknown, examples=examples)
         # Parts of a count follow it: leads among the rows without account, contacts of accounts
         # not exported among the unknown ones.
         for key, field, part in (("without_account", "rows_without_account", "rows_without_account_leads"),
                                  ("unknown_account", "rows_unknown_account", "rows_unknown_account_contact")):
             if log.get(part):
-                whole = result.text(f"report.log_{key}", n=log[field])
-                at = next(i for i, text in enumerate(skipped) if text.startswith(whole))
-                skipped.insert(at + 1, result.text("report.log_leads" if key == "without_account" else "report.log_unknown_contact", n=log[part]))
+                whole = text(f"report.log_{key}", n=log[field])
+                at = next(i for i, said in enumerate(skipped) if said.startswith(whole))
+                skipped.insert(at + 1, text("report.log_leads" if key == "without_account" else "report.log_unknown_contact", n=log[part]))
         if log["rows_unclassified_type"]:
-            skipped.append(result.text("report.log_unclassified" if counts_unclassified else "report.log_unclassified_not", n=log["rows_unclassified_type"]))
-        since = result.text("report.log_since", first=log["covers_from"], last=log["covers_to"]) if log["covers_from"] else ""
-        lines.append(result.text("report.log", file=log["file"], read=log["rows_read"], used=log["rows_used"], since=since,
-                                 skipped=f"; {', '.join(skipped)}" if skipped else ""))
+            skipped.append(text("report.log_unclassified" if counts_unclassified else "report.log_unclassified_not", n=log["rows_unclassified_type"]))
+        if log.get("rows_generic_type"):  # generic tasks: how many their subject classified, how many it did not
+            generic, vague = log["rows_generic_type"], log["rows_generic_type_unclassified"]
+            skipped.append(text("report.log_generic", n=generic, by_subject=generic - vague, unclassified=vague))
+        since = text("report.log_since", first=log["covers_from"], last=log["covers_to"]) if log["covers_from"] else ""
+        lines.append(text("report.log", file=log["file"], read=log["rows_read"], used=log["rows_used"], since=since,
+                          skipped=f"; {', '.join(skipped)}" if skipped else ""))
         if log.get("mixed_encoding"):
-            lines.append("  " + result.text("report.log_mixed_encoding", utf8=log["mixed_encoding"]["lines_utf8"], legacy=log["mixed_encoding"]["lines_windows_1252"]))
+            lines.append("  " + text("report.log_mixed_encoding", utf8=log["mixed_encoding"]["lines_utf8"], legacy=log["mixed_encoding"]["lines_windows_1252"]))
         lines.extend(f"  {problem}" for problem in log["problems"] + log["warnings"])
         if log["unrecognised_activity_types"]:
             types = ", ".join(f"{t} ({n})" for t, n in log["unrecognised_activity_types"].items())
-            lines.append("  " + result.text("report.log_types", types=types))
+            lines.append("  " + text("report.log_types", types=types))
+        for column, hint in (log.get("type_column_candidates") or {}).items():  # a custom type column the mapping does not read
+            examples = ", ".join(f"'{e}'" for e in hint["examples"])
+            lines.append("  " + text("report.log_type_column", column=column, n=hint["rows"], examples=examples, line=hint["mapping_line"]))
         if log["unrecognised_deal_statuses"]:
             statuses = ", ".join(f"{t or '-'} ({n})" for t, n in log["unrecognised_deal_statuses"].items())
-            lines.append("  " + result.text("report.log_statuses", statuses=statuses))
+            lines.append("  " + text("report.log_statuses", statuses=statuses))
     return lines
 
 

@@ -180,7 +180,7 @@ def test_ambiguous_dates_ask_for_date_format(tmp_path, playbook):
 
 def test_log_without_its_key_columns_is_refused(tmp_path, playbook):
     inputs = files(tmp_path, activities="Company,When,What\nA1,2026-01-01,call\n")
-    with pytest.raises(InputError, match=r"no column for account_id, date .*--mapping FILE"):
+    with pytest.raises(InputError, match=r"no column for account_id, date\. .*--mapping FILE: add under `activities:` `account_id: \[YOUR COLUMN\]`; `date: \[YOUR COLUMN\]`"):
         run_check(inputs, playbook, AS_OF, "en", "http://h")
 
 

@@ -259,7 +259,9 @@ def _check(args: argparse.Namespace, playbook: Playbook) -> int:
     report = REPORTERS[args.format](result, colour=colour, scores=args.scores, details=args.details)
     _emit(args.output, [report] if isinstance(report, str) else report)
     if args.output:
-        print(f"playbook: {playbook.text('cli.wrote', args.lang, path=args.output, findings=result.count(), accounts=len(result.table))}", file=sys.stderr)
+        wrote = playbook.text("cli.wrote", args.lang, path=args.output, findings=playbook.text("count.findings", args.lang, n=result.count()),
+                              accounts=playbook.text("count.accounts", args.lang, n=len(result.table)))
+        print(f"playbook: {wrote}", file=sys.stderr)
     if args.fail_on == "never":
         return EXIT_OK
     levels = SEVERITIES[: SEVERITIES.index(args.fail_on) + 1]
@@ -290,7 +292,8 @@ def cmd_signals(args: argparse.Namespace, playbook: Playbook) -> int:
     _say_how_read(args, playbook, table, sources)
     _emit(args.output, SIGNAL_FORMATS[args.format](table, sources, playbook, as_of))
     if args.output:
-        print(f"playbook: {playbook.text('cli.wrote_signals', args.lang, path=args.output, accounts=len(table))}", file=sys.stderr)
+        accounts = playbook.text("count.accounts", args.lang, n=len(table))
+        print(f"playbook: {playbook.text('cli.wrote_signals', args.lang, path=args.output, accounts=accounts)}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -2,13 +2,20 @@
 from __future__ import annotations
 
 from checker.check import AccountView, CheckResult
+from checker.evaluate import Evaluator, Finding
+
+
+def count(result: CheckResult, what: str, n: int) -> str:
+    """`1 account`, `2 accounts`, `1 asiakkuus`: a number of things through its plural message `count.<what>`."""
+    return result.text(f"count.{what}", n=n)
 
 
 def summary_line(result: CheckResult) -> str:
     s = result.summary()
     sev = s["findings_by_severity"]
-    return result.text("report.summary", accounts=s["accounts"], flagged=s["accounts_flagged"], errors=sev["error"],
-                       warnings=sev["warning"], infos=sev["info"], rows=s["rows_read"], unusable=s["rows_unusable"],
+    return result.text("report.summary", accounts=count(result, "accounts", s["accounts"]), flagged=s["accounts_flagged"],
+                       errors=count(result, "errors", sev["error"]), warnings=count(result, "warnings", sev["warning"]),
+                       infos=count(result, "infos", sev["info"]), rows=s["rows_read"], unusable=s["rows_unusable"],
                        not_evaluated=s["expectations_not_evaluated"])
 
 
@@ -37,7 +44,7 @@ def log_lines(result: CheckResult) -> list[str]:
         if log["rows_unclassified_type"]:
             skipped.append(result.text("report.log_unclassified" if counts_unclassified else "report.log_unclassified_not", n=log["rows_unclassified_type"]))
         since = result.text("report.log_since", first=log["covers_from"], last=log["covers_to"]) if log["covers_from"] else ""
-        lines.append(result.text("report.log", file=log["file"], read=log["rows_read"], used=log["rows_used"], since=since,
+        lines.append(result.text("report.log", file=log["file"], read=count(result, "rows", log["rows_read"]), used=log["rows_used"], since=since,
                                  skipped=f"; {', '.join(skipped)}" if skipped else ""))
         if log.get("mixed_encoding"):
             lines.append("  " + result.text("report.log_mixed_encoding", utf8=log["mixed_encoding"]["lines_utf8"], legacy=log["mixed_encoding"]["lines_windows_1252"]))
@@ -51,14 +58,51 @@ def log_lines(result: CheckResult) -> list[str]:
     return lines
 
 
+def phase_name(result: CheckResult, phase_id: str | None, raw: str | None = None) -> str:
+    """A stage or ending as the report's reader calls it (its name in the data, in the run's
+    language, lower-case inside a sentence); a declared value that is no phase as written; else `-`."""
+    phase = result.playbook.phases.get(phase_id or "")
+    if phase is None:
+        return raw or "-"
+    name = phase.name[result.lang]
+    return name[:1].lower() + name[1:]
+
+
 def stage_line(account: AccountView) -> str:
     """Declared stage and best fit, as both the table and the Markdown report head an account."""
-    return account.result.text("report.stage_line", declared=account.declared or account.declared_raw or "-", best=account.best_fit_stage or account.result.text("report.no_best_fit"))
+    result = account.result
+    best = phase_name(result, account.best_fit_stage) if account.best_fit_stage else result.text("report.no_best_fit")
+    return result.text("report.stage_line", declared=phase_name(result, account.declared, account.declared_raw), best=best)
+
+
+def observed_text(result: CheckResult, f: Finding, words: Evaluator | None = None) -> str:
+    """What was seen against what the playbook expects, in a few words, with units: every format phrases a value so."""
+    e = f.evidence or {}
+    if f.rule == result.playbook.manifest["verdict"]["id"]:
+        fit = lambda pair: f"{pair[0]}/{pair[1]}" if pair else "-"  # noqa: E731
+        return result.text("report.verdict_scores", declared=fit(e.get("declared_fit")), best=fit(e.get("best_fit")))
+    if f.kind == "data":
+        return result.text("report.data_cell", column=e.get("signal") or "-", value="-" if e.get("observed") is None else e["observed"])
+    observed, signal = e.get("observed"), e.get("signal")
+    if signal in result.playbook.signals and not isinstance(observed, str):
+        words = words or Evaluator(result.playbook, result.as_of, result.lang, "")
+        observed = words.show(signal, observed)
+    elif observed is None:
+        observed = result.text("check.unknown")
+    return result.text("report.observed_vs_expected", observed=observed, expected=e.get("expected") or "-")
+
+
+def source_text(result: CheckResult, f: Finding) -> str:
+    """A finding's source citation, with the note that the figure is the playbook's own where it is."""
+    rule = result.playbook.rules_by_id.get(f.rule)
+    if not f.source or rule is None or not rule.calibrated:
+        return f.source or ""
+    return f"{f.source} ({result.text('report.calibrated')})"
 
 
 def fit_text(account: AccountView) -> str:
     evidence = account.evidence_scores()
-    parts = [account.result.text("report.fit_stage", stage=stage, met=p, tested=e, evidence=f"{evidence[stage][0]}/{evidence[stage][1]}")
+    parts = [account.result.text("report.fit_stage", stage=phase_name(account.result, stage), met=p, tested=e, evidence=f"{evidence[stage][0]}/{evidence[stage][1]}")
              for stage, (p, e) in account.fit_scores().items() if e]
     return account.result.text("report.fit", scores=", ".join(parts) if parts else account.result.text("report.too_little_data"))
 
@@ -79,4 +123,5 @@ def filter_line(result: CheckResult) -> str:
     parts = [result.text(f"report.filter_{key}", values=", ".join(left[key])) for key in ("owners", "kinds") if left[key]]
     if left["min_severity"]:
         parts.append(result.text("report.filter_min_severity", level=result.text(f"handbook.severity.{left['min_severity']}")))
-    return result.text("report.filtered", filters="; ".join(parts), findings=left["findings"], accounts=left["accounts_flagged"])
+    return result.text("report.filtered", filters="; ".join(parts), findings=count(result, "findings", left["findings"]),
+                       accounts=count(result, "accounts", left["accounts_flagged"]))

@@ -10,6 +10,7 @@ import contextlib
 import gc
 import getpass
 import os
+import shutil
 import stat
 import sys
 import tempfile
@@ -33,7 +34,7 @@ from checker.progress import Progress
 from checker.reports import REPORTERS
 from checker.reports.rules import explain_rule, rules_table, summary
 from checker.reports.signals import SIGNAL_FORMATS
-from checker.reports.text import filter_line
+from checker.reports.text import filter_line, local_links_notes
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -256,7 +257,11 @@ def _check(args: argparse.Namespace, playbook: Playbook) -> int:
                 print(f"playbook: {log['file']}: {warning}", file=sys.stderr)
     result = _filtered(result, args)  # after the history, which compares every finding with the baseline
     colour = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    report = REPORTERS[args.format](result, colour=colour, scores=args.scores, details=args.details)
+    notes = local_links_notes(result, args.handbook_url)
+    for note in notes:
+        print(f"playbook: {note}", file=sys.stderr)
+    width = shutil.get_terminal_size().columns if args.output is None and sys.stdout.isatty() else 80  # wrap to the terminal, not to a guess
+    report = REPORTERS[args.format](result, colour=colour, scores=args.scores, details=args.details, notes=notes, width=max(width, 60))
     _emit(args.output, [report] if isinstance(report, str) else report)
     if args.output:
         wrote = playbook.text("cli.wrote", args.lang, path=args.output, findings=playbook.text("count.findings", args.lang, n=result.count()),
@@ -275,11 +280,11 @@ def cmd_waive(args: argparse.Namespace, playbook: Playbook) -> int:
     if not args.reason.strip():
         raise UsageError("history.empty_reason")
     rule, kind = (None, args.rule) if args.rule in kinds else (args.rule, None)
+    if args.until < date.today():  # it would waive nothing, from the day it is written
+        raise UsageError("history.waive_past", until=args.until.isoformat(), today=date.today().isoformat())
     by = args.by.strip() if args.by is not None else _login()
     append_waiver(args.waivers, args.account, rule, kind, args.reason.strip(), args.until, by, playbook.text("history.waivers_header", args.lang))
     print(playbook.text("history.waive_added", args.lang, path=args.waivers, account=args.account, rule=args.rule, until=args.until.isoformat()))
-    if args.until < date.today():
-        print(f"playbook: {playbook.text('history.waive_past', args.lang, until=args.until.isoformat())}", file=sys.stderr)
     return EXIT_OK
 
 

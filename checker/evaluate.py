@@ -183,6 +183,11 @@ class Evaluator:
         self.base = handbook_url.rstrip("/")
 
     def url(self, page: str, anchor: str) -> str:
+        """The handbook link of a page's anchor. A base naming an `….html` file (the offline copy's
+        index.html, `make handbook-offline`) links to the page files (stages/basic.html) beside it."""
+        if self.base.endswith(".html"):
+            root = self.base.rpartition("/")[0]
+            return f"{root + '/' if root else ''}{self.lang}/{page.rstrip('/') + '.html' if page else 'index.html'}#{anchor}"
         return f"{self.base}/{self.lang}/{page}#{anchor}"
 
     def evaluate(self, table: AccountTable) -> Evaluation:

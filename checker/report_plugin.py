@@ -24,6 +24,9 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
 from checker.check import CheckResult, Filters, Inputs, run_check
+from checker.history.baseline import load_baseline
+from checker.history.changes import annotate
+from checker.history.waivers import check_rules, known_rules, read_waivers
 from checker.inputs.files import InputError
 from checker.playbook.messages import Problem
 from checker.playbook.model import FINDING_KINDS, LANGUAGES, SEVERITIES, load_playbook
@@ -51,6 +54,9 @@ class ReportConfig(base.Config):
     owner = c.ListOfItems(c.Type(str), default=[])
     kind = c.ListOfItems(c.Choice(FINDING_KINDS), default=[])
     min_severity = c.Optional(c.Choice(SEVERITIES))
+    # Week over week, as `playbook check --baseline --waivers`: NEW and "open since" marks, what was resolved, waived findings left out.
+    baseline = c.Optional(c.Type(str))
+    waivers = c.Optional(c.Type(str))
 
 
 class ReportPlugin(BasePlugin[ReportConfig]):
@@ -85,7 +91,13 @@ class ReportPlugin(BasePlugin[ReportConfig]):
                 raise Problem("error.no_file", path=path(options.accounts))
             inputs = Inputs(path(options.accounts), [path(p) for p in options.activities], [path(p) for p in options.deals], options.preset,
                             path(options.mapping) if options.mapping else None, options.date_format, options.sheet)
+            baseline = load_baseline(path(options.baseline), playbook.manifest["version"]) if options.baseline else None
+            waivers = read_waivers(path(options.waivers)) if options.waivers and path(options.waivers).is_file() else None
             result = run_check(inputs, playbook, as_of, lang, _HERE)
+            if baseline or waivers:
+                if waivers:
+                    check_rules(waivers, known_rules(playbook, result.evaluation.distinct))
+                annotate(result, baseline, waivers)
         except PlaybookInvalid as exc:
             raise PluginError("\n".join(problem.render(lang) for problem in exc.problems)) from None
         except (InputError, Problem) as exc:
@@ -110,7 +122,7 @@ class ReportPlugin(BasePlugin[ReportConfig]):
         parts = fragments(self.result, lambda url: relative(url, self.result.lang, page.url, config.use_directory_urls))
         if PAGES[page.file.src_uri] == "overview":
             return parts["style"] + parts["overview"]
-        return parts["style"] + parts["cards"] + parts["script"]
+        return parts["style"] + parts["act"] + parts["cards"] + parts["script"]
 
 
 def relative(url: str, lang: str, page_url: str, directory_urls: bool = True) -> str:

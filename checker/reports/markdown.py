@@ -24,7 +24,7 @@ def _md(text: object) -> str:
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 
 
-def to_markdown(result: CheckResult, **_: object) -> str:
+def to_markdown(result: CheckResult, notes: list[str] | None = None, **_: object) -> str:
     columns = result.text("report.columns")
     lines = [f"# {_md(result.text('report.title', date=result.as_of.isoformat()))}", "", _md(summary_line(result)), ""]
     lines += [line for text in [filter_line(result), *encoding_lines(result), *changes.summary_lines(result)] if text for line in (_md(text), "")]
@@ -47,4 +47,5 @@ def to_markdown(result: CheckResult, **_: object) -> str:
             lines.append("")
     if result.unusable:
         lines += [f"## {result.text('report.unusable_rows')}", ""] + [f"- {_md(message)}" for _, message in result.unusable] + [""]
+    lines += [line for note in notes or [] for line in ("---", "", _md(note), "")]  # e.g. that the handbook links point to this computer
     return "\n".join(lines)

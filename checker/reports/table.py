@@ -8,7 +8,18 @@ import textwrap
 from checker.check import AccountView, CheckResult
 from checker.evaluate import Evaluator, Finding
 from checker.reports import changes
-from checker.reports.text import encoding_lines, filter_line, fit_text, log_lines, observed_text, phase_name, source_text, stage_line, summary_line
+from checker.reports.text import (
+    encoding_lines,
+    filter_line,
+    fit_text,
+    log_lines,
+    observed_text,
+    phase_name,
+    source_text,
+    stage_line,
+    summary_line,
+    verdict_text,
+)
 
 _SEVERITY_COLOURS = {"error": "31", "warning": "33", "info": "36"}
 #: Stands for ESC in our own colour codes until the text is made safe (same length, so wrapping is unchanged).
@@ -20,21 +31,6 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 def _terminal(text: str) -> str:
     """The report as a terminal may print it: the export's control characters neutralised, only our colours kept."""
     return re.sub(f"{_ESC}(\\[\\d{{1,2}}m)", "\x1b\\1", _CONTROLS.sub("?", text))
-
-
-def verdict_text(account: AccountView) -> str:
-    """The account's verdict in a few words: fits, N stages behind or ahead, or too little data."""
-    result, verdict = account.result, account.result.playbook.manifest["verdict"]
-    for f in account.findings:
-        if f.rule == verdict["id"] and f.evidence:
-            words = verdict["distance_words"][result.lang]
-            distance = words[min(f.evidence["distance"], len(words)) - 1]
-            return result.text(f"report.verdict_{f.evidence['direction']}", distance=distance)
-    if account.best_fit_stage is None:
-        return result.text("report.too_little_data")
-    if account.declared is None:
-        return result.text("report.verdict_no_stage")
-    return result.text("report.verdict_fits") if account.best_fit_stage == account.declared else ""
 
 
 def _wrap(text: str, width: int, indent: str) -> list[str]:
@@ -64,12 +60,13 @@ def finding_lines(result: CheckResult, f: Finding, mark: object, words: Evaluato
     return [line.replace("\u00a0", " ") for line in ([text] if len(text) <= width else _wrap(text, width, " " * 11))]
 
 
-def to_table(result: CheckResult, colour: bool = False, scores: bool = False, width: int = 80, details: bool = False, **_: object) -> str:
+def to_table(result: CheckResult, colour: bool = False, scores: bool = False, width: int = 80, details: bool = False,
+             notes: list[str] | None = None, **_: object) -> str:
     def paint(text: str, code: str) -> str:
         return f"{_ESC}[{code}m{text}{_ESC}[0m" if colour else text
 
     if not details:
-        return _terminal(_concise(result, paint, scores, width))
+        return _terminal(_concise(result, paint, scores, width, notes or []))
 
     lines: list[str] = []
     wrap = textwrap.TextWrapper(width=width, initial_indent="    ", subsequent_indent="    ", break_long_words=True)
@@ -94,10 +91,10 @@ def to_table(result: CheckResult, colour: bool = False, scores: bool = False, wi
                 lines.extend(wrap.wrap(f"({source_text(result, f)})"))
             lines.append("    " + f.handbook_url)  # never wrapped: it must stay clickable
         lines.append("")
-    return _terminal("\n".join([*lines, *_footer(result, width)]) + "\n")
+    return _terminal("\n".join([*lines, *_footer(result, width, notes or [])]) + "\n")
 
 
-def _concise(result: CheckResult, paint, scores: bool, width: int) -> str:
+def _concise(result: CheckResult, paint, scores: bool, width: int, notes: list[str]) -> str:
     """One header line per listed account, then one line per finding: severity, rule, observed vs. expected."""
     lines: list[str] = []
     words = Evaluator(result.playbook, result.as_of, result.lang, "")  # phrases observed values as findings do
@@ -116,10 +113,10 @@ def _concise(result: CheckResult, paint, scores: bool, width: int) -> str:
             lines.extend(own)
     if lines:
         lines.append("")
-    return "\n".join([*lines, *_footer(result, width)]) + "\n"
+    return "\n".join([*lines, *_footer(result, width, notes)]) + "\n"
 
 
-def _footer(result: CheckResult, width: int) -> list[str]:
+def _footer(result: CheckResult, width: int, notes: list[str]) -> list[str]:
     """Unusable rows, the summary, filters, encoding, changes and each log's coverage line: the same in both forms."""
     lines: list[str] = []
     for _, message in result.unusable:
@@ -129,4 +126,6 @@ def _footer(result: CheckResult, width: int) -> list[str]:
         lines.extend(textwrap.wrap(line, width=width))
     for line in log_lines(result):
         lines.extend(textwrap.wrap(line, width=width, subsequent_indent="    "))
+    for note in notes:
+        lines.extend(textwrap.wrap(note, width=width))
     return lines

@@ -1,6 +1,8 @@
 """Lines the table and the Markdown report share: the summary, the logs, an account's stage and fit."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from checker.check import AccountView, CheckResult
 from checker.evaluate import Evaluator, Finding
 
@@ -75,6 +77,21 @@ def stage_line(account: AccountView) -> str:
     return result.text("report.stage_line", declared=phase_name(result, account.declared, account.declared_raw), best=best)
 
 
+def verdict_text(account: AccountView) -> str:
+    """The account's verdict in a few words: fits, N stages behind or ahead, or too little data."""
+    result, verdict = account.result, account.result.playbook.manifest["verdict"]
+    for f in account.findings:
+        if f.rule == verdict["id"] and f.evidence:
+            words = verdict["distance_words"][result.lang]
+            distance = words[min(f.evidence["distance"], len(words)) - 1]
+            return result.text(f"report.verdict_{f.evidence['direction']}", distance=distance)
+    if account.best_fit_stage is None:
+        return result.text("report.too_little_data")
+    if account.declared is None:
+        return result.text("report.verdict_no_stage")
+    return result.text("report.verdict_fits") if account.best_fit_stage == account.declared else ""
+
+
 def observed_text(result: CheckResult, f: Finding, words: Evaluator | None = None) -> str:
     """What was seen against what the playbook expects, in a few words, with units: every format phrases a value so."""
     e = f.evidence or {}
@@ -125,3 +142,16 @@ def filter_line(result: CheckResult) -> str:
         parts.append(result.text("report.filter_min_severity", level=result.text(f"handbook.severity.{left['min_severity']}")))
     return result.text("report.filtered", filters="; ".join(parts), findings=count(result, "findings", left["findings"]),
                        accounts=count(result, "accounts", left["accounts_flagged"]))
+
+
+#: Hosts that only this computer reaches: a handbook link to one is dead in a mailed or shared report.
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
+
+
+def local_links_notes(result: CheckResult, handbook_url: str | None) -> list[str]:
+    """The note, once, that the handbook links point to this computer: when no --handbook-url was
+    given and the playbook's default `handbook_url` is a local address; else nothing."""
+    default = result.playbook.manifest["handbook_url"]
+    if handbook_url or urlsplit(default).hostname not in LOCAL_HOSTS:
+        return []
+    return [result.text("report.local_links", url=default)]

@@ -14,7 +14,7 @@ from checker.reports.text import (
     fit_text,
     log_lines,
     observed_text,
-    phase_name,
+    short_name,
     source_text,
     stage_line,
     summary_line,
@@ -44,7 +44,7 @@ def header_lines(account: AccountView, width: int) -> list[str]:
     result = account.result
     owner = f"  ({account.owner})" if account.owner else ""
     head = f"{account.account_id}  {account.account_name}{owner}"
-    tail = f"{phase_name(result, account.declared, account.declared_raw)} → {phase_name(result, account.best_fit_stage)}  {verdict_text(account)}".rstrip()
+    tail = f"{short_name(result, account.declared, account.declared_raw)} → {short_name(result, account.best_fit_stage)}  {verdict_text(account)}".rstrip()
     if len(head) + 2 + len(tail) <= width:
         return [f"{head}  {tail}"]
     return [*_wrap(head, width, "    "), *_wrap(f"    {tail}", width, "    ")]

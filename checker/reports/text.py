@@ -70,6 +70,14 @@ def phase_name(result: CheckResult, phase_id: str | None, raw: str | None = None
     return name[:1].lower() + name[1:]
 
 
+def short_name(result: CheckResult, phase_id: str | None, raw: str | None = None) -> str:
+    """A phase in a word or two, for the terminal table's header line: its first alias in the run's
+    language (the word people write in a CRM column: basic, perus), else its name."""
+    phase = result.playbook.phases.get(phase_id or "")
+    aliases = phase.data.get("aliases", {}).get(result.lang) if phase is not None else None
+    return aliases[0] if aliases else phase_name(result, phase_id, raw)
+
+
 def stage_line(account: AccountView) -> str:
     """Declared stage and best fit, as both the table and the Markdown report head an account."""
     result = account.result

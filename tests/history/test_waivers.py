@@ -39,7 +39,7 @@ def test_a_waiver_silences_exactly_its_finding_and_the_exit_code_follows(capsys,
 def test_waived_findings_are_shown_only_when_asked(capsys, tmp_path):
     accounts, path = export(tmp_path, "w.csv", WEEK1), waivers(tmp_path, TENDERS.format(until="2026-12-31"))
     _, table, _ = run(capsys, "check", str(accounts), "--as-of", "2026-10-31", "--waivers", str(path))
-    assert "integrated-no-tenders" not in table and "1 findings waived." in table
+    assert "integrated-no-tenders" not in table and "1 finding waived." in table
     _, table, _ = run(capsys, "check", str(accounts), "--as-of", "2026-10-31", "--waivers", str(path), "--show-waived", "--details")
     assert "integrated-no-tenders [waived until 2026-12-31: tenders every year by law (Mervi)]" in " ".join(table.split())
     _, table, _ = run(capsys, "check", str(accounts), "--as-of", "2026-10-31", "--waivers", str(path), "--show-waived")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 from conftest import SAMPLE, run
@@ -93,3 +94,33 @@ def test_without_baseline_or_waivers_the_reports_keep_their_old_form(capsys):
     _, out, _ = run(capsys, "check", str(SAMPLE), "--as-of", "2026-10-31", "--format", "json", "--fail-on", "never")
     report = json.loads(out)
     assert "changes" not in report["summary"] and all("status" not in f for a in report["accounts"] for f in a["findings"])
+
+
+def _card(html: str, account: str) -> str:
+    start = html.index(f'data-account="{account}"')
+    return html[start:html.index("</article>", start)]
+
+
+@pytest.mark.parametrize("lang", ["en", "fi"])
+def test_the_html_report_marks_new_and_open_findings_says_what_moved_and_hides_the_waived_one(capsys, weeks, lang):
+    _, html, _ = run(capsys, *weeks, "--format", "html", "--lang", lang)
+    _, markdown, _ = run(capsys, *weeks, "--format", "markdown", "--lang", lang)
+    new, since = ("NEW", "open since 2026-10-24") if lang == "en" else ("UUSI", "avoinna 2026-10-24 alkaen")
+    changed = _card(html, CHANGED)
+    assert f'<span class="pr-mark pr-mark-new">{new}</span>' in changed and "integrated-no-tenders" in changed
+    assert html.count(f'<span class="pr-mark">{since}</span>') > 100
+    # The summary's "since …" line and the card's resolved and moved lines, as the Markdown report words them.
+    history = markdown.split("\n\n")[2].replace("\\", "")
+    assert history.startswith(("Since 2026-10-24", "2026-10-24 jälkeen")) and f"<p><b>{history}</b></p>" in html
+    moved = next(line for line in markdown.replace("\\", "").splitlines() if line.startswith(("moved since", "muuttunut")))
+    assert f'<p class="pr-evidence">{moved}</p>' in changed.replace("&gt;", ">").replace("&#39;", "'")
+    # The waived finding is neither a card's finding nor in the act-this-week list; the new warnings are.
+    waived = _card(html, WAIVED[0])
+    assert f">{WAIVED[1]}</a>" not in waived
+    act = html[html.index('id="pr-act"'):html.index('id="pr-cards"')]
+    anchor = re.search(r'id="(account-\d+)"[^>]*data-account="' + CHANGED + '"', html).group(1)
+    rows = re.findall(r'pr-sev-(\w+)">[^<]*</span></td>\s*<td><a href="#(account-\d+)">', act)
+    warned = {card for severity, card in rows if severity == "warning"}
+    assert warned == {anchor}  # only the changed account has warnings new since last week
+    _, shown, _ = run(capsys, *weeks, "--format", "html", "--lang", lang, "--show-waived")
+    assert f">{WAIVED[1]}</a>" in _card(shown, WAIVED[0]) and "pr-mark-waived" in _card(shown, WAIVED[0])

@@ -336,6 +336,8 @@ class Evaluator:
             return f"{OP_SYMBOLS[rule.op]} {rule.value:g} × {self.playbook.signals[rule.relative_to].name[self.lang]}"
         if kind == "count":  # "none", "at least one order" rather than "≤ 0 orders", "≥ 1 orders"
             return count_test(rule.op, OP_SYMBOLS[rule.op], rule.value, self.playbook.signals[rule.signal].unit, self.lang, self.playbook.messages)
+        if kind == "boolean" and rule.op == "==":  # "expected yes", not "expected = yes"
+            return self.show(rule.signal, rule.value)
         return f"{OP_SYMBOLS[rule.op]} {self.show(rule.signal, rule.value)}"
 
     def citation(self, refs: list[dict]) -> str:

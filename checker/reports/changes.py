@@ -4,6 +4,7 @@ was resolved or moved, and waived findings (only with --show-waived). Without --
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from checker.check import AccountView, CheckResult
 from checker.evaluate import Finding
@@ -83,7 +84,19 @@ def csv_rows(account: AccountView) -> Iterator[list[object]]:
         status = "waived" if w else mark.status
         yield [f, status, mark.first_seen, w.until if w else None, w.reason if w else None, w.by if w else None]
     for seen in history.resolved.get(account.index, []):
-        yield [seen, "resolved", seen.first_seen, None, None, None]
+        # Its message in this run's language (the baseline may be in another): the rule's title.
+        yield [replace(seen, message=_title(account.result, seen.rule) or seen.message), "resolved", seen.first_seen, None, None, None]
+
+
+def _title(result: CheckResult, rule_id: str) -> str | None:
+    """A rule's title in the run's language: an expectation's, the verdict's, or the one of every data finding."""
+    pb = result.playbook
+    rule = pb.rules_by_id.get(rule_id)
+    if rule is not None:
+        return rule.title[result.lang]
+    if rule_id == pb.manifest["verdict"]["id"]:
+        return pb.manifest["verdict"]["title"][result.lang]
+    return result.text("check.data_title") if rule_id.startswith("data-") else None
 
 
 def json_account(account_index: int, history: History, findings: list[Finding], record: dict, as_json: Callable[[Finding], dict]) -> None:

@@ -22,7 +22,7 @@ from checker.evaluate import Evaluator, Finding
 from checker.history.changes import NEW
 from checker.playbook.model import FINDING_KINDS, SEVERITIES
 from checker.reports import changes, charts
-from checker.reports.text import filter_line, log_lines, observed_text, phase_name, source_text, summary_line, verdict_text
+from checker.reports.text import filter_line, log_lines, observed_text, phase_name, source_text, stage_line, summary_line, verdict_text
 
 #: Cards in one report at most: a page of tens of thousands of cards opens slowly and is read by
 #: no one; the report says how many are left out and how to narrow it (the CSV holds them all).
@@ -199,8 +199,7 @@ def build(result: CheckResult, link: Callable[[str], str] = str, notes: list[str
                      "source": source_text(result, f), "href": link(f.handbook_url), "mark": changes.mark_text(result, mark),
                      "new": mark is not None and mark.status == NEW, "waived": mark is not None and mark.waiver is not None}
                     for f, mark in shown]
-        stage = t("report.stage_line", declared=names.get(account.declared or "", account.declared_raw) or "-",
-                  best=names[account.best_fit_stage] if account.best_fit_stage else "-")
+        stage = stage_line(account)
         counting = [f for f in findings if not f["waived"]]
         cards.append(Card(account.index, account.account_id, account.account_name, account.owner, stage, findings,
                           sorted({f["severity"] for f in counting}, key=SEVERITIES.index), sorted({f["kind"] for f in findings}),

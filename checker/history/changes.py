@@ -170,7 +170,8 @@ def close_id(word: str, ids: Iterable[str]) -> str | None:
     and ACC-00099 look alike to a general similarity measure yet name unrelated accounts, so
     nothing further away is suggested; with several candidates equally close, none is."""
     typed = word.casefold()
-    found = [i for i in ids if _one_keystroke(typed, i.casefold())]
+    same = [i for i in ids if i.casefold() == typed]
+    found = same or [i for i in ids if _one_keystroke(typed, i.casefold())]
     return found[0] if len(found) == 1 else None
 
 

@@ -2,8 +2,9 @@
 
 Off unless `accounts` is set. At build time it runs the same check as `playbook check`, in
 the language of the build (`theme.language`), and adds two pages under `report/`: the
-overview (tiles and charts) and the account cards, both from the HTML report's template
-(reports/report_parts.html.j2). Every finding links to its stage or rule section of the
+overview (tiles and charts) and the account cards (with the act-this-week list), both from
+the HTML report's template (reports/report_parts.html.j2). Given a `baseline` (an earlier JSON
+report) and `waivers`, it marks findings as `playbook check --baseline --waivers` does. Every finding links to its stage or rule section of the
 same site by a relative link. The pages hold customer data: they are left out of the
 search index and of the print-site page. An error in the export stops the build with the
 checker's own message.

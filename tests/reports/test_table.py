@@ -137,3 +137,15 @@ def test_control_characters_from_the_export_never_reach_the_terminal(capsys, mon
     coloured = run(capsys, *args)[1]
     assert re.findall(r"\x1b[^\[]|\x1b\[(?!\d{1,2}m)", coloured) == []  # only our colour codes
     assert "\x1b[31m" in coloured
+
+
+def test_details_shows_the_owner_and_wraps_rather_than_cuts(capsys, tmp_path):
+    path = tmp_path / "a.csv"
+    name, owner = " ".join(["Pitkä Yritysnimi"] * 6), "Oskari Virtanen-Mäkelä"
+    path.write_text("account_id,account_name,owner,declared_stage,competitive_tenders_12m\n"
+                    f"A1,{name},{owner},integrated,2\n", encoding="utf-8")
+    _, out, _ = run(capsys, "check", str(path), "--details", "--handbook-url", "https://h.example", *AS_OF)
+    block = out.split("\n\n")[0].splitlines()
+    assert all(len(line) <= 80 for line in block if "://" not in line) and "…" not in out
+    head = " ".join(" ".join(block[:3]).split())
+    assert head.startswith(f"A1 {name} ({owner})")

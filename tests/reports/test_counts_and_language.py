@@ -153,3 +153,12 @@ def test_a_finnish_report_shows_no_english_label_severity_or_stage_id(capsys, pl
     words = set(re.findall(r"[A-Za-z]{4,}", prose))
     assert not words & english, sorted(words & english)
     assert not words & ids, sorted(words & ids)
+
+
+@pytest.mark.parametrize("fmt", ["details", "markdown", "html", "csv"])
+def test_a_source_of_a_calibrated_rule_says_the_figure_is_the_playbooks_own(capsys, playbook, weeks, fmt):
+    """integrated-no-tenders has a number (none) the sources do not give: its citation says so, in Finnish too."""
+    assert playbook.rules_by_id["integrated-no-tenders"].calibrated and not playbook.rules_by_id["integrated-open-books"].calibrated
+    _, out, _ = run(capsys, *weeks[1], *FORMATS[fmt], "--lang", "fi")
+    note = playbook.text("report.calibrated", "fi")
+    assert readable(fmt, out).count(note) == 1  # one calibrated finding (the tender error), one note; the open-books warning none

@@ -171,7 +171,7 @@ def _words_whole(page: Any) -> list[str]:
     """What is cut or split: the matrix clipped behind a scroll bar, a word of a tile or heading broken across lines or overflowing."""
     if not page.evaluate("() => Array.from(document.querySelectorAll('.pr-scroll')).every(s => s.scrollWidth <= s.clientWidth + 1)"):
         return ["the stage matrix is clipped"]
-    return page.evaluate("""() => {
+    return page.evaluate(r"""() => {
         const out = [];
         for (const el of document.querySelectorAll('.pr-tile span, .pr-matrix th')) {
             if (el.scrollWidth > el.clientWidth + 1) out.push('overflow: ' + el.textContent);

@@ -181,6 +181,7 @@ def build(result: CheckResult, link: Callable[[str], str] = str, notes: list[str
         listed.append(((top, not new, -(money if money is not None else -np.inf), account.account_id.casefold()), account, shown, money, new))
     listed.sort(key=lambda item: item[0])
     cards: list[Card] = []
+    phrased: dict[int, dict] = {}
     act: list[Act] = []
     act_total = 0
     for place, (_, account, shown, money, new) in enumerate(listed):
@@ -193,12 +194,16 @@ def build(result: CheckResult, link: Callable[[str], str] = str, notes: list[str
                     act.append(Act(account.index if in_cards else None, account.account_name, account.owner, f.severity, _reason(account, f, titles, words)))
         if not in_cards:
             continue
-        findings = [{"rule": f.rule, "kind": f.kind, "kind_name": kind_names.get(f.kind, f.kind), "severity": f.severity,
-                     "severity_name": t(f"handbook.severity.{f.severity}"), "message": f.message,
-                     "signal": _signal_name(result, f), "observed": observed_text(result, f, words), "action": f.action,
-                     "source": source_text(result, f), "href": link(f.handbook_url), "mark": changes.mark_text(result, mark),
-                     "new": mark is not None and mark.status == NEW, "waived": mark is not None and mark.waiver is not None}
-                    for f, mark in shown]
+        findings = []
+        for f, mark in shown:
+            # Accounts share finding objects (Evaluation.distinct): each is phrased once, its mark added per account.
+            if (text := phrased.get(id(f))) is None:
+                text = phrased[id(f)] = {
+                    "rule": f.rule, "kind": f.kind, "kind_name": kind_names.get(f.kind, f.kind), "severity": f.severity,
+                    "severity_name": t(f"handbook.severity.{f.severity}"), "message": f.message, "signal": _signal_name(result, f),
+                    "observed": observed_text(result, f, words), "action": f.action, "source": source_text(result, f), "href": link(f.handbook_url)}
+            findings.append(text | {"mark": changes.mark_text(result, mark), "new": mark is not None and mark.status == NEW,
+                                    "waived": mark is not None and mark.waiver is not None})
         stage = stage_line(account)
         counting = [f for f in findings if not f["waived"]]
         cards.append(Card(account.index, account.account_id, account.account_name, account.owner, stage, findings,

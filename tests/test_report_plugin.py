@@ -81,6 +81,24 @@ def test_every_link_of_the_report_reaches_an_existing_anchor_of_the_same_site(si
 
 
 @pytest.mark.parametrize("lang", LANGS)
+def test_a_report_written_beside_the_built_site_with_a_relative_handbook_url_reaches_its_pages(site: Path, lang: str) -> None:
+    """`make handbook` writes site/reports/ with --handbook-url ..: every handbook link is a page and anchor of the built site."""
+    from checker.cli import main
+
+    reports = site / "reports"
+    reports.mkdir(exist_ok=True)
+    out = reports / f"report-{lang}.html"
+    assert main(["check", str(ROOT / "docs" / "samples" / "accounts.csv"), "--as-of", "2026-10-31", "--fail-on", "never", "--lang", lang,
+                 "--handbook-url", "..", "--format", "html", "--output", str(out)]) == 0
+    links = set(re.findall(r'href="([^"#]*/[^"]*)"', out.read_text(encoding="utf-8")))
+    assert links and all(link.startswith(f"../{lang}/") for link in links)
+    for link in links:
+        path, _, fragment = link.partition("#")
+        target = (reports / path / "index.html").read_text(encoding="utf-8")
+        assert not fragment or f'id="{fragment}"' in target, link
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_report_pages_are_absent_from_the_search_index_and_the_print_page(site: Path, lang: str) -> None:
     index = json.loads((site / lang / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert index["docs"] and not [d for d in index["docs"] if d["location"].startswith("report/")]

@@ -61,8 +61,9 @@ class Card:
 
     @property
     def folded(self) -> bool:
-        """Info-only accounts (and those with nothing open) are folded below the rest."""
-        return self.top in ("info", "none")
+        """Info-only accounts are folded below the rest; one with nothing open (all resolved, or
+        waived) stays in view at the end of the list, where its resolved rules show."""
+        return self.top == "info"
 
 
 @dataclass

@@ -124,3 +124,15 @@ def test_the_html_report_marks_new_and_open_findings_says_what_moved_and_hides_t
     assert warned == {anchor}  # only the changed account has warnings new since last week
     _, shown, _ = run(capsys, *weeks, "--format", "html", "--lang", lang, "--show-waived")
     assert f">{WAIVED[1]}</a>" in _card(shown, WAIVED[0]) and "pr-mark-waived" in _card(shown, WAIVED[0])
+
+
+def test_an_account_whose_findings_were_all_resolved_keeps_a_card_in_view_saying_so(capsys, tmp_path):
+    week1 = tmp_path / "week1.csv"
+    week1.write_text("account_id,account_name,owner,declared_stage,competitive_tenders_12m\nA1,Alpha Oy,Aino,integrated,2\n", encoding="utf-8")
+    assert run(capsys, "check", str(week1), "--as-of", "2026-10-24", "--format", "json", "--output", str(tmp_path / "w1.json"))[0] == 1
+    week2 = tmp_path / "week2.csv"
+    week2.write_text("account_id,account_name,owner,declared_stage,competitive_tenders_12m\nA1,Alpha Oy,Aino,integrated,0\n", encoding="utf-8")
+    _, html, _ = run(capsys, "check", str(week2), "--as-of", "2026-10-31", "--format", "html", "--baseline", str(tmp_path / "w1.json"),
+                     "--handbook-url", "https://h")
+    card = _card(html, "A1")
+    assert "resolved since 2026-10-24: integrated-no-tenders" in card and '<details class="pr-folded">' not in html  # not folded away

@@ -190,3 +190,14 @@ def _words_whole(page: Any) -> list[str]:
         }
         return out;
     }""")
+
+
+def test_on_a_phone_the_act_this_week_list_fits_the_screen(sample):
+    page, errors = sample
+    page.set_viewport_size({"width": 390, "height": 800})
+    try:
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing scrolls sideways but the matrix in its own box
+        assert page.locator("#pr-act tbody tr").first.bounding_box()["width"] <= 390
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+    assert errors == []

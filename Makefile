@@ -21,12 +21,13 @@ setup: $(STAMP)
 SAMPLE_AS_OF := 2026-10-31
 
 # The checker's reports on the sample export, which the handbook's checker page links to, into $(1)/reports/.
+# Their handbook links are relative ($(2)): to the built site beside them, wherever it is served or copied.
 define sample_reports
 	@mkdir -p $(1)/reports
-	$(BIN)/playbook check docs/samples/accounts.csv --as-of $(SAMPLE_AS_OF) --fail-on never --format json --output $(1)/reports/sample-report.json
-	$(BIN)/playbook check docs/samples/accounts.csv --as-of $(SAMPLE_AS_OF) --fail-on never --format csv --output $(1)/reports/sample-report.csv
-	$(BIN)/playbook check docs/samples/accounts.csv --as-of $(SAMPLE_AS_OF) --fail-on never --format markdown --output $(1)/reports/sample-report.md
-	$(BIN)/playbook check docs/samples/accounts.csv --as-of $(SAMPLE_AS_OF) --fail-on never --format html --output $(1)/reports/sample-report.html
+	$(BIN)/playbook check docs/samples/accounts.csv --as-of $(SAMPLE_AS_OF) --fail-on never --handbook-url $(2) --format json --output $(1)/reports/sample-report.json
+	$(BIN)/playbook check docs/samples/accounts.csv --as-of $(SAMPLE_AS_OF) --fail-on never --handbook-url $(2) --format csv --output $(1)/reports/sample-report.csv
+	$(BIN)/playbook check docs/samples/accounts.csv --as-of $(SAMPLE_AS_OF) --fail-on never --handbook-url $(2) --format markdown --output $(1)/reports/sample-report.md
+	$(BIN)/playbook check docs/samples/accounts.csv --as-of $(SAMPLE_AS_OF) --fail-on never --handbook-url $(2) --format html --output $(1)/reports/sample-report.html
 endef
 
 # The handbook, both languages, into site/en/ and site/fi/ (fails on any warning or bad playbook data),
@@ -37,7 +38,7 @@ handbook: setup
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -f docs/en.yml
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -f docs/fi.yml
 	$(BIN)/python -m checker.handbook.pdf site
-	$(call sample_reports,site)
+	$(call sample_reports,site,..)
 
 # The same handbook as a folder that works opened from disk (file://), for copying to a laptop or
 # a USB stick: site-offline/. Open site-offline/index.html; navigation and search work without a server.
@@ -45,7 +46,7 @@ handbook-offline: setup
 	HANDBOOK_OFFLINE=true NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -f docs/en.yml -d $(CURDIR)/site-offline/en
 	HANDBOOK_OFFLINE=true NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -f docs/fi.yml -d $(CURDIR)/site-offline/fi
 	$(BIN)/python -m checker.handbook.pdf site-offline
-	$(call sample_reports,site-offline)
+	$(call sample_reports,site-offline,../index.html)
 
 run: setup handbook
 	$(BIN)/playbook summary

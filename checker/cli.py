@@ -10,6 +10,7 @@ import contextlib
 import gc
 import getpass
 import os
+import shutil
 import stat
 import sys
 import tempfile
@@ -38,7 +39,7 @@ from checker.reports.proposals import proposals_csv
 from checker.reports.review_sheet import review_sheet
 from checker.reports.rules import explain_rule, rules_table, summary
 from checker.reports.signals import SIGNAL_FORMATS
-from checker.reports.text import coverage_lines, filter_line
+from checker.reports.text import filter_line, local_links_notes, source_lines
 from checker.reviews import review_notes
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -304,12 +305,18 @@ def _check(args: argparse.Namespace, playbook: Playbook) -> int:
                 print(f"playbook: {log['file']}: {warning}", file=sys.stderr)
     result = _filtered(result, args)  # after the history, which compares every finding with the baseline
     colour = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    report = REPORTERS[args.format](result, colour=colour, scores=args.scores, details=args.details)
+    notes = local_links_notes(result, args.handbook_url)
+    for note in notes:
+        print(f"playbook: {note}", file=sys.stderr)
+    width = shutil.get_terminal_size().columns if args.output is None and sys.stdout.isatty() else 80  # wrap to the terminal, not to a guess
+    report = REPORTERS[args.format](result, colour=colour, scores=args.scores, details=args.details, notes=notes, width=max(width, 60))
     _emit(args.output, [report] if isinstance(report, str) else report)
     if args.output and args.format == "json":  # what next week's --baseline reads of it, beside it
         write_index(args.output, result.as_of, result.playbook_version, report_columns(result))
     if args.output:
-        print(f"playbook: {playbook.text('cli.wrote', args.lang, path=args.output, findings=result.count(), accounts=len(result.table))}", file=sys.stderr)
+        wrote = playbook.text("cli.wrote", args.lang, path=args.output, findings=playbook.text("count.findings", args.lang, n=result.count()),
+                              accounts=playbook.text("count.accounts", args.lang, n=len(result.table)))
+        print(f"playbook: {wrote}", file=sys.stderr)
     if args.fail_on == "never":
         return EXIT_OK
     levels = SEVERITIES[: SEVERITIES.index(args.fail_on) + 1]
@@ -340,11 +347,11 @@ def cmd_waive(args: argparse.Namespace, playbook: Playbook) -> int:
     if not args.reason.strip():
         raise UsageError("history.empty_reason")
     rule, kind = (None, args.rule) if args.rule in kinds else (args.rule, None)
+    if args.until < date.today():  # it would waive nothing, from the day it is written
+        raise UsageError("history.waive_past", until=args.until.isoformat(), today=date.today().isoformat())
     by = args.by.strip() if args.by is not None else _login()
     append_waiver(args.waivers, args.account, rule, kind, args.reason.strip(), args.until, by, playbook.text("history.waivers_header", args.lang))
     print(playbook.text("history.waive_added", args.lang, path=args.waivers, account=args.account, rule=args.rule, until=args.until.isoformat()))
-    if args.until < date.today():
-        print(f"playbook: {playbook.text('history.waive_past', args.lang, until=args.until.isoformat())}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -355,11 +362,12 @@ def cmd_signals(args: argparse.Namespace, playbook: Playbook) -> int:
     with _without_cycle_collector(), Progress() as progress:
         table, sources = read_signals(inputs, playbook, as_of, args.lang, progress)
     _say_how_read(args, playbook, table, sources)
-    for line in coverage_lines(sources, playbook, args.lang):  # what became of every log row, as `check` reports it
+    for line in source_lines(sources, playbook, args.lang):  # what became of every log row, as `check` reports it
         print(f"playbook: {line}", file=sys.stderr)
     _emit(args.output, SIGNAL_FORMATS[args.format](table, sources, playbook, as_of))
     if args.output:
-        print(f"playbook: {playbook.text('cli.wrote_signals', args.lang, path=args.output, accounts=len(table))}", file=sys.stderr)
+        accounts = playbook.text("count.accounts", args.lang, n=len(table))
+        print(f"playbook: {playbook.text('cli.wrote_signals', args.lang, path=args.output, accounts=accounts)}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -177,6 +177,11 @@ class Evaluator:
         self.base = handbook_url.rstrip("/")
 
     def url(self, page: str, anchor: str) -> str:
+        """The handbook link of a page's anchor. A base naming an `….html` file (the offline copy's
+        index.html, `make handbook-offline`) links to the page files (stages/basic.html) beside it."""
+        if self.base.endswith(".html"):
+            root = self.base.rpartition("/")[0]
+            return f"{root + '/' if root else ''}{self.lang}/{page.rstrip('/') + '.html' if page else 'index.html'}#{anchor}"
         return f"{self.base}/{self.lang}/{page}#{anchor}"
 
     def evaluate(self, table: AccountTable) -> Evaluation:
@@ -325,6 +330,8 @@ class Evaluator:
             return f"{OP_SYMBOLS[rule.op]} {rule.value:g} × {self.playbook.signals[rule.relative_to].name[self.lang]}"
         if kind == "count":  # "none", "at least one order" rather than "≤ 0 orders", "≥ 1 orders"
             return count_test(rule.op, OP_SYMBOLS[rule.op], rule.value, self.playbook.signals[rule.signal].unit, self.lang, self.playbook.messages)
+        if kind == "boolean" and rule.op == "==":  # "expected yes", not "expected = yes"
+            return self.show(rule.signal, rule.value)
         return f"{OP_SYMBOLS[rule.op]} {self.show(rule.signal, rule.value)}"
 
     def citation(self, refs: list[dict]) -> str:

@@ -2,8 +2,9 @@
 
 Off unless `accounts` is set. At build time it runs the same check as `playbook check`, in
 the language of the build (`theme.language`), and adds two pages under `report/`: the
-overview (tiles and charts) and the account cards, both from the HTML report's template
-(reports/report_parts.html.j2). Every finding links to its stage or rule section of the
+overview (tiles and charts) and the account cards (with the act-this-week list), both from
+the HTML report's template (reports/report_parts.html.j2). Given a `baseline` (an earlier JSON
+report) and `waivers`, it marks findings as `playbook check --baseline --waivers` does. Every finding links to its stage or rule section of the
 same site by a relative link. The pages hold customer data: they are left out of the
 search index and of the print-site page. An error in the export stops the build with the
 checker's own message.
@@ -24,6 +25,9 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
 from checker.check import CheckResult, Filters, Inputs, run_check
+from checker.history.baseline import load_baseline
+from checker.history.changes import annotate
+from checker.history.waivers import check_rules, known_rules, read_waivers
 from checker.inputs.files import InputError
 from checker.inputs.values import date_pattern
 from checker.playbook.messages import Problem
@@ -61,6 +65,9 @@ class ReportConfig(base.Config):
     owner = c.ListOfItems(c.Type(str), default=[])
     kind = c.ListOfItems(c.Choice(FINDING_KINDS), default=[])
     min_severity = c.Optional(c.Choice(SEVERITIES))
+    # Week over week, as `playbook check --baseline --waivers`: NEW and "open since" marks, what was resolved, waived findings left out.
+    baseline = c.Optional(c.Type(str))
+    waivers = c.Optional(c.Type(str))
 
 
 class ReportPlugin(BasePlugin[ReportConfig]):
@@ -97,7 +104,13 @@ class ReportPlugin(BasePlugin[ReportConfig]):
                 raise Problem("error.no_file", path=path(options.accounts))
             inputs = Inputs(path(options.accounts), [path(p) for p in options.activities], [path(p) for p in options.deals], options.preset,
                             path(options.mapping) if options.mapping else None, _date_format(options.date_format), options.sheet)
+            baseline = load_baseline(path(options.baseline), playbook.manifest["version"]) if options.baseline else None
+            waivers = read_waivers(path(options.waivers)) if options.waivers and path(options.waivers).is_file() else None
             result = run_check(inputs, playbook, as_of, lang, _HERE)
+            if baseline or waivers:
+                if waivers:
+                    check_rules(waivers, known_rules(playbook, result.evaluation.distinct))
+                annotate(result, baseline, waivers)
         except PlaybookInvalid as exc:
             raise PluginError("\n".join(problem.render(lang) for problem in exc.problems)) from None
         except (InputError, Problem) as exc:
@@ -123,7 +136,7 @@ class ReportPlugin(BasePlugin[ReportConfig]):
                           review_page=files.get_file_from_path("review.md") is not None)
         if PAGES[page.file.src_uri] == "overview":
             return parts["style"] + parts["overview"] + parts["coverage"]
-        return parts["style"] + parts["cards"] + parts["script"]
+        return parts["style"] + parts["act"] + parts["cards"] + parts["script"]
 
 
 def relative(url: str, lang: str, page_url: str, directory_urls: bool = True) -> str:

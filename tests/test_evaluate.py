@@ -85,3 +85,13 @@ def test_comparisons(playbook, op, value, observed, expected):
     rule = playbook.rules_by_id["cooperation-several-contacts"]
     changed = replace(rule, op=op, value=value)
     assert outcome(changed, {rule.signal: observed}, frozenset([rule.signal]), AS_OF, playbook) is expected
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("en", "yes"), ("fi", "kyllä")])
+def test_a_yes_or_no_expectation_says_the_value_not_an_equals_sign(playbook, lang, expected):
+    from datetime import date
+
+    from checker.evaluate import Evaluator
+    rule = playbook.rules_by_id["integrated-open-books"]
+    assert (playbook.signals[rule.signal].type, rule.op, rule.value) == ("boolean", "==", True)
+    assert Evaluator(playbook, date(2026, 10, 31), lang, "https://h").expected(rule) == expected

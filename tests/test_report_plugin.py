@@ -81,6 +81,24 @@ def test_every_link_of_the_report_reaches_an_existing_anchor_of_the_same_site(si
 
 
 @pytest.mark.parametrize("lang", LANGS)
+def test_a_report_written_beside_the_built_site_with_a_relative_handbook_url_reaches_its_pages(site: Path, lang: str) -> None:
+    """`make handbook` writes site/reports/ with --handbook-url ..: every handbook link is a page and anchor of the built site."""
+    from checker.cli import main
+
+    reports = site / "reports"
+    reports.mkdir(exist_ok=True)
+    out = reports / f"report-{lang}.html"
+    assert main(["check", str(ROOT / "docs" / "samples" / "accounts.csv"), "--as-of", "2026-10-31", "--fail-on", "never", "--lang", lang,
+                 "--handbook-url", "..", "--format", "html", "--output", str(out)]) == 0
+    links = set(re.findall(r'href="([^"#]*/[^"]*)"', out.read_text(encoding="utf-8")))
+    assert links and all(link.startswith(f"../{lang}/") for link in links)
+    for link in links:
+        path, _, fragment = link.partition("#")
+        target = (reports / path / "index.html").read_text(encoding="utf-8")
+        assert not fragment or f'id="{fragment}"' in target, link
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_report_pages_are_absent_from_the_search_index_and_the_print_page(site: Path, lang: str) -> None:
     index = json.loads((site / lang / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert index["docs"] and not [d for d in index["docs"] if d["location"].startswith("report/")]
@@ -129,3 +147,28 @@ def test_the_plugins_filters_mirror_the_cli_and_paths_are_relative_to_the_config
     result = plugin._check(tmp_path, "fi", None)
     assert {a.owner for a in result.accounts() if a.findings} == {"Eero"}
     assert result.left_out and result.left_out["owners"] == ["eero"] and result.left_out["findings"] > 0
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_given_a_baseline_and_waivers_the_handbooks_report_marks_what_is_new_and_leaves_out_the_waived(tmp_path: Path, lang: str) -> None:
+    from checker.cli import main
+    from checker.reports.html import fragments
+
+    week1, week2 = tmp_path / "week1.csv", tmp_path / "week2.csv"
+    week1.write_text(EXPORT, encoding="utf-8")
+    week2.write_text(EXPORT.replace("F2,Kelo Oy,Aino,cooperation,yes,yes", "F2,Kelo Oy,Aino,integrated,no,no"), encoding="utf-8")
+    assert main(["check", str(week1), "--as-of", "2026-10-24", "--format", "json", "--output", str(tmp_path / "week1.json"), "--fail-on", "never"]) == 0
+    assert main(["waive", "F1", "integrated-open-books", "--reason", "audited yearly", "--until", "2099-12-31", "--waivers", str(tmp_path / "waivers.yaml")]) == 0
+    plugin = ReportPlugin()
+    errors, warnings = plugin.load_config({"accounts": "week2.csv", "as_of": "2026-10-31", "baseline": "week1.json", "waivers": "waivers.yaml"})
+    assert errors == [] and warnings == []
+    result = plugin._check(tmp_path, lang, None)
+    parts = fragments(result, str)
+    new = "NEW" if lang == "en" else "UUSI"
+    f2 = parts["cards"][parts["cards"].index('data-account="F2"'):]
+    assert f'pr-mark-new">{new}</span>' in f2.split("</article>")[0]
+    assert "2026-10-24" in parts["overview"]  # the "since …" line under the tiles
+    cards = parts["cards"]
+    f1 = cards.split('data-account="F1"')[1].split("</article>")[0] if 'data-account="F1"' in cards else ""
+    assert ">integrated-open-books</a>" not in f1 and "integrated-open-books" in parts["overview"]  # waived: counted in the charts, not listed
+    assert 'id="pr-act"' in parts["act"]

@@ -118,6 +118,8 @@ class Handbook:
             return md(count_test(op, OP_SYMBOLS[op], value, self.pb.signals[signal_id].unit, self.lang, self.pb.messages, self.number(value)))
         if kind == "date" and op == "<=" and value == 0:
             return self.label("value.not_overdue")
+        if kind == "boolean" and op == "==":  # "Expected: no", as the checker says it, not "= no"
+            return self.value(signal_id, value)
         return f"{OP_SYMBOLS[op]} {self.value(signal_id, value)}"
 
     def signal_link(self, signal_id: str) -> str:

@@ -8,7 +8,7 @@ The reporters render it; `count` is what `--fail-on` counts.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -19,7 +19,7 @@ from checker.evaluate import Finding
 from checker.history.baseline import Baseline, Columns, Seen
 from checker.history.waivers import Waiver, Waivers
 from checker.inputs.files import InputError
-from checker.playbook.messages import Problem, closest, suggestion
+from checker.playbook.messages import Problem, closest
 from checker.playbook.model import SEVERITIES
 
 NEW, STILL_OPEN = "new", "still-open"
@@ -196,7 +196,7 @@ def _active(waivers: Waivers | None, as_of: date) -> dict[str, list[Waiver]]:
 
 def _notes(waivers: Waivers, result: CheckResult, index_of: dict[str, int], marks: list[list[Mark]]) -> list[Problem]:
     """One note per waiver that expired, names an account not in the export, or waives no finding."""
-    notes = []
+    notes = [Problem("history.waivers_missing", path=waivers.name)] if waivers.missing else []
     used = {id(m.waiver) for row in marks for m in row if m.waiver is not None}
     for w in waivers.entries:
         where = f"{waivers.name}:{w.line}"
@@ -205,7 +205,8 @@ def _notes(waivers: Waivers, result: CheckResult, index_of: dict[str, int], mark
             continue
         missing = [a for a in w.accounts if a not in index_of]
         for account_id in missing:
-            notes.append(Problem("history.waiver_no_account", where=where, account=account_id, hint=suggestion(account_id, index_of) if len(index_of) <= 50_000 else ""))
+            close = close_id(account_id, index_of)
+            notes.append(Problem("history.waiver_no_account", where=where, account=account_id, hint=Problem("hint.did_you_mean", word=close) if close else ""))
         present = [a for a in w.accounts if a in index_of]
         if present and id(w) not in used:
             rules = sorted({f.rule for a in present for f in result.evaluation.findings[index_of[a]]})
@@ -213,3 +214,27 @@ def _notes(waivers: Waivers, result: CheckResult, index_of: dict[str, int], mark
             notes.append(Problem("history.waiver_no_finding", where=where, account=", ".join(present), rule=w.what,
                                  hint=Problem("hint.did_you_mean", word=close) if close else ""))
     return notes
+
+
+def close_id(word: str, ids: Iterable[str]) -> str | None:
+    """The one id a mistyped id most likely meant: equal but for case, or one keystroke away
+    (a character changed, added or dropped, or two neighbours swapped). Ids such as ACC-00012
+    and ACC-00099 look alike to a general similarity measure yet name unrelated accounts, so
+    nothing further away is suggested; with several candidates equally close, none is."""
+    typed = word.casefold()
+    same = [i for i in ids if i.casefold() == typed]
+    found = same or [i for i in ids if _one_keystroke(typed, i.casefold())]
+    return found[0] if len(found) == 1 else None
+
+
+def _one_keystroke(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if len(a) == len(b):
+        diff = [k for k in range(len(a)) if a[k] != b[k]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    if abs(len(a) - len(b)) != 1:
+        return False
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    k = next((k for k in range(len(short)) if short[k] != long[k]), len(short))
+    return short[k:] == long[k + 1:]

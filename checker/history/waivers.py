@@ -53,6 +53,7 @@ class Waiver:
 class Waivers:
     name: str  # the file, as messages name it
     entries: list[Waiver]
+    missing: bool = False  # the file does not exist yet (a first run): no waiver, and one note that says so
 
 
 def _at(problem: FileProblem) -> Problem:
@@ -61,7 +62,12 @@ def _at(problem: FileProblem) -> Problem:
 
 
 def read_waivers(path: Path) -> Waivers:
-    """Read and validate a waivers file; every problem in it is reported, by line."""
+    """Read and validate a waivers file; every problem in it is reported, by line.
+
+    A file that does not exist yet is an empty list (the weekly command works on its first run,
+    before anyone has waived anything; the history notes it once); a folder in its place is an error."""
+    if not path.exists():
+        return Waivers(display_path(path), [], missing=True)
     if not path.is_file():
         raise InputError("error.no_file", path=f"--waivers {path}")
     name = display_path(path)
@@ -89,8 +95,9 @@ def read_waivers(path: Path) -> Waivers:
 
 
 def known_rules(playbook: Playbook, findings: Iterable[Finding] = ()) -> set[str]:
-    """Every rule id a waiver may name: the playbook's rules, the data findings' and any a run raised."""
-    return set(playbook.rules_by_id) | {data_rule_id(k) for k in playbook.messages if k.startswith("data.")} | {f.rule for f in findings}
+    """Every rule id a waiver may name: the verdict, the playbook's rules (as `playbook rules` lists them), the data findings' and any a run raised."""
+    return ({playbook.manifest["verdict"]["id"]} | set(playbook.rules_by_id) | {data_rule_id(k) for k in playbook.messages if k.startswith("data.")}
+            | {f.rule for f in findings})
 
 
 def check_rules(waivers: Waivers, known: Iterable[str]) -> None:

@@ -4,10 +4,12 @@ was resolved or moved, and waived findings (only with --show-waived). Without --
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from checker.check import AccountView, CheckResult
 from checker.evaluate import Finding
 from checker.history.changes import NEW, History, Mark
+from checker.reports.text import count, phase_name
 
 #: The CSV columns added when there is a history; `status` is new, still-open, waived or resolved.
 CSV_COLUMNS = ["status", "first_seen", "waived_until", "waived_reason", "waived_by"]
@@ -28,15 +30,15 @@ def listed(account: AccountView) -> bool:
     return history.noteworthy(account) if history else bool(account.findings)
 
 
-def mark_text(result: CheckResult, mark: Mark | None) -> str:
-    """`NEW`, `open since …` and `waived until …: reason (by)`, for the table and Markdown."""
+def mark_text(result: CheckResult, mark: Mark | None, short: bool = False) -> str:
+    """`NEW`, `open since …` (`short`: `since 10-24`, for the terminal) and `waived until …: reason (by)`."""
     if mark is None:
         return ""
     parts = []
     if mark.status == NEW:
         parts.append(result.text("history.new"))
     elif mark.status is not None and mark.first_seen is not None:
-        parts.append(result.text("history.open_since", date=mark.first_seen.isoformat()))
+        parts.append(result.text("history.since_short", d=mark.first_seen) if short else result.text("history.open_since", date=mark.first_seen.isoformat()))
     if mark.waiver is not None:
         w = mark.waiver
         parts.append(result.text("history.waived", until=w.until.isoformat(), reason=w.reason, by=result.text("history.waived_by", by=w.by) if w.by else ""))
@@ -53,9 +55,9 @@ def account_lines(account: AccountView) -> list[str]:
     if moved is not None:
         what = []
         if moved.declared != account.declared:
-            what.append(result.text("history.moved_declared", old=moved.declared or "-", new=account.declared or "-"))
+            what.append(result.text("history.moved_declared", old=phase_name(result, moved.declared), new=phase_name(result, account.declared)))
         if moved.best_fit != account.best_fit_stage:
-            what.append(result.text("history.moved_best", old=moved.best_fit or "-", new=account.best_fit_stage or "-"))
+            what.append(result.text("history.moved_best", old=phase_name(result, moved.best_fit), new=phase_name(result, account.best_fit_stage)))
         lines.append(result.text("history.moved", since=since, what="; ".join(what)))
     resolved = history.resolved.get(account.index)
     if resolved:
@@ -69,9 +71,9 @@ def summary_lines(result: CheckResult) -> list[str]:
         return []
     c = history.changes()
     if history.since is None:
-        return [result.text("history.changes_waived", waived=c["waived"])]
-    return [result.text("history.changes", since=c["since"], new=c["new"], still_open=c["still_open"], resolved=c["resolved"],
-                        moved=c["stages_moved"], waived=c["waived"])]
+        return [result.text("history.changes_waived", n=c["waived"])]
+    return [result.text("history.changes", since=c["since"], **{key: count(result, key, c[field]) for key, field in (
+        ("new", "new"), ("still_open", "still_open"), ("resolved", "resolved"), ("moved", "stages_moved"), ("waived", "waived"))})]
 
 
 def csv_rows(account: AccountView) -> Iterator[list[object]]:
@@ -82,7 +84,19 @@ def csv_rows(account: AccountView) -> Iterator[list[object]]:
         status = "waived" if w else mark.status
         yield [f, status, mark.first_seen, w.until if w else None, w.reason if w else None, w.by if w else None]
     for seen in history.resolved.get(account.index, []):
-        yield [seen, "resolved", seen.first_seen, None, None, None]
+        # Its message in this run's language (the baseline may be in another): the rule's title.
+        yield [replace(seen, message=_title(account.result, seen.rule) or seen.message), "resolved", seen.first_seen, None, None, None]
+
+
+def _title(result: CheckResult, rule_id: str) -> str | None:
+    """A rule's title in the run's language: an expectation's, the verdict's, or the one of every data finding."""
+    pb = result.playbook
+    rule = pb.rules_by_id.get(rule_id)
+    if rule is not None:
+        return rule.title[result.lang]
+    if rule_id == pb.manifest["verdict"]["id"]:
+        return pb.manifest["verdict"]["title"][result.lang]
+    return result.text("check.data_title") if rule_id.startswith("data-") else None
 
 
 def json_account(account_index: int, history: History, findings: list[Finding], record: dict, as_json: Callable[[Finding, Mark], object]) -> None:

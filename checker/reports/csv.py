@@ -7,6 +7,7 @@ import io
 
 from checker.check import CheckResult
 from checker.reports import changes
+from checker.reports.text import source_text
 
 CSV_COLUMNS = ["account_id", "account_name", "owner", "declared_stage", "best_fit_stage", "rule", "kind", "severity",
                "message", "signal", "observed", "expected", "action", "source", "handbook_url"]
@@ -28,6 +29,7 @@ def to_csv(result: CheckResult, **_: object) -> str:
             evidence = getattr(f, "evidence", None) or {}  # a finding resolved since the baseline has none
             row = [account.account_id, account.account_name, account.owner, account.declared, account.best_fit_stage,
                    f.rule, f.kind, f.severity, f.message, evidence.get("signal"), evidence.get("observed"),
-                   evidence.get("expected"), getattr(f, "action", None), getattr(f, "source", None), getattr(f, "handbook_url", None)]
+                   evidence.get("expected"), getattr(f, "action", None), source_text(result, f) if hasattr(f, "source") else None,
+                   getattr(f, "handbook_url", None)]
             writer.writerow([neutralise(c) for c in row + extra])
     return out.getvalue()

@@ -22,7 +22,8 @@ def summary(playbook: Playbook, lang: str = "en") -> str:
             lines.append(f"  {phase.order}. {phase.id:<16} {phase.name[lang]:<40} {t('expectations', n=count)}")
     lines.append(t("catalogues", n=len(playbook.catalogues)))
     for cat in playbook.catalogues.values():
-        lines.append(f"  {cat['id']:<19} {t('catalogue', entries=len(cat['items']), rules=len(cat.get('rules', [])))}")
+        entries, rules = (playbook.text(f"count.{what}", lang, n=n) for what, n in (("entries", len(cat["items"])), ("rules", len(cat.get("rules", [])))))
+        lines.append(f"  {cat['id']:<19} {t('catalogue', entries=entries, rules=rules)}")
     kinds = Counter(r.kind for r in playbook.rules)
     severities = Counter(r.severity for r in playbook.rules)
     lines += [

@@ -305,7 +305,7 @@ def test_checker_page_holds_the_anchors_findings_link_to_and_the_sample(site: Pa
     reports = [value for _, attr, value, _ in html.refs if "/reports/" in value]
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     handbook_target = makefile[makefile.index("\nhandbook:"):].split("\n\n")[0]
-    assert len(reports) == 3 and "$(call sample_reports,site)" in handbook_target
+    assert len(reports) == 3 and "$(call sample_reports,site,..)" in handbook_target
     assert all(f"$(1)/reports/{Path(r).name}" in makefile for r in reports)
 
 

@@ -24,7 +24,7 @@ BAD = [
     ("bad date", json.dumps({**REPORT, "as_of": "2026-02-30"}), "'2026-02-30' is not a date"),
     ("other playbook", json.dumps({**REPORT, "playbook_version": "0.9"}), f"playbook version 0.9, this run uses {VERSION}"),
     ("later than this run", json.dumps({**REPORT, "as_of": "2026-11-07"}), "its date 2026-11-07 is after this run's 2026-10-31"),
-    ("other export", json.dumps({**REPORT, "accounts": [{**REPORT["accounts"][0], "account_id": "X9"}]}), "none of its 1 accounts is in this export"),
+    ("other export", json.dumps({**REPORT, "accounts": [{**REPORT["accounts"][0], "account_id": "X9"}]}), "its only account is not in this export"),
 ]
 
 

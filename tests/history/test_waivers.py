@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from conftest import run
+from conftest import SAMPLE, run
 from weekly import WEEK1, check_json, export, findings
 
 from checker.history.waivers import read_waivers
@@ -39,7 +39,7 @@ def test_a_waiver_silences_exactly_its_finding_and_the_exit_code_follows(capsys,
 def test_waived_findings_are_shown_only_when_asked(capsys, tmp_path):
     accounts, path = export(tmp_path, "w.csv", WEEK1), waivers(tmp_path, TENDERS.format(until="2026-12-31"))
     _, table, _ = run(capsys, "check", str(accounts), "--as-of", "2026-10-31", "--waivers", str(path))
-    assert "integrated-no-tenders" not in table and "1 findings waived." in table
+    assert "integrated-no-tenders" not in table and "1 finding waived." in table
     _, table, _ = run(capsys, "check", str(accounts), "--as-of", "2026-10-31", "--waivers", str(path), "--show-waived", "--details")
     assert "integrated-no-tenders [waived until 2026-12-31: tenders every year by law (Mervi)]" in " ".join(table.split())
     _, table, _ = run(capsys, "check", str(accounts), "--as-of", "2026-10-31", "--waivers", str(path), "--show-waived")
@@ -142,3 +142,56 @@ def test_a_finding_waived_last_week_keeps_its_first_seen_date_when_the_waiver_en
     assert code == 1 and "ended on 2026-10-25" in err
     tenders = findings(week3, "A1")["integrated-no-tenders"]
     assert (tenders["status"], tenders["first_seen"]) == ("still-open", "2026-10-17")
+
+
+def test_a_waivers_file_not_there_yet_is_an_empty_list_with_one_note(capsys, tmp_path):
+    """The README's weekly command works on the first run, before anyone has waived anything."""
+    code, report, err = check_json(capsys, export(tmp_path, "w.csv", WEEK1), "2026-10-31", "--waivers", str(tmp_path / "waivers.yaml"), "--fail-on", "never")
+    assert code == 0 and report["summary"]["changes"]["waived"] == 0
+    assert err.count("no such file yet, so no finding is waived") == 1 and "waivers.yaml" in err
+    assert len(report["summary"]["waiver_notes"]) == 1 and not (tmp_path / "waivers.yaml").exists()
+    (tmp_path / "folder.yaml").mkdir()  # a folder where the file should be is still an error
+    code, _, err = check_json(capsys, export(tmp_path, "w.csv", WEEK1), "2026-10-31", "--waivers", str(tmp_path / "folder.yaml"))
+    assert code == 2 and "no such file" in err
+
+
+def test_waive_refuses_an_until_already_past_and_writes_nothing(capsys, tmp_path):
+    path = tmp_path / "w.yaml"
+    code, out, err = run(capsys, "waive", "A1", "integrated-no-tenders", "--reason", "x", "--until", "2020-01-31", "--waivers", str(path))
+    assert code == 2 and out == "" and "--until 2020-01-31 is already past" in err and "give today or a later date" in err
+    assert not path.exists()
+
+
+def test_an_unknown_account_is_matched_only_to_an_id_one_keystroke_away():
+    from checker.history.changes import close_id
+    ids = ["ACC-00012", "ACC-00021", "ACC-00130", "A1"]
+    assert close_id("ACC-00099", ids) is None  # alike to a similarity measure, but another account
+    assert close_id("acc-00012", ids) == "ACC-00012"  # case
+    assert close_id("ACC-0012", ids) == "ACC-00012"  # a digit dropped
+    assert close_id("ACC-000130", ids) == "ACC-00130"  # a digit added
+    assert close_id("ACC-00102", ids) == "ACC-00012"  # swapped neighbours
+    assert close_id("ACC-00022", ids) is None  # one keystroke from two ids (00012, 00021): no guess
+    assert close_id("A11", ids) == "A1"
+
+
+def test_a_waiver_for_an_unrelated_account_suggests_nothing(capsys, tmp_path):
+    path = waivers(tmp_path, TENDERS.format(until="2099-12-31").replace("account: A1", "account: Z77"))
+    _, _, err = check_json(capsys, export(tmp_path, "w.csv", WEEK1), "2026-10-31", "--waivers", str(path), "--fail-on", "never")
+    assert "account 'Z77' is not in this export; the waiver waives nothing" in err and "did you mean" not in err
+
+
+def test_every_rule_playbook_rules_lists_can_be_waived_the_verdict_included(capsys, tmp_path, playbook):
+    _, listing, _ = run(capsys, "rules")
+    ids = [line.split()[0] for line in listing.splitlines() if line and not line.startswith(" ")]
+    assert playbook.manifest["verdict"]["id"] in ids and len(ids) == len(playbook.rules) + 1
+    path = tmp_path / "w.yaml"
+    for rule in ids:
+        code, _, err = run(capsys, "waive", "A1", rule, "--reason", "checked", "--until", "2099-12-31", "--waivers", str(path))
+        assert code == 0, err
+    # The verdict's finding is waived like any other.
+    _, report, _ = check_json(capsys, SAMPLE, "2026-10-31", "--fail-on", "never")
+    account = next(a["account_id"] for a in report["accounts"] if any(f["rule"] == "stage-fit" for f in a["findings"]))
+    assert run(capsys, "waive", account, "stage-fit", "--reason", "re-staged next week", "--until", "2099-12-31", "--waivers", str(path))[0] == 0
+    _, report, _ = check_json(capsys, SAMPLE, "2026-10-31", "--waivers", str(path), "--fail-on", "never")
+    waived = next(a for a in report["accounts"] if a["account_id"] == account)
+    assert "stage-fit" not in {f["rule"] for f in waived["findings"]} and "stage-fit" in {f["rule"] for f in waived["waived"]}

@@ -235,7 +235,7 @@ def test_table_says_what_became_of_each_log(tmp_path, playbook, capsys):
     main(["check", str(inputs.accounts), "--activities", str(inputs.activities[0]), "--deals", str(inputs.deals[0]), "--preset", "canonical", "--as-of", "2026-10-31"])
     out = " ".join(capsys.readouterr().out.split())  # the table wraps long lines at 80 columns
     assert ("activities.csv: 18 rows read, 15 used, dated 2024-12-01 to 2026-12-01; 1 without account, 1 with a bad date, "
-            "1 for unknown accounts (e.g. 'A9'), 1 of no recognised type (counted as interactions).") in out
+            "1 for an unknown account (e.g. 'A9'), 1 of no recognised type (counted as an interaction).") in out
     assert "activity types not recognised (classified by their subject where its words say): lunch (1)" in out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 from conftest import SAMPLE, run
@@ -26,7 +27,7 @@ def weeks(tmp_path, capsys):
                        "--waivers", str(tmp_path / "waivers.yaml"))
     assert code == 0, err
     return ["check", str(tmp_path / "week2.csv"), "--as-of", "2026-10-31", "--baseline", str(tmp_path / "week1.json"),
-            "--waivers", str(tmp_path / "waivers.yaml"), "--fail-on", "never"]
+            "--waivers", str(tmp_path / "waivers.yaml"), "--fail-on", "never", "--handbook-url", "https://handbook.example"]
 
 
 def test_the_json_report_says_exactly_what_moved(capsys, weeks, tmp_path):
@@ -54,13 +55,13 @@ def test_the_table_and_markdown_mark_new_findings_and_say_what_moved(capsys, wee
     _, table, _ = run(capsys, *weeks, "--details")
     flat = " ".join(table.split())
     assert "integrated-no-tenders [NEW]" in flat and "[open since 2026-10-24]" in flat
-    assert "moved since 2026-10-24: declared cooperation → integrated" in flat
+    assert "moved since 2026-10-24: declared cooperation stage → integrated stage" in flat
     assert "resolved since 2026-10-24: cooperation-" in flat
     assert "Since 2026-10-24: 7 new" in flat and "1 waived." in flat
     assert WAIVED[0] + " " in table and f"{WAIVED[1]} [" not in flat.split(WAIVED[0])[1].split("ACC-")[0]
     _, markdown, _ = run(capsys, *weeks, "--format", "markdown", "--lang", "fi")
     plain = markdown.replace("\\", "")
-    assert "**UUSI**" in markdown and "muuttunut 2026-10-24 jälkeen: ilmoitettu cooperation → integrated" in plain
+    assert "**UUSI**" in markdown and "muuttunut 2026-10-24 jälkeen: ilmoitettu yhteistyövaihe → integroitu vaihe" in plain
     assert "ratkennut 2026-10-24 jälkeen: cooperation" in plain and "2026-10-24 jälkeen: 7 uutta" in plain
 
 
@@ -70,9 +71,9 @@ def test_the_concise_table_keeps_the_marks_whole_within_80_columns(capsys, weeks
     assert all(len(line) <= 80 for line in lines)
     changed = table.split(CHANGED + " ")[1].split("\nACC-")[0].splitlines()
     assert any("integrated-no-tenders" in line and line.endswith("  [NEW]") for line in changed)
-    assert sum(line.endswith("  [open since 2026-10-24]") for line in lines) > 100
+    assert sum(line.endswith("  [since 10-24]") for line in lines) > 100  # the short mark: the evidence keeps its room
     flat = " ".join(table.split())
-    assert "moved since 2026-10-24: declared cooperation → integrated" in flat and "resolved since 2026-10-24: cooperation-" in flat
+    assert "moved since 2026-10-24: declared cooperation stage → integrated stage" in flat and "resolved since 2026-10-24: cooperation-" in flat
     assert "Since 2026-10-24: 7 new" in flat and "1 waived." in flat
 
 
@@ -93,3 +94,45 @@ def test_without_baseline_or_waivers_the_reports_keep_their_old_form(capsys):
     _, out, _ = run(capsys, "check", str(SAMPLE), "--as-of", "2026-10-31", "--format", "json", "--fail-on", "never")
     report = json.loads(out)
     assert "changes" not in report["summary"] and all("status" not in f for a in report["accounts"] for f in a["findings"])
+
+
+def _card(html: str, account: str) -> str:
+    start = html.index(f'data-account="{account}"')
+    return html[start:html.index("</article>", start)]
+
+
+@pytest.mark.parametrize("lang", ["en", "fi"])
+def test_the_html_report_marks_new_and_open_findings_says_what_moved_and_hides_the_waived_one(capsys, weeks, lang):
+    _, html, _ = run(capsys, *weeks, "--format", "html", "--lang", lang)
+    _, markdown, _ = run(capsys, *weeks, "--format", "markdown", "--lang", lang)
+    new, since = ("NEW", "open since 2026-10-24") if lang == "en" else ("UUSI", "avoinna 2026-10-24 alkaen")
+    changed = _card(html, CHANGED)
+    assert f'<span class="pr-mark pr-mark-new">{new}</span>' in changed and "integrated-no-tenders" in changed
+    assert html.count(f'<span class="pr-mark">{since}</span>') > 100
+    # The summary's "since …" line and the card's resolved and moved lines, as the Markdown report words them.
+    history = markdown.split("\n\n")[2].replace("\\", "")
+    assert history.startswith(("Since 2026-10-24", "2026-10-24 jälkeen")) and f"<p><b>{history}</b></p>" in html
+    moved = next(line for line in markdown.replace("\\", "").splitlines() if line.startswith(("moved since", "muuttunut")))
+    assert f'<p class="pr-evidence">{moved}</p>' in changed.replace("&gt;", ">").replace("&#39;", "'")
+    # The waived finding is neither a card's finding nor in the act-this-week list; the new warnings are.
+    waived = _card(html, WAIVED[0])
+    assert f">{WAIVED[1]}</a>" not in waived
+    act = html[html.index('id="pr-act"'):html.index('id="pr-cards"')]
+    anchor = re.search(r'id="(account-\d+)"[^>]*data-account="' + CHANGED + '"', html).group(1)
+    rows = re.findall(r'pr-sev-(\w+)">[^<]*</span></td>\s*<td><a href="#(account-\d+)">', act)
+    warned = {card for severity, card in rows if severity == "warning"}
+    assert warned == {anchor}  # only the changed account has warnings new since last week
+    _, shown, _ = run(capsys, *weeks, "--format", "html", "--lang", lang, "--show-waived")
+    assert f">{WAIVED[1]}</a>" in _card(shown, WAIVED[0]) and "pr-mark-waived" in _card(shown, WAIVED[0])
+
+
+def test_an_account_whose_findings_were_all_resolved_keeps_a_card_in_view_saying_so(capsys, tmp_path):
+    week1 = tmp_path / "week1.csv"
+    week1.write_text("account_id,account_name,owner,declared_stage,competitive_tenders_12m\nA1,Alpha Oy,Aino,integrated,2\n", encoding="utf-8")
+    assert run(capsys, "check", str(week1), "--as-of", "2026-10-24", "--format", "json", "--output", str(tmp_path / "w1.json"))[0] == 1
+    week2 = tmp_path / "week2.csv"
+    week2.write_text("account_id,account_name,owner,declared_stage,competitive_tenders_12m\nA1,Alpha Oy,Aino,integrated,0\n", encoding="utf-8")
+    _, html, _ = run(capsys, "check", str(week2), "--as-of", "2026-10-31", "--format", "html", "--baseline", str(tmp_path / "w1.json"),
+                     "--handbook-url", "https://h")
+    card = _card(html, "A1")
+    assert "resolved since 2026-10-24: integrated-no-tenders" in card and '<details class="pr-folded">' not in html  # not folded away

@@ -73,7 +73,7 @@ def test_the_report_speaks_the_chosen_language(capsys, lang, heading):
 def test_sample_report_holds_the_charts_and_one_card_per_flagged_account(playbook, capsys):
     _, out, _ = run(capsys, "check", str(SAMPLE), "--format", "html", *AS_OF)
     cards = re.findall(r'<article class="pr-card', out)
-    flagged = re.search(r"<b>(\d+)</b><span>With findings</span>", out)
+    flagged = re.search(r"<b>(\d+)</b><span>with findings</span>", out)
     _, report, _ = run(capsys, "check", str(SAMPLE), "--format", "json", *AS_OF)
     assert flagged and len(cards) == int(flagged.group(1)) == json.loads(report)["summary"]["accounts_flagged"] > 0
     assert 'class="pr-matrix"' in out and "<polyline" in out and 'class="pr-quad"' in out
@@ -106,3 +106,48 @@ def test_a_check_without_revenue_or_portfolio_class_draws_neither_chart(capsys, 
     path.write_text("account_id,account_name,declared_stage,open_books\nA1,Kelo Oy,cooperation,no\n", encoding="utf-8")
     _, out, _ = run(capsys, "check", str(path), "--format", "html", *AS_OF)
     assert "<polyline" not in out and 'class="pr-quad"' not in out and 'class="pr-matrix"' in out
+
+
+def _cards(out: str) -> list[dict[str, str]]:
+    """Every card's data attributes, in the page's order."""
+    return [dict(re.findall(r'data-([a-z]+)="([^"]*)"', tag)) for tag in re.findall(r'<article class="pr-card[^>]*>', out)]
+
+
+def test_cards_open_on_what_to_act_on_most_severe_then_largest_revenue_info_only_folded(capsys, playbook):
+    _, out, _ = run(capsys, "check", str(SAMPLE), "--format", "html", "--handbook-url", "https://h", *AS_OF)
+    open_part, folded_part = out.split('<details class="pr-folded">')
+    shown, folded = _cards(open_part), _cards(folded_part)
+    assert shown and folded
+    assert [int(c["top"]) for c in shown] == sorted(int(c["top"]) for c in shown)  # errors, then warnings
+    assert {c["top"] for c in folded} == {"2"}  # info only: folded below the rest
+    for top in {c["top"] for c in shown}:
+        money = [float(c["revenue"]) if c["revenue"] else float("-inf") for c in shown if c["top"] == top]
+        assert money == sorted(money, reverse=True)  # the largest revenue first within a severity
+    assert [int(c["order"]) for c in shown + folded] == list(range(len(shown) + len(folded)))
+    assert f"<summary>{len(folded)} accounts with information only</summary>" in out
+
+
+def test_the_act_this_week_list_holds_every_error_and_links_to_its_card(capsys):
+    _, out, _ = run(capsys, "check", str(SAMPLE), "--format", "html", "--handbook-url", "https://h", *AS_OF)
+    _, report, _ = run(capsys, "check", str(SAMPLE), "--format", "json", "--handbook-url", "https://h", *AS_OF)
+    act = out[out.index('id="pr-act"'):out.index('id="pr-cards"')]
+    rows = re.findall(r'<tr><td><span class="pr-sev pr-sev-(\w+)">', act)
+    errors = json.loads(report)["summary"]["findings_by_severity"]["error"]
+    assert rows == ["error"] * min(errors, html_report.MOST_ACT) and errors > 0  # without a baseline: the errors
+    anchors = re.findall(r'<a href="#(account-\d+)">', act)
+    assert len(anchors) == len(rows) and all(f'id="{anchor}"' in out for anchor in anchors)
+    assert "Every error: the account, its owner and the reason" in act
+
+
+def test_observed_values_are_phrased_as_in_the_table_with_units(capsys, tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("account_id,account_name,owner,declared_stage,competitive_tenders_12m\nA1,Acme,Aino,integrated,2\n", encoding="utf-8")
+    _, table, _ = run(capsys, "check", str(path), "--handbook-url", "https://h", *AS_OF)
+    _, out, _ = run(capsys, "check", str(path), "--format", "html", "--handbook-url", "https://h", *AS_OF)
+    assert "2 tenders, expected none" in table and "2 tenders, expected none" in out
+
+
+@pytest.mark.parametrize("lang", ["en", "fi"])
+def test_long_finnish_words_get_room_in_the_style(capsys, lang):
+    _, out, _ = run(capsys, "check", str(SAMPLE), "--format", "html", "--lang", lang, *AS_OF)
+    assert f'<html lang="{lang}">' in out and "hyphens:auto" in out  # the browser hyphenates by the page's language

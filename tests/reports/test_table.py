@@ -1,12 +1,16 @@
 """The terminal table: 80 columns, colour only on a terminal."""
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sys
+from datetime import date
 
 import pytest
 from conftest import AS_OF, SAMPLE, run
+
+from checker.check import Inputs, run_check
 
 
 def test_table_fits_80_columns_and_is_plain_when_not_a_tty(capsys):
@@ -38,21 +42,24 @@ def _blocks(out: str) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize(("lang", "behind"), [("en", "one stage behind"), ("fi", "yhden vaiheen jäljessä")])
-def test_concise_table_heads_each_account_with_its_verdict_and_gives_a_line_per_finding(capsys, lang, behind):
+def test_concise_table_heads_each_account_with_its_verdict_and_gives_a_line_per_finding(capsys, playbook, lang, behind):
     _, out, _ = run(capsys, "check", str(SAMPLE), "--lang", lang, *AS_OF)
     _, report, _ = run(capsys, "check", str(SAMPLE), "--lang", lang, "--format", "json", *AS_OF)
     assert all(len(line) <= 80 for line in out.splitlines())
     blocks = _blocks(out)
     accounts = {a["account_id"]: a for a in json.loads(report)["accounts"] if a["findings"]}
     assert set(blocks) == set(accounts)
+    short = {p.id: p.data["aliases"][lang][0] for p in playbook.phases.values()}  # a phase's short name: its first alias
     for account_id, lines in blocks.items():
         a = accounts[account_id]
-        assert len(lines) == 1 + len(a["findings"])  # no message, action, source or link lines
-        assert f"{a['declared_stage'] or a['declared_stage_raw']} → {a['best_fit_stage'] or '-'}" in lines[0]
-        for line, f in zip(lines[1:], a["findings"], strict=True):
+        head = [lines[0], *itertools.takewhile(lambda line: line.startswith("    "), lines[1:])]  # names wrap, never cut
+        findings = [line for line in lines if re.match(r"  \S", line)]
+        assert len(findings) == len(a["findings"])  # no message, action, source or link lines
+        assert f"{short.get(a['declared_stage'], a['declared_stage_raw'])} → {short.get(a['best_fit_stage'], '-')}" in " ".join(head)
+        for line, f in zip(findings, a["findings"], strict=True):
             assert f["rule"][:10] in line and "://" not in line
-    verdicts = [lines for lines in blocks.values() if "stage-fit" in lines[1]]
-    assert verdicts and any(lines[0].endswith(behind) for lines in verdicts)
+    verdicts = [lines for lines in blocks.values() if "stage-fit" in " ".join(lines[1:3])]
+    assert verdicts and any(behind in " ".join(lines[:2]) for lines in verdicts)
 
 
 def test_concise_finding_line_says_observed_against_expected(capsys, tmp_path):
@@ -66,13 +73,29 @@ def test_concise_finding_line_says_observed_against_expected(capsys, tmp_path):
     assert any("data-invalid-value  share_of_wallet: 150 % cannot be used" in line for line in lines)
 
 
-def test_long_names_give_way_so_that_the_verdict_shows(capsys, tmp_path):
+def test_long_names_wrap_rather_than_give_way_and_the_verdict_gets_its_own_line(capsys, tmp_path):
     path = tmp_path / "a.csv"
+    name, owner = " ".join(["Very Long Company Name"] * 5), " ".join(["Owner"] * 8)
     path.write_text("account_id,account_name,owner,declared_stage,competitive_tenders_12m\n"
-                    f"A1,{'Very Long Company Name ' * 5},{'Owner ' * 8},integrated,2\n", encoding="utf-8")
+                    f"A1,{name},{owner},integrated,2\n", encoding="utf-8")
     _, out, _ = run(capsys, "check", str(path), *AS_OF)
-    head = out.splitlines()[0]
-    assert len(head) == 80 and head.endswith("integrated → -  too little data") and "…" in head
+    lines = out.splitlines()
+    head = lines[: next(i for i, line in enumerate(lines) if re.match(r"  \S", line))]  # the header up to the first finding
+    assert all(len(line) <= 80 for line in lines) and "…" not in out
+    assert " ".join(" ".join(head[:-1]).split()) == " ".join(f"A1 {name} ({owner})".split())  # name and owner whole, on as many lines as they need
+    assert head[-1] == "    integrated → -  too little data"
+
+
+def test_a_finding_line_too_long_wraps_under_its_rule_and_keeps_its_mark_whole(playbook):
+    from checker.history.changes import Mark
+    from checker.reports.table import finding_lines
+    from checker.reports.text import observed_text
+    result = run_check(Inputs(SAMPLE, [], []), playbook, date(2026, 10, 31), "en", "https://handbook.example")
+    finding = next(f for fs in result.evaluation.findings for f in fs if f.kind != "stage-mismatch")
+    lines = finding_lines(result, finding, Mark("still-open", date(2026, 10, 24)), None, 40)
+    assert all(len(line) <= 40 for line in lines[:-1]) and len(lines) > 1
+    assert lines[-1].endswith("[since 10-24]") and all(line.startswith(" " * 11) for line in lines[1:])
+    assert " ".join(" ".join(lines).split()) == " ".join(f"{finding.severity.upper()} {finding.rule}  {observed_text(result, finding)}  [since 10-24]".split())
 
 
 def test_details_prints_every_finding_in_full(capsys):
@@ -114,3 +137,15 @@ def test_control_characters_from_the_export_never_reach_the_terminal(capsys, mon
     coloured = run(capsys, *args)[1]
     assert re.findall(r"\x1b[^\[]|\x1b\[(?!\d{1,2}m)", coloured) == []  # only our colour codes
     assert "\x1b[31m" in coloured
+
+
+def test_details_shows_the_owner_and_wraps_rather_than_cuts(capsys, tmp_path):
+    path = tmp_path / "a.csv"
+    name, owner = " ".join(["Pitkä Yritysnimi"] * 6), "Oskari Virtanen-Mäkelä"
+    path.write_text("account_id,account_name,owner,declared_stage,competitive_tenders_12m\n"
+                    f"A1,{name},{owner},integrated,2\n", encoding="utf-8")
+    _, out, _ = run(capsys, "check", str(path), "--details", "--handbook-url", "https://h.example", *AS_OF)
+    block = out.split("\n\n")[0].splitlines()
+    assert all(len(line) <= 80 for line in block if "://" not in line) and "…" not in out
+    head = " ".join(" ".join(block[:3]).split())
+    assert head.startswith(f"A1 {name} ({owner})")

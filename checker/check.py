@@ -70,6 +70,7 @@ class Sources:
                  "rows_unknown_account_contact": s.rows_unknown_contact,
                  "rows_linked_via_contact": s.rows_linked_contact, "rows_linked_via_deal": s.rows_linked_deal,
                  "rows_unclassified_type": s.rows_unclassified, "footer_rows": s.footer_rows,
+                 "rows_child_copies": s.rows_child_copies, "rows_skipped_file": s.rows_skipped, "rows_won_without_amount": s.rows_won_no_amount,
                  "mixed_encoding": dict(zip(("lines_utf8", "lines_windows_1252"), s.mixed_encoding, strict=True)) if s.mixed_encoding else None,
                  "covers_from": s.covers_from.isoformat() if s.covers_from else None,
                  "covers_to": s.covers_to.isoformat() if s.covers_to else None,

@@ -17,8 +17,9 @@ EXAMPLES = 3
 class LogStats:
     """What happened to every row of one log: used, or why not.
 
-    rows_read = rows_rejected + rows_without_account + rows_unknown_account + rows_no_date
-    + rows_bad_date + rows_used; rows_linked_* and rows_unclassified are parts of rows_used."""
+    rows_read = rows_rejected + rows_child_copies + rows_skipped + rows_without_account
+    + rows_unknown_account + rows_no_date + rows_bad_date + rows_used; rows_linked_*,
+    rows_unclassified and rows_won_no_amount are parts of rows_used."""
 
     name: str
     kind: str = "activities"
@@ -35,6 +36,9 @@ class LogStats:
     rows_linked_deal: int = 0  # used through the deal (opportunity) the row is about
     rows_unclassified: int = 0  # activities whose type is blank or unknown and whose subject says nothing
     footer_rows: int = 0
+    rows_child_copies: int = 0  # an invitee's copy of a group event (Salesforce IsChild): the event counts once, through its parent row
+    rows_skipped: int = 0  # rows of files skipped whole: no column for the account (and nothing else linking them) or for the date
+    rows_won_no_amount: int = 0  # part of rows_used (deals): won deals with an empty or unreadable amount (revenue unknown)
     mixed_encoding: tuple[int, int] | None = None  # lines read as UTF-8 and as Windows-1252, when the file mixes them
     unknown_accounts: list[str] = field(default_factory=list)  # a few examples
     first_problems: list[Problem | str] = field(default_factory=list)

@@ -104,52 +104,90 @@ class LogReader:
     # --- loading ----------------------------------------------------------------------------------
 
     def _load(self, paths: list[Path], kind: str, fields: tuple[str, ...]) -> tuple[LogStats, set[str]]:
-        """Load files into one raw view with canonical column names (missing fields as NULL)."""
+        """Load files into one raw view with canonical column names (missing fields as NULL).
+
+        A file that cannot place its rows (no date column; no account column and nothing else
+        linking them) is skipped whole, with a note naming it and why; the fields are empty
+        when every file was skipped (no view then)."""
         selects, stats, present = [], [], set()
-        needed = ("account_id",) if kind == "contacts" else ("account_id", "date")
         for n, path in enumerate(paths):
             source, delimiter, header, footer_rows, _, mixed = prepare(path, kind, self.mapping, self.sheet, self.workdir)
             mapped = self.mapping.header_map(kind, header, set(fields))
-            if any(f not in mapped.values() for f in needed):
-                missing = [f for f in needed if f not in mapped.values()]
-                raise InputError("error.log_columns", path=path, missing=", ".join(missing), preset=self.mapping.id, found=", ".join(h.strip() for h in header))
+            skip = self._skipped(path, kind, mapped, header)
             table = f"raw_{kind}_{n}"
             rejects = f"rej_{kind}_{n}"
             per_row = self.mapping.per_row(kind, header, mapped)
-            columns = sorted(set(mapped) | {i for c in per_row.values() for i in c})
             # Only the mapped columns are kept: a CRM's activity export may carry dozens more
             # (descriptions, e-mail bodies) that no signal reads.
+            columns = [0] if skip else sorted(set(mapped) | {i for c in per_row.values() for i in c})
             self.db.execute(
                 f"CREATE TABLE {table} AS SELECT {', '.join(f'c{i}' for i in columns)} FROM read_csv({literal(str(source))}, header=true, auto_detect=false, "
                 f"columns={text_columns(len(header))}, delim={literal(delimiter)}, quote='\"', escape='\"', ignore_errors=true, store_rejects=true, "
                 f"rejects_table={literal(rejects)}, rejects_scan={literal(rejects + '_scan')})")
-            by_field = {target: [f"c{i}" for i in per_row.get(target, [i])] for i, target in mapped.items()}
-            present |= set(by_field)
-            implied = self.mapping.implied_type(header) if kind == "activities" and "type" not in by_field else None
-            if implied:
-                present.add("type")
-            cols = ", ".join(_select(f, by_field, implied, self.mapping.lead_id_patterns) for f in fields)
-            if kind == "activities":
-                cols += f", {_lead(by_field.get('customer_contact'), self.mapping.lead_id_patterns)} AS lead"
-            selects.append(f"SELECT {cols} FROM {table}")
             stat = LogStats(path.name, kind, footer_rows=footer_rows, mixed_encoding=mixed)
             stat.rows_read = self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             rejected = self.db.execute(f"SELECT count(DISTINCT line), min(line), any_value(error_message) FROM {rejects}").fetchone()
+            stats.append(stat)
+            if skip:  # every row of the file, readable or not, is counted as skipped
+                stat.rows_read += rejected[0] or 0
+                stat.rows_skipped = stat.rows_read
+                stat.first_problems.append(skip)
+                self.db.execute(f"DROP TABLE {table}")
+                continue
             stat.rows_rejected = rejected[0] or 0
             if stat.rows_rejected:
                 stat.first_problems.append(Problem("log.rejected", file=path.name, line=rejected[1], detail=rejected[2]))
             stat.rows_read += stat.rows_rejected
-            stats.append(stat)
+            by_field = {target: [f"c{i}" for i in per_row.get(target, [i])] for i, target in mapped.items()}
+            present |= set(by_field) & set(fields)
+            implied = self.mapping.implied_type(header) if kind == "activities" and "type" not in by_field else None
+            if implied:
+                present.add("type")
+            cols = ", ".join(_select(f, by_field, implied, self.mapping.lead_id_patterns) for f in fields)
+            where = ""
+            if kind == "activities":
+                cols += f", {_lead(by_field.get('customer_contact'), self.mapping.lead_id_patterns)} AS lead"
+                if "child" in by_field:
+                    # Salesforce writes a group event once per invitee: the copies (IsChild) repeat
+                    # the parent's account, contact and time. The event counts once.
+                    child = f"coalesce({competitive_expr(by_field['child'][0])} = 'true', false)"
+                    stat.rows_child_copies = self.db.execute(f"SELECT count(*) FROM {table} WHERE {child}").fetchone()[0]
+                    where = f" WHERE NOT {child}"
+            selects.append(f"SELECT {cols} FROM {table}{where}")
         # Several files of one kind (Salesforce's Task.csv and Event.csv) are read as one log.
         total = LogStats(" + ".join(s.name for s in stats), kind, rows_read=sum(s.rows_read for s in stats),
                          rows_rejected=sum(s.rows_rejected for s in stats), footer_rows=sum(s.footer_rows for s in stats),
+                         rows_child_copies=sum(s.rows_child_copies for s in stats), rows_skipped=sum(s.rows_skipped for s in stats),
                          first_problems=[p for s in stats for p in s.first_problems])
         mixed_files = [s.mixed_encoding for s in stats if s.mixed_encoding]
         if mixed_files:
             total.mixed_encoding = (sum(m[0] for m in mixed_files), sum(m[1] for m in mixed_files))
-        self.db.execute(f"CREATE VIEW {kind} AS " + " UNION ALL ".join(selects))
+        if selects:
+            self.db.execute(f"CREATE VIEW {kind} AS " + " UNION ALL ".join(selects))
         self.files[kind] = ", ".join(str(p) for p in paths)
         return total, present
+
+    def _skipped(self, path: Path, kind: str, mapped: dict[int, str], header: list[str]) -> Problem | None:
+        """Why a log file is skipped whole (a note naming it), or None when it is read.
+
+        A file with none of the log's columns is no such log at all: one message, exit 2. One
+        without a date column has nothing any window can count; one without an account column
+        is still read when its rows' contacts (--contacts) or related records can link them."""
+        found = set(mapped.values())
+        needed = ("account_id",) if kind == "contacts" else ("account_id", "date")
+        missing = [f for f in needed if f not in found]
+        if not missing:
+            return None
+        if kind == "contacts" or not found & set(ACTIVITY_FIELDS + DEAL_FIELDS):
+            raise InputError("error.log_columns", path=path, missing=", ".join(missing), preset=self.mapping.id, found=", ".join(h.strip() for h in header))
+        if "date" in missing:
+            why = "log.skip_no_date"
+        elif kind == "activities" and ("related" in found or ("customer_contact" in found and "contact_links" in self.lookups)):
+            return None  # read for what its contacts or related records link
+        else:
+            why = "log.skip_no_account_contacts" if kind == "activities" and "customer_contact" in found else "log.skip_no_account"
+        return Problem("log.file_skipped", file=path.name, missing=", ".join(missing), reason=Problem(why),
+                       found=", ".join(h.strip() for h in header[:12]) + (", …" if len(header) > 12 else ""))
 
     def _several(self, source: str, column: str) -> bool:
         """Whether some cell of `column` holds several `;`-separated values (CRMs list ids and contacts so)."""
@@ -177,16 +215,24 @@ class LogReader:
                         f"FROM (SELECT *, {row_status('d', 'date_text')} AS status FROM ({resolved(f'({rows})', present, self.lookups)}))")
         # Account cells that are no known id (usually none, or a few distinct texts): as an
         # account's, a contact's or a deal's name; the cell wins over the row's contact or deal.
-        if cell_links(self.db, f"SELECT account_id AS key FROM {table} WHERE account_id IS NOT NULL", self.lookups):
+        # A log with a contact column of its own is never read as naming contacts in its account
+        # cell (Dynamics' Regarding is a log without one): there an id of an account not exported
+        # is an unknown account, even where a contact happens to have the same id, and the row's
+        # own contact decides.
+        own_contact = "customer_contact" in present
+        ways = self.lookups - {"contact_links"} if own_contact else self.lookups
+        if cell_links(self.db, f"SELECT account_id AS key FROM {table} WHERE account_id IS NOT NULL", ways):
             self.db.execute(f"UPDATE {table} SET acc = k.acc, how = k.how, named_contact = k.named_contact FROM cell_links k "
                             f"WHERE {table}.account_id = k.key")
             self.db.execute(f"UPDATE {table} SET status = {row_status('d', 'date_text')} WHERE account_id IN (SELECT key FROM cell_links)")
         count_rows(self.db, stat, table, split)
         if stat.rows_unknown_account and "contact_links" in self.lookups:
             # Unknown values that are contacts whose account is not in the account export (Dynamics'
-            # `Regarding` naming a person of a company not exported): the report says so.
+            # `Regarding` naming a person of a company not exported; elsewhere the row's own
+            # contact): the report says so.
             counted = "count(DISTINCT rn)" if split else "count(*)"
-            found = self.db.execute(f"""SELECT {counted} FROM {table} WHERE status = 'unknown_account' AND lower(trim(account_id)) IN (
+            person = "customer_contact" if own_contact else "account_id"
+            found = self.db.execute(f"""SELECT {counted} FROM {table} WHERE status = 'unknown_account' AND lower(trim({person})) IN (
                 SELECT lower(trim(k)) FROM contacts_resolved, unnest([contact_id, contact_name]) AS t(k) WHERE account_id IS NULL AND k IS NOT NULL)""").fetchone()[0]
             stat.rows_unknown_contact = min(found, stat.rows_unknown_account)
 
@@ -209,6 +255,9 @@ class LogReader:
 
     def _activities(self, paths: list[Path]) -> LogStats:
         stat, present = self._load(paths, "activities", ACTIVITY_FIELDS)
+        self.activity_fields = present
+        if not present:  # every file skipped: nothing to count, its signals stay unknown
+            return stat
         classify_activities(self.db, self.playbook.activity_keywords, self.mapping, ACTIVITY_TYPES)
         date_expr = date_sql(self.db, "date", "activities", self.date_format, self.files)
         # Several contact ids in one cell: the first is the primary (split only where some cell has several).
@@ -234,6 +283,9 @@ class LogReader:
 
     def _deals(self, paths: list[Path]) -> LogStats:
         stat, present = self._load(paths, "deals", DEAL_FIELDS)
+        self.deal_fields = present
+        if not present:  # every file skipped: nothing to count, its signals stay unknown
+            return stat
         date_expr = date_sql(self.db, "date", "deals", self.date_format, self.files)
         self._resolve("dls_rows", "deals", f"""
             SELECT account_id, deal_id, deal_name, status AS status_text, date AS date_text, {date_expr} AS d,
@@ -242,6 +294,9 @@ class LogReader:
             FROM deals""", present, stat)
         self.db.execute("CREATE VIEW dls AS SELECT acc AS account_id, d AS date, cstatus, amount, currency, competitive "
                         "FROM dls_rows WHERE status = 'used'")
+        if "amount" in present:
+            stat.rows_won_no_amount = self.db.execute("SELECT count(DISTINCT rn) + count(*) FILTER (WHERE rn IS NULL) FROM dls_rows "
+                                                     "WHERE status = 'used' AND cstatus = 'won' AND amount IS NULL").fetchone()[0]
         currencies = [r[0] for r in self.db.execute("SELECT DISTINCT currency FROM dls WHERE currency IS NOT NULL ORDER BY 1").fetchall()]
         missing = [c for c in currencies if c not in self.mapping.currency_rates]
         if len(currencies) > 1 and missing:
@@ -259,9 +314,9 @@ class LogReader:
 
     def _forget(self, kind: str, files: int) -> None:
         """Drop a log's raw text once its parsed table is built: memory for the aggregation, no spilling."""
-        self.db.execute(f"DROP VIEW {kind}")
+        self.db.execute(f"DROP VIEW IF EXISTS {kind}")
         for n in range(files):
-            self.db.execute(f"DROP TABLE raw_{kind}_{n}")
+            self.db.execute(f"DROP TABLE IF EXISTS raw_{kind}_{n}")
 
     # Signals that need a column beyond account id and date.
     _NEEDS: ClassVar[dict[str, str]] = {"customer_contacts_12m": "customer_contact", "our_contacts_12m": "our_contact", "contact_changes_unhandled_12m": "customer_contact",
@@ -307,10 +362,12 @@ class LogReader:
                 continue
             stat = load(paths)
             stats.append(stat)
+            if not (self.activity_fields if first == "first_activity" else self.deal_fields):
+                continue  # every file of the log was skipped (the report says why)
             if first == "first_activity":
                 # A log too short to show that someone left cannot tell a contact change: unknown.
                 short = stat.covers_from is None or (self.as_of - (self.history_from or stat.covers_from)).days < change["min_log_days"]
-                query = activity_signals(self.as_of, self.playbook.signals, self.activity_fields, handover, change["absent_days"])
+                query = activity_signals(self.as_of, self.playbook.signals, self.activity_fields, handover, change)
             else:
                 short = False
                 query = deal_signals(self.as_of, self.playbook.signals, self.deal_fields, self.mapping.currency_rates)
@@ -326,6 +383,8 @@ class LogReader:
                 values["relationship_start"] = np.fmin(values.get("relationship_start", earliest), earliest)
             if "currencies" in result:
                 self._currency_notes(rows, result.pop("currencies"), notes)
+            if "unpriced" in result:
+                self._unpriced_notes(rows, result.pop("unpriced"), notes)
             fields = self.activity_fields if first == "first_activity" else self.deal_fields
             for signal, column in result.items():
                 if self._NEEDS.get(signal, "account_id") not in fields or self._before_history(signal):
@@ -350,6 +409,13 @@ class LogReader:
         """Whether the signal's window reaches before --history-from (the log is only a window of the history)."""
         days = self.playbook.signals[signal].data.get("window_days") if signal in self.playbook.signals else None
         return bool(self.history_from and days and (self.as_of - self.history_from).days < days)
+
+    @staticmethod
+    def _unpriced_notes(rows: np.ndarray, counts: np.ndarray, notes: dict[int, list[DataNote]]) -> None:
+        """A data note on each account whose revenue is unknown because a won deal has no amount."""
+        for position, n in zip(rows.tolist(), np.nan_to_num(_as_float(counts)).tolist(), strict=True):
+            if n:
+                notes.setdefault(position, []).append(DataNote("data.deal_without_amount", "revenue_12m", {"n": int(n)}))
 
     @staticmethod
     def _currency_notes(rows: np.ndarray, currencies: np.ndarray, notes: dict[int, list[DataNote]]) -> None:

@@ -18,7 +18,8 @@ def log_lines(result: CheckResult) -> list[str]:
     lines = []
     counts = (("rejected", "rows_rejected"), ("without_account", "rows_without_account"), ("no_date", "rows_no_date"),
               ("bad_date", "rows_bad_date"), ("unknown_account", "rows_unknown_account"), ("footer", "footer_rows"),
-              ("linked_contact", "rows_linked_via_contact"), ("linked_deal", "rows_linked_via_deal"))
+              ("linked_contact", "rows_linked_via_contact"), ("linked_deal", "rows_linked_via_deal"),
+              ("child", "rows_child_copies"), ("skipped", "rows_skipped_file"), ("won_no_amount", "rows_won_without_amount"))
     counts_unclassified = result.playbook.activity_keywords.get("unclassified_is_interaction", False)
     for log in result.sources.as_json(result.lang, result.playbook.messages)["logs"]:  # as the JSON report states them
         skipped = [result.text(f"report.log_{key}", n=log[field]) for key, field in counts if log[field]]

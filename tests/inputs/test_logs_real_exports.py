@@ -23,7 +23,6 @@ import yaml
 
 from checker.check import Inputs, run_check
 from checker.inputs.columns import decode
-from checker.inputs.files import InputError
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT.parent / "shared" / "real-exports"
@@ -123,6 +122,8 @@ def salesforce_counts(folder: str, as_of: date, type_column: str = "Type") -> Co
         if not (base / name).exists():
             continue
         for r in csv_rows(base / name):
+            if r.get("IsChild", "").strip() in ("1", "true"):
+                continue  # an invitee's copy of a group event: the event counts once
             who = real_id(r.get("WhoId", ""))
             if who and who.startswith("00Q"):
                 who = None  # a lead, not a person of the account
@@ -197,7 +198,7 @@ def test_real_export_runs_and_accounts_for_every_log_row(folder, tmp_path, playb
     assert logs
     for log in logs:
         parts = (log["rows_used"] + log["rows_rejected"] + log["rows_without_account"] + log["rows_unknown_account"]
-                 + log["rows_bad_date"] + log["rows_no_date"])
+                 + log["rows_bad_date"] + log["rows_no_date"] + log["rows_child_copies"] + log["rows_skipped_file"])
         assert parts == log["rows_read"], log["file"]
         assert log["rows_linked_via_contact"] + log["rows_linked_via_deal"] <= log["rows_used"]
         assert log["rows_without_account_leads"] <= log["rows_without_account"], log["file"]
@@ -223,14 +224,17 @@ def test_salesforce_account_lines_mixing_encodings_come_out_without_mojibake():
     assert not [cell for row in table.rows for cell in row if re.search("[ÃÂ][\u00a0-\u00bf\u2010-\u20cf]", cell)]
 
 
-def test_real_export_without_company_or_date_is_one_clear_message(tmp_path, playbook):
+def test_real_export_without_company_or_date_is_skipped_with_one_note_and_the_run_goes_on(tmp_path, playbook):
     accounts = tmp_path / "companies.csv"
     accounts.write_text("Record ID,Company name,declared_stage\n1,Made-up Oy,basic\n", encoding="utf-8")
     spec = case("hubspot")
     inputs = Inputs(accounts, [], [REAL / "hubspot" / f for f in spec["deals"]], "auto", CASES / "hubspot" / "mapping.yaml")
-    with pytest.raises(InputError) as caught:
-        run_check(inputs, playbook, date.fromisoformat(str(spec["as_of"])), "en", "http://h")
-    assert "account_id, date" in str(caught.value)
+    result = run_check(inputs, playbook, date.fromisoformat(str(spec["as_of"])), "en", "http://h")
+    log = result.summary()["sources"]["logs"][0]
+    rows = len(csv_rows(REAL / "hubspot" / spec["deals"][0]))
+    assert (log["rows_read"], log["rows_skipped_file"], log["rows_used"]) == (rows, rows, 0)
+    assert len(log["problems"]) == 1 and spec["deals"][0] in log["problems"][0] and "account_id, date" in log["problems"][0]
+    assert result.playbook.signals["purchases_12m"] and "purchases_12m" not in result.sources.derived  # unknown, not zero
 
 
 @pytest.mark.parametrize("folder", ["salesforce", "salesforce-sample"])

@@ -139,7 +139,7 @@ class LogReader:
                 stat.first_problems.append(Problem("log.rejected", file=path.name, line=rejected[1], detail=rejected[2]))
             stat.rows_read += stat.rows_rejected
             by_field = {target: [f"c{i}" for i in per_row.get(target, [i])] for i, target in mapped.items()}
-            present |= set(by_field) & set(fields)
+            present |= set(by_field) & set(fields) | {"account_id"}  # a file read has its accounts, directly or through its links
             implied = self.mapping.implied_type(header) if kind == "activities" and "type" not in by_field else None
             if implied:
                 present.add("type")

@@ -1,0 +1,156 @@
+"""What other CRMs write in their logs, and the silent errors it caused (issue 20).
+
+Each case is a made-up export in tests/fixtures/log-cases/<case>/ shaped like the CRM's own
+behaviour (see the README there): Salesforce group events written once per invitee, HubSpot
+record ids that coincide across objects, won opportunities without an amount, log files
+without an account column, big accounts with many occasional contacts."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from checker.check import Inputs, run_check
+from checker.inputs.columns import decode
+from checker.reports.text import log_lines
+
+CASES = Path(__file__).resolve().parents[1] / "fixtures" / "log-cases"
+
+
+def value(result, account: str, signal: str) -> object:
+    return decode(result.table.columns.get(signal)[result.table.ids.index(account)], result.playbook.signals[signal])
+
+
+def log_of(result, kind: str) -> dict:
+    return next(log for log in result.summary()["sources"]["logs"] if log["kind"] == kind)
+
+
+def accounted(log: dict) -> int:
+    return (log["rows_used"] + log["rows_rejected"] + log["rows_without_account"] + log["rows_unknown_account"] + log["rows_bad_date"]
+            + log["rows_no_date"] + log["rows_child_copies"] + log["rows_skipped_file"])
+
+
+def check(playbook, case: str, accounts: str, as_of: date, lang: str = "en", activities: tuple[str, ...] = (), deals: tuple[str, ...] = (),
+          contacts: tuple[str, ...] = (), preset: str = "auto"):
+    folder = CASES / case
+    mapping = folder / "mapping.yaml"
+    inputs = Inputs(folder / accounts, [folder / f for f in activities], [folder / f for f in deals], preset,
+                    mapping if mapping.exists() else None, contacts=[folder / f for f in contacts])
+    return run_check(inputs, playbook, as_of, lang, "http://h")
+
+
+# --- 1. Salesforce group events -------------------------------------------------------------------
+
+
+def test_a_salesforce_group_event_counts_once_and_its_copies_are_told(playbook):
+    result = check(playbook, "salesforce-group-event", "Account.csv", date(2026, 10, 31), activities=("Event.csv", "Task.csv"))
+    assert value(result, "0017Q000001a1AAA", "interactions_90d") == 2  # the group review once, and the planning meeting
+    assert value(result, "0017Q000001a2AAA", "interactions_90d") == 3  # the kick-off once, two calls (Task.csv has no IsChild)
+    assert value(result, "0017Q000001a1AAA", "our_contacts_12m") == 1  # the invitees' copies carry other owners
+    log = log_of(result, "activities")
+    assert (log["rows_read"], log["rows_child_copies"], log["rows_used"]) == (9, 4, 5)
+    assert accounted(log) == log["rows_read"]
+    assert "4 invitees' copies of group events left out (each event counts once)" in log_lines(result)[0]
+    fi = check(playbook, "salesforce-group-event", "Account.csv", date(2026, 10, 31), "fi", activities=("Event.csv",))
+    assert "4 ryhmätapahtumien osallistujakopiota jätetty pois" in log_lines(fi)[0]
+
+
+def test_without_an_ischild_column_every_event_counts(playbook, tmp_path):
+    folder = CASES / "salesforce-group-event"
+    lines = (folder / "Event.csv").read_text(encoding="utf-8").splitlines()
+    cut = lines[0].split(",").index('"IsChild"')
+    (tmp_path / "Event.csv").write_text("\n".join(",".join(c for i, c in enumerate(line.split(",")) if i != cut) for line in lines) + "\n", encoding="utf-8")
+    inputs = Inputs(folder / "Account.csv", [tmp_path / "Event.csv"], [], "auto", folder / "mapping.yaml")
+    result = run_check(inputs, playbook, date(2026, 10, 31), "en", "http://h")
+    assert value(result, "0017Q000001a1AAA", "interactions_90d") == 5
+    assert log_of(result, "activities")["rows_child_copies"] == 0
+    assert "copies of group events" not in " ".join(log_lines(result))
+
+
+# --- 2. an unknown account id is no contact id ------------------------------------------------------
+
+
+def test_an_unexported_company_id_is_never_read_as_a_contact_id(playbook):
+    result = check(playbook, "hubspot-unexported-company", "companies.csv", date(2026, 6, 30), activities=("activities.csv",), contacts=("contacts.csv",))
+    # The review names a company not exported whose id is also Pirkko's (a contact of Muuan Ab):
+    # its own contact, Maija of Esimerkki Oy, decides.
+    assert value(result, "18400000001", "interactions_90d") == 2
+    assert value(result, "18400000002", "interactions_90d") == 0
+    log = log_of(result, "activities")
+    assert (log["rows_used"], log["rows_linked_via_contact"], log["rows_unknown_account"], log["rows_unknown_account_contact"]) == (2, 1, 2, 1)
+    assert log["unknown_account_examples"] == ["18400000099"]
+    assert "2 for unknown accounts (e.g. '18400000099'), 1 of them linked to a contact whose account is not in the account export" in log_lines(result)[0]
+
+
+# --- 3. an empty amount is unknown -----------------------------------------------------------------
+
+
+def test_a_won_deal_without_an_amount_makes_revenue_unknown_with_a_note(playbook):
+    result = check(playbook, "salesforce-empty-amount", "Account.csv", date(2026, 10, 31), deals=("Opportunity.csv",))
+    b1, b2, b3 = "0017Q000002a1AAA", "0017Q000002a2AAA", "0017Q000002a3AAA"
+    assert value(result, b1, "revenue_12m") is None and value(result, b1, "purchases_12m") == 2
+    assert value(result, b1, "revenue_prev_12m") == 0  # nothing won in that window
+    assert value(result, b2, "revenue_12m") == 4000  # the empty amount is on a lost deal
+    assert value(result, b3, "revenue_12m") == 1000 and value(result, b3, "revenue_prev_12m") is None
+    notes = {a: [n for n in result.table.notes.get(result.table.ids.index(a), []) if n.code == "data.deal_without_amount"] for a in (b1, b2, b3)}
+    assert [len(notes[a]) for a in (b1, b2, b3)] == [1, 0, 1]
+    findings = [f for f in result.evaluation.findings[result.table.ids.index(b1)] if f.rule == "data-deal-without-amount"]
+    assert findings and "1 won deal of the account has no amount, so its revenue is unknown, not zero" in findings[0].message
+    log = log_of(result, "deals")
+    assert log["rows_won_without_amount"] == 2
+    assert "2 won deals without an amount (their accounts' revenue is unknown)" in log_lines(result)[0]
+    fi = check(playbook, "salesforce-empty-amount", "Account.csv", date(2026, 10, 31), "fi", deals=("Opportunity.csv",))
+    assert "2 voitettua kauppaa ilman summaa" in log_lines(fi)[0]
+
+
+# --- 5. a log file without an account column -------------------------------------------------------
+
+
+def test_a_deals_snapshot_without_associations_is_skipped_with_one_note_and_the_others_count(playbook):
+    result = check(playbook, "hubspot-no-account-column", "companies.csv", date(2026, 10, 31), deals=("deals.csv", "deals-snapshot.csv"))
+    assert value(result, "18400000001", "purchases_12m") == 1 and value(result, "18400000002", "revenue_12m") == 800
+    log = log_of(result, "deals")
+    assert (log["rows_read"], log["rows_skipped_file"], log["rows_used"]) == (5, 3, 2)
+    assert accounted(log) == log["rows_read"]
+    assert len(log["problems"]) == 1
+    assert log["problems"][0].startswith("deals-snapshot.csv was skipped: it has no column for account_id, date, and without a date")
+    assert "3 in skipped files" in log_lines(result)[0]
+    fi = check(playbook, "hubspot-no-account-column", "companies.csv", date(2026, 10, 31), "fi", deals=("deals-snapshot.csv",))
+    assert log_of(fi, "deals")["problems"][0].startswith("deals-snapshot.csv ohitettiin: siinä ei ole saraketta kentälle account_id, date")
+    assert "purchases_12m" not in fi.sources.derived  # nothing read: unknown, never zero
+
+
+def test_an_activity_export_without_a_company_column_is_read_through_its_contacts(playbook):
+    result = check(playbook, "hubspot-no-account-column", "companies.csv", date(2026, 10, 31), activities=("activities.csv",), contacts=("contacts.csv",))
+    assert value(result, "18400000001", "last_interaction") == date(2026, 6, 1)
+    log = log_of(result, "activities")
+    assert (log["rows_read"], log["rows_linked_via_contact"], log["rows_without_account"], log["rows_skipped_file"]) == (3, 2, 1, 0)
+    # Without the contacts export nothing could link its rows: skipped, saying what would.
+    alone = check(playbook, "hubspot-no-account-column", "companies.csv", date(2026, 10, 31), activities=("activities.csv",), deals=("deals.csv",))
+    log = log_of(alone, "activities")
+    assert (log["rows_read"], log["rows_skipped_file"]) == (3, 3)
+    assert "give it with --contacts" in log["problems"][0]
+    assert "interactions_90d" not in alone.sources.derived and value(alone, "18400000001", "purchases_12m") == 1
+
+
+# --- 8. a lost contact was a regular one -----------------------------------------------------------
+
+
+def test_occasional_contacts_of_a_big_account_raise_no_contact_change(playbook):
+    result = check(playbook, "occasional-contacts", "accounts.csv", date(2026, 10, 31), activities=("activities.csv",), preset="canonical")
+    # 15 contacts: 7 regulars still in touch, 3 regulars new this year, 5 seen once at a supplier day in 2025.
+    assert value(result, "C1", "customer_contacts_12m") == 10
+    assert value(result, "C1", "contact_changes_unhandled_12m") == 0
+    assert value(result, "C2", "contact_changes_unhandled_12m") == 1  # the regular buyer left, a new one came, no handover
+    assert value(result, "C3", "contact_changes_unhandled_12m") == 0  # the same, with the handover logged
+    fired = {a: {f.rule for f in result.evaluation.findings[result.table.ids.index(a)]} for a in ("C1", "C2", "C3")}
+    assert "warning-signs-contact-change-no-handover" not in fired["C1"] | fired["C3"]
+    assert "warning-signs-contact-change-no-handover" in fired["C2"]
+
+
+def test_how_regular_a_lost_contact_must_be_is_read_from_the_keyword_file(playbook):
+    import copy
+
+    strict = copy.copy(playbook)
+    strict.activity_keywords = {**playbook.activity_keywords, "contact_change": {**playbook.activity_keywords["contact_change"], "regular_activities": 20}}
+    result = check(strict, "occasional-contacts", "accounts.csv", date(2026, 10, 31), activities=("activities.csv",), preset="canonical")
+    assert value(result, "C2", "contact_changes_unhandled_12m") == 0  # 12 calls in a year: not regular enough for 20

@@ -154,3 +154,18 @@ def test_how_regular_a_lost_contact_must_be_is_read_from_the_keyword_file(playbo
     strict.activity_keywords = {**playbook.activity_keywords, "contact_change": {**playbook.activity_keywords["contact_change"], "regular_activities": 20}}
     result = check(strict, "occasional-contacts", "accounts.csv", date(2026, 10, 31), activities=("activities.csv",), preset="canonical")
     assert value(result, "C2", "contact_changes_unhandled_12m") == 0  # 12 calls in a year: not regular enough for 20
+
+
+# --- 9. the day the stage was declared -------------------------------------------------------------
+
+
+def test_abrupt_not_buying_counts_only_purchases_after_the_ending_was_declared(playbook):
+    result = check(playbook, "stage-declared-on", "Account.csv", date(2026, 10, 31), deals=("Opportunity.csv",))
+    fired = {a: {f.rule for f in result.evaluation.findings[i]} for i, a in enumerate(result.table.ids)}
+    harju, ilola, jokela, kivela = result.table.ids
+    assert value(result, harju, "stage_declared_on") == date(2026, 10, 15)
+    assert "abrupt-not-buying" not in fired[harju]  # its last order was won before the end: in delivery, not still buying
+    assert "abrupt-not-buying" in fired[ilola]  # one order, but after the end: no grace needed once the date is known
+    assert "abrupt-not-buying" in fired[jokela]  # no date: the test as written (two orders in the year, the last 11 days ago)
+    assert "abrupt-not-buying" in fired[kivela]
+    assert "stage_declared_on" not in result.sources.derived  # a value of the account export, never derived from the logs

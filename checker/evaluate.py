@@ -89,8 +89,7 @@ def _threshold(value: object, signal: str, playbook: Playbook) -> float:
 
 def rule_codes(rule: Rule, cols: Columns, as_of: date, playbook: Playbook) -> np.ndarray:
     """The outcome code of `rule` for every account in `cols`."""
-    # A rule `since_declared` counts only what came after the stage was declared, where that date is known.
-    declared = cols.get(DECLARED_ON) if rule.data.get("since_declared") and DECLARED_ON in playbook.signals else None
+    declared = cols.get(DECLARED_ON) if rule.data.get("since_declared") else None  # counts only what came after, where known
     if rule.op == "recorded":
         if rule.signal not in cols.present:
             codes = np.full(cols.size, UNKNOWN, dtype=np.int8)  # no such column: nothing to judge
@@ -201,7 +200,9 @@ class Evaluator:
         code_of = {p: n for n, p in enumerate(playbook.phases)}  # stages first: a stage's code is its index
         declared_code = np.array([code_of.get(d, -1) for d in table.declared], dtype=np.int16)
         # The verdict heads its account: the per-rule findings after it are its evidence.
-        verdict_at, shared, uses = self._verdicts(declared_code, fitted, codes, self._recently_declared(cols))
+        # A stage declared within the grace period gets the verdict at most as info (an unknown date: never).
+        recent = self.as_of.toordinal() - cols.get(DECLARED_ON) <= playbook.manifest["verdict"].get("declared_grace_days", -np.inf)
+        verdict_at, shared, uses = self._verdicts(declared_code, fitted, codes, recent)
         findings: list[list[Finding]] = [[shared[k]] if k >= 0 else [] for k in verdict_at.tolist()]
         not_evaluated: list[list[str]] = [[] for _ in range(len(table))]
         distinct: list[Finding] = list(shared)
@@ -237,14 +238,6 @@ class Evaluator:
             for i in np.flatnonzero(applies & (c == UNKNOWN)).tolist():
                 not_evaluated[i].append(rule.id)
         return Evaluation(fitted.best, fitted.fit, findings, not_evaluated, [s.id for s in playbook.stages], distinct, counts, fitted.evidence)
-
-    def _recently_declared(self, cols: Columns) -> np.ndarray:
-        """Per account: whether its stage was declared within `verdict.declared_grace_days` of --as-of (unknown: no)."""
-        grace = self.playbook.manifest["verdict"].get("declared_grace_days")
-        if grace is None or DECLARED_ON not in self.playbook.signals:
-            return np.zeros(cols.size, dtype=bool)
-        with np.errstate(invalid="ignore"):
-            return (self.as_of.toordinal() - cols.get(DECLARED_ON)) <= grace
 
     def _verdicts(self, declared_code: np.ndarray, fitted: Fit, codes: dict[str, np.ndarray], recent: np.ndarray) -> tuple[np.ndarray, list[Finding], list[int]]:
         """The account-level verdict (manifest `verdict`), for every account whose best fit is
@@ -298,10 +291,8 @@ class Evaluator:
         verdict_at[at[keep]] = which
         return verdict_at, shared, uses
 
-    def _verdict(self, d: int, b: int, own_met: int, own_tested: int, other_met: int, other_tested: int, rung: int, mask: int,
-                 recent: int = 0) -> Finding:
-        """The verdict for declared stage `d` and best fit `b` (indices), their scores, the ladder's rung and what to develop;
-        at most info when the stage was declared within the grace period (`recent`)."""
+    def _verdict(self, d: int, b: int, own_met: int, own_tested: int, other_met: int, other_tested: int, rung: int, mask: int, recent: int) -> Finding:
+        """The verdict for declared stage `d` and best fit `b` (indices), their scores, the ladder's rung, what to develop, `recent` (at most info)."""
         playbook, spec, lang = self.playbook, self.playbook.manifest["verdict"], self.lang
         declared, best = playbook.stages[d], playbook.stages[b]
         direction = "behind" if b < d else "ahead"

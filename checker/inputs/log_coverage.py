@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
 import duckdb
+import numpy as np
 
+from checker.inputs.accounts import DataNote
+from checker.inputs.files import InputError
 from checker.playbook.messages import Problem
 
 #: How many unknown account ids or names the report shows as examples.
@@ -96,3 +100,42 @@ def stale_warnings(stats: list[LogStats], as_of: date, stale_days: int) -> None:
         for s in stats:
             if s.covers_to is not None:
                 s.warnings.append(Problem("log.stale", last=s.covers_to.isoformat(), days=(as_of - s.covers_to).days, as_of=as_of.isoformat()))
+
+
+def skip_reason(path: Path, kind: str, found: set[str], header: list[str], preset: str, contacts_link: bool) -> Problem | None:
+    """Why a log file is skipped whole (a note naming it), or None when it is read.
+
+    A file with none of the log's fields (`found`) is no such log at all: one message, exit 2.
+    One without a date column has nothing any window can count; one without an account column
+    is still read when its rows' related records or, with a contacts export (`contacts_link`),
+    their contacts can link them."""
+    needed = ("account_id",) if kind == "contacts" else ("account_id", "date")
+    missing = [f for f in needed if f not in found]
+    if not missing:
+        return None
+    if kind == "contacts" or not found:
+        raise InputError("error.log_columns", path=path, missing=", ".join(missing), preset=preset, found=", ".join(h.strip() for h in header))
+    if "date" in missing:
+        why = "log.skip_no_date"
+    elif kind == "activities" and ("related" in found or ("customer_contact" in found and contacts_link)):
+        return None  # read for what its related records or contacts link
+    else:
+        why = "log.skip_no_account_contacts" if kind == "activities" and "customer_contact" in found else "log.skip_no_account"
+    return Problem("log.file_skipped", file=path.name, missing=", ".join(missing), reason=Problem(why),
+                   found=", ".join(h.strip() for h in header[:12]) + (", …" if len(header) > 12 else ""))
+
+
+def deal_notes(rows: np.ndarray, result: dict[str, np.ndarray], notes: dict[int, list[DataNote]]) -> None:
+    """Data notes on the accounts (at positions `rows`) whose revenue the deal signals left unknown:
+    deals in several currencies (`currencies`), won deals without an amount (`unpriced`); both
+    columns are taken out of `result`."""
+    for key, code in (("currencies", "data.mixed_currencies"), ("unpriced", "data.deal_without_amount")):
+        column = result.pop(key, None)
+        if column is None:
+            continue
+        absent = np.ma.getmaskarray(column) if np.ma.isMaskedArray(column) else np.zeros(len(column), dtype=bool)
+        for position, found, masked in zip(rows.tolist(), np.asarray(column).tolist(), absent.tolist(), strict=True):
+            if masked or not found or (key == "currencies" and not isinstance(found, str)):
+                continue
+            values = {"currencies": found} if key == "currencies" else {"n": int(found)}
+            notes.setdefault(position, []).append(DataNote(code, "revenue_12m", values))

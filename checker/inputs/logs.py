@@ -23,7 +23,7 @@ from checker.inputs.accounts import DataNote
 from checker.inputs.columns import EPOCH_ORDINAL
 from checker.inputs.files import InputError
 from checker.inputs.log_classes import activity_status_expr, amount_expr, classify_activities, competitive_expr, deal_status_expr
-from checker.inputs.log_coverage import EXAMPLES, LogStats, count_rows, coverage_warnings, stale_warnings
+from checker.inputs.log_coverage import EXAMPLES, LogStats, count_rows, coverage_warnings, deal_notes, skip_reason, stale_warnings
 from checker.inputs.log_dates import date_sql
 from checker.inputs.log_files import prepare
 from checker.inputs.log_links import ID_FIELDS, cell_links, contact_links, deal_links, id_cell, resolved, row_status
@@ -104,18 +104,15 @@ class LogReader:
     # --- loading ----------------------------------------------------------------------------------
 
     def _load(self, paths: list[Path], kind: str, fields: tuple[str, ...]) -> tuple[LogStats, set[str]]:
-        """Load files into one raw view with canonical column names (missing fields as NULL).
-
-        A file that cannot place its rows (no date column; no account column and nothing else
-        linking them) is skipped whole, with a note naming it and why; the fields are empty
-        when every file was skipped (no view then)."""
+        """Load files into one raw view with canonical column names (missing fields as NULL). A file
+        that cannot place its rows is skipped whole, with a note (log_coverage.skip_reason); the
+        fields are empty when every file was skipped (no view then)."""
         selects, stats, present = [], [], set()
         for n, path in enumerate(paths):
             source, delimiter, header, footer_rows, _, mixed = prepare(path, kind, self.mapping, self.sheet, self.workdir)
             mapped = self.mapping.header_map(kind, header, set(fields))
-            skip = self._skipped(path, kind, mapped, header)
-            table = f"raw_{kind}_{n}"
-            rejects = f"rej_{kind}_{n}"
+            skip = skip_reason(path, kind, set(mapped.values()), header, self.mapping.id, "contact_links" in self.lookups)
+            table, rejects = f"raw_{kind}_{n}", f"rej_{kind}_{n}"
             per_row = self.mapping.per_row(kind, header, mapped)
             # Only the mapped columns are kept: a CRM's activity export may carry dozens more
             # (descriptions, e-mail bodies) that no signal reads.
@@ -129,8 +126,7 @@ class LogReader:
             rejected = self.db.execute(f"SELECT count(DISTINCT line), min(line), any_value(error_message) FROM {rejects}").fetchone()
             stats.append(stat)
             if skip:  # every row of the file, readable or not, is counted as skipped
-                stat.rows_read += rejected[0] or 0
-                stat.rows_skipped = stat.rows_read
+                stat.rows_read = stat.rows_skipped = stat.rows_read + (rejected[0] or 0)
                 stat.first_problems.append(skip)
                 self.db.execute(f"DROP TABLE {table}")
                 continue
@@ -148,8 +144,7 @@ class LogReader:
             if kind == "activities":
                 cols += f", {_lead(by_field.get('customer_contact'), self.mapping.lead_id_patterns)} AS lead"
                 if "child" in by_field:
-                    # Salesforce writes a group event once per invitee: the copies (IsChild) repeat
-                    # the parent's account, contact and time. The event counts once.
+                    # Salesforce writes a group event once per invitee (IsChild copies): it counts once.
                     child = f"coalesce({competitive_expr(by_field['child'][0])} = 'true', false)"
                     stat.rows_child_copies = self.db.execute(f"SELECT count(*) FROM {table} WHERE {child}").fetchone()[0]
                     where = f" WHERE NOT {child}"
@@ -166,28 +161,6 @@ class LogReader:
             self.db.execute(f"CREATE VIEW {kind} AS " + " UNION ALL ".join(selects))
         self.files[kind] = ", ".join(str(p) for p in paths)
         return total, present
-
-    def _skipped(self, path: Path, kind: str, mapped: dict[int, str], header: list[str]) -> Problem | None:
-        """Why a log file is skipped whole (a note naming it), or None when it is read.
-
-        A file with none of the log's columns is no such log at all: one message, exit 2. One
-        without a date column has nothing any window can count; one without an account column
-        is still read when its rows' contacts (--contacts) or related records can link them."""
-        found = set(mapped.values())
-        needed = ("account_id",) if kind == "contacts" else ("account_id", "date")
-        missing = [f for f in needed if f not in found]
-        if not missing:
-            return None
-        if kind == "contacts" or not found & set(ACTIVITY_FIELDS + DEAL_FIELDS):
-            raise InputError("error.log_columns", path=path, missing=", ".join(missing), preset=self.mapping.id, found=", ".join(h.strip() for h in header))
-        if "date" in missing:
-            why = "log.skip_no_date"
-        elif kind == "activities" and ("related" in found or ("customer_contact" in found and "contact_links" in self.lookups)):
-            return None  # read for what its contacts or related records link
-        else:
-            why = "log.skip_no_account_contacts" if kind == "activities" and "customer_contact" in found else "log.skip_no_account"
-        return Problem("log.file_skipped", file=path.name, missing=", ".join(missing), reason=Problem(why),
-                       found=", ".join(h.strip() for h in header[:12]) + (", …" if len(header) > 12 else ""))
 
     def _several(self, source: str, column: str) -> bool:
         """Whether some cell of `column` holds several `;`-separated values (CRMs list ids and contacts so)."""
@@ -381,10 +354,7 @@ class LogReader:
             # later), unless the log is only a window (--history-from): its first date is not the start.
             if self.history_from is None:
                 values["relationship_start"] = np.fmin(values.get("relationship_start", earliest), earliest)
-            if "currencies" in result:
-                self._currency_notes(rows, result.pop("currencies"), notes)
-            if "unpriced" in result:
-                self._unpriced_notes(rows, result.pop("unpriced"), notes)
+            deal_notes(rows, result, notes)
             fields = self.activity_fields if first == "first_activity" else self.deal_fields
             for signal, column in result.items():
                 if self._NEEDS.get(signal, "account_id") not in fields or self._before_history(signal):
@@ -409,21 +379,6 @@ class LogReader:
         """Whether the signal's window reaches before --history-from (the log is only a window of the history)."""
         days = self.playbook.signals[signal].data.get("window_days") if signal in self.playbook.signals else None
         return bool(self.history_from and days and (self.as_of - self.history_from).days < days)
-
-    @staticmethod
-    def _unpriced_notes(rows: np.ndarray, counts: np.ndarray, notes: dict[int, list[DataNote]]) -> None:
-        """A data note on each account whose revenue is unknown because a won deal has no amount."""
-        for position, n in zip(rows.tolist(), np.nan_to_num(_as_float(counts)).tolist(), strict=True):
-            if n:
-                notes.setdefault(position, []).append(DataNote("data.deal_without_amount", "revenue_12m", {"n": int(n)}))
-
-    @staticmethod
-    def _currency_notes(rows: np.ndarray, currencies: np.ndarray, notes: dict[int, list[DataNote]]) -> None:
-        """A data note on each account whose revenue is unknown because its deals are in several currencies."""
-        missing = np.ma.getmaskarray(currencies) if np.ma.isMaskedArray(currencies) else np.zeros(len(currencies), dtype=bool)
-        for position, listed, absent in zip(rows.tolist(), np.asarray(currencies).tolist(), missing.tolist(), strict=True):
-            if not absent and isinstance(listed, str):
-                notes.setdefault(position, []).append(DataNote("data.mixed_currencies", "revenue_12m", {"currencies": listed}))
 
 
 def _as_float(column: np.ndarray) -> np.ndarray:

@@ -188,6 +188,7 @@ class Inputs:
     contacts: list[Path] = field(default_factory=list)
     currency_rates: Path | None = None
     history_from: date | None = None  # the logs hold only the history since this date (--history-from)
+    stage_history: list[Path] = field(default_factory=list)  # the CRM's field history (a Data Export's AccountHistory.csv)
 
 
 def choose_mapping(inputs: Inputs) -> tuple[Mapping, Problem]:
@@ -245,6 +246,7 @@ def read_signals(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, pro
         files = unzip_data_export(archive, folder)
         unzipped = replace(inputs, accounts=files["accounts"][0], activities=inputs.activities + files.get("activities", []),
                            deals=inputs.deals + files.get("deals", []), contacts=inputs.contacts + files.get("contacts", []),
+                           stage_history=inputs.stage_history + files.get("stage_history", []),
                            preset="salesforce" if inputs.preset == "auto" else inputs.preset)
         zipped = Problem("cli.preset_by_zip", path=archive.name) if inputs.preset == "auto" else None
         try:
@@ -284,6 +286,12 @@ def _read(inputs: Inputs, playbook: Playbook, as_of: date, folder: Path, step: C
             table.notes.setdefault(index, []).extend(notes)
         sources.logs = derived.stats
         sources.origins = derived.origins
+    if inputs.stage_history:  # the day each stage was declared, where the export does not say (stage_history.py)
+        from checker.inputs.stage_history import declared_on
+
+        if (found := declared_on(table, inputs.stage_history)) is not None:
+            merge_derived(table, {"stage_declared_on": found}, sources)
+            sources.origins["stage_declared_on"] = [p.name for p in inputs.stage_history]
     return table, sources
 
 

@@ -169,3 +169,20 @@ def test_abrupt_not_buying_counts_only_purchases_after_the_ending_was_declared(p
     assert "abrupt-not-buying" in fired[jokela]  # no date: the test as written (two orders in the year, the last 11 days ago)
     assert "abrupt-not-buying" in fired[kivela]
     assert "stage_declared_on" not in result.sources.derived  # a value of the account export, never derived from the logs
+
+
+def test_a_data_exports_field_history_gives_the_day_the_stage_was_declared(playbook, tmp_path):
+    import zipfile
+
+    folder = CASES / "salesforce-field-history"
+    archive = tmp_path / "WE_00D7Q000009XyZ_1.ZIP"
+    with zipfile.ZipFile(archive, "w") as z:
+        for name in ("Account.csv", "AccountHistory.csv", "Opportunity.csv"):
+            z.write(folder / name, name)
+    result = run_check(Inputs(archive, mapping=folder / "mapping.yaml"), playbook, date(2026, 10, 31), "en", "http://h")
+    lahti, makela = result.table.ids
+    assert value(result, lahti, "stage_declared_on") == date(2026, 10, 15)  # the stage field's latest change, not the phone's
+    assert value(result, makela, "stage_declared_on") is None  # no change of the stage field in the history
+    fired = {a: {f.rule for f in result.evaluation.findings[i]} for i, a in enumerate(result.table.ids)}
+    assert "abrupt-not-buying" not in fired[lahti] and "abrupt-not-buying" in fired[makela]
+    assert result.sources.origins["stage_declared_on"] == ["AccountHistory.csv"]

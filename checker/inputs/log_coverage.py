@@ -121,7 +121,7 @@ def skip_reason(path: Path, kind: str, found: set[str], header: list[str], prese
         return None  # read for what its related records or contacts link
     else:
         why = "log.skip_no_account_contacts" if kind == "activities" and "customer_contact" in found else "log.skip_no_account"
-    return Problem("log.file_skipped", file=path.name, missing=", ".join(missing), reason=Problem(why),
+    return Problem("log.file_skipped", file=path.name, missing=", ".join(missing), reason=Problem(why), kind=kind, field=missing[-1],
                    found=", ".join(h.strip() for h in header[:12]) + (", …" if len(header) > 12 else ""))
 
 

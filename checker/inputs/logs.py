@@ -127,7 +127,7 @@ class LogReader:
             stats.append(stat)
             if skip:  # every row of the file, readable or not, is counted as skipped
                 stat.rows_read = stat.rows_skipped = stat.rows_read + (rejected[0] or 0)
-                stat.first_problems.append(skip)
+                stat.warnings.append(skip)  # a warning: CSV reports, whose rows are findings, print it on stderr
                 self.db.execute(f"DROP TABLE {table}")
                 continue
             stat.rows_rejected = rejected[0] or 0
@@ -153,7 +153,7 @@ class LogReader:
         total = LogStats(" + ".join(s.name for s in stats), kind, rows_read=sum(s.rows_read for s in stats),
                          rows_rejected=sum(s.rows_rejected for s in stats), footer_rows=sum(s.footer_rows for s in stats),
                          rows_child_copies=sum(s.rows_child_copies for s in stats), rows_skipped=sum(s.rows_skipped for s in stats),
-                         first_problems=[p for s in stats for p in s.first_problems])
+                         first_problems=[p for s in stats for p in s.first_problems], warnings=[w for s in stats for w in s.warnings])
         mixed_files = [s.mixed_encoding for s in stats if s.mixed_encoding]
         if mixed_files:
             total.mixed_encoding = (sum(m[0] for m in mixed_files), sum(m[1] for m in mixed_files))

@@ -111,11 +111,12 @@ def test_a_deals_snapshot_without_associations_is_skipped_with_one_note_and_the_
     log = log_of(result, "deals")
     assert (log["rows_read"], log["rows_skipped_file"], log["rows_used"]) == (5, 3, 2)
     assert accounted(log) == log["rows_read"]
-    assert len(log["problems"]) == 1
-    assert log["problems"][0].startswith("deals-snapshot.csv was skipped: it has no column for account_id, date, and without a date")
+    skipped = [w for w in log["warnings"] if "skipped" in w]
+    assert len(skipped) == 1 and len(log["problems"]) == 0
+    assert skipped[0].startswith("WARNING: deals-snapshot.csv was skipped: it has no column for account_id, date, and without a date")
     assert "3 in skipped files" in log_lines(result)[0]
     fi = check(playbook, "hubspot-no-account-column", "companies.csv", date(2026, 10, 31), "fi", deals=("deals-snapshot.csv",))
-    assert log_of(fi, "deals")["problems"][0].startswith("deals-snapshot.csv ohitettiin: siinä ei ole saraketta kentälle account_id, date")
+    assert log_of(fi, "deals")["warnings"][0].startswith("VAROITUS: deals-snapshot.csv ohitettiin: siinä ei ole saraketta kentälle account_id, date")
     assert "purchases_12m" not in fi.sources.derived  # nothing read: unknown, never zero
 
 
@@ -128,7 +129,7 @@ def test_an_activity_export_without_a_company_column_is_read_through_its_contact
     alone = check(playbook, "hubspot-no-account-column", "companies.csv", date(2026, 10, 31), activities=("activities.csv",), deals=("deals.csv",))
     log = log_of(alone, "activities")
     assert (log["rows_read"], log["rows_skipped_file"]) == (3, 3)
-    assert "give it with --contacts" in log["problems"][0]
+    assert "give it with --contacts" in log["warnings"][0]
     assert "interactions_90d" not in alone.sources.derived and value(alone, "18400000001", "purchases_12m") == 1
 
 
@@ -186,3 +187,18 @@ def test_a_data_exports_field_history_gives_the_day_the_stage_was_declared(playb
     fired = {a: {f.rule for f in result.evaluation.findings[i]} for i, a in enumerate(result.table.ids)}
     assert "abrupt-not-buying" not in fired[lahti] and "abrupt-not-buying" in fired[makela]
     assert result.sources.origins["stage_declared_on"] == ["AccountHistory.csv"]
+
+
+def test_the_new_coverage_lines_are_in_every_format(capsys):
+    from conftest import run
+
+    folder = CASES / "hubspot-no-account-column"
+    args = ["check", str(folder / "companies.csv"), "--deals", str(folder / "deals.csv"), "--deals", str(folder / "deals-snapshot.csv"),
+            "--mapping", str(folder / "mapping.yaml"), "--as-of", "2026-10-31", "--fail-on", "never"]
+    for fmt in ("table", "markdown", "json", "html"):
+        _, out, _ = run(capsys, *args, "--format", fmt)
+        flat = " ".join(out.split()).replace("\\", "")
+        assert "deals-snapshot.csv was skipped" in flat, fmt
+        assert ("3 in skipped files" in flat) or ('"rows_skipped_file": 3' in out) or ('"rows_skipped_file":3' in out), fmt
+    _, _, err = run(capsys, *args, "--format", "csv")
+    assert "WARNING: deals-snapshot.csv was skipped" in err  # CSV rows are findings: the note goes to stderr

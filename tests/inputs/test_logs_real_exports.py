@@ -233,7 +233,7 @@ def test_real_export_without_company_or_date_is_skipped_with_one_note_and_the_ru
     log = result.summary()["sources"]["logs"][0]
     rows = len(csv_rows(REAL / "hubspot" / spec["deals"][0]))
     assert (log["rows_read"], log["rows_skipped_file"], log["rows_used"]) == (rows, rows, 0)
-    assert len(log["problems"]) == 1 and spec["deals"][0] in log["problems"][0] and "account_id, date" in log["problems"][0]
+    assert len(log["warnings"]) == 1 and spec["deals"][0] in log["warnings"][0] and "account_id, date" in log["warnings"][0]
     assert result.playbook.signals["purchases_12m"] and "purchases_12m" not in result.sources.derived  # unknown, not zero
 
 

@@ -202,3 +202,21 @@ def test_the_new_coverage_lines_are_in_every_format(capsys):
         assert ("3 in skipped files" in flat) or ('"rows_skipped_file": 3' in out) or ('"rows_skipped_file":3' in out), fmt
     _, _, err = run(capsys, *args, "--format", "csv")
     assert "WARNING: deals-snapshot.csv was skipped" in err  # CSV rows are findings: the note goes to stderr
+
+
+def test_the_field_history_of_an_unzipped_export_is_given_with_stage_history(capsys):
+    import json
+
+    from conftest import run
+
+    folder = CASES / "salesforce-field-history"
+    args = ["check", str(folder / "Account.csv"), "--deals", str(folder / "Opportunity.csv"), "--mapping", str(folder / "mapping.yaml"),
+            "--as-of", "2026-10-31", "--fail-on", "never", "--format", "json"]
+    _, out, _ = run(capsys, *args)
+    without = {a["account_id"]: {f["rule"] for f in a["findings"]} for a in json.loads(out)["accounts"]}
+    _, out, _ = run(capsys, *args, "--stage-history", str(folder / "AccountHistory.csv"))
+    report = json.loads(out)
+    fired = {a["account_id"]: {f["rule"] for f in a["findings"]} for a in report["accounts"]}
+    assert "abrupt-not-buying" in without["0017Q000006a1AAA"] and "abrupt-not-buying" not in fired["0017Q000006a1AAA"]
+    assert "abrupt-not-buying" in fired["0017Q000006a2AAA"]
+    assert "stage_declared_on" in report["summary"]["sources"]["signals_from_logs"]

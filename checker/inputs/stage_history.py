@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from checker.inputs.accounts import AccountTable
-from checker.inputs.files import read_table
+from checker.inputs.files import InputError, read_table
 from checker.inputs.mappings import normalise_header
 
 COLUMNS = ("AccountId", "CreatedDate", "Field")
@@ -23,29 +23,26 @@ COLUMNS = ("AccountId", "CreatedDate", "Field")
 
 def declared_on(table: AccountTable, paths: list[Path]) -> np.ndarray | None:
     """Per account of `table` (by position) the ordinal day its stage field last changed, NaN where
-    the history has no such change; None when no file is a field history or the stage column is unknown."""
+    the history has no such change; None when the account export's stage column is unknown."""
     stage_field = table.headers.get("declared_stage")
     if not stage_field:
         return None
     latest: dict[str, date] = {}
-    read = False
     for path in paths:
         history = read_table(path)
         keys = [normalise_header(h) for h in history.header]
-        if not all(normalise_header(c) in keys for c in COLUMNS):
-            continue  # not a field history export: nothing taken from it
-        read = True
+        missing = [c for c in COLUMNS if normalise_header(c) not in keys]
+        if missing:  # not a field history at all: one message, never a silent skip
+            raise InputError("error.stage_history_columns", path=path, missing=", ".join(missing), found=", ".join(h.strip() for h in history.header[:12]))
         account, created, changed = (keys.index(normalise_header(c)) for c in COLUMNS)
-        for row in history.rows:
+        for line, row in zip(history.lines, history.rows, strict=True):
             if len(row) <= max(account, created, changed) or row[changed].strip().casefold() != stage_field.strip().casefold():
                 continue
             try:
                 day = date.fromisoformat(row[created].strip()[:10])
-            except ValueError:
-                continue  # CreatedDate is written by Salesforce itself, always ISO: a broken cell is no date
+            except ValueError:  # Salesforce writes it itself, always ISO: anything else is a damaged file
+                raise InputError("error.stage_history_date", path=path, line=line, value=row[created].strip()) from None
             key = row[account].strip()
             if key not in latest or day > latest[key]:
                 latest[key] = day
-    if not read:
-        return None
     return np.array([float(latest[i].toordinal()) if i in latest else np.nan for i in table.ids], dtype=np.float64)

@@ -220,3 +220,17 @@ def test_the_field_history_of_an_unzipped_export_is_given_with_stage_history(cap
     assert "abrupt-not-buying" in without["0017Q000006a1AAA"] and "abrupt-not-buying" not in fired["0017Q000006a1AAA"]
     assert "abrupt-not-buying" in fired["0017Q000006a2AAA"]
     assert "stage_declared_on" in report["summary"]["sources"]["signals_from_logs"]
+
+
+def test_a_file_that_is_no_field_history_is_one_clear_message(capsys, tmp_path):
+    from conftest import run
+
+    folder = CASES / "salesforce-field-history"
+    code, _, err = run(capsys, "check", str(folder / "Account.csv"), "--mapping", str(folder / "mapping.yaml"), "--as-of", "2026-10-31",
+                       "--stage-history", str(folder / "Opportunity.csv"))
+    assert code == 2 and "Opportunity.csv: line 1: not a field history: no column for CreatedDate, Field" in err and "Traceback" not in err
+    broken = tmp_path / "AccountHistory.csv"
+    broken.write_text((folder / "AccountHistory.csv").read_text(encoding="utf-8").replace("2026-10-15T12:40:00.000Z", "15.10.2026"), encoding="utf-8")
+    code, _, err = run(capsys, "check", str(folder / "Account.csv"), "--mapping", str(folder / "mapping.yaml"), "--as-of", "2026-10-31",
+                       "--stage-history", str(broken), "--lang", "fi")
+    assert code == 2 and "rivi 3: CreatedDate '15.10.2026' ei ole päivämäärä" in err

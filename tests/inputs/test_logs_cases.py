@@ -234,3 +234,12 @@ def test_a_file_that_is_no_field_history_is_one_clear_message(capsys, tmp_path):
     code, _, err = run(capsys, "check", str(folder / "Account.csv"), "--mapping", str(folder / "mapping.yaml"), "--as-of", "2026-10-31",
                        "--stage-history", str(broken), "--lang", "fi")
     assert code == 2 and "rivi 3: CreatedDate '15.10.2026' ei ole päivämäärä" in err
+
+
+def test_a_task_export_without_an_account_column_is_linked_by_its_deals_name(playbook):
+    # A task export (canonical layout) with no account column whose tasks name the deal they are
+    # about, in whatever case the user typed it: the deals log's names link them.
+    result = check(playbook, "tasks-by-deal-name", "accounts.csv", date(2026, 10, 31), activities=("tasks.csv",), deals=("deals.csv",), preset="canonical")
+    assert value(result, "F1", "interactions_90d") == 1 and value(result, "F2", "interactions_90d") == 1
+    log = log_of(result, "activities")
+    assert (log["rows_read"], log["rows_linked_via_deal"], log["rows_without_account"], log["rows_skipped_file"]) == (3, 2, 1, 0)

@@ -83,18 +83,9 @@ def activity_signals(as_of: date, signals: Mapping[str, Signal], has: set[str], 
             SELECT account_id, count(*) FILTER (WHERE cstatus = 'open') AS n
             FROM complaints JOIN topics USING (account_id, t) GROUP BY 1),
         people AS (
-            SELECT account_id, customer_contact AS c, min(date) AS first, max(date) AS last FROM w
+            SELECT account_id, customer_contact AS c, min(date) AS first, max(date) AS last, count(*) AS seen FROM w
             WHERE customer_contact IS NOT NULL GROUP BY 1, 2),
         folks AS (SELECT account_id, count(*) FILTER (WHERE last > {w['d365']}) AS n FROM people GROUP BY 1),
-        -- Who has left: a regular contact (named on `regular_activities` activities in the
-        -- `regular_window_days` before their last) absent for `absent_days`; someone seen once
-        -- or twice is no lost contact. Only the few absent people are joined back to their rows.
-        gone AS (
-            SELECT p.account_id, min(p.last) AS earliest_gone FROM (
-                SELECT p.account_id, p.last FROM people p JOIN w ON w.account_id = p.account_id AND w.customer_contact = p.c
-                WHERE p.last <= {gone} AND w.date > p.last - INTERVAL {int(change['regular_window_days'])} DAY
-                GROUP BY p.account_id, p.c, p.last HAVING count(*) >= {int(change['regular_activities'])}) p
-            GROUP BY 1),
         agg AS (
             SELECT account_id,
                 count(*) FILTER (WHERE interaction AND date > {w['d90']} AND {past}) AS interactions_90d,
@@ -110,6 +101,18 @@ def activity_signals(as_of: date, signals: Mapping[str, Signal], has: set[str], 
                 min(date) FILTER (WHERE {past}) AS first_activity,
                 min(date) FILTER (WHERE date > {a} AND coalesce(cstatus, 'open') = 'open') AS next_review
             FROM acts GROUP BY 1),
+        -- Who has left: a regular contact (named on `regular_activities` activities in the
+        -- `regular_window_days` before their last) absent for `absent_days`; someone seen once
+        -- or twice is no lost contact. Only the absent people seen often enough, of accounts with a
+        -- new contact this year, are joined back to their rows.
+        fresh AS (SELECT DISTINCT p.account_id FROM people p JOIN agg USING (account_id) WHERE p.first > {w['d365']} AND p.first > agg.first_activity),
+        gone AS (
+            SELECT p.account_id, min(p.last) AS earliest_gone FROM (
+                SELECT p.account_id, p.last FROM people p JOIN w ON w.account_id = p.account_id AND w.customer_contact = p.c
+                WHERE p.last <= {gone} AND p.seen >= {int(change['regular_activities'])} AND p.account_id IN (SELECT account_id FROM fresh)
+                    AND w.date > p.last - INTERVAL {int(change['regular_window_days'])} DAY
+                GROUP BY p.account_id, p.c, p.last HAVING count(*) >= {int(change['regular_activities'])}) p
+            GROUP BY 1),
         -- A new contact (first seen in the last 12 months, after the account's first activity) who
         -- took over from one who left (`gone`) before the new one's first activity: the account
         -- stayed active, someone else in touch since (never the new contact's own: its last is on

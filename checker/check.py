@@ -75,6 +75,7 @@ class Sources:
                  "rows_unclassified_type": s.rows_unclassified, "footer_rows": s.footer_rows,
                  "rows_generic_type": s.rows_generic, "rows_generic_type_unclassified": s.rows_generic_unclassified,
                  "type_column_candidates": s.type_columns,
+                 "rows_child_copies": s.rows_child_copies, "rows_skipped_file": s.rows_skipped, "rows_won_without_amount": s.rows_won_no_amount,
                  "mixed_encoding": dict(zip(("lines_utf8", "lines_windows_1252"), s.mixed_encoding, strict=True)) if s.mixed_encoding else None,
                  "covers_from": s.covers_from.isoformat() if s.covers_from else None,
                  "covers_to": s.covers_to.isoformat() if s.covers_to else None,
@@ -196,6 +197,7 @@ class Inputs:
     history_from: date | None = None  # the logs hold only the history since this date (--history-from)
     assessments: list[Path] = field(default_factory=list)  # assessments files (--assessments): the account reviews
     stage_required: bool = True  # `playbook signals` reads an account export without a stage column too
+    stage_history: list[Path] = field(default_factory=list)  # the CRM's field history (a Data Export's AccountHistory.csv)
 
 
 def choose_mapping(inputs: Inputs) -> tuple[Mapping, Problem]:
@@ -257,6 +259,7 @@ def read_signals(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, pro
         files = unzip_data_export(archive, folder)
         unzipped = replace(inputs, accounts=files["accounts"][0], activities=inputs.activities + files.get("activities", []),
                            deals=inputs.deals + files.get("deals", []), contacts=inputs.contacts + files.get("contacts", []),
+                           stage_history=inputs.stage_history + files.get("stage_history", []),
                            preset="salesforce" if inputs.preset == "auto" else inputs.preset)
         zipped = Problem("cli.preset_by_zip", path=archive.name) if inputs.preset == "auto" else None
         try:
@@ -296,6 +299,12 @@ def _read(inputs: Inputs, playbook: Playbook, as_of: date, folder: Path, step: C
             table.notes.setdefault(index, []).extend(notes)
         sources.logs = derived.stats
         sources.origins = derived.origins
+    if inputs.stage_history:  # the day each stage was declared, where the export does not say (stage_history.py)
+        from checker.inputs.stage_history import declared_on
+
+        if (found := declared_on(table, inputs.stage_history)) is not None:
+            merge_derived(table, {"stage_declared_on": found}, sources)
+            sources.origins["stage_declared_on"] = [p.name for p in inputs.stage_history]
     if reviews is not None:  # after the logs: a value they give is the CRM's, which a review does not override
         sources.review.merged = merge_reviews(table, reviews, playbook)
     say_no_stage_once(table, playbook, sources.review)

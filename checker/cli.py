@@ -149,6 +149,8 @@ def _input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--contacts", type=Path, action="append", default=[], metavar="FILE", help="contacts export (contact id and/or name, and account): links activities that name only a contact to its account; repeatable")
     p.add_argument("--currency-rates", type=Path, metavar="FILE", help="CSV of currency code and rate (value of one unit): deals in several currencies are converted, not summed as they are")
     p.add_argument("--history-from", type=_as_of, default=None, metavar="YYYY-MM-DD", help="the logs hold only the history since this date: time windows reaching before it are unknown, not zero")
+    p.add_argument("--stage-history", type=Path, action="append", default=[], metavar="FILE",
+                   help="the CRM's field history of the accounts (Salesforce AccountHistory.csv): the day each stage was declared; repeatable")
     p.add_argument("--preset", choices=["auto", *sorted(presets())], default="auto", help="which CRM wrote the exports (default: auto, recognised from the headers)")
     p.add_argument("--mapping", type=Path, metavar="FILE", help="your company's column mapping (YAML, schema/mapping.schema.json), e.g. custom stage fields")
     p.add_argument("--date-format", type=_date_format, metavar="dmy|mdy|iso|PATTERN",
@@ -164,7 +166,7 @@ def inputs_from(args: argparse.Namespace) -> Inputs:
     if args.output and args.output.resolve() == args.accounts.resolve():
         raise UsageError("error.output_is_input")
     return Inputs(args.accounts, args.activities, args.deals, args.preset, args.mapping, args.date_format, args.sheet,
-                  args.contacts, args.currency_rates, args.history_from, assessments=args.assessments)
+                  args.contacts, args.currency_rates, args.history_from, assessments=args.assessments, stage_history=args.stage_history)
 
 
 def _say_how_read(args: argparse.Namespace, playbook: Playbook, table: AccountTable, sources: Sources) -> None:

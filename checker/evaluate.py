@@ -21,6 +21,7 @@ from checker.playbook.messages import count_test, quantity, words
 from checker.playbook.model import OP_SYMBOLS, Playbook, Rule
 
 PASS, FAIL, UNKNOWN, SKIPPED = 0, 1, 2, 3
+DECLARED_ON = "stage_declared_on"  # the signal holding the day an account's stage or ending was declared
 _OPS = {">=": np.greater_equal, "<=": np.less_equal, ">": np.greater, "<": np.less, "==": np.equal, "!=": np.not_equal}
 
 
@@ -88,6 +89,7 @@ def _threshold(value: object, signal: str, playbook: Playbook) -> float:
 
 def rule_codes(rule: Rule, cols: Columns, as_of: date, playbook: Playbook) -> np.ndarray:
     """The outcome code of `rule` for every account in `cols`."""
+    declared = cols.get(DECLARED_ON) if rule.data.get("since_declared") else None  # counts only what came after, where known
     if rule.op == "recorded":
         if rule.signal not in cols.present:
             codes = np.full(cols.size, UNKNOWN, dtype=np.int8)  # no such column: nothing to judge
@@ -95,6 +97,9 @@ def rule_codes(rule: Rule, cols: Columns, as_of: date, playbook: Playbook) -> np
             codes = np.where(np.isnan(cols.get(rule.signal)), FAIL, PASS).astype(np.int8)
     else:
         observed = _observed(rule.signal, cols, as_of, playbook)
+        if declared is not None:  # since_declared: a date on or before the declaration is none since
+            with np.errstate(invalid="ignore"):
+                observed = np.where(cols.get(rule.signal) <= declared, np.inf, observed)
         threshold: np.ndarray | float = _threshold(rule.value, rule.signal, playbook)
         unknown = np.isnan(observed)
         if rule.relative_to:
@@ -105,11 +110,14 @@ def rule_codes(rule: Rule, cols: Columns, as_of: date, playbook: Playbook) -> np
             passed = _OPS[rule.op](observed, threshold)
         codes = np.where(unknown, UNKNOWN, np.where(passed, PASS, FAIL)).astype(np.int8)
     # Preconditions, the first one deciding last so that it takes precedence.
+    tested = codes
     for cond in reversed(rule.when):
         observed = _observed(cond.signal, cols, as_of, playbook)
         with np.errstate(invalid="ignore"):
             holds = _OPS[cond.op](observed, _threshold(cond.value, cond.signal, playbook))
         codes = np.where(np.isnan(observed), UNKNOWN, np.where(holds, codes, SKIPPED)).astype(np.int8)
+    if declared is not None and rule.when:  # `when` is a grace for not knowing the date: not needed where it is known
+        codes = np.where(np.isnan(declared), codes, tested).astype(np.int8)
     return codes
 
 
@@ -191,7 +199,9 @@ class Evaluator:
         code_of = {p: n for n, p in enumerate(playbook.phases)}  # stages first: a stage's code is its index
         declared_code = np.array([code_of.get(d, -1) for d in table.declared], dtype=np.int16)
         # The verdict heads its account: the per-rule findings after it are its evidence.
-        verdict_at, shared, uses = self._verdicts(declared_code, fitted, codes)
+        # A stage declared within the grace period gets the verdict at most as info (an unknown date: never).
+        recent = self.as_of.toordinal() - cols.get(DECLARED_ON) <= playbook.manifest["verdict"].get("declared_grace_days", -np.inf)
+        verdict_at, shared, uses = self._verdicts(declared_code, fitted, codes, recent)
         findings: list[list[Finding]] = [[shared[k]] if k >= 0 else [] for k in verdict_at.tolist()]
         not_evaluated: list[list[str]] = [[] for _ in range(len(table))]
         distinct: list[Finding] = list(shared)
@@ -228,11 +238,12 @@ class Evaluator:
                 not_evaluated[i].append(rule.id)
         return Evaluation(fitted.best, fitted.fit, findings, not_evaluated, [s.id for s in playbook.stages], distinct, counts, fitted.evidence)
 
-    def _verdicts(self, declared_code: np.ndarray, fitted: Fit, codes: dict[str, np.ndarray]) -> tuple[np.ndarray, list[Finding], list[int]]:
+    def _verdicts(self, declared_code: np.ndarray, fitted: Fit, codes: dict[str, np.ndarray], recent: np.ndarray) -> tuple[np.ndarray, list[Finding], list[int]]:
         """The account-level verdict (manifest `verdict`), for every account whose best fit is
         known and is not its declared stage: per account the index of its verdict in the shared
         Findings (-1: none), those Findings, and how many accounts hold each. Accounts declared
-        in an ending (a phase code past the stages) get none.
+        in an ending (a phase code past the stages) get none; an account whose stage was declared
+        recently (`recent`) gets it at most as info.
         """
         playbook, spec = self.playbook, self.playbook.manifest["verdict"]
         declared_k = np.where(declared_code < len(playbook.stages), declared_code, -1).astype(np.int64)
@@ -262,7 +273,7 @@ class Evaluator:
         keep = rung >= 0
         if not keep.any():
             return verdict_at, [], []
-        columns = [d, b, own[:, 0], own[:, 1], other[:, 0], other[:, 1], rung, mask]
+        columns = [d, b, own[:, 0], own[:, 1], other[:, 0], other[:, 1], rung, mask, recent[at].astype(np.int64)]
         # The distinct verdicts, each row of the columns as one integer (mixed radix) when it fits.
         sizes = [int(c.max(initial=0)) + 1 for c in columns]
         if np.prod([float(s) for s in sizes]) < 2**62:
@@ -279,8 +290,8 @@ class Evaluator:
         verdict_at[at[keep]] = which
         return verdict_at, shared, uses
 
-    def _verdict(self, d: int, b: int, own_met: int, own_tested: int, other_met: int, other_tested: int, rung: int, mask: int) -> Finding:
-        """The verdict for declared stage `d` and best fit `b` (indices), their scores, the ladder's rung and what to develop."""
+    def _verdict(self, d: int, b: int, own_met: int, own_tested: int, other_met: int, other_tested: int, rung: int, mask: int, recent: int) -> Finding:
+        """The verdict for declared stage `d` and best fit `b` (indices), their scores, the ladder's rung, what to develop, `recent` (at most info)."""
         playbook, spec, lang = self.playbook, self.playbook.manifest["verdict"], self.lang
         declared, best = playbook.stages[d], playbook.stages[b]
         direction = "behind" if b < d else "ahead"
@@ -294,7 +305,8 @@ class Evaluator:
         action = spec["action"][direction][lang].format(**names, develop=develop)
         evidence = {"signal": None, "observed": best.id, "op": None, "threshold": None, "relative_to": None, "expected": declared.id,
                     "declared_fit": [own_met, own_tested], "best_fit": [other_met, other_tested], "distance": distance, "direction": direction}
-        return Finding(spec["id"], "stage-mismatch", spec["severity"][rung]["severity"], message, evidence, action,
+        severity = "info" if recent else spec["severity"][rung]["severity"]
+        return Finding(spec["id"], "stage-mismatch", severity, message, evidence, action,
                        self.citation(spec["sources"]), self.url("rules/", spec["id"]))
 
     # --- phrasing -------------------------------------------------------------------------------

@@ -263,13 +263,13 @@ def strip_footer(table: RawTable, patterns: list[str]) -> RawTable:
 
 
 def unzip_data_export(path: Path, folder: Path) -> dict[str, list[Path]]:
-    """A zipped Salesforce Data Export: Account.csv, Task.csv, Event.csv, Opportunity.csv, Contact.csv."""
+    """A zipped Salesforce Data Export: Account.csv, Task.csv, Event.csv, Opportunity.csv, Contact.csv, AccountHistory.csv."""
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
         raise InputError("error.bad_zip", path=path) from None
     wanted = {"account.csv": "accounts", "task.csv": "activities", "event.csv": "activities", "opportunity.csv": "deals",
-              "contact.csv": "contacts"}
+              "contact.csv": "contacts", "accounthistory.csv": "stage_history"}
     found: dict[str, list[Path]] = {}
     with archive:
         for member in archive.namelist():

@@ -143,5 +143,6 @@ def amount_expr() -> str:
             f"ELSE replace({amt}, ',', '') END ELSE replace({amt}, ',', '.') END AS DOUBLE))")
 
 
-def competitive_expr() -> str:
-    return word_lookup("lower(trim(competitive))", {w: str(v).lower() for w, v in BOOLEANS.items()})
+def competitive_expr(column: str = "competitive") -> str:
+    """SQL: a yes/no cell as 'true', 'false' or NULL (also Salesforce's IsChild)."""
+    return word_lookup(f"lower(trim({column}))", {w: str(v).lower() for w, v in BOOLEANS.items()})

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
 import duckdb
+import numpy as np
 
+from checker.inputs.accounts import DataNote
+from checker.inputs.files import InputError
+from checker.inputs.mappings import lines_to_add
 from checker.inputs.values import known_date_form
 from checker.playbook.messages import Problem
 
@@ -18,8 +23,9 @@ EXAMPLES = 3
 class LogStats:
     """What happened to every row of one log: used, or why not.
 
-    rows_read = rows_rejected + rows_without_account + rows_unknown_account + rows_no_date
-    + rows_bad_date + rows_used; rows_linked_* and rows_unclassified are parts of rows_used."""
+    rows_read = rows_rejected + rows_child_copies + rows_skipped + rows_without_account
+    + rows_unknown_account + rows_no_date + rows_bad_date + rows_used; rows_linked_*,
+    rows_unclassified and rows_won_no_amount are parts of rows_used."""
 
     name: str
     kind: str = "activities"
@@ -38,6 +44,9 @@ class LogStats:
     rows_generic: int = 0  # part of rows_used: activities of a generic type (a task), classified by their subject
     rows_generic_unclassified: int = 0  # part of rows_generic (and of rows_unclassified): the subject said nothing either
     footer_rows: int = 0
+    rows_child_copies: int = 0  # an invitee's copy of a group event (Salesforce IsChild): the event counts once, through its parent row
+    rows_skipped: int = 0  # rows of files skipped whole: no column for the account (and nothing else linking them) or for the date
+    rows_won_no_amount: int = 0  # part of rows_used (deals): won deals with an empty or unreadable amount (revenue unknown)
     mixed_encoding: tuple[int, int] | None = None  # lines read as UTF-8 and as Windows-1252, when the file mixes them
     unknown_accounts: list[str] = field(default_factory=list)  # a few examples
     first_problems: list[Problem | str] = field(default_factory=list)
@@ -98,3 +107,43 @@ def stale_warnings(stats: list[LogStats], as_of: date, stale_days: int) -> None:
         for s in stats:
             if s.covers_to is not None:
                 s.warnings.append(Problem("log.stale", last=s.covers_to.isoformat(), days=(as_of - s.covers_to).days, as_of=as_of.isoformat()))
+
+
+def skip_reason(path: Path, kind: str, found: set[str], header: list[str], via: Problem | str, contacts_link: bool) -> Problem | None:
+    """Why a log file is skipped whole (a note naming it), or None when it is read.
+
+    A file with none of the log's fields (`found`) is no such log at all: one message, exit 2.
+    One without a date column has nothing any window can count; one without an account column
+    is still read when its rows' related records or, with a contacts export (`contacts_link`),
+    their contacts can link them."""
+    needed = ("account_id",) if kind == "contacts" else ("account_id", "date")
+    missing = [f for f in needed if f not in found]
+    if not missing:
+        return None
+    if kind == "contacts" or not found:
+        raise InputError("error.log_columns", path=path, missing=", ".join(missing), via=via, found=", ".join(h.strip() for h in header),
+                         add=lines_to_add(kind, missing, header))
+    if "date" in missing:
+        why = "log.skip_no_date"
+    elif kind == "activities" and ("related" in found or ("customer_contact" in found and contacts_link)):
+        return None  # read for what its related records or contacts link
+    else:
+        why = "log.skip_no_account_contacts" if kind == "activities" and "customer_contact" in found else "log.skip_no_account"
+    return Problem("log.file_skipped", file=path.name, missing=", ".join(missing), reason=Problem(why), kind=kind, field=missing[-1],
+                   found=", ".join(h.strip() for h in header[:12]) + (", …" if len(header) > 12 else ""))
+
+
+def deal_notes(rows: np.ndarray, result: dict[str, np.ndarray], notes: dict[int, list[DataNote]]) -> None:
+    """Data notes on the accounts (at positions `rows`) whose revenue the deal signals left unknown:
+    deals in several currencies (`currencies`), won deals without an amount (`unpriced`); both
+    columns are taken out of `result`."""
+    for key, code in (("currencies", "data.mixed_currencies"), ("unpriced", "data.deal_without_amount")):
+        column = result.pop(key, None)
+        if column is None:
+            continue
+        absent = np.ma.getmaskarray(column) if np.ma.isMaskedArray(column) else np.zeros(len(column), dtype=bool)
+        for position, found, masked in zip(rows.tolist(), np.asarray(column).tolist(), absent.tolist(), strict=True):
+            if masked or not found or (key == "currencies" and not isinstance(found, str)):
+                continue
+            values = {"currencies": found} if key == "currencies" else {"n": int(found)}
+            notes.setdefault(position, []).append(DataNote(code, "revenue_12m", values))

@@ -86,9 +86,9 @@ def resolved(source: str, present: set[str], lookups: set[str]) -> str:
                   "LEFT JOIN contact_links c2 ON c2.key = lower(s.customer_contact)"]
         ways += [("c1.account_id", "'contact'"), ("c2.account_id", "'contact'")]
     if "related" in present:
-        if "deal_links" in lookups:
-            joins.append("LEFT JOIN deal_links d1 ON d1.key = s.related")
-            ways.append(("d1.account_id", "'deal'"))
+        if "deal_links" in lookups:  # the deal's id as written, or its name (keys of names are case-folded)
+            joins += ["LEFT JOIN deal_links d1 ON d1.key = s.related", "LEFT JOIN deal_links d2 ON d2.key = lower(trim(s.related))"]
+            ways += [("d1.account_id", "'deal'"), ("d2.account_id", "'deal'")]
         joins.append("LEFT JOIN known_ids r ON r.account_id = s.related")
         ways.append(("r.account_id", "'related'"))
     how = " ".join(f"WHEN {col} IS NOT NULL THEN {way}" for col, way in ways)

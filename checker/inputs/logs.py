@@ -23,12 +23,12 @@ from checker.inputs.accounts import DataNote
 from checker.inputs.columns import EPOCH_ORDINAL
 from checker.inputs.files import InputError
 from checker.inputs.log_classes import activity_status_expr, amount_expr, classify_activities, competitive_expr, deal_status_expr
-from checker.inputs.log_coverage import EXAMPLES, LogStats, count_rows, coverage_warnings, stale_warnings
+from checker.inputs.log_coverage import EXAMPLES, LogStats, count_rows, coverage_warnings, deal_notes, skip_reason, stale_warnings
 from checker.inputs.log_dates import date_sql
 from checker.inputs.log_files import prepare
 from checker.inputs.log_links import ID_FIELDS, cell_links, contact_links, deal_links, id_cell, resolved, row_status
 from checker.inputs.log_type_columns import Candidate, candidates, type_hints
-from checker.inputs.mappings import Mapping, lines_to_add
+from checker.inputs.mappings import Mapping
 from checker.inputs.signal_sql import activity_signals, deal_signals, identifier, literal, text_columns
 from checker.playbook.messages import Problem
 from checker.playbook.model import Playbook
@@ -106,30 +106,40 @@ class LogReader:
     # --- loading ----------------------------------------------------------------------------------
 
     def _load(self, paths: list[Path], kind: str, fields: tuple[str, ...]) -> tuple[LogStats, set[str]]:
-        """Load files into one raw view with canonical column names (missing fields as NULL)."""
+        """Load files into one raw view with canonical column names (missing fields as NULL). A file
+        that cannot place its rows is skipped whole, with a note (log_coverage.skip_reason); the
+        fields are empty when every file was skipped (no view then)."""
         selects, stats, present = [], [], set()
-        needed = ("account_id",) if kind == "contacts" else ("account_id", "date")
         for n, path in enumerate(paths):
             source, delimiter, header, footer_rows, _, mixed = prepare(path, kind, self.mapping, self.sheet, self.workdir)
             mapped = self.mapping.header_map(kind, header, set(fields))
-            if any(f not in mapped.values() for f in needed):
-                missing = [f for f in needed if f not in mapped.values()]
-                raise InputError("error.log_columns", path=path, missing=", ".join(missing), via=self.mapping.via(), found=", ".join(h.strip() for h in header),
-                                 add=lines_to_add(kind, missing, header))
-            table = f"raw_{kind}_{n}"
-            rejects = f"rej_{kind}_{n}"
+            skip = skip_reason(path, kind, set(mapped.values()), header, self.mapping.via(), "contact_links" in self.lookups)
+            table, rejects = f"raw_{kind}_{n}", f"rej_{kind}_{n}"
             per_row = self.mapping.per_row(kind, header, mapped)
             # Unmapped columns that may say an activity's type are kept for the coverage note (log_type_columns).
-            found = candidates(header, set(mapped) | {i for c in per_row.values() for i in c}) if kind == "activities" else []
-            columns = sorted(set(mapped) | {i for c in per_row.values() for i in c} | {int(c.column[1:]) for c in found})
+            found = candidates(header, set(mapped) | {i for c in per_row.values() for i in c}) if kind == "activities" and not skip else []
             # Only the mapped columns are kept: a CRM's activity export may carry dozens more
             # (descriptions, e-mail bodies) that no signal reads.
+            columns = [0] if skip else sorted(set(mapped) | {i for c in per_row.values() for i in c} | {int(c.column[1:]) for c in found})
             self.db.execute(
                 f"CREATE TABLE {table} AS SELECT {', '.join(f'c{i}' for i in columns)} FROM read_csv({literal(str(source))}, header=true, auto_detect=false, "
                 f"columns={text_columns(len(header))}, delim={literal(delimiter)}, quote='\"', escape='\"', ignore_errors=true, store_rejects=true, "
                 f"rejects_table={literal(rejects)}, rejects_scan={literal(rejects + '_scan')})")
+            stat = LogStats(path.name, kind, footer_rows=footer_rows, mixed_encoding=mixed)
+            stat.rows_read = self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            rejected = self.db.execute(f"SELECT count(DISTINCT line), min(line), any_value(error_message) FROM {rejects}").fetchone()
+            stats.append(stat)
+            if skip:  # every row of the file, readable or not, is counted as skipped
+                stat.rows_read = stat.rows_skipped = stat.rows_read + (rejected[0] or 0)
+                stat.warnings.append(skip)  # a warning: CSV reports, whose rows are findings, print it on stderr
+                self.db.execute(f"DROP TABLE {table}")
+                continue
+            stat.rows_rejected = rejected[0] or 0
+            if stat.rows_rejected:
+                stat.first_problems.append(Problem("log.rejected", file=path.name, line=rejected[1], detail=rejected[2]))
+            stat.rows_read += stat.rows_rejected
             by_field = {target: [f"c{i}" for i in per_row.get(target, [i])] for i, target in mapped.items()}
-            present |= set(by_field)
+            present |= set(by_field) & set(fields) | {"account_id"}  # a file read has its accounts, directly or through its links
             implied = self.mapping.implied_type(header) if kind == "activities" and "type" not in by_field else None
             if implied:
                 present.add("type")
@@ -138,25 +148,25 @@ class LogReader:
                 type_sql, topic_sql = (_select(f, by_field, implied, []).rsplit(" AS ", 1)[0] for f in ("type", "topic"))
                 read_now = [header[int(c[1:])].strip() for c in by_field.get("type", [])]
                 self.type_candidates.append((table, found, type_sql, topic_sql, read_now))
+            where = ""
             if kind == "activities":
                 cols += f", {_lead(by_field.get('customer_contact'), self.mapping.lead_id_patterns)} AS lead"
-            selects.append(f"SELECT {cols} FROM {table}")
-            stat = LogStats(path.name, kind, footer_rows=footer_rows, mixed_encoding=mixed)
-            stat.rows_read = self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            rejected = self.db.execute(f"SELECT count(DISTINCT line), min(line), any_value(error_message) FROM {rejects}").fetchone()
-            stat.rows_rejected = rejected[0] or 0
-            if stat.rows_rejected:
-                stat.first_problems.append(Problem("log.rejected", file=path.name, line=rejected[1], detail=rejected[2]))
-            stat.rows_read += stat.rows_rejected
-            stats.append(stat)
+                if "child" in by_field:
+                    # Salesforce writes a group event once per invitee (IsChild copies): it counts once.
+                    child = f"coalesce({competitive_expr(by_field['child'][0])} = 'true', false)"
+                    stat.rows_child_copies = self.db.execute(f"SELECT count(*) FROM {table} WHERE {child}").fetchone()[0]
+                    where = f" WHERE NOT {child}"
+            selects.append(f"SELECT {cols} FROM {table}{where}")
         # Several files of one kind (Salesforce's Task.csv and Event.csv) are read as one log.
         total = LogStats(" + ".join(s.name for s in stats), kind, rows_read=sum(s.rows_read for s in stats),
                          rows_rejected=sum(s.rows_rejected for s in stats), footer_rows=sum(s.footer_rows for s in stats),
-                         first_problems=[p for s in stats for p in s.first_problems])
+                         rows_child_copies=sum(s.rows_child_copies for s in stats), rows_skipped=sum(s.rows_skipped for s in stats),
+                         first_problems=[p for s in stats for p in s.first_problems], warnings=[w for s in stats for w in s.warnings])
         mixed_files = [s.mixed_encoding for s in stats if s.mixed_encoding]
         if mixed_files:
             total.mixed_encoding = (sum(m[0] for m in mixed_files), sum(m[1] for m in mixed_files))
-        self.db.execute(f"CREATE VIEW {kind} AS " + " UNION ALL ".join(selects))
+        if selects:
+            self.db.execute(f"CREATE VIEW {kind} AS " + " UNION ALL ".join(selects))
         self.files[kind] = ", ".join(str(p) for p in paths)
         return total, present
 
@@ -186,16 +196,24 @@ class LogReader:
                         f"FROM (SELECT *, {row_status('d', 'date_text')} AS status FROM ({resolved(f'({rows})', present, self.lookups)}))")
         # Account cells that are no known id (usually none, or a few distinct texts): as an
         # account's, a contact's or a deal's name; the cell wins over the row's contact or deal.
-        if cell_links(self.db, f"SELECT account_id AS key FROM {table} WHERE account_id IS NOT NULL", self.lookups):
+        # A log with a contact column of its own is never read as naming contacts in its account
+        # cell (Dynamics' Regarding is a log without one): there an id of an account not exported
+        # is an unknown account, even where a contact happens to have the same id, and the row's
+        # own contact decides.
+        own_contact = "customer_contact" in present
+        ways = self.lookups - {"contact_links"} if own_contact else self.lookups
+        if cell_links(self.db, f"SELECT account_id AS key FROM {table} WHERE account_id IS NOT NULL", ways):
             self.db.execute(f"UPDATE {table} SET acc = k.acc, how = k.how, named_contact = k.named_contact FROM cell_links k "
                             f"WHERE {table}.account_id = k.key")
             self.db.execute(f"UPDATE {table} SET status = {row_status('d', 'date_text')} WHERE account_id IN (SELECT key FROM cell_links)")
         count_rows(self.db, stat, table, split)
         if stat.rows_unknown_account and "contact_links" in self.lookups:
             # Unknown values that are contacts whose account is not in the account export (Dynamics'
-            # `Regarding` naming a person of a company not exported): the report says so.
+            # `Regarding` naming a person of a company not exported; elsewhere the row's own
+            # contact): the report says so.
             counted = "count(DISTINCT rn)" if split else "count(*)"
-            found = self.db.execute(f"""SELECT {counted} FROM {table} WHERE status = 'unknown_account' AND lower(trim(account_id)) IN (
+            person = "customer_contact" if own_contact else "account_id"
+            found = self.db.execute(f"""SELECT {counted} FROM {table} WHERE status = 'unknown_account' AND lower(trim({person})) IN (
                 SELECT lower(trim(k)) FROM contacts_resolved, unnest([contact_id, contact_name]) AS t(k) WHERE account_id IS NULL AND k IS NOT NULL)""").fetchone()[0]
             stat.rows_unknown_contact = min(found, stat.rows_unknown_account)
 
@@ -218,6 +236,9 @@ class LogReader:
 
     def _activities(self, paths: list[Path]) -> LogStats:
         stat, present = self._load(paths, "activities", ACTIVITY_FIELDS)
+        self.activity_fields = present
+        if not present:  # every file skipped: nothing to count, its signals stay unknown
+            return stat
         classify_activities(self.db, self.playbook.activity_keywords, self.mapping, ACTIVITY_TYPES)
         date_expr = date_sql(self.db, "date", "activities", self.date_format, self.files)
         # Several contact ids in one cell: the first is the primary (split only where some cell has several).
@@ -247,6 +268,9 @@ class LogReader:
 
     def _deals(self, paths: list[Path]) -> LogStats:
         stat, present = self._load(paths, "deals", DEAL_FIELDS)
+        self.deal_fields = present
+        if not present:  # every file skipped: nothing to count, its signals stay unknown
+            return stat
         date_expr = date_sql(self.db, "date", "deals", self.date_format, self.files)
         self._resolve("dls_rows", "deals", f"""
             SELECT account_id, deal_id, deal_name, status AS status_text, date AS date_text, {date_expr} AS d,
@@ -255,6 +279,9 @@ class LogReader:
             FROM deals""", present, stat)
         self.db.execute("CREATE VIEW dls AS SELECT acc AS account_id, d AS date, cstatus, amount, currency, competitive "
                         "FROM dls_rows WHERE status = 'used'")
+        if "amount" in present:
+            stat.rows_won_no_amount = self.db.execute("SELECT count(DISTINCT rn) + count(*) FILTER (WHERE rn IS NULL) FROM dls_rows "
+                                                     "WHERE status = 'used' AND cstatus = 'won' AND amount IS NULL").fetchone()[0]
         currencies = [r[0] for r in self.db.execute("SELECT DISTINCT currency FROM dls WHERE currency IS NOT NULL ORDER BY 1").fetchall()]
         missing = [c for c in currencies if c not in self.mapping.currency_rates]
         if len(currencies) > 1 and missing:
@@ -272,9 +299,9 @@ class LogReader:
 
     def _forget(self, kind: str, files: int) -> None:
         """Drop a log's raw text once its parsed table is built: memory for the aggregation, no spilling."""
-        self.db.execute(f"DROP VIEW {kind}")
+        self.db.execute(f"DROP VIEW IF EXISTS {kind}")
         for n in range(files):
-            self.db.execute(f"DROP TABLE raw_{kind}_{n}")
+            self.db.execute(f"DROP TABLE IF EXISTS raw_{kind}_{n}")
 
     # Signals that need a column beyond account id and date.
     _NEEDS: ClassVar[dict[str, str]] = {"customer_contacts_12m": "customer_contact", "our_contacts_12m": "our_contact", "contact_changes_unhandled_12m": "customer_contact",
@@ -320,10 +347,12 @@ class LogReader:
                 continue
             stat = load(paths)
             stats.append(stat)
+            if not (self.activity_fields if first == "first_activity" else self.deal_fields):
+                continue  # every file of the log was skipped (the report says why)
             if first == "first_activity":
                 # A log too short to show that someone left cannot tell a contact change: unknown.
                 short = stat.covers_from is None or (self.as_of - (self.history_from or stat.covers_from)).days < change["min_log_days"]
-                query = activity_signals(self.as_of, self.playbook.signals, self.activity_fields, handover, change["absent_days"])
+                query = activity_signals(self.as_of, self.playbook.signals, self.activity_fields, handover, change)
             else:
                 short = False
                 query = deal_signals(self.as_of, self.playbook.signals, self.deal_fields, self.mapping.currency_rates)
@@ -337,8 +366,7 @@ class LogReader:
             # later), unless the log is only a window (--history-from): its first date is not the start.
             if self.history_from is None:
                 values["relationship_start"] = np.fmin(values.get("relationship_start", earliest), earliest)
-            if "currencies" in result:
-                self._currency_notes(rows, result.pop("currencies"), notes)
+            deal_notes(rows, result, notes)
             fields = self.activity_fields if first == "first_activity" else self.deal_fields
             for signal, column in result.items():
                 if self._NEEDS.get(signal, "account_id") not in fields or self._before_history(signal):
@@ -363,14 +391,6 @@ class LogReader:
         """Whether the signal's window reaches before --history-from (the log is only a window of the history)."""
         days = self.playbook.signals[signal].data.get("window_days") if signal in self.playbook.signals else None
         return bool(self.history_from and days and (self.as_of - self.history_from).days < days)
-
-    @staticmethod
-    def _currency_notes(rows: np.ndarray, currencies: np.ndarray, notes: dict[int, list[DataNote]]) -> None:
-        """A data note on each account whose revenue is unknown because its deals are in several currencies."""
-        missing = np.ma.getmaskarray(currencies) if np.ma.isMaskedArray(currencies) else np.zeros(len(currencies), dtype=bool)
-        for position, listed, absent in zip(rows.tolist(), np.asarray(currencies).tolist(), missing.tolist(), strict=True):
-            if not absent and isinstance(listed, str):
-                notes.setdefault(position, []).append(DataNote("data.mixed_currencies", "revenue_12m", {"currencies": listed}))
 
 
 def _as_float(column: np.ndarray) -> np.ndarray:

@@ -62,8 +62,10 @@ def complaint_topic(column: str, complaint_words: list[str]) -> str:
     return f"trim(regexp_replace({stripped}, '[^[:alnum:]]+', ' ', 'g'))"
 
 
-def activity_signals(as_of: date, signals: Mapping[str, Signal], has: set[str], handover_days: int, absent_days: int) -> str:
-    """SQL: one row of activity signals per account, from the `acts` table."""
+def activity_signals(as_of: date, signals: Mapping[str, Signal], has: set[str], handover_days: int, change: Mapping[str, int]) -> str:
+    """SQL: one row of activity signals per account, from the `acts` table. `change`: the
+    `contact_change` settings of activity-keywords.yaml (who counts as having left)."""
+    absent_days = change["absent_days"]
     w = _windows(as_of, signals)
     a = literal(as_of.isoformat()) + "::DATE"
     # Distinct people per account come from small grouped tables rather than DISTINCT aggregates;
@@ -81,10 +83,9 @@ def activity_signals(as_of: date, signals: Mapping[str, Signal], has: set[str], 
             SELECT account_id, count(*) FILTER (WHERE cstatus = 'open') AS n
             FROM complaints JOIN topics USING (account_id, t) GROUP BY 1),
         people AS (
-            SELECT account_id, customer_contact AS c, min(date) AS first, max(date) AS last FROM w
+            SELECT account_id, customer_contact AS c, min(date) AS first, max(date) AS last, count(*) AS seen FROM w
             WHERE customer_contact IS NOT NULL GROUP BY 1, 2),
-        folks AS (SELECT account_id, min(last) FILTER (WHERE last <= {gone}) AS earliest_gone, count(*) FILTER (WHERE last > {w['d365']}) AS n
-                  FROM people GROUP BY 1),
+        folks AS (SELECT account_id, count(*) FILTER (WHERE last > {w['d365']}) AS n FROM people GROUP BY 1),
         agg AS (
             SELECT account_id,
                 count(*) FILTER (WHERE interaction AND date > {w['d90']} AND {past}) AS interactions_90d,
@@ -100,14 +101,26 @@ def activity_signals(as_of: date, signals: Mapping[str, Signal], has: set[str], 
                 min(date) FILTER (WHERE {past}) AS first_activity,
                 min(date) FILTER (WHERE date > {a} AND coalesce(cstatus, 'open') = 'open') AS next_review
             FROM acts GROUP BY 1),
+        -- Who has left: a regular contact (named on `regular_activities` activities in the
+        -- `regular_window_days` before their last) absent for `absent_days`; someone seen once
+        -- or twice is no lost contact. Only the absent people seen often enough, of accounts with a
+        -- new contact this year, are joined back to their rows.
+        fresh AS (SELECT DISTINCT p.account_id FROM people p JOIN agg USING (account_id) WHERE p.first > {w['d365']} AND p.first > agg.first_activity),
+        gone AS (
+            SELECT p.account_id, min(p.last) AS earliest_gone FROM (
+                SELECT p.account_id, p.last FROM people p JOIN w ON w.account_id = p.account_id AND w.customer_contact = p.c
+                WHERE p.last <= {gone} AND p.seen >= {int(change['regular_activities'])} AND p.account_id IN (SELECT account_id FROM fresh)
+                    AND w.date > p.last - INTERVAL {int(change['regular_window_days'])} DAY
+                GROUP BY p.account_id, p.c, p.last HAVING count(*) >= {int(change['regular_activities'])}) p
+            GROUP BY 1),
         -- A new contact (first seen in the last 12 months, after the account's first activity) who
-        -- took over from one who left: an earlier contact absent for `absent_days` before --as-of
-        -- whose last activity precedes the new one's first (never the new contact's own: its last
-        -- is on or after its first).
+        -- took over from one who left (`gone`) before the new one's first activity: the account
+        -- stayed active, someone else in touch since (never the new contact's own: its last is on
+        -- or after its first).
         newcomers AS (
             SELECT p.account_id, p.first
-            FROM people p JOIN agg USING (account_id) JOIN folks USING (account_id)
-            WHERE p.first > {w['d365']} AND p.first > agg.first_activity AND folks.earliest_gone < p.first),
+            FROM people p JOIN agg USING (account_id) JOIN gone USING (account_id)
+            WHERE p.first > {w['d365']} AND p.first > agg.first_activity AND gone.earliest_gone < p.first),
         handovers AS (SELECT account_id, date FROM w WHERE c_handover),
         changes AS (
             SELECT n.account_id, count(*) AS n FROM newcomers n
@@ -126,7 +139,8 @@ def deal_signals(as_of: date, signals: Mapping[str, Signal], has: set[str], rate
 
     Amounts in different currencies are never added as they are: with a rate for every one
     of them (`rates`) they are converted; otherwise the account's revenue is unknown and
-    `currencies` lists them (for a data note)."""
+    `currencies` lists them (for a data note). A won deal without an amount leaves the revenue
+    of its window unknown; `unpriced` counts such deals of the two windows (for a data note)."""
     w = _windows(as_of, signals)
     a = literal(as_of.isoformat()) + "::DATE"
     tenders = f"count(*) FILTER (WHERE competitive AND date > {w['d365']} AND date <= {a})" if "competitive" in has else "NULL"
@@ -146,6 +160,13 @@ def deal_signals(as_of: date, signals: Mapping[str, Signal], has: set[str], rate
                 for k, cond in (("revenue_12m", f"date > {w['d365']}"), ("revenue_prev_12m", f"date <= {w['d365']}"))}
     if "amount" not in has:
         sums = dict.fromkeys(sums, "NULL")
+        unpriced = "NULL::BIGINT"
+    else:
+        # A won deal with no amount makes its window's revenue unknown: missing is not zero.
+        blank = f"cstatus = 'won' AND amount IS NULL AND date > {w['d730']} AND date <= {a}"
+        sums = {k: f"CASE WHEN count(*) FILTER (WHERE {blank} AND {cond}) = 0 THEN {sums[k]} END"
+                for k, cond in (("revenue_12m", f"date > {w['d365']}"), ("revenue_prev_12m", f"date <= {w['d365']}"))}
+        unpriced = f"count(*) FILTER (WHERE {blank})"
     return f"""
         SELECT account_id,
             count(*) FILTER (WHERE cstatus = 'won' AND date > {w['d365']} AND date <= {a}) AS purchases_12m,
@@ -154,7 +175,8 @@ def deal_signals(as_of: date, signals: Mapping[str, Signal], has: set[str], rate
             {tenders} AS competitive_tenders_12m,
             max(date) FILTER (WHERE cstatus = 'won' AND date <= {a}) AS last_purchase,
             min(date) AS first_deal,
-            {currencies} AS currencies
+            {currencies} AS currencies,
+            {unpriced} AS unpriced
         FROM dls GROUP BY 1"""
 
 # Counts that are zero, not unknown, for an account with no rows in a log: the log is the

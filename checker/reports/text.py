@@ -45,7 +45,8 @@ def source_lines(sources: Sources, playbook: Playbook, lang: str) -> list[str]:
     lines = []
     counts = (("rejected", "rows_rejected"), ("without_account", "rows_without_account"), ("no_date", "rows_no_date"),
               ("bad_date", "rows_bad_date"), ("unknown_account", "rows_unknown_account"), ("footer", "footer_rows"),
-              ("linked_contact", "rows_linked_via_contact"), ("linked_deal", "rows_linked_via_deal"))
+              ("linked_contact", "rows_linked_via_contact"), ("linked_deal", "rows_linked_via_deal"),
+              ("child", "rows_child_copies"), ("skipped", "rows_skipped_file"), ("won_no_amount", "rows_won_without_amount"))
     counts_unclassified = playbook.activity_keywords.get("unclassified_is_interaction", False)
     for log in sources.as_json(lang, playbook.messages)["logs"]:  # as the JSON report states them
         skipped = [text(f"report.log_{key}", n=log[field]) for key, field in counts if log[field]]

@@ -82,7 +82,8 @@ def test_signals_follow_the_catalogue_definitions(tmp_path, playbook):
     assert a1["competitive_tenders_12m"] == 1
     assert a1["last_purchase"] == date(2026, 8, 1)
     assert a1["relationship_start"] == date(2024, 12, 1)  # the earliest activity or deal
-    assert a1["contact_changes_unhandled_12m"] == 1  # Liisa (new this year) replaced Zeta with no handover logged
+    # Liisa is new this year, but Zeta, seen once in 2024, was no regular contact (contact_change.regular_activities): no change
+    assert a1["contact_changes_unhandled_12m"] == 0
     a2 = signals(result, "A2")
     assert a2["repeat_complaints_open"] == 1
     assert a2["interactions_prev_90d"] == 5

@@ -30,6 +30,7 @@ def value(result, account: str, signal: str) -> object:
 
 CHANGES = """account_id,date,type,topic,customer_contact
 A1,2024-09-01,call,start,Liisa
+A1,2024-12-01,call,regular,Liisa
 A1,2025-02-01,call,last one,Liisa
 A1,2026-03-01,call,new buyer,Pekka
 A2,2026-01-01,call,first,Anna
@@ -41,7 +42,7 @@ A3,2026-07-01,call,one,Eeva
 
 def test_a_contact_change_needs_someone_gone_for_long(tmp_path, playbook):
     result = check(tmp_path, playbook, CHANGES)
-    assert value(result, "A1", "contact_changes_unhandled_12m") == 1  # Liisa gone since 2025-02, Pekka took over
+    assert value(result, "A1", "contact_changes_unhandled_12m") == 1  # Liisa, a regular (3 in a year), gone since 2025-02; Pekka took over
     assert value(result, "A2", "contact_changes_unhandled_12m") == 0  # Anna is still there: Olli joined, nobody left
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from checker.handbook import diagrams, kit, links, pages
+from checker.handbook import diagrams, kit, links, pages, search
 from checker.handbook.handouts import MINUTES, handout_page, module_minutes
 from checker.handbook.markdown import md, page_url, table
 from checker.handbook.structure import citations, footer, nav, topic_ids
@@ -124,8 +124,9 @@ class Handbook:
         return "; ".join(f"[{self.tr(self.pb.sources[ref['source']]['citation'])}]({self.link('sources.md', ref['source'])})"
                          + (self.t("cite.pages", pages=ref["pages"]) if "pages" in ref else "") for ref in refs)
 
-    def heading(self, level: int, key: str, anchor: str, **values: object) -> list[str]:
-        return ["", f"{'#' * level} {self.label(key, **values)} {{#{anchor}}}", ""]
+    def heading(self, level: int, key: str, anchor: str, indexed: bool = True, **values: object) -> list[str]:
+        """A heading with its anchor; `indexed=False` keeps its section out of the search (search.py)."""
+        return ["", f"{'#' * level} {self.label(key, **values)} {{#{anchor}{'' if indexed else ' data-search-exclude'}}}", ""]
 
     def bullets(self, items: Iterable[dict[str, str]], numbered: bool = False) -> list[str]:
         return [f"{f'{i}.' if numbered else '-'} {self.mentions(self.tr(item))}" for i, item in enumerate(items, 1)]
@@ -184,11 +185,13 @@ class Handbook:
     def training(self, training: dict) -> list[str]:
         """Objectives, discussion, the case (model answer collapsed) and the quiz (answers collapsed)."""
         case = training["case"]
-        out = self.heading(2, "training.section", "training") + self.heading(3, "training.objectives", "training-objectives") + self.bullets(training["objectives"])
-        out += self.heading(3, "training.discussion", "training-discussion") + self.bullets(training["discussion"], numbered=True)
-        out += self.heading(3, "training.case", "training-case", title=case["title"][self.lang]) + self.paras(case["situation"])
+        # Out of the search: a reader looking for advice should not land on an exercise or see an answer in a snippet.
+        heading = partial(self.heading, indexed=False)
+        out = heading(2, "training.section", "training") + heading(3, "training.objectives", "training-objectives") + self.bullets(training["objectives"])
+        out += heading(3, "training.discussion", "training-discussion") + self.bullets(training["discussion"], numbered=True)
+        out += heading(3, "training.case", "training-case", title=case["title"][self.lang]) + self.paras(case["situation"])
         out += [f"**{self.label('training.tasks')}**", "", *self.bullets(case["tasks"], numbered=True)]
-        out += self.details("note", self.t("training.model_answer"), self.paras(case["model_answer"])) + self.heading(3, "training.quiz", "training-quiz")
+        out += self.details("note", self.t("training.model_answer"), self.paras(case["model_answer"])) + heading(3, "training.quiz", "training-quiz")
         for number, question in enumerate(training["quiz"], 1):
             options = [f"{chr(ord('A') + i)}) {self.tr(option)}" for i, option in enumerate(question["options"])]
             answer = [f"**{options[question['answer']]}**", "", *self.paras(question["explanation"])]
@@ -345,6 +348,8 @@ def define_env(env: Any) -> None:
         playbook = load_playbook(Path(folder) if folder else None)
     except PlaybookInvalid as exc:
         raise PluginError(f"{exc}\nplaybook: {render('cli.playbooks_invalid', lang, n=len(exc.problems))}") from None
+    if unknown := search.unknown_ids(playbook):
+        raise PluginError(f"playbooks/phrasings.yaml: no stage, ending, topic entry or expectation has the id {', '.join(map(repr, unknown))}")
     handbook = Handbook(playbook, lang, env)
     conf["nav"] = nav(playbook, handbook.t)
     pages = [page for item in conf["nav"] for page in ([item] if isinstance(item, str) else next(iter(item.values())))]
@@ -360,6 +365,7 @@ def define_env(env: Any) -> None:
     for name, figure in {**FIGURES, **kit.MACROS}.items():
         env.macro(partial(figure, handbook), name)
     env.variables["manifest"] = playbook.manifest  # the home page's title and tagline
+    env.variables["_playbook"] = playbook  # for on_post_build
 
 
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
@@ -369,6 +375,9 @@ def on_post_build(env: Any) -> None:
     """Give the folder that holds the language sites an index that sends visitors on to the
     first language, and the sample export the "Running the checker" pages link to."""
     site, alternates = Path(env.conf["site_dir"]), env.conf["extra"].get("alternate", [])
+    index = site / "search" / "search_index.json"
+    if index.is_file():  # the everyday phrasings into the search index (search.py)
+        search.enrich(index, env.variables["_playbook"], env.conf["theme"]["language"], env.conf["use_directory_urls"])
     if site.name not in [alt["lang"] for alt in alternates]:
         return  # not built into the <site>/<lang>/ layout
     (site.parent / "samples").mkdir(exist_ok=True)

@@ -272,3 +272,29 @@ def test_symptom_page_and_course_outline_fit_a_390_px_phone(browser: Any, tab: A
         tab.goto(f"{served}/{lang}/{url}")
         widest = tab.locator("article table").evaluate_all("tables => Math.max(0, ...tables.map(t => t.getBoundingClientRect().right))")
         assert 0 < widest <= 390, f"{url}: a table reaches {widest:.0f} px"
+
+
+#: Everyday queries, typed as a reader with a problem in hand would type them, and the page whose advice must come first.
+EVERYDAY = {
+    "en": [("the customer stopped answering", "topics/warning-signs/"), ("customer not responding", "topics/warning-signs/"),
+           ("asks for a discount", "topics/warning-signs/"), ("our contact person changed", "topics/warning-signs/"),
+           ("customer complaining", "topics/leave-reasons/"), ("competitor offer", "topics/leave-reasons/"),
+           ("customer is tendering", "stages/integrated/"), ("customer left suddenly", "endings/abrupt/"),
+           ("project ended", "endings/paused/"), ("orders going down", "endings/fading/"), ("quality problems", "topics/ending-reasons/"),
+           ("strategic partner", "stages/interdependence/"), ("drop a customer", "topics/guidance/"), ("wrong stage", "topics/guidance/")],
+    "fi": [("asiakas ei vastaa", "topics/warning-signs/"), ("hintavalitukset", "topics/warning-signs/"), ("alennus", "topics/warning-signs/"),
+           ("asiakas kilpailuttaa", "stages/integrated/"), ("yhteyshenkilö vaihtui", "topics/warning-signs/"),
+           ("asiakas valittaa", "topics/leave-reasons/"), ("kilpailijan tarjous", "topics/leave-reasons/"),
+           ("tilaukset vähenevät", "endings/fading/"), ("asiakas lähti yllättäen", "endings/abrupt/"), ("projekti päättyi", "endings/paused/"),
+           ("laatuongelmat", "topics/ending-reasons/"), ("uusi asiakas", "stages/exploratory/"), ("luopua asiakkaasta", "topics/guidance/"),
+           ("kanta-asiakas", "stages/cooperation/")],
+}
+
+
+@pytest.mark.parametrize(("lang", "query", "first"), [(lang, query, first) for lang, cases in EVERYDAY.items() for query, first in cases])
+def test_an_everyday_query_finds_the_advice_first_and_no_training_material(browser: Any, tab: Any, served: str, lang: str, query: str, first: str) -> None:
+    _search(tab, served, lang, query)
+    tab.wait_for_timeout(300)  # the results of the whole query, not of its first letters
+    results = [urlparse(href).path for href in tab.locator("a.md-search-result__link").evaluate_all("links => links.map(a => a.href)")]
+    assert results[0] == f"/{lang}/{first}", results[:5]
+    assert not [r for r in results if r.startswith((f"/{lang}/course/", f"/{lang}/handout/", f"/{lang}/trainer/"))]

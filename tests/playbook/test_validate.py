@@ -23,7 +23,7 @@ def test_bundled_playbooks_are_valid():
     docs, problems = validate([BUNDLED])
     assert problems == []
     kinds = sorted({d.data["kind"] for d in docs})
-    assert kinds == ["activity-keywords", "catalogue", "course", "ending", "glossary", "manifest", "messages", "signals", "sources", "stage"]
+    assert kinds == ["activity-keywords", "catalogue", "course", "ending", "glossary", "manifest", "messages", "phrasings", "signals", "sources", "stage"]
 
 
 def test_every_bundled_file_starts_with_a_schema_modeline():

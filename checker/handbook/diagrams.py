@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, Protocol
 
+from checker.handbook.markdown import plain
+
 if TYPE_CHECKING:
     from checker.playbook.model import Playbook
 
@@ -37,6 +39,10 @@ class Box:
     href: str
     tooltip: str = ""
     code: str = ""
+
+    def __post_init__(self) -> None:  # SVG shows no Markdown: a `code` mark in the data would show as itself
+        object.__setattr__(self, "label", plain(self.label))
+        object.__setattr__(self, "tooltip", "\n".join(map(plain, self.tooltip.split("\n"))))
 
 
 def _text(x: float, y: float, text: str, width: int, css: str = "pb-label", anchor: str = "middle", line: int = 16) -> str:

@@ -19,8 +19,8 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 
 from checker.handbook import diagrams, kit, links, pages, search
-from checker.handbook.handouts import MINUTES, handout_page, module_minutes
-from checker.handbook.markdown import md, page_url, table
+from checker.handbook.handouts import MINUTES, handout_page, modules
+from checker.handbook.markdown import cards, md, page_url, table
 from checker.handbook.structure import citations, footer, nav, topic_ids
 from checker.playbook.messages import count_test, quantity, render
 from checker.playbook.model import OP_SYMBOLS, Playbook, Rule, load_playbook
@@ -207,9 +207,9 @@ class Handbook:
                             for s in self.pb.stages))
 
     def endings_table(self) -> str:
-        return table([self.label(k) for k in ("ending.name", "ending.speed", "ending.outcome", "stage.summary")],
+        return cards(table([self.label(k) for k in ("ending.name", "ending.speed", "ending.outcome", "stage.summary")],
                      ([self.page_link(e.id), self.label(f"speed.{e.data['speed']}"), self.label("outcome." + e.data["outcome"].replace("-", "_")),
-                       self.tr(e.data["summary"])] for e in self.pb.endings))
+                       self.tr(e.data["summary"])] for e in self.pb.endings)))
 
     def self_assessment(self) -> str:
         """For each trait, every stage's description; then the stages' typical CRM values."""
@@ -219,7 +219,7 @@ class Handbook:
         out += [*self.heading(3, "stage.profile", "assess-profile"), self.label("stage.profile_intro"), ""]
         signals = dict.fromkeys(s for stage in self.pb.stages for s in stage.data["profile"])
         rows = ([self.signal_link(sig), *(self.value(sig, s.data["profile"][sig]) if sig in s.data["profile"] else "–" for s in self.pb.stages)] for sig in signals)
-        return "\n".join([*out, table([self.label("rule.signal"), *(self.page_link(s.id) for s in self.pb.stages)], rows)])
+        return "\n".join([*out, cards(table([self.label("rule.signal"), *(self.page_link(s.id) for s in self.pb.stages)], rows))])
 
     def page_list(self, section: str) -> str:
         """Links to the pages of `stages`, `endings` or `topics`, with each phase's one-line summary."""
@@ -317,24 +317,13 @@ class Handbook:
         return "\n".join(f"- `{p.id}` — {md(p.name)}" for p in presets().values())
 
     def course_outline(self) -> str:
-        """The course in order: the opening module, one module per stage and ending (timed by how
-        much material it holds), the closing module (timed as course.yaml says)."""
-        def course_row(which: str) -> tuple[list[str], int]:
-            module = self.pb.course[which]
-            link = f"[{self.tr(module['title'])}]({self.link(f'course/{which}.md')})"
-            return [link, self.label("training.minutes", n=module["minutes"]), "<br>".join(map(self.tr, module["objectives"]))], module["minutes"]
-
-        modules: list[tuple[list[str], int]] = []
-        if "opening" in self.pb.course:
-            modules.append(course_row("opening"))
-        for phase in [*self.pb.stages, *self.pb.endings]:
-            training = phase.data["training"]
-            minutes = module_minutes(training)
-            modules.append(([self.page_link(phase.id, "training"), self.label("training.minutes", n=minutes), "<br>".join(map(self.tr, training["objectives"]))], minutes))
-        if "closing" in self.pb.course:
-            modules.append(course_row("closing"))
-        rows = [[str(number), *cells] for number, (cells, _) in enumerate(modules, 1)]
-        total = sum(minutes for _, minutes in modules)
+        """The course in order, numbered as the handouts and PDFs number it (handouts.modules): the opening
+        module, one module per stage and ending (timed by how much material it holds), the closing module."""
+        rows = []
+        for module in modules(self.pb):
+            link = self.page_link(module.id, "training") if module.phase else f"[{self.tr(module.data['title'])}]({self.link(f'course/{module.id}.md')})"
+            rows.append([str(module.number), link, self.label("training.minutes", n=module.minutes), "<br>".join(map(self.tr, module.data["objectives"]))])
+        total = sum(module.minutes for module in modules(self.pb))
         # In a block of its own, so that the stylesheet can lay the modules out as cards on a phone.
         return "\n".join(['<div class="pb-outline" markdown>', "", table(["#", *(self.label(k) for k in ("training.module", "training.duration", "training.objectives"))], rows), "", "</div>", "",
                           f"**{self.label('training.total', hours=total // 60, minutes=total % 60)}**", "", self.label("training.timing", **MINUTES)])
@@ -360,6 +349,7 @@ def define_env(env: Any) -> None:
     conf["copyright"] = footer(playbook.manifest, handbook.t, lang)
     if "print-site" in conf["plugins"]:
         conf["plugins"]["print-site"].config.update(print_page_title=handbook.t("nav.print"), toc_title=handbook.t("print.toc"))
+    conf["extra"]["print_page_label"] = handbook.t("print.page")  # the printed pages' footer (overrides/main.html)
     for name in MACROS:
         env.macro(getattr(handbook, name), name)
     for name, figure in {**FIGURES, **kit.MACROS}.items():

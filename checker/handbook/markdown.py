@@ -33,3 +33,8 @@ def page_url(src: str) -> str:
 def table(head: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
     head = list(head)
     return "\n".join([f"| {' | '.join(head)} |", "|" + "---|" * len(head), *(f"| {' | '.join(row)} |" for row in rows)])
+
+
+def cards(markdown: str) -> str:
+    """A block the stylesheet lays out as one card a row on a phone (assets/handbook.css `.pb-cards`)."""
+    return "\n".join(['<div class="pb-cards" markdown>', "", markdown, "", "</div>"])

@@ -26,7 +26,7 @@ KINDS = {"handout": "handout.pdf", "trainer": "trainer.pdf"}
 CSS = """
 @page { size: A4; margin: 20mm 18mm 22mm;
   @top-left { content: string(module); font-size: 8pt; color: #555; }
-  @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt; color: #555; } }
+  @bottom-right { content: "%(page)s " counter(page) " / " counter(pages); font-size: 8pt; color: #555; } }
 @page :first { @top-left { content: none; } }
 html { font-family: "DejaVu Sans", "Liberation Sans", sans-serif; font-size: 10pt; line-height: 1.4; }
 h1 { font-size: 20pt; margin: 0 0 .6em; }
@@ -37,7 +37,10 @@ p, li { orphans: 3; widows: 3; }
 li { break-inside: avoid; }
 .pb-lead + ul { break-inside: avoid; }
 .pb-module { break-before: page; }
-.pb-answer-space { height: 14em; border: 1px dashed #999; margin: 1em 0; }
+.pb-write-in { break-inside: avoid; }
+.pb-answer-space { height: 22em; border: 1px dashed #999; margin: .5em 0 1em; }
+details, summary { display: block; }
+summary { font-weight: bold; margin: .8em 0 .3em; }
 nav.pb-contents ol { list-style: none; padding: 0; }
 nav.pb-contents li { margin: .3em 0; }
 nav.pb-contents a { color: inherit; text-decoration: none; }
@@ -86,7 +89,7 @@ def document(page_html: str, lang: str) -> str:
     entries = re.findall(r'<h2 id="(module-[^"]+)">(.*?)</h2>', "".join(modules), re.S)
     contents = "".join(f'<li><a href="#{anchor}">{text}</a></li>' for anchor, text in entries)
     return (f'<!doctype html><html lang="{html.escape(lang)}"><head><meta charset="utf-8"><title>{html.escape(re.sub(r"<[^>]+>", "", title.group(0)))}</title>'
-            f"<style>{CSS}</style></head><body>{title.group(0)}{intro.group(1)}"
+            f"<style>{CSS % {'page': html.escape(render('handbook.print.page', lang))}}</style></head><body>{title.group(0)}{intro.group(1)}"
             f'<nav class="pb-contents"><h3>{html.escape(render("handbook.print.toc", lang))}</h3><ol>{contents}</ol></nav>{"".join(modules)}</body></html>')
 
 

@@ -18,9 +18,9 @@ def on_template_context(context: Any, template_name: str, config: Any) -> Any:
     if template_name != "404.html":
         return context
     if config["site_url"]:
-        base = urlsplit(config["site_url"]).path.rstrip("/") or "/"
-    else:
-        base = f"/{config['theme']['language']}" if config["use_directory_urls"] else "."
+        base = urlsplit(config["site_url"]).path.rstrip("/") + "/"
+    else:  # a folder, with its slash: Material finds the search index from it
+        base = f"/{config['theme']['language']}/" if config["use_directory_urls"] else "./"
     context["base_url"] = base
     context["extra_css"] = [normalize_url(path, None, base) for path in config["extra_css"]]
     context["extra_javascript"] = [normalize_url(str(script), None, base) for script in config["extra_javascript"]]

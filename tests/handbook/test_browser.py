@@ -298,3 +298,73 @@ def test_an_everyday_query_finds_the_advice_first_and_no_training_material(brows
     results = [urlparse(href).path for href in tab.locator("a.md-search-result__link").evaluate_all("links => links.map(a => a.href)")]
     assert results[0] == f"/{lang}/{first}", results[:5]
     assert not [r for r in results if r.startswith((f"/{lang}/course/", f"/{lang}/handout/", f"/{lang}/trainer/"))]
+
+
+def test_language_switch_after_scrolling_keeps_the_section_being_read(browser: Any, tab: Any, served: str, playbook: Playbook) -> None:
+    stage = playbook.phases["interdependence"]
+    tab.goto(f"{served}/en/{stage.page}")
+    tab.locator("#avoid").scroll_into_view_if_needed()
+    tab.evaluate("document.getElementById('avoid').scrollIntoView({block: 'start'})")
+    tab.wait_for_function("location.hash === '#avoid'")  # navigation.tracking: the address follows the reading
+    tab.locator(".md-header__option .md-select").hover()
+    tab.locator("a.md-select__link[hreflang=fi]").click()
+    tab.wait_for_url(f"{served}/fi/{stage.page}#avoid")
+    tab.wait_for_function("Math.abs(document.getElementById('avoid').getBoundingClientRect().top) < 200")
+    assert tab.evaluate("window.scrollY") > 500
+
+
+@pytest.mark.parametrize("lang", ["en", "fi"])
+def test_print_page_has_no_dead_in_page_links(browser: Any, tab: Any, served: str, lang: str) -> None:
+    tab.goto(f"{served}/{lang}/print/")
+    tab.wait_for_load_state("networkidle")
+    links = tab.evaluate("[...document.querySelectorAll('#print-site-page a[href^=\"#\"]')].map(a => decodeURIComponent(a.getAttribute('href').slice(1)))")
+    assert len(links) > 100  # the print page links within itself a lot
+    assert [i for i in links if i and not tab.evaluate("id => !!document.getElementById(id)", i)] == []
+
+
+@pytest.mark.parametrize("lang", ["en", "fi"])
+def test_wide_tables_become_labelled_cards_on_a_390_px_phone(browser: Any, tab: Any, served: str, playbook: Playbook, lang: str) -> None:
+    tab.set_viewport_size({"width": 390, "height": 844})
+    for url, rows in (("", len({s for stage in playbook.stages for s in stage.data["profile"]})), ("endings/", len(playbook.endings))):
+        tab.goto(f"{served}/{lang}/{url}")
+        cards = tab.locator(".pb-cards tbody tr")
+        assert cards.count() == rows, url
+        assert tab.evaluate("document.documentElement.scrollWidth") <= 390, url
+        widest = tab.locator("article table").evaluate_all("tables => Math.max(0, ...tables.map(t => t.getBoundingClientRect().right))")
+        assert widest <= 390, url
+        # every value names its column: a card needs no header row to be read
+        labels = tab.locator(".pb-cards tbody tr").first.locator("td:not(:first-child)").evaluate_all("cells => cells.map(c => c.dataset.label)")
+        assert labels and all(labels), url
+
+
+@pytest.mark.parametrize("lang", ["en", "fi"])
+def test_404_page_loads_its_styles_and_scripts(browser: Any, tab: Any, served: str, lang: str) -> None:
+    failed: list[str] = []
+    tab.on("response", lambda response: failed.append(f"{response.status} {response.url}") if response.status >= 400 else None)
+    tab.goto(f"{served}/{lang}/404.html")
+    tab.wait_for_load_state("networkidle")
+    assert failed == []
+    assert tab.locator("link[rel=stylesheet]").count() >= 2
+    assert tab.evaluate("getComputedStyle(document.querySelector('.md-header')).position") in ("sticky", "fixed")  # Material's styles apply
+
+
+@pytest.mark.parametrize("lang", ["en", "fi"])
+def test_printed_module_keeps_the_tasks_with_a_large_write_in_box(browser: Any, tab: Any, served: str, lang: str) -> None:
+    tab.goto(f"{served}/{lang}/handout/?module=basic")
+    tab.emulate_media(media="print")
+    block = tab.locator(".pb-module.pb-chosen .pb-write-in")
+    assert block.count() == 1
+    assert block.evaluate("b => getComputedStyle(b).breakInside") == "avoid"
+    assert block.locator("ol li").count() >= 2  # the tasks are inside the block, right above the box
+    box = block.locator(".pb-answer-space").bounding_box()
+    assert box and box["height"] >= 250
+    tab.emulate_media(media="screen")
+
+
+@pytest.mark.parametrize(("lang", "word"), [("en", "Page"), ("fi", "Sivu")])
+def test_printed_pages_are_numbered_in_the_pages_language(browser: Any, tab: Any, served: str, lang: str, word: str) -> None:
+    tab.goto(f"{served}/{lang}/print/")
+    rules = tab.evaluate("""() => [...document.styleSheets].flatMap(s => { try { return [...s.cssRules] } catch (e) { return [] } })
+        .filter(r => r.cssText.startsWith('@page')).map(r => r.cssText)""")
+    footers = [r for r in rules if "bottom-right" in r]
+    assert footers and f'"{word} "' in footers[-1]  # the last rule is the one that applies

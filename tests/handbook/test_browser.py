@@ -293,9 +293,13 @@ EVERYDAY = {
 
 @pytest.mark.parametrize(("lang", "query", "first"), [(lang, query, first) for lang, cases in EVERYDAY.items() for query, first in cases])
 def test_an_everyday_query_finds_the_advice_first_and_no_training_material(browser: Any, tab: Any, served: str, lang: str, query: str, first: str) -> None:
-    _search(tab, served, lang, query)
-    tab.wait_for_timeout(300)  # the results of the whole query, not of its first letters
-    results = [urlparse(href).path for href in tab.locator("a.md-search-result__link").evaluate_all("links => links.map(a => a.href)")]
+    results = _search(tab, served, lang, query)
+    for _ in range(20):  # the results of the whole query, not of its first letters: wait until they stop changing
+        tab.wait_for_timeout(250)
+        now = [urlparse(href).path for href in tab.locator("a.md-search-result__link").evaluate_all("links => links.map(a => a.href)")]
+        if now == results:
+            break
+        results = now
     assert results[0] == f"/{lang}/{first}", results[:5]
     assert not [r for r in results if r.startswith((f"/{lang}/course/", f"/{lang}/handout/", f"/{lang}/trainer/"))]
 

@@ -19,7 +19,8 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 
 from checker.handbook import diagrams, kit, links, pages, search
-from checker.handbook.handouts import MINUTES, handout_page, modules
+from checker.handbook.course import MINUTES, modules
+from checker.handbook.handouts import handout_page
 from checker.handbook.markdown import cards, md, page_url, table
 from checker.handbook.structure import citations, footer, nav, topic_ids
 from checker.playbook.messages import count_test, quantity, render

@@ -338,8 +338,6 @@ def define_env(env: Any) -> None:
         playbook = load_playbook(Path(folder) if folder else None)
     except PlaybookInvalid as exc:
         raise PluginError(f"{exc}\nplaybook: {render('cli.playbooks_invalid', lang, n=len(exc.problems))}") from None
-    if unknown := search.unknown_ids(playbook):
-        raise PluginError(f"playbooks/phrasings.yaml: no stage, ending, topic entry or expectation has the id {', '.join(map(repr, unknown))}")
     handbook = Handbook(playbook, lang, env)
     conf["nav"] = nav(playbook, handbook.t)
     pages = [page for item in conf["nav"] for page in ([item] if isinstance(item, str) else next(iter(item.values())))]

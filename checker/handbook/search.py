@@ -39,12 +39,6 @@ def words(phrase: str) -> list[str]:
     return out
 
 
-def unknown_ids(playbook: Playbook) -> list[str]:
-    """Phrasings that lead nowhere: ids that name no place in the handbook (links.targets)."""
-    known = links.targets(playbook)
-    return [entry["id"] for entry in playbook.phrasings if entry["id"] not in known]
-
-
 def location(playbook: Playbook, ident: str, use_directory_urls: bool) -> str:
     """The search index's `location` of the section that explains `ident`: for a stage or an
     ending, its "What to do" section. (Material ranks a page's first section above the others,

@@ -22,7 +22,8 @@ def test_a_compound_is_indexed_whole_and_by_its_later_parts() -> None:
 
 
 def test_every_phrasing_leads_to_a_place_in_the_handbook(playbook: Playbook) -> None:
-    assert playbook.phrasings and search.unknown_ids(playbook) == []
+    assert playbook.phrasings
+    assert [e["id"] for e in playbook.phrasings if search.location(playbook, e["id"], use_directory_urls=True).startswith(("course/", "rules/"))] == []
 
 
 @pytest.mark.parametrize("lang", ["en", "fi"])

@@ -188,7 +188,9 @@ class Handbook:
         case = training["case"]
         # Out of the search: a reader looking for advice should not land on an exercise or see an answer in a snippet.
         heading = partial(self.heading, indexed=False)
-        out = heading(2, "training.section", "training") + heading(3, "training.objectives", "training-objectives") + self.bullets(training["objectives"])
+        number = next(m.number for m in modules(self.pb) if m.data is training)  # as the outline and the handouts number it
+        out = [*heading(2, "training.section", "training"), f"*[{self.label('training.module_number', number=number)}]({self.link('training.md')})*"]
+        out += heading(3, "training.objectives", "training-objectives") + self.bullets(training["objectives"])
         out += heading(3, "training.discussion", "training-discussion") + self.bullets(training["discussion"], numbered=True)
         out += heading(3, "training.case", "training-case", title=case["title"][self.lang]) + self.paras(case["situation"])
         out += [f"**{self.label('training.tasks')}**", "", *self.bullets(case["tasks"], numbered=True)]

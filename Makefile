@@ -33,18 +33,18 @@ endef
 # The handbook, both languages, into site/en/ and site/fi/ (fails on any warning or bad playbook data),
 # the learner handout and the trainer copy as PDFs (site/<lang>/handout.pdf, trainer.pdf; checker/handbook/pdf.py),
 # with the sample export's report as its report/ section (mkdocs.yml, plugin playbook-report) and
-# the sample reports in site/reports/.
+# the sample reports in site/reports/. The two languages build side by side, a core each (either failing fails it).
 handbook: setup
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -f docs/en.yml
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -f docs/fi.yml
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -f docs/en.yml & en=$$!; \
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -f docs/fi.yml; fi=$$?; wait $$en && test $$fi -eq 0
 	$(BIN)/python -m checker.handbook.pdf site
 	$(call sample_reports,site,..)
 
 # The same handbook as a folder that works opened from disk (file://), for copying to a laptop or
 # a USB stick: site-offline/. Open site-offline/index.html; navigation and search work without a server.
 handbook-offline: setup
-	HANDBOOK_OFFLINE=true NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -f docs/en.yml -d $(CURDIR)/site-offline/en
-	HANDBOOK_OFFLINE=true NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -f docs/fi.yml -d $(CURDIR)/site-offline/fi
+	HANDBOOK_OFFLINE=true NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -f docs/en.yml -d $(CURDIR)/site-offline/en & en=$$!; \
+	HANDBOOK_OFFLINE=true NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -f docs/fi.yml -d $(CURDIR)/site-offline/fi; fi=$$?; wait $$en && test $$fi -eq 0
 	$(BIN)/python -m checker.handbook.pdf site-offline
 	$(call sample_reports,site-offline,../index.html)
 

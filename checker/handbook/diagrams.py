@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, Protocol
 
+from checker.handbook.markdown import plain
+
 if TYPE_CHECKING:
     from checker.playbook.model import Playbook
 
@@ -38,10 +40,44 @@ class Box:
     tooltip: str = ""
     code: str = ""
 
+    def __post_init__(self) -> None:  # SVG shows no Markdown: a `code` mark in the data would show as itself
+        object.__setattr__(self, "label", plain(self.label))
+        object.__setattr__(self, "tooltip", "\n".join(map(plain, self.tooltip.split("\n"))))
+
+
+def compounds(text: str, playbook: Playbook, lang: str) -> str:
+    """`text` with the compound words that playbooks/phrasings.yaml splits marked where they may
+    break (`päättymis|prosessi`), so that a label too long for its line breaks there, hyphenated."""
+    known = {word.replace("|", "").casefold(): [len(p) for p in word.split("|")[:-1]] for entry in playbook.phrasings
+             for phrase in entry[lang] for word in phrase.split() if "|" in word}
+    out = []
+    for word in text.split():
+        cut = 0
+        for length in known.get(word.casefold(), []):
+            cut += length
+            word, cut = f"{word[:cut]}|{word[cut:]}", cut + 1
+        out.append(word)
+    return " ".join(out)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Lines of at most `width` characters; a word marked `a|b` (compounds) breaks there with a
+    hyphen when it does not fit whole, any other too long word where it must."""
+    lines: list[str] = []
+    for word in text.split():
+        whole = word.replace("|", "")
+        parts = [whole] if len(whole) <= width or "|" not in word else [f"{p}-" for p in word.split("|")[:-1]] + word.split("|")[-1:]
+        for part in parts:
+            if lines and not lines[-1].endswith("-") and len(lines[-1]) + 1 + len(part) <= width:
+                lines[-1] += f" {part}"
+            else:
+                lines += textwrap.wrap(part, width) or [part]
+    return lines
+
 
 def _text(x: float, y: float, text: str, width: int, css: str = "pb-label", anchor: str = "middle", line: int = 16) -> str:
-    """Centre `text` on (x, y), wrapped into lines of at most `width` characters."""
-    lines = textwrap.wrap(text, width) or [""]
+    """Centre `text` on (x, y), wrapped into lines of at most `width` characters (`_wrap`)."""
+    lines = _wrap(text, width) or [""]
     top = y - (len(lines) - 1) * line / 2
     spans = "".join(f'<tspan x="{x:g}" y="{top + i * line:g}">{escape(part)}</tspan>' for i, part in enumerate(lines))
     return f'<text class="{css}" text-anchor="{anchor}" dominant-baseline="middle">{spans}</text>'
@@ -138,7 +174,7 @@ def _quadrants(title: str, x_axis: str, x_ticks: tuple[str, str], y_axis: str, y
 def lifecycle_figure(page: Page) -> str:
     """The stages in order, each linked to its page, under what grows from stage to stage."""
     traits = ("trust", "information_exchange", "people_involved")
-    boxes = [Box(s.name[page.lang], page.url(f"stages/{s.id}.md"), "\n".join(f"{page.t(f'trait.{t}')}: {s.data['traits'][t][page.lang]}" for t in traits))
+    boxes = [Box(compounds(s.name[page.lang], page.pb, page.lang), page.url(f"stages/{s.id}.md"), "\n".join(f"{page.t(f'trait.{t}')}: {s.data['traits'][t][page.lang]}" for t in traits))
              for s in page.pb.stages]
     growth = [page.t(f"trait.{trait}") for trait in traits]
     return lifecycle(page.t("lifecycle.figure"), boxes, growth, page.t("lifecycle.axis"))
@@ -149,7 +185,7 @@ def endings_figure(page: Page) -> str:
     cells: dict[tuple[int, int], list[Box]] = {(c, r): [] for c in (0, 1) for r in (0, 1)}
     for ending in page.pb.endings:
         cell = (int(ending.data["speed"] == "slow"), int(ending.data["outcome"] == "final"))
-        cells[cell].append(Box(ending.name[page.lang], page.url(f"endings/{ending.id}.md"), ending.data["summary"][page.lang]))
+        cells[cell].append(Box(compounds(ending.name[page.lang], page.pb, page.lang), page.url(f"endings/{ending.id}.md"), ending.data["summary"][page.lang]))
     return quadrants(page.t("ending.figure"), page.t("ending.speed"), (page.t("speed.fast"), page.t("speed.slow")),
                      page.t("ending.outcome"), (page.t("outcome.may_return"), page.t("outcome.final")), cells)
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from checker.handbook.course import modules
 from checker.handbook.markdown import md, table
 
 #: The page's macros.Handbook; not imported, because macros imports this module to register the kit.
@@ -40,8 +41,8 @@ def facilitator(h: Handbook, notes: dict) -> list[str]:
 def module_notes(h: Handbook) -> str:
     """What to draw and which wrong answer to expect in each stage and ending module, in course order."""
     notes = {n["module"]: n for n in h.pb.course.get("modules", [])}
-    rows = [[h.page_link(p.id, "training"), h.tr(notes[p.id]["board"]), h.tr(notes[p.id]["wrong_answer"])]
-            for p in [*h.pb.stages, *h.pb.endings] if p.id in notes]
+    rows = [[f"{m.number}. {h.page_link(m.id, 'training')}", h.tr(notes[m.id]["board"]), h.tr(notes[m.id]["wrong_answer"])]
+            for m in modules(h.pb) if m.id in notes]
     head = [h.label("training.module"), h.label("kit.board"), h.label("kit.wrong_answer")]
     return "\n".join([f"| {' | '.join(head)} |", "|---|---|---|", *(f"| {' | '.join(row)} |" for row in rows)])
 

@@ -18,9 +18,10 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from checker.handbook import crm_fields, diagrams, kit, links, pages, review
-from checker.handbook.handouts import MINUTES, handout_page, module_minutes
-from checker.handbook.markdown import md, page_url, table
+from checker.handbook import crm_fields, diagrams, kit, links, pages, review, search
+from checker.handbook.course import MINUTES, modules
+from checker.handbook.handouts import handout_page
+from checker.handbook.markdown import cards, md, page_url, table
 from checker.handbook.structure import citations, footer, nav, topic_ids
 from checker.playbook.messages import count_test, quantity, render
 from checker.playbook.model import OP_SYMBOLS, Playbook, Rule, load_playbook
@@ -129,8 +130,9 @@ class Handbook:
         return "; ".join(f"[{self.tr(self.pb.sources[ref['source']]['citation'])}]({self.link('sources.md', ref['source'])})"
                          + (self.t("cite.pages", pages=ref["pages"]) if "pages" in ref else "") for ref in refs)
 
-    def heading(self, level: int, key: str, anchor: str, **values: object) -> list[str]:
-        return ["", f"{'#' * level} {self.label(key, **values)} {{#{anchor}}}", ""]
+    def heading(self, level: int, key: str, anchor: str, indexed: bool = True, **values: object) -> list[str]:
+        """A heading with its anchor; `indexed=False` keeps its section out of the search (search.py)."""
+        return ["", f"{'#' * level} {self.label(key, **values)} {{#{anchor}{'' if indexed else ' data-search-exclude'}}}", ""]
 
     def bullets(self, items: Iterable[dict[str, str]], numbered: bool = False) -> list[str]:
         return [f"{f'{i}.' if numbered else '-'} {self.mentions(self.tr(item))}" for i, item in enumerate(items, 1)]
@@ -200,11 +202,15 @@ class Handbook:
     def training(self, training: dict) -> list[str]:
         """Objectives, discussion, the case (model answer collapsed) and the quiz (answers collapsed)."""
         case = training["case"]
-        out = self.heading(2, "training.section", "training") + self.heading(3, "training.objectives", "training-objectives") + self.bullets(training["objectives"])
-        out += self.heading(3, "training.discussion", "training-discussion") + self.bullets(training["discussion"], numbered=True)
-        out += self.heading(3, "training.case", "training-case", title=case["title"][self.lang]) + self.paras(case["situation"])
+        # Out of the search: a reader looking for advice should not land on an exercise or see an answer in a snippet.
+        heading = partial(self.heading, indexed=False)
+        number = next(m.number for m in modules(self.pb) if m.data is training)  # as the outline and the handouts number it
+        out = [*heading(2, "training.section", "training"), f"*[{self.label('training.module_number', number=number)}]({self.link('training.md')})*"]
+        out += heading(3, "training.objectives", "training-objectives") + self.bullets(training["objectives"])
+        out += heading(3, "training.discussion", "training-discussion") + self.bullets(training["discussion"], numbered=True)
+        out += heading(3, "training.case", "training-case", title=case["title"][self.lang]) + self.paras(case["situation"])
         out += [f"**{self.label('training.tasks')}**", "", *self.bullets(case["tasks"], numbered=True)]
-        out += self.details("note", self.t("training.model_answer"), self.paras(case["model_answer"])) + self.heading(3, "training.quiz", "training-quiz")
+        out += self.details("note", self.t("training.model_answer"), self.paras(case["model_answer"])) + heading(3, "training.quiz", "training-quiz")
         for number, question in enumerate(training["quiz"], 1):
             options = [f"{chr(ord('A') + i)}) {self.tr(option)}" for i, option in enumerate(question["options"])]
             answer = [f"**{options[question['answer']]}**", "", *self.paras(question["explanation"])]
@@ -220,9 +226,9 @@ class Handbook:
                             for s in self.pb.stages))
 
     def endings_table(self) -> str:
-        return table([self.label(k) for k in ("ending.name", "ending.speed", "ending.outcome", "stage.summary")],
+        return cards(table([self.label(k) for k in ("ending.name", "ending.speed", "ending.outcome", "stage.summary")],
                      ([self.page_link(e.id), self.label(f"speed.{e.data['speed']}"), self.label("outcome." + e.data["outcome"].replace("-", "_")),
-                       self.tr(e.data["summary"])] for e in self.pb.endings))
+                       self.tr(e.data["summary"])] for e in self.pb.endings)))
 
     def self_assessment(self) -> str:
         """For each trait, every stage's description; then the stages' typical CRM values."""
@@ -232,7 +238,7 @@ class Handbook:
         out += [*self.heading(3, "stage.profile", "assess-profile"), self.label("stage.profile_intro"), ""]
         signals = dict.fromkeys(s for stage in self.pb.stages for s in stage.data["profile"])
         rows = ([self.signal_link(sig), *(self.value(sig, s.data["profile"][sig]) if sig in s.data["profile"] else "–" for s in self.pb.stages)] for sig in signals)
-        return "\n".join([*out, table([self.label("rule.signal"), *(self.page_link(s.id) for s in self.pb.stages)], rows)])
+        return "\n".join([*out, cards(table([self.label("rule.signal"), *(self.page_link(s.id) for s in self.pb.stages)], rows))])
 
     def page_list(self, section: str) -> str:
         """Links to the pages of `stages`, `endings` or `topics`, with each phase's one-line summary."""
@@ -330,24 +336,13 @@ class Handbook:
         return "\n".join(f"- `{p.id}` — {md(p.name)}" for p in presets().values())
 
     def course_outline(self) -> str:
-        """The course in order: the opening module, one module per stage and ending (timed by how
-        much material it holds), the closing module (timed as course.yaml says)."""
-        def course_row(which: str) -> tuple[list[str], int]:
-            module = self.pb.course[which]
-            link = f"[{self.tr(module['title'])}]({self.link(f'course/{which}.md')})"
-            return [link, self.label("training.minutes", n=module["minutes"]), "<br>".join(map(self.tr, module["objectives"]))], module["minutes"]
-
-        modules: list[tuple[list[str], int]] = []
-        if "opening" in self.pb.course:
-            modules.append(course_row("opening"))
-        for phase in [*self.pb.stages, *self.pb.endings]:
-            training = phase.data["training"]
-            minutes = module_minutes(training)
-            modules.append(([self.page_link(phase.id, "training"), self.label("training.minutes", n=minutes), "<br>".join(map(self.tr, training["objectives"]))], minutes))
-        if "closing" in self.pb.course:
-            modules.append(course_row("closing"))
-        rows = [[str(number), *cells] for number, (cells, _) in enumerate(modules, 1)]
-        total = sum(minutes for _, minutes in modules)
+        """The course in order, numbered as the handouts and PDFs number it (handouts.modules): the opening
+        module, one module per stage and ending (timed by how much material it holds), the closing module."""
+        rows = []
+        for module in modules(self.pb):
+            link = self.page_link(module.id, "training") if module.phase else f"[{self.tr(module.data['title'])}]({self.link(f'course/{module.id}.md')})"
+            rows.append([str(module.number), link, self.label("training.minutes", n=module.minutes), "<br>".join(map(self.tr, module.data["objectives"]))])
+        total = sum(module.minutes for module in modules(self.pb))
         # In a block of its own, so that the stylesheet can lay the modules out as cards on a phone.
         return "\n".join(['<div class="pb-outline" markdown>', "", table(["#", *(self.label(k) for k in ("training.module", "training.duration", "training.objectives"))], rows), "", "</div>", "",
                           f"**{self.label('training.total', hours=total // 60, minutes=total % 60)}**", "", self.label("training.timing", **MINUTES)])
@@ -375,11 +370,13 @@ def define_env(env: Any) -> None:
     conf["copyright"] = footer(playbook.manifest, handbook.t, lang)
     if "print-site" in conf["plugins"]:
         conf["plugins"]["print-site"].config.update(print_page_title=handbook.t("nav.print"), toc_title=handbook.t("print.toc"))
+    conf["extra"]["print_page_label"] = handbook.t("print.page")  # the printed pages' footer (overrides/main.html)
     for name in MACROS:
         env.macro(getattr(handbook, name), name)
     for name, figure in {**FIGURES, **kit.MACROS}.items():
         env.macro(partial(figure, handbook), name)
     env.variables["manifest"] = playbook.manifest  # the home page's title and tagline
+    env.variables["_playbook"] = playbook  # for on_post_build
 
 
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
@@ -389,6 +386,9 @@ def on_post_build(env: Any) -> None:
     """Give the folder that holds the language sites an index that sends visitors on to the
     first language, and the sample export the "Running the checker" pages link to."""
     site, alternates = Path(env.conf["site_dir"]), env.conf["extra"].get("alternate", [])
+    index = site / "search" / "search_index.json"
+    if index.is_file():  # the everyday phrasings into the search index (search.py)
+        search.enrich(index, env.variables["_playbook"], env.conf["theme"]["language"], env.conf["use_directory_urls"])
     if site.name not in [alt["lang"] for alt in alternates]:
         return  # not built into the <site>/<lang>/ layout
     (site.parent / "samples").mkdir(exist_ok=True)

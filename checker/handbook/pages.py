@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from checker.handbook import links
-from checker.handbook.markdown import md, table
+from checker.handbook.markdown import cards, md, table
 
 
 def symptoms_page(hb: Any) -> str:
@@ -30,7 +30,7 @@ def symptoms_page(hb: Any) -> str:
             rows.append([hb.ref_link(item["id"]), first, ", ".join(hb.ref_link(i) for i in dict.fromkeys(ahead))])
     out += hb.heading(2, "symptoms.watched", "watched")
     # in a block of its own, so that the stylesheet can lay the rows out as cards on a phone
-    out += ['<div class="pb-cards" markdown>', "", table([hb.label(k) for k in ("symptoms.notice", "symptoms.first", "symptoms.read")], rows), "", "</div>"]
+    out += [cards(table([hb.label(k) for k in ("symptoms.notice", "symptoms.first", "symptoms.read")], rows))]
     out += hb.heading(2, "symptoms.endings", "endings")
     for ending in pb.endings:
         src = links.targets(pb)[ending.id][0]

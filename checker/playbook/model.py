@@ -139,6 +139,7 @@ class Playbook:
     messages: dict[str, Text] = field(default_factory=dict)
     activity_keywords: dict = field(default_factory=dict)
     course: dict = field(default_factory=dict)  # playbooks/course.yaml: opening, closing, templates
+    phrasings: list = field(default_factory=list)  # playbooks/phrasings.yaml: everyday words for the handbook's search
     # A company's own lines laid over the rules (playbook.thresholds.Thresholds), when accepted: every report says so.
     thresholds: Any = None
 
@@ -239,4 +240,5 @@ def load_playbook(directory: Path | None = None) -> Playbook:
         messages={k: v for d in by_kind.get("messages", []) for k, v in d["messages"].items()},
         activity_keywords=by_kind["activity-keywords"][0] if "activity-keywords" in by_kind else {},
         course=by_kind["course"][0] if "course" in by_kind else {},
+        phrasings=by_kind["phrasings"][0]["phrasings"] if "phrasings" in by_kind else [],
     )

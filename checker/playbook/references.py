@@ -128,7 +128,7 @@ def _id_sites(doc: Loaded) -> Iterator[tuple[JsonPath, str]]:
 
 
 def _see_links(docs: list[Loaded], refs: _Refs) -> None:
-    """`see_also` of a catalogue, `see` of its entries and of a glossary term: ids the handbook links to."""
+    """`see_also` of a catalogue, `see` of its entries and of a glossary term, the places search phrasings lead to: ids the handbook links to."""
     ids = {ident for doc in docs for _, ident in _id_sites(doc)}
     for doc in docs:
         sites = [(("see_also", j), ref) for j, ref in enumerate(doc.data.get("see_also", []))] if kind_of(doc) == "catalogue" else []
@@ -136,6 +136,7 @@ def _see_links(docs: list[Loaded], refs: _Refs) -> None:
             if kind_of(doc) == "catalogue" else []
         sites += [(("terms", i, "see", j), ref) for i, term in enumerate(doc.data["terms"]) for j, ref in enumerate(term.get("see", []))] \
             if kind_of(doc) == "glossary" else []
+        sites += [(("phrasings", i, "id"), entry["id"]) for i, entry in enumerate(doc.data["phrasings"])] if kind_of(doc) == "phrasings" else []
         for path, ref in sites:
             if ref not in ids:
                 refs.add(doc, path, "validate.unknown_link", ref=ref, hint=suggestion(ref, ids))

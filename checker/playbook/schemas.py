@@ -24,6 +24,7 @@ KIND_SCHEMAS = {
     "messages": "messages.schema.json",
     "activity-keywords": "activity-keywords.schema.json",
     "course": "course.schema.json",
+    "phrasings": "phrasings.schema.json",
     "mapping": "mapping.schema.json",
 }
 

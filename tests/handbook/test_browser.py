@@ -272,3 +272,107 @@ def test_symptom_page_and_course_outline_fit_a_390_px_phone(browser: Any, tab: A
         tab.goto(f"{served}/{lang}/{url}")
         widest = tab.locator("article table").evaluate_all("tables => Math.max(0, ...tables.map(t => t.getBoundingClientRect().right))")
         assert 0 < widest <= 390, f"{url}: a table reaches {widest:.0f} px"
+
+
+#: Everyday queries, typed as a reader with a problem in hand would type them, and the page whose advice must come first.
+EVERYDAY = {
+    "en": [("the customer stopped answering", "topics/warning-signs/"), ("customer not responding", "topics/warning-signs/"),
+           ("asks for a discount", "topics/warning-signs/"), ("our contact person changed", "topics/warning-signs/"),
+           ("customer complaining", "topics/leave-reasons/"), ("competitor offer", "topics/leave-reasons/"),
+           ("customer is tendering", "stages/integrated/"), ("customer left suddenly", "endings/abrupt/"),
+           ("project ended", "endings/paused/"), ("orders going down", "endings/fading/"), ("quality problems", "topics/ending-reasons/"),
+           ("strategic partner", "stages/interdependence/"), ("drop a customer", "topics/guidance/"), ("wrong stage", "topics/guidance/")],
+    "fi": [("asiakas ei vastaa", "topics/warning-signs/"), ("hintavalitukset", "topics/warning-signs/"), ("alennus", "topics/warning-signs/"),
+           ("asiakas kilpailuttaa", "stages/integrated/"), ("yhteyshenkilö vaihtui", "topics/warning-signs/"),
+           ("asiakas valittaa", "topics/leave-reasons/"), ("kilpailijan tarjous", "topics/leave-reasons/"),
+           ("tilaukset vähenevät", "endings/fading/"), ("asiakas lähti yllättäen", "endings/abrupt/"), ("projekti päättyi", "endings/paused/"),
+           ("laatuongelmat", "topics/ending-reasons/"), ("uusi asiakas", "stages/exploratory/"), ("luopua asiakkaasta", "topics/guidance/"),
+           ("kanta-asiakas", "stages/cooperation/")],
+}
+
+
+@pytest.mark.parametrize(("lang", "query", "first"), [(lang, query, first) for lang, cases in EVERYDAY.items() for query, first in cases])
+def test_an_everyday_query_finds_the_advice_first_and_no_training_material(browser: Any, tab: Any, served: str, lang: str, query: str, first: str) -> None:
+    results = _search(tab, served, lang, query)
+    for _ in range(20):  # the results of the whole query, not of its first letters: wait until they stop changing
+        tab.wait_for_timeout(250)
+        now = [urlparse(href).path for href in tab.locator("a.md-search-result__link").evaluate_all("links => links.map(a => a.href)")]
+        if now == results:
+            break
+        results = now
+    assert results[0] == f"/{lang}/{first}", results[:5]
+    assert not [r for r in results if r.startswith((f"/{lang}/course/", f"/{lang}/handout/", f"/{lang}/trainer/"))]
+
+
+def test_language_switch_after_scrolling_keeps_the_section_being_read(browser: Any, tab: Any, served: str, playbook: Playbook) -> None:
+    stage = playbook.phases["interdependence"]
+    tab.goto(f"{served}/en/{stage.page}")
+    tab.wait_for_load_state("networkidle")
+    for _ in range(10):  # scroll the way a reader does, in steps, down to the section on what to avoid
+        tab.mouse.wheel(0, tab.evaluate("document.getElementById('avoid').getBoundingClientRect().top - 120") / 2)
+        tab.wait_for_timeout(150)
+    # navigation.tracking: the address follows the section being read, with no click on an anchor
+    tab.wait_for_function("location.hash.length > 1")
+    section = tab.evaluate("location.hash")
+    tab.locator(".md-header__option .md-select").hover()
+    tab.locator("a.md-select__link[hreflang=fi]").click()
+    tab.wait_for_url(f"{served}/fi/{stage.page}{section}")
+    tab.wait_for_function(f"Math.abs(document.getElementById({section[1:]!r}).getBoundingClientRect().top) < 200")
+    assert tab.evaluate("window.scrollY") > 500
+
+
+@pytest.mark.parametrize("lang", ["en", "fi"])
+def test_print_page_has_no_dead_in_page_links(browser: Any, tab: Any, served: str, lang: str) -> None:
+    tab.goto(f"{served}/{lang}/print/")
+    tab.wait_for_load_state("networkidle")
+    links = tab.evaluate("[...document.querySelectorAll('#print-site-page a[href^=\"#\"]')].map(a => decodeURIComponent(a.getAttribute('href').slice(1)))")
+    assert len(links) > 100  # the print page links within itself a lot
+    assert [i for i in links if i and not tab.evaluate("id => !!document.getElementById(id)", i)] == []
+
+
+@pytest.mark.parametrize("lang", ["en", "fi"])
+def test_wide_tables_become_labelled_cards_on_a_390_px_phone(browser: Any, tab: Any, served: str, playbook: Playbook, lang: str) -> None:
+    tab.set_viewport_size({"width": 390, "height": 844})
+    for url, rows in (("", len({s for stage in playbook.stages for s in stage.data["profile"]})), ("endings/", len(playbook.endings))):
+        tab.goto(f"{served}/{lang}/{url}")
+        cards = tab.locator(".pb-cards tbody tr")
+        assert cards.count() == rows, url
+        assert tab.evaluate("document.documentElement.scrollWidth") <= 390, url
+        widest = tab.locator("article table").evaluate_all("tables => Math.max(0, ...tables.map(t => t.getBoundingClientRect().right))")
+        assert widest <= 390, url
+        # every value names its column: a card needs no header row to be read
+        labels = tab.locator(".pb-cards tbody tr").first.locator("td:not(:first-child)").evaluate_all("cells => cells.map(c => c.dataset.label)")
+        assert labels and all(labels), url
+
+
+@pytest.mark.parametrize("lang", ["en", "fi"])
+def test_404_page_loads_its_styles_and_scripts(browser: Any, tab: Any, served: str, lang: str) -> None:
+    failed: list[str] = []
+    tab.on("response", lambda response: failed.append(f"{response.status} {response.url}") if response.status >= 400 else None)
+    tab.goto(f"{served}/{lang}/404.html")
+    tab.wait_for_load_state("networkidle")
+    assert failed == []
+    assert tab.locator("link[rel=stylesheet]").count() >= 2
+    assert tab.evaluate("getComputedStyle(document.querySelector('.md-header')).position") in ("sticky", "fixed")  # Material's styles apply
+
+
+@pytest.mark.parametrize("lang", ["en", "fi"])
+def test_printed_module_keeps_the_tasks_with_a_large_write_in_box(browser: Any, tab: Any, served: str, lang: str) -> None:
+    tab.goto(f"{served}/{lang}/handout/?module=basic")
+    tab.emulate_media(media="print")
+    block = tab.locator(".pb-module.pb-chosen .pb-write-in")
+    assert block.count() == 1
+    assert block.evaluate("b => getComputedStyle(b).breakInside") == "avoid"
+    assert block.locator("ol li").count() >= 2  # the tasks are inside the block, right above the box
+    box = block.locator(".pb-answer-space").bounding_box()
+    assert box and box["height"] >= 250
+    tab.emulate_media(media="screen")
+
+
+@pytest.mark.parametrize(("lang", "word"), [("en", "Page"), ("fi", "Sivu")])
+def test_printed_pages_are_numbered_in_the_pages_language(browser: Any, tab: Any, served: str, lang: str, word: str) -> None:
+    tab.goto(f"{served}/{lang}/print/")
+    rules = tab.evaluate("""() => [...document.styleSheets].flatMap(s => { try { return [...s.cssRules] } catch (e) { return [] } })
+        .filter(r => r.cssText.startsWith('@page')).map(r => r.cssText)""")
+    footers = [r for r in rules if "bottom-right" in r]
+    assert footers and f'"{word} "' in footers[-1]  # the last rule is the one that applies

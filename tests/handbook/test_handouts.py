@@ -40,3 +40,12 @@ def test_print_page_leaves_out_the_rule_catalogue_and_the_handouts(site: Path, p
     text = (site / lang / "print" / "index.html").read_text(encoding="utf-8")
     assert 'id="signals"' not in text and "pb-module" not in text
     assert all(re.search(rf'id="[a-z-]*-{rule.id}"', text) for rule in playbook.rules)  # each expectation, on its own page's part
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_stage_and_ending_page_gives_its_module_the_outlines_number(site: Path, playbook: Playbook, lang: str) -> None:
+    from checker.handbook.course import modules
+
+    for module in (m for m in modules(playbook) if m.phase):
+        text = _text(site, lang, module.phase.page.removesuffix("/"))
+        assert playbook.text("handbook.training.module_number", lang, number=module.number) in text, module.id

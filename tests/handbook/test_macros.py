@@ -372,3 +372,24 @@ def test_course_outline_lists_and_times_the_opening_and_closing_modules(site: Pa
     assert len(minutes) == len(rows)
     total = sum(minutes)
     assert playbook.text("handbook.training.total", lang, hours=total // 60, minutes=total % 60) in outline
+
+
+def test_a_label_too_long_for_its_line_breaks_at_the_compound_the_data_marks_with_a_hyphen(playbook: Playbook) -> None:
+    from checker.handbook.diagrams import _wrap, compounds
+
+    marked = compounds("Pitkä päättymisprosessi", playbook, "fi")
+    assert marked == "Pitkä päättymis|prosessi"
+    assert _wrap(marked, 15) == ["Pitkä", "päättymis-", "prosessi"]
+    assert _wrap(marked, 24) == ["Pitkä päättymisprosessi"]  # fits whole: no hyphen
+    assert _wrap("Keskinäisen riippuvuuden vaihe", 15) == ["Keskinäisen", "riippuvuuden", "vaihe"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_finnish_endings_figure_hyphenates_paattymisprosessi_on_a_phone(site: Path, playbook: Playbook, lang: str) -> None:
+    figure = (site / lang / "endings" / "index.html").read_text(encoding="utf-8")
+    narrow = figure[figure.index('class="pb-diagram pb-narrow"'):]
+    name = playbook.phases["drawn-out"].name[lang]
+    if lang == "fi":
+        assert re.search(r">päättymis-</tspan><tspan[^>]*>prosessi<", narrow)
+    shown = " ".join(re.findall(r"<tspan[^>]*>([^<]*)</tspan>", narrow)).replace("- ", "")
+    assert name.replace(" ", "") in shown.replace(" ", "")

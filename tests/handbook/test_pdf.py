@@ -11,6 +11,7 @@ import pytest
 from test_macros import LANGS, built_site, page
 
 from checker.handbook import pdf
+from checker.handbook.markdown import plain
 from checker.playbook.model import Playbook
 
 pypdf = pytest.importorskip("pypdf")
@@ -68,8 +69,8 @@ def test_contents_list_gives_the_page_each_module_starts_on(made, playbook: Play
     site, _, _ = made
     pages = _pages(site / lang / name)
     module = playbook.text("handbook.training.module", lang)
-    for number, phase in enumerate([*playbook.stages, *playbook.endings], 1):
-        heading = f"{module} {number}: {phase.name[lang]}"
+    for number, name in _outline(site, lang):
+        heading = f"{module} {number}: {name}"
         listed = re.search(re.escape(heading) + r" \.[. ]*(\d+)", pages[0])
         assert listed, f"{heading} has no page number in the contents of {lang}/{name}"
         starts = next(i for i, text in enumerate(pages[1:], 2) if text.startswith(heading))
@@ -127,3 +128,43 @@ def test_without_pango_the_build_says_what_to_install_and_goes_on(monkeypatch, t
     err = capsys.readouterr().err
     assert "PDF handouts not built" in err and "libpango-1.0-0" in err
     assert not (tmp_path / "en" / "handout.pdf").exists()
+
+
+def _outline(site: Path, lang: str) -> list[tuple[int, str]]:
+    """(number, module name) of each row of the course outline as the training page shows it."""
+    outline = (site / lang / "training" / "index.html").read_text(encoding="utf-8").split('class="pb-outline"')[1].split("</table>")[0]
+    rows = re.findall(r"<tr>\s*<td>(\d+)</td>\s*<td>(.*?)</td>", outline, re.S)
+    return [(int(number), " ".join(re.sub(r"<[^>]+>", "", cell).split())) for number, cell in rows]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("name", pdf.KINDS.values())
+def test_each_pdf_holds_every_module_of_the_outline_numbered_and_ordered_as_the_outline(made, playbook: Playbook, lang: str, name: str) -> None:
+    site, _, _ = made
+    outline = _outline(site, lang)
+    assert [n for n, _ in outline] == list(range(1, len(playbook.stages) + len(playbook.endings) + 3))  # opening, stages, endings, closing
+    assert outline[0][1] == plain(playbook.course["opening"]["title"][lang]) and outline[-1][1] == plain(playbook.course["closing"]["title"][lang])
+    text = " ".join(_pages(site / lang / name)[1:])  # after the contents
+    module = playbook.text("handbook.training.module", lang)
+    places = [text.find(f"{module} {number}: {title}") for number, title in outline]
+    assert -1 not in places, [o for o, p in zip(outline, places, strict=True) if p == -1]
+    assert places == sorted(places)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_trainer_pdf_holds_the_facilitator_notes_topic_training_and_templates(made, playbook: Playbook, lang: str) -> None:
+    site, _, _ = made
+    trainer = " ".join(_pages(site / lang / "trainer.pdf"))
+    course = playbook.course
+    wanted = [course["opening"]["facilitator"]["board"][0][lang], course["closing"]["steps"][0][lang],
+              *(notes["wrong_answer"][lang] for notes in course["modules"]), *(template["title"][lang] for template in course["templates"])]
+    wanted += [cat["training"]["exercise"]["model_answer"][lang] for cat in playbook.catalogues.values() if "training" in cat]
+    assert [w for w in wanted if _snippet(plain(w)) not in trainer] == []
+
+
+@pytest.mark.parametrize(("lang", "word"), [("en", "Page"), ("fi", "Sivu")])
+def test_pdf_pages_are_numbered_in_their_language(made, lang: str, word: str) -> None:
+    site, _, _ = made
+    last = _pages(site / lang / "handout.pdf")[-1]
+    assert re.search(rf"{word} \d+ / \d+", last)
+    assert lang == "en" or "Page" not in " ".join(_pages(site / lang / "trainer.pdf"))

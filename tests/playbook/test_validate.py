@@ -23,7 +23,7 @@ def test_bundled_playbooks_are_valid():
     docs, problems = validate([BUNDLED])
     assert problems == []
     kinds = sorted({d.data["kind"] for d in docs})
-    assert kinds == ["activity-keywords", "catalogue", "course", "ending", "glossary", "manifest", "messages", "signals", "sources", "stage"]
+    assert kinds == ["activity-keywords", "catalogue", "course", "ending", "glossary", "manifest", "messages", "phrasings", "signals", "sources", "stage"]
 
 
 def test_every_bundled_file_starts_with_a_schema_modeline():
@@ -84,3 +84,10 @@ def test_a_see_also_id_that_names_nothing_is_named(playbook_copy: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace("see_also: [fading,", "see_also: [fadin,", 1), encoding="utf-8")
     _, problems = validate([playbook_copy])
     assert any("'fadin' is not the id of a stage" in p.message and "did you mean 'fading'?" in p.message for p in problems)
+
+
+def test_a_search_phrasing_for_an_id_that_names_nothing_is_named(playbook_copy: Path) -> None:
+    path = playbook_copy / "phrasings.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("- id: warning-signs-rarer-contact", "- id: warning-signs-rarer-kontact", 1), encoding="utf-8")
+    _, problems = validate([playbook_copy])
+    assert [(p.file.rsplit("/", 1)[-1], p.path) for p in problems if "'warning-signs-rarer-kontact'" in p.message] == [("phrasings.yaml", "$.phrasings[0].id")]

@@ -28,6 +28,20 @@ window.addEventListener("afterprint", () => {
 });
 if (document.getElementById("print-site-page")) {
   for (const details of document.querySelectorAll("details")) details.setAttribute("open", "");
+  /* Links to the parts the print page leaves out (the rule catalogue, the course handouts) lead
+     nowhere on it: keep their words, drop the link. */
+  for (const link of document.querySelectorAll('#print-site-page a[href^="#"]')) {
+    const id = decodeURIComponent(link.getAttribute("href").slice(1));
+    if (id && !document.getElementById(id)) link.replaceWith(...link.childNodes);
+  }
+}
+
+/* Tables laid out as cards on a phone (.pb-cards): each cell is labelled with its column. */
+for (const table of document.querySelectorAll(".pb-cards table")) {
+  const head = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+  for (const row of table.querySelectorAll("tbody tr")) {
+    [...row.children].forEach((cell, i) => { if (head[i]) cell.dataset.label = head[i]; });
+  }
 }
 
 /* The course handouts (handout/, trainer/): `?module=<id>` shows, and so prints, one module only. */

@@ -82,6 +82,8 @@ class Phrases:
             return {"text": f"{OP_SYMBOLS[rule.op]} {rule.value:g} × {self.pb.signals[rule.relative_to].name[self.lang]}"}
         if kind == "count":
             return {"text": count_test(rule.op, OP_SYMBOLS[rule.op], rule.value, self.pb.signals[rule.signal].unit, self.lang, self.pb.messages)}  # type: ignore[arg-type]
+        if kind == "boolean" and rule.op == "==":  # "yes", not "= yes" (as Evaluator.expected)
+            return {"text": self.show(rule.signal, rule.value)}
         return {"text": f"{OP_SYMBOLS[rule.op]} {self.show(rule.signal, rule.value)}"}
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from checker.handbook.course import modules
+from checker.handbook.course import MINUTES, modules
 from checker.handbook.markdown import md, table
 
 #: The page's macros.Handbook; not imported, because macros imports this module to register the kit.
@@ -163,10 +163,25 @@ def forms(h: Handbook) -> str:
 
 
 #: The kit's pages in the trainers' section of the navigation, in course order.
+
+def course_outline(h: Handbook) -> str:
+    """The course in order, numbered as the handouts and PDFs number it (handouts.modules): the opening
+    module, one module per stage and ending (timed by how much material it holds), the closing module."""
+    rows = []
+    for module in modules(h.pb):
+        link = h.page_link(module.id, "training") if module.phase else f"[{h.tr(module.data['title'])}]({h.link(f'course/{module.id}.md')})"
+        rows.append([str(module.number), link, h.label("training.minutes", n=module.minutes), "<br>".join(map(h.tr, module.data["objectives"]))])
+    total = sum(module.minutes for module in modules(h.pb))
+    # In a block of its own, so that the stylesheet can lay the modules out as cards on a phone.
+    return "\n".join(['<div class="pb-outline" markdown>', "", table(["#", *(h.label(k) for k in ("training.module", "training.duration", "training.objectives"))], rows), "", "</div>", "",
+                      f"**{h.label('training.total', hours=total // 60, minutes=total % 60)}**", "", h.label("training.timing", **MINUTES)])
+
+
 PAGES = ["course/routes.md", "course/forms.md", "course/opening.md", "course/topics.md", "course/roleplays.md", "course/closing.md",
          "course/facilitator.md", "templates.md"]
 #: The kit's macros by name; define_env binds each to the page's Handbook.
 MACROS: dict[str, Callable[..., str]] = {
+    "course_outline": course_outline,
     "course_module": course_module,
     "module_notes": module_notes,
     "topic_training": topic_training,

@@ -19,7 +19,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 
 from checker.handbook import crm_fields, diagrams, kit, links, pages, review, search
-from checker.handbook.course import MINUTES, modules
+from checker.handbook.course import modules
 from checker.handbook.handouts import handout_page
 from checker.handbook.markdown import cards, md, page_url, table
 from checker.handbook.structure import citations, footer, nav, topic_ids
@@ -30,7 +30,7 @@ from checker.playbook.thresholds import ThresholdsInvalid, apply_thresholds, rea
 
 ASSESS = ("trust", "information_exchange", "people_involved", "buying_pattern", "ease_of_ending")
 #: What the pages in docs/ may call: Handbook methods, and figures drawn for the page.
-MACROS = ("t", "print_link", "site_file", "phase_page", "topic_page", "rules_page", "sources_page", "course_outline",
+MACROS = ("t", "print_link", "site_file", "phase_page", "topic_page", "rules_page", "sources_page",
           "stages_table", "endings_table", "self_assessment", "page_list", "preset_list")
 FIGURES: dict[str, Callable[[Any], str]] = {"lifecycle_diagram": diagrams.lifecycle_figure, "endings_diagram": diagrams.endings_figure,
                                             "symptoms_page": pages.symptoms_page, "glossary_page": pages.glossary_page,
@@ -334,18 +334,6 @@ class Handbook:
         from checker.inputs.mappings import presets
 
         return "\n".join(f"- `{p.id}` — {md(p.name)}" for p in presets().values())
-
-    def course_outline(self) -> str:
-        """The course in order, numbered as the handouts and PDFs number it (handouts.modules): the opening
-        module, one module per stage and ending (timed by how much material it holds), the closing module."""
-        rows = []
-        for module in modules(self.pb):
-            link = self.page_link(module.id, "training") if module.phase else f"[{self.tr(module.data['title'])}]({self.link(f'course/{module.id}.md')})"
-            rows.append([str(module.number), link, self.label("training.minutes", n=module.minutes), "<br>".join(map(self.tr, module.data["objectives"]))])
-        total = sum(module.minutes for module in modules(self.pb))
-        # In a block of its own, so that the stylesheet can lay the modules out as cards on a phone.
-        return "\n".join(['<div class="pb-outline" markdown>', "", table(["#", *(self.label(k) for k in ("training.module", "training.duration", "training.objectives"))], rows), "", "</div>", "",
-                          f"**{self.label('training.total', hours=total // 60, minutes=total % 60)}**", "", self.label("training.timing", **MINUTES)])
 
 
 def define_env(env: Any) -> None:

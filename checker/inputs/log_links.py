@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-from checker.inputs.signal_sql import blank, literal
+from checker.inputs.signal_sql import blank, identifier, literal
 
 #: Ids that stand for "no record": Salesforce's all-zero ids (15 or 18 characters) and an
 #: empty GUID, with or without braces. Such a cell is empty.
@@ -101,3 +101,30 @@ def row_status(date_column: str, date_text: str) -> str:
     return (f"CASE WHEN acc IS NOT NULL THEN CASE WHEN {date_column} IS NOT NULL THEN 'used' "
             f"WHEN {blank(date_text)} THEN 'no_date' ELSE 'bad_date' END "
             f"WHEN account_id IS NULL OR {blank('account_id')} THEN 'without_account' ELSE 'unknown_account' END")
+
+
+def _field_cell(field_name: str, columns: list[str], lead_patterns: list[str]) -> str:
+    """One canonical field of a raw row: its column, or the first non-empty of a per-row list;
+    placeholder ids (and lead ids, for contacts) as empty."""
+    nonblank = [f"nullif(trim({identifier(c)}), '')" for c in columns]
+    cell = identifier(columns[0]) if len(columns) == 1 else f"coalesce({', '.join(nonblank)})"
+    if field_name in ID_FIELDS:
+        return id_cell(cell, lead_patterns if field_name == "customer_contact" else None)
+    return cell
+
+
+def lead_flag(columns: list[str] | None, lead_patterns: list[str]) -> str:
+    """SQL: whether the row's person is a lead (the report counts rows of leads without account apart)."""
+    if not columns or not lead_patterns:
+        return "false"
+    nonblank = [f"nullif(trim({identifier(c)}), '')" for c in columns]
+    return f"coalesce(regexp_full_match(coalesce({', '.join(nonblank)}, ''), {literal('|'.join(lead_patterns))}), false)"
+
+
+def select_field(field_name: str, by_field: dict[str, list[str]], implied_type: str | None, lead_patterns: list[str]) -> str:
+    """One canonical column of a log's raw table, as SQL."""
+    if field_name in by_field:
+        return f"{_field_cell(field_name, by_field[field_name], lead_patterns)} AS {field_name}"
+    if field_name == "type" and implied_type:
+        return f"{literal(implied_type)} AS type"  # a per-type export: every row is of this type
+    return f"NULL::VARCHAR AS {field_name}"

@@ -26,10 +26,10 @@ from checker.inputs.log_classes import activity_status_expr, amount_expr, classi
 from checker.inputs.log_coverage import EXAMPLES, LogStats, count_rows, coverage_warnings, deal_notes, skip_reason, stale_warnings
 from checker.inputs.log_dates import date_sql
 from checker.inputs.log_files import prepare
-from checker.inputs.log_links import ID_FIELDS, cell_links, contact_links, deal_links, id_cell, resolved, row_status
+from checker.inputs.log_links import cell_links, contact_links, deal_links, lead_flag, resolved, row_status, select_field
 from checker.inputs.log_type_columns import Candidate, candidates, type_hints
 from checker.inputs.mappings import Mapping
-from checker.inputs.signal_sql import activity_signals, deal_signals, identifier, literal, text_columns
+from checker.inputs.signal_sql import activity_signals, deal_signals, literal, text_columns
 from checker.playbook.messages import Problem
 from checker.playbook.model import Playbook
 from checker.playbook.schemas import SCHEMA_DIR
@@ -51,33 +51,6 @@ class Derived:
     stats: list[LogStats]
     origins: dict[str, list[str]] = field(default_factory=dict)  # signal -> the logs it was computed from
     notes: dict[int, list[DataNote]] = field(default_factory=dict)  # account index → data notes from the logs
-
-
-def _cell(field_name: str, columns: list[str], lead_patterns: list[str]) -> str:
-    """One canonical field of a raw row: its column, or the first non-empty of a per-row list;
-    placeholder ids (and lead ids, for contacts) as empty."""
-    nonblank = [f"nullif(trim({identifier(c)}), '')" for c in columns]
-    cell = identifier(columns[0]) if len(columns) == 1 else f"coalesce({', '.join(nonblank)})"
-    if field_name in ID_FIELDS:
-        return id_cell(cell, lead_patterns if field_name == "customer_contact" else None)
-    return cell
-
-
-def _lead(columns: list[str] | None, lead_patterns: list[str]) -> str:
-    """SQL: whether the row's person is a lead (the report counts rows of leads without account apart)."""
-    if not columns or not lead_patterns:
-        return "false"
-    nonblank = [f"nullif(trim({identifier(c)}), '')" for c in columns]
-    return f"coalesce(regexp_full_match(coalesce({', '.join(nonblank)}, ''), {literal('|'.join(lead_patterns))}), false)"
-
-
-def _select(field_name: str, by_field: dict[str, list[str]], implied_type: str | None, lead_patterns: list[str]) -> str:
-    """One canonical column of a log's raw table, as SQL."""
-    if field_name in by_field:
-        return f"{_cell(field_name, by_field[field_name], lead_patterns)} AS {field_name}"
-    if field_name == "type" and implied_type:
-        return f"{literal(implied_type)} AS type"  # a per-type export: every row is of this type
-    return f"NULL::VARCHAR AS {field_name}"
 
 
 class LogReader:
@@ -143,14 +116,14 @@ class LogReader:
             implied = self.mapping.implied_type(header) if kind == "activities" and "type" not in by_field else None
             if implied:
                 present.add("type")
-            cols = ", ".join(_select(f, by_field, implied, self.mapping.lead_id_patterns) for f in fields)
+            cols = ", ".join(select_field(f, by_field, implied, self.mapping.lead_id_patterns) for f in fields)
             if found:
-                type_sql, topic_sql = (_select(f, by_field, implied, []).rsplit(" AS ", 1)[0] for f in ("type", "topic"))
+                type_sql, topic_sql = (select_field(f, by_field, implied, []).rsplit(" AS ", 1)[0] for f in ("type", "topic"))
                 read_now = [header[int(c[1:])].strip() for c in by_field.get("type", [])]
                 self.type_candidates.append((table, found, type_sql, topic_sql, read_now))
             where = ""
             if kind == "activities":
-                cols += f", {_lead(by_field.get('customer_contact'), self.mapping.lead_id_patterns)} AS lead"
+                cols += f", {lead_flag(by_field.get('customer_contact'), self.mapping.lead_id_patterns)} AS lead"
                 if "child" in by_field:
                     # Salesforce writes a group event once per invitee (IsChild copies): it counts once.
                     child = f"coalesce({competitive_expr(by_field['child'][0])} = 'true', false)"

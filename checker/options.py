@@ -1,0 +1,153 @@
+"""The `playbook` command line: its options, and the inputs `check`, `signals`, `calibrate` and
+`review-sheet` read from them."""
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from checker import __version__
+from checker.check import Inputs
+from checker.inputs.mappings import presets
+from checker.inputs.values import date_pattern
+from checker.playbook.messages import Problem
+from checker.playbook.model import FINDING_KINDS, LANGUAGES, SEVERITIES
+from checker.reports import REPORTERS
+
+
+class UsageError(Problem):
+    """A problem with the command line; reported in one line (in --lang), exit 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="playbook", description="Relationship Playbook: validate the playbooks, list the rules, check CRM exports.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check playbook files (default: the bundled playbooks)", description="Check playbook YAML files: strict YAML, JSON Schema, then cross-references. Prints every problem as file:line: $.path: message.")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders to check (default: the bundled playbooks/)")
+    p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the messages")
+
+    p = sub.add_parser("summary", help="validate the playbooks and summarise what they hold")
+    p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
+    p.add_argument("--lang", choices=LANGUAGES, default="en")
+
+    p = sub.add_parser("check", help="check a CRM account export against the playbook",
+                       description="Flag accounts whose behaviour does not match their declared stage, with evidence, the playbook's advice and a link to the handbook.",
+                       epilog=f"formats: {', '.join(REPORTERS)}. Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or input error.")
+    _input_options(p)
+    p.add_argument("--format", choices=list(REPORTERS), default="table", help="output format (default: table)")
+    p.add_argument("--output", type=Path, metavar="FILE", help="write the report here (whole or not at all) instead of stdout")
+    p.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD", help="the date every time window counts back from (default: today)")
+    p.add_argument("--fail-on", choices=[*SEVERITIES, "never"], default="error", help="exit 1 when a finding at or above this severity exists (default: error)")
+    p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of messages and handbook links")
+    p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
+    p.add_argument("--handbook-url", metavar="URL", help="base URL of the handbook for links (default: the playbook's handbook_url)")
+    p.add_argument("--scores", action="store_true", help="table format: show every account with its best-fit scores")
+    p.add_argument("--details", action="store_true", help="table format: every finding in full (message, action, source, link) instead of one line each")
+    p.add_argument("--owner", action="append", default=[], metavar="NAME", help="only this owner's accounts (repeatable); the summary says what was left out")
+    p.add_argument("--kind", action="append", default=[], choices=FINDING_KINDS, help="only findings of this kind (repeatable)")
+    p.add_argument("--min-severity", choices=SEVERITIES, help="only findings of this severity or higher")
+    # Week over week (issue 16): compare with an earlier report, silence findings on purpose.
+    p.add_argument("--baseline", type=Path, metavar="PREVIOUS.json", help="an earlier JSON report: mark findings new or still open, list what was resolved or moved")
+    p.add_argument("--waivers", type=Path, metavar="FILE", help="waivers (YAML, schema/waivers.schema.json): findings not counted toward --fail-on, until a date")
+    p.add_argument("--show-waived", action="store_true", help="list waived findings too, with reason and until")
+    p.add_argument("--thresholds", type=Path, metavar="FILE", help="the company's own lines (YAML from `playbook calibrate --overlay`), laid over the playbook's; every report says so")
+    p.add_argument("--propose-stages", type=Path, metavar="FILE", help="also write a CSV a CRM can import: a proposed stage (the best fit) for every account without one, how sure, and 'review' where the evidence is thin")
+
+    p = sub.add_parser("waive", help="waive one finding until a date: add an entry to the waivers file",
+                       description="Append a waiver (account, rule or kind, reason, who, until) to the waivers file, creating it with its schema line.")
+    p.add_argument("account", metavar="ACCOUNT", help="the account id")
+    p.add_argument("rule", metavar="RULE", help="a rule id (`playbook rules`), or a finding kind for every finding of that kind")
+    p.add_argument("--reason", required=True, help="why the team lives with the finding")
+    p.add_argument("--until", required=True, type=_as_of, metavar="YYYY-MM-DD", help="the last day the waiver holds")
+    p.add_argument("--by", help="who decided (default: your login name)")
+    p.add_argument("--waivers", type=Path, default=Path("waivers.yaml"), metavar="FILE", help="the waivers file (default: waivers.yaml)")
+    p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
+    p.add_argument("--lang", choices=LANGUAGES, default="en")
+
+    p = sub.add_parser("signals", help="write the account table the checker judges: one row per account, one column per signal",
+                       description="Read the exports the way `check` does and write the signals it judges, one row per account (empty = unknown), to check the evidence by hand. "
+                                   "The CSV is a canonical account export: `playbook check` reads it back with the same findings. The JSON also says where each value came from.")
+    _input_options(p)
+    p.add_argument("--format", choices=["csv", "json"], default="csv", help="output format (default: csv)")
+    p.add_argument("--output", type=Path, metavar="FILE", help="write here (whole or not at all) instead of stdout")
+    p.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD", help="the date every time window counts back from (default: today)")
+    p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of messages")
+    p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
+
+    p = sub.add_parser("review-sheet", help="write a sheet (XLSX with drop-downs, or CSV) of the accounts that lack evidence, by revenue then name; filled in, it is an assessments file for check --assessments")
+    _input_options(p)
+    p.add_argument("--output", type=Path, required=True, metavar="FILE", help="the sheet: .xlsx (with drop-downs) or .csv")
+    p.add_argument("--owner", action="append", default=[], metavar="NAME", help="only this owner's accounts (repeatable)")
+    p.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD", help="the date every time window counts back from (default: today)")
+    p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the headers, drop-downs and messages")
+    p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
+
+    p = sub.add_parser("sample", help="write a realistic sample account export, generated from the stage profiles",
+                       description="Generate fictional accounts across every stage and ending: clean ones (verified by the checker), drifting ones and a few with the data mistakes real exports carry. The bundled docs/samples/accounts.csv is `playbook sample --accounts 300 --as-of 2026-10-31`.")
+    p.add_argument("--accounts", type=int, default=300, metavar="N", help="how many accounts (default 300)")
+    p.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD", help="the date the sample's dates count back from (default: today)")
+    p.add_argument("--seed", type=int, default=7, help="random seed; the same seed gives the same file")
+    p.add_argument("--output", type=Path, metavar="FILE", help="write here instead of stdout")
+    p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
+
+    p = sub.add_parser("calibrate", help="draw the playbook's numeric lines on your accounts and suggest lines fitted to them",
+                       description="Read the exports as `check` does; show how each declared stage's accounts sit on every numeric line and, where the data can carry one, "
+                                   "suggest a line that separates the stage from its neighbour better. Nothing changes a check until the overlay is accepted (`check --thresholds`).")
+    _input_options(p)
+    p.add_argument("--output", type=Path, metavar="FILE", help="write the calibration page (one self-contained HTML file) here")
+    p.add_argument("--overlay", type=Path, metavar="FILE", help="write the suggested lines here (YAML, schema/thresholds.schema.json), for `check --thresholds`")
+    p.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD", help="the date every time window counts back from (default: today)")
+    p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the page and the overlay's comments")
+    p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
+
+    p = sub.add_parser("rules", help="list every expectation the checker evaluates, or explain one")
+    p.add_argument("rule", nargs="?", metavar="RULE", help="a rule id: show its test, rationale, action, source and handbook link")
+    p.add_argument("--thresholds", type=Path, metavar="FILE", help="the company's own lines: show them beside the playbook's")
+    p.add_argument("--handbook-url", metavar="URL", help="base URL of the handbook for the link (default: the playbook's handbook_url)")
+    p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
+    p.add_argument("--lang", choices=LANGUAGES, default="en")
+    return parser
+
+
+def _input_options(p: argparse.ArgumentParser) -> None:
+    """What `check` and `signals` both read: the exports and how to map them (see inputs_from)."""
+    p.add_argument("accounts", type=Path, metavar="ACCOUNTS", help="account export: CSV, XLSX, or a zipped Salesforce Data Export")
+    p.add_argument("--activities", type=Path, action="append", default=[], metavar="FILE", help="activity export (calls, meetings, e-mails, tasks); repeatable")
+    p.add_argument("--deals", type=Path, action="append", default=[], metavar="FILE", help="deal / opportunity export; repeatable")
+    p.add_argument("--contacts", type=Path, action="append", default=[], metavar="FILE", help="contacts export (contact id and/or name, and account): links activities that name only a contact to its account; repeatable")
+    p.add_argument("--currency-rates", type=Path, metavar="FILE", help="CSV of currency code and rate (value of one unit): deals in several currencies are converted, not summed as they are")
+    p.add_argument("--history-from", type=_as_of, default=None, metavar="YYYY-MM-DD", help="the logs hold only the history since this date: time windows reaching before it are unknown, not zero")
+    p.add_argument("--stage-history", type=Path, action="append", default=[], metavar="FILE",
+                   help="the CRM's field history of the accounts (Salesforce AccountHistory.csv): the day each stage was declared; repeatable")
+    p.add_argument("--preset", choices=["auto", *sorted(presets())], default="auto", help="which CRM wrote the exports (default: auto, recognised from the headers)")
+    p.add_argument("--mapping", type=Path, metavar="FILE", help="your company's column mapping (YAML, schema/mapping.schema.json), e.g. custom stage fields")
+    p.add_argument("--date-format", type=_date_format, metavar="dmy|mdy|iso|PATTERN",
+                   help="day/month order for dates like 03/04/2026 when the data cannot tell, or the dates' form as a strftime pattern, e.g. '%%d %%b, %%Y %%H:%%M'")
+    p.add_argument("--sheet", metavar="NAME", help="the sheet to read from XLSX files (default: the first)")
+    p.add_argument("--assessments", type=Path, action="append", default=[], metavar="FILE", help="an assessments file (CSV or XLSX: the handbook's review page, a filled review sheet): the newest review per account fills what the CRM does not know; repeatable")
+
+
+def inputs_from(args: argparse.Namespace) -> Inputs:
+    """The files `check` or `signals` reads, from the options _input_options defines."""
+    if not args.accounts.is_file():
+        raise UsageError("error.no_file", path=args.accounts)
+    if args.output and args.output.resolve() == args.accounts.resolve():
+        raise UsageError("error.output_is_input")
+    return Inputs(args.accounts, args.activities, args.deals, args.preset, args.mapping, args.date_format, args.sheet,
+                  args.contacts, args.currency_rates, args.history_from, assessments=args.assessments, stage_history=args.stage_history)
+
+
+def _as_of(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write it as YYYY-MM-DD") from None
+
+
+def _date_format(text: str) -> str:
+    try:
+        return date_pattern(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is neither dmy, mdy, iso nor a strftime pattern that reads a date (e.g. '%d.%m.%Y %H:%M')") from None

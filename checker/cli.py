@@ -25,7 +25,7 @@ from checker.history.changes import annotate, report_columns
 from checker.history.waivers import append_waiver, check_rules, known_rules, read_waivers
 from checker.inputs.accounts import AccountTable
 from checker.inputs.files import InputError
-from checker.options import UsageError, _parser, inputs_from  # noqa: F401 (_parser: tests build it from here)
+from checker.options import UsageError, _parser, inputs_from
 from checker.playbook.messages import render, suggestion, words
 from checker.playbook.model import FINDING_KINDS, SEVERITIES, Playbook, load_playbook
 from checker.playbook.problems import PlaybookInvalid

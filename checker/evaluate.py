@@ -18,10 +18,9 @@ import numpy as np
 from checker.inputs.accounts import AccountTable, DataNote
 from checker.inputs.columns import Columns, decode, encode
 from checker.playbook.messages import count_test, quantity, words
-from checker.playbook.model import OP_SYMBOLS, Playbook, Rule
+from checker.playbook.model import DECLARED_ON, OP_SYMBOLS, Playbook, Rule
 
 PASS, FAIL, UNKNOWN, SKIPPED = 0, 1, 2, 3
-DECLARED_ON = "stage_declared_on"  # the signal holding the day an account's stage or ending was declared
 _OPS = {">=": np.greater_equal, "<=": np.less_equal, ">": np.greater, "<": np.less, "==": np.equal, "!=": np.not_equal}
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from checker.handbook.markdown import md
 from checker.playbook.messages import count_test, quantity
-from checker.playbook.model import OP_SYMBOLS, Playbook, Rule
+from checker.playbook.model import DECLARED_ON, OP_SYMBOLS, Playbook, Rule
 
 #: The review's own columns of an assessments file, before one column per asked signal.
 FIELDS = ("account_id", "account_name", "reviewed_on", "reviewer", "declared_stage")
@@ -96,6 +96,7 @@ def review_model(playbook: Playbook, lang: str, url: Any) -> dict[str, object]:
               "value": None if r.op == "recorded" else (r.value if r.relative_to else encoded(r.value, playbook, r.signal)),
               "relative_to": r.relative_to, "when": [{"signal": c.signal, "op": c.op, "value": encoded(c.value, playbook, c.signal)} for c in r.when],
               "direction": r.direction, "severity": r.severity, "evidence": playbook.shows_evidence(r), "title": r.title[lang],
+              "since_declared": bool(r.data.get("since_declared")),
               "expected": phrases.expected(r), "url": url(f"{r.section}/{r.owner}.md", r.id)}
              for r in playbook.rules]
     phases = [{"id": p.id, "kind": p.kind, "order": p.order, "name": p.name[lang], "url": url(f"{p.section}/{p.id}.md")}
@@ -103,7 +104,8 @@ def review_model(playbook: Playbook, lang: str, url: Any) -> dict[str, object]:
     spec = playbook.manifest["verdict"]
     verdict = {"id": spec["id"], "ladder": spec["severity"], "distance_words": spec["distance_words"][lang],
                "message": {d: spec["message"][d][lang] for d in ("behind", "ahead")}, "action": {d: spec["action"][d][lang] for d in ("behind", "ahead")},
-               "develop_fallback": spec["develop_fallback"][lang], "url": url("rules.md", spec["id"])}
+               "develop_fallback": spec["develop_fallback"][lang], "url": url("rules.md", spec["id"]),
+               "declared_on": DECLARED_ON, "grace_days": spec.get("declared_grace_days")}
     words = {key: text[lang] for key, text in playbook.messages.items() if key.startswith(("handbook.review.", "check.", "unit.", "handbook.severity."))}
     return {"lang": lang, "fields": list(FIELDS), "best_fit": playbook.manifest["best_fit"], "verdict": verdict,
             "signals": signals, "phases": phases, "rules": rules, "words": words}

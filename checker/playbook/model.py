@@ -24,6 +24,7 @@ SEVERITIES = ("error", "warning", "info")  # most severe first
 FINDING_KINDS = ("stage-mismatch", "warning-sign", "termination", "portfolio", "data", "review-disagrees", "review-stale")
 #: How a rule's comparison is written for people.
 OP_SYMBOLS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
+DECLARED_ON = "stage_declared_on"  # the signal holding the day an account's stage or ending was declared (evaluate, the review page)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ was resolved or moved, and waived findings (only with --show-waived). Without --
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 
 from checker.check import AccountView, CheckResult
 from checker.evaluate import Finding
@@ -85,7 +84,7 @@ def csv_rows(account: AccountView) -> Iterator[list[object]]:
         yield [f, status, mark.first_seen, w.until if w else None, w.reason if w else None, w.by if w else None]
     for seen in history.resolved.get(account.index, []):
         # Its message in this run's language (the baseline may be in another): the rule's title.
-        yield [replace(seen, message=_title(account.result, seen.rule) or seen.message), "resolved", seen.first_seen, None, None, None]
+        yield [seen._replace(message=_title(account.result, seen.rule) or seen.message), "resolved", seen.first_seen, None, None, None]
 
 
 def _title(result: CheckResult, rule_id: str) -> str | None:

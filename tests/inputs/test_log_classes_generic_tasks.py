@@ -55,7 +55,7 @@ def test_a_generic_task_is_classified_by_its_subject_and_counted_each_way(tmp_pa
     assert (log["rows_generic_type"], log["rows_generic_type_unclassified"], log["rows_unclassified_type"]) == (3, 1, 1)
     line = log_lines(result)[0]
     assert "3 generic tasks (2 classified by their subject, 1 not)" in line
-    assert "1 of no recognised type (counted as interactions)" in line
+    assert "1 of no recognised type (counted as an interaction)" in line
 
 
 def test_hubspots_own_tasks_file_is_generic_too(tmp_path, playbook):

@@ -110,7 +110,7 @@ def test_the_html_report_marks_new_and_open_findings_says_what_moved_and_hides_t
     assert f'<span class="pr-mark pr-mark-new">{new}</span>' in changed and "integrated-no-tenders" in changed
     assert html.count(f'<span class="pr-mark">{since}</span>') > 100
     # The summary's "since …" line and the card's resolved and moved lines, as the Markdown report words them.
-    history = markdown.split("\n\n")[2].replace("\\", "")
+    history = next(part for part in markdown.split("\n\n") if part.replace("\\", "").startswith(("Since 2026-10-24", "2026-10-24 jälkeen"))).replace("\\", "")
     assert history.startswith(("Since 2026-10-24", "2026-10-24 jälkeen")) and f"<p><b>{history}</b></p>" in html
     moved = next(line for line in markdown.replace("\\", "").splitlines() if line.startswith(("moved since", "muuttunut")))
     assert f'<p class="pr-evidence">{moved}</p>' in changed.replace("&gt;", ">").replace("&#39;", "'")

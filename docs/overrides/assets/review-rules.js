@@ -94,12 +94,16 @@
     const raw = (id) => (values.has(id) ? values.get(id) : NaN);
     const observed = (id) => (signals.get(id).type === "date" ? today - raw(id) : raw(id)); // a date: days since it
 
+    const declaredOn = raw(model.verdict.declared_on); // the day the stage was declared; NaN when unknown
     function code(rule) { // rule_codes
       let result;
+      // since_declared: only what came after the declaration counts, where its day is known.
+      const since = rule.since_declared && !Number.isNaN(declaredOn);
       if (rule.op === "recorded") {
         result = !values.has(rule.signal) ? UNKNOWN : Number.isNaN(raw(rule.signal)) ? FAIL : PASS;
       } else {
-        const seen = observed(rule.signal);
+        let seen = observed(rule.signal);
+        if (since && raw(rule.signal) <= declaredOn) seen = Infinity; // a date on or before the declaration is none since
         let threshold = rule.value, unknown = Number.isNaN(seen);
         if (rule.relative_to) {
           threshold = rule.value * raw(rule.relative_to);
@@ -107,10 +111,12 @@
         }
         result = unknown ? UNKNOWN : OPS[rule.op](seen, threshold) ? PASS : FAIL;
       }
+      const tested = result;
       for (const cond of [...rule.when].reverse()) { // the first precondition decides last
         const seen = observed(cond.signal);
         result = Number.isNaN(seen) ? UNKNOWN : OPS[cond.op](seen, cond.value) ? result : SKIPPED;
       }
+      if (since && rule.when.length) result = tested; // `when` is a grace for not knowing the date
       return result;
     }
     const codes = new Map(model.rules.map((rule) => [rule.id, code(rule)]));
@@ -145,7 +151,9 @@
       verdict: null, unmet: [], notTested: [], missing: {asked: [], other: []},
     };
     const d = stages.findIndex((s) => s.id === declared);
-    if (d >= 0 && best >= 0 && best !== d) result.verdict = verdict(d, best, fit, codes);
+    // A stage declared within the grace period gets the verdict at most as info (an unknown day: never).
+    const recent = model.verdict.grace_days != null && today - declaredOn <= model.verdict.grace_days;
+    if (d >= 0 && best >= 0 && best !== d) result.verdict = verdict(d, best, fit, codes, recent);
     for (const rule of model.rules) {
       if (!rule.applies_to.includes(declared)) continue;
       const c = codes.get(rule.id);
@@ -161,7 +169,7 @@
   }
 
   /** The account-level verdict (Evaluator._verdicts, _verdict): severity by the manifest's ladder, direction, words. */
-  function verdict(d, b, fit, codes) {
+  function verdict(d, b, fit, codes, recent) {
     const spec = model.verdict, own = fit[d], other = fit[b];
     const distance = Math.abs(b - d);
     const margin = own.tested >= model.best_fit.min_evaluated ? other.met / other.tested - own.met / own.tested : NaN;
@@ -173,7 +181,7 @@
       ? stageRules[d].filter((r) => r.evidence && codes.get(r.id) === FAIL).map((r) => r.title).join("; ") : "";
     const fill = (text, values) => text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
     return {
-      rule: spec.id, severity: spec.ladder[rung].severity, direction, distance, url: spec.url,
+      rule: spec.id, severity: recent ? "info" : spec.ladder[rung].severity, direction, distance, url: spec.url,
       message: fill(spec.message[direction], {...names, declared_fit: `${own.met}/${own.tested}`, best_fit: `${other.met}/${other.tested}`,
         distance: spec.distance_words[Math.min(distance, spec.distance_words.length) - 1]}),
       action: fill(spec.action[direction], {...names, develop: develop || spec.develop_fallback}),

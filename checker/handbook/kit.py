@@ -23,7 +23,9 @@ Handbook = Any
 def course_module(h: Handbook, which: str) -> str:
     """The opening or closing module: objectives, timed steps and the facilitator's notes."""
     module = h.pb.course[which]
-    out = [f"# {h.tr(module['title'])}", "", f"*{h.label('kit.length', n=module['minutes'])}*"]
+    number = next(m.number for m in modules(h.pb) if m.id == which)  # as the outline, the handouts and the PDFs number it
+    out = [f"# {h.tr(module['title'])}", "", f"*[{h.label('training.module_number', number=number)}]({h.link('training.md')})* · "
+           f"*{h.label('kit.length', n=module['minutes'])}*"]
     out += h.heading(2, "training.objectives", "objectives") + h.bullets(module["objectives"])
     out += h.heading(2, "kit.steps", "steps")
     out += [f"{i}. **{h.label('training.minutes', n=step['minutes'])}** — {h.tr(step)}" for i, step in enumerate(module["steps"], 1)]

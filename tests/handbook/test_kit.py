@@ -123,3 +123,14 @@ def test_templates_fill_the_playbooks_own_numbers(site: Path, playbook: Playbook
     text = _text((site / lang / "templates" / "index.html").read_text(encoding="utf-8"))
     assert "{handover_window_days}" not in text
     assert f"{playbook.activity_keywords['handover_window_days']} " in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_opening_and_closing_pages_carry_their_module_number_as_the_outline_numbers_them(site: Path, playbook: Playbook, lang: str) -> None:
+    from checker.handbook.course import modules
+
+    numbers = {m.id: m.number for m in modules(playbook)}
+    assert numbers["opening"] == 1 and numbers["closing"] == len(numbers)
+    for which in ("opening", "closing"):
+        html = (site / lang / "course" / which / "index.html").read_text(encoding="utf-8")
+        assert playbook.text("handbook.training.module_number", lang, number=numbers[which]) in html, which

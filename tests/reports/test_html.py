@@ -137,6 +137,7 @@ def test_the_act_this_week_list_holds_every_error_and_links_to_its_card(capsys):
     anchors = re.findall(r'<a href="#(account-\d+)">', act)
     assert len(anchors) == len(rows) and all(f'id="{anchor}"' in out for anchor in anchors)
     assert "Every error: the account, its owner and the reason" in act
+    assert out.index('id="pr-act"') < out.index("<h2>Where we are</h2>")  # the report opens on what to act on
 
 
 def test_observed_values_are_phrased_as_in_the_table_with_units(capsys, tmp_path):

@@ -137,10 +137,9 @@ class Baseline:
         return dict(zip(((ids[a], *rule_column[f]) for a, f in zip(c.account, c.finding, strict=True)), range(len(c.finding)), strict=True))
 
     @cached_property
-    def first_seen_dates(self) -> list[date]:
-        """Per finding, the date it was first seen."""
-        dates = [date.fromisoformat(text) for text in self.columns.dates]
-        return [dates[code] for code in self.columns.first_seen]
+    def dates(self) -> list[date]:
+        """The dates findings were first seen, by their code (`Columns.first_seen`)."""
+        return [date.fromisoformat(text) for text in self.columns.dates]
 
     def stages(self, account_id: str) -> tuple[str | None, str | None]:
         i = self.accounts[account_id]
@@ -148,7 +147,7 @@ class Baseline:
 
     def seen(self, at: int) -> Seen:
         rule, kind, _, severity, message = self.columns.distinct[self.columns.finding[at]]
-        return Seen(rule, kind, severity, message, self.first_seen_dates[at])
+        return Seen(rule, kind, severity, message, self.dates[self.columns.first_seen[at]])
 
 
 def load_baseline(path: Path, playbook_version: str) -> Baseline:

@@ -55,6 +55,7 @@ class History:
     accounts_added: int = 0
     accounts_removed: int = 0
     notes: list[Problem] = field(default_factory=list)  # expired waivers, waivers matching nothing
+    waived_rows: set[int] = field(default_factory=set)  # accounts with a waived finding (the others need no look at each mark)
 
     def narrowed(self, kept: list[list[Finding]]) -> History:
         """The same history for a filtered result (--owner, --kind, --min-severity): the marks of the findings kept."""
@@ -104,44 +105,47 @@ def annotate(result: CheckResult, baseline: Baseline | None, waivers: Waivers | 
     active = _active(waivers, result.as_of)
     marks: list[list[Mark]] = []
     history = History(baseline.as_of if baseline else None, show_waived, evaluation.findings, marks)
-    seen_before = baseline.findings if baseline is not None else {}
-    first_seen = baseline.first_seen_dates if baseline is not None else []
-    matched: set[int] = set()  # the baseline's findings still open
     # One Mark per (status, first seen, waiver): a large result holds few distinct ones, and
     # the JSON writer serialises each (finding, mark) pair once.
     shared: dict[tuple, Mark] = {}
-    unwaived_new = Mark(NEW if baseline is not None else None, result.as_of if baseline is not None else None)
-    for account_id, findings in zip(table.ids, evaluation.findings, strict=True):
-        waiving = active.get(account_id)
-        row = []
-        append = row.append
-        for f in findings:
-            waiver = next((w for w in waiving if w.covers(f)), None) if waiving else None
-            at = None
-            if baseline is not None:
-                at = seen_before.get((account_id, f.rule, (f.evidence or {}).get("signal") if f.kind == "data" else None))
-            if at is None:
-                if waiver is None:
-                    append(unwaived_new)
-                    continue
-                key = (unwaived_new.status, unwaived_new.first_seen, id(waiver))
-            else:
-                matched.add(at)
-                key = (STILL_OPEN, first_seen[at], id(waiver))
-            found = shared.get(key)
-            if found is None:
-                found = shared[key] = Mark(key[0], key[1], waiver)
-            append(found)
-        marks.append(row)
+
+    def mark(status: str | None, first: date | None, waiver: Waiver | None) -> Mark:
+        key = (status, first, id(waiver))
+        if key not in shared:
+            shared[key] = Mark(status, first, waiver)
+        return shared[key]
+
+    lengths = [len(row) for row in evaluation.findings]
+    if baseline is None:
+        plain = mark(None, None, None)
+        marks.extend([plain] * n for n in lengths)
+    else:
+        at, gone = _compare(result, baseline, index_of, lengths)
+        # Per finding its mark, by the code of the date it was first seen (0: new since the baseline).
+        dates = baseline.dates
+        table_of_marks = [mark(NEW, result.as_of, None), *(mark(STILL_OPEN, day, None) for day in dates)]
+        first_codes = np.asarray(baseline.columns.first_seen, dtype=np.int64)
+        codes = np.where(at >= 0, first_codes[np.maximum(at, 0)] + 1, 0) if len(first_codes) else np.zeros(len(at), dtype=np.int64)
+        flat = list(map(table_of_marks.__getitem__, codes.tolist()))
+        ends = np.cumsum(lengths).tolist()
+        marks.extend(flat[e - n:e] for e, n in zip(ends, lengths, strict=True))
+    for account_id, waiving in active.items():  # the few accounts a waiver names: their findings marked one by one
+        i = index_of.get(account_id)
+        if i is None:
+            continue
+        marks[i] = [m if (w := next((w for w in waiving if w.covers(f)), None)) is None else mark(m.status, m.first_seen, w)
+                    for f, m in zip(evaluation.findings[i], marks[i], strict=True)]
+        if any(m.waiver is not None for m in marks[i]):
+            history.waived_rows.add(i)
     if baseline is not None:
         columns = baseline.columns
-        for key, at in seen_before.items():  # in the baseline's order, as each account listed them
-            if at not in matched and key[0] in index_of:
-                history.resolved.setdefault(index_of[key[0]], []).append(baseline.seen(at))
-        for account_id, at in before.items():
+        account_ids = columns.ids
+        for j in gone.tolist():  # in the baseline's order, as each account listed them
+            history.resolved.setdefault(index_of[account_ids[columns.account[j]]], []).append(baseline.seen(j))
+        for account_id, j in before.items():
             i = index_of.get(account_id)
-            if i is not None and (columns.declared[at], columns.best_fit[at]) != (table.declared[i], evaluation.best_fit[i]):
-                history.moved[i] = Moved(columns.declared[at], columns.best_fit[at])
+            if i is not None and (columns.declared[j], columns.best_fit[j]) != (table.declared[i], evaluation.best_fit[i]):
+                history.moved[i] = Moved(columns.declared[j], columns.best_fit[j])
         history.resolved = dict(sorted(history.resolved.items()))
         history.moved = dict(sorted(history.moved.items()))
         history.accounts_added = sum(1 for a in table.ids if a not in before)
@@ -152,6 +156,43 @@ def annotate(result: CheckResult, baseline: Baseline | None, waivers: Waivers | 
     return history
 
 
+def _compare(result: CheckResult, baseline: Baseline, index_of: dict[str, int], lengths: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The result's findings against the baseline's, as whole columns.
+
+    Returns, per finding of the result (accounts in order, findings in order), the position of
+    the same finding in the baseline (`finding_key`: account, rule, the column of a data
+    finding) or -1; and the positions of the baseline's findings no longer there, of accounts
+    still in the export, in the baseline's order. A key is an account's position times the
+    number of distinct (rule, column) pairs plus its pair's code; a key repeated within the
+    baseline counts once, as its last finding, at the place of its first (as a dict keeps it)."""
+    pairs: dict[tuple[str, str | None], int] = {}
+    pair_of: dict[int, int] = {}  # id of a Finding → its pair's code (findings are shared between accounts)
+    flat = []
+    for row in result.evaluation.findings:
+        for f in row:
+            code = pair_of.get(id(f))
+            if code is None:
+                pair = (f.rule, (f.evidence or {}).get("signal") if f.kind == "data" else None)
+                code = pair_of[id(f)] = pairs.setdefault(pair, len(pairs))
+            flat.append(code)
+    columns = baseline.columns
+    theirs = np.array([pairs.setdefault((rule, column), len(pairs)) for rule, _, column, _, _ in columns.distinct], dtype=np.int64)
+    accounts = np.array([index_of.get(account_id, -1) for account_id in columns.ids], dtype=np.int64)
+    base_account = accounts[np.asarray(columns.account, dtype=np.int64)]
+    width = max(len(pairs), 1)
+    positions = np.nonzero(base_account >= 0)[0]  # findings of accounts still in the export
+    keys = base_account[positions] * width + theirs[np.asarray(columns.finding, dtype=np.int64)[positions]]
+    unique, first = np.unique(keys, return_index=True)
+    _, last_reversed = np.unique(keys[::-1], return_index=True)
+    last = positions[len(keys) - 1 - last_reversed]  # per unique key (sorted), its last finding
+    mine = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths) * width + np.asarray(flat, dtype=np.int64)
+    where = np.minimum(np.searchsorted(unique, mine), max(len(unique) - 1, 0))
+    hit = unique[where] == mine if len(unique) else np.zeros(len(mine), dtype=bool)
+    at = np.where(hit, last[where] if len(unique) else -1, -1)
+    gone = np.ones(len(unique), dtype=bool)
+    gone[where[hit]] = False
+    return at, last[gone][np.argsort(first[gone], kind="stable")]
+
 def report_columns(result: CheckResult) -> Columns:
     """What `--baseline` reads of this result's JSON report (`load_baseline`), without reading
     it back: the index `write_index` puts beside the report. Accounts, stages and findings as
@@ -160,7 +201,8 @@ def report_columns(result: CheckResult) -> Columns:
     columns = Columns(list(table.ids), list(table.declared), list(evaluation.best_fit))
     lists, marks = evaluation.findings, history.marks if history is not None else []
     if history is not None and not history.show_waived:  # as the JSON writer lists them: shown, then waived
-        for i, row in enumerate(history.marks):
+        for i in sorted(history.waived_rows):
+            row = history.marks[i]
             if any(m.waiver is not None for m in row):
                 pairs = list(zip(lists[i], row, strict=True))
                 pairs = [p for p in pairs if p[1].waiver is None] + [p for p in pairs if p[1].waiver is not None]

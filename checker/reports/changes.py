@@ -100,15 +100,19 @@ def _title(result: CheckResult, rule_id: str) -> str | None:
 
 def json_account(account_index: int, history: History, findings: list[Finding], record: dict, as_json: Callable[[Finding, Mark], object]) -> None:
     """Status, first_seen and waiver on each finding (`as_json(finding, mark)` writes it: `finding_json`); the account's `resolved` rules, `moved` stages and `waived` findings."""
-    shown, waived = [], []
-    show_waived = history.show_waived
-    for f, mark in zip(findings, history.marks[account_index], strict=True):
-        (shown if mark.waiver is None or show_waived else waived).append(as_json(f, mark))
-    record["findings"] = shown
-    if waived:  # kept in the report (for next week's --baseline) though not listed as findings
-        record["waived"] = waived
+    marks = history.marks[account_index]
+    if account_index in history.waived_rows and not history.show_waived:
+        shown, waived = [], []
+        for f, mark in zip(findings, marks, strict=True):
+            (shown if mark.waiver is None else waived).append(as_json(f, mark))
+        record["findings"] = shown
+        if waived:  # kept in the report (for next week's --baseline) though not listed as findings
+            record["waived"] = waived
+    else:
+        record["findings"] = [as_json(f, mark) for f, mark in zip(findings, marks, strict=True)]
     if history.since is not None:
-        record["resolved"] = sorted({s.rule for s in history.resolved.get(account_index, [])})
+        resolved = history.resolved.get(account_index)
+        record["resolved"] = sorted({s.rule for s in resolved}) if resolved else []
         moved = history.moved.get(account_index)
         if moved is not None:
             record["moved"] = {"declared_stage": moved.declared, "best_fit_stage": moved.best_fit}

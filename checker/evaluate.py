@@ -206,7 +206,7 @@ class Evaluator:
                 applies = applies_of[rule.applies_to] = np.isin(declared_code, [code_of[p] for p in rule.applies_to])
             c = codes[rule.id]
             failing = np.flatnonzero(applies & (c == FAIL))
-            close = near(rule, cols, self.as_of, playbook)  # near the line: one severity lower (checker/near.py)
+            close = near(rule, cols, self.as_of, playbook) if len(failing) else None  # near the line: one severity lower (checker/near.py)
             is_near = close[failing] if close is not None else np.zeros(len(failing), dtype=bool)
             for group, lowered in ((failing[~is_near], False), (failing[is_near], True)):
                 if not len(group):

@@ -17,8 +17,11 @@ import numpy as np
 
 from checker.inputs.accounts import AccountTable, DataNote
 from checker.inputs.columns import Columns, decode, encode
+from checker.near import compared, near
+from checker.near import observed as _observed
 from checker.playbook.messages import count_test, quantity, words
 from checker.playbook.model import DECLARED_ON, OP_SYMBOLS, Playbook, Rule
+from checker.playbook.near import lower, note
 
 PASS, FAIL, UNKNOWN, SKIPPED = 0, 1, 2, 3
 _OPS = {">=": np.greater_equal, "<=": np.less_equal, ">": np.greater, "<": np.less, "==": np.equal, "!=": np.not_equal}
@@ -75,13 +78,6 @@ class Evaluation:
         return dict(zip(self.stage_ids, evidence[index], strict=True))
 
 
-def _observed(signal: str, cols: Columns, as_of: date, playbook: Playbook) -> np.ndarray:
-    values = cols.get(signal)
-    if playbook.signals[signal].type == "date":
-        return as_of.toordinal() - values  # days since the date
-    return values
-
-
 def _threshold(value: object, signal: str, playbook: Playbook) -> float:
     return encode(value, playbook.signals[signal])
 
@@ -95,16 +91,7 @@ def rule_codes(rule: Rule, cols: Columns, as_of: date, playbook: Playbook) -> np
         else:
             codes = np.where(np.isnan(cols.get(rule.signal)), FAIL, PASS).astype(np.int8)
     else:
-        observed = _observed(rule.signal, cols, as_of, playbook)
-        if declared is not None:  # since_declared: a date on or before the declaration is none since
-            with np.errstate(invalid="ignore"):
-                observed = np.where(cols.get(rule.signal) <= declared, np.inf, observed)
-        threshold: np.ndarray | float = _threshold(rule.value, rule.signal, playbook)
-        unknown = np.isnan(observed)
-        if rule.relative_to:
-            base = cols.get(rule.relative_to)
-            threshold = rule.value * base
-            unknown = unknown | np.isnan(base)
+        observed, threshold, unknown = compared(rule, cols, as_of, playbook)  # since_declared: none since the declaration is ∞
         with np.errstate(invalid="ignore"):
             passed = _OPS[rule.op](observed, threshold)
         codes = np.where(unknown, UNKNOWN, np.where(passed, PASS, FAIL)).astype(np.int8)
@@ -219,19 +206,23 @@ class Evaluator:
                 applies = applies_of[rule.applies_to] = np.isin(declared_code, [code_of[p] for p in rule.applies_to])
             c = codes[rule.id]
             failing = np.flatnonzero(applies & (c == FAIL))
-            if len(failing):
-                counts[rule.kind, rule.severity] += len(failing)
+            close = near(rule, cols, self.as_of, playbook) if len(failing) else None  # near the line: one severity lower (checker/near.py)
+            is_near = close[failing] if close is not None else np.zeros(len(failing), dtype=bool)
+            for group, lowered in ((failing[~is_near], False), (failing[is_near], True)):
+                if not len(group):
+                    continue
+                counts[rule.kind, lower(rule.severity) if lowered else rule.severity] += len(group)
                 # One Finding per distinct observed value (and base), shared by the accounts that show it.
-                observed = cols.get(rule.signal)[failing]
-                base = cols.get(rule.relative_to)[failing] if rule.relative_to else np.zeros(len(failing))
+                observed = cols.get(rule.signal)[group]
+                base = cols.get(rule.relative_to)[group] if rule.relative_to else np.zeros(len(group))
                 # Distinct (observed, base) pairs, sorted fast as complex numbers; NaN (a failing
                 # `recorded` rule) never equals itself, so it is grouped under a stand-in value.
                 pairs = np.where(np.isnan(observed), -np.inf, observed) + 1j * base
                 values, which = np.unique(pairs, return_inverse=True)
-                shared = [self._finding(rule, raw if raw != -np.inf else np.nan, of if rule.relative_to else None)
+                shared = [self._finding(rule, raw if raw != -np.inf else np.nan, of if rule.relative_to else None, lowered)
                           for raw, of in zip(values.real.tolist(), values.imag.tolist(), strict=True)]
                 distinct.extend(shared)
-                for i, k in zip(failing.tolist(), which.tolist(), strict=True):
+                for i, k in zip(group.tolist(), which.tolist(), strict=True):
                     findings[i].append(shared[k])
             for i in np.flatnonzero(applies & (c == UNKNOWN)).tolist():
                 not_evaluated[i].append(rule.id)
@@ -353,8 +344,8 @@ class Evaluator:
             parts.append(f"{cite}, {ref['pages']}" if ref.get("pages") else cite)
         return "; ".join(parts)
 
-    def _finding(self, rule: Rule, raw: float, base: float | None) -> Finding:
-        """The finding of a failed rule for these observed values."""
+    def _finding(self, rule: Rule, raw: float, base: float | None, near_line: bool = False) -> Finding:
+        """The finding of a failed rule for these observed values; `near_line`: missed by the playbook's margin (one severity lower)."""
         signals = self.playbook.signals
         value = decode(raw, signals[rule.signal])
         observed = self.text("check.not_recorded") if rule.op == "recorded" else self.show(rule.signal, value)
@@ -365,7 +356,9 @@ class Evaluator:
         message = self.text(template, title=rule.title[self.lang], observed=observed, expected=expected)
         evidence = {"signal": rule.signal, "observed": value.isoformat() if hasattr(value, "isoformat") else value,
                     "op": rule.op, "threshold": rule.value, "relative_to": rule.relative_to, "expected": expected}
-        return Finding(rule.id, rule.kind, rule.severity, message, evidence, rule.action[self.lang], self.citation(rule.sources),
+        if near_line:
+            message, evidence["near_line"] = f"{message} {note(self.playbook, self.lang)}", True
+        return Finding(rule.id, rule.kind, lower(rule.severity) if near_line else rule.severity, message, evidence, rule.action[self.lang], self.citation(rule.sources),
                        self.url(rule.page, rule.id))
 
     def _data_finding(self, table: AccountTable, index: int, note: DataNote) -> Finding:

@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from checker.handbook.markdown import md
+from checker.playbook import near
 from checker.playbook.messages import count_test, quantity
 from checker.playbook.model import DECLARED_ON, OP_SYMBOLS, Playbook, Rule
 
@@ -108,7 +109,7 @@ def review_model(playbook: Playbook, lang: str, url: Any) -> dict[str, object]:
                "declared_on": DECLARED_ON, "grace_days": spec.get("declared_grace_days")}
     words = {key: text[lang] for key, text in playbook.messages.items() if key.startswith(("handbook.review.", "check.", "unit.", "handbook.severity."))}
     return {"lang": lang, "fields": list(FIELDS), "best_fit": playbook.manifest["best_fit"], "verdict": verdict,
-            "signals": signals, "phases": phases, "rules": rules, "words": words}
+            "signals": signals, "phases": phases, "rules": rules, "words": words, "near_line": near.page_model(playbook, lang)}
 
 
 def _json(data: object) -> str:

@@ -30,6 +30,7 @@ from checker.evaluate import Evaluator
 from checker.handbook.review import FIELDS, asked
 from checker.inputs.accounts import table_from_values
 from checker.inputs.values import canonical_text
+from checker.playbook import near
 from checker.playbook.model import Playbook, load_playbook
 from checker.playbook.schemas import validator
 from checker.reports.csv import neutralise
@@ -101,8 +102,19 @@ def _lines(playbook: Playbook, signal: str) -> list[float]:
                   | {c.value for r in playbook.rules for c in r.when if c.signal == signal})
 
 
+def _edges(playbook: Playbook, lines: list[float], digits: int) -> list[float]:
+    """Values at the near-the-line band's edges of each line (playbook `near_line.margin`), just
+    inside and just outside them, on either side (rounded to `digits`, as an answer is written)."""
+    margin = playbook.manifest.get("near_line", {}).get("margin")
+    if margin is None:
+        return []
+    step = 10.0 ** -digits
+    return [round(v + side * (margin * v + d), digits) for v in lines if v for side in (-1, 1) for d in (-step, 0, step)
+            if v + side * (margin * v + d) >= 0]
+
+
 def _value(rng: random.Random, playbook: Playbook, signal: str) -> object:
-    """A random value of `signal`, often on or next to one of the playbook's lines."""
+    """A random value of `signal`, often on or next to one of the playbook's lines or the edges of their near-the-line bands."""
     spec = playbook.signals[signal]
     lines = [v for v in _lines(playbook, signal) if isinstance(v, (int, float)) and not isinstance(v, bool)]
     if spec.type == "boolean":
@@ -110,13 +122,13 @@ def _value(rng: random.Random, playbook: Playbook, signal: str) -> object:
     if spec.type == "category":
         return rng.choice(spec.data["values"])
     if spec.type == "date":
-        days = rng.choice([*lines, *(v + 1 for v in lines), rng.randint(0, 800)]) if lines else rng.randint(0, 800)
+        days = rng.choice([*lines, *(v + 1 for v in lines), *_edges(playbook, lines, 0), rng.randint(0, 800)]) if lines else rng.randint(0, 800)
         return AS_OF - timedelta(days=int(days))
     if spec.type == "share":
         options = [o["value"] for o in spec.data.get("ask", {}).get("options", [])]
-        return rng.choice([*options, *lines, round(rng.random(), 2), round(rng.random(), 3)])
+        return rng.choice([*options, *lines, *_edges(playbook, lines, 3), round(rng.random(), 2), round(rng.random(), 3)])
     if spec.type == "count":
-        return rng.choice([*(int(v) + d for v in lines for d in (-1, 0, 1) if v + d >= 0), rng.randint(0, 15)])
+        return rng.choice([*(int(v) + d for v in lines for d in (-1, 0, 1) if v + d >= 0), *(int(e) for e in _edges(playbook, lines, 0)), rng.randint(0, 15)])
     return round(rng.uniform(0, 200_000), rng.choice([0, 2]))  # an amount
 
 
@@ -146,14 +158,14 @@ def checker_says(playbook: Playbook, accounts: list[dict], present: frozenset[st
     out = []
     for best, findings in zip(result.best_fit, result.findings, strict=True):
         verdict = next(([f.severity, f.evidence["direction"], f.message, f.action] for f in findings if f.rule == spec), None)
-        out.append({"best": best, "verdict": verdict, "unmet": {f.rule: f.message for f in findings if f.rule != spec}})
+        out.append({"best": best, "verdict": verdict, "unmet": {f.rule: [f.severity, f.message] for f in findings if f.rule != spec}})
     return out
 
 
 _PAGE_SAYS = """([accounts, asOf]) => accounts.map(({cells, declared}) => {
   const r = window.playbookReview.evaluate(cells, declared, asOf);
   return {best: r.best, verdict: r.verdict && [r.verdict.severity, r.verdict.direction, r.verdict.message, r.verdict.action],
-          unmet: Object.fromEntries(r.unmet.map(f => [f.rule, f.message]))};
+          unmet: Object.fromEntries(r.unmet.map(f => [f.rule, [f.severity, f.message]]))};
 })"""
 
 
@@ -179,6 +191,44 @@ def test_the_page_and_the_checker_agree_on_a_thousand_random_answer_sets(browser
     assert {s["best"] for s in said} >= {None, "basic", "cooperation", "interdependence", "integrated"}
     assert {(s["verdict"][0], s["verdict"][1]) for s in said if s["verdict"]} >= {("error", "behind"), ("warning", "behind"), ("info", "behind"), ("warning", "ahead")}
     assert sum(bool(s["unmet"]) for s in said) > 300
+    assert _near(playbook, said, lang) > 20  # and the near-the-line band: one severity lower, its words
+    assert tab.errors == []
+
+
+def _near(playbook: Playbook, said: list[dict], lang: str) -> int:
+    """How many unmet expectations the checker said are near the line (each one severity below its rule's)."""
+    words = near.note(playbook, lang)
+    found = [(rule, severity) for s in said for rule, (severity, message) in s["unmet"].items() if message.endswith(words)]
+    assert all(severity == near.lower(playbook.rules_by_id[rule].severity) for rule, severity in found)
+    return len(found)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_page_and_the_checker_agree_at_the_edges_of_the_near_the_line_band(browser: Any, tab: Any, served: str, playbook: Playbook, lang: str) -> None:
+    """Right at the margin, just inside and just outside, both sides of a share, a count and a date line."""
+    tab.goto(f"{served}/{lang}/review/")
+    # basic-real-supplier (> 15 %, a warning): 13.5 % is at the edge (near), 13.51 % inside, 13.4 % outside, 15 % itself near,
+    # 0 % far. basic-shops-around (< 30 %, an info): 33 % at the edge, 33.01 % outside; near, an info stays an info.
+    shares = [0.135, 0.1351, 0.134, 0.15, 0.0, 0.33, 0.3301, 0.3]
+    accounts = [{"account_id": f"S{i}", "declared": "basic", "share_of_wallet": v} for i, v in enumerate(shares)]
+    counts = [9, 8, 10]  # integrated-broad-contacts, "at least ten" people: 9 at the edge, 8 outside
+    accounts += [{"account_id": f"C{i}", "declared": "integrated", "customer_contacts_12m": v} for i, v in enumerate(counts)]
+    present = frozenset({"share_of_wallet", "customer_contacts_12m"})
+    assert_same(playbook, tab, accounts, present, lang)
+    said = {a["account_id"]: s["unmet"] for a, s in zip(accounts, checker_says(playbook, accounts, present, lang), strict=True)}
+    words, rule = near.note(playbook, lang), playbook.rules_by_id
+
+    def seen(account: str, rule_id: str) -> tuple[str, bool]:
+        severity, message = said[account][rule_id]
+        return severity, message.endswith(words)
+
+    warning, info = rule["basic-real-supplier"].severity, rule["basic-shops-around"].severity
+    assert (warning, info) == ("warning", "info")
+    assert [seen(a, "basic-real-supplier") for a in ("S0", "S1", "S2", "S3", "S4")] == [("info", True), ("info", True), (warning, False), ("info", True), (warning, False)]
+    assert [seen(a, "basic-shops-around") for a in ("S5", "S6", "S7")] == [("info", True), ("info", False), ("info", True)]
+    assert seen("C0", "integrated-broad-contacts") == (near.lower(rule["integrated-broad-contacts"].severity), True)
+    assert seen("C1", "integrated-broad-contacts") == (rule["integrated-broad-contacts"].severity, False)
+    assert "integrated-broad-contacts" not in said["C2"]
     assert tab.errors == []
 
 
@@ -190,6 +240,7 @@ def test_the_page_and_the_checker_agree_on_every_signal_and_every_training_case(
     assert_same(playbook, tab, accounts, frozenset(everything), lang)
     for case in training_cases(playbook):  # each with only the signals its facts state
         assert_same(playbook, tab, [case], frozenset(k for k in case if k in playbook.signals), lang)
+    assert _near(playbook, checker_says(playbook, accounts, frozenset(everything), lang), lang) > 20
     assert tab.errors == []
 
 

@@ -95,6 +95,8 @@
     const observed = (id) => (signals.get(id).type === "date" ? today - raw(id) : raw(id)); // a date: days since it
 
     const declaredOn = raw(model.verdict.declared_on); // the day the stage was declared; NaN when unknown
+    const nearLine = new Set(); // the rules this account misses by at most the playbook's margin (checker/near.py)
+    const band = model.near_line, canBeNear = new Set(band ? band.rules : []);
     function code(rule) { // rule_codes
       let result;
       // since_declared: only what came after the declaration counts, where its day is known.
@@ -110,6 +112,8 @@
           unknown = unknown || Number.isNaN(raw(rule.relative_to));
         }
         result = unknown ? UNKNOWN : OPS[rule.op](seen, threshold) ? PASS : FAIL;
+        if (result === FAIL && canBeNear.has(rule.id) && threshold !== 0
+            && Math.abs(seen - threshold) <= (band.margin + band.rounding) * Math.abs(threshold)) nearLine.add(rule.id);
       }
       const tested = result;
       for (const cond of [...rule.when].reverse()) { // the first precondition decides last
@@ -157,7 +161,7 @@
     for (const rule of model.rules) {
       if (!rule.applies_to.includes(declared)) continue;
       const c = codes.get(rule.id);
-      if (c === FAIL) result.unmet.push(finding(rule, raw, today));
+      if (c === FAIL) result.unmet.push(finding(rule, raw, today, nearLine.has(rule.id)));
       else if (c === UNKNOWN) result.notTested.push(rule.id);
     }
     if (best < 0) { // what would let a stage be scored: the unknown signals the stages' expectations read
@@ -188,13 +192,15 @@
     };
   }
 
-  /** A failed rule's finding in words (Evaluator._finding, expected). */
-  function finding(rule, raw, today) {
+  /** A failed rule's finding in words (Evaluator._finding, expected); `near`: missed by the margin, one severity lower. */
+  function finding(rule, raw, today, near) {
     let observed = rule.op === "recorded" ? word("check.not_recorded") : show(rule.signal, raw(rule.signal));
     if (rule.relative_to) observed += ` (${signals.get(rule.relative_to).name}: ${show(rule.relative_to, raw(rule.relative_to))})`;
     const expected = "text" in rule.expected ? rule.expected.text : rule.expected.date.replace("{date}", isoDay(today - rule.expected.days));
     const key = rule.direction ? `check.finding_${rule.direction}` : "check.finding";
-    return {rule: rule.id, severity: rule.severity, url: rule.url, message: word(key, {title: rule.title, observed, expected})};
+    const message = word(key, {title: rule.title, observed, expected});
+    return near ? {rule: rule.id, severity: model.near_line.lower[rule.severity], near: true, url: rule.url, message: `${message} ${model.near_line.note}`}
+      : {rule: rule.id, severity: rule.severity, near: false, url: rule.url, message};
   }
 
   // ---- the assessments file: CSV, UTF-8, a header and one row per account per review ----------

@@ -8,9 +8,11 @@ The reporters render it; `count` is what `--fail-on` counts.
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import chain
 
 import numpy as np
 
@@ -56,6 +58,7 @@ class History:
     accounts_removed: int = 0
     notes: list[Problem] = field(default_factory=list)  # expired waivers, waivers matching nothing
     waived_rows: set[int] = field(default_factory=set)  # accounts with a waived finding (the others need no look at each mark)
+    distinct_marks: list[Mark] = field(default_factory=list)  # every Mark object the marks use (annotate shares them)
 
     def narrowed(self, kept: list[list[Finding]]) -> History:
         """The same history for a filtered result (--owner, --kind, --min-severity): the marks of the findings kept."""
@@ -82,13 +85,15 @@ class History:
 
     def changes(self) -> dict:
         """The summary's `changes`: new, still open, resolved (null without a baseline) and waived."""
-        flat = [m for marks in self.marks for m in marks]
-        waived = sum(1 for m in flat if m.waiver is not None)
+        # Marks are shared (annotate): count each distinct one's uses, then add up by kind.
+        uses = Counter(map(id, chain.from_iterable(self.marks)))
+        distinct = {id(m): m for m in self.distinct_marks} if self.distinct_marks else {id(m): m for row in self.marks for m in row}
+        waived = sum(n for key, n in uses.items() if distinct[key].waiver is not None)
         if self.since is None:
             return {"since": None, "new": None, "still_open": None, "resolved": None, "waived": waived,
                     "stages_moved": None, "accounts_added": None, "accounts_removed": None}
-        open_ = [m for m in flat if m.waiver is None]
-        return {"since": self.since.isoformat(), "new": sum(m.status == NEW for m in open_), "still_open": sum(m.status == STILL_OPEN for m in open_),
+        open_ = [(distinct[key], n) for key, n in uses.items() if distinct[key].waiver is None]
+        return {"since": self.since.isoformat(), "new": sum(n for m, n in open_ if m.status == NEW), "still_open": sum(n for m, n in open_ if m.status == STILL_OPEN),
                 "resolved": sum(len(r) for r in self.resolved.values()), "waived": waived, "stages_moved": len(self.moved),
                 "accounts_added": self.accounts_added, "accounts_removed": self.accounts_removed}
 
@@ -148,8 +153,9 @@ def annotate(result: CheckResult, baseline: Baseline | None, waivers: Waivers | 
                 history.moved[i] = Moved(columns.declared[j], columns.best_fit[j])
         history.resolved = dict(sorted(history.resolved.items()))
         history.moved = dict(sorted(history.moved.items()))
-        history.accounts_added = sum(1 for a in table.ids if a not in before)
-        history.accounts_removed = sum(1 for a in before if a not in index_of)
+        history.accounts_added = len(table.ids) - sum(map(before.__contains__, table.ids))
+        history.accounts_removed = len(before) - sum(map(index_of.__contains__, before))
+    history.distinct_marks = list(shared.values())
     if waivers is not None:
         history.notes = _notes(waivers, result, index_of, marks)
     result.history = history
@@ -166,15 +172,16 @@ def _compare(result: CheckResult, baseline: Baseline, index_of: dict[str, int], 
     number of distinct (rule, column) pairs plus its pair's code; a key repeated within the
     baseline counts once, as its last finding, at the place of its first (as a dict keeps it)."""
     pairs: dict[tuple[str, str | None], int] = {}
-    pair_of: dict[int, int] = {}  # id of a Finding → its pair's code (findings are shared between accounts)
-    flat = []
-    for row in result.evaluation.findings:
-        for f in row:
-            code = pair_of.get(id(f))
-            if code is None:
-                pair = (f.rule, (f.evidence or {}).get("signal") if f.kind == "data" else None)
-                code = pair_of[id(f)] = pairs.setdefault(pair, len(pairs))
-            flat.append(code)
+    pair_of: dict[int, int] = {}  # id of a Finding → its pair's code (findings are shared between accounts: Evaluation.distinct)
+    for f in result.evaluation.distinct:
+        pair_of[id(f)] = pairs.setdefault((f.rule, (f.evidence or {}).get("signal") if f.kind == "data" else None), len(pairs))
+    try:
+        flat = list(map(pair_of.__getitem__, map(id, chain.from_iterable(result.evaluation.findings))))
+    except KeyError:  # a finding added after the evaluation without being listed as distinct: one by one
+        for f in chain.from_iterable(result.evaluation.findings):
+            if id(f) not in pair_of:
+                pair_of[id(f)] = pairs.setdefault((f.rule, (f.evidence or {}).get("signal") if f.kind == "data" else None), len(pairs))
+        flat = list(map(pair_of.__getitem__, map(id, chain.from_iterable(result.evaluation.findings))))
     columns = baseline.columns
     theirs = np.array([pairs.setdefault((rule, column), len(pairs)) for rule, _, column, _, _ in columns.distinct], dtype=np.int64)
     accounts = np.array([index_of.get(account_id, -1) for account_id in columns.ids], dtype=np.int64)
@@ -220,9 +227,9 @@ def report_columns(result: CheckResult) -> Columns:
         columns.first_seen = [as_of] * len(columns.finding)
     else:
         firsts: dict[int, int] = {}
-        for m in {id(m): m for row in marks for m in row}.values():
+        for m in history.distinct_marks or {id(m): m for row in marks for m in row}.values():
             firsts[id(m)] = as_of if m.status is None else columns.date_code(m.first_seen.isoformat())
-        columns.first_seen = [firsts[id(m)] for row in marks for m in row]
+        columns.first_seen = list(map(firsts.__getitem__, map(id, chain.from_iterable(marks))))
     return columns
 
 

@@ -7,6 +7,7 @@ end of the file, the result validated before it replaces the old file.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -19,6 +20,7 @@ import orjson
 
 from checker.evaluate import Finding, data_rule_id
 from checker.inputs.files import InputError
+from checker.playbook.cache import validated
 from checker.playbook.messages import Problem, suggestion
 from checker.playbook.model import Playbook
 from checker.playbook.problems import Problem as FileProblem
@@ -61,6 +63,27 @@ def _at(problem: FileProblem) -> Problem:
     return Problem("history.at", where=f"{where}: {problem.path}" if problem.path else where, message=problem.words or problem.message)
 
 
+class _Invalid(Exception):
+    """The waivers file broke its schema (the problems are kept by the caller)."""
+
+
+def _schema_problems(path: Path, loaded: object) -> list:
+    """The file against `schema/waivers.schema.json`; a file valid before, unchanged (same bytes,
+    schemas and validating code), is known valid from the playbook cache (checker.playbook.cache):
+    the weekly run need not load the JSON Schema library for a file it checked last week."""
+    found: list = []
+
+    def check() -> list:
+        found.extend(schema_problems(loaded, "waivers.schema.json"))
+        if found:
+            raise _Invalid
+        return []
+
+    with contextlib.suppress(_Invalid):
+        validated([path], check)
+    return found
+
+
 def read_waivers(path: Path) -> Waivers:
     """Read and validate a waivers file; every problem in it is reported, by line.
 
@@ -75,7 +98,7 @@ def read_waivers(path: Path) -> Waivers:
     # An unquoted `until: 2026-12-31` is what people write; it is read as the text it is (and checked below).
     problems = [p for p in problems if not (p.words and p.words.key == "yaml.date" and p.path.endswith(".until"))]
     if loaded is not None and not problems:
-        problems = schema_problems(loaded, "waivers.schema.json")
+        problems = _schema_problems(path, loaded)
     if loaded is None or problems:
         raise InputError("history.waivers_invalid", problems=[_at(p) for p in problems])
     entries, bad = [], []

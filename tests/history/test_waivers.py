@@ -7,6 +7,7 @@ from conftest import SAMPLE, run
 from weekly import WEEK1, check_json, export, findings
 
 from checker.history.waivers import read_waivers
+from checker.inputs.files import InputError
 from checker.playbook.schemas import validator
 
 MODELINE = "# yaml-language-server: $schema=../schema/waivers.schema.json\n"
@@ -196,3 +197,20 @@ def test_every_rule_playbook_rules_lists_can_be_waived_the_verdict_included(caps
     _, report, _ = check_json(capsys, SAMPLE, "2026-10-31", "--waivers", str(path), "--fail-on", "never")
     waived = next(a for a in report["accounts"] if a["account_id"] == account)
     assert "stage-fit" not in {f["rule"] for f in waived["findings"]} and "stage-fit" in {f["rule"] for f in waived["waived"]}
+
+
+def test_an_unchanged_valid_waivers_file_is_not_validated_again_and_a_changed_one_is(tmp_path, monkeypatch):
+    from checker.history import waivers as module
+
+    path = tmp_path / "w.yaml"
+    path.write_text("waivers:\n  - account: A1\n    kind: stage-mismatch\n    reason: known\n    by: Mervi\n    until: 2099-12-31\n", encoding="utf-8")
+    calls = []
+    real = module.schema_problems
+    monkeypatch.setattr(module, "schema_problems", lambda *args: calls.append(1) or real(*args))
+    first = module.read_waivers(path)
+    second = module.read_waivers(path)
+    assert len(calls) == 1 and first.entries == second.entries  # the second read came from the cache
+    path.write_text(path.read_text(encoding="utf-8").replace("reason: known", "reson: known"), encoding="utf-8")
+    with pytest.raises(InputError) as raised:  # changed and now broken: validated again, and refused
+        module.read_waivers(path)
+    assert len(calls) == 2 and "reson" in raised.value.render("en")

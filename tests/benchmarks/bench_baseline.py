@@ -14,29 +14,17 @@ its dates: read line by line).
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
+
+from bench_logs import timed  # the same process timing as the log benchmark
 
 from checker.playbook.model import load_playbook
 from checker.sample import sample_csv
 
 LAST_WEEK, THIS_WEEK = date(2026, 10, 24), date(2026, 10, 31)
-
-
-def timed(command: list[str]) -> tuple[float, float]:
-    """Seconds and peak resident memory (MB) of a command in its own process."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    if status != 0:
-        raise SystemExit(process.stderr.read().decode())
-    return elapsed, usage.ru_maxrss / 1024
 
 
 def best(runs: int, command: list[str], before=lambda: None) -> tuple[float, float]:

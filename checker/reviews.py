@@ -21,8 +21,6 @@ from checker.inputs.columns import decode
 from checker.playbook.messages import words
 from checker.playbook.model import Playbook
 
-REVIEW_KINDS = ("review-disagrees", "review-stale")
-
 
 @dataclass
 class ReviewState:

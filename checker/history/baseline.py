@@ -47,11 +47,6 @@ INDEX_FORMAT = "playbook-baseline-index"
 INDEX_VERSION = 1
 
 
-def finding_key(account_id: str, rule: str, kind: str, evidence: dict | None) -> FindingKey:
-    column = (evidence or {}).get("signal") if kind == "data" else None
-    return (account_id, rule, column)
-
-
 class Seen(NamedTuple):
     """A finding of the baseline: what the report said of it, and since when it has been open."""
 
@@ -64,6 +59,15 @@ class Seen(NamedTuple):
 
 #: A distinct finding of a report: rule, kind, column (of a data finding, else None), severity, message.
 Distinct = tuple[str, str, str | None, str, str]
+
+
+def _intern(codes: dict, values: list, value: object) -> int:
+    """`value`'s index in `values`, appended (and indexed in `codes`) the first time it is seen."""
+    code = codes.get(value)
+    if code is None:
+        code = codes[value] = len(values)
+        values.append(value)
+    return code
 
 
 @dataclass
@@ -93,18 +97,10 @@ class Columns:
         return len(self.ids) - 1
 
     def code(self, finding: Distinct) -> int:
-        code = self.codes.get(finding)
-        if code is None:
-            code = self.codes[finding] = len(self.distinct)
-            self.distinct.append(finding)
-        return code
+        return _intern(self.codes, self.distinct, finding)
 
     def date_code(self, iso: str) -> int:
-        code = self.date_codes.get(iso)
-        if code is None:
-            code = self.date_codes[iso] = len(self.dates)
-            self.dates.append(iso)
-        return code
+        return _intern(self.date_codes, self.dates, iso)
 
     def add_finding(self, account: int, finding: Distinct, first_seen: str) -> None:
         self.account.append(account)

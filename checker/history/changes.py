@@ -162,11 +162,15 @@ def annotate(result: CheckResult, baseline: Baseline | None, waivers: Waivers | 
     return history
 
 
+def data_column(f: Finding) -> str | None:
+    """The column a data finding is about (one rule id serves every bad cell); None for any other finding."""
+    return (f.evidence or {}).get("signal") if f.kind == "data" else None
+
 def _compare(result: CheckResult, baseline: Baseline, index_of: dict[str, int], lengths: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """The result's findings against the baseline's, as whole columns.
 
     Returns, per finding of the result (accounts in order, findings in order), the position of
-    the same finding in the baseline (`finding_key`: account, rule, the column of a data
+    the same finding in the baseline (`FindingKey`: account, rule, the column of a data
     finding) or -1; and the positions of the baseline's findings no longer there, of accounts
     still in the export, in the baseline's order. A key is an account's position times the
     number of distinct (rule, column) pairs plus its pair's code; a key repeated within the
@@ -174,13 +178,13 @@ def _compare(result: CheckResult, baseline: Baseline, index_of: dict[str, int], 
     pairs: dict[tuple[str, str | None], int] = {}
     pair_of: dict[int, int] = {}  # id of a Finding → its pair's code (findings are shared between accounts: Evaluation.distinct)
     for f in result.evaluation.distinct:
-        pair_of[id(f)] = pairs.setdefault((f.rule, (f.evidence or {}).get("signal") if f.kind == "data" else None), len(pairs))
+        pair_of[id(f)] = pairs.setdefault((f.rule, data_column(f)), len(pairs))
     try:
         flat = list(map(pair_of.__getitem__, map(id, chain.from_iterable(result.evaluation.findings))))
     except KeyError:  # a finding added after the evaluation without being listed as distinct: one by one
         for f in chain.from_iterable(result.evaluation.findings):
             if id(f) not in pair_of:
-                pair_of[id(f)] = pairs.setdefault((f.rule, (f.evidence or {}).get("signal") if f.kind == "data" else None), len(pairs))
+                pair_of[id(f)] = pairs.setdefault((f.rule, data_column(f)), len(pairs))
         flat = list(map(pair_of.__getitem__, map(id, chain.from_iterable(result.evaluation.findings))))
     columns = baseline.columns
     theirs = np.array([pairs.setdefault((rule, column), len(pairs)) for rule, _, column, _, _ in columns.distinct], dtype=np.int64)
@@ -219,7 +223,7 @@ def report_columns(result: CheckResult) -> Columns:
     # Codes per distinct Finding object and per distinct Mark (a result shares both between accounts).
     codes: dict[int, int] = {}
     for f in {id(f): f for row in lists for f in row}.values():
-        codes[id(f)] = columns.code((f.rule, f.kind, (f.evidence or {}).get("signal") if f.kind == "data" else None, f.severity, f.message))
+        codes[id(f)] = columns.code((f.rule, f.kind, data_column(f), f.severity, f.message))
     columns.account = np.repeat(np.arange(len(lists)), [len(row) for row in lists]).tolist()
     columns.finding = [codes[id(f)] for row in lists for f in row]
     as_of = columns.date_code(result.as_of.isoformat())

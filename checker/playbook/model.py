@@ -21,7 +21,8 @@ Text = dict[str, str]  # {"en": …, "fi": …}
 SEVERITIES = ("error", "warning", "info")  # most severe first
 
 #: The kind of finding a rule raises, by where the rule is written.
-FINDING_KINDS = ("stage-mismatch", "warning-sign", "termination", "portfolio", "data", "review-disagrees", "review-stale")
+REVIEW_KINDS = ("review-disagrees", "review-stale")  # the account review's own findings (checker/reviews.py)
+FINDING_KINDS = ("stage-mismatch", "warning-sign", "termination", "portfolio", "data", *REVIEW_KINDS)
 #: How a rule's comparison is written for people.
 OP_SYMBOLS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
 DECLARED_ON = "stage_declared_on"  # the signal holding the day an account's stage or ending was declared (evaluate, the review page)

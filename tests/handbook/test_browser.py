@@ -9,6 +9,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -41,10 +42,10 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def served() -> Iterator[str]:
-    """The built site on a free port of 127.0.0.1, for as long as this module's tests run."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(built_site())))
+@contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """`folder` on a free port of 127.0.0.1, for as long as the block runs."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -55,9 +56,11 @@ def served() -> Iterator[str]:
         thread.join()
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """A Chromium context with a fresh profile; `context.requests` records every URL asked for."""
+@contextmanager
+def chromium_context(tmp_path_factory: pytest.TempPathFactory, **options: Any) -> Iterator[Any]:
+    """A Chromium context with a fresh profile (Playwright's `launch_persistent_context` options);
+    `context.requests` records every URL asked for. Skips, or fails under REQUIRE_BROWSER=1, when
+    Chromium or Playwright is missing."""
     missing = _missing()
     if missing:
         if os.environ.get("REQUIRE_BROWSER") == "1":
@@ -68,7 +71,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM), headless=True, args=ARGS,
-            viewport={"width": 1280, "height": 900})
+            viewport={"width": 1280, "height": 900}, **options)
         context.set_default_timeout(TIMEOUT_MS)
         context.requests = []
         context.on("request", lambda request: context.requests.append(request.url))
@@ -76,6 +79,20 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
             yield context
         finally:
             context.close()
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[str]:
+    """The built site on a free port of 127.0.0.1, for as long as this module's tests run."""
+    with serve(built_site()) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A Chromium context with a fresh profile; `context.requests` records every URL asked for."""
+    with chromium_context(tmp_path_factory) as context:
+        yield context
 
 
 @pytest.fixture

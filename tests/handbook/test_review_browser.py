@@ -10,20 +10,15 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import random
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
-from functools import partial
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-from test_browser import ARGS, CHROMIUM, TIMEOUT_MS, _missing, _Quiet
+from test_browser import chromium_context, serve
 from test_macros import build, built_site
 
 from checker.evaluate import Evaluator
@@ -42,46 +37,17 @@ LANGS = ("en", "fi")
 # --- the browser and the served site ------------------------------------------------------------
 
 
-@contextmanager
-def _serve(folder: Path) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
 @pytest.fixture(scope="module")
 def served() -> Iterator[str]:
-    with _serve(built_site()) as base:
+    with serve(built_site()) as base:
         yield base
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """Chromium with a fresh profile; `context.requests` records every URL asked for."""
-    missing = _missing()
-    if missing:
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"REQUIRE_BROWSER=1 but {missing}")
-        pytest.skip(missing)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-review")), executable_path=str(CHROMIUM), headless=True, args=ARGS,
-            viewport={"width": 1280, "height": 900}, accept_downloads=True)
-        context.set_default_timeout(TIMEOUT_MS)
-        context.requests = []
-        context.on("request", lambda request: context.requests.append(request.url))
-        try:
-            yield context
-        finally:
-            context.close()
+    """Chromium with a fresh profile that accepts the page's downloads (Save); `context.requests` records every URL asked for."""
+    with chromium_context(tmp_path_factory, accept_downloads=True) as context:
+        yield context
 
 
 @pytest.fixture
@@ -261,7 +227,7 @@ def test_the_page_follows_a_playbook_with_other_lines_and_another_ladder(browser
     site = tmp_path / "site"
     result = build(site, ("en",), playbooks=playbook_copy)["en"]
     assert result.returncode == 0, result.stderr
-    with _serve(site) as base:
+    with serve(site) as base:
         tab.goto(f"{base}/en/review/")
         accounts = answer_sets(changed, 800, seed=3, signals=asked(changed))
         assert_same(changed, tab, accounts, frozenset(asked(changed)), "en")

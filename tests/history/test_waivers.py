@@ -8,6 +8,7 @@ from weekly import WEEK1, check_json, export, findings
 
 from checker.history.waivers import read_waivers
 from checker.inputs.files import InputError
+from checker.playbook.model import REVIEW_KINDS
 from checker.playbook.schemas import validator
 
 MODELINE = "# yaml-language-server: $schema=../schema/waivers.schema.json\n"
@@ -184,8 +185,7 @@ def test_a_waiver_for_an_unrelated_account_suggests_nothing(capsys, tmp_path):
 def test_every_rule_playbook_rules_lists_can_be_waived_the_verdict_included(capsys, tmp_path, playbook):
     _, listing, _ = run(capsys, "rules")
     ids = [line.split()[0] for line in listing.splitlines() if line and not line.startswith(" ")]
-    review_kinds = ["review-disagrees", "review-stale"]  # the account review's own findings (playbook.yaml `review:`)
-    assert playbook.manifest["verdict"]["id"] in ids and len(ids) == len(playbook.rules) + 1 + len(review_kinds)
+    assert playbook.manifest["verdict"]["id"] in ids and len(ids) == len(playbook.rules) + 1 + len(REVIEW_KINDS)
     path = tmp_path / "w.yaml"
     for rule in ids:
         code, _, err = run(capsys, "waive", "A1", rule, "--reason", "checked", "--until", "2099-12-31", "--waivers", str(path))

@@ -9,22 +9,14 @@ from urllib.parse import urlparse
 
 import pytest
 from conftest import AS_OF, SAMPLE, main
-from test_html_browser import chromium  # noqa: F401  (the fixture)
+from test_html_browser import chromium, opened_from_disk  # noqa: F401  (chromium: the fixture)
 
 
 @pytest.mark.parametrize("lang", ["en", "fi"])
 def test_the_page_opens_from_disk_without_errors_or_requests_elsewhere(chromium, tmp_path, lang):  # noqa: F811
     page_file = tmp_path / "calibration.html"
     assert main(["calibrate", str(SAMPLE), "--output", str(page_file), "--lang", lang, *AS_OF]) == 0
-    page = chromium.new_page(viewport={"width": 1280, "height": 900})
-    errors: list[str] = []
-    asked: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("request", lambda request: asked.append(request.url))
-    page.goto(page_file.as_uri())
-    page.wait_for_load_state("load")
-    try:
+    with opened_from_disk(chromium, page_file) as (page, errors, asked):
         assert errors == []
         assert asked and all(urlparse(url).scheme in ("file", "data") for url in asked)
         sections = page.locator("section.cal-line")
@@ -34,5 +26,3 @@ def test_the_page_opens_from_disk_without_errors_or_requests_elsewhere(chromium,
         assert chart["width"] >= box["width"] / 2 and chart["height"] > 40
         page.emulate_media(media="print")
         assert page.locator("section.cal-line").first.is_visible()
-    finally:
-        page.close()

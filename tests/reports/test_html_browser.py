@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -39,11 +40,10 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
-@pytest.fixture
-def opened(chromium: Any, tmp_path: Path) -> Iterator[tuple[Any, list[str], list[str]]]:
-    """The hostile export's HTML report opened from disk (file://): the page, its console errors, every URL asked for."""
-    report = tmp_path / "report.html"
-    assert main(["check", str(hostile_export(tmp_path)), "--format", "html", "--output", str(report), "--fail-on", "never", *AS_OF]) == 0
+@contextmanager
+def opened_from_disk(chromium: Any, path: Path) -> Iterator[tuple[Any, list[str], list[str]]]:
+    """A file opened from disk (file://) at 1280 px: the page, its console errors (and any dialog, an
+    alert() that ran), every URL asked for."""
     page = chromium.new_page(viewport={"width": 1280, "height": 900})
     errors: list[str] = []
     asked: list[str] = []
@@ -51,10 +51,21 @@ def opened(chromium: Any, tmp_path: Path) -> Iterator[tuple[Any, list[str], list
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("request", lambda request: asked.append(request.url))
     page.on("dialog", lambda dialog: (errors.append(f"dialog: {dialog.message}"), dialog.dismiss()))  # an alert() that ran
-    page.goto(report.as_uri())
+    page.goto(path.as_uri())
     page.wait_for_load_state("load")
-    yield page, errors, asked
-    page.close()
+    try:
+        yield page, errors, asked
+    finally:
+        page.close()
+
+
+@pytest.fixture
+def opened(chromium: Any, tmp_path: Path) -> Iterator[tuple[Any, list[str], list[str]]]:
+    """The hostile export's HTML report opened from disk (file://): the page, its console errors, every URL asked for."""
+    report = tmp_path / "report.html"
+    assert main(["check", str(hostile_export(tmp_path)), "--format", "html", "--output", str(report), "--fail-on", "never", *AS_OF]) == 0
+    with opened_from_disk(chromium, report) as found:
+        yield found
 
 
 def test_the_report_opens_from_disk_without_errors_or_requests_elsewhere(opened):

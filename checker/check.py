@@ -198,6 +198,7 @@ class Inputs:
     assessments: list[Path] = field(default_factory=list)  # assessments files (--assessments): the account reviews
     stage_required: bool = True  # `playbook signals` reads an account export without a stage column too
     stage_history: list[Path] = field(default_factory=list)  # the CRM's field history (a Data Export's AccountHistory.csv)
+    engine: str = "duckdb"  # what aggregates the logs (--engine; checker/engines/choose.py)
 
 
 def choose_mapping(inputs: Inputs) -> tuple[Mapping, Problem]:
@@ -288,12 +289,17 @@ def _read(inputs: Inputs, playbook: Playbook, as_of: date, folder: Path, step: C
     table = read_accounts(inputs.accounts, playbook, mapping, inputs.sheet, date_format=inputs.date_format, stage_required=inputs.stage_required)
     if inputs.activities or inputs.deals:
         step("logs")
+        from checker.engines.choose import open_engine
         from checker.inputs.logs import (
             LogReader,  # DuckDB is loaded only when there are logs to read
         )
 
-        reader = LogReader(playbook, mapping, as_of, folder, inputs.date_format, inputs.sheet, inputs.history_from)
-        derived = reader.derive(table.ids, inputs.activities, inputs.deals, table.names, inputs.contacts)
+        engine = open_engine(inputs.engine, folder)  # None: the reader's own DuckDB
+        reader = LogReader(playbook, mapping, as_of, folder, inputs.date_format, inputs.sheet, inputs.history_from, engine=engine)
+        try:
+            derived = reader.derive(table.ids, inputs.activities, inputs.deals, table.names, inputs.contacts)
+        finally:
+            reader.db.close()
         merge_derived(table, derived.values, sources)
         for index, notes in derived.notes.items():
             table.notes.setdefault(index, []).extend(notes)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from checker import __version__
 from checker.check import Inputs
+from checker.engines.choose import engine_problem
 from checker.inputs.mappings import presets
 from checker.inputs.values import date_pattern
 from checker.playbook.messages import Problem
@@ -127,6 +128,8 @@ def _input_options(p: argparse.ArgumentParser) -> None:
                    help="day/month order for dates like 03/04/2026 when the data cannot tell, or the dates' form as a strftime pattern, e.g. '%%d %%b, %%Y %%H:%%M'")
     p.add_argument("--sheet", metavar="NAME", help="the sheet to read from XLSX files (default: the first)")
     p.add_argument("--assessments", type=Path, action="append", default=[], metavar="FILE", help="an assessments file (CSV or XLSX: the handbook's review page, a filled review sheet): the newest review per account fills what the CRM does not know; repeatable")
+    p.add_argument("--engine", default="duckdb", metavar="duckdb|spark",
+                   help="what aggregates the logs: duckdb (embedded, the default) or spark (a local Spark, or SPARK_REMOTE's / SPARK_MASTER's; the [spark] extra and Java 17)")
 
 
 def inputs_from(args: argparse.Namespace) -> Inputs:
@@ -135,8 +138,10 @@ def inputs_from(args: argparse.Namespace) -> Inputs:
         raise UsageError("error.no_file", path=args.accounts)
     if args.output and args.output.resolve() == args.accounts.resolve():
         raise UsageError("error.output_is_input")
+    if problem := engine_problem(args.engine):
+        raise UsageError(problem.key, **problem.values)
     return Inputs(args.accounts, args.activities, args.deals, args.preset, args.mapping, args.date_format, args.sheet,
-                  args.contacts, args.currency_rates, args.history_from, assessments=args.assessments, stage_history=args.stage_history)
+                  args.contacts, args.currency_rates, args.history_from, assessments=args.assessments, stage_history=args.stage_history, engine=args.engine)
 
 
 def _as_of(text: str) -> date:

@@ -1,0 +1,56 @@
+"""`--engine`: which engine aggregates the logs, whether this install can run it, and starting it.
+
+`duckdb` (embedded, the default) and `spark` exist; a warehouse's connection URL (issue 25's
+`postgres://…`, `snowflake://…`) is recognised and refused with one message, until an engine
+for it exists.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from checker.inputs.files import InputError
+from checker.playbook.messages import Problem, suggestion
+
+if TYPE_CHECKING:  # DuckDB (checker.inputs.engine) is loaded only when there are logs to read
+    from checker.inputs.engine import Engine
+
+ENGINES = ("duckdb", "spark")
+
+
+def engine_problem(name: str) -> Problem | None:
+    """Why `--engine name` cannot run here (a Problem to report, exit 2), or None."""
+    if name == "duckdb":
+        return None
+    if name == "spark":
+        from checker.engines.spark import missing
+
+        if install := missing():
+            return Problem("error.engine_not_installed", engine=name, install=install)
+        if not os.environ.get("SPARK_REMOTE") and not _java():
+            return Problem("error.engine_no_java", engine=name)
+        return None
+    if "://" in name:
+        return Problem("error.engine_url", engine=name, engines=", ".join(ENGINES))
+    return Problem("error.engine_unknown", engine=name, engines=", ".join(ENGINES), hint=suggestion(name, ENGINES))
+
+
+def open_engine(name: str, workdir: Path) -> Engine | None:
+    """The engine named (None: the log reader's own DuckDB); one that cannot start is an InputError naming it and its log."""
+    if name == "duckdb":
+        return None
+    from checker.engines.spark import SparkEngine
+    from checker.inputs.engine import EngineError
+
+    try:
+        return SparkEngine.start(workdir)
+    except EngineError as exc:
+        raise InputError("error.engine_failed", engine=name, detail=str(exc), log=SparkEngine.keep_log(workdir / "spark.log")) from None
+
+
+def _java() -> bool:
+    """Whether a Java runtime is there for a local Spark (JAVA_HOME's, or `java` on the PATH)."""
+    home = os.environ.get("JAVA_HOME")
+    return bool(home and (Path(home) / "bin" / "java").exists()) or shutil.which("java") is not None

@@ -1,0 +1,295 @@
+"""The log pipeline on Spark (`--engine spark`): the same DuckDB SQL, translated (transpile.py), run by Spark SQL.
+
+A local Spark (`local[2]`) unless the environment names another: `SPARK_REMOTE` (a Spark
+Connect address, `sc://host:15002`) or `SPARK_MASTER` (a master URL: `spark://host:7077`,
+`yarn`, `local[8]`). The run is one Spark session of its own (its temp views apart from any
+other run's), time zone UTC. Java's and Spark's own output goes to `spark.log` in the work
+folder, never to the terminal; an engine that cannot start, or a statement it refuses, is one
+`EngineError` line, and the log is kept (`keep_log`) for the message to name.
+
+Tables (`CREATE TABLE`) are cached, as DuckDB materialises them; views stay lazy. CSV text is
+read by Spark's own reader, every column a string, rows that are no rows of the file's width
+counted aside (a corrupt-record column), so that every row read is accounted for.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sqlglot
+from sqlglot import exp
+
+from checker.engines.transpile import Untranslatable, spark_sql
+from checker.inputs.engine import EngineError, Rejects
+
+#: The local default: two cores, a handful of shuffle partitions (the logs are grouped by account).
+LOCAL_MASTER = "local[2]"
+_CORRUPT = "_corrupt_record"
+_started_log: Path | None = None  # the log of the Spark this process started (its log4j writes there for good)
+#: The SQL types of `table()` as Spark's.
+_TYPES = {"VARCHAR": "string", "BIGINT": "bigint", "DOUBLE": "double", "BOOLEAN": "boolean", "VARCHAR[]": "array<string>"}
+_LOG4J = """\
+rootLogger.level = warn
+rootLogger.appenderRef.file.ref = file
+appender.file.type = File
+appender.file.name = file
+appender.file.fileName = {log}
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = %d{{HH:mm:ss}} %p %c{{1}}: %m%n%ex
+"""
+
+
+def missing() -> str | None:
+    """What `--engine spark` needs and this install lacks (the extra), or None."""
+    try:
+        import pyarrow  # noqa: F401
+        import pyspark  # noqa: F401
+    except ImportError:
+        return "pip install 'relationship-playbook[spark]'"
+    return None
+
+
+def _first_line(exc: BaseException) -> str:
+    """An exception's message without Java's stack trace: the first line of its root cause."""
+    text = str(exc)
+    java = getattr(exc, "java_exception", None)  # Py4JJavaError: the deepest Java cause says what went wrong
+    if java is not None:
+        try:
+            while java.getCause() is not None:
+                java = java.getCause()
+            text = java.toString()
+        except Exception:  # the JVM is gone: keep Py4J's own words
+            pass
+    return next((line.strip() for line in text.splitlines() if line.strip()), type(exc).__name__)
+
+
+class SparkEngine:
+    """The Engine of checker/inputs/engine.py on a Spark session."""
+
+    name = "spark"
+
+    def __init__(self, session: Any, log: Path, owned: bool):
+        self.spark = session
+        self.log = log
+        self.owned = owned  # a session this engine started, stopped by close(); else one given to it (tests share one)
+        self.cached: set[str] = set()
+        self.loads: dict[str, tuple[Any, int, Path]] = {}  # read_text's relations: the cached frame with its corrupt-record column, the file's width, the file
+
+    @classmethod
+    def start(cls, workdir: Path, session: Any = None) -> SparkEngine:
+        """An engine on a new Spark session of its own: on `session`'s context when given, else on
+        the one this process already runs, else on a Spark started (or reached) here."""
+        global _started_log
+        log = workdir / "spark.log"
+        log.touch()
+        from pyspark.sql import SparkSession
+
+        base = session or SparkSession.getActiveSession()
+        owned = base is None
+        if owned:
+            _started_log = log
+        try:
+            if base is None:
+                base = _builder(SparkSession, workdir, log).getOrCreate() if not os.environ.get("SPARK_REMOTE") else None
+                if base is None:  # Spark Connect: the address alone; the cluster keeps its own logs
+                    base = SparkSession.builder.remote(os.environ["SPARK_REMOTE"]).getOrCreate()
+                own = base
+            else:
+                own = base.newSession()  # temp views and settings of this run only, on the running Spark
+            own.conf.set("spark.sql.session.timeZone", "UTC")  # a date is a day, wherever the cluster runs
+        except Exception as exc:  # Java missing, the cluster unreachable: Py4J's and pyspark's errors alike
+            raise EngineError(f"could not start Spark: {_first_line(exc)}") from None
+        return cls(own, _started_log if not owned and _started_log else log, owned)
+
+    # --- the Engine interface (checker/inputs/engine.py) --------------------------------------
+
+    def run(self, sql: str) -> None:
+        tree = _parse(sql)
+        if isinstance(tree, exp.Drop):
+            for table in tree.find_all(exp.Table):
+                self._forget(table.name)
+            return
+        if not isinstance(tree, exp.Create) or not isinstance(tree.expression, exp.Query):
+            raise EngineError(f"the spark engine runs CREATE … AS SELECT and DROP only, not: {sql.strip()[:60]}")
+        name = tree.this.name
+        frame = self._frame(tree.expression.sql(dialect="duckdb"))
+        if tree.kind == "TABLE":  # DuckDB materialises a table: Spark keeps it once computed
+            frame = frame.persist()
+        self._forget(name)
+        frame.createOrReplaceTempView(name)
+        if tree.kind == "TABLE":
+            self.cached.add(name)
+
+    def one(self, sql: str) -> tuple:
+        row = self._call(lambda: self._frame(sql).first())
+        return tuple(row) if row is not None else None
+
+    def rows(self, sql: str) -> list[tuple]:
+        return [tuple(r) for r in self._call(lambda: self._frame(sql).collect())]
+
+    def arrays(self, sql: str) -> dict[str, np.ndarray]:
+        table = self._call(lambda: self._frame(sql).toArrow())
+        return {name: _numpy(table.column(name)) for name in table.column_names}
+
+    def table(self, name: str, columns: dict[str, list], types: dict[str, str]) -> None:
+        import pyarrow as pa
+
+        schema = ", ".join(f"`{c}` {_TYPES[types[c]]}" for c in columns)
+        arrow = pa.table({c: pa.array(v, type=_arrow_type(types[c])) for c, v in columns.items()})
+        frame = self._call(lambda: self.spark.createDataFrame(arrow, schema=schema))
+        self._forget(name)
+        frame.persist().createOrReplaceTempView(name)
+        self.cached.add(name)
+
+    def read_text(self, name: str, source: Path, width: int, keep: list[int], delimiter: str) -> None:
+        schema = ", ".join([*(f"c{i} string" for i in range(width)), f"{_CORRUPT} string"])
+        # multiLine: a quoted cell may hold line breaks (activity notes do), as DuckDB reads them.
+        frame = self._call(lambda: self.spark.read.csv(str(source), schema=schema, header=True, sep=delimiter, quote='"', escape='"',
+                                                       mode="PERMISSIVE", columnNameOfCorruptRecord=_CORRUPT, multiLine=True,
+                                                       encoding="UTF-8", enforceSchema=True))
+        # Spark reads the corrupt-record column only from a cached frame.
+        frame = frame.select(*(f"c{i}" for i in keep), _CORRUPT).persist()
+        self._forget(name)
+        self.loads[name] = (frame, width, source)
+        frame.where(f"{_CORRUPT} IS NULL").drop(_CORRUPT).createOrReplaceTempView(name)
+
+    def rejects(self, name: str) -> Rejects:
+        frame, width, source = self.loads[name]
+        bad = frame.where(f"{_CORRUPT} IS NOT NULL").select(_CORRUPT)
+        count = self._call(bad.count)
+        if not count:
+            return Rejects(0, None, None)
+        record = self._call(bad.first)[0]
+        return Rejects(count, *_locate(source, record, width))
+
+    def close(self) -> None:
+        for name in list(self.cached) + list(self.loads):
+            self._forget(name)
+        if self.owned:
+            self.spark.stop()
+
+    @staticmethod
+    def keep_log(log: Path) -> Path:
+        """Spark's log (`spark.log` in the work folder, which goes with the run) copied out, for a message to name."""
+        handle, kept = tempfile.mkstemp(prefix="playbook-spark-", suffix=".log")
+        os.close(handle)
+        if log.exists():
+            shutil.copyfile(log, kept)
+        return Path(kept)
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _frame(self, sql: str) -> Any:
+        """A DuckDB query as a Spark DataFrame (lazy: nothing runs yet)."""
+        try:
+            translated = spark_sql(sql)
+        except Untranslatable as exc:
+            raise EngineError(f"the spark engine has no translation for: {exc}") from None
+        return self._call(lambda: self.spark.sql(translated))
+
+    def _call(self, action: Any) -> Any:
+        """Run a Spark action; its failure as one EngineError line (the Java trace stays in the log)."""
+        from py4j.protocol import Py4JError
+        from pyspark.errors import PySparkException
+
+        try:
+            return action()
+        except (PySparkException, Py4JError) as exc:
+            raise EngineError(f"spark: {_first_line(exc)} (Spark's log: {self.keep_log(self.log)})") from None
+
+    def _forget(self, name: str) -> None:
+        """Drop a temp view, and what it kept cached."""
+        if name in self.loads:
+            self.loads.pop(name)[0].unpersist()
+        self.cached.discard(name)
+        self.spark.catalog.dropTempView(name)  # uncaches it too
+
+
+def _builder(session_class: Any, workdir: Path, log: Path) -> Any:
+    """A local Spark (or SPARK_MASTER's), quiet: its log to `log`, its scratch in the work folder, nothing listening beyond this machine."""
+    config = workdir / "log4j2.properties"
+    config.write_text(_LOG4J.format(log=log), encoding="utf-8")
+    master = os.environ.get("SPARK_MASTER") or LOCAL_MASTER
+    builder = (session_class.builder.master(master).appName("playbook")
+               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.shuffle.partitions", "4").config("spark.sql.session.timeZone", "UTC")
+               .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{config}")
+               .config("spark.local.dir", str(workdir / "spark")).config("spark.sql.warehouse.dir", str(workdir / "warehouse")))
+    if master.startswith("local"):
+        builder = builder.config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
+    return _Quiet(builder, log)
+
+
+class _Quiet:
+    """The builder whose getOrCreate starts Java with its stdout and stderr going to the log
+    (the JVM keeps the descriptors it was started with; ours are restored at once)."""
+
+    def __init__(self, builder: Any, log: Path):
+        self.builder, self.log = builder, log
+
+    def getOrCreate(self) -> Any:
+        saved = os.dup(1), os.dup(2)
+        target = os.open(self.log, os.O_WRONLY | os.O_APPEND)
+        try:
+            os.dup2(target, 1)
+            os.dup2(target, 2)
+            return self.builder.getOrCreate()
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in (*saved, target):
+                os.close(fd)
+
+
+def _parse(sql: str) -> exp.Expression:
+    try:
+        return sqlglot.parse_one(sql, read="duckdb")
+    except sqlglot.errors.ParseError as exc:
+        raise EngineError(f"the spark engine has no translation for: {str(exc).splitlines()[0]}") from None
+
+
+def _arrow_type(sql_type: str) -> Any:
+    import pyarrow as pa
+
+    return {"VARCHAR": pa.string(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_(), "VARCHAR[]": pa.list_(pa.string())}[sql_type]
+
+
+def _numpy(column: Any) -> np.ndarray:
+    """An Arrow column as DuckDB's fetchnumpy gives it: numpy, NULLs masked, dates as datetime64."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if array.null_count == 0:
+        return array.to_numpy(zero_copy_only=False)
+    mask = array.is_null().to_numpy(zero_copy_only=False)
+    kind = array.type
+    if pa.types.is_date32(kind):  # days since 1970, as numpy's datetime64[D]
+        data = pc.fill_null(array.cast(pa.int32()), 0).to_numpy(zero_copy_only=False).astype("datetime64[D]")
+    elif pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+        data = pc.fill_null(array, pa.scalar(False if pa.types.is_boolean(kind) else 0).cast(kind)).to_numpy(zero_copy_only=False)
+    else:
+        data = array.to_numpy(zero_copy_only=False)
+    return np.ma.masked_array(data, mask=mask)
+
+
+def _locate(source: Path, record: str, width: int) -> tuple[int | None, str]:
+    """The line where a rejected record starts in its file, and why it was rejected (Spark does not say)."""
+    first = record.splitlines()[0] if record else ""
+    found = None
+    with source.open(encoding="utf-8", errors="replace", newline="") as f:
+        for number, line in enumerate(f, start=1):
+            if line.rstrip("\r\n") == first and number > 1:
+                found = number
+                break
+    cells = next(csv.reader([record]), []) if record else []
+    detail = f"expected {width} columns, found {len(cells)}" if len(cells) != width else "a cell Spark could not read (quoting)"
+    return found, detail
+
+
+__all__ = ["LOCAL_MASTER", "SparkEngine", "missing"]

@@ -1,0 +1,189 @@
+"""The log pipeline's DuckDB SQL in Spark's dialect: SQLGlot's translation plus the few rewrites it lacks.
+
+The DuckDB SQL stays the one definition of every signal (checker/inputs/signal_sql.py and the
+log modules); this module only translates it. SQLGlot (read="duckdb", write="spark") does almost
+all of it; `REWRITES` below is the short list of what it leaves DuckDB-shaped or gets subtly
+wrong, each with the reason. A DuckDB function SQLGlot does not know, and that no rewrite
+handles, stops the translation with `Untranslatable` naming it, rather than reaching Spark as a
+name it may read differently.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import sqlglot
+from sqlglot import exp
+
+#: Spark's functions that the rewrites below write by name (SQLGlot passes a name it does not know through as it is).
+SAME_NAME = frozenset({"try_to_timestamp", "element_at", "map", "monotonically_increasing_id", "collect_set", "array_sort", "array_join", "size"})
+
+# RE2's POSIX classes (ASCII) as Java writes them; in a Java pattern `[[:alnum:]]` is a set of
+# the characters ':', 'a', 'l', … and would silently match other text.
+_POSIX = {"alnum": r"\p{Alnum}", "alpha": r"\p{Alpha}", "digit": r"\p{Digit}", "space": r"\s", "upper": r"\p{Upper}",
+          "lower": r"\p{Lower}", "punct": r"\p{Punct}", "xdigit": r"\p{XDigit}", "blank": r"\p{Blank}", "cntrl": r"\p{Cntrl}",
+          "print": r"\p{Print}", "graph": r"\p{Graph}", "word": r"\w"}
+# strftime directives (DuckDB's strptime) as Spark's datetime pattern letters. One letter for day
+# and month: Spark's `dd` wants two digits where strptime's %d also reads one.
+_STRFTIME = {"d": "d", "m": "M", "Y": "yyyy", "y": "yy", "H": "H", "I": "h", "M": "m", "S": "s", "p": "a",
+             "b": "MMM", "B": "MMMM", "a": "EEE", "A": "EEEE", "f": "SSSSSS", "j": "D", "z": "Z", "%": "%"}
+
+
+class Untranslatable(ValueError):
+    """SQL that the Spark engine cannot run with the same meaning (names the construct)."""
+
+
+def java_regex(pattern: str) -> str:
+    """An RE2 pattern (DuckDB) as a Java pattern (Spark) with the same matches, for the patterns the checker writes."""
+    return re.sub(r"\[:(\w+):\]", lambda m: _POSIX.get(m.group(1), m.group(0)), pattern)
+
+
+def java_datetime_pattern(pattern: str) -> str:
+    """A strptime pattern (--date-format, the mapping's date_format) as a Spark datetime pattern."""
+    out, literal = [], []
+
+    def flush() -> None:
+        if literal:
+            text = "".join(literal)
+            out.append(text if re.fullmatch(r"[\s.,:/\-]*", text) else "'" + text.replace("'", "''") + "'")
+            literal.clear()
+
+    i = 0
+    while i < len(pattern):
+        if pattern[i] == "%" and i + 1 < len(pattern):
+            code = pattern[i + 1]
+            if code not in _STRFTIME:
+                raise Untranslatable(f"the date pattern directive %{code}")
+            flush()
+            out.append(_STRFTIME[code] if code != "%" else "'%'")
+            i += 2
+        else:
+            literal.append(pattern[i])
+            i += 1
+    flush()
+    return "".join(out)
+
+
+def _not_materialized(node: exp.Expression) -> exp.Expression:
+    """`WITH x AS NOT MATERIALIZED (…)`: a DuckDB planner hint; Spark plans CTEs itself."""
+    if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:
+        node.set("materialized", None)
+    return node
+
+
+def _regex_literals(node: exp.Expression) -> exp.Expression:
+    """Regular expressions: RE2's POSIX classes in Java's spelling; a full match anchored as Java anchors."""
+    if isinstance(node, exp.RegexpLike | exp.RegexpReplace | exp.RegexpExtract | exp.RegexpExtractAll | exp.RegexpSplit):
+        pattern = node.args.get("expression")
+        if isinstance(pattern, exp.Literal) and pattern.is_string:
+            node.set("expression", exp.Literal.string(java_regex(pattern.this)))
+    if isinstance(node, exp.RegexpFullMatch):
+        pattern = node.expression
+        if not (isinstance(pattern, exp.Literal) and pattern.is_string):
+            raise Untranslatable("regexp_full_match with a pattern that is not a literal")
+        # \z, not $: Java's $ also matches before a final line break, RE2's does not.
+        return exp.RegexpLike(this=node.this, expression=exp.Literal.string(f"^(?:{java_regex(pattern.this)})\\z"))
+    return node
+
+
+def _word_lookup(node: exp.Expression) -> exp.Expression:
+    """`[v1, v2, …][list_position([k1, k2, …], cell)]` (signal_sql.word_lookup) as a map lookup:
+    Spark's arrays count from 0 and list_position has no Spark name; a map gives NULL for any other word, as DuckDB does."""
+    if isinstance(node, exp.Bracket) and isinstance(node.this, exp.Array) and len(node.expressions) == 1:
+        index = node.expressions[0]
+        if isinstance(index, exp.Anonymous) and index.name.lower() == "list_position":
+            keys, cell = index.expressions
+            if not isinstance(keys, exp.Array) or len(keys.expressions) != len(node.this.expressions):
+                raise Untranslatable("list_position over a list that is not written out")
+            pairs = [part for k, v in zip(keys.expressions, node.this.expressions, strict=True) for part in (k.copy(), v.copy())]
+            return exp.Anonymous(this="element_at", expressions=[exp.Anonymous(this="map", expressions=pairs), cell.copy()])
+    return node
+
+
+def _strptime(node: exp.Expression) -> exp.Expression:
+    """DuckDB's try_strptime(text, strftime pattern) as Spark's try_to_timestamp(text, datetime pattern)."""
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "try_strptime":
+        text, pattern = node.expressions
+        if not (isinstance(pattern, exp.Literal) and pattern.is_string):
+            raise Untranslatable("try_strptime with a pattern that is not a literal")
+        return exp.Anonymous(this="try_to_timestamp", expressions=[text.copy(), exp.Literal.string(java_datetime_pattern(pattern.this))])
+    return node
+
+
+def _unordered_row_number(node: exp.Expression) -> exp.Expression:
+    """`row_number() OVER ()`, which the checker uses only to tell a file's rows apart (never for
+    their order): Spark wants an ordered window, and a unique id serves the same purpose."""
+    if isinstance(node, exp.Window) and isinstance(node.this, exp.RowNumber) and not node.args.get("order") and not node.args.get("partition_by"):
+        return exp.Anonymous(this="monotonically_increasing_id", expressions=[])
+    return node
+
+
+def _numbered_unnest(node: exp.Expression) -> exp.Expression:
+    """`SELECT …, unnest(l) AS w, generate_subscripts(l, 1) AS i` (each element with its place) as
+    Spark's `posexplode(l) AS (i, w)`. Spark counts places from 0, DuckDB from 1: the checker
+    uses them only to keep the elements' order, which both give alike."""
+    if not isinstance(node, exp.Select):
+        return node
+    places = [e for e in node.expressions if isinstance(e, exp.Alias) and isinstance(e.this, exp.Anonymous) and e.this.name.lower() == "generate_subscripts"]
+    if not places:
+        return node
+    out, matched = [], 0
+    for e in node.expressions:
+        if any(e is p for p in places):
+            continue
+        place = next((p for p in places if isinstance(e, exp.Alias) and isinstance(e.this, exp.Explode | exp.Unnest)
+                      and p.this.expressions == [_listed(e.this), exp.Literal.number(1)]), None)
+        if place is not None:
+            matched += 1
+            e = exp.Aliases(this=exp.Posexplode(this=_listed(e.this).copy()), expressions=[exp.to_identifier(place.alias), exp.to_identifier(e.alias)])
+        out.append(e)
+    if matched != len(places):
+        raise Untranslatable("generate_subscripts without an unnest of the same list beside it")
+    node.set("expressions", out)
+    return node
+
+
+def _listed(node: exp.Expression) -> exp.Expression:
+    """The list an unnest/explode reads."""
+    return node.expressions[0] if isinstance(node, exp.Unnest) else node.this
+
+
+def _distinct_sorted_text(node: exp.Expression) -> exp.Expression:
+    """`string_agg(DISTINCT x, sep ORDER BY x) [FILTER (…)]`: Spark 4.3's listagg fails on DISTINCT
+    with WITHIN GROUP (a ClassCastException), so the sorted set of values, joined; NULL over no
+    values, as string_agg gives."""
+    concat = node.this if isinstance(node, exp.Filter) else node
+    if not isinstance(concat, exp.GroupConcat) or not isinstance(concat.this, exp.Order) or not isinstance(concat.this.this, exp.Distinct):
+        return node
+    values, order = concat.this.this.expressions, concat.this.expressions
+    if len(values) != 1 or len(order) != 1 or order[0].this != values[0] or order[0].args.get("desc"):
+        raise Untranslatable("string_agg(DISTINCT …) ordered by anything but its own values, ascending")
+    found: exp.Expression = exp.Anonymous(this="collect_set", expressions=[values[0].copy()])
+    if isinstance(node, exp.Filter):
+        found = exp.Filter(this=found, expression=node.expression.copy())
+    joined = exp.Anonymous(this="array_join", expressions=[exp.Anonymous(this="array_sort", expressions=[found.copy()]), concat.args["separator"].copy()])
+    size = exp.Anonymous(this="size", expressions=[found])
+    return exp.Case(ifs=[exp.If(this=exp.GT(this=size, expression=exp.Literal.number(0)), true=joined)])
+
+
+#: The rewrites, applied in order to every node of a parsed DuckDB statement before Spark's SQL is written.
+REWRITES: tuple[Callable[[exp.Expression], exp.Expression], ...] = (_not_materialized, _regex_literals, _word_lookup, _strptime, _unordered_row_number, _numbered_unnest, _distinct_sorted_text)
+
+
+def to_spark(sql: str) -> exp.Expression:
+    """A DuckDB statement as a syntax tree ready to be written in Spark's dialect."""
+    try:
+        tree = sqlglot.parse_one(sql, read="duckdb")
+    except sqlglot.errors.ParseError as exc:
+        raise Untranslatable(str(exc).splitlines()[0]) from None
+    for rewrite in REWRITES:
+        tree = tree.transform(rewrite)
+    unknown = sorted({f.name.lower() for f in tree.find_all(exp.Anonymous)} - SAME_NAME)
+    if unknown:
+        raise Untranslatable(", ".join(unknown))
+    return tree
+
+
+def spark_sql(sql: str) -> str:
+    """A DuckDB statement (or query) written in Spark's dialect."""
+    return to_spark(sql).sql(dialect="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)

@@ -101,7 +101,8 @@ class DuckEngine:
         self._execute(sql)
 
     def one(self, sql: str) -> tuple | None:
-        return self._execute(sql).fetchone()
+        found = self._execute(sql).fetchall()  # the whole result: a scan's rejects are stored once it is consumed
+        return found[0] if found else None
 
     def rows(self, sql: str) -> list[tuple]:
         return self._execute(sql).fetchall()

@@ -76,18 +76,18 @@ def _finnish_sql(finnish: FinnishKeywords | None, label: str, labels: str, lemma
     return f"coalesce(list_contains({labels}, {literal(label)}) OR {finnish.phrase_sql(label, lemmas)}, false)"
 
 
-def classify_activities(db: Engine, keywords: dict, mapping: Mapping, types: tuple[str, ...]) -> None:
-    """The table `kinds`: one row per distinct (type, topic) of the `activities` view, with its
+def classify_activities(db: Engine, keywords: dict, mapping: Mapping, types: tuple[str, ...], source: str = "activities") -> None:
+    """The table `kinds`: one row per distinct (type, topic) of `source` (the `activities` view, or a table of its pairs), with its
     canonical type `ctype`, whether the type itself gave it (`typed`), `unclassified`, `generic`
     (a type the mapping calls generic, such as a task: the subject decided), `interaction`,
-    the class flags c_* and complaint_topic. `typed`: the type is a known one, so not reported as
+    the class flags c_*, complaint_topic and a number, `kind_id`. `typed`: the type is a known one, so not reported as
     unrecognised (one the mapping calls generic, mapped to null, leaves the type to the subject)."""
     from_type = vocabulary_expr(mapping, "type", "activity_type", types, [], "NULL")
     generic = [literal(k) for k, v in mapping.vocabulary("activity_type").items() if v is None]
     is_generic = f"lower(trim(type)) IN ({', '.join(generic)})" if generic else "false"
     known = f"({from_type} IS NOT NULL OR {is_generic})"
     # Types and subjects repeat: each distinct pair is classified once, then joined.
-    db.run("CREATE OR REPLACE TEMP TABLE pairs AS SELECT DISTINCT coalesce(type, '') AS type, coalesce(topic, '') AS topic FROM activities")
+    db.run(f"CREATE OR REPLACE TEMP TABLE pairs AS SELECT DISTINCT coalesce(type, '') AS type, coalesce(topic, '') AS topic FROM {source}")
     finnish = _finnish(db, keywords)
     # A blank or unknown type: the first subject type whose keyword the subject holds.
     by_subject = " ".join(f"WHEN {_matches('lower(topic)', spec)} OR {_finnish_sql(finnish, f't:{t}', 'topic_labels', 'topic_lemmas')} THEN {literal(t)}"
@@ -106,7 +106,7 @@ def classify_activities(db: Engine, keywords: dict, mapping: Mapping, types: tup
               "CROSS JOIN (SELECT NULL::VARCHAR[] AS topic_labels, NULL::VARCHAR[] AS all_labels, NULL AS topic_lemmas, NULL AS all_lemmas)")
     db.run(f"""
         CREATE TEMP TABLE kinds AS
-        SELECT *, CASE WHEN c_complaint THEN {complaint_topic("topic", complaint)} END AS complaint_topic
+        SELECT *, CASE WHEN c_complaint THEN {complaint_topic("topic", complaint)} END AS complaint_topic, row_number() OVER () AS kind_id
         FROM (SELECT type, topic, ctype, typed, ctype IS NULL AS unclassified, {is_generic} AS generic,
                      CASE WHEN ctype IS NULL THEN {unclassified_counts} ELSE ctype IN ({interaction}) END AS interaction, {", ".join(classes)}
               FROM (SELECT *, coalesce({from_type}, {subject_type}) AS ctype, {known} AS typed

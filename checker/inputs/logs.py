@@ -68,15 +68,16 @@ class LogReader:
         self.lookups: set[str] = set()  # the link tables built so far (log_links.resolved)
         self.activity_fields: set[str] = set()
         self.deal_fields: set[str] = set()
+        self.probes: dict[str, dict[str, bool]] = {}  # log kind -> what one look at it found (_probe)
         self.type_candidates: list[tuple[str, list[Candidate], str, str, list[str]]] = []  # activity files' possible type columns
         self.db: Engine = engine or DuckEngine(workdir)  # every SQL statement goes through the engine (engine.py)
 
     # --- loading ----------------------------------------------------------------------------------
 
     def _load(self, paths: list[Path], kind: str, fields: tuple[str, ...]) -> tuple[LogStats, set[str]]:
-        """Load files into one raw view with canonical column names (missing fields as NULL). A file
-        that cannot place its rows is skipped whole, with a note (log_coverage.skip_reason); the
-        fields are empty when every file was skipped (no view then)."""
+        """Load files into one raw view with canonical column names (missing fields as NULL), and
+        look at it once (`_probe`). A file that cannot place its rows is skipped whole, with a note
+        (log_coverage.skip_reason); the fields are empty when every file was skipped (no view then)."""
         selects, stats, present = [], [], set()
         for n, path in enumerate(paths):
             source, delimiter, header, footer_rows, _, mixed = prepare(path, kind, self.mapping, self.sheet, self.workdir)
@@ -133,18 +134,33 @@ class LogReader:
             total.mixed_encoding = (sum(m[0] for m in mixed_files), sum(m[1] for m in mixed_files))
         if selects:
             self.db.run(f"CREATE VIEW {kind} AS " + " UNION ALL ".join(selects))
+            self._probe(kind)
         self.files[kind] = ", ".join(str(p) for p in paths)
         return total, present
 
-    def _several(self, source: str, column: str) -> bool:
-        """Whether some cell of `column` holds several `;`-separated values (CRMs list ids and contacts so)."""
-        return bool(self.db.one(f"SELECT count(*) FROM {source} WHERE contains({column}, ';')")[0])
+    def _probe(self, kind: str) -> None:
+        """One pass over an activity or deal log, for what the SQL after it needs to know (before,
+        one scan each): whether some cell lists several accounts or contacts (`;`); for activities
+        the distinct (type, topic) pairs with their rows (`probe_activities`), which the
+        classification and the report's unrecognised types read."""
+        if kind == "contacts":
+            return  # a contact's account: always its first (log_links.contact_links)
+        checks = {"several_ids": "contains(account_id, ';')"}
+        if kind == "activities":
+            checks["several_contacts"] = "contains(customer_contact, ';')"
+        flags = ", ".join(f"coalesce(bool_or({sql}), false) AS {name}" for name, sql in checks.items())
+        if kind == "activities":
+            self.db.run(f"CREATE OR REPLACE TEMP TABLE probe_activities AS SELECT type, topic, count(*) AS n, {flags} FROM activities GROUP BY type, topic")
+            found = self.db.one(f"SELECT {', '.join(f'coalesce(bool_or({name}), false)' for name in checks)} FROM probe_activities")
+        else:
+            found = self.db.one(f"SELECT {flags} FROM {kind}")
+        self.probes[kind] = dict(zip(checks, found, strict=True))
 
     def _split_ids(self, view: str, source: str) -> tuple[str, bool]:
         """`source` with one row per account (HubSpot and others put several ids in one cell,
         `;`-separated, in the log `view`), each with `rn`, the number of the row it came from;
         and whether any was split."""
-        if not self._several(view, "account_id"):
+        if not self.probes[view]["several_ids"]:
             return f"SELECT * EXCLUDE (account_id), nullif(trim(account_id), '') AS account_id, NULL::BIGINT AS rn FROM ({source})", False
         numbered = f"(SELECT *, row_number() OVER () AS rn FROM ({source}))"
         return (f"SELECT * EXCLUDE (account_id, a), nullif(trim(a), '') AS account_id FROM {numbered} "
@@ -210,24 +226,25 @@ class LogReader:
         self.activity_fields = present
         if not present:  # every file skipped: nothing to count, its signals stay unknown
             return stat
-        classify_activities(self.db, self.playbook.activity_keywords, self.mapping, ACTIVITY_TYPES)
+        classify_activities(self.db, self.playbook.activity_keywords, self.mapping, ACTIVITY_TYPES, "probe_activities")
         date_expr = date_sql(self.db, "date", "activities", self.date_format, self.files)
         # Several contact ids in one cell: the first is the primary (split only where some cell has several).
-        contact = "split_part(customer_contact, ';', 1)" if self._several("activities", "customer_contact") else "customer_contact"
+        contact = "split_part(customer_contact, ';', 1)" if self.probes["activities"]["several_contacts"] else "customer_contact"
         self._resolve("acts_rows", "activities", f"""
             SELECT a.account_id, a.related, a.lead, a.date AS date_text, {date_expr} AS d, {activity_status_expr(self.mapping)} AS cstatus,
                    nullif(trim({contact}), '') AS customer_contact, nullif(trim(a.our_contact), '') AS our_contact,
-                   k.* EXCLUDE (type, topic, ctype, typed, complaint_topic),
-                   k.complaint_topic AS topic  -- only complaints are compared by topic: worked out once per distinct subject
+                   k.kind_id, k.unclassified, k.generic  -- what the row is: one number (the classes are joined back in `acts`)
             FROM activities a JOIN kinds k ON k.type = coalesce(a.type, '') AND k.topic = coalesce(a.topic, '')""", present, stat)
-        # The used rows as the signal SQL reads them (a view: no second copy of a large log).
-        self.db.run("CREATE VIEW acts AS SELECT * EXCLUDE (account_id, acc, how, status, date_text, d, rn, customer_contact, named_contact, lead), "
-                    "acc AS account_id, d AS date, coalesce(customer_contact, named_contact) AS customer_contact "
-                    "FROM acts_rows WHERE status = 'used'")
+        # The used rows as the signal SQL reads them (a view: no second copy of a large log), with
+        # their classes; only complaints are compared by topic (worked out once per distinct subject).
+        self.db.run("CREATE VIEW acts AS SELECT r.* EXCLUDE (account_id, acc, how, status, date_text, d, rn, customer_contact, named_contact, lead, kind_id), "
+                    "k.* EXCLUDE (type, topic, ctype, typed, complaint_topic, unclassified, generic, kind_id), k.complaint_topic AS topic, "
+                    "r.acc AS account_id, r.d AS date, coalesce(r.customer_contact, r.named_contact) AS customer_contact "
+                    "FROM acts_rows r JOIN kinds k USING (kind_id) WHERE r.status = 'used'")
         if self.db.one("SELECT count(*) FROM acts WHERE customer_contact IS NOT NULL")[0]:
             present.add("customer_contact")  # contacts named in the account cell (and linked through --contacts)
         stat.unknown_types = dict(self.db.rows(
-            "SELECT type, count(*) FROM activities JOIN (SELECT DISTINCT type FROM kinds WHERE NOT typed AND type <> '') USING (type) "
+            "SELECT type, sum(n) FROM probe_activities JOIN (SELECT DISTINCT type FROM kinds WHERE NOT typed AND type <> '') USING (type) "
             "GROUP BY 1 ORDER BY 2 DESC LIMIT 10"))
         if stat.rows_unclassified:
             for table, found, type_sql, topic_sql, read_now in self.type_candidates:

@@ -21,7 +21,10 @@ The interface:
   reading it reads the file) over the CSV file `source`, UTF-8, `width` columns wide, header
   row first, `"` quoting and escaping, with the columns `c<i>` for i in `keep`, every one
   VARCHAR. Rows that are no CSV rows of that width (ragged, bad quoting) are left out and
-  counted: `rejects(name)` tells how many, once a query has read `name`.
+  counted: `rejects(name)` tells how many, once a query has read `name`. A Parquet `source`
+  (`.parquet`; `width` and `delimiter` unused) gives its i-th column as `c<i>`, cast to
+  VARCHAR, so that its values are parsed as a CSV's are; it has no rejected rows.
+- `header(source) -> list[str]`: the column names of a Parquet file, in order.
 - `rejects(name) -> Rejects`: the rows of `name`'s file left out (distinct lines), the first
   such line and the engine's message for it.
 - `close()`: let go of the engine's resources.
@@ -70,12 +73,25 @@ class Engine(Protocol):
     def arrays(self, sql: str) -> dict[str, np.ndarray]: ...
     def table(self, name: str, columns: dict[str, list], types: dict[str, str]) -> None: ...
     def read_text(self, name: str, source: Path, width: int, keep: list[int], delimiter: str) -> None: ...
+    def header(self, source: Path) -> list[str]: ...
     def rejects(self, name: str) -> Rejects: ...
     def close(self) -> None: ...
 
 
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def parquet_header(source: Path) -> list[str]:
+    """The column names of a Parquet file, in order (preset detection reads them before any engine runs)."""
+    try:
+        return [row[0] for row in duckdb.execute(f"DESCRIBE SELECT * FROM read_parquet({_literal(str(source))})").fetchall()]
+    except duckdb.Error as exc:
+        raise EngineError(str(exc).strip().splitlines()[0]) from None
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 class DuckEngine:
@@ -85,6 +101,7 @@ class DuckEngine:
 
     def __init__(self, workdir: Path | None = None):
         self.db = duckdb.connect()
+        self._parquet: set[str] = set()  # relations read from Parquet files: no rejects table
         # The pipeline never relies on row order (it numbers rows itself where it must).
         self.db.execute("SET preserve_insertion_order = false")
         if workdir is not None:  # bounded memory: DuckDB spills to the work folder instead of growing with the logs
@@ -118,7 +135,16 @@ class DuckEngine:
         select = ", ".join(f"unnest(${n + 1}::{types[c]}[]) AS {c}" for n, c in enumerate(columns))
         self._execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select}", list(columns.values()))
 
+    def header(self, source: Path) -> list[str]:
+        return parquet_header(source)
+
     def read_text(self, name: str, source: Path, width: int, keep: list[int], delimiter: str) -> None:
+        if source.suffix.lower() == ".parquet":
+            names = self.header(source)
+            columns = ", ".join(f"CAST({_identifier(names[i])} AS VARCHAR) AS c{i}" for i in keep)
+            self._execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {columns} FROM read_parquet({_literal(str(source))})")
+            self._parquet.add(name)
+            return
         every = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
         self._execute(
             f"CREATE OR REPLACE VIEW {name} AS SELECT {', '.join(f'c{i}' for i in keep)} FROM read_csv({_literal(str(source))}, header=true, "
@@ -126,6 +152,8 @@ class DuckEngine:
             f"rejects_table={_literal(f'rej_{name}')}, rejects_scan={_literal(f'rej_{name}_scan')})")
 
     def rejects(self, name: str) -> Rejects:
+        if name in self._parquet:
+            return Rejects(0, None, None)
         # Each query reading the view adds its rejects again: the distinct lines count.
         found = self.one(f"SELECT count(DISTINCT line), min(line), any_value(error_message) FROM rej_{name}")
         return Rejects(found[0] or 0, found[1], found[2])

@@ -25,7 +25,7 @@ from checker.inputs.files import InputError
 from checker.inputs.log_classes import activity_status_expr, amount_expr, classify_activities, competitive_expr, deal_status_expr
 from checker.inputs.log_coverage import EXAMPLES, LogStats, count_rows, coverage_warnings, deal_notes, skip_reason, stale_warnings
 from checker.inputs.log_dates import date_sql
-from checker.inputs.log_files import prepare
+from checker.inputs.log_files import prepare_log
 from checker.inputs.log_links import cell_links, contact_links, deal_links, lead_flag, resolved, row_status, select_field
 from checker.inputs.log_type_columns import Candidate, candidates, type_hints
 from checker.inputs.mappings import Mapping
@@ -80,7 +80,7 @@ class LogReader:
         (log_coverage.skip_reason); the fields are empty when every file was skipped (no view then)."""
         selects, stats, present = [], [], set()
         for n, path in enumerate(paths):
-            source, delimiter, header, footer_rows, _, mixed = prepare(path, kind, self.mapping, self.sheet, self.workdir)
+            source, delimiter, header, footer_rows, mixed = prepare_log(path, kind, self.mapping, self.sheet, self.workdir, self.db)
             mapped = self.mapping.header_map(kind, header, set(fields))
             skip = skip_reason(path, kind, set(mapped.values()), header, self.mapping.via(), "contact_links" in self.lookups)
             table = f"raw_{kind}_{n}"

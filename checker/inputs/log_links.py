@@ -17,12 +17,18 @@ PLACEHOLDER = r"0{15}(AAA)?|0{18}|\{?0{8}-0{4}-0{4}-0{4}-0{12}\}?"
 ID_FIELDS = ("account_id", "customer_contact", "related", "deal_id", "contact_id")
 
 
+def whole(pattern: str) -> str:
+    """A regular expression matching a whole text only (regexp_matches with anchors: unlike
+    DuckDB's regexp_full_match, every engine's SQL has it)."""
+    return f"^(?:{pattern})$"
+
+
 def id_cell(column: str, lead_patterns: list[str] | None = None) -> str:
     """SQL: a cell with placeholders (and, for contacts, lead ids) as NULL. The regular
     expression runs only on cells holding a run of zeros (or, for leads, on every cell)."""
-    test = f"regexp_full_match(trim({column}), {literal(PLACEHOLDER)})"
+    test = f"regexp_matches(trim({column}), {literal(whole(PLACEHOLDER))})"
     if lead_patterns:
-        test = f"({test} OR regexp_full_match(trim({column}), {literal('|'.join(lead_patterns))}))"
+        test = f"({test} OR regexp_matches(trim({column}), {literal(whole('|'.join(lead_patterns)))}))"
     else:
         test = f"(contains({column}, '00000000') AND {test})"
     return f"CASE WHEN {test} THEN NULL ELSE {column} END"
@@ -117,7 +123,7 @@ def lead_flag(columns: list[str] | None, lead_patterns: list[str]) -> str:
     if not columns or not lead_patterns:
         return "false"
     nonblank = [f"nullif(trim({identifier(c)}), '')" for c in columns]
-    return f"coalesce(regexp_full_match(coalesce({', '.join(nonblank)}, ''), {literal('|'.join(lead_patterns))}), false)"
+    return f"coalesce(regexp_matches(coalesce({', '.join(nonblank)}, ''), {literal(whole('|'.join(lead_patterns)))}), false)"
 
 
 def select_field(field_name: str, by_field: dict[str, list[str]], implied_type: str | None, lead_patterns: list[str]) -> str:

@@ -77,7 +77,7 @@ class SparkEngine:
         self.spark = session
         self.log = log
         self.owned = owned  # a session this engine started, stopped by close(); else one given to it (tests share one)
-        self.cached: set[str] = set()
+        self.cached: dict[str, Any] = {}  # the tables (materialised frames) by name
         self.loads: dict[str, tuple[Any, int, Path]] = {}  # read_text's relations: the cached frame with its corrupt-record column, the file's width, the file
 
     @classmethod
@@ -118,12 +118,15 @@ class SparkEngine:
             raise EngineError(f"the spark engine runs CREATE … AS SELECT and DROP only, not: {sql.strip()[:60]}")
         name = tree.this.name
         frame = self._frame(tree.expression.sql(dialect="duckdb"))
-        if tree.kind == "TABLE":  # DuckDB materialises a table: Spark keeps it once computed
-            frame = frame.persist()
+        if tree.kind == "TABLE":
+            # DuckDB materialises a table when it is made: so here, before the view it may replace
+            # (CREATE OR REPLACE t AS … FROM t) goes. A local checkpoint also cuts the plan short:
+            # what reads the table reads its rows, not the whole pipeline before it again.
+            frame = self._call(lambda: frame.localCheckpoint(eager=True))
         self._forget(name)
         frame.createOrReplaceTempView(name)
         if tree.kind == "TABLE":
-            self.cached.add(name)
+            self.cached[name] = frame
 
     def one(self, sql: str) -> tuple:
         row = self._call(lambda: self._frame(sql).first())
@@ -143,10 +146,20 @@ class SparkEngine:
         arrow = pa.table({c: pa.array(v, type=_arrow_type(types[c])) for c, v in columns.items()})
         frame = self._call(lambda: self.spark.createDataFrame(arrow, schema=schema))
         self._forget(name)
-        frame.persist().createOrReplaceTempView(name)
-        self.cached.add(name)
+        frame = frame.persist()
+        frame.createOrReplaceTempView(name)
+        self.cached[name] = frame
+
+    def header(self, source: Path) -> list[str]:
+        return self._call(lambda: self.spark.read.parquet(str(source)).columns)
 
     def read_text(self, name: str, source: Path, width: int, keep: list[int], delimiter: str) -> None:
+        if source.suffix.lower() == ".parquet":  # each column as text, so that its values are parsed as a CSV's; no rejects
+            frame = self._call(lambda: self.spark.read.parquet(str(source)))
+            names = frame.columns
+            self._forget(name)
+            frame.selectExpr(*(f"CAST(`{names[i].replace('`', '``')}` AS STRING) AS c{i}" for i in keep)).createOrReplaceTempView(name)
+            return
         schema = ", ".join([*(f"c{i} string" for i in range(width)), f"{_CORRUPT} string"])
         # multiLine: a quoted cell may hold line breaks (activity notes do), as DuckDB reads them.
         frame = self._call(lambda: self.spark.read.csv(str(source), schema=schema, header=True, sep=delimiter, quote='"', escape='"',
@@ -159,6 +172,8 @@ class SparkEngine:
         frame.where(f"{_CORRUPT} IS NULL").drop(_CORRUPT).createOrReplaceTempView(name)
 
     def rejects(self, name: str) -> Rejects:
+        if name not in self.loads:  # a Parquet file: every row is a row
+            return Rejects(0, None, None)
         frame, width, source = self.loads[name]
         bad = frame.where(f"{_CORRUPT} IS NOT NULL").select(_CORRUPT)
         count = self._call(bad.count)
@@ -206,8 +221,9 @@ class SparkEngine:
         """Drop a temp view, and what it kept cached."""
         if name in self.loads:
             self.loads.pop(name)[0].unpersist()
-        self.cached.discard(name)
-        self.spark.catalog.dropTempView(name)  # uncaches it too
+        if name in self.cached:
+            self.cached.pop(name).unpersist()
+        self.spark.catalog.dropTempView(name)
 
 
 def _builder(session_class: Any, workdir: Path, log: Path) -> Any:

@@ -1,0 +1,213 @@
+"""The Spark engine against the embedded DuckDB: the same signals and findings, and where the two engines differ by nature.
+
+One local Spark for the whole session (conftest.py); each `--engine spark` run takes a session
+of its own on it. Differential: `signals --format json` and `check --format json` byte for byte
+(the reports print floats as Python does: a last-digit difference in a sum would show) on the
+bundled sample, a representative set of the CRM fixtures and a generated set of 20,000 accounts
+with logs. Targeted: dates and time zones, NULLs and empty cells, the order of texts, regular
+expressions (RE2 in DuckDB, Java's in Spark) — each engine method run on both engines.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pytest
+import yaml
+
+from checker.cli import main
+from checker.inputs.engine import DuckEngine
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures"
+SAMPLE = ROOT / "docs" / "samples" / "accounts.csv"
+#: The CRM fixtures run on Spark besides the canonical one: each reaches a part of the log path the others do not
+#: (every fixture on Spark takes 5–8 minutes on two cores; test_transpile.py translates every statement of all of them).
+REPRESENTATIVE = {
+    "hubspot-fi": "Finnish subjects matched by lemma (posexplode, ordered string_agg), several companies in one cell (split ids)",
+    "pipedrive": "deals in several currencies (the sorted list of currencies)",
+    "zoho": "three activity files and a contacts export linking activities by contact (a table rebuilt from itself), named dates",
+}
+
+
+def test_the_canonical_fixture_gives_the_same_signals_and_findings_on_spark(spark, capsys, tmp_path):
+    """The reference layout (every activity class, contact changes, tenders): `signals` and `check` alike."""
+    args = _fixture_args("canonical")
+    duck, on_spark = _both(capsys, tmp_path, "signals", args)
+    assert on_spark == duck
+    duck, on_spark = _both(capsys, tmp_path, "check", args)
+    assert on_spark == duck
+
+
+def _run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _both(capsys, tmp_path: Path, command: str, args: list[str]) -> tuple[str, str]:
+    """The JSON output of `command` on the default engine and on Spark; both must succeed."""
+    outputs = []
+    for engine in ("duckdb", "spark"):
+        target = tmp_path / f"{command}-{engine}.json"
+        code, _, err = _run(capsys, command, *args, "--format", "json", "--output", str(target), "--engine", engine, "--fail-on", "never") \
+            if command == "check" else _run(capsys, command, *args, "--format", "json", "--output", str(target), "--engine", engine)
+        assert code == 0, err
+        outputs.append(target.read_text(encoding="utf-8"))
+    return outputs[0], outputs[1]
+
+
+def _fixture_args(name: str) -> list[str]:
+    spec = yaml.safe_load((FIXTURES / "exports" / name / "expected.yaml").read_text(encoding="utf-8"))
+    folder = FIXTURES / "exports" / name
+    return [str(folder / a) if (folder / a).exists() else a for a in spec["args"]] + ["--as-of", str(spec["as_of"])]
+
+
+@pytest.mark.parametrize("name", sorted(REPRESENTATIVE))
+def test_a_crm_fixture_gives_the_same_signals_on_spark(spark, capsys, tmp_path, name):
+    """The signals JSON holds every value and every count of the logs' coverage; `check` judges those values in numpy, whichever engine made them."""
+    duck, on_spark = _both(capsys, tmp_path, "signals", _fixture_args(name))
+    assert on_spark == duck
+
+
+def test_the_sample_gives_the_same_report_and_needs_no_spark_without_logs(spark, capsys, tmp_path):
+    duck, on_spark = _both(capsys, tmp_path, "check", [str(SAMPLE), "--as-of", "2026-10-31"])
+    assert on_spark == duck and json.loads(duck)["accounts"]
+
+
+def _generate(folder: Path, accounts: int, activities: int, deals: int) -> list[str]:
+    """A seeded canonical export with logs: every stage, a few contacts per account, prices, complaints, deals won and lost."""
+    db = duckdb.connect()
+    db.execute("SELECT setseed(0.25)")
+    stages = "['exploratory', 'basic', 'cooperation', 'interdependence', 'integrated', 'paused', 'fading']"
+    types = "['call', 'meeting', 'email', 'visit', 'note', 'complaint', 'development', 'health-check', 'joint-planning', 'handover', '']"
+    paths = [folder / "accounts.csv", folder / "activities.csv", folder / "deals.csv"]
+    db.execute(f"""COPY (SELECT 'A' || i AS account_id, 'Yritys ' || i || ' Oy' AS account_name, {stages}[1 + (i % 7)] AS declared_stage,
+                  'Owner ' || (i % 40) AS owner, round(random(), 2) AS share_of_wallet, CASE WHEN random() < 0.3 THEN 'yes' ELSE 'no' END AS confidential_exchange,
+                  ['++', '+-', '-+', '--'][1 + (i % 4)] AS portfolio_class FROM range({accounts}) t(i)) TO '{paths[0]}' (HEADER)""")
+    db.execute(f"""COPY (SELECT CASE WHEN random() < 0.01 THEN 'X' || i ELSE 'A' || (hash(i) % {accounts}) END AS account_id,
+                  CASE WHEN random() < 0.005 THEN 'soon' ELSE strftime(DATE '2026-10-31' - CAST(floor(random() * 800) AS INT) + 30 * (random() < 0.02)::INT, '%Y-%m-%d') END AS date,
+                  {types}[1 + CAST(floor(random() * 11) AS INT)] AS type,
+                  CASE WHEN random() < 0.1 THEN 'Price increase ' || (i % 7) WHEN random() < 0.05 THEN 'Complaint: late delivery' ELSE 'Topic ' || (i % 13) END AS topic,
+                  CASE WHEN random() < 0.05 THEN NULL ELSE 'Contact ' || (hash(i * 7) % 6) END AS customer_contact, 'Rep ' || (hash(i * 3) % 4) AS our_contact,
+                  CASE WHEN random() < 0.2 THEN 'open' ELSE 'closed' END AS status FROM range({activities}) t(i)) TO '{paths[1]}' (HEADER)""")
+    db.execute(f"""COPY (SELECT 'A' || (hash(i * 11) % {accounts}) AS account_id, strftime(DATE '2026-10-31' - CAST(floor(random() * 800) AS INT), '%Y-%m-%d') AS date,
+                  CASE WHEN random() < 0.03 THEN NULL ELSE round(random() * 50000, 2) END AS amount, ['open', 'won', 'lost'][1 + CAST(floor(random() * 3) AS INT)] AS status,
+                  CASE WHEN random() < 0.2 THEN 'true' ELSE 'false' END AS competitive FROM range({deals}) t(i)) TO '{paths[2]}' (HEADER)""")
+    return [str(paths[0]), "--activities", str(paths[1]), "--deals", str(paths[2]), "--preset", "canonical", "--as-of", "2026-10-31"]
+
+
+def _close(a: object, b: object) -> bool:
+    """JSON values equal, floats within a relative 1e-9 (a sum's last digit depends on the order it was added in)."""
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+def test_a_generated_set_of_20000_accounts_gives_the_same_signals_and_findings(spark, capsys, tmp_path):
+    args = _generate(tmp_path, 20_000, 200_000, 30_000)
+    duck, on_spark = _both(capsys, tmp_path, "signals", args)
+    assert _close(json.loads(on_spark), json.loads(duck))
+    duck, on_spark = _both(capsys, tmp_path, "check", args)
+    duck_report, spark_report = json.loads(duck), json.loads(on_spark)
+    assert _close(spark_report, duck_report)
+    assert sum(len(a["findings"]) for a in duck_report["accounts"]) > 1000  # the set makes rules fire
+
+
+# --- where engines differ by nature: each method on both engines ----------------------------
+
+@pytest.fixture
+def both(spark_engine, tmp_path):
+    duck = DuckEngine(tmp_path)
+    yield duck, spark_engine
+    duck.close()
+
+
+def _same(both, sql: str) -> list[tuple]:
+    duck, spark = both
+    expected = duck.rows(sql)
+    assert spark.rows(sql) == expected, sql
+    return expected
+
+
+def test_dates_and_times_are_days_whatever_the_time_zone(both):
+    for duck in both:
+        duck.table("t", {"s": ["2026-10-31", " 2026-10-31 ", "2026-10-31T23:30:00-05:00", "2026-10-31T00:30:00+03:00", "2026-02-30", "31.10.2026", None]},
+                   {"s": "VARCHAR"})
+    rows = _same(both, "SELECT s, TRY_CAST(s AS DATE) AS d FROM t ORDER BY s")
+    assert ("2026-02-30", None) in rows
+    _same(both, "SELECT s, try_strptime(trim(s), '%d.%m.%Y')::DATE FROM t ORDER BY s")
+    _same(both, "SELECT count(*) FILTER (WHERE TRY_CAST(s AS DATE) > '2026-10-30'::DATE - INTERVAL 1 DAY) FROM t")
+    duck, spark = both
+    got = spark.arrays("SELECT max(TRY_CAST(s AS DATE)) AS d, min(TRY_CAST(s AS DATE)) FILTER (WHERE s IS NULL) AS none FROM t")
+    expected = duck.arrays("SELECT max(TRY_CAST(s AS DATE)) AS d, min(TRY_CAST(s AS DATE)) FILTER (WHERE s IS NULL) AS none FROM t")
+    assert got["d"].astype("datetime64[D]")[0] == expected["d"].astype("datetime64[D]")[0] == np.datetime64("2026-10-31")
+    assert np.ma.getmaskarray(got["none"])[0] and np.ma.getmaskarray(expected["none"])[0]  # unknown, never day 0
+
+
+def test_nulls_stay_unknown_and_empty_cells_are_read_alike(both, tmp_path):
+    source = tmp_path / "log.csv"
+    source.write_text('id,amount,note\nA1,,""\nA2,12.5,x\nA3," ",\n', encoding="utf-8")
+    for engine in both:
+        engine.read_text("log", source, 3, [0, 1, 2], ",")
+    _same(both, "SELECT c0, c1, c2, c1 IS NULL, c2 IS NULL FROM log ORDER BY c0")
+    _same(both, "SELECT sum(TRY_CAST(c1 AS DOUBLE)), count(TRY_CAST(c1 AS DOUBLE)), max(c1), nullif(trim(c1), '') IS NULL FROM log GROUP BY 4 ORDER BY 4")
+    _same(both, "SELECT count(*) FILTER (WHERE c1 = '12.5') / nullif(count(*) FILTER (WHERE false), 0) FROM log")  # NULL, not an error
+
+
+def test_texts_are_ordered_by_code_point_on_both_engines(both):
+    names = ["Öljy Oy", "oy", "Åland", "Z-Tuote", "ääni", "Älä", "a", "É", "_x", "10", "9", None]
+    for engine in both:
+        engine.table("t", {"name": names, "n": [1] * len(names)}, {"name": "VARCHAR", "n": "BIGINT"})
+    rows = _same(both, "SELECT name FROM t ORDER BY 1")  # NULLs last, as DuckDB puts them
+    assert rows[-1] == (None,) and rows[0] == ("10",)
+    _same(both, "SELECT name, count(*) FROM t GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 5")
+    _same(both, "SELECT lower(name), upper(name) FROM t ORDER BY 1")
+
+
+def test_regular_expressions_match_alike_in_re2_and_java(both):
+    texts = ["Hinnat 2027: korotus!", "reklamaatio – toimitus", "000000000000000AAA", "000000000000000AAA\n", "a\nb", "Price  list", "ÄÖ-å", "", None]
+    for engine in both:
+        engine.table("t", {"s": texts}, {"s": "VARCHAR"})
+    _same(both, "SELECT s, regexp_full_match(s, '0{15}(AAA)?|0{18}') FROM t ORDER BY s")  # a final line break is no match
+    _same(both, "SELECT s, trim(regexp_replace(lower(s), '[^[:alnum:]]+', ' ', 'g')) FROM t ORDER BY s")  # POSIX classes (ASCII in both)
+    _same(both, "SELECT s, regexp_matches(lower(s), 'price\\ list|reklamaatio|^a$') FROM t ORDER BY s")
+    _same(both, r"SELECT s, regexp_extract_all(lower(s), '\p{L}+') FROM t ORDER BY s")  # Unicode letters: the Finnish words
+    _same(both, "SELECT s, regexp_extract(s, '^\\s*(\\d{4})', 1) FROM t ORDER BY s")
+
+
+def test_rejected_csv_rows_are_counted_with_their_line(both, tmp_path):
+    source = tmp_path / "log.csv"
+    source.write_text('id,date,type\nA1,2026-01-01,call\nA2,2026-01-02\nA3,2026-01-03,"multi\nline"\nA4,2026-01-04,call,extra\n', encoding="utf-8")
+    duck, spark = both
+    for engine in both:
+        engine.read_text("log", source, 3, [0, 2], ",")
+    assert spark.rows("SELECT c0, c2 FROM log ORDER BY c0") == duck.rows("SELECT c0, c2 FROM log ORDER BY c0") == [("A1", "call"), ("A3", "multi\nline")]
+    expected, got = duck.rejects("log"), spark.rejects("log")
+    assert (got.rows, got.first_line) == (expected.rows, expected.first_line) == (2, 3)
+    assert "3 columns" in got.first_error
+
+
+def test_an_engine_that_cannot_start_is_one_message_naming_it_and_its_log(tmp_path):
+    """A Spark master that does not exist: exit 2, one line, no Java stack trace; the log it names holds the details."""
+    env = {**os.environ, "SPARK_MASTER": "nowhere://no-such-master", "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("SPARK_REMOTE", None)
+    folder = FIXTURES / "exports" / "canonical"
+    done = subprocess.run([sys.executable, "-m", "checker", "signals", str(folder / "accounts.csv"), "--activities", str(folder / "activities.csv"),
+                           "--engine", "spark", "--as-of", "2026-10-31"], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 2
+    lines = [line for line in done.stderr.splitlines() if "spark" in line.lower()]
+    assert len(lines) == 1 and "Traceback" not in done.stderr and "\tat " not in done.stderr, done.stderr
+    log = Path(lines[0].rsplit("Its log: ", 1)[1].strip())
+    assert log.is_file() and "no-such-master" in log.read_text(encoding="utf-8")
+    log.unlink()

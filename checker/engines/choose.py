@@ -47,7 +47,7 @@ def open_engine(name: str, workdir: Path) -> Engine | None:
     try:
         return SparkEngine.start(workdir)
     except EngineError as exc:
-        raise InputError("error.engine_failed", engine=name, detail=str(exc), log=SparkEngine.keep_log(workdir / "spark.log")) from None
+        raise InputError("error.engine_failed", engine=name, detail=str(exc).rstrip("."), log=SparkEngine.keep_log(workdir / "spark.log")) from None
 
 
 def _java() -> bool:

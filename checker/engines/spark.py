@@ -236,7 +236,8 @@ def _builder(session_class: Any, workdir: Path, log: Path) -> Any:
                .config("spark.sql.shuffle.partitions", "4").config("spark.sql.session.timeZone", "UTC")
                .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{config}")
                .config("spark.local.dir", str(workdir / "spark")).config("spark.sql.warehouse.dir", str(workdir / "warehouse")))
-    if master.startswith("local"):
+    if master.startswith("local"):  # nothing listens beyond this machine
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # read by the JVM pyspark starts
         builder = builder.config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
     return _Quiet(builder, log)
 

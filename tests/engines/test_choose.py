@@ -1,0 +1,53 @@
+"""`--engine`: the engines that exist, and one clear message (exit 2) for each that cannot run here."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from checker.cli import main
+from checker.engines.choose import ENGINES, engine_problem
+
+SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "accounts.csv"
+
+
+def _error(capsys, *argv: str) -> str:
+    assert main(list(argv)) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    return err
+
+
+def test_the_default_engine_needs_nothing():
+    assert ENGINES == ("duckdb", "spark") and engine_problem("duckdb") is None
+
+
+def test_a_warehouse_url_is_refused_until_an_engine_for_it_exists(capsys):
+    err = _error(capsys, "check", str(SAMPLE), "--engine", "postgres://crm@db/accounts")
+    assert "postgres://crm@db/accounts" in err and "not supported yet" in err and "duckdb, spark" in err
+    err = _error(capsys, "signals", str(SAMPLE), "--engine", "snowflake://acme/crm", "--lang", "fi")
+    assert "ei vielä tueta" in err and "duckdb, spark" in err
+
+
+def test_a_misspelt_engine_gets_a_suggestion(capsys):
+    err = _error(capsys, "check", str(SAMPLE), "--engine", "sprak")
+    assert "did you mean 'spark'" in err
+
+
+def test_spark_without_the_extra_says_what_to_install(capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # as if not installed: importing it fails
+    err = _error(capsys, "check", str(SAMPLE), "--engine", "spark")
+    assert "pip install 'relationship-playbook[spark]'" in err
+
+
+def test_a_local_spark_without_java_says_so_and_spark_connect_needs_none(capsys, monkeypatch, tmp_path):
+    pytest.importorskip("pyspark")
+    pytest.importorskip("pyarrow")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `java` on it
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.delenv("SPARK_REMOTE", raising=False)
+    err = _error(capsys, "signals", str(SAMPLE), "--engine", "spark")
+    assert "Java 17" in err and "openjdk-17-jre-headless" in err and "SPARK_REMOTE" in err
+    monkeypatch.setenv("SPARK_REMOTE", "sc://127.0.0.1:15002")
+    assert engine_problem("spark") is None

@@ -1,7 +1,8 @@
 """The Spark engine against the embedded DuckDB: the same signals and findings, and where the two engines differ by nature.
 
-One local Spark for the whole session (conftest.py); each `--engine spark` run takes a session
-of its own on it. Differential: `signals --format json` and `check --format json` byte for byte
+One local Spark for the whole test session (it takes 10–30 s to start on two cores); each
+`--engine spark` run takes a session of its own on it. Skipped with the reason when pyspark or Java
+is missing, unless REQUIRE_SPARK=1 (as CI sets: .ci/run installs both), which makes them fail instead. Differential: `signals --format json` and `check --format json` byte for byte
 (the reports print floats as Python does: a last-digit difference in a sum would show) on the
 bundled sample, a representative set of the CRM fixtures and a generated set of 20,000 accounts
 with logs. Targeted: dates and time zones, NULLs and empty cells, the order of texts, regular
@@ -14,7 +15,10 @@ import math
 import os
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -22,6 +26,7 @@ import pytest
 import yaml
 
 from checker.cli import main
+from checker.engines.choose import engine_problem
 from checker.inputs.engine import DuckEngine
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,6 +48,32 @@ def test_the_canonical_fixture_gives_the_same_signals_and_findings_on_spark(spar
     assert on_spark == duck
     duck, on_spark = _both(capsys, tmp_path, "check", args)
     assert on_spark == duck
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """The test session's SparkSession: local[2], quiet, UTC; `--engine spark` runs in this process take a session of their own on it."""
+    problem = engine_problem("spark")
+    if problem is not None:
+        if os.environ.get("REQUIRE_SPARK") == "1":
+            pytest.fail(f"REQUIRE_SPARK=1 but {problem}")
+        pytest.skip(f"no local Spark: {problem}")
+    from checker.engines.spark import SparkEngine
+
+    with tempfile.TemporaryDirectory(prefix="playbook-spark-tests-") as work:
+        engine = SparkEngine.start(Path(work))
+        yield engine.spark
+        engine.spark.stop()
+
+
+@pytest.fixture
+def spark_engine(spark: Any, tmp_path: Path) -> Iterator[Any]:
+    """A Spark engine of the test's own (its temp views apart) on the shared session."""
+    from checker.engines.spark import SparkEngine
+
+    engine = SparkEngine.start(tmp_path)
+    yield engine
+    engine.close()
 
 
 def _run(capsys, *argv: str) -> tuple[int, str, str]:

@@ -18,11 +18,10 @@ import math
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_logs import AS_OF, generate, timed  # noqa: E402  (a sibling script, not a package)
+from bench_logs import AS_OF, generate, timed  # a sibling script, not a package
 
 
 def signals(paths: tuple[Path, ...], output: Path, engine: str) -> tuple[float, float]:

@@ -29,6 +29,9 @@ The interface:
   such line and the engine's message for it.
 - `close()`: let go of the engine's resources.
 
+`as_float(column)` turns a column of `arrays` into the float column the account table holds
+(NaN where NULL, dates as ordinal days), whichever engine gave it.
+
 An engine raises `EngineError` (one line naming what failed) for anything it cannot do; the
 log reader turns that into one message and exit code 2.
 
@@ -44,6 +47,8 @@ from typing import Protocol
 
 import duckdb
 import numpy as np
+
+from checker.inputs.columns import EPOCH_ORDINAL
 
 #: DuckDB's memory for the logs; beyond it, it spills to the work folder.
 MEMORY_LIMIT = "600MB"
@@ -160,3 +165,20 @@ class DuckEngine:
 
     def close(self) -> None:
         self.db.close()
+
+
+def as_float(column: np.ndarray) -> np.ndarray:
+    """A column of `arrays` (ints, floats, datetimes; masked where NULL) as floats, NaN where NULL; dates as ordinal days."""
+    if np.ma.isMaskedArray(column):
+        mask = np.ma.getmaskarray(column)
+        data = column.data
+    else:
+        mask, data = np.zeros(len(column), dtype=bool), column
+    if np.issubdtype(data.dtype, np.datetime64):
+        days = data.astype("datetime64[D]")
+        result = days.astype(np.float64) + EPOCH_ORDINAL
+        result[np.isnat(days)] = np.nan
+    else:
+        result = data.astype(np.float64)
+    result[mask] = np.nan
+    return result

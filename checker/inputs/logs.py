@@ -1,7 +1,7 @@
-"""Signals from activity and deal logs, computed by DuckDB.
+"""Signals from activity and deal logs, computed in SQL by an engine (engine.py: DuckDB by default).
 
-The logs can be millions of rows, so they never pass through Python row by row: DuckDB
-reads the CSV, maps the CRM's headers and values to canonical fields, parses dates and
+The logs can be millions of rows, so they never pass through Python row by row: the engine
+reads the CSV (or Parquet), maps the CRM's headers and values to canonical fields, parses dates and
 amounts, classifies activities (log_classes.py), finds each row's account, directly or
 through its contact or deal (log_links.py), counts what became of every row
 (log_coverage.py) and aggregates one row of signals per account, relative to --as-of
@@ -19,8 +19,7 @@ from typing import ClassVar
 import numpy as np
 
 from checker.inputs.accounts import DataNote
-from checker.inputs.columns import EPOCH_ORDINAL
-from checker.inputs.engine import DuckEngine, Engine, EngineError
+from checker.inputs.engine import DuckEngine, Engine, EngineError, as_float
 from checker.inputs.files import InputError
 from checker.inputs.log_classes import activity_status_expr, amount_expr, classify_activities, competitive_expr, deal_status_expr
 from checker.inputs.log_coverage import EXAMPLES, LogStats, count_rows, coverage_warnings, deal_notes, skip_reason, stale_warnings
@@ -53,7 +52,7 @@ class Derived:
 
 
 class LogReader:
-    """Loads activity and deal logs into DuckDB and computes per-account signals."""
+    """Loads activity and deal logs into the engine (DuckDB unless another is given) and computes per-account signals."""
 
     def __init__(self, playbook: Playbook, mapping: Mapping, as_of: date, workdir: Path, date_format: str | None = None,
                  sheet: str | None = None, history_from: date | None = None, engine: Engine | None = None):
@@ -349,7 +348,7 @@ class LogReader:
             coverage_warnings(stat, self.as_of, self._windows(result), self.history_from)
             rows = np.asarray(result.pop("position"), dtype=np.intp)
             earliest = np.full(len(account_ids), np.nan)
-            earliest[rows] = _as_float(result.pop(first))
+            earliest[rows] = as_float(result.pop(first))
             # relationship_start: the earliest activity or deal (the account export's own date wins
             # later), unless the log is only a window (--history-from): its first date is not the start.
             if self.history_from is None:
@@ -362,7 +361,7 @@ class LogReader:
                 if signal == "contact_changes_unhandled_12m" and short:
                     continue
                 out = np.full(len(account_ids), np.nan)
-                out[rows] = _as_float(column)
+                out[rows] = as_float(column)
                 if signal in self._ZERO_WHEN_ABSENT:
                     absent = np.ones(len(account_ids), dtype=bool)
                     absent[rows] = False
@@ -380,19 +379,3 @@ class LogReader:
         days = self.playbook.signals[signal].data.get("window_days") if signal in self.playbook.signals else None
         return bool(self.history_from and days and (self.as_of - self.history_from).days < days)
 
-
-def _as_float(column: np.ndarray) -> np.ndarray:
-    """DuckDB's numpy columns (ints, floats, datetimes, masked) as floats; dates as ordinal days."""
-    if np.ma.isMaskedArray(column):
-        mask = np.ma.getmaskarray(column)
-        data = column.data
-    else:
-        mask, data = np.zeros(len(column), dtype=bool), column
-    if np.issubdtype(data.dtype, np.datetime64):
-        days = data.astype("datetime64[D]")
-        result = days.astype(np.float64) + EPOCH_ORDINAL
-        result[np.isnat(days)] = np.nan
-    else:
-        result = data.astype(np.float64)
-    result[mask] = np.nan
-    return result

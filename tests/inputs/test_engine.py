@@ -1,10 +1,12 @@
 """The engine seam: what the log pipeline asks of an engine, on the embedded DuckDB."""
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pytest
 
-from checker.inputs.engine import DuckEngine, EngineError
+from checker.inputs.engine import DuckEngine, EngineError, as_float
 
 
 def test_a_table_from_python_lists_keeps_their_order_types_and_nulls():
@@ -21,6 +23,9 @@ def test_arrays_are_numpy_columns_in_query_order_with_nulls_masked():
     assert list(found) == ["n", "d"]
     assert found["n"].tolist() == [1, 2]
     assert np.ma.getmaskarray(found["d"]).tolist() == [False, True]
+    assert as_float(found["n"]).tolist() == [1.0, 2.0]
+    days = as_float(found["d"])
+    assert days[0] == date(2026, 1, 2).toordinal() and np.isnan(days[1])  # a date as its ordinal day; NULL is unknown, never 0
 
 
 def test_read_text_keeps_the_chosen_columns_as_text_and_counts_each_rejected_line_once(tmp_path):

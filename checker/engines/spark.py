@@ -7,9 +7,10 @@ other run's), time zone UTC. Java's and Spark's own output goes to `spark.log` i
 folder, never to the terminal; an engine that cannot start, or a statement it refuses, is one
 `EngineError` line, and the log is kept (`keep_log`) for the message to name.
 
-Tables (`CREATE TABLE`) are cached, as DuckDB materialises them; views stay lazy. CSV text is
-read by Spark's own reader, every column a string, rows that are no rows of the file's width
-counted aside (a corrupt-record column), so that every row read is accounted for.
+Tables (`CREATE TABLE`) are materialised when made (a local checkpoint), as DuckDB makes them;
+views stay lazy. CSV text is read by Spark's own reader, every column a string, rows that are no
+rows of the file's width counted aside (a corrupt-record column), so that every row read is
+accounted for; Parquet by its Parquet reader, every column cast to text.
 """
 from __future__ import annotations
 
@@ -81,30 +82,29 @@ class SparkEngine:
         self.loads: dict[str, tuple[Any, int, Path]] = {}  # read_text's relations: the cached frame with its corrupt-record column, the file's width, the file
 
     @classmethod
-    def start(cls, workdir: Path, session: Any = None) -> SparkEngine:
-        """An engine on a new Spark session of its own: on `session`'s context when given, else on
-        the one this process already runs, else on a Spark started (or reached) here."""
+    def start(cls, workdir: Path) -> SparkEngine:
+        """An engine on a Spark session of its own: a new session on the Spark this process already
+        runs (tests share one), else on a Spark started here (local, or SPARK_MASTER's) or reached
+        through SPARK_REMOTE."""
         global _started_log
         log = workdir / "spark.log"
         log.touch()
         from pyspark.sql import SparkSession
 
-        base = session or SparkSession.getActiveSession()
-        owned = base is None
-        if owned:
-            _started_log = log
+        running = SparkSession.getActiveSession()
         try:
-            if base is None:
-                base = _builder(SparkSession, workdir, log).getOrCreate() if not os.environ.get("SPARK_REMOTE") else None
-                if base is None:  # Spark Connect: the address alone; the cluster keeps its own logs
-                    base = SparkSession.builder.remote(os.environ["SPARK_REMOTE"]).getOrCreate()
-                own = base
+            if running is not None:
+                own = running.newSession()  # temp views and settings of this run only
+            elif os.environ.get("SPARK_REMOTE"):  # Spark Connect: the address alone; the cluster keeps its own logs
+                own = SparkSession.builder.remote(os.environ["SPARK_REMOTE"]).getOrCreate()
             else:
-                own = base.newSession()  # temp views and settings of this run only, on the running Spark
+                _started_log = log
+                own = _builder(SparkSession, workdir, log).getOrCreate()
             own.conf.set("spark.sql.session.timeZone", "UTC")  # a date is a day, wherever the cluster runs
         except Exception as exc:  # Java missing, the cluster unreachable: Py4J's and pyspark's errors alike
             raise EngineError(f"could not start Spark: {_first_line(exc)}") from None
-        return cls(own, _started_log if not owned and _started_log else log, owned)
+        # A session on a running Spark logs where that Spark was started.
+        return cls(own, log if running is None or _started_log is None else _started_log, owned=running is None)
 
     # --- the Engine interface (checker/inputs/engine.py) --------------------------------------
 

@@ -3,8 +3,9 @@
 Generates bench_logs.py's canonical exports (default 100,000 accounts, 2,000,000 activities,
 300,000 deals), then times `playbook signals --format json` in its own process with
 `--engine duckdb` and with `--engine spark` (local[2]: Spark's start included), each one's peak
-resident memory (the Spark run's is the larger of the Python driver and its JVM, whose heap is
-Spark's default 1 GB), and prints the ratio. It also checks the two outputs are the same.
+resident memory, and prints the ratio. For the Spark run that is the Python process's: the JVM
+pyspark starts is not waited for by it, so its memory is not in the figure (its heap is capped
+at Spark's default driver memory, 1 GB). It also checks the two outputs are the same.
 Spark's start alone is timed on an export with a one-row log.
 
     .venv/bin/pip install -e '.[spark]'

@@ -113,7 +113,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _input_options(p: argparse.ArgumentParser) -> None:
     """What `check` and `signals` both read: the exports and how to map them (see inputs_from)."""
-    p.add_argument("accounts", type=Path, metavar="ACCOUNTS", help="account export: CSV, XLSX, or a zipped Salesforce Data Export")
+    p.add_argument("accounts", type=Path, metavar="ACCOUNTS", help="account export: CSV, XLSX, Parquet, or a zipped Salesforce Data Export")
     p.add_argument("--activities", type=Path, action="append", default=[], metavar="FILE", help="activity export (calls, meetings, e-mails, tasks); repeatable")
     p.add_argument("--deals", type=Path, action="append", default=[], metavar="FILE", help="deal / opportunity export; repeatable")
     p.add_argument("--contacts", type=Path, action="append", default=[], metavar="FILE", help="contacts export (contact id and/or name, and account): links activities that name only a contact to its account; repeatable")

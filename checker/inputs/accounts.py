@@ -15,8 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from checker.inputs.columns import Columns, encode
-from checker.inputs.files import InputError, RawTable, read_table, strip_footer
+from checker.inputs.files import InputError, RawTable, is_parquet, read_table, strip_footer
 from checker.inputs.mappings import Mapping, lines_to_add, normalise_header, presets
+from checker.inputs.parquet import ParquetAccounts
 from checker.inputs.plaincsv import PlainCsv
 from checker.inputs.values import BadValue, DateOrderError, parse_cell, slashed_order
 from checker.playbook.messages import Problem, suggestion
@@ -246,14 +247,18 @@ def _read_rows(table: RawTable, columns: _Columns, id_at: int) -> _Body:
 
 def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None, sheet: str | None = None,
                   date_format: str | None = None, stage_required: bool = True) -> AccountTable:
-    """Read and parse an account export (CSV or XLSX), its headers mapped by `mapping`.
+    """Read and parse an account export (CSV, XLSX or Parquet), its headers mapped by `mapping`.
 
-    A plain CSV file is read by DuckDB (plaincsv.py); any other file, or a plain one whose
-    ids turn out missing or repeated, by the csv module, which accounts for every row.
+    A plain CSV file is read by DuckDB (plaincsv.py), a Parquet file likewise (parquet.py);
+    any other file, or a plain one that turns out not to be, by the csv module, which
+    accounts for every row.
     """
     mapping = mapping or presets()["canonical"]
     footers = mapping.footers
-    plain = PlainCsv.open(path) if not footers else None
+    if is_parquet(path):  # read by DuckDB as a plain CSV is, its values as text (parquet.py)
+        plain: PlainCsv | None = ParquetAccounts.open(path)
+    else:
+        plain = PlainCsv.open(path) if not footers else None
     table = None if plain else strip_footer(read_table(path, sheet), footers)
     name, header = (plain.name, plain.header) if plain else (table.name, table.header)
     signals = playbook.signals

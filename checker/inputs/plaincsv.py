@@ -133,14 +133,21 @@ class PlainCsv:
             plain._path.write_text(text, encoding="utf-8", newline="")
         return plain
 
+    def source(self) -> str:
+        """SQL: the file as a table of text cells named `c0`, `c1`, …, one row per row, in order."""
+        return (f"read_csv({literal(str(self._path))}, delim = {literal(self._delimiter)}, quote = '\"', escape = '\"', "
+                f"header = false, skip = 1, auto_detect = false, strict_mode = true, null_padding = false, columns = {text_columns(len(self.header))})")
+
     def query(self, columns: dict[str, str]) -> str:
         """SQL expressions over the cells (`c0`, `c1`, …), in one pass over the file."""
-        source = (f"read_csv({literal(str(self._path))}, delim = {literal(self._delimiter)}, quote = '\"', escape = '\"', "
-                  f"header = false, skip = 1, auto_detect = false, strict_mode = true, null_padding = false, columns = {text_columns(len(self.header))})")
         # A projection keeps the file's order (DuckDB's preserve_insertion_order). Nothing here
         # may turn into a join: `x IN (…)` over a few words becomes a hash join, which does
         # not keep it (hence signal_sql.word_lookup).
-        return f"SELECT {', '.join(f'{sql} AS {identifier(name)}' for name, sql in columns.items())} FROM {source}"
+        return f"SELECT {', '.join(f'{sql} AS {identifier(name)}' for name, sql in columns.items())} FROM {self.source()}"
+
+    def refused(self, error: Exception) -> None:
+        """What a DuckDB error reading the file means: for a CSV file, that it is not plain (the
+        csv route then names each problem), so nothing here."""
 
     def _scan(self, query: str) -> dict[str, np.ndarray] | None:
         """The columns of a query (see query); None when the file is not plain."""
@@ -150,7 +157,8 @@ class PlainCsv:
             self._db = duckdb.connect()
         try:
             found = self._db.execute(query).fetchnumpy()
-        except duckdb.Error:
+        except duckdb.Error as error:
+            self.refused(error)
             return None  # ragged rows, bad quoting: the csv route names each one
         if len(next(iter(found.values()))) != self.size:
             return None  # blank lines or cells spanning lines: rows and lines differ

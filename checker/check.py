@@ -137,7 +137,7 @@ class CheckResult:
             by_kind[kind] += n
         return {
             "accounts": len(self.table),
-            "accounts_flagged": sum(1 for fs in self.evaluation.findings if fs),
+            "accounts_flagged": len(self.evaluation.findings) - self.evaluation.findings.count([]),
             "findings": self.count(),
             "findings_by_severity": {s: by_severity[s] for s in SEVERITIES},
             "findings_by_kind": {k: by_kind[k] for k in FINDING_KINDS},

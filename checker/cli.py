@@ -237,7 +237,7 @@ def cmd_review_sheet(args: argparse.Namespace, playbook: Playbook) -> int:
 
 def _filtered(result: CheckResult, args: argparse.Namespace) -> CheckResult:
     """The result as --owner, --kind and --min-severity narrow it; what they left out goes to stderr too (a CSV has no summary)."""
-    owners = {o.casefold().strip() for o in result.table.owners}
+    owners = {o.casefold().strip() for o in set(result.table.owners)} if args.owner else set()
     for owner in args.owner:
         if owner.casefold().strip() not in owners:
             print(f"playbook: {result.text('cli.owner_unknown', owner=owner, hint=words(suggestion(owner, result.table.owners), args.lang, result.playbook.messages))}", file=sys.stderr)

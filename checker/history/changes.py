@@ -220,12 +220,12 @@ def report_columns(result: CheckResult) -> Columns:
                 lists = lists if lists is not evaluation.findings else list(lists)
                 marks = marks if marks is not history.marks else list(marks)
                 lists[i], marks[i] = [f for f, _ in pairs], [m for _, m in pairs]
-    # Codes per distinct Finding object and per distinct Mark (a result shares both between accounts).
-    codes: dict[int, int] = {}
-    for f in {id(f): f for row in lists for f in row}.values():
-        codes[id(f)] = columns.code((f.rule, f.kind, data_column(f), f.severity, f.message))
-    columns.account = np.repeat(np.arange(len(lists)), [len(row) for row in lists]).tolist()
-    columns.finding = [codes[id(f)] for row in lists for f in row]
+    # Codes per distinct Finding object, in the order they first appear (a result shares them
+    # between accounts); the lists walked by C loops (map, zip), not finding by finding.
+    flat = list(chain.from_iterable(lists))
+    codes = {key: columns.code((f.rule, f.kind, data_column(f), f.severity, f.message)) for key, f in dict(zip(map(id, flat), flat, strict=True)).items()}
+    columns.account = np.repeat(np.arange(len(lists)), np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))).tolist()
+    columns.finding = list(map(codes.__getitem__, map(id, flat)))
     as_of = columns.date_code(result.as_of.isoformat())
     if history is None:
         columns.first_seen = [as_of] * len(columns.finding)

@@ -145,7 +145,7 @@ class CheckResult:
             "rows_unusable": len(self.unusable),
             "rows_with_data_problems": len(self.table.notes) + len(self.unusable),
             "footer_rows_skipped": self.table.footer_rows,
-            "expectations_not_evaluated": sum(len(n) for n in self.evaluation.not_evaluated),
+            "expectations_not_evaluated": sum(map(len, self.evaluation.not_evaluated)),
             "signal_columns": sorted(self.table.columns.present),
             "ignored_columns": self.table.ignored_columns,
             "mapping_unmatched": self.table.mapping_unmatched,

@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Iterator
 from itertools import chain
+from operator import attrgetter
 
 import numpy as np
 import orjson
@@ -50,7 +51,7 @@ def rules_json(result: CheckResult) -> dict[str, dict]:
     verdict = playbook.manifest["verdict"]
     rules: dict[str, dict] = {}
     # Only rules with a finding in the report: filters (--kind, --owner, …) leave some out.
-    listed = {f.rule for findings in result.evaluation.findings for f in findings}
+    listed = set(map(attrgetter("rule"), chain.from_iterable(result.evaluation.findings)))
     for f in result.evaluation.distinct:
         if f.rule in rules or f.rule not in listed:
             continue

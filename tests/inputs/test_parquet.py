@@ -106,3 +106,14 @@ def test_a_bad_parquet_file_gets_one_message(capsys, tmp_path, case):
         assert str(good) in err and "only the account export may be Parquet" in err
     else:
         assert str(bad) in err and "cannot read it as a Parquet file" in err and "export the accounts as CSV or XLSX" in err
+
+
+def test_the_review_sheet_of_a_parquet_export_is_that_of_its_csv(capsys, tmp_path):
+    parquet = to_parquet(SAMPLE, tmp_path / "accounts.parquet")
+    sheets = []
+    for path in (parquet, SAMPLE):
+        out = tmp_path / f"{path.stem}-{path.suffix[1:]}.csv"
+        code, _, err = run(capsys, "review-sheet", str(path), "--output", str(out), *AS_OF)
+        assert code == 0, err
+        sheets.append(out.read_bytes())
+    assert sheets[0] == sheets[1] and sheets[0].count(b"\n") > 100

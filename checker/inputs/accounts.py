@@ -85,6 +85,10 @@ def parse_column(raw: Sequence[str], signal: Signal, order: str | None = None) -
         try:
             result: float | BadValue = encode(parse_cell(cell, signal.type, allowed, order), signal)
         except BadValue as bad:
+            # Kept without its traceback and the error it replaced (`raise … from None`): their
+            # frames would hold `bad` (a cycle), and with it every caller's data until the cycle
+            # collector (paused for a check: cli._without_cycle_collector) walks all of it.
+            bad.__traceback__ = bad.__context__ = None
             result = bad
         cache[cell] = result
         return result

@@ -1,0 +1,142 @@
+"""The findings of a check computed in SQL and written as Parquet (`check --output findings.parquet`).
+
+On the default engine the account table's columns are handed to an embedded DuckDB as they
+are (numpy arrays, no Python loop per account), `checker.engines.rules_sql` computes the
+findings there, and `COPY … TO … (FORMAT parquet)` writes one row per finding. The findings
+that come from Python-only inputs (data notes, the account review) are few; they are made
+here from the account table and the merged reviews and join the SQL's in the same table.
+
+The summary (counts by kind and severity, accounts flagged, evidence coverage, the stage
+matrix declared × best fit, expectations not evaluated) is computed in SQL too; `check`
+writes it as JSON beside the Parquet file (`findings.summary.json` for `findings.parquet`).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from checker.engines.rules_sql import FINDING_COLUMNS, JUDGED, SIGNALS, RulesSQL
+from checker.evaluate import Evaluation, Evaluator, data_rule_id
+from checker.inputs.accounts import AccountTable
+from checker.playbook.model import FINDING_KINDS, SEVERITIES, Playbook
+from checker.reviews import ReviewState, add_review_findings
+
+FINDINGS = "pb_findings"
+EXTRA = "pb_python_findings"  # the findings made in Python (data, review), as rows of FINDING_COLUMNS
+#: The columns findings.parquet holds, in order (the internal account_index and seq order its rows).
+PARQUET_COLUMNS = tuple(c for c in FINDING_COLUMNS if c not in ("account_index", "seq"))
+
+
+def register(con: duckdb.DuckDBPyConnection, table: AccountTable, playbook: Playbook, name: str = SIGNALS) -> None:
+    """The account table as the relation `name` (rules_sql's input): its numpy columns as they are, NaN read as NULL."""
+    data: dict[str, np.ndarray] = {
+        "account_index": np.arange(len(table), dtype=np.int64),
+        "account_id": np.array(table.ids, dtype=object),
+        "account_name": np.array(table.names, dtype=object),
+        "owner": np.array(table.owners, dtype=object),
+        "declared_stage": np.array(table.declared, dtype=object),
+    }
+    for signal in playbook.signals:
+        data[signal] = np.asarray(table.columns.get(signal), dtype=np.float64)
+    con.register(name, data)
+
+
+def _shown(value: object) -> str | None:
+    """A Python-side finding's observed value as the SQL writes one (the JSON report's value, as text)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def python_findings(table: AccountTable, evaluator: Evaluator, review: ReviewState) -> list[tuple]:
+    """The findings the SQL does not compute: data notes (seq 1, after the verdict) and the
+    account review's (last), as rows of FINDING_COLUMNS without a best fit (filled in SQL)."""
+    rows: list[tuple] = []
+
+    def row(index: int, rule: str, kind: str, severity: str, evidence: dict, seq: int) -> tuple:
+        return (index, table.ids[index], table.names[index], table.owners[index], table.declared[index], None, rule, kind, severity,
+                evidence.get("signal"), _shown(evidence.get("observed")), _shown(evidence.get("expected")), False, None, seq)
+
+    for index, notes in sorted(table.notes.items()):
+        for note in notes:
+            rows.append(row(index, data_rule_id(note.code), "data", "warning", {"signal": note.column, "observed": note.values.get("value")}, 1))
+    last = len(evaluator.playbook.rules) + 2
+    reviews = Evaluation([], np.zeros((0, 0, 2)), defaultdict(list), [])  # type: ignore[arg-type]  # only the accounts a review names get a list
+    add_review_findings(reviews, table, review, evaluator)
+    for index, found in sorted(reviews.findings.items()):
+        rows.extend(row(index, f.rule, f.kind, f.severity, f.evidence or {}, last) for f in found)
+    return rows
+
+
+@dataclass
+class SQLCheck:
+    """One check's findings in a DuckDB connection: the tables JUDGED and FINDINGS."""
+
+    con: duckdb.DuckDBPyConnection
+    rules: RulesSQL
+    accounts: int
+
+    def rows(self, columns: str = ", ".join(FINDING_COLUMNS)) -> list[tuple]:
+        return self.con.execute(f"SELECT {columns} FROM {FINDINGS} ORDER BY account_index, seq, rule, signal").fetchall()
+
+    def summary(self) -> dict:
+        """The run's numbers, computed in SQL: as the JSON report's summary names them, and the stage matrix."""
+        con = self.con
+        counts = con.execute(f"SELECT kind, severity, COUNT(*) FROM {FINDINGS} GROUP BY kind, severity").fetchall()
+        by_severity = {s: sum(n for _, sev, n in counts if sev == s) for s in SEVERITIES}
+        by_kind = {k: sum(n for kind, _, n in counts if kind == k) for k in FINDING_KINDS}
+        flagged, total = con.execute(f"SELECT COUNT(DISTINCT account_index), COUNT(*) FROM {FINDINGS}").fetchone()
+        declared, fitted = con.execute(f"SELECT COUNT(declared_stage), COUNT(best_fit_stage) FROM {JUDGED}").fetchone()
+        matrix: dict[str, dict[str, int]] = {}
+        for row, column, n in con.execute(f"SELECT declared_stage, best_fit_stage, COUNT(*) FROM {JUDGED} GROUP BY declared_stage, best_fit_stage").fetchall():
+            matrix.setdefault(row or "", {})[column or ""] = n
+        n = self.accounts
+
+        def part(count: int) -> dict:
+            return {"count": count, "share": round(count / n, 4) if n else None}
+
+        phases = [*self.rules.playbook.phases, ""]
+        stages = [*(s.id for s in self.rules.stages), ""]
+        return {
+            "accounts": n,
+            "accounts_flagged": flagged,
+            "findings": total,
+            "findings_by_severity": by_severity,
+            "findings_by_kind": by_kind,
+            "expectations_not_evaluated": con.execute(self.rules.not_evaluated_sql()).fetchone()[0],
+            "coverage": {"accounts": n, "declared_stage": part(declared), "best_fit": part(fitted)},
+            # Declared phase (rows: stages, endings, "" not recognised) × best-fit stage (columns, "" none): the diagonal is health.
+            "stage_matrix": {r: {c: matrix.get(r, {}).get(c, 0) for c in stages} for r in phases if r or r in matrix},
+        }
+
+    def write_parquet(self, path: Path) -> None:
+        """COPY the findings, in the report's order, to a Parquet file."""
+        target = str(path).replace("'", "''")
+        self.con.execute(f"COPY (SELECT {', '.join(PARQUET_COLUMNS)} FROM {FINDINGS} ORDER BY account_index, seq, rule, signal) TO '{target}' (FORMAT parquet)")
+
+
+def sql_check(table: AccountTable, playbook: Playbook, as_of: date, lang: str, review: ReviewState | None = None,
+              con: duckdb.DuckDBPyConnection | None = None) -> SQLCheck:
+    """Compute a check's findings in DuckDB (the rules as SQL plus the Python-only findings)."""
+    con = con or duckdb.connect()
+    rules = RulesSQL(playbook, as_of, lang, table.columns.present)
+    register(con, table, playbook)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {JUDGED} AS {rules.judged_sql()}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {FINDINGS} AS {rules.findings_sql()}")
+    extra = python_findings(table, Evaluator(playbook, as_of, lang, ""), review or ReviewState())
+    if extra:
+        con.register(EXTRA, {name: np.array([r[i] for r in extra], dtype=object) for i, name in enumerate(FINDING_COLUMNS)})
+        best = f"(SELECT best_fit_stage FROM {JUDGED} AS j WHERE j.account_index = e.account_index)"
+        picked = ", ".join(best if c == "best_fit_stage" else f"CAST(e.{c} AS {_TYPES.get(c, 'VARCHAR')})" for c in FINDING_COLUMNS)
+        con.execute(f"INSERT INTO {FINDINGS} SELECT {picked} FROM {EXTRA} AS e")
+    return SQLCheck(con, rules, len(table))
+
+
+_TYPES = {"account_index": "BIGINT", "near_line": "BOOLEAN", "seq": "INTEGER"}

@@ -14,6 +14,8 @@ from checker.playbook.messages import Problem
 from checker.playbook.model import FINDING_KINDS, LANGUAGES, SEVERITIES
 from checker.reports import REPORTERS
 
+PARQUET = "parquet"  # `check --format parquet`: the findings computed in SQL (checker/engines/findings.py), not a REPORTERS entry
+
 
 class UsageError(Problem):
     """A problem with the command line; reported in one line (in --lang), exit 2."""
@@ -36,7 +38,8 @@ def _parser() -> argparse.ArgumentParser:
                        description="Flag accounts whose behaviour does not match their declared stage, with evidence, the playbook's advice and a link to the handbook.",
                        epilog=f"formats: {', '.join(REPORTERS)}. Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or input error.")
     _input_options(p)
-    p.add_argument("--format", choices=list(REPORTERS), default="table", help="output format (default: table)")
+    p.add_argument("--format", choices=[*REPORTERS, PARQUET], default=None,
+                   help="output format (default: table; parquet when --output ends in .parquet: one row per finding, computed in SQL, and a summary JSON beside it)")
     p.add_argument("--output", type=Path, metavar="FILE", help="write the report here (whole or not at all) instead of stdout")
     p.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD", help="the date every time window counts back from (default: today)")
     p.add_argument("--fail-on", choices=[*SEVERITIES, "never"], default="error", help="exit 1 when a finding at or above this severity exists (default: error)")
@@ -137,6 +140,13 @@ def inputs_from(args: argparse.Namespace) -> Inputs:
         raise UsageError("error.output_is_input")
     return Inputs(args.accounts, args.activities, args.deals, args.preset, args.mapping, args.date_format, args.sheet,
                   args.contacts, args.currency_rates, args.history_from, assessments=args.assessments, stage_history=args.stage_history)
+
+
+def report_format(args: argparse.Namespace) -> str:
+    """`check`'s format: --format, else parquet for an --output ending in .parquet, else table."""
+    if args.format:
+        return args.format
+    return PARQUET if args.output is not None and args.output.suffix.lower() == ".parquet" else "table"
 
 
 def _as_of(text: str) -> date:

@@ -12,6 +12,8 @@ writes it as JSON beside the Parquet file (`findings.summary.json` for `findings
 """
 from __future__ import annotations
 
+import os
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -20,7 +22,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from checker.engines.rules_sql import FINDING_COLUMNS, JUDGED, SIGNALS, RulesSQL
+from checker.engines.rules_sql import FINDING_COLUMNS, JUDGED, SIGNALS, RulesSQL, text
 from checker.evaluate import Evaluation, Evaluator, data_rule_id
 from checker.inputs.accounts import AccountTable
 from checker.playbook.model import FINDING_KINDS, SEVERITIES, Playbook
@@ -117,9 +119,16 @@ class SQLCheck:
         }
 
     def write_parquet(self, path: Path) -> None:
-        """COPY the findings, in the report's order, to a Parquet file."""
-        target = str(path).replace("'", "''")
-        self.con.execute(f"COPY (SELECT {', '.join(PARQUET_COLUMNS)} FROM {FINDINGS} ORDER BY account_index, seq, rule, signal) TO '{target}' (FORMAT parquet)")
+        """COPY the findings, in the report's order (by account, the verdict first), to a Parquet
+        file: whole or not at all (a temporary file beside it, then renamed)."""
+        handle, temp = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(handle)
+        try:
+            self.con.execute(f"COPY (SELECT {', '.join(PARQUET_COLUMNS)} FROM {FINDINGS} ORDER BY account_index, seq, rule, signal) TO {text(temp)} (FORMAT parquet)")
+            os.replace(temp, path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
 
 
 def sql_check(table: AccountTable, playbook: Playbook, as_of: date, lang: str, review: ReviewState | None = None,
@@ -140,3 +149,28 @@ def sql_check(table: AccountTable, playbook: Playbook, as_of: date, lang: str, r
 
 
 _TYPES = {"account_index": "BIGINT", "near_line": "BOOLEAN", "seq": "INTEGER"}
+
+
+def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, as_of: date, lang: str, output: Path, work: Path) -> dict:
+    """`check --output findings.parquet`: the findings computed in DuckDB and written to `output`;
+    returns the summary (the numbers from SQL, what was read from the table) that `check` writes
+    beside it. DuckDB spills to `work` past its memory limit."""
+    con = duckdb.connect()
+    con.execute("SET preserve_insertion_order = false")  # the COPY orders its rows itself
+    con.execute(f"SET temp_directory = {text(str(work))}")
+    check = sql_check(table, playbook, as_of, lang, review, con)
+    check.write_parquet(output)
+    unusable = [{"row": row.row, "message": playbook.text(row.code, lang, row=row.row, **row.values)} for row in table.unusable]
+    if table.rows_read != len(table) + len(unusable):
+        raise AssertionError("every row read must be accounted for")
+    summary = check.summary() | {
+        "rows_read": table.rows_read,
+        "rows_unusable": len(unusable),
+        "rows_with_data_problems": len(table.notes) + len(unusable),
+        "footer_rows_skipped": table.footer_rows,
+        "signal_columns": sorted(table.columns.present),
+        "ignored_columns": table.ignored_columns,
+        "encoding": table.encoding,
+    }
+    return {"as_of": as_of.isoformat(), "lang": lang, "playbook_version": playbook.manifest["version"], "input": table.path.name,
+            "findings_file": output.name, "columns": list(PARQUET_COLUMNS), "summary": summary, "unusable_rows": unusable}

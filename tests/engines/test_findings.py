@@ -1,0 +1,123 @@
+"""`check --output findings.parquet`: the findings computed in SQL, one row each, and the summary beside them.
+
+The Parquet file's rows are the JSON report's findings (account, rule, kind, severity, observed,
+expected, in the same order), its summary's numbers are the JSON summary's; the Python-only
+findings (data, reviews) are in it too; bad combinations are one message and exit 2.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import AS_OF, SAMPLE, run
+
+from checker.check import Inputs, run_check
+from checker.reports import charts
+
+SAMPLE_DATE = AS_OF[1]
+
+
+def parquet_rows(path: Path, columns: str = "account_id, rule, kind, severity, observed, expected") -> list[tuple]:
+    return duckdb.connect().execute(f"SELECT {columns} FROM read_parquet(?)", [str(path)]).fetchall()
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def json_findings(report: dict) -> list[tuple]:
+    """The JSON report's findings as the Parquet file has them (the full evidence: the rule's, then the finding's own)."""
+    rows = []
+    for account in report["accounts"]:
+        for f in account["findings"]:
+            evidence = {**report["rules"][f["rule"]]["evidence"], **(f["evidence"] or {})}
+            rows.append((account["account_id"], f["rule"], f["kind"], f["severity"], _text(evidence["observed"]), _text(evidence["expected"])))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def sample_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, dict]:
+    from checker.cli import main
+
+    folder = tmp_path_factory.mktemp("parquet")
+    assert main(["check", str(SAMPLE), *AS_OF, "--output", str(folder / "findings.parquet")]) == 1  # the sample has errors
+    assert main(["check", str(SAMPLE), *AS_OF, "--format", "json", "--output", str(folder / "report.json"), "--fail-on", "never"]) == 0
+    summary = json.loads((folder / "findings.summary.json").read_text(encoding="utf-8"))
+    return folder / "findings.parquet", summary, json.loads((folder / "report.json").read_text(encoding="utf-8"))
+
+
+def test_the_parquet_rows_are_the_json_reports_findings(sample_runs: tuple[Path, dict, dict]) -> None:
+    parquet, _, report = sample_runs
+    rows, expected = parquet_rows(parquet), json_findings(report)
+    assert len(rows) == len(expected) == report["summary"]["findings"] > 300
+    assert rows == expected  # in the report's order too: by account, the verdict first
+    kinds = {r[2] for r in rows}
+    assert {"stage-mismatch", "warning-sign", "termination", "portfolio", "data"} <= kinds  # the SQL's and the data findings
+
+
+def test_the_summary_beside_it_has_the_json_summarys_numbers(sample_runs: tuple[Path, dict, dict], playbook) -> None:
+    _, written, report = sample_runs
+    ours, theirs = written["summary"], report["summary"]
+    same = ("accounts", "accounts_flagged", "findings", "findings_by_severity", "findings_by_kind", "expectations_not_evaluated", "rows_read",
+            "rows_unusable", "rows_with_data_problems", "footer_rows_skipped", "signal_columns", "ignored_columns", "encoding", "sources")
+    assert {k: ours[k] for k in same} == {k: theirs[k] for k in same}
+    for part in ("declared_stage", "best_fit"):
+        assert ours["coverage"][part] == theirs["coverage"][part]
+    assert written["findings_file"] == "findings.parquet" and written["as_of"] == "2026-10-31"
+    assert written["unusable_rows"] == report["unusable_rows"]
+    # the stage matrix is the HTML report's heatmap, declared phase × best fit
+    result = run_check(Inputs(SAMPLE), playbook, date.fromisoformat(SAMPLE_DATE), "en", "http://h")
+    matrix = charts.stage_matrix(result)
+    assert {r: dict(zip(matrix.columns, counts, strict=True)) for r, counts in zip(matrix.rows, matrix.counts, strict=True)} == ours["stage_matrix"]
+
+
+def test_the_format_is_implied_by_the_suffix_or_named(capsys, tmp_path: Path) -> None:
+    out = tmp_path / "x.out"
+    code, stdout, err = run(capsys, "check", str(SAMPLE), *AS_OF, "--format", "parquet", "--output", str(out), "--fail-on", "never", "--lang", "fi")
+    assert code == 0 and stdout == ""
+    assert (tmp_path / "x.summary.json").is_file() and "kirjoitettu" in err
+    rows = parquet_rows(out, "rule, expected")
+    assert ("basic-buys", "≥ 2 tilausta") in rows and ("basic-no-joint-planning", "ei yhtään") in rows  # the words in --lang
+    code, stdout, _ = run(capsys, "check", str(SAMPLE), *AS_OF, "--output", str(tmp_path / "table.txt"), "--fail-on", "never")
+    assert code == 0 and "ACC-" in (tmp_path / "table.txt").read_text(encoding="utf-8")  # any other suffix: the table, as before
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["--format", "parquet"], "--output"),
+    (["--output", "f.parquet", "--baseline", "old.json"], "--baseline"),
+    (["--output", "f.parquet", "--kind", "data"], "--kind"),
+    (["--output", "f.parquet", "--owner", "Aino"], "--owner"),
+    (["--output", "no-such-folder/f.parquet"], "no-such-folder"),
+])
+def test_what_a_parquet_output_cannot_do_is_one_message(capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], fragment: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, stdout, err = run(capsys, "check", str(SAMPLE), *AS_OF, *args)
+    assert code == 2 and stdout == ""
+    assert len(err.strip().splitlines()) == 1 and fragment in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []  # nothing written, not even half a file
+
+
+def test_review_findings_and_hostile_cells_are_rows_like_any_other(capsys, tmp_path: Path) -> None:
+    export = tmp_path / "export.csv"
+    hostile = "x'); DROP TABLE pb_findings; --"
+    export.write_text("account_id,account_name,declared_stage,share_of_wallet,open_books\n"
+                      f"A1,\"{hostile}\",cooperation,0.5,yes\nA2,=HYPERLINK(\"http://e\"),basic,0.1,\n", encoding="utf-8")
+    reviews = tmp_path / "reviews.csv"
+    reviews.write_text("account_id,account_name,reviewed_on,reviewer,declared_stage,open_books\nA1,x,2025-01-10,Anna,,no\n", encoding="utf-8")
+    code, _, err = run(capsys, "check", str(export), "--as-of", "2026-11-01", "--assessments", str(reviews), "--output", str(tmp_path / "f.parquet"), "--fail-on", "never")
+    assert code == 0, err
+    rows = parquet_rows(tmp_path / "f.parquet", "account_id, account_name, rule, kind, severity, signal, observed, expected")
+    assert rows == [
+        ("A1", hostile, "cooperation-no-open-books", "stage-mismatch", "info", "open_books", "true", "no"),
+        ("A1", hostile, "review-disagrees", "review-disagrees", "warning", "open_books", "true", "no (review by Anna, 2025-01-10)"),
+        ("A1", hostile, "review-stale", "review-stale", "info", None, "2025-01-10", "a review in the last 180 days"),
+        ("A2", '=HYPERLINK("http://e")', "basic-real-supplier", "stage-mismatch", "warning", "share_of_wallet", "0.1", "> 15 %"),
+    ]  # the cells as they were (data, not SQL; a Parquet file is not a spreadsheet), the review's findings last, as in the JSON report
+    report = tmp_path / "r.json"
+    run(capsys, "check", str(export), "--as-of", "2026-11-01", "--assessments", str(reviews), "--format", "json", "--output", str(report), "--fail-on", "never")
+    assert parquet_rows(tmp_path / "f.parquet") == json_findings(json.loads(report.read_text(encoding="utf-8")))

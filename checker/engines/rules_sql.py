@@ -69,10 +69,6 @@ def col(signal: str) -> str:
     return f'"{signal}"'
 
 
-def _in(values: Iterable[str]) -> str:
-    return "(" + ", ".join(text(v) for v in values) + ")"
-
-
 class RulesSQL:
     """The SQL of one playbook for one --as-of date and language (the words of `expected`)."""
 
@@ -159,7 +155,9 @@ class RulesSQL:
         pb, settings, spec = self.playbook, self.playbook.manifest["best_fit"], self.playbook.manifest["verdict"]
         signals = ", ".join(col(s) for s in pb.signals)
         codes = ", ".join(f"{self.code(r)} AS c{i}" for i, r in enumerate(self.rules))
-        coded = f"SELECT account_index, account_id, account_name, owner, declared_stage, {signals}, {codes} FROM {source}"
+        # The declared phase as a number (stages first, as Evaluator's code_of): the findings filter on it.
+        phase = "CASE declared_stage " + " ".join(f"WHEN {text(p)} THEN {k}" for k, p in enumerate(pb.phases)) + " END"
+        coded = f"SELECT account_index, account_id, account_name, owner, declared_stage, {phase} AS phase_k, {signals}, {codes} FROM {source}"
         index = {r.id: i for i, r in enumerate(self.rules)}
         fits = []
         for k, stage in enumerate(self.stages):
@@ -179,7 +177,7 @@ class RulesSQL:
         scored = f"SELECT *, {', '.join(f'{key} AS key_{k}' for k, key in enumerate(keys))} FROM ({fitted}) AS fitted"
         top = f"GREATEST({', '.join(f'key_{k}' for k in range(len(self.stages)))})"
         best = "CASE " + " ".join(f"WHEN key_{k} = {top} THEN {k}" for k in range(len(self.stages))) + " END"
-        declared = "CASE declared_stage " + " ".join(f"WHEN {text(s.id)} THEN {k}" for k, s in enumerate(self.stages)) + " END"
+        declared = f"CASE WHEN phase_k < {len(self.stages)} THEN phase_k END"
         ranked = f"SELECT *, {best} AS best_k, {declared} AS declared_k FROM ({scored}) AS scored"
         # The verdict (Evaluator._verdicts): the declared stage's fit against the best's, the first matching rung of the ladder.
         own_sat, own_tested = self._pick("sat", "declared_k"), self._pick("tested", "declared_k")
@@ -197,6 +195,11 @@ class RulesSQL:
         stage_of = "CASE best_k " + " ".join(f"WHEN {k} THEN {text(s.id)}" for k, s in enumerate(self.stages)) + " END"
         with_lead = f"SELECT *, {lead} AS lead, {stage_of} AS best_fit_stage FROM ({ranked}) AS ranked"
         return f"SELECT *, {severity} AS verdict_severity FROM ({with_lead}) AS led"
+
+    def _phases(self, rule: Rule) -> str:
+        """The codes of the phases `rule` applies to, as an SQL list."""
+        codes = list(self.playbook.phases)
+        return "(" + ", ".join(str(codes.index(p)) for p in rule.applies_to) + ")"
 
     def _pick(self, name: str, k: str) -> str:
         return f"CASE {k} " + " ".join(f"WHEN {j} THEN {name}_{j}" for j in range(len(self.stages))) + " END"
@@ -216,12 +219,12 @@ class RulesSQL:
             severity = text(rule.severity) if near == "FALSE" else f"CASE WHEN {near} THEN {text(lower(rule.severity))} ELSE {text(rule.severity)} END"
             parts.append(f"SELECT {head}, {text(rule.id)}, {text(rule.kind)}, {severity}, {text(rule.signal)}, {self.shown(rule)}, "
                          f"{text(self.words.expected(rule))}, {near}, CAST(NULL AS VARCHAR), {i + 2} "
-                         f"FROM {judged} WHERE c{i} = {FAIL} AND declared_stage IN {_in(rule.applies_to)}")
+                         f"FROM {judged} WHERE c{i} = {FAIL} AND phase_k IN {self._phases(rule)}")
         return "\nUNION ALL\n".join(parts)
 
     def not_evaluated_sql(self, judged: str = JUDGED) -> str:
         """How many expectations of the accounts' declared phases could not be evaluated (the summary's `expectations_not_evaluated`)."""
-        terms = " + ".join(f"CASE WHEN c{i} = {UNKNOWN} AND declared_stage IN {_in(r.applies_to)} THEN 1 ELSE 0 END" for i, r in enumerate(self.rules)) or "0"
+        terms = " + ".join(f"CASE WHEN c{i} = {UNKNOWN} AND phase_k IN {self._phases(r)} THEN 1 ELSE 0 END" for i, r in enumerate(self.rules)) or "0"
         return f"SELECT CAST(COALESCE(SUM({terms}), 0) AS BIGINT) FROM {judged}"
 
 

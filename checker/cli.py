@@ -143,7 +143,8 @@ def _check(args: argparse.Namespace, playbook: Playbook) -> int:
     baseline = load_baseline(args.baseline, playbook.manifest["version"]) if args.baseline else None  # bad input stops before the check
     waivers = read_waivers(args.waivers) if args.waivers else None
     with Progress() as progress:
-        result = run_check(inputs, playbook, args.as_of or date.today(), args.lang, args.handbook_url or playbook.manifest["handbook_url"], progress)
+        result = run_check(inputs, playbook, args.as_of or date.today(), args.lang, args.handbook_url or playbook.manifest["handbook_url"], progress,
+                           args.max_accounts)
     if baseline or waivers:
         if waivers:
             check_rules(waivers, known_rules(playbook, result.evaluation.distinct))

@@ -15,6 +15,9 @@ from checker.playbook.model import FINDING_KINDS, LANGUAGES, SEVERITIES
 from checker.reports import REPORTERS
 
 PARQUET = "parquet"  # `check --format parquet`: the findings computed in SQL (checker/engines/findings.py), not a REPORTERS entry
+#: The most accounts `check` writes a report of (any format but parquet) unless --max-accounts says otherwise: a check
+#: to JSON peaks near 1 GB of memory at 300,000 accounts and writes 86 MB of JSON per 100,000 (README, "Big outputs").
+MOST_ACCOUNTS = 1_000_000
 
 
 class UsageError(Problem):
@@ -41,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=[*REPORTERS, PARQUET], default=None,
                    help="output format (default: table; parquet when --output ends in .parquet: one row per finding, computed in SQL, and a summary JSON beside it)")
     p.add_argument("--output", type=Path, metavar="FILE", help="write the report here (whole or not at all) instead of stdout")
+    p.add_argument("--max-accounts", type=_count, default=MOST_ACCOUNTS, metavar="N",
+                   help=f"refuse a report (any format but parquet) of more accounts than this (default {MOST_ACCOUNTS:,}; 0: no limit)")
     p.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD", help="the date every time window counts back from (default: today)")
     p.add_argument("--fail-on", choices=[*SEVERITIES, "never"], default="error", help="exit 1 when a finding at or above this severity exists (default: error)")
     p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of messages and handbook links")
@@ -147,6 +152,12 @@ def report_format(args: argparse.Namespace) -> str:
     if args.format:
         return args.format
     return PARQUET if args.output is not None and args.output.suffix.lower() == ".parquet" else "table"
+
+
+def _count(text: str) -> int:
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of accounts; write a whole number, 0 for no limit")
+    return int(text)
 
 
 def _as_of(text: str) -> date:

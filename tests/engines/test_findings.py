@@ -121,3 +121,17 @@ def test_review_findings_and_hostile_cells_are_rows_like_any_other(capsys, tmp_p
     report = tmp_path / "r.json"
     run(capsys, "check", str(export), "--as-of", "2026-11-01", "--assessments", str(reviews), "--format", "json", "--output", str(report), "--fail-on", "never")
     assert parquet_rows(tmp_path / "f.parquet") == json_findings(json.loads(report.read_text(encoding="utf-8")))
+
+
+def test_a_report_of_more_accounts_than_max_accounts_is_refused_and_parquet_suggested(capsys, tmp_path: Path) -> None:
+    code, stdout, err = run(capsys, "check", str(SAMPLE), *AS_OF, "--format", "json", "--max-accounts", "299", "--output", str(tmp_path / "r.json"))
+    assert code == 2 and stdout == "" and len(err.strip().splitlines()) == 1
+    assert "300 accounts" in err and "(299)" in err and "--output findings.parquet" in err and "--max-accounts" in err
+    assert list(tmp_path.iterdir()) == []  # refused before anything is written
+    code, _, err = run(capsys, "check", str(SAMPLE), *AS_OF, "--max-accounts", "299", "--lang", "fi", "--fail-on", "never")
+    assert code == 2 and "300 asiakkuutta" in err
+    assert run(capsys, "check", str(SAMPLE), *AS_OF, "--max-accounts", "300", "--fail-on", "never")[0] == 0  # at the limit: the report
+    assert run(capsys, "check", str(SAMPLE), *AS_OF, "--max-accounts", "0", "--fail-on", "never")[0] == 0  # 0: no limit
+    # Parquet is what it suggests: no limit there
+    code, _, err = run(capsys, "check", str(SAMPLE), *AS_OF, "--max-accounts", "10", "--output", str(tmp_path / "f.parquet"), "--fail-on", "never")
+    assert code == 0 and (tmp_path / "f.parquet").is_file()

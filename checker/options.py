@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="check a CRM account export against the playbook",
                        description="Flag accounts whose behaviour does not match their declared stage, with evidence, the playbook's advice and a link to the handbook.",
-                       epilog=f"formats: {', '.join(REPORTERS)}. Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or input error.")
+                       epilog=f"formats: {', '.join([*REPORTERS, PARQUET])}. Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or input error.")
     _input_options(p)
     p.add_argument("--format", choices=[*REPORTERS, PARQUET], default=None,
                    help="output format (default: table; parquet when --output ends in .parquet: one row per finding, computed in SQL, and a summary JSON beside it)")

@@ -1,7 +1,8 @@
 """One meaning, two runtimes: the rules as SQL (checker/engines/rules_sql.py, run on DuckDB) against
 the numpy evaluator (checker/evaluate.py) on the same accounts.
 
-For the bundled sample, every CRM export fixture, seeded random answer sets (the review page's
+For the bundled sample, every CRM export fixture, the real exports (when ../shared/real-exports/
+is there), seeded random answer sets (the review page's
 differential test's: values on and beside every line and at the edges of the near-the-line
 bands), every training case and a playbook with moved lines and another ladder: the same
 findings (account, rule, kind, severity, declared stage, observed value, expected) and the same
@@ -28,6 +29,8 @@ from checker.handbook.review import asked
 from checker.inputs.accounts import AccountTable, table_from_values
 from checker.options import _parser, inputs_from
 from checker.playbook.model import REVIEW_KINDS, Playbook, load_playbook
+from tests.inputs.test_assessments_real_exports import inputs as real_inputs
+from tests.inputs.test_logs_real_exports import FOLDERS, REAL, case
 
 SAMPLE_AS_OF = date(2026, 10, 31)
 PYTHON_ONLY = {"data", *REVIEW_KINDS}  # rules_sql's docstring: not computed in the engine
@@ -83,6 +86,16 @@ def test_every_crm_export_fixture(playbook: Playbook, folder: Path) -> None:
     table, _ = read_signals(inputs, playbook, as_of, "en")
     found = assert_one_meaning(table, playbook, as_of)
     assert found  # each fixture's stories make rules fire
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="../shared/real-exports/ is not beside the clone")
+@pytest.mark.parametrize("folder", [f for f in FOLDERS if "accounts" in case(f)])  # hubspot's is a deal export alone
+def test_every_real_export(playbook: Playbook, folder: str) -> None:
+    """Acceptance: the real CRMs' exports (read from ../shared/real-exports/, never copied), with their logs."""
+    inputs, as_of = real_inputs(folder)
+    table, _ = read_signals(inputs, playbook, as_of, "en")
+    assert len(table) > 0
+    assert_one_meaning(table, playbook, as_of)
 
 
 def test_random_answer_sets_with_every_signal_and_the_asked_ones(playbook: Playbook) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from checker.check import CheckResult, Filters, Sources, read_signals, run_check
 from checker.history.baseline import load_baseline, write_index
-from checker.history.changes import annotate, report_columns
+from checker.history.changes import annotate, comparable, report_columns
 from checker.history.waivers import append_waiver, check_rules, known_rules, read_waivers
 from checker.inputs.accounts import AccountTable
 from checker.inputs.files import InputError
@@ -187,16 +187,20 @@ def _check_parquet(args: argparse.Namespace, playbook: Playbook) -> int:
         raise UsageError("parquet.needs_output")
     if not args.output.resolve().parent.is_dir():  # before the exports are read
         raise UsageError("error.output_folder", path=args.output, folder=args.output.resolve().parent)
-    for option, given in (("--baseline", args.baseline), ("--waivers", args.waivers), ("--show-waived", args.show_waived), ("--owner", args.owner),
+    for option, given in (("--waivers", args.waivers), ("--show-waived", args.show_waived), ("--owner", args.owner),
                           ("--kind", args.kind), ("--min-severity", args.min_severity), ("--propose-stages", args.propose_stages),
                           ("--scores", args.scores), ("--details", args.details)):
         if given:
             raise UsageError("parquet.not_with", option=option)
     inputs, as_of = inputs_from(args), args.as_of or date.today()
+    baseline = load_baseline(args.baseline, playbook.manifest["version"]) if args.baseline else None  # bad input stops before the check
     with Progress() as progress, tempfile.TemporaryDirectory(prefix="playbook-") as work:
         table, sources = read_signals(inputs, playbook, as_of, args.lang, progress)
+        if baseline is not None:
+            comparable(baseline, as_of, table.ids)
         progress.step(playbook.text("progress.evaluating", args.lang, n=f"{len(table):,}"))
-        report = parquet_check(table, sources.review, playbook, as_of, args.lang, args.output, Path(work))
+        report = parquet_check(table, sources.review, playbook, as_of, args.lang, args.output, Path(work),
+                               baseline.columns if baseline else None, baseline.as_of if baseline else None)
     report["summary"]["sources"] = sources.as_json(args.lang, playbook.messages)
     _say_how_read(args, playbook, table, sources)
     for log in report["summary"]["sources"]["logs"]:  # as with --format csv: the logs' warnings have no row of their own

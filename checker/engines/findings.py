@@ -23,12 +23,14 @@ import duckdb
 import numpy as np
 
 from checker.engines.rules_sql import FINDING_COLUMNS, JUDGED, SIGNALS, RulesSQL, text
+from checker.engines.status import EARLIER_KEYS, EarlierColumns, changes_sql, marked_sql, register_earlier
 from checker.evaluate import Evaluation, Evaluator, data_rule_id
 from checker.inputs.accounts import AccountTable
 from checker.playbook.model import FINDING_KINDS, SEVERITIES, Playbook
 from checker.reviews import ReviewState, add_review_findings
 
 FINDINGS = "pb_findings"
+MARKED = "pb_marked"  # the findings with their status since an earlier run (--baseline)
 EXTRA = "pb_python_findings"  # the findings made in Python (data, review), as rows of FINDING_COLUMNS
 #: The columns findings.parquet holds, in order (the internal account_index and seq order its rows).
 PARQUET_COLUMNS = tuple(c for c in FINDING_COLUMNS if c not in ("account_index", "seq"))
@@ -64,7 +66,7 @@ def python_findings(table: AccountTable, evaluator: Evaluator, review: ReviewSta
 
     def row(index: int, rule: str, kind: str, severity: str, evidence: dict, seq: int) -> tuple:
         return (index, table.ids[index], table.names[index], table.owners[index], table.declared[index], None, rule, kind, severity,
-                evidence.get("signal"), _shown(evidence.get("observed")), _shown(evidence.get("expected")), False, None, seq)
+                evidence.get("signal"), _shown(evidence.get("observed")), _shown(evidence.get("expected")), False, None, None, seq)
 
     for index, notes in sorted(table.notes.items()):
         for note in notes:
@@ -84,17 +86,27 @@ class SQLCheck:
     con: duckdb.DuckDBPyConnection
     rules: RulesSQL
     accounts: int
+    findings: str = FINDINGS  # the findings' table (MARKED once compared with an earlier run)
+    since: date | None = None  # the earlier run's date, with a baseline
 
     def rows(self, columns: str = ", ".join(FINDING_COLUMNS)) -> list[tuple]:
-        return self.con.execute(f"SELECT {columns} FROM {FINDINGS} ORDER BY account_index, seq, rule, signal").fetchall()
+        return self.con.execute(f"SELECT {columns} FROM {self.findings} ORDER BY account_index, seq, rule, signal").fetchall()
+
+    def mark(self, earlier: EarlierColumns, since: date) -> None:
+        """Mark every finding new or still open since the earlier run (checker/engines/status.py)."""
+        register_earlier(self.con, earlier)
+        keys, marked = marked_sql(self.findings, self.rules.as_of)
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {EARLIER_KEYS} AS {keys}")
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {MARKED} AS {marked}")
+        self.findings, self.since = MARKED, since
 
     def summary(self) -> dict:
         """The run's numbers, computed in SQL: as the JSON report's summary names them, and the stage matrix."""
         con = self.con
-        counts = con.execute(f"SELECT kind, severity, COUNT(*) FROM {FINDINGS} GROUP BY kind, severity").fetchall()
+        counts = con.execute(f"SELECT kind, severity, COUNT(*) FROM {self.findings} GROUP BY kind, severity").fetchall()
         by_severity = {s: sum(n for _, sev, n in counts if sev == s) for s in SEVERITIES}
         by_kind = {k: sum(n for kind, _, n in counts if kind == k) for k in FINDING_KINDS}
-        flagged, total = con.execute(f"SELECT COUNT(DISTINCT account_index), COUNT(*) FROM {FINDINGS}").fetchone()
+        flagged, total = con.execute(f"SELECT COUNT(DISTINCT account_index), COUNT(*) FROM {self.findings}").fetchone()
         declared, fitted = con.execute(f"SELECT COUNT(declared_stage), COUNT(best_fit_stage) FROM {JUDGED}").fetchone()
         matrix: dict[str, dict[str, int]] = {}
         for row, column, n in con.execute(f"SELECT declared_stage, best_fit_stage, COUNT(*) FROM {JUDGED} GROUP BY declared_stage, best_fit_stage").fetchall():
@@ -106,6 +118,12 @@ class SQLCheck:
 
         phases = [*self.rules.playbook.phases, ""]
         stages = [*(s.id for s in self.rules.stages), ""]
+        changes = None
+        if self.since is not None:  # as the JSON summary's `changes` (no waivers with Parquet: none waived)
+            row = con.execute(changes_sql(self.findings, self.since)).fetchone()
+            changes = dict(zip(("since", "new", "still_open", "resolved", "stages_moved", "accounts_added", "accounts_removed"), row, strict=True))
+            changes = {k: changes[k] for k in ("since", "new", "still_open", "resolved")} | {"waived": 0} | \
+                {k: changes[k] for k in ("stages_moved", "accounts_added", "accounts_removed")}
         return {
             "accounts": n,
             "accounts_flagged": flagged,
@@ -116,7 +134,7 @@ class SQLCheck:
             "coverage": {"accounts": n, "declared_stage": part(declared), "best_fit": part(fitted)},
             # Declared phase (rows: stages, endings, "" not recognised) × best-fit stage (columns, "" none): the diagonal is health.
             "stage_matrix": {r: {c: matrix.get(r, {}).get(c, 0) for c in stages} for r in phases if r or r in matrix},
-        }
+        } | ({"changes": changes} if changes else {})
 
     def write_parquet(self, path: Path) -> None:
         """COPY the findings, in the report's order (by account, the verdict first), to a Parquet
@@ -124,7 +142,7 @@ class SQLCheck:
         handle, temp = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.", suffix=".tmp")
         os.close(handle)
         try:
-            self.con.execute(f"COPY (SELECT {', '.join(PARQUET_COLUMNS)} FROM {FINDINGS} ORDER BY account_index, seq, rule, signal) TO {text(temp)} (FORMAT parquet)")
+            self.con.execute(f"COPY (SELECT {', '.join(PARQUET_COLUMNS)} FROM {self.findings} ORDER BY account_index, seq, rule, signal) TO {text(temp)} (FORMAT parquet)")
             os.replace(temp, path)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
@@ -151,14 +169,17 @@ def sql_check(table: AccountTable, playbook: Playbook, as_of: date, lang: str, r
 _TYPES = {"account_index": "BIGINT", "near_line": "BOOLEAN", "seq": "INTEGER"}
 
 
-def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, as_of: date, lang: str, output: Path, work: Path) -> dict:
-    """`check --output findings.parquet`: the findings computed in DuckDB and written to `output`;
-    returns the summary (the numbers from SQL, what was read from the table) that `check` writes
-    beside it. DuckDB spills to `work` past its memory limit."""
+def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, as_of: date, lang: str, output: Path, work: Path,
+                  earlier: EarlierColumns | None = None, since: date | None = None) -> dict:
+    """`check --output findings.parquet`: the findings computed in DuckDB and written to `output`,
+    marked against the `earlier` run of `since` when given; returns the summary (the numbers from
+    SQL, what was read from the table) that `check` writes beside it. DuckDB spills to `work`."""
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = false")  # the COPY orders its rows itself
     con.execute(f"SET temp_directory = {text(str(work))}")
     check = sql_check(table, playbook, as_of, lang, review, con)
+    if earlier is not None and since is not None:
+        check.mark(earlier, since)
     check.write_parquet(output)
     unusable = [{"row": row.row, "message": playbook.text(row.code, lang, row=row.row, **row.values)} for row in table.unusable]
     if table.rows_read != len(table) + len(unusable):

@@ -29,7 +29,8 @@ Not computed in the engine (they come from Python-only inputs; `checker.engines.
 them from the account table): `data` findings (a cell the reader could not use, a log row's
 problem: `AccountTable.notes`) and the account review's `review-disagrees` and `review-stale`
 (the assessments files, `checker.reviews`). Nor are the findings' messages and actions (their
-words are the rule's, `playbook rules RULE`), nor the baseline's `status` (NULL here).
+words are the rule's, `playbook rules RULE`). `status` and `first_seen` are NULL here; with a
+baseline `checker.engines.status` marks them.
 """
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ SIGNALS = "signals"  # the input table
 JUDGED = "pb_judged"  # per account: outcome codes, fit, best fit, verdict (a temporary table)
 #: The columns of a finding, in order (findings.parquet's columns: `checker.engines.findings`).
 FINDING_COLUMNS = ("account_index", "account_id", "account_name", "owner", "declared_stage", "best_fit_stage", "rule", "kind", "severity",
-                   "signal", "observed", "expected", "near_line", "status", "seq")
+                   "signal", "observed", "expected", "near_line", "status", "first_seen", "seq")
 _SQL_OPS = {">=": ">=", "<=": "<=", ">": ">", "<": "<", "==": "=", "!=": "<>"}
 _PY_OPS = {">=": np.greater_equal, "<=": np.less_equal, ">": np.greater, "<": np.less, "==": np.equal, "!=": np.not_equal}
 
@@ -212,13 +213,13 @@ class RulesSQL:
         head = "account_index, account_id, account_name, owner, declared_stage, best_fit_stage"
         spec = self.playbook.manifest["verdict"]
         parts = [f"SELECT {head}, {text(spec['id'])} AS rule, 'stage-mismatch' AS kind, verdict_severity AS severity, CAST(NULL AS VARCHAR) AS signal, "
-                 f"best_fit_stage AS observed, declared_stage AS expected, FALSE AS near_line, CAST(NULL AS VARCHAR) AS status, 0 AS seq "
+                 f"best_fit_stage AS observed, declared_stage AS expected, FALSE AS near_line, CAST(NULL AS VARCHAR) AS status, CAST(NULL AS VARCHAR) AS first_seen, 0 AS seq "
                  f"FROM {judged} WHERE verdict_severity IS NOT NULL"]
         for i, rule in enumerate(self.rules):
             near = self.near(rule)
             severity = text(rule.severity) if near == "FALSE" else f"CASE WHEN {near} THEN {text(lower(rule.severity))} ELSE {text(rule.severity)} END"
             parts.append(f"SELECT {head}, {text(rule.id)}, {text(rule.kind)}, {severity}, {text(rule.signal)}, {self.shown(rule)}, "
-                         f"{text(self.words.expected(rule))}, {near}, CAST(NULL AS VARCHAR), {i + 2} "
+                         f"{text(self.words.expected(rule))}, {near}, CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), {i + 2} "
                          f"FROM {judged} WHERE c{i} = {FAIL} AND phase_k IN {self._phases(rule)}")
         return "\nUNION ALL\n".join(parts)
 

@@ -2,7 +2,8 @@
 
 The Parquet file's rows are the JSON report's findings (account, rule, kind, severity, observed,
 expected, in the same order), its summary's numbers are the JSON summary's; the Python-only
-findings (data, reviews) are in it too; bad combinations are one message and exit 2.
+findings (data, reviews) are in it too; with --baseline each finding's status and first_seen
+and the summary's changes are the JSON report's; bad combinations are one message and exit 2.
 """
 from __future__ import annotations
 
@@ -89,7 +90,7 @@ def test_the_format_is_implied_by_the_suffix_or_named(capsys, tmp_path: Path) ->
 
 @pytest.mark.parametrize(("args", "fragment"), [
     (["--format", "parquet"], "--output"),
-    (["--output", "f.parquet", "--baseline", "old.json"], "--baseline"),
+    (["--output", "f.parquet", "--waivers", "waivers.yaml"], "--waivers"),
     (["--output", "f.parquet", "--kind", "data"], "--kind"),
     (["--output", "f.parquet", "--owner", "Aino"], "--owner"),
     (["--output", "no-such-folder/f.parquet"], "no-such-folder"),
@@ -135,3 +136,34 @@ def test_a_report_of_more_accounts_than_max_accounts_is_refused_and_parquet_sugg
     # Parquet is what it suggests: no limit there
     code, _, err = run(capsys, "check", str(SAMPLE), *AS_OF, "--max-accounts", "10", "--output", str(tmp_path / "f.parquet"), "--fail-on", "never")
     assert code == 0 and (tmp_path / "f.parquet").is_file()
+
+
+def test_with_a_baseline_status_first_seen_and_changes_are_the_json_reports(capsys, tmp_path: Path) -> None:
+    """Three weeks: accounts dropped and added between them, findings new, still open (since the first week) and resolved."""
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    weeks = [("2026-10-31", lines[:-10]), ("2026-11-30", lines[:-5]), ("2027-02-15", lines[:1] + lines[6:])]
+    previous: list[str] = []
+    for n, (day, rows) in enumerate(weeks):
+        export = tmp_path / f"week{n}.csv"
+        export.write_text("".join(rows), encoding="utf-8")
+        common = ["check", str(export), "--as-of", day, "--fail-on", "never", *previous]
+        code, _, err = run(capsys, *common, "--format", "json", "--output", str(tmp_path / f"week{n}.json"))
+        assert code == 0, err
+        previous = ["--baseline", str(tmp_path / f"week{n}.json")]
+    code, _, err = run(capsys, *common, "--output", str(tmp_path / "now.parquet"))
+    assert code == 0, err
+    report = json.loads((tmp_path / "week2.json").read_text(encoding="utf-8"))
+    ours = parquet_rows(tmp_path / "now.parquet", "account_id, rule, severity, status, first_seen")
+    theirs = [(a["account_id"], f["rule"], f["severity"], f["status"], f["first_seen"]) for a in report["accounts"] for f in a["findings"]]
+    assert ours == theirs
+    assert {r[3] for r in ours} == {"new", "still-open"} and {r[4] for r in ours} >= {"2026-10-31", "2027-02-15"}
+    changes = json.loads((tmp_path / "now.summary.json").read_text(encoding="utf-8"))["summary"]["changes"]
+    assert changes == report["summary"]["changes"]
+    assert changes["accounts_added"] > 0 and changes["accounts_removed"] > 0 and changes["resolved"] > 0 and changes["stages_moved"] > 0
+
+
+def test_a_baseline_of_another_export_or_a_later_day_is_one_message(capsys, tmp_path: Path) -> None:
+    later = tmp_path / "later.json"
+    assert run(capsys, "check", str(SAMPLE), "--as-of", "2026-12-31", "--format", "json", "--output", str(later), "--fail-on", "never")[0] == 0
+    code, _, err = run(capsys, "check", str(SAMPLE), *AS_OF, "--output", str(tmp_path / "f.parquet"), "--baseline", str(later))
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "later.json" in err and not (tmp_path / "f.parquet").exists()

@@ -30,7 +30,8 @@ from checker.inputs.accounts import AccountTable, table_from_values
 from checker.options import _parser, inputs_from
 from checker.playbook.model import REVIEW_KINDS, Playbook, load_playbook
 from tests.inputs.test_assessments_real_exports import inputs as real_inputs
-from tests.inputs.test_logs_real_exports import FOLDERS, REAL, case
+from tests.inputs.test_logs_real_exports import FOLDERS, REAL
+from tests.inputs.test_logs_real_exports import case as real_case
 
 SAMPLE_AS_OF = date(2026, 10, 31)
 PYTHON_ONLY = {"data", *REVIEW_KINDS}  # rules_sql's docstring: not computed in the engine
@@ -89,7 +90,7 @@ def test_every_crm_export_fixture(playbook: Playbook, folder: Path) -> None:
 
 
 @pytest.mark.skipif(not REAL.is_dir(), reason="../shared/real-exports/ is not beside the clone")
-@pytest.mark.parametrize("folder", [f for f in FOLDERS if "accounts" in case(f)])  # hubspot's is a deal export alone
+@pytest.mark.parametrize("folder", [f for f in FOLDERS if "accounts" in real_case(f)])  # hubspot's is a deal export alone
 def test_every_real_export(playbook: Playbook, folder: str) -> None:
     """Acceptance: the real CRMs' exports (read from ../shared/real-exports/, never copied), with their logs."""
     inputs, as_of = real_inputs(folder)

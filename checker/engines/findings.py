@@ -156,13 +156,13 @@ def sql_check(table: AccountTable, playbook: Playbook, as_of: date, lang: str, r
     rules = RulesSQL(playbook, as_of, lang, table.columns.present)
     register(con, table, playbook)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {JUDGED} AS {rules.judged_sql()}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {FINDINGS} AS {rules.findings_sql()}")
+    sql = rules.findings_sql()
     extra = python_findings(table, Evaluator(playbook, as_of, lang, ""), review or ReviewState())
-    if extra:
+    if extra:  # joined in the same statement (no INSERT: an engine's temporary views take none)
         con.register(EXTRA, {name: np.array([r[i] for r in extra], dtype=object) for i, name in enumerate(FINDING_COLUMNS)})
-        best = f"(SELECT best_fit_stage FROM {JUDGED} AS j WHERE j.account_index = e.account_index)"
-        picked = ", ".join(best if c == "best_fit_stage" else f"CAST(e.{c} AS {_TYPES.get(c, 'VARCHAR')})" for c in FINDING_COLUMNS)
-        con.execute(f"INSERT INTO {FINDINGS} SELECT {picked} FROM {EXTRA} AS e")
+        picked = ", ".join("j.best_fit_stage" if c == "best_fit_stage" else f"CAST(e.{c} AS {_TYPES.get(c, 'VARCHAR')})" for c in FINDING_COLUMNS)
+        sql += f"\nUNION ALL\nSELECT {picked} FROM {EXTRA} AS e LEFT JOIN {JUDGED} AS j ON j.account_index = e.account_index"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {FINDINGS} AS {sql}")
     return SQLCheck(con, rules, len(table))
 
 

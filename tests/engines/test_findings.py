@@ -16,6 +16,7 @@ import pytest
 from conftest import AS_OF, SAMPLE, run
 
 from checker.check import Inputs, run_check
+from checker.playbook.schemas import validator
 from checker.reports import charts
 
 SAMPLE_DATE = AS_OF[1]
@@ -70,6 +71,7 @@ def test_the_summary_beside_it_has_the_json_summarys_numbers(sample_runs: tuple[
     for part in ("declared_stage", "best_fit"):
         assert ours["coverage"][part] == theirs["coverage"][part]
     assert written["findings_file"] == "findings.parquet" and written["as_of"] == "2026-10-31"
+    assert [e.message for e in validator("findings-summary.schema.json").iter_errors(written)] == []
     assert written["unusable_rows"] == report["unusable_rows"]
     # the stage matrix is the HTML report's heatmap, declared phase × best fit
     result = run_check(Inputs(SAMPLE), playbook, date.fromisoformat(SAMPLE_DATE), "en", "http://h")
@@ -157,7 +159,9 @@ def test_with_a_baseline_status_first_seen_and_changes_are_the_json_reports(caps
     theirs = [(a["account_id"], f["rule"], f["severity"], f["status"], f["first_seen"]) for a in report["accounts"] for f in a["findings"]]
     assert ours == theirs
     assert {r[3] for r in ours} == {"new", "still-open"} and {r[4] for r in ours} >= {"2026-10-31", "2027-02-15"}
-    changes = json.loads((tmp_path / "now.summary.json").read_text(encoding="utf-8"))["summary"]["changes"]
+    written = json.loads((tmp_path / "now.summary.json").read_text(encoding="utf-8"))
+    assert [e.message for e in validator("findings-summary.schema.json").iter_errors(written)] == []
+    changes = written["summary"]["changes"]
     assert changes == report["summary"]["changes"]
     assert changes["accounts_added"] > 0 and changes["accounts_removed"] > 0 and changes["resolved"] > 0 and changes["stages_moved"] > 0
 

@@ -228,5 +228,11 @@ class RulesSQL:
         terms = " + ".join(f"CASE WHEN c{i} = {UNKNOWN} AND phase_k IN {self._phases(r)} THEN 1 ELSE 0 END" for i, r in enumerate(self.rules)) or "0"
         return f"SELECT CAST(COALESCE(SUM({terms}), 0) AS BIGINT) FROM {judged}"
 
+    def statements(self, source: str = SIGNALS, findings: str = "pb_findings") -> list[str]:
+        """What an engine runs, in order, over its table `source`: the per-account table, then the findings'.
+        Only `CREATE OR REPLACE TEMP TABLE … AS SELECT` (the engine seam's rule: no UPDATE, no INSERT, no parameters)."""
+        return [f"CREATE OR REPLACE TEMP TABLE {JUDGED} AS {self.judged_sql(source)}",
+                f"CREATE OR REPLACE TEMP TABLE {findings} AS {self.findings_sql()}"]
+
 
 __all__ = ["FINDING_COLUMNS", "JUDGED", "SIGNALS", "RulesSQL"]

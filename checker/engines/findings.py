@@ -27,7 +27,7 @@ from checker.engines.status import EARLIER_KEYS, EarlierColumns, changes_sql, ma
 from checker.evaluate import Evaluation, Evaluator, data_rule_id
 from checker.inputs.accounts import AccountTable
 from checker.playbook.model import FINDING_KINDS, SEVERITIES, Playbook
-from checker.reviews import ReviewState, add_review_findings
+from checker.reviews import ReviewState, add_review_findings, coverage
 
 FINDINGS = "pb_findings"
 MARKED = "pb_marked"  # the findings with their status since an earlier run (--baseline)
@@ -185,7 +185,11 @@ def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, 
     unusable = [{"row": row.row, "message": playbook.text(row.code, lang, row=row.row, **row.values)} for row in table.unusable]
     if table.rows_read != len(table) + len(unusable):
         raise AssertionError("every row read must be accounted for")
-    summary = check.summary() | {
+    summary = check.summary()
+    # The coverage's review parts (recent reviews, no stage at all, the assessments files) are the
+    # account review's, from Python-only inputs: as the JSON report has them, with the SQL's counts.
+    summary["coverage"] = coverage(table, Evaluation([], np.zeros((0, 0, 2)), [], []), review, playbook, as_of) | summary["coverage"]
+    summary |= {
         "rows_read": table.rows_read,
         "rows_unusable": len(unusable),
         "rows_with_data_problems": len(table.notes) + len(unusable),

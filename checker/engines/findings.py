@@ -32,6 +32,7 @@ from checker.reviews import ReviewState, add_review_findings, coverage
 FINDINGS = "pb_findings"
 MARKED = "pb_marked"  # the findings with their status since an earlier run (--baseline)
 EXTRA = "pb_python_findings"  # the findings made in Python (data, review), as rows of FINDING_COLUMNS
+_TYPES = {"account_index": "BIGINT", "near_line": "BOOLEAN", "seq": "INTEGER"}  # of EXTRA's columns; the others are text
 #: The columns findings.parquet holds, in order (the internal account_index and seq order its rows).
 PARQUET_COLUMNS = tuple(c for c in FINDING_COLUMNS if c not in ("account_index", "seq"))
 
@@ -167,9 +168,6 @@ def sql_check(table: AccountTable, playbook: Playbook, as_of: date, lang: str, r
     return SQLCheck(con, rules, len(table))
 
 
-_TYPES = {"account_index": "BIGINT", "near_line": "BOOLEAN", "seq": "INTEGER"}
-
-
 def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, as_of: date, lang: str, output: Path, work: Path,
                   earlier: EarlierColumns | None = None, since: date | None = None) -> dict:
     """`check --output findings.parquet`: the findings computed in DuckDB and written to `output`,
@@ -196,7 +194,9 @@ def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, 
         "footer_rows_skipped": table.footer_rows,
         "signal_columns": sorted(table.columns.present),
         "ignored_columns": table.ignored_columns,
+        "mapping_unmatched": table.mapping_unmatched,
         "encoding": table.encoding,
-    }
+        "mixed_encoding": dict(zip(("lines_utf8", "lines_windows_1252"), table.mixed_encoding, strict=True)) if table.mixed_encoding else None,
+    } | ({"thresholds": playbook.thresholds.as_json()} if playbook.thresholds else {})
     return {"as_of": as_of.isoformat(), "lang": lang, "playbook_version": playbook.manifest["version"], "input": table.path.name,
             "findings_file": output.name, "columns": list(PARQUET_COLUMNS), "summary": summary, "unusable_rows": unusable}

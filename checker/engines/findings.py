@@ -32,7 +32,7 @@ from checker.reviews import ReviewState, add_review_findings, coverage
 FINDINGS = "pb_findings"
 MARKED = "pb_marked"  # the findings with their status since an earlier run (--baseline)
 EXTRA = "pb_python_findings"  # the findings made in Python (data, review), as rows of FINDING_COLUMNS
-_TYPES = {"account_index": "BIGINT", "near_line": "BOOLEAN", "seq": "INTEGER"}  # of EXTRA's columns; the others are text
+_TYPES = {"account_index": "BIGINT", "row": "BIGINT", "near_line": "BOOLEAN", "seq": "INTEGER"}  # of EXTRA's columns; the others are text
 #: The columns findings.parquet holds, in order (the internal account_index and seq order its rows).
 PARQUET_COLUMNS = tuple(c for c in FINDING_COLUMNS if c not in ("account_index", "seq"))
 
@@ -42,6 +42,7 @@ def register(con: duckdb.DuckDBPyConnection, table: AccountTable, playbook: Play
     data: dict[str, np.ndarray] = {
         "account_index": np.arange(len(table), dtype=np.int64),
         "account_id": np.array(table.ids, dtype=object),
+        "row": np.asarray(table.rows, dtype=np.int64),
         "account_name": np.array(table.names, dtype=object),
         "owner": np.array(table.owners, dtype=object),
         "declared_stage": np.array(table.declared, dtype=object),
@@ -66,7 +67,7 @@ def python_findings(table: AccountTable, evaluator: Evaluator, review: ReviewSta
     rows: list[tuple] = []
 
     def row(index: int, rule: str, kind: str, severity: str, evidence: dict, seq: int) -> tuple:
-        return (index, table.ids[index], table.names[index], table.owners[index], table.declared[index], None, rule, kind, severity,
+        return (index, table.ids[index], table.rows[index], table.names[index], table.owners[index], table.declared[index], None, rule, kind, severity,
                 evidence.get("signal"), _shown(evidence.get("observed")), _shown(evidence.get("expected")), False, None, None, seq)
 
     for index, notes in sorted(table.notes.items()):
@@ -82,7 +83,7 @@ def python_findings(table: AccountTable, evaluator: Evaluator, review: ReviewSta
 
 @dataclass
 class SQLCheck:
-    """One check's findings in a DuckDB connection: the tables JUDGED and FINDINGS."""
+    """One check's findings in a DuckDB connection: the table JUDGED and the view FINDINGS."""
 
     con: duckdb.DuckDBPyConnection
     rules: RulesSQL
@@ -98,7 +99,7 @@ class SQLCheck:
         register_earlier(self.con, earlier)
         keys, marked = marked_sql(self.findings, self.rules.as_of)
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {EARLIER_KEYS} AS {keys}")
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {MARKED} AS {marked}")
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {MARKED} AS {marked}")
         self.findings, self.since = MARKED, since
 
     def summary(self) -> dict:
@@ -107,7 +108,8 @@ class SQLCheck:
         counts = con.execute(f"SELECT kind, severity, COUNT(*) FROM {self.findings} GROUP BY kind, severity").fetchall()
         by_severity = {s: sum(n for _, sev, n in counts if sev == s) for s in SEVERITIES}
         by_kind = {k: sum(n for kind, _, n in counts if kind == k) for k in FINDING_KINDS}
-        flagged, total = con.execute(f"SELECT COUNT(DISTINCT account_index), COUNT(*) FROM {self.findings}").fetchone()
+        total = sum(n for *_, n in counts)
+        (flagged,) = con.execute(f"SELECT COUNT(DISTINCT account_index) FROM {self.findings}").fetchone()
         declared, fitted = con.execute(f"SELECT COUNT(declared_stage), COUNT(best_fit_stage) FROM {JUDGED}").fetchone()
         matrix: dict[str, dict[str, int]] = {}
         for row, column, n in con.execute(f"SELECT declared_stage, best_fit_stage, COUNT(*) FROM {JUDGED} GROUP BY declared_stage, best_fit_stage").fetchall():
@@ -138,12 +140,14 @@ class SQLCheck:
         } | ({"changes": changes} if changes else {})
 
     def write_parquet(self, path: Path) -> None:
-        """COPY the findings, in the report's order (by account, the verdict first), to a Parquet
-        file: whole or not at all (a temporary file beside it, then renamed)."""
+        """COPY the findings to a Parquet file, whole or not at all (a temporary file beside it,
+        then renamed). Streamed as they are computed, in no particular order: sorting them first
+        (by account, as the JSON report lists them) would hold every finding at once, a third
+        more memory than the whole check at 300,000 accounts."""
         handle, temp = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.", suffix=".tmp")
         os.close(handle)
         try:
-            self.con.execute(f"COPY (SELECT {', '.join(PARQUET_COLUMNS)} FROM {self.findings} ORDER BY account_index, seq, rule, signal) TO {text(temp)} (FORMAT parquet)")
+            self.con.execute(f"COPY (SELECT {', '.join(PARQUET_COLUMNS)} FROM {self.findings}) TO {text(temp)} (FORMAT parquet)")
             os.replace(temp, path)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
@@ -164,7 +168,7 @@ def sql_check(table: AccountTable, playbook: Playbook, as_of: date, lang: str, r
         con.register(EXTRA, {name: np.array([r[i] for r in extra], dtype=object) for i, name in enumerate(FINDING_COLUMNS)})
         picked = ", ".join("j.best_fit_stage" if c == "best_fit_stage" else f"CAST(e.{c} AS {_TYPES.get(c, 'VARCHAR')})" for c in FINDING_COLUMNS)
         sql += f"\nUNION ALL\nSELECT {picked} FROM {EXTRA} AS e LEFT JOIN {JUDGED} AS j ON j.account_index = e.account_index"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {FINDINGS} AS {sql}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {FINDINGS} AS {sql}")
     return SQLCheck(con, rules, len(table))
 
 
@@ -174,7 +178,7 @@ def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, 
     marked against the `earlier` run of `since` when given; returns the summary (the numbers from
     SQL, what was read from the table) that `check` writes beside it. DuckDB spills to `work`."""
     con = duckdb.connect()
-    con.execute("SET preserve_insertion_order = false")  # the COPY orders its rows itself
+    con.execute("SET preserve_insertion_order = false")  # the rows' order is no promise: DuckDB may stream them as it likes
     con.execute(f"SET temp_directory = {text(str(work))}")
     check = sql_check(table, playbook, as_of, lang, review, con)
     if earlier is not None and since is not None:

@@ -11,8 +11,8 @@ them one meaning.
 
 The input table (`SIGNALS`, one row per account):
 
-- `account_index` BIGINT: the account's position in the export (findings keep that order);
-- `account_id`, `account_name`, `owner` VARCHAR;
+- `account_index` BIGINT: the account's position in the account table;
+- `account_id`, `account_name`, `owner` VARCHAR; `row` BIGINT, the account's line in the export;
 - `declared_stage` VARCHAR: the declared stage's or ending's id, NULL when not recognised;
 - one DOUBLE column per catalogue signal, named by its id, encoded as `checker.inputs.columns`
   encodes them (a yes 1 / a no 0, a date its ordinal day, a category its index in the signal's
@@ -47,7 +47,7 @@ from checker.playbook.near import ROUNDING, can_be_near, lower, margin
 SIGNALS = "signals"  # the input table
 JUDGED = "pb_judged"  # per account: outcome codes, fit, best fit, verdict (a temporary table)
 #: The columns of a finding, in order (findings.parquet's columns: `checker.engines.findings`).
-FINDING_COLUMNS = ("account_index", "account_id", "account_name", "owner", "declared_stage", "best_fit_stage", "rule", "kind", "severity",
+FINDING_COLUMNS = ("account_index", "account_id", "row", "account_name", "owner", "declared_stage", "best_fit_stage", "rule", "kind", "severity",
                    "signal", "observed", "expected", "near_line", "status", "first_seen", "seq")
 _SQL_OPS = {">=": ">=", "<=": "<=", ">": ">", "<": "<", "==": "=", "!=": "<>"}
 _PY_OPS = {">=": np.greater_equal, "<=": np.less_equal, ">": np.greater, "<": np.less, "==": np.equal, "!=": np.not_equal}
@@ -151,14 +151,14 @@ class RulesSQL:
     # --- per account: codes, fit, best fit, verdict ------------------------------------------------------
 
     def judged_sql(self, source: str = SIGNALS) -> str:
-        """One row per account: its signals, the code of every rule (`c<i>`, by position in
-        playbook.rules), each stage's fit, the best fit and the verdict's severity (NULL: none)."""
+        """One row per account: the signals the findings show, the code of every rule (`c<i>`, by
+        position in playbook.rules), the best fit and the verdict's severity (NULL: none)."""
         pb, settings, spec = self.playbook, self.playbook.manifest["best_fit"], self.playbook.manifest["verdict"]
         signals = ", ".join(col(s) for s in pb.signals)
-        codes = ", ".join(f"{self.code(r)} AS c{i}" for i, r in enumerate(self.rules))
+        codes = ", ".join(f"CAST({self.code(r)} AS TINYINT) AS c{i}" for i, r in enumerate(self.rules))
         # The declared phase as a number (stages first, as Evaluator's code_of): the findings filter on it.
         phase = "CASE declared_stage " + " ".join(f"WHEN {text(p)} THEN {k}" for k, p in enumerate(pb.phases)) + " END"
-        coded = f"SELECT account_index, account_id, account_name, owner, declared_stage, {phase} AS phase_k, {signals}, {codes} FROM {source}"
+        coded = f"SELECT account_index, account_id, row, account_name, owner, declared_stage, {phase} AS phase_k, {signals}, {codes} FROM {source}"
         index = {r.id: i for i, r in enumerate(self.rules)}
         fits = []
         for k, stage in enumerate(self.stages):
@@ -195,7 +195,11 @@ class RulesSQL:
         severity = f"CASE WHEN declared_k IS NULL OR best_k IS NULL OR declared_k = best_k THEN NULL WHEN {recent} AND {rung} IS NOT NULL THEN 'info' ELSE {rung} END"
         stage_of = "CASE best_k " + " ".join(f"WHEN {k} THEN {text(s.id)}" for k, s in enumerate(self.stages)) + " END"
         with_lead = f"SELECT *, {lead} AS lead, {stage_of} AS best_fit_stage FROM ({ranked}) AS ranked"
-        return f"SELECT *, {severity} AS verdict_severity FROM ({with_lead}) AS led"
+        # Kept: what the findings and the summary read (not the fits and keys they were made of).
+        used = [s for s in pb.signals if s == DECLARED_ON or any(s in (r.signal, r.relative_to) for r in self.rules)]
+        kept = ", ".join(["account_index", "account_id", "row", "account_name", "owner", "declared_stage", "phase_k", "best_k", "best_fit_stage",
+                          *(col(s) for s in used), *(f"c{i}" for i in range(len(self.rules)))])
+        return f"SELECT {kept}, {severity} AS verdict_severity FROM ({with_lead}) AS led"
 
     def _phases(self, rule: Rule) -> str:
         """The codes of the phases `rule` applies to, as an SQL list."""
@@ -210,7 +214,7 @@ class RulesSQL:
     def findings_sql(self, judged: str = JUDGED) -> str:
         """One row per finding (FINDING_COLUMNS), over the table `judged_sql` made: the verdict
         heads its account (`seq` 0), then the failed expectations in the playbook's order."""
-        head = "account_index, account_id, account_name, owner, declared_stage, best_fit_stage"
+        head = "account_index, account_id, row, account_name, owner, declared_stage, best_fit_stage"
         spec = self.playbook.manifest["verdict"]
         parts = [f"SELECT {head}, {text(spec['id'])} AS rule, 'stage-mismatch' AS kind, verdict_severity AS severity, CAST(NULL AS VARCHAR) AS signal, "
                  f"best_fit_stage AS observed, declared_stage AS expected, FALSE AS near_line, CAST(NULL AS VARCHAR) AS status, CAST(NULL AS VARCHAR) AS first_seen, 0 AS seq "
@@ -229,10 +233,11 @@ class RulesSQL:
         return f"SELECT CAST(COALESCE(SUM({terms}), 0) AS BIGINT) FROM {judged}"
 
     def statements(self, source: str = SIGNALS, findings: str = "pb_findings") -> list[str]:
-        """What an engine runs, in order, over its table `source`: the per-account table, then the findings'.
-        Only `CREATE OR REPLACE TEMP TABLE … AS SELECT` (the engine seam's rule: no UPDATE, no INSERT, no parameters)."""
+        """What an engine runs, in order, over its table `source`: the per-account table, then the findings' view
+        (computed as it is read: written out, counted, never held whole). Only `CREATE OR REPLACE TEMP TABLE|VIEW … AS
+        SELECT` (the engine seam's rule: no UPDATE, no INSERT, no parameters)."""
         return [f"CREATE OR REPLACE TEMP TABLE {JUDGED} AS {self.judged_sql(source)}",
-                f"CREATE OR REPLACE TEMP TABLE {findings} AS {self.findings_sql()}"]
+                f"CREATE OR REPLACE TEMP VIEW {findings} AS {self.findings_sql()}"]
 
 
 __all__ = ["FINDING_COLUMNS", "JUDGED", "SIGNALS", "RulesSQL"]

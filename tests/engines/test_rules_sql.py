@@ -167,7 +167,7 @@ def test_every_query_translates_to_spark(playbook: Playbook) -> None:
         assert len(spark) == 1 and spark[0].startswith("SELECT")
     for statement in rules.statements():  # what an engine runs
         (spark,) = sqlglot.transpile(statement, read="duckdb", write="spark", unsupported_level=ErrorLevel.RAISE)
-        assert spark.startswith("CREATE TEMPORARY VIEW") and " AS SELECT " in spark  # SQLGlot drops OR REPLACE here: a Spark engine replaces its views itself
+        assert "TEMPORARY VIEW" in spark and " AS SELECT " in spark  # a TEMP TABLE becomes a view (without OR REPLACE: a Spark engine replaces its views itself)
         # and back: the Spark text still means the same to DuckDB's parser (nothing dropped on the way)
         assert sqlglot.parse_one(spark[0], read="spark") is not None
 

@@ -33,7 +33,7 @@ FINDINGS = "pb_findings"
 MARKED = "pb_marked"  # the findings with their status since an earlier run (--baseline)
 EXTRA = "pb_python_findings"  # the findings made in Python (data, review), as rows of FINDING_COLUMNS
 _TYPES = {"account_index": "BIGINT", "row": "BIGINT", "near_line": "BOOLEAN", "seq": "INTEGER"}  # of EXTRA's columns; the others are text
-#: The columns findings.parquet holds, in order (the internal account_index and seq order its rows).
+#: The columns findings.parquet holds, in order (account_index and seq order the rows only where a test reads them).
 PARQUET_COLUMNS = tuple(c for c in FINDING_COLUMNS if c not in ("account_index", "seq"))
 
 

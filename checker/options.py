@@ -16,7 +16,7 @@ from checker.reports import REPORTERS
 
 PARQUET = "parquet"  # `check --format parquet`: the findings computed in SQL (checker/engines/findings.py), not a REPORTERS entry
 #: The most accounts `check` writes a report of (any format but parquet) unless --max-accounts says otherwise: a check
-#: to JSON peaks near 1 GB of memory at 300,000 accounts and writes 86 MB of JSON per 100,000 (README, "Big outputs").
+#: to JSON takes about 150 MB of memory and writes 86 MB of JSON per 100,000 accounts (README, "Big outputs").
 MOST_ACCOUNTS = 1_000_000
 
 

@@ -289,6 +289,13 @@ def peek_header(path: Path, sheet: str | None = None) -> list[str]:
         raise InputError("error.no_file", path=path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return read_xlsx(path, sheet).header
+    if path.suffix.lower() == ".parquet":  # a log as Parquet (log_files.prepare_log)
+        from checker.inputs.engine import EngineError, parquet_header
+
+        try:
+            return parquet_header(path)
+        except EngineError as exc:
+            raise InputError("error.log_unreadable", detail=str(exc)) from None
     with path.open("rb") as f:
         head = f.read(65536)
     text, _ = decode_bytes(head if len(head) < 65536 else head[: head.rfind(b"\n") + 1] or head, str(path))

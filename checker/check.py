@@ -311,9 +311,12 @@ def _read(inputs: Inputs, playbook: Playbook, as_of: date, folder: Path, step: C
     return table, sources
 
 
-def run_check(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, handbook_url: str, progress: Progress | None = None) -> CheckResult:
-    """Read the exports and evaluate every account in them."""
+def run_check(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, handbook_url: str, progress: Progress | None = None,
+              most_accounts: int = 0) -> CheckResult:
+    """Read the exports and evaluate every account in them; more than `most_accounts` (0: any number) stop before the evaluation."""
     table, sources = read_signals(inputs, playbook, as_of, lang, progress)
+    if most_accounts and len(table) > most_accounts:  # `check --max-accounts`: a report this large is better written as Parquet
+        raise InputError("parquet.too_many_accounts", path=inputs.accounts.name, n=f"{len(table):,}", most=f"{most_accounts:,}")
     if progress:
         progress.step(playbook.text("progress.evaluating", lang, n=f"{len(table):,}"))
     return check_table(table, playbook, as_of, lang, handbook_url, sources)

@@ -4,6 +4,7 @@ Each rule becomes one vectorised comparison over all accounts; the outcome per a
 is PASS, FAIL, UNKNOWN (a signal it needs is unknown: *not evaluated*, never zero) or
 SKIPPED (its `when` precondition does not hold). The evaluator only fills results; it
 never prints. Reporters (report.py) turn results into output.
+Its SQL twin, checker/engines/rules_sql.py, is held to the same meaning by tests/engines/test_rules_sql.py.
 """
 from __future__ import annotations
 

@@ -98,15 +98,22 @@ class History:
                 "accounts_added": self.accounts_added, "accounts_removed": self.accounts_removed}
 
 
+def comparable(baseline: Baseline, as_of: date, ids: Iterable[str]) -> None:
+    """Stop (InputError) when the baseline cannot be compared with this run: it is later, or none of its accounts is in the export."""
+    if baseline.as_of > as_of:  # swapped files would turn every finding "resolved" and back
+        raise InputError("history.baseline_later", path=baseline.name, theirs=baseline.as_of.isoformat(), ours=as_of.isoformat())
+    before = baseline.accounts
+    if before and not any(account_id in before for account_id in ids):
+        raise InputError("history.baseline_other_export", path=baseline.name, n=len(before))
+
+
 def annotate(result: CheckResult, baseline: Baseline | None, waivers: Waivers | None, show_waived: bool = False) -> History:
     """Compare the result with the baseline and apply the waivers; the result carries the history."""
     table, evaluation = result.table, result.evaluation
     index_of = {account_id: i for i, account_id in enumerate(table.ids)}
-    if baseline is not None and baseline.as_of > result.as_of:  # swapped files would turn every finding "resolved" and back
-        raise InputError("history.baseline_later", path=baseline.name, theirs=baseline.as_of.isoformat(), ours=result.as_of.isoformat())
+    if baseline is not None:
+        comparable(baseline, result.as_of, index_of)
     before = baseline.accounts if baseline is not None else {}
-    if baseline is not None and before and not any(account_id in before for account_id in index_of):
-        raise InputError("history.baseline_other_export", path=baseline.name, n=len(before))
     active = _active(waivers, result.as_of)
     marks: list[list[Mark]] = []
     history = History(baseline.as_of if baseline else None, show_waived, evaluation.findings, marks)

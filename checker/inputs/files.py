@@ -325,7 +325,7 @@ def peek_header(path: Path, sheet: str | None = None) -> list[str]:
         raise InputError("error.no_file", path=path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return read_xlsx(path, sheet).header
-    if is_parquet(path):
+    if is_parquet(path):  # the account export (inputs/parquet.py) or a log (log_files.prepare_log) as Parquet
         return parquet_outline(path)[0]
     with path.open("rb") as f:
         head = f.read(65536)

@@ -9,8 +9,7 @@ unclassified counts as an interaction or not as the keyword file decides
 """
 from __future__ import annotations
 
-import duckdb
-
+from checker.inputs.engine import Engine
 from checker.inputs.log_lemmas import LANG, WORD_SQL, FinnishKeywords
 from checker.inputs.mappings import Mapping
 from checker.inputs.signal_sql import complaint_topic, literal, regex_alternatives, word_lookup
@@ -36,7 +35,7 @@ def _words(spec: dict) -> list[str]:
     return [w for lang, words in spec.items() if lang != LANG for w in words]
 
 
-def _finnish(db: duckdb.DuckDBPyConnection, keywords: dict) -> FinnishKeywords | None:
+def _finnish(db: Engine, keywords: dict) -> FinnishKeywords | None:
     """The table `fi_pairs`: each distinct (type, topic) of `pairs` with its Finnish labels and
     lemma texts (of the topic; of type and topic); None when the keyword file has no Finnish words."""
     if not any(spec.get(LANG) for spec in [*keywords.get("subject_types", {}).values(), *(c["keywords"] for c in keywords["classes"].values())]):
@@ -44,7 +43,7 @@ def _finnish(db: duckdb.DuckDBPyConnection, keywords: dict) -> FinnishKeywords |
     finnish = FinnishKeywords.from_keywords(keywords)
     finnish.build(db, "SELECT type AS t FROM pairs UNION ALL SELECT topic FROM pairs")
     # Each pair's words in order (type first), with their lemmas and labels: distinct pairs only.
-    db.execute(f"""
+    db.run(f"""
         CREATE TEMP TABLE fi_pairs AS
         SELECT type, topic,
                flatten(list(labels) FILTER (WHERE part = 1)) AS topic_labels, flatten(list(labels)) AS all_labels,
@@ -77,18 +76,18 @@ def _finnish_sql(finnish: FinnishKeywords | None, label: str, labels: str, lemma
     return f"coalesce(list_contains({labels}, {literal(label)}) OR {finnish.phrase_sql(label, lemmas)}, false)"
 
 
-def classify_activities(db: duckdb.DuckDBPyConnection, keywords: dict, mapping: Mapping, types: tuple[str, ...]) -> None:
-    """The table `kinds`: one row per distinct (type, topic) of the `activities` view, with its
+def classify_activities(db: Engine, keywords: dict, mapping: Mapping, types: tuple[str, ...], source: str = "activities") -> None:
+    """The table `kinds`: one row per distinct (type, topic) of `source` (the `activities` view, or a table of its pairs), with its
     canonical type `ctype`, whether the type itself gave it (`typed`), `unclassified`, `generic`
     (a type the mapping calls generic, such as a task: the subject decided), `interaction`,
-    the class flags c_* and complaint_topic. `typed`: the type is a known one, so not reported as
+    the class flags c_*, complaint_topic and a number, `kind_id`. `typed`: the type is a known one, so not reported as
     unrecognised (one the mapping calls generic, mapped to null, leaves the type to the subject)."""
     from_type = vocabulary_expr(mapping, "type", "activity_type", types, [], "NULL")
     generic = [literal(k) for k, v in mapping.vocabulary("activity_type").items() if v is None]
     is_generic = f"lower(trim(type)) IN ({', '.join(generic)})" if generic else "false"
     known = f"({from_type} IS NOT NULL OR {is_generic})"
     # Types and subjects repeat: each distinct pair is classified once, then joined.
-    db.execute("CREATE OR REPLACE TEMP TABLE pairs AS SELECT DISTINCT coalesce(type, '') AS type, coalesce(topic, '') AS topic FROM activities")
+    db.run(f"CREATE OR REPLACE TEMP TABLE pairs AS SELECT DISTINCT coalesce(type, '') AS type, coalesce(topic, '') AS topic FROM {source}")
     finnish = _finnish(db, keywords)
     # A blank or unknown type: the first subject type whose keyword the subject holds.
     by_subject = " ".join(f"WHEN {_matches('lower(topic)', spec)} OR {_finnish_sql(finnish, f't:{t}', 'topic_labels', 'topic_lemmas')} THEN {literal(t)}"
@@ -105,9 +104,9 @@ def classify_activities(db: duckdb.DuckDBPyConnection, keywords: dict, mapping: 
     complaint = [w for words in keywords["classes"]["complaint"]["keywords"].values() for w in words]
     lemmas = ("LEFT JOIN fi_pairs USING (type, topic)" if finnish else
               "CROSS JOIN (SELECT NULL::VARCHAR[] AS topic_labels, NULL::VARCHAR[] AS all_labels, NULL AS topic_lemmas, NULL AS all_lemmas)")
-    db.execute(f"""
+    db.run(f"""
         CREATE TEMP TABLE kinds AS
-        SELECT *, CASE WHEN c_complaint THEN {complaint_topic("topic", complaint)} END AS complaint_topic
+        SELECT *, CASE WHEN c_complaint THEN {complaint_topic("topic", complaint)} END AS complaint_topic, row_number() OVER () AS kind_id
         FROM (SELECT type, topic, ctype, typed, ctype IS NULL AS unclassified, {is_generic} AS generic,
                      CASE WHEN ctype IS NULL THEN {unclassified_counts} ELSE ctype IN ({interaction}) END AS interaction, {", ".join(classes)}
               FROM (SELECT *, coalesce({from_type}, {subject_type}) AS ctype, {known} AS typed

@@ -4,8 +4,7 @@ day/month order of slashed dates decided for the whole column as for account exp
 give any other form as a strftime pattern."""
 from __future__ import annotations
 
-import duckdb
-
+from checker.inputs.engine import Engine
 from checker.inputs.files import InputError
 from checker.inputs.signal_sql import blank, literal
 from checker.inputs.values import DateOrderError, slashed_order
@@ -20,21 +19,21 @@ _SLASHED_DATE = r"^\s*(\d{1,2}/\d{1,2}/\d{4})"  # the same, as one group to extr
 _NAMED = r"^\s*(\d{1,2})[ -]([A-Za-z]{3})[A-Za-z]*\.?,?[ -](\d{4})"  # Zoho: 16 Apr, 2021 00:03:00
 
 
-def date_sql(db: duckdb.DuckDBPyConnection, column: str, what: str, date_format: str | None, files: dict[str, str]) -> str:
+def date_sql(db: Engine, column: str, what: str, date_format: str | None, files: dict[str, str]) -> str:
     """SQL turning a text column into a DATE, the day/month order decided for the whole column."""
     iso_first = f"TRY_CAST({column} AS DATE)"  # DuckDB's cast allows spaces around
     # A log repeats its days many times: each distinct date text is looked at once.
     texts = f"dates_{what}"
-    db.execute(f"CREATE OR REPLACE TEMP TABLE {texts} AS SELECT DISTINCT {column} AS t FROM {what} WHERE {column} IS NOT NULL")
-    other, beyond = db.execute(f"SELECT count(*) FILTER (WHERE TRY_CAST(t AS DATE) IS NULL AND NOT {blank('t')}), "
-                                    f"count(*) FILTER (WHERE NOT TRY_CAST(t AS DATE) BETWEEN {_CALENDAR}) FROM {texts}").fetchone()
+    db.run(f"CREATE OR REPLACE TEMP TABLE {texts} AS SELECT DISTINCT {column} AS t FROM {what} WHERE {column} IS NOT NULL")
+    other, beyond = db.one(f"SELECT count(*) FILTER (WHERE TRY_CAST(t AS DATE) IS NULL AND NOT {blank('t')}), "
+                           f"count(*) FILTER (WHERE NOT TRY_CAST(t AS DATE) BETWEEN {_CALENDAR}) FROM {texts}")
     if not other and not beyond:
         return iso_first  # plain ISO dates throughout: the fast path
     # The same decision as for account exports (values.slashed_order), on the distinct slashed dates.
-    slashed = sorted(r[0] for r in db.execute(
+    slashed = sorted(r[0] for r in db.rows(
         f"SELECT DISTINCT regexp_extract(t, {literal(_SLASHED_DATE)}, 1) FROM {texts} "
-        f"WHERE regexp_matches(t, {literal(_SLASHED)})").fetchall())  # sorted: the same example every run
-    first = db.execute(f"SELECT trim({column}) FROM {what} WHERE regexp_matches({column}, {literal(_SLASHED)}) LIMIT 1").fetchone()
+        f"WHERE regexp_matches(t, {literal(_SLASHED)})"))  # sorted: the same example every run
+    first = db.one(f"SELECT trim({column}) FROM {what} WHERE regexp_matches({column}, {literal(_SLASHED)}) LIMIT 1")
     try:
         order = slashed_order(([first[0]] if first else []) + slashed, date_format)  # the first one is the example named
     except DateOrderError as exc:
@@ -49,6 +48,6 @@ def date_sql(db: duckdb.DuckDBPyConnection, column: str, what: str, date_format:
            f"WHEN regexp_matches(t, {literal(_NAMED)}) THEN try_strptime({named}, '%d %b %Y') "
            f"WHEN regexp_matches(t, {literal(_DOTTED)}) THEN try_strptime(regexp_extract(t, {literal(_DOTTED)}, 1), '%d.%m.%Y') "
            f"{slashed_sql}END::DATE")
-    db.execute(f"CREATE OR REPLACE TEMP TABLE days_{what} AS SELECT t, CASE WHEN d BETWEEN {_CALENDAR} THEN d END AS d "
+    db.run(f"CREATE OR REPLACE TEMP TABLE days_{what} AS SELECT t, CASE WHEN d BETWEEN {_CALENDAR} THEN d END AS d "
                     f"FROM (SELECT t, {day} AS d FROM {texts})")
     return f"(SELECT d FROM days_{what} WHERE t = {column})"  # a lookup, which DuckDB runs as a join

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
+from checker.inputs.engine import Engine
 from checker.inputs.files import InputError, RawTable, decode_bytes, decode_lines, decode_text, header_of, parse_csv_text, read_xlsx, strip_footer
 from checker.inputs.mappings import Mapping
 
@@ -50,6 +51,17 @@ def prepare(path: Path, kind: str, mapping: Mapping, sheet: str | None, workdir:
     full, encoding, mixed = decode_text(path.read_bytes(), str(path))  # reports with footers are small
     table = parse_csv_text(full, str(path), encoding)
     return (*rewrite(strip_footer(table, mapping.footers), kind, workdir), mixed)
+
+
+def prepare_log(path: Path, kind: str, mapping: Mapping, sheet: str | None, workdir: Path, engine: Engine) -> tuple[Path, str, list[str], int, tuple[int, int] | None]:
+    """`prepare`, and a Parquet file as it is: its header from the engine, which reads its
+    columns as text (engine.py); no delimiter, footer or mixed encoding."""
+    if path.suffix.lower() != ".parquet":
+        source, delimiter, header, footer_rows, _, mixed = prepare(path, kind, mapping, sheet, workdir)
+        return source, delimiter, header, footer_rows, mixed
+    if not path.is_file():
+        raise InputError("error.no_file", path=f"--{kind} {path}")
+    return path, "", engine.header(path), 0, None
 
 
 def _decode_block(raw: bytes, out: TextIO, utf8: int, legacy: int) -> tuple[int, int]:

@@ -20,8 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
-import duckdb
-
+from checker.inputs.engine import Engine
 from checker.inputs.signal_sql import literal
 from checker.playbook.cache import folder as cache_folder
 
@@ -209,14 +208,14 @@ class FinnishKeywords:
         phrases = self.phrases.get(label, [])
         return " OR ".join(f"contains({lemma_text}, {literal(' ' + ' '.join(p))})" for p in phrases) or "false"
 
-    def build(self, db: duckdb.DuckDBPyConnection, texts: str) -> None:
+    def build(self, db: Engine, texts: str) -> None:
         """The table `fi_lemmas` (word, lemma, labels) for every distinct word of the SQL `texts`
         (a query of one text column `t`): each distinct word is lemmatised once."""
-        distinct = [r[0] for r in db.execute(
-            f"SELECT DISTINCT w FROM (SELECT unnest(regexp_extract_all(lower(t), {literal(WORD_SQL)})) AS w FROM ({texts})) WHERE w IS NOT NULL").fetchall()]
+        distinct = [r[0] for r in db.rows(
+            f"SELECT DISTINCT w FROM (SELECT unnest(regexp_extract_all(lower(t), {literal(WORD_SQL)})) AS w FROM ({texts})) WHERE w IS NOT NULL")]
         may_matter = getattr(self.lemma, "may_matter", None)  # the checker's lemmatiser knows which words need it
         distinct = [w for w in distinct if may_matter is None or may_matter(w)]
         lemmas = [self.lemma(w) for w in distinct]
-        db.execute("CREATE OR REPLACE TEMP TABLE fi_lemmas AS SELECT unnest($1::VARCHAR[]) AS w, unnest($2::VARCHAR[]) AS lemma, "
-                   "unnest($3::VARCHAR[][]) AS labels", [distinct, lemmas, [self.labels(x) for x in lemmas]])
+        db.table("fi_lemmas", {"w": distinct, "lemma": lemmas, "labels": [self.labels(x) for x in lemmas]},
+                 {"w": "VARCHAR", "lemma": "VARCHAR", "labels": "VARCHAR[]"})
 

@@ -7,8 +7,7 @@ the deals log) still names the account. Each way is counted for the coverage lin
 """
 from __future__ import annotations
 
-import duckdb
-
+from checker.inputs.engine import Engine
 from checker.inputs.signal_sql import blank, identifier, literal
 
 #: Ids that stand for "no record": Salesforce's all-zero ids (15 or 18 characters) and an
@@ -18,30 +17,36 @@ PLACEHOLDER = r"0{15}(AAA)?|0{18}|\{?0{8}-0{4}-0{4}-0{4}-0{12}\}?"
 ID_FIELDS = ("account_id", "customer_contact", "related", "deal_id", "contact_id")
 
 
+def whole(pattern: str) -> str:
+    """A regular expression matching a whole text only (regexp_matches with anchors: unlike
+    DuckDB's regexp_full_match, every engine's SQL has it)."""
+    return f"^(?:{pattern})$"
+
+
 def id_cell(column: str, lead_patterns: list[str] | None = None) -> str:
     """SQL: a cell with placeholders (and, for contacts, lead ids) as NULL. The regular
     expression runs only on cells holding a run of zeros (or, for leads, on every cell)."""
-    test = f"regexp_full_match(trim({column}), {literal(PLACEHOLDER)})"
+    test = f"regexp_matches(trim({column}), {literal(whole(PLACEHOLDER))})"
     if lead_patterns:
-        test = f"({test} OR regexp_full_match(trim({column}), {literal('|'.join(lead_patterns))}))"
+        test = f"({test} OR regexp_matches(trim({column}), {literal(whole('|'.join(lead_patterns)))}))"
     else:
         test = f"(contains({column}, '00000000') AND {test})"
     return f"CASE WHEN {test} THEN NULL ELSE {column} END"
 
 
-def _unique_keys(db: duckdb.DuckDBPyConnection, table: str, select: str) -> None:
+def _unique_keys(db: Engine, table: str, select: str) -> None:
     """A lookup `table(key, account_id)` from `select` (rows of key, account_id): a key naming
     two accounts is ambiguous and links nothing. Records without an account (a CRM's duplicate
     contact with no company) neither link nor veto a link."""
-    db.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT key, any_value(account_id) AS account_id FROM ({select}) "
-               f"WHERE key IS NOT NULL AND key <> '' AND account_id IS NOT NULL GROUP BY 1 HAVING count(DISTINCT account_id) = 1")
+    db.run(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT key, any_value(account_id) AS account_id FROM ({select}) "
+           f"WHERE key IS NOT NULL AND key <> '' AND account_id IS NOT NULL GROUP BY 1 HAVING count(DISTINCT account_id) = 1")
 
 
-def contact_links(db: duckdb.DuckDBPyConnection, source: str) -> None:
+def contact_links(db: Engine, source: str) -> None:
     """The lookup `contact_links`: a contact's id (as written) and name (case-folded) → its
     account, from the contacts view `source` (contact_id, contact_name, account_id); the
     contact's account may be written as its id or its (unique) name."""
-    db.execute(f"""CREATE OR REPLACE TEMP TABLE contacts_resolved AS
+    db.run(f"""CREATE OR REPLACE TEMP TABLE contacts_resolved AS
         SELECT c.contact_id, c.contact_name, coalesce(i.account_id, n.account_id) AS account_id, nullif(c.account_id, '') AS account_text
         FROM (SELECT * EXCLUDE (account_id), trim(split_part(account_id, ';', 1)) AS account_id FROM {source}) c  -- several: the first (primary)
         LEFT JOIN known_ids i ON i.account_id = c.account_id LEFT JOIN account_names n ON n.name_key = lower(c.account_id)""")
@@ -49,13 +54,13 @@ def contact_links(db: duckdb.DuckDBPyConnection, source: str) -> None:
                  "SELECT lower(trim(contact_name)), account_id FROM contacts_resolved")
 
 
-def deal_links(db: duckdb.DuckDBPyConnection, source: str) -> None:
+def deal_links(db: Engine, source: str) -> None:
     """The lookup `deal_links`: a deal's id (as written) and name (case-folded) → its account."""
     _unique_keys(db, "deal_links", f"SELECT trim(deal_id) AS key, account_id FROM {source} UNION ALL "
                  f"SELECT lower(trim(deal_name)), account_id FROM {source}")
 
 
-def cell_links(db: duckdb.DuckDBPyConnection, keys: str, lookups: set[str]) -> bool:
+def cell_links(db: Engine, keys: str, lookups: set[str]) -> bool:
     """The lookup `cell_links` for account cells that are no known id (`keys`: SQL of their
     distinct texts): the account each names, as the account's name, a contact's name (Dynamics'
     `Regarding`) or a deal's name, and how. Built from the distinct texts, so a log of millions
@@ -65,11 +70,11 @@ def cell_links(db: duckdb.DuckDBPyConnection, keys: str, lookups: set[str]) -> b
     joins = " ".join(f"LEFT JOIN {t} {a} ON {a}.{k} = lower(u.key)" for t, a, k, _ in ways)
     how = " ".join(f"WHEN {a}.account_id IS NOT NULL THEN {literal(w)}" for _, a, _, w in ways)
     named = "CASE WHEN n.account_id IS NULL AND c.account_id IS NOT NULL THEN u.key END" if "contact_links" in lookups else "NULL::VARCHAR"
-    db.execute(f"""CREATE OR REPLACE TEMP TABLE cell_links AS
+    db.run(f"""CREATE OR REPLACE TEMP TABLE cell_links AS
         SELECT * FROM (SELECT u.key, coalesce({', '.join(f'{a}.account_id' for _, a, _, _ in ways)}) AS acc, CASE {how} END AS how, {named} AS named_contact
                        FROM (SELECT DISTINCT key FROM ({keys}) WHERE key IS NOT NULL AND key NOT IN (SELECT account_id FROM known_ids)) u {joins})
         WHERE acc IS NOT NULL""")
-    return bool(db.execute("SELECT count(*) FROM cell_links").fetchone()[0])
+    return bool(db.one("SELECT count(*) FROM cell_links")[0])
 
 
 def resolved(source: str, present: set[str], lookups: set[str]) -> str:
@@ -118,7 +123,7 @@ def lead_flag(columns: list[str] | None, lead_patterns: list[str]) -> str:
     if not columns or not lead_patterns:
         return "false"
     nonblank = [f"nullif(trim({identifier(c)}), '')" for c in columns]
-    return f"coalesce(regexp_full_match(coalesce({', '.join(nonblank)}, ''), {literal('|'.join(lead_patterns))}), false)"
+    return f"coalesce(regexp_matches(coalesce({', '.join(nonblank)}, ''), {literal(whole('|'.join(lead_patterns)))}), false)"
 
 
 def select_field(field_name: str, by_field: dict[str, list[str]], implied_type: str | None, lead_patterns: list[str]) -> str:

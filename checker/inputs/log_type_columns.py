@@ -8,8 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import duckdb
-
+from checker.inputs.engine import Engine
 from checker.inputs.mappings import normalise_header
 from checker.inputs.signal_sql import identifier
 
@@ -38,7 +37,7 @@ def candidates(header: list[str], kept: set[int]) -> list[Candidate]:
     return out
 
 
-def type_hints(db: duckdb.DuckDBPyConnection, table: str, found: list[Candidate], type_sql: str, topic_sql: str,
+def type_hints(db: Engine, table: str, found: list[Candidate], type_sql: str, topic_sql: str,
                read_now: list[str]) -> dict[str, dict]:
     """For each candidate column of the raw table `table`: how many rows of no recognised type
     (the `kinds` table) it fills, its most frequent values there, and the mapping line that
@@ -47,9 +46,9 @@ def type_hints(db: duckdb.DuckDBPyConnection, table: str, found: list[Candidate]
     hints = {}
     for candidate in found:
         cell = f"nullif(trim(r.{identifier(candidate.column)}), '')"
-        rows = db.execute(f"""SELECT {cell} AS v, count(*) AS n FROM {table} r
+        rows = db.rows(f"""SELECT {cell} AS v, count(*) AS n FROM {table} r
             JOIN kinds k ON k.type = coalesce({type_sql}, '') AND k.topic = coalesce({topic_sql}, '')
-            WHERE k.unclassified AND {cell} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1""").fetchall()
+            WHERE k.unclassified AND {cell} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1""")
         if rows:
             hints[candidate.header] = {"rows": sum(n for _, n in rows), "examples": [v for v, _ in rows[:EXAMPLES]],
                                        "mapping_line": mapping_line(candidate.header, read_now)}

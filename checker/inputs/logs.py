@@ -1,7 +1,7 @@
-"""Signals from activity and deal logs, computed by DuckDB.
+"""Signals from activity and deal logs, computed in SQL by an engine (engine.py: DuckDB by default).
 
-The logs can be millions of rows, so they never pass through Python row by row: DuckDB
-reads the CSV, maps the CRM's headers and values to canonical fields, parses dates and
+The logs can be millions of rows, so they never pass through Python row by row: the engine
+reads the CSV (or Parquet), maps the CRM's headers and values to canonical fields, parses dates and
 amounts, classifies activities (log_classes.py), finds each row's account, directly or
 through its contact or deal (log_links.py), counts what became of every row
 (log_coverage.py) and aggregates one row of signals per account, relative to --as-of
@@ -16,20 +16,19 @@ from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
-import duckdb
 import numpy as np
 
 from checker.inputs.accounts import DataNote
-from checker.inputs.columns import EPOCH_ORDINAL
+from checker.inputs.engine import DuckEngine, Engine, EngineError, as_float
 from checker.inputs.files import InputError
 from checker.inputs.log_classes import activity_status_expr, amount_expr, classify_activities, competitive_expr, deal_status_expr
 from checker.inputs.log_coverage import EXAMPLES, LogStats, count_rows, coverage_warnings, deal_notes, skip_reason, stale_warnings
 from checker.inputs.log_dates import date_sql
-from checker.inputs.log_files import prepare
+from checker.inputs.log_files import prepare_log
 from checker.inputs.log_links import cell_links, contact_links, deal_links, lead_flag, resolved, row_status, select_field
 from checker.inputs.log_type_columns import Candidate, candidates, type_hints
 from checker.inputs.mappings import Mapping
-from checker.inputs.signal_sql import activity_signals, deal_signals, literal, text_columns
+from checker.inputs.signal_sql import activity_signals, deal_signals
 from checker.playbook.messages import Problem
 from checker.playbook.model import Playbook
 from checker.playbook.schemas import SCHEMA_DIR
@@ -37,7 +36,6 @@ from checker.playbook.schemas import SCHEMA_DIR
 ACTIVITY_FIELDS = ("account_id", "date", "type", "topic", "customer_contact", "our_contact", "status", "related")
 DEAL_FIELDS = ("account_id", "date", "amount", "status", "competitive", "currency", "won", "closed", "deal_id", "deal_name")
 CONTACT_FIELDS = ("contact_id", "contact_name", "account_id")
-MEMORY_LIMIT = "600MB"
 # The canonical activity types, as the activity-keywords schema lists them.
 ACTIVITY_TYPES = tuple(json.loads((SCHEMA_DIR / "activity-keywords.schema.json").read_text(encoding="utf-8"))
                        ["properties"]["interaction_types"]["items"]["enum"])
@@ -54,10 +52,10 @@ class Derived:
 
 
 class LogReader:
-    """Loads activity and deal logs into DuckDB and computes per-account signals."""
+    """Loads activity and deal logs into the engine (DuckDB unless another is given) and computes per-account signals."""
 
     def __init__(self, playbook: Playbook, mapping: Mapping, as_of: date, workdir: Path, date_format: str | None = None,
-                 sheet: str | None = None, history_from: date | None = None):
+                 sheet: str | None = None, history_from: date | None = None, engine: Engine | None = None):
         self.playbook = playbook
         self.mapping = mapping
         self.as_of = as_of
@@ -69,47 +67,42 @@ class LogReader:
         self.lookups: set[str] = set()  # the link tables built so far (log_links.resolved)
         self.activity_fields: set[str] = set()
         self.deal_fields: set[str] = set()
+        self.probes: dict[str, dict[str, bool]] = {}  # log kind -> what one look at it found (_probe)
         self.type_candidates: list[tuple[str, list[Candidate], str, str, list[str]]] = []  # activity files' possible type columns
-        self.db = duckdb.connect()
-        self.db.execute("SET preserve_insertion_order = false")
-        # Bounded memory: DuckDB spills to the work folder instead of growing with the logs.
-        self.db.execute(f"SET memory_limit = {literal(MEMORY_LIMIT)}")
-        self.db.execute(f"SET temp_directory = {literal(str(workdir / 'spill'))}")
+        self.db: Engine = engine or DuckEngine(workdir)  # every SQL statement goes through the engine (engine.py)
 
     # --- loading ----------------------------------------------------------------------------------
 
     def _load(self, paths: list[Path], kind: str, fields: tuple[str, ...]) -> tuple[LogStats, set[str]]:
-        """Load files into one raw view with canonical column names (missing fields as NULL). A file
-        that cannot place its rows is skipped whole, with a note (log_coverage.skip_reason); the
-        fields are empty when every file was skipped (no view then)."""
+        """Load files into one raw view with canonical column names (missing fields as NULL), and
+        look at it once (`_probe`). A file that cannot place its rows is skipped whole, with a note
+        (log_coverage.skip_reason); the fields are empty when every file was skipped (no view then)."""
         selects, stats, present = [], [], set()
         for n, path in enumerate(paths):
-            source, delimiter, header, footer_rows, _, mixed = prepare(path, kind, self.mapping, self.sheet, self.workdir)
+            source, delimiter, header, footer_rows, mixed = prepare_log(path, kind, self.mapping, self.sheet, self.workdir, self.db)
             mapped = self.mapping.header_map(kind, header, set(fields))
             skip = skip_reason(path, kind, set(mapped.values()), header, self.mapping.via(), "contact_links" in self.lookups)
-            table, rejects = f"raw_{kind}_{n}", f"rej_{kind}_{n}"
+            table = f"raw_{kind}_{n}"
             per_row = self.mapping.per_row(kind, header, mapped)
             # Unmapped columns that may say an activity's type are kept for the coverage note (log_type_columns).
             found = candidates(header, set(mapped) | {i for c in per_row.values() for i in c}) if kind == "activities" and not skip else []
             # Only the mapped columns are kept: a CRM's activity export may carry dozens more
             # (descriptions, e-mail bodies) that no signal reads.
             columns = [0] if skip else sorted(set(mapped) | {i for c in per_row.values() for i in c} | {int(c.column[1:]) for c in found})
-            self.db.execute(
-                f"CREATE TABLE {table} AS SELECT {', '.join(f'c{i}' for i in columns)} FROM read_csv({literal(str(source))}, header=true, auto_detect=false, "
-                f"columns={text_columns(len(header))}, delim={literal(delimiter)}, quote='\"', escape='\"', ignore_errors=true, store_rejects=true, "
-                f"rejects_table={literal(rejects)}, rejects_scan={literal(rejects + '_scan')})")
+            self.db.read_text(f"csv_{kind}_{n}", source, len(header), columns, delimiter)
+            self.db.run(f"CREATE TABLE {table} AS SELECT * FROM csv_{kind}_{n}")
             stat = LogStats(path.name, kind, footer_rows=footer_rows, mixed_encoding=mixed)
-            stat.rows_read = self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            rejected = self.db.execute(f"SELECT count(DISTINCT line), min(line), any_value(error_message) FROM {rejects}").fetchone()
+            stat.rows_read = self.db.one(f"SELECT count(*) FROM {table}")[0]
+            rejected = self.db.rejects(f"csv_{kind}_{n}")
             stats.append(stat)
             if skip:  # every row of the file, readable or not, is counted as skipped
-                stat.rows_read = stat.rows_skipped = stat.rows_read + (rejected[0] or 0)
+                stat.rows_read = stat.rows_skipped = stat.rows_read + rejected.rows
                 stat.warnings.append(skip)  # a warning: CSV reports, whose rows are findings, print it on stderr
-                self.db.execute(f"DROP TABLE {table}")
+                self.db.run(f"DROP TABLE {table}")
                 continue
-            stat.rows_rejected = rejected[0] or 0
+            stat.rows_rejected = rejected.rows
             if stat.rows_rejected:
-                stat.first_problems.append(Problem("log.rejected", file=path.name, line=rejected[1], detail=rejected[2]))
+                stat.first_problems.append(Problem("log.rejected", file=path.name, line=rejected.first_line, detail=rejected.first_error))
             stat.rows_read += stat.rows_rejected
             by_field = {target: [f"c{i}" for i in per_row.get(target, [i])] for i, target in mapped.items()}
             present |= set(by_field) & set(fields) | {"account_id"}  # a file read has its accounts, directly or through its links
@@ -127,7 +120,7 @@ class LogReader:
                 if "child" in by_field:
                     # Salesforce writes a group event once per invitee (IsChild copies): it counts once.
                     child = f"coalesce({competitive_expr(by_field['child'][0])} = 'true', false)"
-                    stat.rows_child_copies = self.db.execute(f"SELECT count(*) FROM {table} WHERE {child}").fetchone()[0]
+                    stat.rows_child_copies = self.db.one(f"SELECT count(*) FROM {table} WHERE {child}")[0]
                     where = f" WHERE NOT {child}"
             selects.append(f"SELECT {cols} FROM {table}{where}")
         # Several files of one kind (Salesforce's Task.csv and Event.csv) are read as one log.
@@ -139,19 +132,34 @@ class LogReader:
         if mixed_files:
             total.mixed_encoding = (sum(m[0] for m in mixed_files), sum(m[1] for m in mixed_files))
         if selects:
-            self.db.execute(f"CREATE VIEW {kind} AS " + " UNION ALL ".join(selects))
+            self.db.run(f"CREATE VIEW {kind} AS " + " UNION ALL ".join(selects))
+            self._probe(kind)
         self.files[kind] = ", ".join(str(p) for p in paths)
         return total, present
 
-    def _several(self, source: str, column: str) -> bool:
-        """Whether some cell of `column` holds several `;`-separated values (CRMs list ids and contacts so)."""
-        return bool(self.db.execute(f"SELECT count(*) FROM {source} WHERE contains({column}, ';')").fetchone()[0])
+    def _probe(self, kind: str) -> None:
+        """One pass over an activity or deal log, for what the SQL after it needs to know (before,
+        one scan each): whether some cell lists several accounts or contacts (`;`); for activities
+        the distinct (type, topic) pairs with their rows (`probe_activities`), which the
+        classification and the report's unrecognised types read."""
+        if kind == "contacts":
+            return  # a contact's account: always its first (log_links.contact_links)
+        checks = {"several_ids": "contains(account_id, ';')"}
+        if kind == "activities":
+            checks["several_contacts"] = "contains(customer_contact, ';')"
+        flags = ", ".join(f"coalesce(bool_or({sql}), false) AS {name}" for name, sql in checks.items())
+        if kind == "activities":
+            self.db.run(f"CREATE OR REPLACE TEMP TABLE probe_activities AS SELECT type, topic, count(*) AS n, {flags} FROM activities GROUP BY type, topic")
+            found = self.db.one(f"SELECT {', '.join(f'coalesce(bool_or({name}), false)' for name in checks)} FROM probe_activities")
+        else:
+            found = self.db.one(f"SELECT {flags} FROM {kind}")
+        self.probes[kind] = dict(zip(checks, found, strict=True))
 
     def _split_ids(self, view: str, source: str) -> tuple[str, bool]:
         """`source` with one row per account (HubSpot and others put several ids in one cell,
         `;`-separated, in the log `view`), each with `rn`, the number of the row it came from;
         and whether any was split."""
-        if not self._several(view, "account_id"):
+        if not self.probes[view]["several_ids"]:
             return f"SELECT * EXCLUDE (account_id), nullif(trim(account_id), '') AS account_id, NULL::BIGINT AS rn FROM ({source})", False
         numbered = f"(SELECT *, row_number() OVER () AS rn FROM ({source}))"
         return (f"SELECT * EXCLUDE (account_id, a), nullif(trim(a), '') AS account_id FROM {numbered} "
@@ -164,9 +172,9 @@ class LogReader:
         # The account and date texts are kept only where they may explain a row or name an
         # account otherwise than by id (memory: a large log is held once, as this table).
         dropped = "account_id, date_text" + (", related" if view == "activities" else "")
-        self.db.execute(f"CREATE TEMP TABLE {table} AS SELECT * EXCLUDE ({dropped}), "
-                        f"CASE WHEN how IS DISTINCT FROM 'account' THEN account_id END AS account_id, CASE WHEN d IS NULL THEN date_text END AS date_text "
-                        f"FROM (SELECT *, {row_status('d', 'date_text')} AS status FROM ({resolved(f'({rows})', present, self.lookups)}))")
+        self.db.run(f"CREATE TEMP TABLE {table} AS SELECT * EXCLUDE ({dropped}), "
+                    f"CASE WHEN how IS DISTINCT FROM 'account' THEN account_id END AS account_id, CASE WHEN d IS NULL THEN date_text END AS date_text "
+                    f"FROM (SELECT *, {row_status('d', 'date_text')} AS status FROM ({resolved(f'({rows})', present, self.lookups)}))")
         # Account cells that are no known id (usually none, or a few distinct texts): as an
         # account's, a contact's or a deal's name; the cell wins over the row's contact or deal.
         # A log with a contact column of its own is never read as naming contacts in its account
@@ -176,9 +184,14 @@ class LogReader:
         own_contact = "customer_contact" in present
         ways = self.lookups - {"contact_links"} if own_contact else self.lookups
         if cell_links(self.db, f"SELECT account_id AS key FROM {table} WHERE account_id IS NOT NULL", ways):
-            self.db.execute(f"UPDATE {table} SET acc = k.acc, how = k.how, named_contact = k.named_contact FROM cell_links k "
-                            f"WHERE {table}.account_id = k.key")
-            self.db.execute(f"UPDATE {table} SET status = {row_status('d', 'date_text')} WHERE account_id IN (SELECT key FROM cell_links)")
+            # The rows whose cell names a record take its account, and their status again (a
+            # rebuilt table rather than an UPDATE: every engine runs it).
+            self.db.run(f"""CREATE OR REPLACE TEMP TABLE {table} AS
+                SELECT * EXCLUDE (status, named), CASE WHEN named THEN {row_status('d', 'date_text')} ELSE status END AS status
+                FROM (SELECT t.* EXCLUDE (acc, how, named_contact), k.key IS NOT NULL AS named, CASE WHEN k.key IS NULL THEN t.acc ELSE k.acc END AS acc,
+                             CASE WHEN k.key IS NULL THEN t.how ELSE k.how END AS how,
+                             CASE WHEN k.key IS NULL THEN t.named_contact ELSE k.named_contact END AS named_contact
+                      FROM {table} t LEFT JOIN cell_links k ON t.account_id = k.key)""")
         count_rows(self.db, stat, table, split)
         if stat.rows_unknown_account and "contact_links" in self.lookups:
             # Unknown values that are contacts whose account is not in the account export (Dynamics'
@@ -186,8 +199,8 @@ class LogReader:
             # contact): the report says so.
             counted = "count(DISTINCT rn)" if split else "count(*)"
             person = "customer_contact" if own_contact else "account_id"
-            found = self.db.execute(f"""SELECT {counted} FROM {table} WHERE status = 'unknown_account' AND lower(trim({person})) IN (
-                SELECT lower(trim(k)) FROM contacts_resolved, unnest([contact_id, contact_name]) AS t(k) WHERE account_id IS NULL AND k IS NOT NULL)""").fetchone()[0]
+            found = self.db.one(f"""SELECT {counted} FROM {table} WHERE status = 'unknown_account' AND lower(trim({person})) IN (
+                SELECT lower(trim(k)) FROM contacts_resolved, unnest([contact_id, contact_name]) AS t(k) WHERE account_id IS NULL AND k IS NOT NULL)""")[0]
             stat.rows_unknown_contact = min(found, stat.rows_unknown_account)
 
     def _windows(self, derived: object) -> dict[str, int]:
@@ -199,12 +212,12 @@ class LogReader:
         stat, _ = self._load(paths, "contacts", CONTACT_FIELDS)
         contact_links(self.db, "contacts")
         self.lookups.add("contact_links")
-        row = self.db.execute("SELECT count(*) FILTER (WHERE account_id IS NOT NULL), count(*) FILTER (WHERE account_id IS NULL AND account_text IS NULL), "
-                              "count(*) FILTER (WHERE account_id IS NULL AND account_text IS NOT NULL) FROM contacts_resolved").fetchone()
+        row = self.db.one("SELECT count(*) FILTER (WHERE account_id IS NOT NULL), count(*) FILTER (WHERE account_id IS NULL AND account_text IS NULL), "
+                          "count(*) FILTER (WHERE account_id IS NULL AND account_text IS NOT NULL) FROM contacts_resolved")
         stat.rows_used, stat.rows_without_account, stat.rows_unknown_account = row
-        stat.unknown_accounts = [r[0] for r in self.db.execute(
+        stat.unknown_accounts = [r[0] for r in self.db.rows(
             "SELECT trim(account_text) FROM contacts_resolved WHERE account_id IS NULL AND account_text IS NOT NULL "
-            f"GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {EXAMPLES}").fetchall()]
+            f"GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {EXAMPLES}")]
         return stat
 
     def _activities(self, paths: list[Path]) -> LogStats:
@@ -212,25 +225,26 @@ class LogReader:
         self.activity_fields = present
         if not present:  # every file skipped: nothing to count, its signals stay unknown
             return stat
-        classify_activities(self.db, self.playbook.activity_keywords, self.mapping, ACTIVITY_TYPES)
+        classify_activities(self.db, self.playbook.activity_keywords, self.mapping, ACTIVITY_TYPES, "probe_activities")
         date_expr = date_sql(self.db, "date", "activities", self.date_format, self.files)
         # Several contact ids in one cell: the first is the primary (split only where some cell has several).
-        contact = "split_part(customer_contact, ';', 1)" if self._several("activities", "customer_contact") else "customer_contact"
+        contact = "split_part(customer_contact, ';', 1)" if self.probes["activities"]["several_contacts"] else "customer_contact"
         self._resolve("acts_rows", "activities", f"""
             SELECT a.account_id, a.related, a.lead, a.date AS date_text, {date_expr} AS d, {activity_status_expr(self.mapping)} AS cstatus,
                    nullif(trim({contact}), '') AS customer_contact, nullif(trim(a.our_contact), '') AS our_contact,
-                   k.* EXCLUDE (type, topic, ctype, typed, complaint_topic),
-                   k.complaint_topic AS topic  -- only complaints are compared by topic: worked out once per distinct subject
+                   k.kind_id, k.unclassified, k.generic  -- what the row is: one number (the classes are joined back in `acts`)
             FROM activities a JOIN kinds k ON k.type = coalesce(a.type, '') AND k.topic = coalesce(a.topic, '')""", present, stat)
-        # The used rows as the signal SQL reads them (a view: no second copy of a large log).
-        self.db.execute("CREATE VIEW acts AS SELECT * EXCLUDE (account_id, acc, how, status, date_text, d, rn, customer_contact, named_contact, lead), "
-                        "acc AS account_id, d AS date, coalesce(customer_contact, named_contact) AS customer_contact "
-                        "FROM acts_rows WHERE status = 'used'")
-        if self.db.execute("SELECT count(*) FROM acts WHERE customer_contact IS NOT NULL").fetchone()[0]:
+        # The used rows as the signal SQL reads them (a view: no second copy of a large log), with
+        # their classes; only complaints are compared by topic (worked out once per distinct subject).
+        self.db.run("CREATE VIEW acts AS SELECT r.* EXCLUDE (account_id, acc, how, status, date_text, d, rn, customer_contact, named_contact, lead, kind_id), "
+                    "k.* EXCLUDE (type, topic, ctype, typed, complaint_topic, unclassified, generic, kind_id), k.complaint_topic AS topic, "
+                    "r.acc AS account_id, r.d AS date, coalesce(r.customer_contact, r.named_contact) AS customer_contact "
+                    "FROM acts_rows r JOIN kinds k USING (kind_id) WHERE r.status = 'used'")
+        if self.db.one("SELECT count(*) FROM acts WHERE customer_contact IS NOT NULL")[0]:
             present.add("customer_contact")  # contacts named in the account cell (and linked through --contacts)
-        stat.unknown_types = dict(self.db.execute(
-            "SELECT type, count(*) FROM activities JOIN (SELECT DISTINCT type FROM kinds WHERE NOT typed AND type <> '') USING (type) "
-            "GROUP BY 1 ORDER BY 2 DESC LIMIT 10").fetchall())
+        stat.unknown_types = dict(self.db.rows(
+            "SELECT type, sum(n) FROM probe_activities JOIN (SELECT DISTINCT type FROM kinds WHERE NOT typed AND type <> '') USING (type) "
+            "GROUP BY 1 ORDER BY 2 DESC LIMIT 10"))
         if stat.rows_unclassified:
             for table, found, type_sql, topic_sql, read_now in self.type_candidates:
                 for header, hint in type_hints(self.db, table, found, type_sql, topic_sql, read_now).items():
@@ -250,19 +264,19 @@ class LogReader:
                    {deal_status_expr(self.mapping, present)} AS cstatus, {amount_expr()} AS amount,
                    nullif(upper(trim(currency)), '') AS currency, {competitive_expr()} AS competitive, false AS unclassified, false AS lead, false AS generic
             FROM deals""", present, stat)
-        self.db.execute("CREATE VIEW dls AS SELECT acc AS account_id, d AS date, cstatus, amount, currency, competitive "
-                        "FROM dls_rows WHERE status = 'used'")
+        self.db.run("CREATE VIEW dls AS SELECT acc AS account_id, d AS date, cstatus, amount, currency, competitive "
+                    "FROM dls_rows WHERE status = 'used'")
         if "amount" in present:
-            stat.rows_won_no_amount = self.db.execute("SELECT count(DISTINCT rn) + count(*) FILTER (WHERE rn IS NULL) FROM dls_rows "
-                                                     "WHERE status = 'used' AND cstatus = 'won' AND amount IS NULL").fetchone()[0]
-        currencies = [r[0] for r in self.db.execute("SELECT DISTINCT currency FROM dls WHERE currency IS NOT NULL ORDER BY 1").fetchall()]
+            stat.rows_won_no_amount = self.db.one("SELECT count(DISTINCT rn) + count(*) FILTER (WHERE rn IS NULL) FROM dls_rows "
+                                                  "WHERE status = 'used' AND cstatus = 'won' AND amount IS NULL")[0]
+        currencies = [r[0] for r in self.db.rows("SELECT DISTINCT currency FROM dls WHERE currency IS NOT NULL ORDER BY 1")]
         missing = [c for c in currencies if c not in self.mapping.currency_rates]
         if len(currencies) > 1 and missing:
             # An account's revenue in a currency with no rate is in that currency: not comparable across accounts.
             stat.warnings.append(Problem("log.several_currencies", currencies=", ".join(currencies[:10]), missing=", ".join(missing[:10])))
-        stat.unknown_statuses = dict(self.db.execute(
+        stat.unknown_statuses = dict(self.db.rows(
             "SELECT coalesce(trim(status_text), ''), count(*) FROM dls_rows WHERE status = 'used' AND cstatus IS NULL "
-            "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10").fetchall())
+            "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10"))
         if present & {"deal_id", "deal_name"}:
             deal_links(self.db, "(SELECT * EXCLUDE (account_id), acc AS account_id FROM dls_rows)")
             self.lookups.add("deal_links")
@@ -272,9 +286,9 @@ class LogReader:
 
     def _forget(self, kind: str, files: int) -> None:
         """Drop a log's raw text once its parsed table is built: memory for the aggregation, no spilling."""
-        self.db.execute(f"DROP VIEW IF EXISTS {kind}")
+        self.db.run(f"DROP VIEW IF EXISTS {kind}")
         for n in range(files):
-            self.db.execute(f"DROP TABLE IF EXISTS raw_{kind}_{n}")
+            self.db.run(f"DROP TABLE IF EXISTS raw_{kind}_{n}")
 
     # Signals that need a column beyond account id and date.
     _NEEDS: ClassVar[dict[str, str]] = {"customer_contacts_12m": "customer_contact", "our_contacts_12m": "our_contact", "contact_changes_unhandled_12m": "customer_contact",
@@ -291,23 +305,23 @@ class LogReader:
         """Signals per account from the logs, aligned with `account_ids`; NaN where unknown."""
         try:
             return self._derive(account_ids, activities, deals, account_names, contacts or [])
-        except duckdb.Error as exc:  # a log DuckDB could not read: one line saying so, no traceback
-            first = str(exc).strip().splitlines()[0]
-            raise InputError("error.log_unreadable", detail=first) from None
+        except EngineError as exc:  # a log the engine could not read: one line saying so, no traceback
+            raise InputError("error.log_unreadable", detail=str(exc)) from None
 
     def _derive(self, account_ids: list[str], activities: list[Path], deals: list[Path], account_names: list[str] | None, contacts: list[Path]) -> Derived:
         values: dict[str, np.ndarray] = {}
         stats: list[LogStats] = []
         origins: dict[str, list[str]] = {}
         # Each account's position in the account table comes back with its signals.
-        self.db.execute("CREATE TEMP TABLE known_ids AS SELECT unnest($1::VARCHAR[]) AS account_id, "
-                        "generate_subscripts($1::VARCHAR[], 1) - 1 AS position", [account_ids])
+        self.db.table("known_ids", {"account_id": account_ids, "position": list(range(len(account_ids)))}, {"account_id": "VARCHAR", "position": "BIGINT"})
         # Some CRMs (Dynamics) write the account's name, not its id, in activities and deals:
         # a value that is no known id but exactly one account's name stands for that account.
-        self.db.execute("""CREATE TEMP TABLE account_names AS
+        self.db.table("account_rows", {"id": account_ids, "name": account_names or [""] * len(account_ids)}, {"id": "VARCHAR", "name": "VARCHAR"})
+        self.db.run("""CREATE TEMP TABLE account_names AS
             SELECT lower(trim(name)) AS name_key, any_value(id) AS account_id
-            FROM (SELECT unnest($1::VARCHAR[]) AS id, unnest($2::VARCHAR[]) AS name) WHERE trim(name) <> ''
-            GROUP BY 1 HAVING count(*) = 1""", [account_ids, account_names or [""] * len(account_ids)])
+            FROM account_rows WHERE trim(name) <> ''
+            GROUP BY 1 HAVING count(*) = 1""")
+
         self.lookups.add("account_names")
         if contacts:
             stats.append(self._contacts(contacts))
@@ -329,12 +343,12 @@ class LogReader:
             else:
                 short = False
                 query = deal_signals(self.as_of, self.playbook.signals, self.deal_fields, self.mapping.currency_rates)
-            result = self.db.execute(f"SELECT k.position, s.* EXCLUDE (account_id) FROM ({query}) s "
-                                     "JOIN known_ids k USING (account_id)").fetchnumpy()
+            result = self.db.arrays(f"SELECT k.position, s.* EXCLUDE (account_id) FROM ({query}) s "
+                                    "JOIN known_ids k USING (account_id)")
             coverage_warnings(stat, self.as_of, self._windows(result), self.history_from)
             rows = np.asarray(result.pop("position"), dtype=np.intp)
             earliest = np.full(len(account_ids), np.nan)
-            earliest[rows] = _as_float(result.pop(first))
+            earliest[rows] = as_float(result.pop(first))
             # relationship_start: the earliest activity or deal (the account export's own date wins
             # later), unless the log is only a window (--history-from): its first date is not the start.
             if self.history_from is None:
@@ -347,7 +361,7 @@ class LogReader:
                 if signal == "contact_changes_unhandled_12m" and short:
                     continue
                 out = np.full(len(account_ids), np.nan)
-                out[rows] = _as_float(column)
+                out[rows] = as_float(column)
                 if signal in self._ZERO_WHEN_ABSENT:
                     absent = np.ones(len(account_ids), dtype=bool)
                     absent[rows] = False
@@ -365,19 +379,3 @@ class LogReader:
         days = self.playbook.signals[signal].data.get("window_days") if signal in self.playbook.signals else None
         return bool(self.history_from and days and (self.as_of - self.history_from).days < days)
 
-
-def _as_float(column: np.ndarray) -> np.ndarray:
-    """DuckDB's numpy columns (ints, floats, datetimes, masked) as floats; dates as ordinal days."""
-    if np.ma.isMaskedArray(column):
-        mask = np.ma.getmaskarray(column)
-        data = column.data
-    else:
-        mask, data = np.zeros(len(column), dtype=bool), column
-    if np.issubdtype(data.dtype, np.datetime64):
-        days = data.astype("datetime64[D]")
-        result = days.astype(np.float64) + EPOCH_ORDINAL
-        result[np.isnat(days)] = np.nan
-    else:
-        result = data.astype(np.float64)
-    result[mask] = np.nan
-    return result

@@ -148,7 +148,8 @@ def main() -> int:
         start = time.perf_counter()
         paths = generate(folder, args.accounts, args.activities, args.deals)
         print(f"generated {args.accounts:,} accounts, {args.activities:,} activities, {args.deals:,} deals "
-              f"({sum(p.stat().st_size for p in paths) / 1e6:.0f} MB) in {time.perf_counter() - start:.1f} s")
+              f"({sum(p.stat().st_size for p in paths) / 1e6:.0f} MB) in {time.perf_counter() - start:.1f} s; "
+              f"load average {os.getloadavg()[0]:.1f} (the figures below are only as steady as the machine)")
         report = folder / "report.json"
         runs = [run_check(paths, report) for _ in range(args.runs) if not report.unlink(missing_ok=True)]
         check_s, peak_mb = min(s for s, _ in runs), max(mb for _, mb in runs)
@@ -166,6 +167,7 @@ def main() -> int:
             print(f"pandas, same signals:              {pandas_s:7.2f} s   check is {pandas_s / check_s:.1f}x faster (target > 1x)")
         except ImportError:
             print("pandas reference skipped: pip install -e '.[bench]'")
+        print(f"load average at the end: {os.getloadavg()[0]:.1f}")
         if args.huge:
             huge = folder / "huge"
             huge.mkdir()

@@ -8,11 +8,11 @@ import dataclasses
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from checker.check import Inputs, run_check
 from checker.inputs.columns import decode
+from checker.inputs.engine import DuckEngine
 from checker.inputs.log_classes import classify_activities
 from checker.inputs.logs import ACTIVITY_TYPES
 from checker.inputs.mappings import presets
@@ -70,10 +70,11 @@ def test_an_unclassified_activity_is_no_interaction_when_the_keyword_file_says_s
 
 
 def classes_of(playbook, subjects: list[str]) -> dict[str, dict[str, bool]]:
-    db = duckdb.connect()
+    engine = DuckEngine()
+    db = engine.db
     db.execute("CREATE TABLE activities (type VARCHAR, topic VARCHAR)")
     db.executemany("INSERT INTO activities VALUES ('', ?)", [[s] for s in subjects])
-    classify_activities(db, playbook.activity_keywords, presets()["canonical"], ACTIVITY_TYPES)
+    classify_activities(engine, playbook.activity_keywords, presets()["canonical"], ACTIVITY_TYPES)
     names = [c[0] for c in db.execute("DESCRIBE kinds").fetchall() if c[0].startswith("c_")]
     return {row[0]: dict(zip(names, row[1:], strict=True)) for row in db.execute(f"SELECT topic, {', '.join(names)} FROM kinds").fetchall()}
 

@@ -10,11 +10,11 @@ import csv
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from checker.check import Inputs, run_check
 from checker.inputs.columns import decode
+from checker.inputs.engine import DuckEngine
 from checker.inputs.log_classes import classify_activities
 from checker.inputs.log_lemmas import FinnishKeywords, keyword_lemmatiser, lemmatiser
 from checker.inputs.logs import ACTIVITY_TYPES
@@ -31,10 +31,11 @@ def corpus() -> list[tuple[str, set[str]]]:
 
 def classified(keywords: dict, rows: list[tuple[str, str]]) -> dict[tuple[str, str], set[str]]:
     """(type, subject) → its canonical type (when the subject gave it) and classes, by the checker's SQL."""
-    db = duckdb.connect()
+    engine = DuckEngine()
+    db = engine.db
     db.execute("CREATE TABLE activities (type VARCHAR, topic VARCHAR)")
     db.executemany("INSERT INTO activities VALUES (?, ?)", [list(r) for r in rows])
-    classify_activities(db, keywords, presets()["canonical"], ACTIVITY_TYPES)
+    classify_activities(engine, keywords, presets()["canonical"], ACTIVITY_TYPES)
     names = [c[0] for c in db.execute("DESCRIBE kinds").fetchall() if c[0].startswith("c_")]
     out = {}
     for type_, topic, ctype, *flags in db.execute(f"SELECT type, topic, ctype, {', '.join(names)} FROM kinds").fetchall():

@@ -86,7 +86,7 @@ def test_signals_reads_a_parquet_export_as_its_csv(capsys, tmp_path):
     assert outputs[0] == outputs[1] and outputs[0].count("\n") > 300
 
 
-@pytest.mark.parametrize("case", ["truncated", "csv named .parquet", "empty", "parquet as activity log"])
+@pytest.mark.parametrize("case", ["truncated", "csv named .parquet", "empty", "parquet log under a .csv name"])
 def test_a_bad_parquet_file_gets_one_message(capsys, tmp_path, case):
     good = to_parquet(SAMPLE, tmp_path / "good.parquet")
     bad = tmp_path / "accounts.parquet"
@@ -98,14 +98,16 @@ def test_a_bad_parquet_file_gets_one_message(capsys, tmp_path, case):
     elif case == "empty":
         bad.write_bytes(b"")
     else:
-        bad, args = SAMPLE, ["--activities", str(good)]
+        log = tmp_path / "activities.csv"
+        log.write_bytes(good.read_bytes())
+        bad, args = SAMPLE, ["--activities", str(log), "--preset", "canonical"]
     code, _, err = run(capsys, "check", str(bad), *args, *AS_OF)
     assert code == 2
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
-    if case == "parquet as activity log":
-        assert str(good) in err and "only the account export may be Parquet" in err
+    if case == "parquet log under a .csv name":
+        assert "activities.csv" in err and "this is a Parquet file" in err and "rename it" in err
     else:
-        assert str(bad) in err and "cannot read it as a Parquet file" in err and "export the accounts as CSV or XLSX" in err
+        assert str(bad) in err and "cannot read it as a Parquet file" in err and "export it as CSV or XLSX" in err
 
 
 def test_the_review_sheet_of_a_parquet_export_is_that_of_its_csv(capsys, tmp_path):

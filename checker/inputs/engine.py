@@ -1,0 +1,184 @@
+"""The SQL engine the log pipeline runs on: what it needs of one, and the embedded DuckDB.
+
+The log pipeline (logs.py and the log_* modules) never calls a database directly: it hands
+SQL to an `Engine`. `DuckEngine`, DuckDB in this process, is the default; another engine (Spark,
+issue 25: checker/engines/) implements the same few methods and translates the SQL.
+
+The interface:
+
+- `name`: the engine's name, for messages ("duckdb").
+- `run(sql)`: a statement without a result: `CREATE [OR REPLACE] [TEMP] TABLE|VIEW name AS
+  SELECT …`, `DROP TABLE|VIEW [IF EXISTS] name`.
+- `one(sql) -> tuple | None`: the first row of a query (None when it has no row).
+- `rows(sql) -> list[tuple]`: all rows of a small query (examples, distinct values, counts).
+- `arrays(sql) -> dict[str, np.ndarray]`: a query's columns as numpy arrays, in the query's
+  column order, NULLs masked (numpy masked arrays); dates as `datetime64`. DuckDB's
+  `fetchnumpy` is the model.
+- `table(name, columns, types)`: a temp table `name` from Python lists of equal length
+  (`columns`: column → values, None for NULL; `types`: column → SQL type, `VARCHAR`,
+  `BIGINT` or `VARCHAR[]`), in the lists' order.
+- `read_text(name, source, width, keep, delimiter)`: the relation `name` (a view: each query
+  reading it reads the file) over the CSV file `source`, UTF-8, `width` columns wide, header
+  row first, `"` quoting and escaping, with the columns `c<i>` for i in `keep`, every one
+  VARCHAR. Rows that are no CSV rows of that width (ragged, bad quoting) are left out and
+  counted: `rejects(name)` tells how many, once a query has read `name`. A Parquet `source`
+  (`.parquet`; `width` and `delimiter` unused) gives its i-th column as `c<i>`, cast to
+  VARCHAR, so that its values are parsed as a CSV's are; it has no rejected rows.
+- `header(source) -> list[str]`: the column names of a Parquet file, in order.
+- `rejects(name) -> Rejects`: the rows of `name`'s file left out (distinct lines), the first
+  such line and the engine's message for it.
+- `close()`: let go of the engine's resources.
+
+`as_float(column)` turns a column of `arrays` into the float column the account table holds
+(NaN where NULL, dates as ordinal days), whichever engine gave it.
+
+An engine raises `EngineError` (one line naming what failed) for anything it cannot do; the
+log reader turns that into one message and exit code 2.
+
+The SQL is DuckDB's dialect, kept to what SQLGlot translates: no `UPDATE` (a table is rebuilt
+with `CREATE OR REPLACE … AS SELECT … LEFT JOIN …`), no `$1` parameters (Python values come in
+through `table()`), no DuckDB system tables (the rejects stay inside `read_text`/`rejects`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import duckdb
+import numpy as np
+
+from checker.inputs.columns import EPOCH_ORDINAL
+
+#: DuckDB's memory for the logs; beyond it, it spills to the work folder.
+MEMORY_LIMIT = "600MB"
+
+
+class EngineError(Exception):
+    """Something the engine could not do (a file it could not read, a query it refused): its first line."""
+
+
+@dataclass(frozen=True)
+class Rejects:
+    """The rows of a text file that are no rows of its table: how many (distinct lines), the first one and why."""
+
+    rows: int
+    first_line: int | None
+    first_error: str | None
+
+
+class Engine(Protocol):
+    """What the log pipeline needs of an SQL engine (see the module's docstring)."""
+
+    name: str
+
+    def run(self, sql: str) -> None: ...
+    def one(self, sql: str) -> tuple | None: ...
+    def rows(self, sql: str) -> list[tuple]: ...
+    def arrays(self, sql: str) -> dict[str, np.ndarray]: ...
+    def table(self, name: str, columns: dict[str, list], types: dict[str, str]) -> None: ...
+    def read_text(self, name: str, source: Path, width: int, keep: list[int], delimiter: str) -> None: ...
+    def header(self, source: Path) -> list[str]: ...
+    def rejects(self, name: str) -> Rejects: ...
+    def close(self) -> None: ...
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def parquet_header(source: Path) -> list[str]:
+    """The column names of a Parquet file, in order (preset detection reads them before any engine runs)."""
+    try:
+        return [row[0] for row in duckdb.execute(f"DESCRIBE SELECT * FROM read_parquet({_literal(str(source))})").fetchall()]
+    except duckdb.Error as exc:
+        raise EngineError(str(exc).strip().splitlines()[0]) from None
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class DuckEngine:
+    """DuckDB in this process, memory bounded: beyond `MEMORY_LIMIT` it spills to `workdir/spill`."""
+
+    name = "duckdb"
+
+    def __init__(self, workdir: Path | None = None):
+        self.db = duckdb.connect()
+        self._parquet: set[str] = set()  # relations read from Parquet files: no rejects table
+        # The pipeline never relies on row order (it numbers rows itself where it must).
+        self.db.execute("SET preserve_insertion_order = false")
+        if workdir is not None:  # bounded memory: DuckDB spills to the work folder instead of growing with the logs
+            self.db.execute(f"SET memory_limit = {_literal(MEMORY_LIMIT)}")
+            self.db.execute(f"SET temp_directory = {_literal(str(workdir / 'spill'))}")
+
+    def _execute(self, sql: str, parameters: list | None = None) -> duckdb.DuckDBPyConnection:
+        try:
+            return self.db.execute(sql, parameters)
+        except duckdb.Error as exc:
+            raise EngineError(str(exc).strip().splitlines()[0]) from None
+
+    def run(self, sql: str) -> None:
+        self._execute(sql)
+
+    def one(self, sql: str) -> tuple | None:
+        found = self._execute(sql).fetchall()  # the whole result: a scan's rejects are stored once it is consumed
+        return found[0] if found else None
+
+    def rows(self, sql: str) -> list[tuple]:
+        return self._execute(sql).fetchall()
+
+    def arrays(self, sql: str) -> dict[str, np.ndarray]:
+        try:
+            return self._execute(sql).fetchnumpy()
+        except duckdb.Error as exc:  # raised while fetching
+            raise EngineError(str(exc).strip().splitlines()[0]) from None
+
+    def table(self, name: str, columns: dict[str, list], types: dict[str, str]) -> None:
+        # unnest of list parameters: a hundred thousand ids in milliseconds, their order kept.
+        select = ", ".join(f"unnest(${n + 1}::{types[c]}[]) AS {c}" for n, c in enumerate(columns))
+        self._execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select}", list(columns.values()))
+
+    def header(self, source: Path) -> list[str]:
+        return parquet_header(source)
+
+    def read_text(self, name: str, source: Path, width: int, keep: list[int], delimiter: str) -> None:
+        if source.suffix.lower() == ".parquet":
+            names = self.header(source)
+            columns = ", ".join(f"CAST({_identifier(names[i])} AS VARCHAR) AS c{i}" for i in keep)
+            self._execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {columns} FROM read_parquet({_literal(str(source))})")
+            self._parquet.add(name)
+            return
+        every = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+        self._execute(
+            f"CREATE OR REPLACE VIEW {name} AS SELECT {', '.join(f'c{i}' for i in keep)} FROM read_csv({_literal(str(source))}, header=true, "
+            f"auto_detect=false, columns={every}, delim={_literal(delimiter)}, quote='\"', escape='\"', ignore_errors=true, store_rejects=true, "
+            f"rejects_table={_literal(f'rej_{name}')}, rejects_scan={_literal(f'rej_{name}_scan')})")
+
+    def rejects(self, name: str) -> Rejects:
+        if name in self._parquet:
+            return Rejects(0, None, None)
+        # Each query reading the view adds its rejects again: the distinct lines count.
+        found = self.one(f"SELECT count(DISTINCT line), min(line), any_value(error_message) FROM rej_{name}")
+        return Rejects(found[0] or 0, found[1], found[2])
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def as_float(column: np.ndarray) -> np.ndarray:
+    """A column of `arrays` (ints, floats, datetimes; masked where NULL) as floats, NaN where NULL; dates as ordinal days."""
+    if np.ma.isMaskedArray(column):
+        mask = np.ma.getmaskarray(column)
+        data = column.data
+    else:
+        mask, data = np.zeros(len(column), dtype=bool), column
+    if np.issubdtype(data.dtype, np.datetime64):
+        days = data.astype("datetime64[D]")
+        result = days.astype(np.float64) + EPOCH_ORDINAL
+        result[np.isnat(days)] = np.nan
+    else:
+        result = data.astype(np.float64)
+    result[mask] = np.nan
+    return result

@@ -315,15 +315,14 @@ class LogReader:
         stats: list[LogStats] = []
         origins: dict[str, list[str]] = {}
         # Each account's position in the account table comes back with its signals.
-        self.db.table("known_ids", {"account_id": account_ids, "position": list(range(len(account_ids)))}, {"account_id": "VARCHAR", "position": "BIGINT"})
+        # (Accounts are known by their position in the account table: `acc` in every lookup.)
+        self.db.table("known_ids", {"account_id": account_ids, "position": list(range(len(account_ids))), "name": account_names or [""] * len(account_ids)},
+                      {"account_id": "VARCHAR", "position": "BIGINT", "name": "VARCHAR"})
         # Some CRMs (Dynamics) write the account's name, not its id, in activities and deals:
         # a value that is no known id but exactly one account's name stands for that account.
-        # (Accounts are known by their position in the account table: `acc` in every lookup.)
-        self.db.table("account_rows", {"name": account_names or [""] * len(account_ids), "position": list(range(len(account_ids)))},
-                      {"name": "VARCHAR", "position": "BIGINT"})
         self.db.run("""CREATE TEMP TABLE account_names AS
             SELECT lower(trim(name)) AS name_key, any_value(position) AS acc
-            FROM account_rows WHERE trim(name) <> ''
+            FROM known_ids WHERE trim(name) <> ''
             GROUP BY 1 HAVING count(*) = 1""")
 
         self.lookups.add("account_names")

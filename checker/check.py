@@ -137,7 +137,7 @@ class CheckResult:
             by_kind[kind] += n
         return {
             "accounts": len(self.table),
-            "accounts_flagged": sum(1 for fs in self.evaluation.findings if fs),
+            "accounts_flagged": len(self.evaluation.findings) - self.evaluation.findings.count([]),
             "findings": self.count(),
             "findings_by_severity": {s: by_severity[s] for s in SEVERITIES},
             "findings_by_kind": {k: by_kind[k] for k in FINDING_KINDS},
@@ -145,7 +145,7 @@ class CheckResult:
             "rows_unusable": len(self.unusable),
             "rows_with_data_problems": len(self.table.notes) + len(self.unusable),
             "footer_rows_skipped": self.table.footer_rows,
-            "expectations_not_evaluated": sum(len(n) for n in self.evaluation.not_evaluated),
+            "expectations_not_evaluated": sum(map(len, self.evaluation.not_evaluated)),
             "signal_columns": sorted(self.table.columns.present),
             "ignored_columns": self.table.ignored_columns,
             "mapping_unmatched": self.table.mapping_unmatched,
@@ -317,9 +317,12 @@ def _read(inputs: Inputs, playbook: Playbook, as_of: date, folder: Path, step: C
     return table, sources
 
 
-def run_check(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, handbook_url: str, progress: Progress | None = None) -> CheckResult:
-    """Read the exports and evaluate every account in them."""
+def run_check(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, handbook_url: str, progress: Progress | None = None,
+              most_accounts: int = 0) -> CheckResult:
+    """Read the exports and evaluate every account in them; more than `most_accounts` (0: any number) stop before the evaluation."""
     table, sources = read_signals(inputs, playbook, as_of, lang, progress)
+    if most_accounts and len(table) > most_accounts:  # `check --max-accounts`: a report this large is better written as Parquet
+        raise InputError("parquet.too_many_accounts", path=inputs.accounts.name, n=f"{len(table):,}", most=f"{most_accounts:,}")
     if progress:
         progress.step(playbook.text("progress.evaluating", lang, n=f"{len(table):,}"))
     return check_table(table, playbook, as_of, lang, handbook_url, sources)

@@ -9,6 +9,7 @@ import argparse
 import contextlib
 import gc
 import getpass
+import json
 import os
 import shutil
 import stat
@@ -21,11 +22,11 @@ from pathlib import Path
 
 from checker.check import CheckResult, Filters, Sources, read_signals, run_check
 from checker.history.baseline import load_baseline, write_index
-from checker.history.changes import annotate, report_columns
+from checker.history.changes import annotate, comparable, report_columns
 from checker.history.waivers import append_waiver, check_rules, known_rules, read_waivers
 from checker.inputs.accounts import AccountTable
 from checker.inputs.files import InputError
-from checker.options import UsageError, _parser, inputs_from
+from checker.options import PARQUET, UsageError, _parser, inputs_from, report_format
 from checker.playbook.messages import render, suggestion, words
 from checker.playbook.model import FINDING_KINDS, SEVERITIES, Playbook, load_playbook
 from checker.playbook.problems import PlaybookInvalid
@@ -135,11 +136,15 @@ def cmd_check(args: argparse.Namespace, playbook: Playbook) -> int:
 
 
 def _check(args: argparse.Namespace, playbook: Playbook) -> int:
+    args.format = report_format(args)
+    if args.format == PARQUET:
+        return _check_parquet(args, playbook)
     inputs = inputs_from(args)
     baseline = load_baseline(args.baseline, playbook.manifest["version"]) if args.baseline else None  # bad input stops before the check
     waivers = read_waivers(args.waivers) if args.waivers else None
     with Progress() as progress:
-        result = run_check(inputs, playbook, args.as_of or date.today(), args.lang, args.handbook_url or playbook.manifest["handbook_url"], progress)
+        result = run_check(inputs, playbook, args.as_of or date.today(), args.lang, args.handbook_url or playbook.manifest["handbook_url"], progress,
+                           args.max_accounts)
     if baseline or waivers:
         if waivers:
             check_rules(waivers, known_rules(playbook, result.evaluation.distinct))
@@ -172,6 +177,46 @@ def _check(args: argparse.Namespace, playbook: Playbook) -> int:
         return EXIT_OK
     levels = SEVERITIES[: SEVERITIES.index(args.fail_on) + 1]
     return EXIT_FINDINGS if (result.history or result).count(levels) else EXIT_OK  # a waived finding does not count
+
+
+def _check_parquet(args: argparse.Namespace, playbook: Playbook) -> int:
+    """`check --output findings.parquet`: the findings computed in SQL (checker/engines/findings.py), one row each, and the summary beside them."""
+    from checker.engines.findings import parquet_check
+
+    if args.output is None:
+        raise UsageError("parquet.needs_output")
+    if not args.output.resolve().parent.is_dir():  # before the exports are read
+        raise UsageError("error.output_folder", path=args.output, folder=args.output.resolve().parent)
+    for option, given in (("--waivers", args.waivers), ("--show-waived", args.show_waived), ("--owner", args.owner),
+                          ("--kind", args.kind), ("--min-severity", args.min_severity), ("--propose-stages", args.propose_stages),
+                          ("--scores", args.scores), ("--details", args.details)):
+        if given:
+            raise UsageError("parquet.not_with", option=option)
+    inputs, as_of = inputs_from(args), args.as_of or date.today()
+    baseline = load_baseline(args.baseline, playbook.manifest["version"]) if args.baseline else None  # bad input stops before the check
+    with Progress() as progress, tempfile.TemporaryDirectory(prefix="playbook-") as work:
+        table, sources = read_signals(inputs, playbook, as_of, args.lang, progress)
+        if baseline is not None:
+            comparable(baseline, as_of, table.ids)
+        progress.step(playbook.text("progress.evaluating", args.lang, n=f"{len(table):,}"))
+        report = parquet_check(table, sources.review, playbook, as_of, args.lang, args.output, Path(work),
+                               baseline.columns if baseline else None, baseline.as_of if baseline else None)
+    report["summary"]["sources"] = sources.as_json(args.lang, playbook.messages)
+    _say_how_read(args, playbook, table, sources)
+    for log in report["summary"]["sources"]["logs"]:  # as with --format csv: the logs' warnings have no row of their own
+        for warning in log["warnings"]:
+            print(f"playbook: {log['file']}: {warning}", file=sys.stderr)
+    beside = args.output.with_suffix(".summary.json")
+    write_atomically(beside, [json.dumps(report, indent=2, ensure_ascii=False) + "\n"])
+    summary = report["summary"]
+    wrote = playbook.text("cli.wrote", args.lang, path=args.output, findings=playbook.text("count.findings", args.lang, n=summary["findings"]),
+                          accounts=playbook.text("count.accounts", args.lang, n=summary["accounts"]))
+    print(f"playbook: {wrote}", file=sys.stderr)
+    print(f"playbook: {playbook.text('parquet.wrote_summary', args.lang, path=beside)}", file=sys.stderr)
+    if args.fail_on == "never":
+        return EXIT_OK
+    levels = SEVERITIES[: SEVERITIES.index(args.fail_on) + 1]
+    return EXIT_FINDINGS if any(summary["findings_by_severity"][s] for s in levels) else EXIT_OK
 
 
 def cmd_calibrate(args: argparse.Namespace, playbook: Playbook) -> int:
@@ -237,7 +282,7 @@ def cmd_review_sheet(args: argparse.Namespace, playbook: Playbook) -> int:
 
 def _filtered(result: CheckResult, args: argparse.Namespace) -> CheckResult:
     """The result as --owner, --kind and --min-severity narrow it; what they left out goes to stderr too (a CSV has no summary)."""
-    owners = {o.casefold().strip() for o in result.table.owners}
+    owners = {o.casefold().strip() for o in set(result.table.owners)} if args.owner else set()
     for owner in args.owner:
         if owner.casefold().strip() not in owners:
             print(f"playbook: {result.text('cli.owner_unknown', owner=owner, hint=words(suggestion(owner, result.table.owners), args.lang, result.playbook.messages))}", file=sys.stderr)

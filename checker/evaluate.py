@@ -4,6 +4,7 @@ Each rule becomes one vectorised comparison over all accounts; the outcome per a
 is PASS, FAIL, UNKNOWN (a signal it needs is unknown: *not evaluated*, never zero) or
 SKIPPED (its `when` precondition does not hold). The evaluator only fills results; it
 never prints. Reporters (report.py) turn results into output.
+Its SQL twin, checker/engines/rules_sql.py, is held to the same meaning by tests/engines/test_rules_sql.py.
 """
 from __future__ import annotations
 
@@ -148,7 +149,8 @@ def fit_table(playbook: Playbook, cols: Columns, as_of: date, declared: list[str
                 evidence[:, k, 1] += c <= FAIL
     satisfied, evaluated = fit[:, :, 0], fit[:, :, 1]
     orders = np.array([s.order for s in stages], dtype=np.float64)
-    anchor = np.array([playbook.phases[d].order if d in playbook.phases and playbook.phases[d].kind == "stage" else 0 for d in declared], dtype=np.float64)
+    anchor_of = {d: playbook.phases[d].order if d in playbook.phases and playbook.phases[d].kind == "stage" else 0 for d in set(declared)}
+    anchor = np.fromiter(map(anchor_of.__getitem__, declared), dtype=np.float64, count=len(declared))
     with np.errstate(invalid="ignore", divide="ignore"):
         score = satisfied / evaluated
     # Scores differ by at least 1/90 between distinct fractions; the tie-breaks stay far below that.
@@ -158,7 +160,8 @@ def fit_table(playbook: Playbook, cols: Columns, as_of: date, declared: list[str
     best = np.argmax(key, axis=1) if cols.size else np.zeros(0, dtype=np.int64)
     scored = np.isfinite(key[np.arange(cols.size), best]) if cols.size else np.array([], dtype=bool)
     best_index = np.where(scored, best, -1)
-    return Fit([stages[b].id if ok else None for b, ok in zip(best.tolist(), scored.tolist(), strict=True)], fit, evidence, best_index)
+    ids = [s.id for s in stages] + [None]  # index -1: not enough evidence
+    return Fit(list(map(ids.__getitem__, best_index.tolist())), fit, evidence, best_index)
 
 
 class Evaluator:
@@ -183,7 +186,8 @@ class Evaluator:
         codes = {rule.id: rule_codes(rule, cols, self.as_of, playbook) for rule in playbook.rules}
         fitted = fit_table(playbook, cols, self.as_of, table.declared, codes)
         code_of = {p: n for n, p in enumerate(playbook.phases)}  # stages first: a stage's code is its index
-        declared_code = np.array([code_of.get(d, -1) for d in table.declared], dtype=np.int16)
+        codes_of = {d: code_of.get(d, -1) for d in set(table.declared)}  # each spelling looked up once
+        declared_code = np.fromiter(map(codes_of.__getitem__, table.declared), dtype=np.int16, count=len(table))
         # The verdict heads its account: the per-rule findings after it are its evidence.
         # A stage declared within the grace period gets the verdict at most as info (an unknown date: never).
         recent = self.as_of.toordinal() - cols.get(DECLARED_ON) <= playbook.manifest["verdict"].get("declared_grace_days", -np.inf)

@@ -15,6 +15,11 @@ from checker.playbook.messages import Problem
 from checker.playbook.model import FINDING_KINDS, LANGUAGES, SEVERITIES
 from checker.reports import REPORTERS
 
+PARQUET = "parquet"  # `check --format parquet`: the findings computed in SQL (checker/engines/findings.py), not a REPORTERS entry
+#: The most accounts `check` writes a report of (any format but parquet) unless --max-accounts says otherwise: a check
+#: to JSON takes about 150 MB of memory and writes 86 MB of JSON per 100,000 accounts (README, "Big outputs").
+MOST_ACCOUNTS = 1_000_000
+
 
 class UsageError(Problem):
     """A problem with the command line; reported in one line (in --lang), exit 2."""
@@ -35,10 +40,13 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="check a CRM account export against the playbook",
                        description="Flag accounts whose behaviour does not match their declared stage, with evidence, the playbook's advice and a link to the handbook.",
-                       epilog=f"formats: {', '.join(REPORTERS)}. Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or input error.")
+                       epilog=f"formats: {', '.join([*REPORTERS, PARQUET])}. Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or input error.")
     _input_options(p)
-    p.add_argument("--format", choices=list(REPORTERS), default="table", help="output format (default: table)")
+    p.add_argument("--format", choices=[*REPORTERS, PARQUET], default=None,
+                   help="output format (default: table; parquet when --output ends in .parquet: one row per finding, computed in SQL, and a summary JSON beside it)")
     p.add_argument("--output", type=Path, metavar="FILE", help="write the report here (whole or not at all) instead of stdout")
+    p.add_argument("--max-accounts", type=_count, default=MOST_ACCOUNTS, metavar="N",
+                   help=f"refuse a report (any format but parquet) of more accounts than this (default {MOST_ACCOUNTS:,}; 0: no limit)")
     p.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD", help="the date every time window counts back from (default: today)")
     p.add_argument("--fail-on", choices=[*SEVERITIES, "never"], default="error", help="exit 1 when a finding at or above this severity exists (default: error)")
     p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of messages and handbook links")
@@ -114,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _input_options(p: argparse.ArgumentParser) -> None:
     """What `check` and `signals` both read: the exports and how to map them (see inputs_from)."""
-    p.add_argument("accounts", type=Path, metavar="ACCOUNTS", help="account export: CSV, XLSX, or a zipped Salesforce Data Export")
+    p.add_argument("accounts", type=Path, metavar="ACCOUNTS", help="account export: CSV, XLSX, Parquet, or a zipped Salesforce Data Export")
     p.add_argument("--activities", type=Path, action="append", default=[], metavar="FILE", help="activity export (calls, meetings, e-mails, tasks); repeatable")
     p.add_argument("--deals", type=Path, action="append", default=[], metavar="FILE", help="deal / opportunity export; repeatable")
     p.add_argument("--contacts", type=Path, action="append", default=[], metavar="FILE", help="contacts export (contact id and/or name, and account): links activities that name only a contact to its account; repeatable")
@@ -142,6 +150,19 @@ def inputs_from(args: argparse.Namespace) -> Inputs:
         raise UsageError(problem.key, **problem.values)
     return Inputs(args.accounts, args.activities, args.deals, args.preset, args.mapping, args.date_format, args.sheet,
                   args.contacts, args.currency_rates, args.history_from, assessments=args.assessments, stage_history=args.stage_history, engine=args.engine)
+
+
+def report_format(args: argparse.Namespace) -> str:
+    """`check`'s format: --format, else parquet for an --output ending in .parquet, else table."""
+    if args.format:
+        return args.format
+    return PARQUET if args.output is not None and args.output.suffix.lower() == ".parquet" else "table"
+
+
+def _count(text: str) -> int:
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of accounts; write a whole number, 0 for no limit")
+    return int(text)
 
 
 def _as_of(text: str) -> date:

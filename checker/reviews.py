@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import compress, repeat
+from operator import is_
 
 import numpy as np
 
@@ -32,7 +34,8 @@ class ReviewState:
 
 def without_stage(table: AccountTable) -> list[int]:
     """The accounts with no declared stage at all (the CRM's cell empty, and no review gave one)."""
-    return [i for i, (raw, found) in enumerate(zip(table.declared_raw, table.declared, strict=True)) if found is None and not raw.strip()]
+    unknown = compress(range(len(table)), map(is_, table.declared, repeat(None)))  # C loops: most accounts have a stage
+    return [i for i in unknown if not table.declared_raw[i].strip()]
 
 
 def say_no_stage_once(table: AccountTable, playbook: Playbook, state: ReviewState) -> None:
@@ -140,8 +143,8 @@ def coverage(table: AccountTable, evaluation: Evaluation, state: ReviewState, pl
     fresh = recent(state, as_of, playbook)
     return {
         "accounts": n,
-        "declared_stage": part(sum(1 for d in table.declared if d is not None)),
-        "best_fit": part(sum(1 for b in evaluation.best_fit if b is not None)),
+        "declared_stage": part(len(table.declared) - table.declared.count(None)),
+        "best_fit": part(len(evaluation.best_fit) - evaluation.best_fit.count(None)),
         "reviewed_recently": part(len(fresh)),
         "stale_after_days": playbook.manifest["review"]["stale_after_days"],
         "without_stage": part(len(without_stage(table))),

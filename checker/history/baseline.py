@@ -295,10 +295,9 @@ CODED = ("declared", "best_fit")
 
 def _coded(columns: Columns) -> dict:
     data = {name: value for name, value in columns.__dict__.items() if name not in ("codes", "date_codes")}
-    for name in CODED:
-        values: dict[object, int] = {}
-        codes = [values.setdefault(v, len(values)) for v in data[name]]
-        data[name] = {"values": list(values), "codes": codes}
+    for name in CODED:  # the distinct values in the order they first appear, each row's index among them
+        values = {v: i for i, v in enumerate(dict.fromkeys(data[name]))}
+        data[name] = {"values": list(values), "codes": list(map(values.__getitem__, data[name]))}
     return data
 
 

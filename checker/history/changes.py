@@ -98,15 +98,22 @@ class History:
                 "accounts_added": self.accounts_added, "accounts_removed": self.accounts_removed}
 
 
+def comparable(baseline: Baseline, as_of: date, ids: Iterable[str]) -> None:
+    """Stop (InputError) when the baseline cannot be compared with this run: it is later, or none of its accounts is in the export."""
+    if baseline.as_of > as_of:  # swapped files would turn every finding "resolved" and back
+        raise InputError("history.baseline_later", path=baseline.name, theirs=baseline.as_of.isoformat(), ours=as_of.isoformat())
+    before = baseline.accounts
+    if before and not any(account_id in before for account_id in ids):
+        raise InputError("history.baseline_other_export", path=baseline.name, n=len(before))
+
+
 def annotate(result: CheckResult, baseline: Baseline | None, waivers: Waivers | None, show_waived: bool = False) -> History:
     """Compare the result with the baseline and apply the waivers; the result carries the history."""
     table, evaluation = result.table, result.evaluation
     index_of = {account_id: i for i, account_id in enumerate(table.ids)}
-    if baseline is not None and baseline.as_of > result.as_of:  # swapped files would turn every finding "resolved" and back
-        raise InputError("history.baseline_later", path=baseline.name, theirs=baseline.as_of.isoformat(), ours=result.as_of.isoformat())
+    if baseline is not None:
+        comparable(baseline, result.as_of, index_of)
     before = baseline.accounts if baseline is not None else {}
-    if baseline is not None and before and not any(account_id in before for account_id in index_of):
-        raise InputError("history.baseline_other_export", path=baseline.name, n=len(before))
     active = _active(waivers, result.as_of)
     marks: list[list[Mark]] = []
     history = History(baseline.as_of if baseline else None, show_waived, evaluation.findings, marks)
@@ -220,12 +227,12 @@ def report_columns(result: CheckResult) -> Columns:
                 lists = lists if lists is not evaluation.findings else list(lists)
                 marks = marks if marks is not history.marks else list(marks)
                 lists[i], marks[i] = [f for f, _ in pairs], [m for _, m in pairs]
-    # Codes per distinct Finding object and per distinct Mark (a result shares both between accounts).
-    codes: dict[int, int] = {}
-    for f in {id(f): f for row in lists for f in row}.values():
-        codes[id(f)] = columns.code((f.rule, f.kind, data_column(f), f.severity, f.message))
-    columns.account = np.repeat(np.arange(len(lists)), [len(row) for row in lists]).tolist()
-    columns.finding = [codes[id(f)] for row in lists for f in row]
+    # Codes per distinct Finding object, in the order they first appear (a result shares them
+    # between accounts); the lists walked by C loops (map, zip), not finding by finding.
+    flat = list(chain.from_iterable(lists))
+    codes = {key: columns.code((f.rule, f.kind, data_column(f), f.severity, f.message)) for key, f in dict(zip(map(id, flat), flat, strict=True)).items()}
+    columns.account = np.repeat(np.arange(len(lists)), np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))).tolist()
+    columns.finding = list(map(codes.__getitem__, map(id, flat)))
     as_of = columns.date_code(result.as_of.isoformat())
     if history is None:
         columns.first_seen = [as_of] * len(columns.finding)

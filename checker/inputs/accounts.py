@@ -9,14 +9,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
+from itertools import compress
+from operator import itemgetter, not_
 from pathlib import Path
 
 import numpy as np
 
 from checker.inputs.columns import Columns, encode
-from checker.inputs.files import InputError, RawTable, read_table, strip_footer
+from checker.inputs.files import InputError, RawTable, is_parquet, read_table, strip_footer
 from checker.inputs.mappings import Mapping, lines_to_add, normalise_header, presets
+from checker.inputs.parquet import ParquetAccounts
 from checker.inputs.plaincsv import PlainCsv
 from checker.inputs.values import BadValue, DateOrderError, parse_cell, slashed_order
 from checker.playbook.messages import Problem, suggestion
@@ -83,6 +85,10 @@ def parse_column(raw: Sequence[str], signal: Signal, order: str | None = None) -
         try:
             result: float | BadValue = encode(parse_cell(cell, signal.type, allowed, order), signal)
         except BadValue as bad:
+            # Kept without its traceback and the error it replaced (`raise … from None`): their
+            # frames would hold `bad` (a cycle), and with it every caller's data until the cycle
+            # collector (paused for a check: cli._without_cycle_collector) walks all of it.
+            bad.__traceback__ = bad.__context__ = None
             result = bad
         cache[cell] = result
         return result
@@ -99,12 +105,13 @@ def _account_rows(ids: list[str], lines: list[int], blank: Callable[[int], bool]
 
     A row with no id whose cells are all empty (`;;;`) is not a row at all. Only rows whose id
     is empty or repeated are looked at one by one."""
-    doubtful = {account_id for account_id, n in Counter(ids).items() if n > 1 or not account_id}
+    counts = Counter(ids)
+    doubtful = set(compress(counts, map((1).__lt__, counts.values()))) | ({""} & counts.keys())  # walked by C loops: 100,000 ids
     unusable: list[UnusableRow] = []
     first_row: dict[str, int] = {}
     dropped: list[int] = []
     not_rows = 0
-    for i in [i for i, account_id in enumerate(ids) if account_id in doubtful]:
+    for i in compress(range(len(ids)), map(doubtful.__contains__, ids)):
         account_id, line = ids[i], lines[i]
         if not account_id:
             dropped.append(i)
@@ -200,7 +207,7 @@ def _read_plain(plain: PlainCsv, columns: _Columns) -> _Body | None:
             return None
         texts, values, odd = got
         ids = list(map(str.strip, texts[0]))
-        empty_ids = [i for i, account_id in enumerate(ids) if not account_id]
+        empty_ids = [i for i, account_id in enumerate(ids) if not account_id] if "" in ids else []
         blank = plain.blank_rows(empty_ids)
     finally:
         plain.close()
@@ -246,14 +253,18 @@ def _read_rows(table: RawTable, columns: _Columns, id_at: int) -> _Body:
 
 def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None, sheet: str | None = None,
                   date_format: str | None = None, stage_required: bool = True) -> AccountTable:
-    """Read and parse an account export (CSV or XLSX), its headers mapped by `mapping`.
+    """Read and parse an account export (CSV, XLSX or Parquet), its headers mapped by `mapping`.
 
-    A plain CSV file is read by DuckDB (plaincsv.py); any other file, or a plain one whose
-    ids turn out missing or repeated, by the csv module, which accounts for every row.
+    A plain CSV file is read by DuckDB (plaincsv.py), a Parquet file likewise (parquet.py);
+    any other file, or a plain one that turns out not to be, by the csv module, which
+    accounts for every row.
     """
     mapping = mapping or presets()["canonical"]
     footers = mapping.footers
-    plain = PlainCsv.open(path) if not footers else None
+    if is_parquet(path):  # read by DuckDB as a plain CSV is, its values as text (parquet.py)
+        plain: PlainCsv | None = ParquetAccounts.open(path)
+    else:
+        plain = PlainCsv.open(path) if not footers else None
     table = None if plain else strip_footer(read_table(path, sheet), footers)
     name, header = (plain.name, plain.header) if plain else (table.name, table.header)
     signals = playbook.signals
@@ -295,22 +306,21 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
     if "declared_stage" not in text:  # no stage column (`playbook signals` needs none): every stage unknown
         text["declared_stage"], headers["declared_stage"] = [""] * size, ""
     declared_raw = text["declared_stage"]
-    declared: list[str | None] = []
-    seen_spellings: dict[str, str | None] = {}  # exports repeat their spellings: each is looked up once
-    for row, raw_stage in enumerate(declared_raw):
-        if raw_stage in seen_spellings:
-            found = seen_spellings[raw_stage]
-        else:
-            found = seen_spellings[raw_stage] = stages.get(raw_stage) or stages.get(label_key(raw_stage))
-        declared.append(found)
+    # Exports repeat their spellings: each is looked up once, and only the rows of an empty or
+    # unknown one are visited.
+    spellings = {raw: stages.get(raw) or stages.get(label_key(raw)) for raw in set(declared_raw)}
+    declared: list[str | None] = list(map(spellings.__getitem__, declared_raw))
+    unknown = {raw for raw, found in spellings.items() if found is None}
+    hints = {raw: suggestion(raw, list(stages)) for raw in unknown if raw}
+    for row in compress(range(size), map(unknown.__contains__, declared_raw)) if unknown else ():
+        raw_stage = declared_raw[row]
         if not raw_stage:
             notes.setdefault(row, []).append(DataNote("data.no_stage", "declared_stage", {"header": headers["declared_stage"]}))
-        elif found is None:
-            notes.setdefault(row, []).append(DataNote("data.unknown_stage", "declared_stage", {"value": raw_stage, "hint": suggestion(raw_stage, list(stages)), "header": headers["declared_stage"]}))
+        else:
+            notes.setdefault(row, []).append(DataNote("data.unknown_stage", "declared_stage", {"value": raw_stage, "hint": hints[raw_stage], "header": headers["declared_stage"]}))
     account_names = text["account_name"]
-    for row, account_name in enumerate(account_names):
-        if not account_name:
-            notes.setdefault(row, []).append(DataNote("data.no_name", "account_name", {"header": headers["account_name"]}))
+    for row in compress(range(size), map(not_, account_names)) if "" in account_names else ():
+        notes.setdefault(row, []).append(DataNote("data.no_name", "account_name", {"header": headers["account_name"]}))
     ignored = [h.strip() for h, n in zip(header, names, strict=True) if n not in known]
     return AccountTable(path, lines, text["account_id"], account_names, text.get("owner", [""] * size), declared_raw, declared,
                         Columns(size, data, frozenset(data)), notes, unusable, rows_read, ignored, encoding, footer_rows, list(misses.values()), body.mixed, headers)

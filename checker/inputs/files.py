@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from checker.inputs.signal_sql import literal
 from checker.playbook.messages import Problem, suggestion
 
 
@@ -32,12 +33,45 @@ class RawTable:
     mixed: tuple[int, int] | None = None  # lines read as UTF-8 and as Windows-1252, when the file mixes them
 
 
-_UTF16_BOMS, _ZIP, _PDF = (b"\xff\xfe", b"\xfe\xff"), b"PK\x03\x04", b"%PDF"
+_UTF16_BOMS, _ZIP, _PDF, _PARQUET = (b"\xff\xfe", b"\xfe\xff"), b"PK\x03\x04", b"%PDF", b"PAR1"
 
 
 def special_start(raw: bytes) -> bool:
-    """Whether decode_bytes does more with a file starting so than try UTF-8 (UTF-16, a zip, not text)."""
-    return raw.startswith((*_UTF16_BOMS, _ZIP, _PDF)) or b"\x00" in raw[:4096]
+    """Whether decode_bytes does more with a file starting so than try UTF-8 (UTF-16, a zip, Parquet, not text)."""
+    return raw.startswith((*_UTF16_BOMS, _ZIP, _PDF, _PARQUET)) or b"\x00" in raw[:4096]
+
+
+def is_parquet(path: Path) -> bool:
+    """Whether a file is (meant to be) Parquet: so named, or starting as Parquet files do."""
+    if path.suffix.lower() == ".parquet":
+        return True
+    try:
+        with path.open("rb") as f:
+            return f.read(4) == _PARQUET
+    except OSError:
+        return False
+
+
+def parquet_outline(path: Path) -> tuple[list[str], list[str], int]:
+    """A Parquet file's column names, their DuckDB types and its number of rows, from its footer."""
+    import duckdb  # loaded only for a Parquet file
+
+    if not path.is_file():
+        raise InputError("error.no_file", path=path)
+    try:
+        with duckdb.connect() as db:
+            columns = db.execute(f"DESCRIBE SELECT * FROM read_parquet({literal(str(path))})").fetchall()
+            rows = db.execute(f"SELECT count(*) FROM read_parquet({literal(str(path))})").fetchone()[0]
+    except duckdb.Error as error:
+        raise InputError("error.parquet_unreadable", path=path, detail=parquet_detail(error)) from None
+    return [c[0] for c in columns], [c[1] for c in columns], rows
+
+
+def parquet_detail(error: Exception) -> str:
+    """DuckDB's reason, short: its first line, without the kind of error it starts with."""
+    lines = str(error).strip().splitlines()
+    text = (lines[0].partition(": ")[2] or lines[0]) if lines else error.__class__.__name__
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def _latin1(error: UnicodeDecodeError) -> tuple[str, int]:
@@ -132,6 +166,8 @@ def decode_text(raw: bytes, name: str) -> tuple[str, str, tuple[int, int] | None
         return raw.decode("utf-16"), "utf-16", None
     if raw.startswith(_ZIP):
         raise InputError("error.zip_not_csv", path=name)
+    if raw.startswith(_PARQUET):  # the account export may be Parquet (inputs/parquet.py); other files are read as text
+        raise InputError("error.parquet_not_here", path=name)
     if b"\x00" in raw[:4096] or raw.startswith(_PDF):
         raise InputError("error.not_text", path=name)
     try:
@@ -289,13 +325,8 @@ def peek_header(path: Path, sheet: str | None = None) -> list[str]:
         raise InputError("error.no_file", path=path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return read_xlsx(path, sheet).header
-    if path.suffix.lower() == ".parquet":  # a log as Parquet (log_files.prepare_log)
-        from checker.inputs.engine import EngineError, parquet_header
-
-        try:
-            return parquet_header(path)
-        except EngineError as exc:
-            raise InputError("error.log_unreadable", detail=str(exc)) from None
+    if is_parquet(path):  # the account export (inputs/parquet.py) or a log (log_files.prepare_log) as Parquet
+        return parquet_outline(path)[0]
     with path.open("rb") as f:
         head = f.read(65536)
     text, _ = decode_bytes(head if len(head) < 65536 else head[: head.rfind(b"\n") + 1] or head, str(path))

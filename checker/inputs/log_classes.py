@@ -113,8 +113,21 @@ def classify_activities(db: Engine, keywords: dict, mapping: Mapping, types: tup
                     FROM pairs {lemmas}))""")
 
 
-def activity_status_expr(mapping: Mapping) -> str:
-    return vocabulary_expr(mapping, "status", "activity_status", ("open", "closed"), ACTIVITY_STATUS_GUESSES, "NULL")
+def activity_status_expr(mapping: Mapping, column: str = "status") -> str:
+    return vocabulary_expr(mapping, column, "activity_status", ("open", "closed"), ACTIVITY_STATUS_GUESSES, "NULL")
+
+
+def row_kinds(db: Engine, mapping: Mapping, source: str) -> None:
+    """The table `row_kinds`: each distinct (type, topic, status) of `source` (a table of the log's
+    triples) with its pair's classes from `kinds`, its status as open/closed (`cstatus`) and a
+    number, `kind_id`: a row of the log is then one number, and the status words are looked at
+    once per distinct status rather than once per row. An empty status is read as a missing one
+    (as the vocabulary lookup reads it), so the three are compared as non-NULL texts."""
+    db.run(f"""CREATE OR REPLACE TEMP TABLE row_kinds AS
+        SELECT k.* EXCLUDE (kind_id), p.status_text, {activity_status_expr(mapping, "p.status_text")} AS cstatus,
+               row_number() OVER () AS kind_id
+        FROM (SELECT DISTINCT coalesce(type, '') AS type, coalesce(topic, '') AS topic, coalesce(status, '') AS status_text FROM {source}) p
+        JOIN kinds k USING (type, topic)""")
 
 
 def deal_status_expr(mapping: Mapping, present: set[str]) -> str:

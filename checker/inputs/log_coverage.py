@@ -60,18 +60,21 @@ class LogStats:
 
 def count_rows(db: Engine, stat: LogStats, rows: str, split: bool) -> None:
     """Fill `stat` from `rows` (one row per log row, or per account of it when `split`, with
-    `status`, `how`, `rn`, `account_id`, `date_text`, `unclassified`, `lead`, `generic`): every row read ends up in one count."""
+    `status`, `how`, `rn`, `account_id`, `d`, `date_text`, `unclassified`, `lead`, `generic`): every row read ends up in one count."""
     # A row listing several accounts is used when any of them is; its best status counts.
     rank = "CASE status WHEN 'used' THEN 0 WHEN 'bad_date' THEN 1 WHEN 'no_date' THEN 2 WHEN 'unknown_account' THEN 3 ELSE 4 END"
+    used = "FILTER (WHERE status = 'used')"
     per_row = (f"SELECT arg_min(status, {rank}) AS status, arg_min(how, {rank}) AS how, bool_or(unclassified) AS unclassified, bool_or(lead) AS lead, "
-               f"bool_or(generic) AS generic FROM {rows} GROUP BY rn" if split else f"SELECT status, how, unclassified, lead, generic FROM {rows}")
+               f"bool_or(generic) AS generic, min(d) {used} AS first, max(d) {used} AS last FROM {rows} GROUP BY rn" if split
+               else f"SELECT status, how, unclassified, lead, generic, d AS first, d AS last FROM {rows}")
     row = db.one(f"""SELECT count(*) FILTER (WHERE status = 'used'), count(*) FILTER (WHERE status = 'without_account'),
         count(*) FILTER (WHERE status = 'unknown_account'), count(*) FILTER (WHERE status = 'bad_date'), count(*) FILTER (WHERE status = 'no_date'),
         count(*) FILTER (WHERE status = 'used' AND how = 'contact'), count(*) FILTER (WHERE status = 'used' AND how = 'deal'),
         count(*) FILTER (WHERE status = 'used' AND unclassified), count(*) FILTER (WHERE status = 'without_account' AND lead),
-        count(*) FILTER (WHERE status = 'used' AND generic), count(*) FILTER (WHERE status = 'used' AND generic AND unclassified) FROM ({per_row})""")
-    (stat.rows_used, stat.rows_without_account, stat.rows_unknown_account, stat.rows_bad_date, stat.rows_no_date,
-     stat.rows_linked_contact, stat.rows_linked_deal, stat.rows_unclassified, stat.rows_leads, stat.rows_generic, stat.rows_generic_unclassified) = row
+        count(*) FILTER (WHERE status = 'used' AND generic), count(*) FILTER (WHERE status = 'used' AND generic AND unclassified),
+        min(first) {used}, max(last) {used} FROM ({per_row})""")  # and the first and last day used: one pass
+    (stat.rows_used, stat.rows_without_account, stat.rows_unknown_account, stat.rows_bad_date, stat.rows_no_date, stat.rows_linked_contact,
+     stat.rows_linked_deal, stat.rows_unclassified, stat.rows_leads, stat.rows_generic, stat.rows_generic_unclassified, first, last) = row
     stat.unknown_accounts = [r[0] for r in db.rows(
         f"SELECT trim(account_id) FROM {rows} WHERE status = 'unknown_account' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {EXAMPLES}")]
     bad = db.one(f"SELECT any_value(date_text) FROM {rows} WHERE status = 'bad_date'")[0]
@@ -80,7 +83,6 @@ def count_rows(db: Engine, stat: LogStats, rows: str, split: bool) -> None:
         stat.first_problems.append(Problem("log.bad_date" if known_date_form(bad) else "log.bad_date_form", value=bad.strip()))
     if stat.rows_no_date:
         stat.first_problems.append(Problem("log.no_date", n=stat.rows_no_date))
-    first, last = db.one(f"SELECT min(d) FILTER (WHERE status = 'used'), max(d) FILTER (WHERE status = 'used') FROM {rows}")
     stat.covers_from, stat.covers_to = _day(first), _day(last)
 
 

@@ -35,29 +35,30 @@ def id_cell(column: str, lead_patterns: list[str] | None = None) -> str:
 
 
 def _unique_keys(db: Engine, table: str, select: str) -> None:
-    """A lookup `table(key, account_id)` from `select` (rows of key, account_id): a key naming
-    two accounts is ambiguous and links nothing. Records without an account (a CRM's duplicate
-    contact with no company) neither link nor veto a link."""
-    db.run(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT key, any_value(account_id) AS account_id FROM ({select}) "
-           f"WHERE key IS NOT NULL AND key <> '' AND account_id IS NOT NULL GROUP BY 1 HAVING count(DISTINCT account_id) = 1")
+    """A lookup `table(key, acc)` from `select` (rows of key, acc: the account's position in the
+    account table): a key naming two accounts is ambiguous and links nothing. Records without an
+    account (a CRM's duplicate contact with no company) neither link nor veto a link."""
+    db.run(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT key, any_value(acc) AS acc FROM ({select}) "
+           f"WHERE key IS NOT NULL AND key <> '' AND acc IS NOT NULL GROUP BY 1 HAVING count(DISTINCT acc) = 1")
 
 
 def contact_links(db: Engine, source: str) -> None:
     """The lookup `contact_links`: a contact's id (as written) and name (case-folded) → its
-    account, from the contacts view `source` (contact_id, contact_name, account_id); the
-    contact's account may be written as its id or its (unique) name."""
+    account's position, from the contacts view `source` (contact_id, contact_name, account_id);
+    the contact's account may be written as its id or its (unique) name."""
     db.run(f"""CREATE OR REPLACE TEMP TABLE contacts_resolved AS
-        SELECT c.contact_id, c.contact_name, coalesce(i.account_id, n.account_id) AS account_id, nullif(c.account_id, '') AS account_text
+        SELECT c.contact_id, c.contact_name, coalesce(i.position, n.acc) AS acc, nullif(c.account_id, '') AS account_text
         FROM (SELECT * EXCLUDE (account_id), trim(split_part(account_id, ';', 1)) AS account_id FROM {source}) c  -- several: the first (primary)
         LEFT JOIN known_ids i ON i.account_id = c.account_id LEFT JOIN account_names n ON n.name_key = lower(c.account_id)""")
-    _unique_keys(db, "contact_links", "SELECT trim(contact_id) AS key, account_id FROM contacts_resolved UNION ALL "
-                 "SELECT lower(trim(contact_name)), account_id FROM contacts_resolved")
+    _unique_keys(db, "contact_links", "SELECT trim(contact_id) AS key, acc FROM contacts_resolved UNION ALL "
+                 "SELECT lower(trim(contact_name)), acc FROM contacts_resolved")
 
 
 def deal_links(db: Engine, source: str) -> None:
-    """The lookup `deal_links`: a deal's id (as written) and name (case-folded) → its account."""
-    _unique_keys(db, "deal_links", f"SELECT trim(deal_id) AS key, account_id FROM {source} UNION ALL "
-                 f"SELECT lower(trim(deal_name)), account_id FROM {source}")
+    """The lookup `deal_links`: a deal's id (as written) and name (case-folded) → its account's
+    position, from `source` (deal_id, deal_name, acc)."""
+    _unique_keys(db, "deal_links", f"SELECT trim(deal_id) AS key, acc FROM {source} UNION ALL "
+                 f"SELECT lower(trim(deal_name)), acc FROM {source}")
 
 
 def cell_links(db: Engine, keys: str, lookups: set[str]) -> bool:
@@ -68,34 +69,35 @@ def cell_links(db: Engine, keys: str, lookups: set[str]) -> bool:
     ways = [("account_names", "n", "name_key", "account")] + [(t, a, "key", how) for t, a, how in
                                                                (("contact_links", "c", "contact"), ("deal_links", "d", "deal")) if t in lookups]
     joins = " ".join(f"LEFT JOIN {t} {a} ON {a}.{k} = lower(u.key)" for t, a, k, _ in ways)
-    how = " ".join(f"WHEN {a}.account_id IS NOT NULL THEN {literal(w)}" for _, a, _, w in ways)
-    named = "CASE WHEN n.account_id IS NULL AND c.account_id IS NOT NULL THEN u.key END" if "contact_links" in lookups else "NULL::VARCHAR"
+    how = " ".join(f"WHEN {a}.acc IS NOT NULL THEN {literal(w)}" for _, a, _, w in ways)
+    named = "CASE WHEN n.acc IS NULL AND c.acc IS NOT NULL THEN u.key END" if "contact_links" in lookups else "NULL::VARCHAR"
     db.run(f"""CREATE OR REPLACE TEMP TABLE cell_links AS
-        SELECT * FROM (SELECT u.key, coalesce({', '.join(f'{a}.account_id' for _, a, _, _ in ways)}) AS acc, CASE {how} END AS how, {named} AS named_contact
+        SELECT * FROM (SELECT u.key, coalesce({', '.join(f'{a}.acc' for _, a, _, _ in ways)}) AS acc, CASE {how} END AS how, {named} AS named_contact
                        FROM (SELECT DISTINCT key FROM ({keys}) WHERE key IS NOT NULL AND key NOT IN (SELECT account_id FROM known_ids)) u {joins})
         WHERE acc IS NOT NULL""")
     return bool(db.one("SELECT count(*) FROM cell_links")[0])
 
 
 def resolved(source: str, present: set[str], lookups: set[str]) -> str:
-    """SQL: `source` with `acc` (the known account of the row, or NULL), `how` (account,
+    """SQL: `source` with `acc` (the known account of the row as its position in the account
+    table, or NULL), `how` (account,
     contact or deal: which way it was found) and `named_contact` (set by `cell_links`).
 
     In order: the account cell as an id; the row's contact; the related record as a deal, then
     as an account id (Salesforce's WhatId). An account cell naming an account, a contact or a
     deal by name is resolved afterwards, from its distinct texts (`cell_links`)."""
     joins = ["LEFT JOIN known_ids i ON i.account_id = s.account_id"]
-    ways = [("i.account_id", "'account'")]
+    ways = [("i.position", "'account'")]
     if "contact_links" in lookups and "customer_contact" in present:
         joins += ["LEFT JOIN contact_links c1 ON c1.key = s.customer_contact",
                   "LEFT JOIN contact_links c2 ON c2.key = lower(s.customer_contact)"]
-        ways += [("c1.account_id", "'contact'"), ("c2.account_id", "'contact'")]
+        ways += [("c1.acc", "'contact'"), ("c2.acc", "'contact'")]
     if "related" in present:
         if "deal_links" in lookups:  # the deal's id as written, or its name (keys of names are case-folded)
             joins += ["LEFT JOIN deal_links d1 ON d1.key = s.related", "LEFT JOIN deal_links d2 ON d2.key = lower(trim(s.related))"]
-            ways += [("d1.account_id", "'deal'"), ("d2.account_id", "'deal'")]
+            ways += [("d1.acc", "'deal'"), ("d2.acc", "'deal'")]
         joins.append("LEFT JOIN known_ids r ON r.account_id = s.related")
-        ways.append(("r.account_id", "'related'"))
+        ways.append(("r.position", "'related'"))
     how = " ".join(f"WHEN {col} IS NOT NULL THEN {way}" for col, way in ways)
     return (f"SELECT s.*, coalesce({', '.join(col for col, _ in ways)}) AS acc, CASE {how} END AS how, NULL::VARCHAR AS named_contact "
             f"FROM {source} s {' '.join(joins)}")

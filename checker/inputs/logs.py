@@ -21,7 +21,7 @@ import numpy as np
 from checker.inputs.accounts import DataNote
 from checker.inputs.engine import DuckEngine, Engine, EngineError, as_float
 from checker.inputs.files import InputError
-from checker.inputs.log_classes import activity_status_expr, amount_expr, classify_activities, competitive_expr, deal_status_expr
+from checker.inputs.log_classes import amount_expr, classify_activities, competitive_expr, deal_status_expr, row_kinds
 from checker.inputs.log_coverage import EXAMPLES, LogStats, count_rows, coverage_warnings, deal_notes, skip_reason, stale_warnings
 from checker.inputs.log_dates import date_sql
 from checker.inputs.log_files import prepare_log
@@ -140,7 +140,7 @@ class LogReader:
     def _probe(self, kind: str) -> None:
         """One pass over an activity or deal log, for what the SQL after it needs to know (before,
         one scan each): whether some cell lists several accounts or contacts (`;`); for activities
-        the distinct (type, topic) pairs with their rows (`probe_activities`), which the
+        the distinct (type, topic, status) with their rows (`probe_activities`), which the
         classification and the report's unrecognised types read."""
         if kind == "contacts":
             return  # a contact's account: always its first (log_links.contact_links)
@@ -149,7 +149,7 @@ class LogReader:
             checks["several_contacts"] = "contains(customer_contact, ';')"
         flags = ", ".join(f"coalesce(bool_or({sql}), false) AS {name}" for name, sql in checks.items())
         if kind == "activities":
-            self.db.run(f"CREATE OR REPLACE TEMP TABLE probe_activities AS SELECT type, topic, count(*) AS n, {flags} FROM activities GROUP BY type, topic")
+            self.db.run(f"CREATE OR REPLACE TEMP TABLE probe_activities AS SELECT type, topic, status, count(*) AS n, {flags} FROM activities GROUP BY type, topic, status")
             found = self.db.one(f"SELECT {', '.join(f'coalesce(bool_or({name}), false)' for name in checks)} FROM probe_activities")
         else:
             found = self.db.one(f"SELECT {flags} FROM {kind}")
@@ -200,7 +200,7 @@ class LogReader:
             counted = "count(DISTINCT rn)" if split else "count(*)"
             person = "customer_contact" if own_contact else "account_id"
             found = self.db.one(f"""SELECT {counted} FROM {table} WHERE status = 'unknown_account' AND lower(trim({person})) IN (
-                SELECT lower(trim(k)) FROM contacts_resolved, unnest([contact_id, contact_name]) AS t(k) WHERE account_id IS NULL AND k IS NOT NULL)""")[0]
+                SELECT lower(trim(k)) FROM contacts_resolved, unnest([contact_id, contact_name]) AS t(k) WHERE acc IS NULL AND k IS NOT NULL)""")[0]
             stat.rows_unknown_contact = min(found, stat.rows_unknown_account)
 
     def _windows(self, derived: object) -> dict[str, int]:
@@ -212,11 +212,11 @@ class LogReader:
         stat, _ = self._load(paths, "contacts", CONTACT_FIELDS)
         contact_links(self.db, "contacts")
         self.lookups.add("contact_links")
-        row = self.db.one("SELECT count(*) FILTER (WHERE account_id IS NOT NULL), count(*) FILTER (WHERE account_id IS NULL AND account_text IS NULL), "
-                          "count(*) FILTER (WHERE account_id IS NULL AND account_text IS NOT NULL) FROM contacts_resolved")
+        row = self.db.one("SELECT count(*) FILTER (WHERE acc IS NOT NULL), count(*) FILTER (WHERE acc IS NULL AND account_text IS NULL), "
+                          "count(*) FILTER (WHERE acc IS NULL AND account_text IS NOT NULL) FROM contacts_resolved")
         stat.rows_used, stat.rows_without_account, stat.rows_unknown_account = row
         stat.unknown_accounts = [r[0] for r in self.db.rows(
-            "SELECT trim(account_text) FROM contacts_resolved WHERE account_id IS NULL AND account_text IS NOT NULL "
+            "SELECT trim(account_text) FROM contacts_resolved WHERE acc IS NULL AND account_text IS NOT NULL "
             f"GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {EXAMPLES}")]
         return stat
 
@@ -226,20 +226,22 @@ class LogReader:
         if not present:  # every file skipped: nothing to count, its signals stay unknown
             return stat
         classify_activities(self.db, self.playbook.activity_keywords, self.mapping, ACTIVITY_TYPES, "probe_activities")
+        row_kinds(self.db, self.mapping, "probe_activities")
         date_expr = date_sql(self.db, "date", "activities", self.date_format, self.files)
         # Several contact ids in one cell: the first is the primary (split only where some cell has several).
         contact = "split_part(customer_contact, ';', 1)" if self.probes["activities"]["several_contacts"] else "customer_contact"
         self._resolve("acts_rows", "activities", f"""
-            SELECT a.account_id, a.related, a.lead, a.date AS date_text, {date_expr} AS d, {activity_status_expr(self.mapping)} AS cstatus,
+            SELECT a.account_id, a.related, a.lead, a.date AS date_text, {date_expr} AS d,
                    nullif(trim({contact}), '') AS customer_contact, nullif(trim(a.our_contact), '') AS our_contact,
-                   k.kind_id, k.unclassified, k.generic  -- what the row is: one number (the classes are joined back in `acts`)
-            FROM activities a JOIN kinds k ON k.type = coalesce(a.type, '') AND k.topic = coalesce(a.topic, '')""", present, stat)
+                   k.kind_id, k.unclassified, k.generic  -- what the row is and its status: one number (joined back in `acts`)
+            FROM activities a JOIN row_kinds k
+                ON k.type = coalesce(a.type, '') AND k.topic = coalesce(a.topic, '') AND k.status_text = coalesce(a.status, '')""", present, stat)
         # The used rows as the signal SQL reads them (a view: no second copy of a large log), with
         # their classes; only complaints are compared by topic (worked out once per distinct subject).
         self.db.run("CREATE VIEW acts AS SELECT r.* EXCLUDE (account_id, acc, how, status, date_text, d, rn, customer_contact, named_contact, lead, kind_id), "
-                    "k.* EXCLUDE (type, topic, ctype, typed, complaint_topic, unclassified, generic, kind_id), k.complaint_topic AS topic, "
+                    "k.* EXCLUDE (type, topic, status_text, ctype, typed, complaint_topic, unclassified, generic, kind_id), k.complaint_topic AS topic, "
                     "r.acc AS account_id, r.d AS date, coalesce(r.customer_contact, r.named_contact) AS customer_contact "
-                    "FROM acts_rows r JOIN kinds k USING (kind_id) WHERE r.status = 'used'")
+                    "FROM acts_rows r JOIN row_kinds k USING (kind_id) WHERE r.status = 'used'")
         if self.db.one("SELECT count(*) FROM acts WHERE customer_contact IS NOT NULL")[0]:
             present.add("customer_contact")  # contacts named in the account cell (and linked through --contacts)
         stat.unknown_types = dict(self.db.rows(
@@ -278,7 +280,7 @@ class LogReader:
             "SELECT coalesce(trim(status_text), ''), count(*) FROM dls_rows WHERE status = 'used' AND cstatus IS NULL "
             "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10"))
         if present & {"deal_id", "deal_name"}:
-            deal_links(self.db, "(SELECT * EXCLUDE (account_id), acc AS account_id FROM dls_rows)")
+            deal_links(self.db, "dls_rows")
             self.lookups.add("deal_links")
         self.deal_fields = present
         self._forget("deals", len(paths))
@@ -313,13 +315,14 @@ class LogReader:
         stats: list[LogStats] = []
         origins: dict[str, list[str]] = {}
         # Each account's position in the account table comes back with its signals.
-        self.db.table("known_ids", {"account_id": account_ids, "position": list(range(len(account_ids)))}, {"account_id": "VARCHAR", "position": "BIGINT"})
+        # (Accounts are known by their position in the account table: `acc` in every lookup.)
+        self.db.table("known_ids", {"account_id": account_ids, "position": list(range(len(account_ids))), "name": account_names or [""] * len(account_ids)},
+                      {"account_id": "VARCHAR", "position": "BIGINT", "name": "VARCHAR"})
         # Some CRMs (Dynamics) write the account's name, not its id, in activities and deals:
         # a value that is no known id but exactly one account's name stands for that account.
-        self.db.table("account_rows", {"id": account_ids, "name": account_names or [""] * len(account_ids)}, {"id": "VARCHAR", "name": "VARCHAR"})
         self.db.run("""CREATE TEMP TABLE account_names AS
-            SELECT lower(trim(name)) AS name_key, any_value(id) AS account_id
-            FROM account_rows WHERE trim(name) <> ''
+            SELECT lower(trim(name)) AS name_key, any_value(position) AS acc
+            FROM known_ids WHERE trim(name) <> ''
             GROUP BY 1 HAVING count(*) = 1""")
 
         self.lookups.add("account_names")
@@ -343,8 +346,8 @@ class LogReader:
             else:
                 short = False
                 query = deal_signals(self.as_of, self.playbook.signals, self.deal_fields, self.mapping.currency_rates)
-            result = self.db.arrays(f"SELECT k.position, s.* EXCLUDE (account_id) FROM ({query}) s "
-                                    "JOIN known_ids k USING (account_id)")
+            # The logs' accounts are positions in the account table already (`acc`): no join back to the ids.
+            result = self.db.arrays(f"SELECT s.account_id AS position, s.* EXCLUDE (account_id) FROM ({query}) s")
             coverage_warnings(stat, self.as_of, self._windows(result), self.history_from)
             rows = np.asarray(result.pop("position"), dtype=np.intp)
             earliest = np.full(len(account_ids), np.nan)

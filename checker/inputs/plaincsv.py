@@ -11,7 +11,9 @@ Python's csv module instead (exports.read_table), which names every problem by r
 cell outside the plain forms below (a decimal comma, `45 %`, `31.12.2026`, `n/a`, a typo)
 is handed back as text, and accounts.py gives it to values.parse_cell, which reads it or
 phrases the problem. The plain forms are strict subsets of what parse_cell accepts, with
-the same value; tests/test_plaincsv.py checks that both routes agree.
+the same value (numbers: what DuckDB's cast reads, within the type's range; dates, yes/no
+words and categories: the forms below); tests/inputs/test_plaincsv.py checks that both
+routes agree.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ import numpy as np
 from checker.inputs.columns import EPOCH_ORDINAL
 from checker.inputs.files import decode_text, header_of, special_start
 from checker.inputs.signal_sql import blank, identifier, literal, text_columns, word_lookup
-from checker.inputs.values import BOOLEANS
+from checker.inputs.values import BOOLEANS, TOO_LARGE
 from checker.playbook.model import Signal
 
 #: A cell in plain form, by signal type (RE2, the whole cell, spaces around allowed). Whole
@@ -38,16 +40,40 @@ PLAIN = {
     "date": r" *[1-9][0-9]{3}-[0-9]{2}-[0-9]{2} *",
 }
 
-
 _ODD = "'-inf'::DOUBLE"
+
+#: Number types read by DuckDB's cast rather than tested against PLAIN first (a regular
+#: expression per cell costs more than the cast). Whatever text DuckDB reads as a number
+#: (digits, a sign, a point, an exponent, `_` between digits, spaces around; `inf`, `nan`)
+#: Python's float(), and so parse_cell, reads as the same number, but for `+-5`, which is
+#: kept from the cast (tests/inputs/test_plaincsv.py compares them on thousands of texts;
+#: 250,000 when this was written); parse_cell then refuses what lies outside the type's
+#: range, which `_in_range` tests on the numbers. A cell DuckDB cannot read, or out of range,
+#: goes to parse_cell like any cell not in plain form.
+CAST = ("count", "days", "amount", "share")
+
+
+def _in_range(values: np.ndarray, kind: str) -> np.ndarray:
+    """Which numbers parse_cell takes as they are for a signal of type `kind` (never NaN or ±inf)."""
+    with np.errstate(invalid="ignore"):
+        if kind == "count":
+            return (values >= 0) & (values < TOO_LARGE) & (values == np.floor(values))
+        if kind == "days":
+            return (values >= 0) & (values < TOO_LARGE)
+        if kind == "amount":
+            return np.abs(values) < TOO_LARGE
+        return (values >= 0) & (values <= 1)  # share
 
 
 def _plain_value(column: str, signal: Signal) -> str | None:
-    """SQL for one signal column: its float (NaN when empty), or NULL for a cell not in plain form."""
+    """SQL for one signal column: its float (NaN when empty), or NULL for a cell not in plain form.
+    A number type (CAST): NULL when empty, -inf where DuckDB cannot read it, else its number."""
+    if signal.type in CAST:
+        # `+-5`: the one text DuckDB reads (as -5) where float() refuses (a fuzz test looks for more)
+        return f"CASE WHEN {column} IS NOT NULL THEN CASE WHEN contains({column}, '+-') THEN {_ODD} ELSE coalesce(TRY_CAST({column} AS DOUBLE), {_ODD}) END END"
     empty = f"CASE WHEN {blank(column)} THEN 'NaN'::DOUBLE END"
     if signal.type in PLAIN:  # DuckDB's casts ignore the spaces around
-        value = f"CAST({column} AS DOUBLE)" if signal.type != "date" else \
-            f"CAST((TRY_CAST({column} AS DATE) - DATE '1970-01-01') + {EPOCH_ORDINAL} AS DOUBLE)"  # NULL for 2026-02-31
+        value = f"CAST((TRY_CAST({column} AS DATE) - DATE '1970-01-01') + {EPOCH_ORDINAL} AS DOUBLE)"  # NULL for 2026-02-31
         return f"CASE WHEN {column} IS NULL THEN 'NaN'::DOUBLE WHEN regexp_full_match({column}, {literal(PLAIN[signal.type])}) THEN {value} ELSE {empty} END"
     if signal.type == "boolean":  # the yes/no words, in any case
         found = word_lookup(f"lower(trim({column}, ' '))", {word: str(float(value)) for word, value in BOOLEANS.items()})
@@ -56,6 +82,14 @@ def _plain_value(column: str, signal: Signal) -> str | None:
     else:
         return None
     return f"coalesce({found}, {empty})"
+
+
+def _maybe_odd(column: str, signal: Signal) -> str:
+    """SQL: the cell's text where it may not be in plain form, else NULL. For a number type, every
+    cell outside PLAIN's form (PLAIN's numbers are all in range: a superset of those `read` found)."""
+    if signal.type in CAST:
+        return f"CASE WHEN NOT regexp_full_match({column}, {literal(PLAIN[signal.type])}) THEN {column} END"
+    return f"CASE WHEN ({_plain_value(column, signal) or 'NULL'}) IS NULL THEN {column} END"
 
 
 def _texts(found: dict[str, np.ndarray], indexes: list[int]) -> list[list[str]]:
@@ -133,14 +167,21 @@ class PlainCsv:
             plain._path.write_text(text, encoding="utf-8", newline="")
         return plain
 
+    def source(self) -> str:
+        """SQL: the file as a table of text cells named `c0`, `c1`, …, one row per row, in order."""
+        return (f"read_csv({literal(str(self._path))}, delim = {literal(self._delimiter)}, quote = '\"', escape = '\"', "
+                f"header = false, skip = 1, auto_detect = false, strict_mode = true, null_padding = false, columns = {text_columns(len(self.header))})")
+
     def query(self, columns: dict[str, str]) -> str:
         """SQL expressions over the cells (`c0`, `c1`, …), in one pass over the file."""
-        source = (f"read_csv({literal(str(self._path))}, delim = {literal(self._delimiter)}, quote = '\"', escape = '\"', "
-                  f"header = false, skip = 1, auto_detect = false, strict_mode = true, null_padding = false, columns = {text_columns(len(self.header))})")
         # A projection keeps the file's order (DuckDB's preserve_insertion_order). Nothing here
         # may turn into a join: `x IN (…)` over a few words becomes a hash join, which does
         # not keep it (hence signal_sql.word_lookup).
-        return f"SELECT {', '.join(f'{sql} AS {identifier(name)}' for name, sql in columns.items())} FROM {source}"
+        return f"SELECT {', '.join(f'{sql} AS {identifier(name)}' for name, sql in columns.items())} FROM {self.source()}"
+
+    def refused(self, error: Exception) -> None:
+        """What a DuckDB error reading the file means: for a CSV file, that it is not plain (the
+        csv route then names each problem), so nothing here."""
 
     def _scan(self, query: str) -> dict[str, np.ndarray] | None:
         """The columns of a query (see query); None when the file is not plain."""
@@ -150,7 +191,8 @@ class PlainCsv:
             self._db = duckdb.connect()
         try:
             found = self._db.execute(query).fetchnumpy()
-        except duckdb.Error:
+        except duckdb.Error as error:
+            self.refused(error)
             return None  # ragged rows, bad quoting: the csv route names each one
         if len(next(iter(found.values()))) != self.size:
             return None  # blank lines or cells spanning lines: rows and lines differ
@@ -159,8 +201,10 @@ class PlainCsv:
     def read_query(self, numbers: dict[str, tuple[int, Signal]]) -> str:
         """The SQL that reads the signal columns (see `read`)."""
         # A cell not in plain form comes back as -inf, which no plain form yields: columns
-        # without NULLs reach numpy as plain arrays, with no mask to build or fill.
-        return self.query({name: f"coalesce({_plain_value(f'c{i}', signal) or 'NULL'}, {_ODD})" for name, (i, signal) in numbers.items()})
+        # without NULLs reach numpy as plain arrays, with no mask to build or fill. (A number
+        # type's empty cells stay NULL: its -inf and NaN may also be a cell's own `-inf`, `nan`.)
+        return self.query({name: _plain_value(f"c{i}", signal) if signal.type in CAST else f"coalesce({_plain_value(f'c{i}', signal) or 'NULL'}, {_ODD})"
+                           for name, (i, signal) in numbers.items()})
 
     def read(self, texts: list[int], numbers: dict[str, tuple[int, Signal]]) -> tuple[list[list[str]], dict[str, np.ndarray], dict[str, np.ndarray]] | None:
         """Text columns (cells as read, "" when empty); signal columns as floats (NaN =
@@ -173,22 +217,34 @@ class PlainCsv:
         found = self._scan(self.read_query(numbers)) if numbers else {}
         if found is None:
             return None
-        values, odd_cells = {}, {}
+        values, odd_cells, not_plain = {}, {}, {}
         for name, (i, signal) in numbers.items():
-            values[name] = column = np.ascontiguousarray(found[name], dtype=np.float64)
-            not_plain = np.isneginf(column)
-            if not_plain.any():
-                column[not_plain] = np.nan  # until parse_cell has read the cell
-                odd_cells[f"odd:{name}"] = f"CASE WHEN ({_plain_value(f'c{i}', signal) or 'NULL'}) IS NULL THEN c{i} END"
+            column = found[name]
+            if signal.type in CAST:
+                empty = np.ma.getmaskarray(column)
+                values[name] = number = np.array(np.ma.getdata(column), dtype=np.float64)
+                odd = ~empty & ~_in_range(number, signal.type)
+                number[empty] = np.nan
+                if signal.type == "count":
+                    number += 0.0  # `-0` is the count 0 (parse_cell: int(-0.0)), not -0.0
+            else:
+                values[name] = number = np.ascontiguousarray(column, dtype=np.float64)
+                odd = np.isneginf(number)
+            if odd.any():
+                number[odd] = np.nan  # until parse_cell has read the cell
+                odd_cells[f"odd:{name}"] = _maybe_odd(f"c{i}", signal)
+                not_plain[name] = odd
         cells = self._scan(self.query({f"t{i}": f"c{i}" for i in texts} | odd_cells))
         if cells is None:
             return None
-        odd = {}
-        for name in numbers:
-            column = cells.get(f"odd:{name}")
-            if column is not None:
-                odd[name] = np.where(np.ma.getmaskarray(column), None, np.ma.getdata(column).astype(object))
-        return _texts(cells, texts), values, odd
+        odd_texts = {}
+        for name, odd in not_plain.items():
+            column = cells[f"odd:{name}"]
+            missing = np.ma.getmaskarray(column) & odd
+            if missing.any():  # every cell found not plain has its text (_maybe_odd): else read it all by the csv route
+                return None
+            odd_texts[name] = np.where(odd, np.ma.getdata(column).astype(object), None)
+        return _texts(cells, texts), values, odd_texts
 
     def texts(self, indexes: list[int]) -> list[list[str]]:
         """Columns as cell texts ("" when empty)."""

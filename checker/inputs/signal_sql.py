@@ -2,7 +2,9 @@
 the small SQL pieces both DuckDB readers (logs.py, plaincsv.py) share.
 
 Each column follows the `measurement` text of its signal in the signal catalogue; windows
-count back from --as-of. Runs in DuckDB on the `acts` and `dls` tables that logs.py builds.
+count back from --as-of. Runs on the `acts` and `dls` views that logs.py builds, whose
+`account_id` is the account's position in the account table (an integer: the groupings are
+on numbers, and the result needs no join back to the ids).
 """
 from __future__ import annotations
 

@@ -3,7 +3,10 @@ each rule's texts once (`rules`), then one account per line whose findings name 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
+from itertools import chain
+from operator import attrgetter
 
 import numpy as np
 import orjson
@@ -48,7 +51,7 @@ def rules_json(result: CheckResult) -> dict[str, dict]:
     verdict = playbook.manifest["verdict"]
     rules: dict[str, dict] = {}
     # Only rules with a finding in the report: filters (--kind, --owner, …) leave some out.
-    listed = {f.rule for findings in result.evaluation.findings for f in findings}
+    listed = set(map(attrgetter("rule"), chain.from_iterable(result.evaluation.findings)))
     for f in result.evaluation.distinct:
         if f.rule in rules or f.rule not in listed:
             continue
@@ -86,6 +89,20 @@ def lean(finding: Finding, rules: dict[str, dict]) -> dict:
     return item
 
 
+def _fit_rows(evaluation) -> tuple[list[bytes], list[bytes], list[int]]:
+    """The JSON of each distinct row of fit scores and of evidence (in the order of the head's
+    `stages`: the stage names once, not on every account), and each account's row number."""
+    stages, fit = evaluation.stage_ids, evaluation.fit
+    evidence = evaluation.evidence if evaluation.evidence is not None else np.zeros_like(fit)
+    # The distinct rows of scores and of evidence, then the distinct pairs of the two.
+    _, fit_which = _distinct_rows(fit.reshape(len(fit), 2 * len(stages)))
+    _, evidence_which = _distinct_rows(evidence.reshape(len(fit), 2 * len(stages)))
+    _, first, which = np.unique(fit_which * (int(evidence_which.max(initial=0)) + 1) + evidence_which, return_index=True, return_inverse=True)
+    fits = [orjson.dumps(pairs, option=orjson.OPT_SERIALIZE_NUMPY) for pairs in fit[first]]
+    evidences = [orjson.dumps(pairs, option=orjson.OPT_SERIALIZE_NUMPY) for pairs in evidence[first]]
+    return fits, evidences, which.reshape(-1).tolist()
+
+
 def accounts_json(result: CheckResult, rules: dict[str, dict] | None = None) -> Iterator[dict]:
     """Every account of the JSON report, in input order.
 
@@ -96,17 +113,10 @@ def accounts_json(result: CheckResult, rules: dict[str, dict] | None = None) -> 
     table, evaluation = result.table, result.evaluation
     rules = rules_json(result) if rules is None else rules
     fragment = {id(f): orjson.Fragment(orjson.dumps(lean(f, rules))) for f in evaluation.distinct}  # the report's finding object
-    stages, fit = evaluation.stage_ids, evaluation.fit
-    evidence = evaluation.evidence if evaluation.evidence is not None else np.zeros_like(fit)
-    # The distinct rows of scores and of evidence, then the distinct pairs of the two.
-    _, fit_which = _distinct_rows(fit.reshape(len(fit), 2 * len(stages)))
-    _, evidence_which = _distinct_rows(evidence.reshape(len(fit), 2 * len(stages)))
-    _, first, which = np.unique(fit_which * (int(evidence_which.max(initial=0)) + 1) + evidence_which, return_index=True, return_inverse=True)
-    # Pairs in the order of the head's `stages` (the stage names once, not on every account).
-    fits = [orjson.Fragment(orjson.dumps(pairs, option=orjson.OPT_SERIALIZE_NUMPY)) for pairs in fit[first]]
-    evidences = [orjson.Fragment(orjson.dumps(pairs, option=orjson.OPT_SERIALIZE_NUMPY)) for pairs in evidence[first]]
+    fit_rows, evidence_rows, fit_which = _fit_rows(evaluation)
+    fits, evidences = list(map(orjson.Fragment, fit_rows)), list(map(orjson.Fragment, evidence_rows))
     rows = zip(table.ids, table.names, table.owners, table.rows, table.declared, table.declared_raw,
-               evaluation.best_fit, which.reshape(-1).tolist(), evaluation.findings, evaluation.not_evaluated, strict=True)
+               evaluation.best_fit, fit_which, evaluation.findings, evaluation.not_evaluated, strict=True)
     history = result.history
     # With a history each finding carries its mark; a mark is shared by many findings (Mark
     # objects are shared: checker.history.changes.annotate), so each (finding, mark) pair is
@@ -139,6 +149,82 @@ def accounts_json(result: CheckResult, rules: dict[str, dict] | None = None) -> 
         yield record
 
 
+#: The keys of an account's object, each with what goes before it, as orjson writes
+#: `accounts_json`'s dicts (compact, an account per line): id and name are texts, so their
+#: quotes are here; a findings list's brackets too. The object's end follows the last value.
+ACCOUNT_KEYS = (b',\n    {"account_id":"', b'","account_name":"', b'","owner":', b',"row":', b',"declared_stage":',
+                b',"declared_stage_raw":', b',"best_fit_stage":', b',"fit":', b',"fit_evidence":', b',"findings":[',
+                b'],"not_evaluated":')
+#: Accounts per chunk written: a few MB (one chunk per account costs a call each; one for all
+#: would be a copy of the whole report in memory).
+CHUNK_ACCOUNTS = 2048
+#: A JSON text (or null) in orjson's output: quotes around anything but a quote or backslash, or an escape.
+_TEXT = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|null')
+
+
+def _texts(values: list[str]) -> list[bytes]:
+    """Each text's JSON without its quotes, as orjson writes it, from one call for the whole
+    column (many small results of a call each cost more than the call: orjson's allocations)."""
+    blob = orjson.dumps(values)
+    if b"\\" not in blob:  # no escaped quote: `","` only between two texts
+        return blob[2:-2].split(b'","') if values else []
+    return [text[1:-1] for text in _TEXT.findall(blob)]
+
+
+def _shared(values: list) -> list[bytes]:
+    """Each value's JSON, for a column of few distinct values (texts or None): each serialised once."""
+    distinct = list(dict.fromkeys(values))
+    known = dict(zip(distinct, _TEXT.findall(orjson.dumps(distinct)), strict=True))
+    return list(map(known.__getitem__, values))
+
+
+def _findings(evaluation, rules: dict[str, dict]) -> list[bytes]:
+    """Each account's findings as the JSON inside its list, each distinct finding serialised once."""
+    finding = {id(f): orjson.dumps(lean(f, rules)) for f in evaluation.distinct}
+    return [b",".join([finding[id(f)] for f in findings]) if findings else b"" for findings in evaluation.findings]
+
+
+def account_lines(result: CheckResult, rules: dict[str, dict]) -> Iterator[bytes]:
+    """The accounts of a report without a history, byte for byte as orjson writes
+    `accounts_json`'s dicts, each after its separator (a comma and a new line), in chunks.
+
+    Written from the columns, with no dict per account: each column is serialised in one go
+    (a value many accounts share, such as a stage, an owner or a row of fit scores, once),
+    and the values are laced between the keys a chunk of accounts at a time."""
+    table, evaluation = result.table, result.evaluation
+    fit_rows, evidence_rows, fit_which = _fit_rows(evaluation)
+    not_evaluated = {tuple(rules): orjson.dumps(rules) for rules in evaluation.not_evaluated if rules}
+    columns = (
+        _texts(table.ids),
+        _texts(table.names),
+        _shared([owner or None for owner in table.owners]),
+        orjson.dumps(table.rows)[1:-1].split(b","),
+        _shared(table.declared),
+        _shared(table.declared_raw),
+        _shared(evaluation.best_fit),
+        list(map(fit_rows.__getitem__, fit_which)),
+        list(map(evidence_rows.__getitem__, fit_which)),
+        _findings(evaluation, rules),
+        [not_evaluated[tuple(rules)] if rules else b"[]" for rules in evaluation.not_evaluated],
+    )
+    # A chunk is a flat list of pieces, an account's keys and values in turn, filled a key or a
+    # column at a time by slice assignment (C copies), then joined.
+    width = 2 * len(ACCOUNT_KEYS) + 1
+    for start in range(0, len(table), CHUNK_ACCOUNTS):
+        n = min(CHUNK_ACCOUNTS, len(table) - start)
+        pieces = [b"}"] * (width * n)  # the last piece of each account: its object's end
+        for k, (key, column) in enumerate(zip(ACCOUNT_KEYS, columns, strict=True)):
+            pieces[2 * k::width] = [key] * n
+            pieces[2 * k + 1::width] = column[start:start + n]
+        chunk = b"".join(pieces)
+        yield chunk[1:] if start == 0 else chunk  # no comma before the first account
+
+
+def _plain_texts(table) -> bool:
+    """Whether ids and names are all texts (what `account_lines` writes them as)."""
+    return set(map(type, chain(table.ids, table.names))) <= {str}
+
+
 def to_json(result: CheckResult, **_: object) -> Iterator[str | bytes]:
     """The report as one JSON document, written in chunks: the head indented for people,
     then one account per line (compact, so a large report stays fast and small enough).
@@ -157,12 +243,13 @@ def to_json(result: CheckResult, **_: object) -> Iterator[str | bytes]:
     }
     changes.json_summary(result, head["summary"])
     yield json.dumps(head, indent=2, ensure_ascii=False)[:-2] + ',\n  "accounts": ['
-    # Account by account: small pieces a buffered writer copies straight into its buffer
-    # (big joined chunks would each be fresh memory the system has to map in).
-    separator = b"\n    "
-    dumps = orjson.dumps
-    for account in accounts_json(result, rules):
-        yield separator
-        yield dumps(account)
-        separator = b",\n    "
+    if result.history is None and _plain_texts(result.table):
+        yield from account_lines(result, rules)
+    else:  # each finding with its mark: an account at a time, small pieces a buffered writer copies into its buffer
+        separator = b"\n    "
+        dumps = orjson.dumps
+        for account in accounts_json(result, rules):
+            yield separator
+            yield dumps(account)
+            separator = b",\n    "
     yield "\n  ]\n}\n"

@@ -313,7 +313,7 @@ def test_checker_page_holds_the_anchors_findings_link_to_and_the_sample(site: Pa
 def test_code_in_tables_shows_no_escaping_backslashes(site: Path, lang: str) -> None:
     for url in ("checker/", "print/"):
         text = (site / lang / url / "index.html").read_text(encoding="utf-8")
-        assert "<code>--format table|json|csv|markdown|html</code>" in text, url
+        assert "<code>--format table|json|csv|markdown|html|parquet</code>" in text, url
         assert [code for code in re.findall(r"<code>(.*?)</code>", text) if "\\|" in code] == [], url
 
 

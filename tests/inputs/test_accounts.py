@@ -153,3 +153,25 @@ def test_unusable_rows_name_the_id_column_as_the_users_file_spells_it(tmp_path, 
     assert messages == ["Row 3: Id is empty, so the row could not be checked.", "Rivi 3: Id on tyhjä, joten riviä ei voitu tarkistaa.",
                         "Row 4 repeats Id '001A' from row 2; only row 2 was checked. Merge or remove the duplicate.",
                         "Rivi 4 toistaa rivin 2 tunnuksen '001A' (sarake Id); vain rivi 2 tarkistettiin. Yhdistä tai poista kaksoiskappale."]
+
+
+@pytest.mark.parametrize("plain", [True, False], ids=["plain route", "csv route"])
+def test_a_table_with_unreadable_cells_is_freed_without_the_cycle_collector(tmp_path, playbook, plain):
+    """A kept BadValue holds no traceback: its frames would hold it back (a cycle), and with it
+    the whole call stack's data, until the cycle collector, paused during a check, walks all of it."""
+    import gc
+    import weakref
+
+    text = HEADER + "A1,Alpha,basic,150 %,several\nA2,Beta,basic,abc,2.5\nA3,Gamma,basic,0.5,3\n"
+    path = write(tmp_path, text if plain else text.replace("\n", "\n\n"))  # blank lines: not plain
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        table = read_accounts(path, playbook)
+        assert sum(len(notes) for notes in table.notes.values()) == 4
+        gone = weakref.ref(table.columns.get("purchases_12m"))  # the reader's locals held it
+        del table
+        assert gone() is None
+    finally:
+        if was_enabled:
+            gc.enable()

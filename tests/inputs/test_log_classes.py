@@ -13,7 +13,7 @@ import pytest
 from checker.check import Inputs, run_check
 from checker.inputs.columns import decode
 from checker.inputs.engine import DuckEngine
-from checker.inputs.log_classes import classify_activities
+from checker.inputs.log_classes import classify_activities, row_kinds
 from checker.inputs.logs import ACTIVITY_TYPES
 from checker.inputs.mappings import presets
 
@@ -122,3 +122,25 @@ def test_a_deal_status_that_maps_to_nothing_is_reported_not_taken_as_open(tmp_pa
     result = run(tmp_path, playbook, deals=without_flags)
     assert value(result, "001000000000001AAA", "purchases_12m") == 0
     assert result.summary()["sources"]["logs"][1]["unrecognised_deal_statuses"] == {"Firmas": 1, "Negociación": 1, "Perdida": 1}
+
+
+def test_each_type_topic_and_status_is_one_kind_with_its_status_read_once(playbook):
+    engine = DuckEngine()
+    db = engine.db
+    db.execute("CREATE TABLE activities (type VARCHAR, topic VARCHAR, status VARCHAR)")
+    db.executemany("INSERT INTO activities VALUES (?, ?, ?)", [
+        ["call", "Weekly", "Completed"], ["call", "Weekly", " completed "], ["call", "Weekly", None], ["call", "Weekly", ""],
+        ["call", "Weekly", "Waiting on someone else"], ["complaint", "Late delivery", "Avoin"], [None, "Weekly", "Completed"]])
+    classify_activities(engine, playbook.activity_keywords, presets()["canonical"], ACTIVITY_TYPES)
+    row_kinds(engine, presets()["canonical"], "activities")
+    kinds = {(t, s): (c, k, complaint) for t, s, c, k, complaint in db.execute(
+        "SELECT type, status_text, cstatus, kind_id, c_complaint FROM row_kinds WHERE topic IN ('Weekly', 'Late delivery')").fetchall()}
+    # An empty status and a missing one are one kind, read as no status (as a row's own lookup read them)
+    assert kinds[("call", "")][0] is None
+    assert len([k for k in kinds if k[0] == "call"]) == 4  # Completed, ' completed ', '' (and NULL), Waiting…
+    assert kinds[("call", "Completed")][0] == kinds[("call", " completed ")][0] == "closed"
+    assert kinds[("call", "Waiting on someone else")][0] == "open"
+    assert kinds[("complaint", "Avoin")][0] == "open"  # the Finnish word
+    assert kinds[("complaint", "Avoin")][2] is True  # the pair's classes kept
+    assert kinds[("", "Completed")][0] == "closed"  # a missing type is the empty one, as in `kinds`
+    assert len({k for _, k, _ in kinds.values()}) == len(kinds)  # one number each

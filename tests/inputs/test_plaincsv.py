@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+import random
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +18,9 @@ import yaml
 from checker.check import Inputs, choose_mapping
 from checker.inputs.accounts import AccountTable, read_accounts
 from checker.inputs.files import InputError
-from checker.inputs.plaincsv import PlainCsv
+from checker.inputs.plaincsv import CAST, PlainCsv, _in_range, _plain_value
+from checker.inputs.values import parse_cell
+from checker.playbook.model import Signal
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPORTS = Path(__file__).resolve().parents[1] / "fixtures" / "exports"
@@ -231,3 +235,48 @@ def test_random_files_read_the_same_by_both_routes(seed, tmp_path, monkeypatch, 
         return
     assert taken  # every file here is plain: well-formed rows, one per line
     _same(plain, reference)
+
+
+#: Pieces of number-like texts: digits, signs, points, exponents, `_`, spaces, words DuckDB or
+#: Python read as numbers (`nan`, `inf`), and what only parse_cell reads (`,`, `%`, `€`, `٣`).
+NUMBER_BITS = ["0", "1", "5", "9", "00", "12", "0.5", "+-", "999999999999999", "1000000000000000", ".", "-", "+", "e", "E", "_", " ",
+               "\t", "nan", "inf", "n/a", ",", "%", "€", "\u00a0", "\u0663", "e-3", "e400", "-0"]
+
+
+def _number_texts(n: int, seed: int = 23) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(NUMBER_BITS) for _ in range(rng.randint(1, 4))) for _ in range(n)]
+
+
+def test_number_cells_read_by_duckdb_are_read_as_parse_cell_reads_them(tmp_path, monkeypatch, playbook):
+    texts = _number_texts(3000)
+    path = tmp_path / "accounts.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["account_id", "account_name", "declared_stage", "purchases_12m", "share_of_wallet", "revenue_12m"])
+        for i, text in enumerate(texts):
+            out.writerow([f"A{i}", "Name", "basic", text, texts[i - 1], texts[i - 2]])
+    plain, reference, taken = _both(path, monkeypatch, playbook)
+    assert taken and len(plain.ids) == 3000
+    _same(plain, reference)
+    assert sum(1 for notes in plain.notes.values() for n in notes if n.code == "data.invalid_value") > 1000  # many are no numbers
+
+
+@pytest.mark.parametrize("kind", CAST)
+def test_a_number_duckdb_reads_in_range_is_the_value_parse_cell_gives(kind):
+    """What `PlainCsv.read` keeps of DuckDB's cast (a number `_in_range`) is exactly parse_cell's value."""
+    import duckdb
+
+    texts = _number_texts(4000, seed=25)
+    with duckdb.connect() as db:
+        sql = _plain_value("t", Signal("s", kind, {}))  # what the plain route asks DuckDB (NULL: empty; -inf: not read)
+        numbers = [v for (v,) in db.execute(f"SELECT {sql} FROM unnest(?) AS u(t)", [texts]).fetchall()]
+    kept = 0
+    for text, number in zip(texts, numbers, strict=True):
+        if number is None or not _in_range(np.array([number]), kind)[0]:
+            continue  # parse_cell reads it, as on the csv route
+        kept += 1
+        value = float(parse_cell(text, kind))
+        number = number + 0.0 if kind == "count" else number
+        assert value == number and math.copysign(1, value) == math.copysign(1, number), text
+    assert kept > 100

@@ -3,10 +3,14 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import date
 
+import orjson
 from conftest import AS_OF, SAMPLE, run
 
+from checker.check import Inputs, run_check
 from checker.playbook.schemas import validator
+from checker.reports import json as json_report
 
 
 def test_sample_report_validates_and_accounts_for_every_row(capsys):
@@ -52,3 +56,41 @@ def test_a_filtered_report_lists_only_the_rules_of_its_findings(capsys):
     assert list(validator("report.schema.json").iter_errors(report)) == []
     assert set(report["rules"]) == {f["rule"] for a in report["accounts"] for f in a["findings"]} != set()
     assert all(r["kind"] == "data" and r["title"] and r["action"] for r in report["rules"].values())
+
+
+# The accounts written straight from the columns (json.account_lines) are byte for byte what
+# orjson writes for the per-account dicts (json.accounts_json), whatever the texts hold.
+AWKWARD = ("account_id,account_name,owner,declared_stage,purchases_12m,share_of_wallet\n"
+           'A1,"Alpha ""the first"" Oy",Eeva,basic,1,0.2\n'
+           'A\\2,back\\slash\\,,cooperation,,\n'
+           '"A"",""3","comma "","" quote",Öljy\tÅsa,integrated,3,x\n'
+           "A4,,,,,\n"
+           "A5,Ääkköset \u2028 line sep \u00a0 nbsp,,Yhteistyövaihe,2,0.5\n"
+           "A6,\u0001control,\u007fdel,no such stage,1,1\n")
+
+
+def _accounts_both_ways(path, playbook):
+    result = run_check(Inputs(path), playbook, date(2026, 10, 31), "en", "http://h")
+    rules = json_report.rules_json(result)
+    dicts = [orjson.dumps(account) for account in json_report.accounts_json(result, rules)]
+    expected = (b"\n    " + b",\n    ".join(dicts)) if dicts else b""
+    return b"".join(json_report.account_lines(result, rules)), expected, len(dicts)
+
+
+def test_accounts_written_from_columns_are_those_of_the_dicts(tmp_path, playbook, monkeypatch):
+    path = tmp_path / "accounts.csv"
+    path.write_text(AWKWARD, encoding="utf-8", newline="")
+    for chunk in (1, 2, 4, 1000):  # chunk boundaries anywhere, and all in one chunk
+        monkeypatch.setattr(json_report, "CHUNK_ACCOUNTS", chunk)
+        written, expected, accounts = _accounts_both_ways(path, playbook)
+        assert accounts == 6
+        assert written == expected
+    assert b'"A\\",\\"3"' in written and b"\\u0001control" in written  # the escapes orjson writes
+
+
+def test_accounts_written_from_columns_match_on_the_sample_and_on_no_accounts(tmp_path, playbook):
+    written, expected, accounts = _accounts_both_ways(SAMPLE, playbook)
+    assert accounts > 100 and written == expected
+    empty = tmp_path / "empty.csv"
+    empty.write_text("account_id,account_name,declared_stage\n", encoding="utf-8")
+    assert _accounts_both_ways(empty, playbook) == (b"", b"", 0)

@@ -1,0 +1,206 @@
+"""The findings of a check computed in SQL and written as Parquet (`check --output findings.parquet`).
+
+On the default engine the account table's columns are handed to an embedded DuckDB as they
+are (numpy arrays, no Python loop per account), `checker.engines.rules_sql` computes the
+findings there, and `COPY … TO … (FORMAT parquet)` writes one row per finding. The findings
+that come from Python-only inputs (data notes, the account review) are few; they are made
+here from the account table and the merged reviews and join the SQL's in the same table.
+
+The summary (counts by kind and severity, accounts flagged, evidence coverage, the stage
+matrix declared × best fit, expectations not evaluated) is computed in SQL too; `check`
+writes it as JSON beside the Parquet file (`findings.summary.json` for `findings.parquet`).
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from checker.engines.rules_sql import FINDING_COLUMNS, JUDGED, SIGNALS, RulesSQL, text
+from checker.engines.status import EARLIER_KEYS, EarlierColumns, changes_sql, marked_sql, register_earlier
+from checker.evaluate import Evaluation, Evaluator, data_rule_id
+from checker.inputs.accounts import AccountTable
+from checker.playbook.model import FINDING_KINDS, SEVERITIES, Playbook
+from checker.reviews import ReviewState, add_review_findings, coverage
+
+FINDINGS = "pb_findings"
+MARKED = "pb_marked"  # the findings with their status since an earlier run (--baseline)
+EXTRA = "pb_python_findings"  # the findings made in Python (data, review), as rows of FINDING_COLUMNS
+_TYPES = {"account_index": "BIGINT", "row": "BIGINT", "near_line": "BOOLEAN", "seq": "INTEGER"}  # of EXTRA's columns; the others are text
+#: The columns findings.parquet holds, in order (account_index and seq order the rows only where a test reads them).
+PARQUET_COLUMNS = tuple(c for c in FINDING_COLUMNS if c not in ("account_index", "seq"))
+
+
+def register(con: duckdb.DuckDBPyConnection, table: AccountTable, playbook: Playbook, name: str = SIGNALS) -> None:
+    """The account table as the relation `name` (rules_sql's input): its numpy columns as they are, NaN read as NULL."""
+    data: dict[str, np.ndarray] = {
+        "account_index": np.arange(len(table), dtype=np.int64),
+        "account_id": np.array(table.ids, dtype=object),
+        "row": np.asarray(table.rows, dtype=np.int64),
+        "account_name": np.array(table.names, dtype=object),
+        "owner": np.array(table.owners, dtype=object),
+        "declared_stage": np.array(table.declared, dtype=object),
+    }
+    for signal in playbook.signals:
+        data[signal] = np.asarray(table.columns.get(signal), dtype=np.float64)
+    con.register(name, data)
+
+
+def _shown(value: object) -> str | None:
+    """A Python-side finding's observed value as the SQL writes one (the JSON report's value, as text)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def python_findings(table: AccountTable, evaluator: Evaluator, review: ReviewState) -> list[tuple]:
+    """The findings the SQL does not compute: data notes (seq 1, after the verdict) and the
+    account review's (last), as rows of FINDING_COLUMNS without a best fit (filled in SQL)."""
+    rows: list[tuple] = []
+
+    def row(index: int, rule: str, kind: str, severity: str, evidence: dict, seq: int) -> tuple:
+        return (index, table.ids[index], table.rows[index], table.names[index], table.owners[index], table.declared[index], None, rule, kind, severity,
+                evidence.get("signal"), _shown(evidence.get("observed")), _shown(evidence.get("expected")), False, None, None, seq)
+
+    for index, notes in sorted(table.notes.items()):
+        for note in notes:
+            rows.append(row(index, data_rule_id(note.code), "data", "warning", {"signal": note.column, "observed": note.values.get("value")}, 1))
+    last = len(evaluator.playbook.rules) + 2
+    reviews = Evaluation([], np.zeros((0, 0, 2)), defaultdict(list), [])  # type: ignore[arg-type]  # only the accounts a review names get a list
+    add_review_findings(reviews, table, review, evaluator)
+    for index, found in sorted(reviews.findings.items()):
+        rows.extend(row(index, f.rule, f.kind, f.severity, f.evidence or {}, last) for f in found)
+    return rows
+
+
+@dataclass
+class SQLCheck:
+    """One check's findings in a DuckDB connection: the table JUDGED and the view FINDINGS."""
+
+    con: duckdb.DuckDBPyConnection
+    rules: RulesSQL
+    accounts: int
+    findings: str = FINDINGS  # the findings' table (MARKED once compared with an earlier run)
+    since: date | None = None  # the earlier run's date, with a baseline
+
+    def rows(self, columns: str = ", ".join(FINDING_COLUMNS)) -> list[tuple]:
+        return self.con.execute(f"SELECT {columns} FROM {self.findings} ORDER BY account_index, seq, rule, signal").fetchall()
+
+    def mark(self, earlier: EarlierColumns, since: date) -> None:
+        """Mark every finding new or still open since the earlier run (checker/engines/status.py)."""
+        register_earlier(self.con, earlier)
+        keys, marked = marked_sql(self.findings, self.rules.as_of)
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {EARLIER_KEYS} AS {keys}")
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {MARKED} AS {marked}")
+        self.findings, self.since = MARKED, since
+
+    def summary(self) -> dict:
+        """The run's numbers, computed in SQL: as the JSON report's summary names them, and the stage matrix."""
+        con = self.con
+        counts = con.execute(f"SELECT kind, severity, COUNT(*) FROM {self.findings} GROUP BY kind, severity").fetchall()
+        by_severity = {s: sum(n for _, sev, n in counts if sev == s) for s in SEVERITIES}
+        by_kind = {k: sum(n for kind, _, n in counts if kind == k) for k in FINDING_KINDS}
+        total = sum(n for *_, n in counts)
+        (flagged,) = con.execute(f"SELECT COUNT(DISTINCT account_index) FROM {self.findings}").fetchone()
+        declared, fitted = con.execute(f"SELECT COUNT(declared_stage), COUNT(best_fit_stage) FROM {JUDGED}").fetchone()
+        matrix: dict[str, dict[str, int]] = {}
+        for row, column, n in con.execute(f"SELECT declared_stage, best_fit_stage, COUNT(*) FROM {JUDGED} GROUP BY declared_stage, best_fit_stage").fetchall():
+            matrix.setdefault(row or "", {})[column or ""] = n
+        n = self.accounts
+
+        def part(count: int) -> dict:
+            return {"count": count, "share": round(count / n, 4) if n else None}
+
+        phases = [*self.rules.playbook.phases, ""]
+        stages = [*(s.id for s in self.rules.stages), ""]
+        changes = None
+        if self.since is not None:  # as the JSON summary's `changes` (no waivers with Parquet: none waived)
+            row = con.execute(changes_sql(self.findings, self.since)).fetchone()
+            changes = dict(zip(("since", "new", "still_open", "resolved", "stages_moved", "accounts_added", "accounts_removed"), row, strict=True))
+            changes = {k: changes[k] for k in ("since", "new", "still_open", "resolved")} | {"waived": 0} | \
+                {k: changes[k] for k in ("stages_moved", "accounts_added", "accounts_removed")}
+        return {
+            "accounts": n,
+            "accounts_flagged": flagged,
+            "findings": total,
+            "findings_by_severity": by_severity,
+            "findings_by_kind": by_kind,
+            "expectations_not_evaluated": con.execute(self.rules.not_evaluated_sql()).fetchone()[0],
+            "coverage": {"accounts": n, "declared_stage": part(declared), "best_fit": part(fitted)},
+            # Declared phase (rows: stages, endings, "" not recognised) × best-fit stage (columns, "" none): the diagonal is health.
+            "stage_matrix": {r: {c: matrix.get(r, {}).get(c, 0) for c in stages} for r in phases if r or r in matrix},
+        } | ({"changes": changes} if changes else {})
+
+    def write_parquet(self, path: Path) -> None:
+        """COPY the findings to a Parquet file, whole or not at all (a temporary file beside it,
+        then renamed). Streamed as they are computed, in no particular order: sorting them first
+        (by account, as the JSON report lists them) would hold every finding at once, a third
+        more memory than the whole check at 300,000 accounts."""
+        handle, temp = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(handle)
+        try:
+            self.con.execute(f"COPY (SELECT {', '.join(PARQUET_COLUMNS)} FROM {self.findings}) TO {text(temp)} (FORMAT parquet)")
+            os.replace(temp, path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+
+def sql_check(table: AccountTable, playbook: Playbook, as_of: date, lang: str, review: ReviewState | None = None,
+              con: duckdb.DuckDBPyConnection | None = None) -> SQLCheck:
+    """Compute a check's findings in DuckDB (the rules as SQL plus the Python-only findings)."""
+    con = con or duckdb.connect()
+    rules = RulesSQL(playbook, as_of, lang, table.columns.present)
+    register(con, table, playbook)
+    judged, _ = rules.statements()
+    con.execute(judged)
+    sql = rules.findings_sql()
+    extra = python_findings(table, Evaluator(playbook, as_of, lang, ""), review or ReviewState())
+    if extra:  # joined in the same statement (no INSERT: an engine's temporary views take none)
+        con.register(EXTRA, {name: np.array([r[i] for r in extra], dtype=object) for i, name in enumerate(FINDING_COLUMNS)})
+        picked = ", ".join("j.best_fit_stage" if c == "best_fit_stage" else f"CAST(e.{c} AS {_TYPES.get(c, 'VARCHAR')})" for c in FINDING_COLUMNS)
+        sql += f"\nUNION ALL\nSELECT {picked} FROM {EXTRA} AS e LEFT JOIN {JUDGED} AS j ON j.account_index = e.account_index"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {FINDINGS} AS {sql}")
+    return SQLCheck(con, rules, len(table))
+
+
+def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, as_of: date, lang: str, output: Path, work: Path,
+                  earlier: EarlierColumns | None = None, since: date | None = None) -> dict:
+    """`check --output findings.parquet`: the findings computed in DuckDB and written to `output`,
+    marked against the `earlier` run of `since` when given; returns the summary (the numbers from
+    SQL, what was read from the table) that `check` writes beside it. DuckDB spills to `work`."""
+    con = duckdb.connect()
+    con.execute("SET preserve_insertion_order = false")  # the rows' order is no promise: DuckDB may stream them as it likes
+    con.execute(f"SET temp_directory = {text(str(work))}")
+    check = sql_check(table, playbook, as_of, lang, review, con)
+    if earlier is not None and since is not None:
+        check.mark(earlier, since)
+    check.write_parquet(output)
+    unusable = [{"row": row.row, "message": playbook.text(row.code, lang, row=row.row, **row.values)} for row in table.unusable]
+    if table.rows_read != len(table) + len(unusable):
+        raise AssertionError("every row read must be accounted for")
+    summary = check.summary()
+    # The coverage's review parts (recent reviews, no stage at all, the assessments files) are the
+    # account review's, from Python-only inputs: as the JSON report has them, with the SQL's counts.
+    summary["coverage"] = coverage(table, Evaluation([], np.zeros((0, 0, 2)), [], []), review, playbook, as_of) | summary["coverage"]
+    summary |= {
+        "rows_read": table.rows_read,
+        "rows_unusable": len(unusable),
+        "rows_with_data_problems": len(table.notes) + len(unusable),
+        "footer_rows_skipped": table.footer_rows,
+        "signal_columns": sorted(table.columns.present),
+        "ignored_columns": table.ignored_columns,
+        "mapping_unmatched": table.mapping_unmatched,
+        "encoding": table.encoding,
+        "mixed_encoding": dict(zip(("lines_utf8", "lines_windows_1252"), table.mixed_encoding, strict=True)) if table.mixed_encoding else None,
+    } | ({"thresholds": playbook.thresholds.as_json()} if playbook.thresholds else {})
+    return {"as_of": as_of.isoformat(), "lang": lang, "playbook_version": playbook.manifest["version"], "input": table.path.name,
+            "findings_file": output.name, "columns": list(PARQUET_COLUMNS), "summary": summary, "unusable_rows": unusable}

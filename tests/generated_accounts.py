@@ -10,10 +10,31 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from pathlib import Path
 
 from checker.playbook.model import Playbook
 
 AS_OF = date(2026, 6, 30)  # the review date the generated dates count back from
+#: Changes to a copy of the playbook that move stage lines, the best-fit rule and the verdict ladder:
+#: an evaluator with no number of its own follows them (file → [(old text, new text)]).
+MOVED_LINES = {
+    "stages/cooperation.yaml": [("value: 0.3\n", "value: 0.35\n")],
+    "stages/integrated.yaml": [("value: 10\n", "value: 8\n")],
+    "stages/interdependence.yaml": [("value: 6\n", "value: 5\n")],
+    "playbook.yaml": [("min_evaluated: 3", "min_evaluated: 2"),
+                      ("{distance: 1, margin: 0.5, severity: warning}", "{distance: 1, margin: 0.25, severity: warning}")],
+}
+
+
+def move_lines(folder: Path, more: dict[str, list[tuple[str, str]]] | None = None) -> None:
+    """Apply MOVED_LINES (and `more`) to the playbook copy in `folder`; each text must be there."""
+    for name, changes in {**MOVED_LINES, **{k: MOVED_LINES.get(k, []) + v for k, v in (more or {}).items()}}.items():
+        path = folder / name
+        text = path.read_text(encoding="utf-8")
+        for old, new in changes:
+            assert old in text, (name, old)
+            text = text.replace(old, new)
+        path.write_text(text, encoding="utf-8")
 
 
 def _lines(playbook: Playbook, signal: str) -> list[float]:

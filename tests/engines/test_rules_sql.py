@@ -18,7 +18,7 @@ import pytest
 import sqlglot
 import yaml
 from conftest import FIXTURES, SAMPLE
-from generated_accounts import AS_OF, answer_sets, training_cases
+from generated_accounts import AS_OF, answer_sets, move_lines, training_cases
 from sqlglot.errors import ErrorLevel
 
 from checker.check import Inputs, read_signals
@@ -127,19 +127,7 @@ def test_the_sets_reach_every_outcome_near_the_line_included(playbook: Playbook)
 
 def test_a_playbook_with_other_lines_and_another_ladder(playbook_copy: Path) -> None:
     """The SQL has no number of its own: move lines, the best-fit rule, the ladder and the grace, and both still agree."""
-    stages = playbook_copy / "stages"
-    for name, old, new in [("cooperation.yaml", "value: 0.3\n", "value: 0.35\n"), ("integrated.yaml", "value: 10\n", "value: 8\n"),
-                           ("interdependence.yaml", "value: 6\n", "value: 5\n")]:
-        text = (stages / name).read_text(encoding="utf-8")
-        assert old in text, name
-        (stages / name).write_text(text.replace(old, new), encoding="utf-8")
-    manifest = playbook_copy / "playbook.yaml"
-    text = manifest.read_text(encoding="utf-8")
-    for old, new in [("min_evaluated: 3", "min_evaluated: 2"), ("{distance: 1, margin: 0.5, severity: warning}", "{distance: 1, margin: 0.25, severity: warning}"),
-                     ("declared_grace_days: 90", "declared_grace_days: 400"), ("  margin: 0.1\n", "  margin: 0.2\n")]:
-        assert old in text, old
-        text = text.replace(old, new)
-    manifest.write_text(text, encoding="utf-8")
+    move_lines(playbook_copy, {"playbook.yaml": [("declared_grace_days: 90", "declared_grace_days: 400"), ("  margin: 0.1\n", "  margin: 0.2\n")]})
     changed = load_playbook(playbook_copy)
     everything = list(changed.signals)
     accounts = answer_sets(changed, 600, seed=7, signals=everything, unknown=0.15)

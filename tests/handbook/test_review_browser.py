@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-from generated_accounts import AS_OF, answer_sets, training_cases
+from generated_accounts import AS_OF, answer_sets, move_lines, training_cases
 from test_browser import chromium_context, serve
 from test_macros import build, built_site
 
@@ -160,15 +160,7 @@ def test_the_page_and_the_checker_agree_on_every_signal_and_every_training_case(
 def test_the_page_follows_a_playbook_with_other_lines_and_another_ladder(browser: Any, tab: Any, playbook_copy: Path, tmp_path: Path) -> None:
     """The page's evaluator has no number of its own: change the playbook's lines, the best-fit rule and
     the verdict ladder, build, and the page still agrees with the checker reading the same playbook."""
-    stages = playbook_copy / "stages"
-    for name, old, new in [("cooperation.yaml", "value: 0.3\n", "value: 0.35\n"), ("integrated.yaml", "value: 10\n", "value: 8\n"),
-                           ("interdependence.yaml", "value: 6\n", "value: 5\n")]:
-        text = (stages / name).read_text(encoding="utf-8")
-        assert old in text, name
-        (stages / name).write_text(text.replace(old, new), encoding="utf-8")
-    manifest = playbook_copy / "playbook.yaml"
-    text = manifest.read_text(encoding="utf-8").replace("min_evaluated: 3", "min_evaluated: 2").replace("{distance: 1, margin: 0.5, severity: warning}", "{distance: 1, margin: 0.25, severity: warning}")
-    manifest.write_text(text, encoding="utf-8")
+    move_lines(playbook_copy)
     changed = load_playbook(playbook_copy)
     assert changed.manifest["best_fit"]["min_evaluated"] == 2 and changed.manifest["verdict"]["severity"][3]["margin"] == 0.25
     site = tmp_path / "site"

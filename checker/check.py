@@ -199,12 +199,13 @@ class Inputs:
     stage_required: bool = True  # `playbook signals` reads an account export without a stage column too
     stage_history: list[Path] = field(default_factory=list)  # the CRM's field history (a Data Export's AccountHistory.csv)
     engine: str = "duckdb"  # what aggregates the logs (--engine; checker/engines/choose.py)
+    database: Path | None = None  # the DuckDB file whose tables are logs (--database; checker/inputs/tables.py)
 
 
 def choose_mapping(inputs: Inputs) -> tuple[Mapping, Problem]:
     """The preset (named, or detected from the headers) with the company mapping on top."""
     if inputs.preset == "auto":
-        files = [inputs.accounts, *inputs.activities, *inputs.deals]
+        files = [p for p in (inputs.accounts, *inputs.activities, *inputs.deals) if isinstance(p, Path)]  # an engine's table: --preset names its CRM
         mapping, reason = detect_preset([peek_header(p, inputs.sheet) for p in files], [p.name for p in files])
     else:
         mapping, reason = presets()[inputs.preset], Problem("cli.preset_by_option")
@@ -294,7 +295,7 @@ def _read(inputs: Inputs, playbook: Playbook, as_of: date, folder: Path, step: C
             LogReader,  # DuckDB is loaded only when there are logs to read
         )
 
-        engine = open_engine(inputs.engine, folder)  # None: the reader's own DuckDB
+        engine = open_engine(inputs.engine, folder, inputs.database)  # None: the reader's own DuckDB
         reader = LogReader(playbook, mapping, as_of, folder, inputs.date_format, inputs.sheet, inputs.history_from, engine=engine)
         try:
             derived = reader.derive(table.ids, inputs.activities, inputs.deals, table.names, inputs.contacts)

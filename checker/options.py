@@ -10,6 +10,7 @@ from checker import __version__
 from checker.check import Inputs
 from checker.engines.choose import engine_problem
 from checker.inputs.mappings import presets
+from checker.inputs.tables import TableSource, table_problem
 from checker.inputs.values import date_pattern
 from checker.playbook.messages import Problem
 from checker.playbook.model import FINDING_KINDS, LANGUAGES, SEVERITIES
@@ -138,6 +139,11 @@ def _input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--assessments", type=Path, action="append", default=[], metavar="FILE", help="an assessments file (CSV or XLSX: the handbook's review page, a filled review sheet): the newest review per account fills what the CRM does not know; repeatable")
     p.add_argument("--engine", default="duckdb", metavar="duckdb|spark",
                    help="what aggregates the logs: duckdb (embedded, the default) or spark (a local Spark, or SPARK_REMOTE's / SPARK_MASTER's; the [spark] extra and Java 17)")
+    # The logs as tables of the engine instead of files (issue 25; checker/inputs/tables.py).
+    for kind, what in (("activities", "activity log"), ("deals", "deal log"), ("contacts", "contacts export")):
+        p.add_argument(f"--{kind}-table", action="append", default=[], metavar="NAME",
+                       help=f"the {what} as a table of the engine instead of a file (duckdb: of --database; spark: of its catalog); repeatable")
+    p.add_argument("--database", type=Path, metavar="FILE.duckdb", help="the DuckDB database file whose tables --activities-table, --deals-table and --contacts-table name")
 
 
 def inputs_from(args: argparse.Namespace) -> Inputs:
@@ -148,8 +154,12 @@ def inputs_from(args: argparse.Namespace) -> Inputs:
         raise UsageError("error.output_is_input")
     if problem := engine_problem(args.engine):
         raise UsageError(problem.key, **problem.values)
-    return Inputs(args.accounts, args.activities, args.deals, args.preset, args.mapping, args.date_format, args.sheet,
-                  args.contacts, args.currency_rates, args.history_from, assessments=args.assessments, stage_history=args.stage_history, engine=args.engine)
+    tables = {kind: [TableSource(name, kind) for name in getattr(args, f"{kind}_table")] for kind in ("activities", "deals", "contacts")}
+    if problem := table_problem(args.engine, args.database, any(tables.values())):
+        raise UsageError(problem.key, **problem.values)
+    return Inputs(args.accounts, args.activities + tables["activities"], args.deals + tables["deals"], args.preset, args.mapping, args.date_format, args.sheet,
+                  args.contacts + tables["contacts"], args.currency_rates, args.history_from, assessments=args.assessments, stage_history=args.stage_history,
+                  engine=args.engine, database=args.database)
 
 
 def report_format(args: argparse.Namespace) -> str:

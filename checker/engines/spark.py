@@ -236,6 +236,12 @@ class SparkEngine:
         self._forget(name)
         frame.selectExpr(*(f"CAST(`{names[i].replace('`', '``')}` AS STRING) AS c{i}" for i in keep)).createOrReplaceTempView(name)
 
+    def export_table(self, table: str, target: Path) -> None:
+        import pyarrow.parquet as pq
+
+        # The account export: collected to this process through Arrow (the logs stay distributed).
+        pq.write_table(self._call(lambda: self.spark.table(table).toArrow()), target)
+
 
 def _builder(session_class: Any, workdir: Path, log: Path) -> Any:
     """A local Spark (or SPARK_MASTER's), quiet: its log to `log`, its scratch in the work folder, nothing listening beyond this machine."""

@@ -29,6 +29,8 @@ The interface:
   in order (DuckDB: of the database file it was opened on, `--database`; Spark: of its catalog).
 - `read_table(name, table, keep)`: the relation `name` over the engine's table `table`, its
   i-th column as `c<i>` for i in `keep`, cast to VARCHAR (as a Parquet file's); no rejected rows.
+- `export_table(table, target)`: the engine's table `table` written whole, with its types, as the
+  Parquet file `target` on this machine (the account export as a table: it is collected here).
 - `rejects(name) -> Rejects`: the rows of `name`'s file left out (distinct lines), the first
   such line and the engine's message for it.
 - `close()`: let go of the engine's resources.
@@ -88,6 +90,7 @@ class Engine(Protocol):
     def rejects(self, name: str) -> Rejects: ...
     def table_header(self, table: str) -> list[str]: ...
     def read_table(self, name: str, table: str, keep: list[int]) -> None: ...
+    def export_table(self, table: str, target: Path) -> None: ...
     def close(self) -> None: ...
 
 
@@ -189,6 +192,11 @@ class DuckEngine:
         columns = ", ".join(f"CAST({_identifier(names[i])} AS VARCHAR) AS c{i}" for i in keep)
         self._execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {columns} FROM {self._source_table(table)}")
         self._parquet.add(name)  # no rejects
+
+    def export_table(self, table: str, target: Path) -> None:
+        source = self._source_table(table)
+        self.table_header(table)  # a missing table: DuckDB's words for it, not COPY's
+        self._execute(f"COPY (SELECT * FROM {source}) TO {_literal(str(target))} (FORMAT parquet)")
 
     def close(self) -> None:
         self.db.close()

@@ -12,8 +12,7 @@ from typing import BinaryIO, TextIO
 from checker.inputs.engine import Engine, EngineError
 from checker.inputs.files import InputError, RawTable, decode_bytes, decode_lines, decode_text, header_of, parse_csv_text, read_xlsx, strip_footer
 from checker.inputs.mappings import Mapping
-from checker.inputs.tables import TableSource
-from checker.playbook.messages import Problem
+from checker.inputs.tables import TableSource, missing_table
 
 _NON_ASCII_LINE = re.compile(rb"[\x80-\xff][^\n]*")  # from a line's first non-ASCII byte to its end
 
@@ -63,9 +62,7 @@ def prepare_log(path: Path | TableSource, kind: str, mapping: Mapping, sheet: st
         try:
             return path, "", engine.table_header(path.table), 0, None
         except EngineError as exc:  # no such table (or no database to hold it): one line naming the engine and the table
-            database = getattr(engine, "database", None)  # DuckDB's tables are those of --database
-            where = Problem("hint.table_in_database", database=database) if database is not None else ""
-            raise InputError("error.no_table", engine=engine.name, table=path.table, option=path.option, detail=str(exc), where=where) from None
+            raise missing_table(engine, path, exc) from None
     if path.suffix.lower() != ".parquet":
         source, delimiter, header, footer_rows, _, mixed = prepare(path, kind, mapping, sheet, workdir)
         return source, delimiter, header, footer_rows, mixed

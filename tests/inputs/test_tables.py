@@ -20,6 +20,7 @@ from tests.conftest import run
 
 EXPORTS = Path(__file__).resolve().parents[1] / "fixtures" / "exports"
 LOGS = ("--activities", "--deals", "--contacts")
+CANONICAL = EXPORTS / "canonical"
 
 
 def fixture_args(folder: str) -> tuple[list[str], str]:
@@ -31,13 +32,19 @@ def fixture_args(folder: str) -> tuple[list[str], str]:
     return args, str(spec["as_of"])
 
 
-def as_tables(folder: Path, args: list[str], database: Path, typed: bool) -> tuple[list[str], dict[str, str]]:
-    """The logs of `args` written as tables of `database` (named after their files); the arguments naming the tables, and file → table."""
+def as_tables(folder: Path, args: list[str], database: Path, typed: bool, accounts: bool = False) -> tuple[list[str], dict[str, str]]:
+    """The logs of `args` (and the account export, with `accounts`) written as tables of `database` (named after their files);
+    the arguments naming the tables, and file → table."""
     db = duckdb.connect(str(database))
     converted, names = [], {}
     options = "" if typed else ", all_varchar=true"
     for i, arg in enumerate(args):
-        if i and args[i - 1] in LOGS:
+        if i == 0 and accounts:
+            table = "crm_" + Path(arg).stem.lower()
+            db.execute(f"CREATE TABLE {table} AS SELECT * FROM read_csv('{folder / arg}'{options})")
+            converted += ["--accounts-table", table]
+            names[arg] = table
+        elif i and args[i - 1] in LOGS:
             table = Path(arg).stem.lower()
             db.execute(f"CREATE TABLE {table} AS SELECT * FROM read_csv('{folder / arg}'{options})")
             converted[-1] = f"{args[i - 1]}-table"
@@ -64,6 +71,58 @@ def test_logs_as_duckdb_tables_give_the_signals_of_the_files(folder, typed, tmp_
         expected, expected_err = expected.replace(file, table), expected_err.replace(file, table)
     assert found == expected
     assert found_err == expected_err  # the same counts and warnings, row for row
+
+
+@pytest.mark.parametrize("typed", [False, True], ids=["text", "typed"])
+@pytest.mark.parametrize("folder", ["canonical", "hubspot", "zoho"])
+def test_the_accounts_as_a_duckdb_table_give_the_signals_and_findings_of_the_file(folder, typed, tmp_path, capsys):
+    args, as_of = fixture_args(folder)
+    files = [str(EXPORTS / folder / a) if a.endswith((".csv", ".yaml")) else a for a in args]
+    tables, names = as_tables(EXPORTS / folder, args, tmp_path / "crm.duckdb", typed, accounts=True)
+    assert tables[0] == "--accounts-table"
+    for command in ("signals", "check"):
+        code, expected, expected_err = run(capsys, command, *files, "--format", "json", "--as-of", as_of, "--fail-on", "never")[:3] \
+            if command == "check" else run(capsys, command, *files, "--format", "json", "--as-of", as_of)
+        assert code == 0, expected_err
+        code, found, found_err = run(capsys, command, *tables, "--format", "json", "--as-of", as_of, *(["--fail-on", "never"] if command == "check" else []))
+        assert code == 0, found_err
+        for file, table in names.items():
+            expected, expected_err = expected.replace(file, table), expected_err.replace(file, table)
+        assert found == expected
+        assert found_err == expected_err
+
+
+def test_the_preset_is_detected_from_an_account_table(tmp_path, capsys):
+    """Its column names are the header detect_preset reads (the logs' tables are not read for it: --preset where they alone tell)."""
+    args, as_of = fixture_args("hubspot")
+    args[args.index("--preset") + 1] = "auto"
+    tables, _ = as_tables(EXPORTS / "hubspot", args, tmp_path / "crm.duckdb", typed=False, accounts=True)
+    code, out, err = run(capsys, "signals", *tables, "--format", "json", "--as-of", as_of)
+    assert code == 0, err
+    assert '"preset": "hubspot"' in out
+
+
+def test_an_account_table_without_the_required_columns_names_the_option_the_table_and_the_engine(tmp_path, capsys):
+    database = _database(tmp_path)
+    code, out, err = run(capsys, "check", "--accounts-table", "visits", "--database", str(database), "--as-of", "2026-10-31")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("playbook: --accounts-table visits (duckdb): line 1: missing required column(s) 'account_id'")
+    assert "Found: Kunde, Datum" in err and str(tmp_path) not in err.replace(str(database), "")  # the work folder's copy is never named
+
+
+def test_a_missing_account_table_is_one_message(tmp_path, capsys):
+    database = _database(tmp_path)
+    code, out, err = run(capsys, "signals", "--accounts-table", "accounts", "--database", str(database), "--as-of", "2026-10-31")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "--accounts-table accounts: the duckdb engine has no such table" in err
+
+
+@pytest.mark.parametrize("accounts", [[], ["{accounts}", "--accounts-table", "accounts"]], ids=["neither", "both"])
+def test_one_account_export_a_file_or_a_table(accounts, tmp_path, capsys):
+    shutil.copy(CANONICAL / "accounts.csv", tmp_path)
+    argv = [a.replace("{accounts}", str(tmp_path / "accounts.csv")) for a in accounts]
+    code, out, err = run(capsys, "check", *argv, "--as-of", "2026-10-31")
+    assert code == 2 and out == "" and "name one account export: a file (ACCOUNTS) or a table of the engine" in err
 
 
 def test_a_table_in_a_schema_with_typed_columns(tmp_path, capsys):

@@ -43,3 +43,24 @@ def test_logs_as_spark_tables_give_the_signals_of_the_files_on_duckdb(spark: Any
     finally:
         spark.catalog.dropGlobalTempView("tables_test_activities")
         spark.sql("DROP TABLE IF EXISTS tables_test_deals")
+
+
+def test_the_accounts_as_a_spark_table_give_the_findings_of_the_file_on_duckdb(spark: Any, capsys) -> None:  # noqa: F811
+    """The account table, typed as Spark infers it (numbers, booleans, dates), collected through Arrow: the same report."""
+    check = ["--preset", "canonical", "--format", "json", "--as-of", "2026-10-31", "--fail-on", "never"]
+    code, expected, _ = _run(capsys, "check", str(CANONICAL / "accounts.csv"), *check, "--activities", str(CANONICAL / "activities.csv"))
+    assert code == 0
+    spark.read.csv(str(CANONICAL / "accounts.csv"), header=True, inferSchema=True).write.mode("overwrite").saveAsTable("tables_test_accounts")
+    spark.read.csv(str(CANONICAL / "activities.csv"), header=True).createOrReplaceGlobalTempView("tables_test_activities2")
+    try:
+        assert {t for _, t in spark.table("tables_test_accounts").dtypes} > {"string"}
+        code, found, err = _run(capsys, "check", "--accounts-table", "tables_test_accounts", *check, "--engine", "spark",
+                                "--activities-table", "global_temp.tables_test_activities2")
+        assert code == 0, err
+        assert found == expected.replace('"accounts.csv"', '"tables_test_accounts"').replace('"activities.csv"', '"global_temp.tables_test_activities2"')
+        code, out, err = _run(capsys, "check", "--accounts-table", "no_such_accounts", *check, "--engine", "spark")
+        assert code == 2 and out == ""
+        assert err.count("\n") == 1 and "--accounts-table no_such_accounts: the spark engine has no such table" in err and "Traceback" not in err
+    finally:
+        spark.catalog.dropGlobalTempView("tables_test_activities2")
+        spark.sql("DROP TABLE IF EXISTS tables_test_accounts")

@@ -203,7 +203,7 @@ class Inputs:
     stage_required: bool = True  # `playbook signals` reads an account export without a stage column too
     stage_history: list[Path] = field(default_factory=list)  # the CRM's field history (a Data Export's AccountHistory.csv)
     engine: str = "duckdb"  # what aggregates the logs (--engine; checker/engines/choose.py)
-    database: Path | None = None  # the DuckDB file whose tables are logs (--database; checker/inputs/tables.py)
+    database: Path | None = None  # the DuckDB file whose tables are exports (--database; checker/inputs/tables.py)
 
 
 def choose_mapping(inputs: Inputs) -> tuple[Mapping, Problem]:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,10 +17,14 @@ from checker.inputs.accounts import AccountTable, UnusableRow, read_accounts
 from checker.inputs.assessments import Assessments, merge_reviews, read_assessments
 from checker.inputs.files import InputError, peek_header, unzip_data_export
 from checker.inputs.mappings import Mapping, detect_preset, load_mapping, presets, read_rates
+from checker.inputs.tables import TableSource
 from checker.playbook.messages import Problem, words
 from checker.playbook.model import FINDING_KINDS, SEVERITIES, Playbook
 from checker.progress import Progress
 from checker.reviews import ReviewState, add_review_findings, coverage, say_no_stage_once
+
+if TYPE_CHECKING:  # DuckDB (checker.inputs.engine) is loaded only when there are logs or tables to read
+    from checker.inputs.engine import Engine
 
 
 @dataclass(frozen=True)
@@ -199,12 +203,13 @@ class Inputs:
     stage_required: bool = True  # `playbook signals` reads an account export without a stage column too
     stage_history: list[Path] = field(default_factory=list)  # the CRM's field history (a Data Export's AccountHistory.csv)
     engine: str = "duckdb"  # what aggregates the logs (--engine; checker/engines/choose.py)
+    database: Path | None = None  # the DuckDB file whose tables are exports (--database; checker/inputs/tables.py)
 
 
 def choose_mapping(inputs: Inputs) -> tuple[Mapping, Problem]:
     """The preset (named, or detected from the headers) with the company mapping on top."""
     if inputs.preset == "auto":
-        files = [inputs.accounts, *inputs.activities, *inputs.deals]
+        files = [p for p in (inputs.accounts, *inputs.activities, *inputs.deals) if isinstance(p, Path)]  # an engine's table: --preset names its CRM
         mapping, reason = detect_preset([peek_header(p, inputs.sheet) for p in files], [p.name for p in files])
     else:
         mapping, reason = presets()[inputs.preset], Problem("cli.preset_by_option")
@@ -254,6 +259,8 @@ def read_signals(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, pro
     reviews = read_assessments(inputs.assessments, playbook, as_of) if inputs.assessments else None
     with tempfile.TemporaryDirectory(prefix="playbook-") as work:
         folder = Path(work)
+        if isinstance(inputs.accounts, TableSource):  # the account export as a table of the engine (inputs/tables.py)
+            return _read_table_accounts(inputs, playbook, as_of, folder, step, reviews)
         if inputs.accounts.suffix.lower() != ".zip":
             return _read(inputs, playbook, as_of, folder, step, reviews=reviews)
         archive = inputs.accounts
@@ -269,6 +276,24 @@ def read_signals(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, pro
             raise _renamed(exc, f"{folder}{os.sep}", f"{archive}:") from None
 
 
+def _read_table_accounts(inputs: Inputs, playbook: Playbook, as_of: date, folder: Path, step: Callable[..., None],
+                         reviews: Assessments | None) -> tuple[AccountTable, Sources]:
+    """read_signals of an account table: the engine writes it as a Parquet file in `folder`, read as a Parquet export;
+    the same engine then reads the logs."""
+    from checker.engines.choose import open_engine
+    from checker.inputs.tables import export_accounts
+
+    engine = open_engine(inputs.engine, folder, inputs.database)  # a DuckDB on --database, or Spark (options.table_problem)
+    copy = None
+    try:
+        copy = export_accounts(engine, inputs.accounts, folder)
+        return _read(replace(inputs, accounts=copy), playbook, as_of, folder, step, reviews=reviews, engine=engine)
+    except InputError as exc:  # name the table, not the work folder's copy
+        raise (exc if copy is None else _renamed(exc, str(copy), f"{inputs.accounts} ({engine.name})")) from None
+    finally:
+        engine.close()
+
+
 def _renamed(value: object, old: str, new: str) -> object:
     """A message value (a Problem, with the values in it) with `old` written `new` in its paths."""
     if isinstance(value, Problem):
@@ -281,8 +306,9 @@ def _renamed(value: object, old: str, new: str) -> object:
 
 
 def _read(inputs: Inputs, playbook: Playbook, as_of: date, folder: Path, step: Callable[..., None],
-          reason: Problem | None = None, reviews: Assessments | None = None) -> tuple[AccountTable, Sources]:
-    """read_signals, once the files are where they can be read (a zip unpacked into `folder`)."""
+          reason: Problem | None = None, reviews: Assessments | None = None, engine: Engine | None = None) -> tuple[AccountTable, Sources]:
+    """read_signals, once the files are where they can be read (a zip unpacked into `folder`); `engine`: one already open
+    (an account table's), which reads the logs and is closed by who opened it."""
     mapping, chosen = choose_mapping(inputs)
     sources = Sources(mapping.id, reason or chosen)
     step("reading", name=inputs.accounts.name)
@@ -294,12 +320,13 @@ def _read(inputs: Inputs, playbook: Playbook, as_of: date, folder: Path, step: C
             LogReader,  # DuckDB is loaded only when there are logs to read
         )
 
-        engine = open_engine(inputs.engine, folder)  # None: the reader's own DuckDB
-        reader = LogReader(playbook, mapping, as_of, folder, inputs.date_format, inputs.sheet, inputs.history_from, engine=engine)
+        opened = engine or open_engine(inputs.engine, folder, inputs.database)  # None: the reader's own DuckDB
+        reader = LogReader(playbook, mapping, as_of, folder, inputs.date_format, inputs.sheet, inputs.history_from, engine=opened)
         try:
             derived = reader.derive(table.ids, inputs.activities, inputs.deals, table.names, inputs.contacts)
         finally:
-            reader.db.close()
+            if engine is None:
+                reader.db.close()
         merge_derived(table, derived.values, sources)
         for index, notes in derived.notes.items():
             table.notes.setdefault(index, []).extend(notes)

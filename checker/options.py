@@ -10,6 +10,7 @@ from checker import __version__
 from checker.check import Inputs
 from checker.engines.choose import engine_problem
 from checker.inputs.mappings import presets
+from checker.inputs.tables import TableSource, table_problem
 from checker.inputs.values import date_pattern
 from checker.playbook.messages import Problem
 from checker.playbook.model import FINDING_KINDS, LANGUAGES, SEVERITIES
@@ -122,7 +123,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _input_options(p: argparse.ArgumentParser) -> None:
     """What `check` and `signals` both read: the exports and how to map them (see inputs_from)."""
-    p.add_argument("accounts", type=Path, metavar="ACCOUNTS", help="account export: CSV, XLSX, Parquet, or a zipped Salesforce Data Export")
+    p.add_argument("accounts", type=Path, nargs="?", metavar="ACCOUNTS", help="account export: CSV, XLSX, Parquet, or a zipped Salesforce Data Export (or --accounts-table)")
     p.add_argument("--activities", type=Path, action="append", default=[], metavar="FILE", help="activity export (calls, meetings, e-mails, tasks); repeatable")
     p.add_argument("--deals", type=Path, action="append", default=[], metavar="FILE", help="deal / opportunity export; repeatable")
     p.add_argument("--contacts", type=Path, action="append", default=[], metavar="FILE", help="contacts export (contact id and/or name, and account): links activities that name only a contact to its account; repeatable")
@@ -138,18 +139,31 @@ def _input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--assessments", type=Path, action="append", default=[], metavar="FILE", help="an assessments file (CSV or XLSX: the handbook's review page, a filled review sheet): the newest review per account fills what the CRM does not know; repeatable")
     p.add_argument("--engine", default="duckdb", metavar="duckdb|spark",
                    help="what aggregates the logs: duckdb (embedded, the default) or spark (a local Spark, or SPARK_REMOTE's / SPARK_MASTER's; the [spark] extra and Java 17)")
+    # The logs as tables of the engine instead of files (issue 25; checker/inputs/tables.py).
+    p.add_argument("--accounts-table", metavar="NAME", help="the account export as a table of the engine instead of ACCOUNTS (duckdb: of --database; spark: of its catalog)")
+    for kind, what in (("activities", "activity log"), ("deals", "deal log"), ("contacts", "contacts export")):
+        p.add_argument(f"--{kind}-table", action="append", default=[], metavar="NAME",
+                       help=f"the {what} as a table of the engine instead of a file (duckdb: of --database; spark: of its catalog); repeatable")
+    p.add_argument("--database", type=Path, metavar="FILE.duckdb", help="the DuckDB database file whose tables --activities-table, --deals-table and --contacts-table name")
 
 
 def inputs_from(args: argparse.Namespace) -> Inputs:
     """The files `check` or `signals` reads, from the options _input_options defines."""
-    if not args.accounts.is_file():
+    if (args.accounts is None) == (args.accounts_table is None):  # one account export: a file or a table
+        raise UsageError("error.accounts_file_or_table")
+    if args.accounts is not None and not args.accounts.is_file():
         raise UsageError("error.no_file", path=args.accounts)
-    if args.output and args.output.resolve() == args.accounts.resolve():
+    if args.output and args.accounts is not None and args.output.resolve() == args.accounts.resolve():
         raise UsageError("error.output_is_input")
     if problem := engine_problem(args.engine):
         raise UsageError(problem.key, **problem.values)
-    return Inputs(args.accounts, args.activities, args.deals, args.preset, args.mapping, args.date_format, args.sheet,
-                  args.contacts, args.currency_rates, args.history_from, assessments=args.assessments, stage_history=args.stage_history, engine=args.engine)
+    tables = {kind: [TableSource(name, kind) for name in getattr(args, f"{kind}_table")] for kind in ("activities", "deals", "contacts")}
+    accounts = args.accounts if args.accounts is not None else TableSource(args.accounts_table, "accounts")
+    if problem := table_problem(args.engine, args.database, any(tables.values()) or args.accounts is None):
+        raise UsageError(problem.key, **problem.values)
+    return Inputs(accounts, args.activities + tables["activities"], args.deals + tables["deals"], args.preset, args.mapping, args.date_format, args.sheet,
+                  args.contacts + tables["contacts"], args.currency_rates, args.history_from, assessments=args.assessments, stage_history=args.stage_history,
+                  engine=args.engine, database=args.database)
 
 
 def report_format(args: argparse.Namespace) -> str:

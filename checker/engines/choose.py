@@ -37,10 +37,18 @@ def engine_problem(name: str) -> Problem | None:
     return Problem("error.engine_unknown", engine=name, engines=", ".join(ENGINES), hint=suggestion(name, ENGINES))
 
 
-def open_engine(name: str, workdir: Path) -> Engine | None:
-    """The engine named (None: the log reader's own DuckDB); one that cannot start is an InputError naming it and its log."""
+def open_engine(name: str, workdir: Path, database: Path | None = None) -> Engine | None:
+    """The engine named (None: the log reader's own DuckDB; a DuckDB on `database`, --database, whose
+    tables are logs); one that cannot start is an InputError naming it and its log."""
     if name == "duckdb":
-        return None
+        if database is None:
+            return None
+        from checker.inputs.engine import DuckEngine, EngineError
+
+        try:
+            return DuckEngine(workdir, database)
+        except EngineError as exc:  # not a DuckDB file, or one another process holds
+            raise InputError("error.database_unreadable", path=database, detail=str(exc)) from None
     from checker.engines.spark import SparkEngine
     from checker.inputs.engine import EngineError
 

@@ -225,6 +225,23 @@ class SparkEngine:
             self.cached.pop(name).unpersist()
         self.spark.catalog.dropTempView(name)
 
+    # --- the engine's own tables as logs (--activities-table NAME; checker/inputs/tables.py) ----
+
+    def table_header(self, table: str) -> list[str]:
+        return self._call(lambda: self.spark.table(table).columns)
+
+    def read_table(self, name: str, table: str, keep: list[int]) -> None:
+        frame = self._call(lambda: self.spark.table(table))  # a catalog table or a view: each column as text, no rejects
+        names = frame.columns
+        self._forget(name)
+        frame.selectExpr(*(f"CAST(`{names[i].replace('`', '``')}` AS STRING) AS c{i}" for i in keep)).createOrReplaceTempView(name)
+
+    def export_table(self, table: str, target: Path) -> None:
+        import pyarrow.parquet as pq
+
+        # The account export: collected to this process through Arrow (the logs stay distributed).
+        pq.write_table(self._call(lambda: self.spark.table(table).toArrow()), target)
+
 
 def _builder(session_class: Any, workdir: Path, log: Path) -> Any:
     """A local Spark (or SPARK_MASTER's), quiet: its log to `log`, its scratch in the work folder, nothing listening beyond this machine."""

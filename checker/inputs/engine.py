@@ -25,6 +25,12 @@ The interface:
   (`.parquet`; `width` and `delimiter` unused) gives its i-th column as `c<i>`, cast to
   VARCHAR, so that its values are parsed as a CSV's are; it has no rejected rows.
 - `header(source) -> list[str]`: the column names of a Parquet file, in order.
+- `table_header(table) -> list[str]`: the column names of the engine's table (or view) `table`,
+  in order (DuckDB: of the database file it was opened on, `--database`; Spark: of its catalog).
+- `read_table(name, table, keep)`: the relation `name` over the engine's table `table`, its
+  i-th column as `c<i>` for i in `keep`, cast to VARCHAR (as a Parquet file's); no rejected rows.
+- `export_table(table, target)`: the engine's table `table` written whole, with its types, as the
+  Parquet file `target` on this machine (the account export as a table: it is collected here).
 - `rejects(name) -> Rejects`: the rows of `name`'s file left out (distinct lines), the first
   such line and the engine's message for it.
 - `close()`: let go of the engine's resources.
@@ -82,6 +88,9 @@ class Engine(Protocol):
     def read_text(self, name: str, source: Path, width: int, keep: list[int], delimiter: str) -> None: ...
     def header(self, source: Path) -> list[str]: ...
     def rejects(self, name: str) -> Rejects: ...
+    def table_header(self, table: str) -> list[str]: ...
+    def read_table(self, name: str, table: str, keep: list[int]) -> None: ...
+    def export_table(self, table: str, target: Path) -> None: ...
     def close(self) -> None: ...
 
 
@@ -102,18 +111,22 @@ def _identifier(name: str) -> str:
 
 
 class DuckEngine:
-    """DuckDB in this process, memory bounded: beyond `MEMORY_LIMIT` it spills to `workdir/spill`."""
+    """DuckDB in this process, memory bounded: beyond `MEMORY_LIMIT` it spills to `workdir/spill`;
+    with `database`, a DuckDB file attached read-only, whose tables `read_table` reads."""
 
     name = "duckdb"
 
-    def __init__(self, workdir: Path | None = None):
+    def __init__(self, workdir: Path | None = None, database: Path | None = None):
         self.db = duckdb.connect()
-        self._parquet: set[str] = set()  # relations read from Parquet files: no rejects table
+        self.database = database
+        self._parquet: set[str] = set()  # relations read from Parquet files or tables: no rejects table
         # The pipeline never relies on row order (it numbers rows itself where it must).
         self.db.execute("SET preserve_insertion_order = false")
         if workdir is not None:  # bounded memory: DuckDB spills to the work folder instead of growing with the logs
             self.db.execute(f"SET memory_limit = {_literal(MEMORY_LIMIT)}")
             self.db.execute(f"SET temp_directory = {_literal(str(workdir / 'spill'))}")
+        if database is not None:
+            self._execute(f"ATTACH {_literal(str(database))} AS source_db (READ_ONLY)")
 
     def _execute(self, sql: str, parameters: list | None = None) -> duckdb.DuckDBPyConnection:
         try:
@@ -164,6 +177,26 @@ class DuckEngine:
         # Each query reading the view adds its rejects again: the distinct lines count.
         found = self.one(f"SELECT count(DISTINCT line), min(line), any_value(error_message) FROM rej_{name}")
         return Rejects(found[0] or 0, found[1], found[2])
+
+    def _source_table(self, table: str) -> str:
+        """`table` (`name` or `schema.name`) in the attached database file."""
+        if self.database is None:
+            raise EngineError(f"duckdb has no table {table}: name the database file that holds it with --database FILE.duckdb")
+        return "source_db." + ".".join(_identifier(part) for part in table.split("."))
+
+    def table_header(self, table: str) -> list[str]:
+        return [row[0] for row in self._execute(f"DESCRIBE SELECT * FROM {self._source_table(table)}").fetchall()]
+
+    def read_table(self, name: str, table: str, keep: list[int]) -> None:
+        names = self.table_header(table)
+        columns = ", ".join(f"CAST({_identifier(names[i])} AS VARCHAR) AS c{i}" for i in keep)
+        self._execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {columns} FROM {self._source_table(table)}")
+        self._parquet.add(name)  # no rejects
+
+    def export_table(self, table: str, target: Path) -> None:
+        source = self._source_table(table)
+        self.table_header(table)  # a missing table: DuckDB's words for it, not COPY's
+        self._execute(f"COPY (SELECT * FROM {source}) TO {_literal(str(target))} (FORMAT parquet)")
 
     def close(self) -> None:
         self.db.close()

@@ -9,9 +9,10 @@ import re
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from checker.inputs.engine import Engine
+from checker.inputs.engine import Engine, EngineError
 from checker.inputs.files import InputError, RawTable, decode_bytes, decode_lines, decode_text, header_of, parse_csv_text, read_xlsx, strip_footer
 from checker.inputs.mappings import Mapping
+from checker.inputs.tables import TableSource, missing_table
 
 _NON_ASCII_LINE = re.compile(rb"[\x80-\xff][^\n]*")  # from a line's first non-ASCII byte to its end
 
@@ -53,9 +54,15 @@ def prepare(path: Path, kind: str, mapping: Mapping, sheet: str | None, workdir:
     return (*rewrite(strip_footer(table, mapping.footers), kind, workdir), mixed)
 
 
-def prepare_log(path: Path, kind: str, mapping: Mapping, sheet: str | None, workdir: Path, engine: Engine) -> tuple[Path, str, list[str], int, tuple[int, int] | None]:
-    """`prepare`, and a Parquet file as it is: its header from the engine, which reads its
-    columns as text (engine.py); no delimiter, footer or mixed encoding."""
+def prepare_log(path: Path | TableSource, kind: str, mapping: Mapping, sheet: str | None, workdir: Path,
+                engine: Engine) -> tuple[Path | TableSource, str, list[str], int, tuple[int, int] | None]:
+    """`prepare`, and a Parquet file or an engine's table (tables.py) as it is: its header from
+    the engine, which reads its columns as text (engine.py); no delimiter, footer or mixed encoding."""
+    if isinstance(path, TableSource):
+        try:
+            return path, "", engine.table_header(path.table), 0, None
+        except EngineError as exc:  # no such table (or no database to hold it): one line naming the engine and the table
+            raise missing_table(engine, path, exc) from None
     if path.suffix.lower() != ".parquet":
         source, delimiter, header, footer_rows, _, mixed = prepare(path, kind, mapping, sheet, workdir)
         return source, delimiter, header, footer_rows, mixed

@@ -29,6 +29,7 @@ from checker.inputs.log_links import cell_links, contact_links, deal_links, lead
 from checker.inputs.log_type_columns import Candidate, candidates, type_hints
 from checker.inputs.mappings import Mapping
 from checker.inputs.signal_sql import activity_signals, deal_signals
+from checker.inputs.tables import TableSource
 from checker.playbook.messages import Problem
 from checker.playbook.model import Playbook
 from checker.playbook.schemas import SCHEMA_DIR
@@ -81,7 +82,13 @@ class LogReader:
         for n, path in enumerate(paths):
             source, delimiter, header, footer_rows, mixed = prepare_log(path, kind, self.mapping, self.sheet, self.workdir, self.db)
             mapped = self.mapping.header_map(kind, header, set(fields))
-            skip = skip_reason(path, kind, set(mapped.values()), header, self.mapping.via(), "contact_links" in self.lookups)
+            try:
+                skip = skip_reason(path, kind, set(mapped.values()), header, self.mapping.via(), "contact_links" in self.lookups)
+            except InputError as exc:
+                if not isinstance(path, TableSource) or exc.key != "error.log_columns":
+                    raise
+                raise InputError("error.table_columns", engine=self.db.name, table=path.table, option=path.option,
+                                 **{k: v for k, v in exc.values.items() if k != "path"}) from None
             table = f"raw_{kind}_{n}"
             per_row = self.mapping.per_row(kind, header, mapped)
             # Unmapped columns that may say an activity's type are kept for the coverage note (log_type_columns).
@@ -89,7 +96,10 @@ class LogReader:
             # Only the mapped columns are kept: a CRM's activity export may carry dozens more
             # (descriptions, e-mail bodies) that no signal reads.
             columns = [0] if skip else sorted(set(mapped) | {i for c in per_row.values() for i in c} | {int(c.column[1:]) for c in found})
-            self.db.read_text(f"csv_{kind}_{n}", source, len(header), columns, delimiter)
+            if isinstance(source, TableSource):  # a table of the engine (tables.py), read as a file with its column names as header
+                self.db.read_table(f"csv_{kind}_{n}", source.table, columns)
+            else:
+                self.db.read_text(f"csv_{kind}_{n}", source, len(header), columns, delimiter)
             self.db.run(f"CREATE TABLE {table} AS SELECT * FROM csv_{kind}_{n}")
             stat = LogStats(path.name, kind, footer_rows=footer_rows, mixed_encoding=mixed)
             stat.rows_read = self.db.one(f"SELECT count(*) FROM {table}")[0]

@@ -203,8 +203,13 @@ class PlainCsv:
         # A cell not in plain form comes back as -inf, which no plain form yields: columns
         # without NULLs reach numpy as plain arrays, with no mask to build or fill. (A number
         # type's empty cells stay NULL: its -inf and NaN may also be a cell's own `-inf`, `nan`.)
-        return self.query({name: _plain_value(f"c{i}", signal) if signal.type in CAST else f"coalesce({_plain_value(f'c{i}', signal) or 'NULL'}, {_ODD})"
-                           for name, (i, signal) in numbers.items()})
+        return self.query(self._read_columns(numbers))
+
+    @staticmethod
+    def _read_columns(numbers: dict[str, tuple[int, Signal]]) -> dict[str, str]:
+        """read_query's columns: name → SQL."""
+        return {name: _plain_value(f"c{i}", signal) if signal.type in CAST else f"coalesce({_plain_value(f'c{i}', signal) or 'NULL'}, {_ODD})"
+                for name, (i, signal) in numbers.items()}
 
     def read(self, texts: list[int], numbers: dict[str, tuple[int, Signal]]) -> tuple[list[list[str]], dict[str, np.ndarray], dict[str, np.ndarray]] | None:
         """Text columns (cells as read, "" when empty); signal columns as floats (NaN =
@@ -212,13 +217,14 @@ class PlainCsv:
         cells, those cells' texts (an object array, None where the cell was plain). None when
         the file is not plain.
 
-        Two passes: the numbers, then the texts along with the cells that were not in plain
-        form (DuckDB hands one wide mixed query to Python more slowly than two narrow ones)."""
-        found = self._scan(self.read_query(numbers)) if numbers else {}
+        One pass reads the numbers and the texts; the few cells not in plain form are then
+        fetched by `odd_texts` (for a CSV file, from their lines, not by a second pass)."""
+        columns = (dict(self._read_columns(numbers)) if numbers else {}) | {f"t{i}": f"c{i}" for i in texts}
+        found = self._scan(self.query(columns)) if columns else {}
         if found is None:
             return None
-        values, odd_cells, not_plain = {}, {}, {}
-        for name, (i, signal) in numbers.items():
+        values, not_plain = {}, {}
+        for name, (_, signal) in numbers.items():
             column = found[name]
             if signal.type in CAST:
                 empty = np.ma.getmaskarray(column)
@@ -232,9 +238,42 @@ class PlainCsv:
                 odd = np.isneginf(number)
             if odd.any():
                 number[odd] = np.nan  # until parse_cell has read the cell
-                odd_cells[f"odd:{name}"] = _maybe_odd(f"c{i}", signal)
                 not_plain[name] = odd
-        cells = self._scan(self.query({f"t{i}": f"c{i}" for i in texts} | odd_cells))
+        odd_texts = self.odd_texts(not_plain, numbers) if not_plain else {}
+        if odd_texts is None:
+            return None
+        return _texts(found, texts), values, odd_texts
+
+    def odd_texts(self, not_plain: dict[str, np.ndarray], numbers: dict[str, tuple[int, Signal]]) -> dict[str, np.ndarray] | None:
+        """The texts of the cells `read` found not in plain form (per column, an object array, None
+        where the cell was plain); None when the file is not plain after all. A plain CSV file has
+        row n on line n + 1: those lines are read again by the csv module, cut as DuckDB cut them
+        (every row as wide as the header, no cell of these empty); else `odd_texts_by_scan`."""
+        rows = np.flatnonzero(np.logical_or.reduce(list(not_plain.values())))
+        data = self._path.read_bytes()
+        ends = np.append(np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n")), len(data))  # of each line
+        if len(ends) < self.size + 1:
+            return self.odd_texts_by_scan(not_plain, numbers)
+        try:
+            cells = dict(zip(rows.tolist(), csv.reader((data[int(ends[row]) + 1:int(ends[row + 1])].decode("utf-8").removesuffix("\r") for row in rows.tolist()),
+                                                           delimiter=self._delimiter, quotechar='"', doublequote=True, strict=True), strict=True))
+        except (UnicodeDecodeError, csv.Error):
+            return self.odd_texts_by_scan(not_plain, numbers)
+        odd_texts = {}
+        for name, odd in not_plain.items():
+            i = numbers[name][0]
+            column = np.full(self.size, None, dtype=object)
+            for row in np.flatnonzero(odd).tolist():
+                found = cells[row]
+                if len(found) != len(self.header) or not found[i]:
+                    return self.odd_texts_by_scan(not_plain, numbers)
+                column[row] = found[i]
+            odd_texts[name] = column
+        return odd_texts
+
+    def odd_texts_by_scan(self, not_plain: dict[str, np.ndarray], numbers: dict[str, tuple[int, Signal]]) -> dict[str, np.ndarray] | None:
+        """`odd_texts` by a second pass over the file: each column's cells that may not be in plain form."""
+        cells = self._scan(self.query({f"odd:{name}": _maybe_odd(f"c{numbers[name][0]}", numbers[name][1]) for name in not_plain}))
         if cells is None:
             return None
         odd_texts = {}
@@ -244,7 +283,7 @@ class PlainCsv:
             if missing.any():  # every cell found not plain has its text (_maybe_odd): else read it all by the csv route
                 return None
             odd_texts[name] = np.where(odd, np.ma.getdata(column).astype(object), None)
-        return _texts(cells, texts), values, odd_texts
+        return odd_texts
 
     def texts(self, indexes: list[int]) -> list[list[str]]:
         """Columns as cell texts ("" when empty)."""

@@ -280,3 +280,35 @@ def test_a_number_duckdb_reads_in_range_is_the_value_parse_cell_gives(kind):
         number = number + 0.0 if kind == "count" else number
         assert value == number and math.copysign(1, value) == math.copysign(1, number), text
     assert kept > 100
+
+
+@pytest.mark.parametrize(("encoding", "newline"), [("utf-8", "\n"), ("utf-8-sig", "\r\n"), ("cp1252", "\r\n")])
+def test_cells_not_in_plain_form_are_re_read_from_their_lines_as_a_second_pass_reads_them(encoding, newline, tmp_path, monkeypatch, playbook):
+    """`odd_texts` cuts the lines of the cells `read` found not plain as DuckDB cut the file:
+    quoted cells, CRLF, a BOM, a Windows-1252 file (read from its UTF-8 copy) alike."""
+    rows = [["A1", "Äijä, Oy", "", "basic", "45 %", "1 200", "n/a", "", "", "", "", "31.12.2019"],
+            ["A2", 'The "best"', "Eeva", "basic", "0.4", "3", "2", "yes", "2026-10-01", "10", "", "2019-05-01"],
+            ["A3", "Ö", "", "basic", "0,5", "1e3", "-", "KYLLÄ", "1.10.2026", "", "", ""]]
+    path = tmp_path / "accounts.csv"
+    with path.open("w", encoding=encoding, newline="") as f:
+        f.write(HEAD.replace("\n", newline))
+        csv.writer(f, lineterminator=newline).writerows(rows)
+    names = HEAD.strip().split(",")
+    numbers = {n: (i, playbook.signals[n]) for i, n in enumerate(names) if n in playbook.signals}
+    scans = []
+    by_scan = PlainCsv.odd_texts_by_scan
+    monkeypatch.setattr(PlainCsv, "odd_texts_by_scan", lambda self, *a: scans.append(1) or by_scan(self, *a))
+    plain = PlainCsv.open(path)
+    texts, values, odd = plain.read([0, 1], numbers)
+    assert not scans and texts[1] == ["Äijä, Oy", 'The "best"', "Ö"]
+    assert odd["share_of_wallet"].tolist() == ["45 %", None, "0,5"]
+    assert odd["relationship_start"].tolist() == ["31.12.2019", None, None]
+    assert odd["last_interaction"].tolist() == [None, None, "1.10.2026"]
+    not_plain = {name: np.array([cell is not None for cell in column]) for name, column in odd.items()}
+    again = plain.odd_texts_by_scan(not_plain, numbers)
+    assert {name: column.tolist() for name, column in again.items()} == {name: column.tolist() for name, column in odd.items()}
+    assert math.isnan(values["share_of_wallet"][0]) and values["share_of_wallet"][1] == 0.4
+    plain.close()
+    plain, reference, taken = _both(path, monkeypatch, playbook)
+    assert taken
+    _same(plain, reference)

@@ -122,6 +122,26 @@ def _utf8_outline(path: Path) -> tuple[str, int, bool] | None:
     return head or "", lines + (not last.endswith(b"\n")), blank
 
 
+def _lines(path: Path, wanted: list[int]) -> list[bytes]:
+    """The file's lines of these numbers (0-based, ascending), without their `\n`; fewer when the
+    file has fewer lines. Read in blocks, the newlines found by numpy: never the whole file at once."""
+    found: list[bytes] = []
+    want, line, carry = iter(wanted), 0, b""  # line: the number of the line `carry` begins
+    number = next(want, None)
+    with path.open("rb") as f:
+        while number is not None and (block := f.read(1 << 20)):
+            ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == ord("\n")).tolist()
+            while number is not None and number < line + len(ends):
+                k = number - line
+                found.append(carry + block[:ends[0]] if k == 0 else block[ends[k - 1] + 1:ends[k]])
+                number = next(want, None)
+            carry = block[ends[-1] + 1:] if ends else carry + block
+            line += len(ends)
+    if number == line and carry:  # the last line, without a newline at its end
+        found.append(carry)
+    return found
+
+
 class PlainCsv:
     """A CSV file that looks plain, read by DuckDB a few columns at a time, straight from the file."""
 
@@ -250,13 +270,12 @@ class PlainCsv:
         row n on line n + 1: those lines are read again by the csv module, cut as DuckDB cut them
         (every row as wide as the header, no cell of these empty); else `odd_texts_by_scan`."""
         rows = np.flatnonzero(np.logical_or.reduce(list(not_plain.values())))
-        data = self._path.read_bytes()
-        ends = np.append(np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n")), len(data))  # of each line
-        if len(ends) < self.size + 1:
+        lines = _lines(self._path, (rows + 1).tolist())
+        if len(lines) < len(rows):
             return self.odd_texts_by_scan(not_plain, numbers)
         try:
-            cells = dict(zip(rows.tolist(), csv.reader((data[int(ends[row]) + 1:int(ends[row + 1])].decode("utf-8").removesuffix("\r") for row in rows.tolist()),
-                                                           delimiter=self._delimiter, quotechar='"', doublequote=True, strict=True), strict=True))
+            cells = dict(zip(rows.tolist(), csv.reader((line.decode("utf-8").removesuffix("\r") for line in lines),
+                                                       delimiter=self._delimiter, quotechar='"', doublequote=True, strict=True), strict=True))
         except (UnicodeDecodeError, csv.Error):
             return self.odd_texts_by_scan(not_plain, numbers)
         odd_texts = {}

@@ -312,3 +312,16 @@ def test_cells_not_in_plain_form_are_re_read_from_their_lines_as_a_second_pass_r
     plain, reference, taken = _both(path, monkeypatch, playbook)
     assert taken
     _same(plain, reference)
+
+
+def test_lines_are_cut_as_split_cuts_them_across_blocks(tmp_path):
+    from checker.inputs.plaincsv import _lines
+
+    rng = random.Random(7)
+    for trial in range(60):
+        parts = [b"x" * rng.choice([0, 1, 7, 3_000_000 if trial % 10 == 0 else 40]) + b"%d\r" % i for i in range(rng.randint(1, 30))]
+        data = b"\n".join(parts) + (b"\n" if trial % 2 else b"")
+        path = tmp_path / "f.csv"
+        path.write_bytes(data)
+        wanted = sorted(rng.sample(range(len(parts) + 2), rng.randint(1, 3)))
+        assert _lines(path, wanted) == [parts[w] for w in wanted if w < len(parts)]

@@ -239,7 +239,7 @@ class PlainCsv:
 
         One pass reads the numbers and the texts; the few cells not in plain form are then
         fetched by `odd_texts` (for a CSV file, from their lines, not by a second pass)."""
-        columns = (dict(self._read_columns(numbers)) if numbers else {}) | {f"t{i}": f"c{i}" for i in texts}
+        columns = self._read_columns(numbers) | {f"t{i}": f"c{i}" for i in texts}
         found = self._scan(self.query(columns)) if columns else {}
         if found is None:
             return None

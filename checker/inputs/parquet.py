@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from checker.inputs.files import InputError, parquet_detail, parquet_outline
 from checker.inputs.plaincsv import PlainCsv
 from checker.inputs.signal_sql import identifier, literal
+from checker.playbook.model import Signal
 
 
 def _as_text(column: str, kind: str) -> str:
@@ -47,3 +50,7 @@ class ParquetAccounts(PlainCsv):
     def refused(self, error: Exception) -> None:
         """A Parquet file has no other route: its problem is the message."""
         raise InputError("error.parquet_unreadable", path=self.name, detail=parquet_detail(error))
+
+    def odd_texts(self, not_plain: dict[str, np.ndarray], numbers: dict[str, tuple[int, Signal]]) -> dict[str, np.ndarray] | None:
+        """A Parquet file has no lines to read again: its cells not in plain form by a second pass."""
+        return self.odd_texts_by_scan(not_plain, numbers)

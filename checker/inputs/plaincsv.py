@@ -122,6 +122,26 @@ def _utf8_outline(path: Path) -> tuple[str, int, bool] | None:
     return head or "", lines + (not last.endswith(b"\n")), blank
 
 
+def _lines(path: Path, wanted: list[int]) -> list[bytes]:
+    """The file's lines of these numbers (0-based, ascending), without their `\n`; fewer when the
+    file has fewer lines. Read in blocks, the newlines found by numpy: never the whole file at once."""
+    found: list[bytes] = []
+    want, line, carry = iter(wanted), 0, b""  # line: the number of the line `carry` begins
+    number = next(want, None)
+    with path.open("rb") as f:
+        while number is not None and (block := f.read(1 << 20)):
+            ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == ord("\n")).tolist()
+            while number is not None and number < line + len(ends):
+                k = number - line
+                found.append(carry + block[:ends[0]] if k == 0 else block[ends[k - 1] + 1:ends[k]])
+                number = next(want, None)
+            carry = block[ends[-1] + 1:] if ends else carry + block
+            line += len(ends)
+    if number == line and carry:  # the last line, without a newline at its end
+        found.append(carry)
+    return found
+
+
 class PlainCsv:
     """A CSV file that looks plain, read by DuckDB a few columns at a time, straight from the file."""
 
@@ -203,8 +223,13 @@ class PlainCsv:
         # A cell not in plain form comes back as -inf, which no plain form yields: columns
         # without NULLs reach numpy as plain arrays, with no mask to build or fill. (A number
         # type's empty cells stay NULL: its -inf and NaN may also be a cell's own `-inf`, `nan`.)
-        return self.query({name: _plain_value(f"c{i}", signal) if signal.type in CAST else f"coalesce({_plain_value(f'c{i}', signal) or 'NULL'}, {_ODD})"
-                           for name, (i, signal) in numbers.items()})
+        return self.query(self._read_columns(numbers))
+
+    @staticmethod
+    def _read_columns(numbers: dict[str, tuple[int, Signal]]) -> dict[str, str]:
+        """read_query's columns: name → SQL."""
+        return {name: _plain_value(f"c{i}", signal) if signal.type in CAST else f"coalesce({_plain_value(f'c{i}', signal) or 'NULL'}, {_ODD})"
+                for name, (i, signal) in numbers.items()}
 
     def read(self, texts: list[int], numbers: dict[str, tuple[int, Signal]]) -> tuple[list[list[str]], dict[str, np.ndarray], dict[str, np.ndarray]] | None:
         """Text columns (cells as read, "" when empty); signal columns as floats (NaN =
@@ -212,13 +237,14 @@ class PlainCsv:
         cells, those cells' texts (an object array, None where the cell was plain). None when
         the file is not plain.
 
-        Two passes: the numbers, then the texts along with the cells that were not in plain
-        form (DuckDB hands one wide mixed query to Python more slowly than two narrow ones)."""
-        found = self._scan(self.read_query(numbers)) if numbers else {}
+        One pass reads the numbers and the texts; the few cells not in plain form are then
+        fetched by `odd_texts` (for a CSV file, from their lines, not by a second pass)."""
+        columns = self._read_columns(numbers) | {f"t{i}": f"c{i}" for i in texts}
+        found = self._scan(self.query(columns)) if columns else {}
         if found is None:
             return None
-        values, odd_cells, not_plain = {}, {}, {}
-        for name, (i, signal) in numbers.items():
+        values, not_plain = {}, {}
+        for name, (_, signal) in numbers.items():
             column = found[name]
             if signal.type in CAST:
                 empty = np.ma.getmaskarray(column)
@@ -232,9 +258,41 @@ class PlainCsv:
                 odd = np.isneginf(number)
             if odd.any():
                 number[odd] = np.nan  # until parse_cell has read the cell
-                odd_cells[f"odd:{name}"] = _maybe_odd(f"c{i}", signal)
                 not_plain[name] = odd
-        cells = self._scan(self.query({f"t{i}": f"c{i}" for i in texts} | odd_cells))
+        odd_texts = self.odd_texts(not_plain, numbers) if not_plain else {}
+        if odd_texts is None:
+            return None
+        return _texts(found, texts), values, odd_texts
+
+    def odd_texts(self, not_plain: dict[str, np.ndarray], numbers: dict[str, tuple[int, Signal]]) -> dict[str, np.ndarray] | None:
+        """The texts of the cells `read` found not in plain form (per column, an object array, None
+        where the cell was plain); None when the file is not plain after all. A plain CSV file has
+        row n on line n + 1: those lines are read again by the csv module, cut as DuckDB cut them
+        (every row as wide as the header, no cell of these empty); else `odd_texts_by_scan`."""
+        rows = np.flatnonzero(np.logical_or.reduce(list(not_plain.values())))
+        lines = _lines(self._path, (rows + 1).tolist())
+        if len(lines) < len(rows):
+            return self.odd_texts_by_scan(not_plain, numbers)
+        try:
+            cells = dict(zip(rows.tolist(), csv.reader((line.decode("utf-8").removesuffix("\r") for line in lines),
+                                                       delimiter=self._delimiter, quotechar='"', doublequote=True, strict=True), strict=True))
+        except (UnicodeDecodeError, csv.Error):
+            return self.odd_texts_by_scan(not_plain, numbers)
+        odd_texts = {}
+        for name, odd in not_plain.items():
+            i = numbers[name][0]
+            column = np.full(self.size, None, dtype=object)
+            for row in np.flatnonzero(odd).tolist():
+                found = cells[row]
+                if len(found) != len(self.header) or not found[i]:
+                    return self.odd_texts_by_scan(not_plain, numbers)
+                column[row] = found[i]
+            odd_texts[name] = column
+        return odd_texts
+
+    def odd_texts_by_scan(self, not_plain: dict[str, np.ndarray], numbers: dict[str, tuple[int, Signal]]) -> dict[str, np.ndarray] | None:
+        """`odd_texts` by a second pass over the file: each column's cells that may not be in plain form."""
+        cells = self._scan(self.query({f"odd:{name}": _maybe_odd(f"c{numbers[name][0]}", numbers[name][1]) for name in not_plain}))
         if cells is None:
             return None
         odd_texts = {}
@@ -244,7 +302,7 @@ class PlainCsv:
             if missing.any():  # every cell found not plain has its text (_maybe_odd): else read it all by the csv route
                 return None
             odd_texts[name] = np.where(odd, np.ma.getdata(column).astype(object), None)
-        return _texts(cells, texts), values, odd_texts
+        return odd_texts
 
     def texts(self, indexes: list[int]) -> list[list[str]]:
         """Columns as cell texts ("" when empty)."""

@@ -256,6 +256,7 @@ def test_number_cells_read_by_duckdb_are_read_as_parse_cell_reads_them(tmp_path,
         out.writerow(["account_id", "account_name", "declared_stage", "purchases_12m", "share_of_wallet", "revenue_12m"])
         for i, text in enumerate(texts):
             out.writerow([f"A{i}", "Name", "basic", text, texts[i - 1], texts[i - 2]])
+    monkeypatch.setattr(PlainCsv, "odd_texts_by_scan", lambda *_: pytest.fail("the cells not in plain form are cut from their lines"))
     plain, reference, taken = _both(path, monkeypatch, playbook)
     assert taken and len(plain.ids) == 3000
     _same(plain, reference)
@@ -280,3 +281,48 @@ def test_a_number_duckdb_reads_in_range_is_the_value_parse_cell_gives(kind):
         number = number + 0.0 if kind == "count" else number
         assert value == number and math.copysign(1, value) == math.copysign(1, number), text
     assert kept > 100
+
+
+@pytest.mark.parametrize(("encoding", "newline"), [("utf-8", "\n"), ("utf-8-sig", "\r\n"), ("cp1252", "\r\n")])
+def test_cells_not_in_plain_form_are_re_read_from_their_lines_as_a_second_pass_reads_them(encoding, newline, tmp_path, monkeypatch, playbook):
+    """`odd_texts` cuts the lines of the cells `read` found not plain as DuckDB cut the file:
+    quoted cells, CRLF, a BOM, a Windows-1252 file (read from its UTF-8 copy) alike."""
+    rows = [["A1", "Äijä, Oy", "", "basic", "45 %", "1 200", "n/a", "", "", "", "", "31.12.2019"],
+            ["A2", 'The "best"', "Eeva", "basic", "0.4", "3", "2", "yes", "2026-10-01", "10", "", "2019-05-01"],
+            ["A3", "Ö", "", "basic", "0,5", "1e3", "-", "KYLLÄ", "1.10.2026", "", "", ""]]
+    path = tmp_path / "accounts.csv"
+    with path.open("w", encoding=encoding, newline="") as f:
+        f.write(HEAD.replace("\n", newline))
+        csv.writer(f, lineterminator=newline).writerows(rows)
+    names = HEAD.strip().split(",")
+    numbers = {n: (i, playbook.signals[n]) for i, n in enumerate(names) if n in playbook.signals}
+    scans = []
+    by_scan = PlainCsv.odd_texts_by_scan
+    monkeypatch.setattr(PlainCsv, "odd_texts_by_scan", lambda self, *a: scans.append(1) or by_scan(self, *a))
+    plain = PlainCsv.open(path)
+    texts, values, odd = plain.read([0, 1], numbers)
+    assert not scans and texts[1] == ["Äijä, Oy", 'The "best"', "Ö"]
+    assert odd["share_of_wallet"].tolist() == ["45 %", None, "0,5"]
+    assert odd["relationship_start"].tolist() == ["31.12.2019", None, None]
+    assert odd["last_interaction"].tolist() == [None, None, "1.10.2026"]
+    not_plain = {name: np.array([cell is not None for cell in column]) for name, column in odd.items()}
+    again = plain.odd_texts_by_scan(not_plain, numbers)
+    assert {name: column.tolist() for name, column in again.items()} == {name: column.tolist() for name, column in odd.items()}
+    assert math.isnan(values["share_of_wallet"][0]) and values["share_of_wallet"][1] == 0.4
+    plain.close()
+    plain, reference, taken = _both(path, monkeypatch, playbook)
+    assert taken
+    _same(plain, reference)
+
+
+def test_lines_are_cut_as_split_cuts_them_across_blocks(tmp_path):
+    from checker.inputs.plaincsv import _lines
+
+    rng = random.Random(7)
+    for trial in range(60):
+        parts = [b"x" * rng.choice([0, 1, 7, 3_000_000 if trial % 10 == 0 else 40]) + b"%d\r" % i for i in range(rng.randint(1, 30))]
+        data = b"\n".join(parts) + (b"\n" if trial % 2 else b"")
+        path = tmp_path / "f.csv"
+        path.write_bytes(data)
+        wanted = sorted(rng.sample(range(len(parts) + 2), rng.randint(1, 3)))
+        assert _lines(path, wanted) == [parts[w] for w in wanted if w < len(parts)]

@@ -27,7 +27,7 @@ import yaml
 
 from checker.cli import main
 from checker.engines.choose import engine_problem
-from checker.inputs.engine import DuckEngine
+from checker.inputs.engine import DuckEngine, EngineError
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -299,3 +299,16 @@ def test_what_spark_refuses_while_writing_findings_is_one_message_and_no_file(sp
     code, _, err = _run(capsys, "check", str(SAMPLE), "--as-of", "2026-10-31", "--output", str(target), "--engine", "spark")
     assert code == 2 and len(err.strip().splitlines()) == 1 and "UNSUPPORTED_FEATURE" in err and "spark" in err
     assert not target.exists() and not target.with_suffix(".summary.json").exists()
+
+
+def test_a_number_is_written_as_text_as_duckdb_writes_it_or_not_at_all(both):
+    """rules_sql's observed values: Java would write 5.0E-4 and 1.5E7 where DuckDB (and the JSON report) write 0.0005 and 15000000.0."""
+    values = [0.0005, 1 / 3000, 0.25, 1.5e7, 123456789.5, 0.0, 1.0, 2 / 3, None]
+    for engine in both:
+        engine.table("t", {"x": values}, {"x": "DOUBLE"})
+    rows = _same(both, "SELECT x, CAST(CAST(x AS DOUBLE) AS VARCHAR) FROM t ORDER BY x")
+    assert ("0.0005" in {r[1] for r in rows}) and ("15000000.0" in {r[1] for r in rows})
+    spark = both[1]
+    spark.table("t", {"x": [1e-7]}, {"x": "DOUBLE"})
+    with pytest.raises(EngineError, match="outside 1e-4 to 1e16"):  # DuckDB writes 1e-07: no other text is written
+        spark.rows("SELECT CAST(CAST(x AS DOUBLE) AS VARCHAR) FROM t")

@@ -212,9 +212,14 @@ class SparkEngine:
         try:
             self._call(lambda: (frame.coalesce(1) if local else frame).write.parquet(str(target)))
             parts = sorted(target.glob("part-*.parquet"))
-            if local and len(parts) == 1:
+            one = local and len(parts) == 1
+            if path.exists() and path.is_dir() == one:  # an earlier run's of the other kind is not replaced by a rename
+                raise EngineError(f"{path} is already there as a {'folder' if one else 'file'}: remove it or name another output")
+            if one:
                 os.replace(parts[0], path)
             else:
+                if path.is_dir():  # an earlier run's dataset: this one's replaces it
+                    shutil.rmtree(path)
                 os.replace(target, path)
         finally:
             shutil.rmtree(temp, ignore_errors=True)

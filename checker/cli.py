@@ -200,7 +200,7 @@ def _check_parquet(args: argparse.Namespace, playbook: Playbook) -> int:
             comparable(baseline, as_of, table.ids)
         progress.step(playbook.text("progress.evaluating", args.lang, n=f"{len(table):,}"))
         report = parquet_check(table, sources.review, playbook, as_of, args.lang, args.output, Path(work),
-                               baseline.columns if baseline else None, baseline.as_of if baseline else None)
+                               baseline.columns if baseline else None, baseline.as_of if baseline else None, engine=args.engine)
     report["summary"]["sources"] = sources.as_json(args.lang, playbook.messages)
     _say_how_read(args, playbook, table, sources)
     for log in report["summary"]["sources"]["logs"]:  # as with --format csv: the logs' warnings have no row of their own

@@ -144,10 +144,14 @@ class SQLCheck:
         then renamed). Streamed as they are computed, in no particular order: sorting them first
         (by account, as the JSON report lists them) would hold every finding at once, a third
         more memory than the whole check at 300,000 accounts."""
+        select = f"SELECT {', '.join(PARQUET_COLUMNS)} FROM {self.findings}"
+        if not isinstance(self.con, duckdb.DuckDBPyConnection):  # Spark writes its own (checker/engines/spark_findings.py)
+            self.con.write_parquet(select, path)
+            return
         handle, temp = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.", suffix=".tmp")
         os.close(handle)
         try:
-            self.con.execute(f"COPY (SELECT {', '.join(PARQUET_COLUMNS)} FROM {self.findings}) TO {text(temp)} (FORMAT parquet)")
+            self.con.execute(f"COPY ({select}) TO {text(temp)} (FORMAT parquet)")
             os.replace(temp, path)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
@@ -173,21 +177,40 @@ def sql_check(table: AccountTable, playbook: Playbook, as_of: date, lang: str, r
 
 
 def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, as_of: date, lang: str, output: Path, work: Path,
-                  earlier: EarlierColumns | None = None, since: date | None = None) -> dict:
-    """`check --output findings.parquet`: the findings computed in DuckDB and written to `output`,
-    marked against the `earlier` run of `since` when given; returns the summary (the numbers from
-    SQL, what was read from the table) that `check` writes beside it. DuckDB spills to `work`."""
-    con = duckdb.connect()
-    con.execute("SET preserve_insertion_order = false")  # the rows' order is no promise: DuckDB may stream them as it likes
-    con.execute(f"SET temp_directory = {text(str(work))}")
-    check = sql_check(table, playbook, as_of, lang, review, con)
-    if earlier is not None and since is not None:
-        check.mark(earlier, since)
-    check.write_parquet(output)
+                  earlier: EarlierColumns | None = None, since: date | None = None, engine: str = "duckdb") -> dict:
+    """`check --output findings.parquet`: the findings computed in DuckDB (or on Spark: `engine`) and written
+    to `output`, marked against the `earlier` run of `since` when given; returns the summary (the numbers
+    from SQL, what was read from the table) that `check` writes beside it. DuckDB spills to `work`."""
+    if engine == "spark":  # the same SQL, through checker/engines/spark_findings.py
+        from checker.engines.choose import open_engine
+        from checker.engines.spark import SparkEngine
+        from checker.engines.spark_findings import SparkConnection
+        from checker.inputs.engine import EngineError
+        from checker.inputs.files import InputError
+
+        spark = SparkConnection(open_engine(engine, work))  # type: ignore[arg-type]  # a SparkEngine for "spark"
+        try:
+            check = sql_check(table, playbook, as_of, lang, review, spark)  # type: ignore[arg-type]
+            if earlier is not None and since is not None:
+                check.mark(earlier, since)
+            check.write_parquet(output)
+            summary = check.summary()
+        except EngineError as exc:
+            raise InputError("error.engine_failed", engine=engine, detail=str(exc).rstrip("."), log=SparkEngine.keep_log(work / "spark.log")) from None
+        finally:
+            spark.close()
+    else:
+        con = duckdb.connect()
+        con.execute("SET preserve_insertion_order = false")  # the rows' order is no promise: DuckDB may stream them as it likes
+        con.execute(f"SET temp_directory = {text(str(work))}")
+        check = sql_check(table, playbook, as_of, lang, review, con)
+        if earlier is not None and since is not None:
+            check.mark(earlier, since)
+        check.write_parquet(output)
+        summary = check.summary()
     unusable = [{"row": row.row, "message": playbook.text(row.code, lang, row=row.row, **row.values)} for row in table.unusable]
     if table.rows_read != len(table) + len(unusable):
         raise AssertionError("every row read must be accounted for")
-    summary = check.summary()
     # The coverage's review parts (recent reviews, no stage at all, the assessments files) are the
     # account review's, from Python-only inputs: as the JSON report has them, with the SQL's counts.
     summary["coverage"] = coverage(table, Evaluation([], np.zeros((0, 0, 2)), [], []), review, playbook, as_of) | summary["coverage"]

@@ -145,8 +145,8 @@ class RulesSQL:
         if spec.type == "category":
             return "CASE CAST(" + c + " AS INTEGER) " + " ".join(f"WHEN {i} THEN {text(v)}" for i, v in enumerate(spec.data["values"])) + " END"
         if spec.type in ("count", "days"):
-            return f"CASE WHEN {c} = FLOOR({c}) THEN CAST(CAST({c} AS BIGINT) AS VARCHAR) ELSE CAST({c} AS VARCHAR) END"
-        return f"CAST({c} AS VARCHAR)"
+            return f"CASE WHEN {c} = FLOOR({c}) THEN CAST(CAST({c} AS BIGINT) AS VARCHAR) ELSE CAST(CAST({c} AS DOUBLE) AS VARCHAR) END"
+        return f"CAST(CAST({c} AS DOUBLE) AS VARCHAR)"  # a double as text: transpile.py writes it as DuckDB does on Spark
 
     # --- per account: codes, fit, best fit, verdict ------------------------------------------------------
 

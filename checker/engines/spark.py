@@ -182,6 +182,48 @@ class SparkEngine:
         record = self._call(bad.first)[0]
         return Rejects(count, *_locate(source, record, width))
 
+    # --- beyond the Engine interface: what `check --output findings.parquet` needs (checker/engines/spark_findings.py) ---
+
+    def register(self, name: str, data: dict[str, np.ndarray]) -> None:
+        """Numpy columns as the relation `name`, as DuckDB's `register` takes them: NaN and None are NULL,
+        an object column is text (its values' str; a bool as `true`/`false`)."""
+        import pyarrow as pa
+
+        def arrow(values: np.ndarray) -> Any:
+            if values.dtype == object:
+                return pa.array([None if v is None else ("true" if v else "false") if isinstance(v, bool | np.bool_) else str(v) for v in values],
+                                type=pa.string())
+            return pa.array(values, from_pandas=True)  # a float's NaN as NULL
+
+        table = pa.table({c: arrow(v) for c, v in data.items()})
+        frame = self._call(lambda: self.spark.createDataFrame(table)).persist()
+        self._forget(name)
+        frame.createOrReplaceTempView(name)
+        self.cached[name] = frame
+
+    def write_parquet(self, sql: str, path: Path) -> None:
+        """A query's rows written by Spark as Parquet at `path`, whole or not at all (made beside it, then renamed).
+        On a local Spark one file (one task writes it, streaming: Parquet's writer holds one row group, not the
+        rows); on a cluster a folder of part files (a Parquet dataset: DuckDB, pandas and Spark read it as one table)."""
+        frame = self._frame(sql)
+        local = not os.environ.get("SPARK_REMOTE") and (os.environ.get("SPARK_MASTER") or LOCAL_MASTER).startswith("local")
+        temp = Path(tempfile.mkdtemp(dir=path.resolve().parent, prefix=f".{path.name}.", suffix=".tmp"))
+        target = temp / "parts"
+        try:
+            self._call(lambda: (frame.coalesce(1) if local else frame).write.parquet(str(target)))
+            parts = sorted(target.glob("part-*.parquet"))
+            one = local and len(parts) == 1
+            if path.exists() and path.is_dir() == one:  # an earlier run's of the other kind is not replaced by a rename
+                raise EngineError(f"{path} is already there as a {'folder' if one else 'file'}: remove it or name another output")
+            if one:
+                os.replace(parts[0], path)
+            else:
+                if path.is_dir():  # an earlier run's dataset: this one's replaces it
+                    shutil.rmtree(path)
+                os.replace(target, path)
+        finally:
+            shutil.rmtree(temp, ignore_errors=True)
+
     def close(self) -> None:
         for name in list(self.cached) + list(self.loads):
             self._forget(name)

@@ -16,7 +16,7 @@ import sqlglot
 from sqlglot import exp
 
 #: Spark's functions that the rewrites below write by name (SQLGlot passes a name it does not know through as it is).
-SAME_NAME = frozenset({"try_to_timestamp", "element_at", "map", "monotonically_increasing_id", "collect_set", "array_sort", "array_join", "size"})
+SAME_NAME = frozenset({"raise_error", "try_to_timestamp", "element_at", "map", "monotonically_increasing_id", "collect_set", "array_sort", "array_join", "size"})
 
 # RE2's POSIX classes (ASCII) as Java writes them; in a Java pattern `[[:alnum:]]` is a set of
 # the characters ':', 'a', 'l', … and would silently match other text.
@@ -166,8 +166,24 @@ def _distinct_sorted_text(node: exp.Expression) -> exp.Expression:
     return exp.Case(ifs=[exp.If(this=exp.GT(this=size, expression=exp.Literal.number(0)), true=joined)])
 
 
+def _double_text(node: exp.Expression) -> exp.Expression:
+    """`CAST(CAST(x AS DOUBLE) AS VARCHAR)` (rules_sql's observed values): DuckDB writes a double as
+    Python does (the shortest digits, fixed notation from 1e-4 to 1e16: `0.0005`, `15000000.0`),
+    Java as `5.0E-4` and `1.5E7` outside 1e-3 to 1e7. So Spark goes through a decimal of 20 places
+    (its digits are the double's shortest), trailing zeros cut to one; outside DuckDB's fixed
+    range the run stops with an error (`raise_error`: one message) rather than write other text."""
+    if not (isinstance(node, exp.Cast) and node.to.is_type("varchar", "text") and isinstance(node.this, exp.Cast) and node.this.to.is_type("double")):
+        return node
+    template = sqlglot.parse_one(
+        "CASE WHEN x IS NULL THEN NULL WHEN x = 0 THEN '0.0' WHEN ABS(x) >= 1e-4 AND ABS(x) < 1e16 "
+        "THEN regexp_replace(regexp_replace(CAST(CAST(x AS DECIMAL(38, 20)) AS VARCHAR), '0+$', ''), '\\.$', '.0') "
+        "ELSE raise_error('a number outside 1e-4 to 1e16 written as text: not yet on the spark engine') END", read="duckdb")
+    return template.transform(lambda n: node.this.copy() if isinstance(n, exp.Column) and n.name == "x" else n)
+
+
 #: The rewrites, applied in order to every node of a parsed DuckDB statement before Spark's SQL is written.
-REWRITES: tuple[Callable[[exp.Expression], exp.Expression], ...] = (_not_materialized, _regex_literals, _word_lookup, _strptime, _unordered_row_number, _numbered_unnest, _distinct_sorted_text)
+REWRITES: tuple[Callable[[exp.Expression], exp.Expression], ...] = (_not_materialized, _regex_literals, _word_lookup, _strptime, _unordered_row_number, _numbered_unnest, _distinct_sorted_text,
+                                                                   _double_text)
 
 
 def to_spark(sql: str) -> exp.Expression:

@@ -8,18 +8,31 @@ pyspark starts is not waited for by it, so its memory is not in the figure (its 
 at Spark's default driver memory, 1 GB). It also checks the two outputs are the same.
 Spark's start alone is timed on an export with a one-row log.
 
+`--findings` instead runs the big run (issue 25): `check --engine spark --output findings.parquet`
+on the generated set (signals from the logs on Spark, then the rules' SQL on Spark, the findings
+written by Spark), sampling every half second the resident memory of the Python driver and of
+the JVM it starts (a child process: /proc, its high-water mark VmHWM), with the JVM's heap cap
+(-Xmx, Spark's driver memory) read from its command line, and prints the rate in activity rows
+per second per core (local[2]: two cores).
+
     .venv/bin/pip install -e '.[spark]'
     .venv/bin/python tests/benchmarks/bench_spark.py [--activities N] [--runs N]
+    .venv/bin/python tests/benchmarks/bench_spark.py --findings --activities 5000000
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
+
+import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_logs import AS_OF, generate, timed  # a sibling script, not a package
@@ -28,6 +41,70 @@ from bench_logs import AS_OF, generate, timed  # a sibling script, not a package
 def signals(paths: tuple[Path, ...], output: Path, engine: str) -> tuple[float, float]:
     return timed([sys.executable, "-m", "checker", "signals", str(paths[0]), "--activities", str(paths[1]), "--deals", str(paths[2]),
                   "--format", "json", "--output", str(output), "--as-of", AS_OF, "--preset", "canonical", "--engine", engine])
+
+
+def _status(pid: int, field: str) -> float:
+    """A /proc/PID/status figure in MB (0 when the process is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found + [g for c in found for g in _children(c)]
+
+
+def sampled(command: list[str]) -> tuple[float, float, float, str]:
+    """Seconds, the Python process's peak and the JVM's peak resident memory (MB), the JVM's -Xmx; the command must succeed."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    python_peak = jvm_peak = 0.0
+    heap = "?"
+    while process.poll() is None:
+        python_peak = max(python_peak, _status(process.pid, "VmHWM"))
+        for child in _children(process.pid):
+            try:
+                line = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if line and line[0].endswith(b"java"):
+                jvm_peak = max(jvm_peak, _status(child, "VmHWM"))
+                heap = next((a.decode() for a in line if a.startswith(b"-Xmx")), heap)
+        time.sleep(0.5)
+    elapsed = time.perf_counter() - start
+    if process.returncode not in (0, 1):  # 1: findings at or above --fail-on
+        raise SystemExit(process.stderr.read().decode())
+    return elapsed, python_peak, jvm_peak, heap
+
+
+def findings_run(args: argparse.Namespace) -> int:
+    """`check --engine spark --output findings.parquet` on a generated set, measured; DuckDB's for comparison."""
+    with tempfile.TemporaryDirectory() as work:
+        folder = Path(work)
+        paths = generate(folder, args.accounts, args.activities, args.deals)
+        print(f"generated {args.accounts:,} accounts, {args.activities:,} activities, {args.deals:,} deals "
+              f"({sum(p.stat().st_size for p in paths) / 1e6:.0f} MB); load average {os.getloadavg()[0]:.1f}")
+        rows = {}
+        for engine in args.engines.split(","):
+            output = folder / f"{engine}.parquet"
+            command = [sys.executable, "-m", "checker", "check", str(paths[0]), "--activities", str(paths[1]), "--deals", str(paths[2]),
+                       "--output", str(output), "--as-of", AS_OF, "--preset", "canonical", "--engine", engine, "--fail-on", "never"]
+            seconds, python_mb, jvm_mb, heap = sampled(command)
+            rows[engine] = duckdb.connect().execute(f"SELECT COUNT(*) FROM read_parquet('{output}')").fetchone()[0]
+            jvm = f"   JVM peak {jvm_mb:,.0f} MB (heap cap {heap})" if engine == "spark" else ""
+            print(f"check --engine {engine:6} --output findings.parquet: {seconds:8.1f} s   Python peak {python_mb:,.0f} MB{jvm}   "
+                  f"{rows[engine]:,} findings   {args.activities / seconds / (2 if engine == 'spark' else os.cpu_count() or 1):,.0f} activity rows/s/core")
+        same_rows = len(set(rows.values())) == 1
+        print(f"same number of findings on {', '.join(rows)}: {'yes' if same_rows else 'NO'}; load average at the end {os.getloadavg()[0]:.1f}")
+    return 0 if same_rows else 1
 
 
 def same(a: object, b: object) -> bool:
@@ -46,7 +123,11 @@ def main() -> int:
     parser.add_argument("--activities", type=int, default=2_000_000)
     parser.add_argument("--deals", type=int, default=300_000)
     parser.add_argument("--runs", type=int, default=1, help="runs of each timing; the best counts (peak memory: the highest)")
+    parser.add_argument("--engines", default="duckdb,spark", help="with --findings: the engines to run, in order (spark alone for a run too long for both)")
+    parser.add_argument("--findings", action="store_true", help="the big run: check --engine spark --output findings.parquet, measured")
     args = parser.parse_args()
+    if args.findings:
+        return findings_run(args)
     with tempfile.TemporaryDirectory() as work:
         folder = Path(work)
         tiny = folder / "tiny"

@@ -27,7 +27,7 @@ import yaml
 
 from checker.cli import main
 from checker.engines.choose import engine_problem
-from checker.inputs.engine import DuckEngine
+from checker.inputs.engine import DuckEngine, EngineError
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -242,3 +242,73 @@ def test_an_engine_that_cannot_start_is_one_message_naming_it_and_its_log(tmp_pa
     log = Path(lines[0].rsplit("Its log: ", 1)[1].strip())
     assert log.is_file() and "Master must" in log.read_text(encoding="utf-8")  # Spark's own words, there and not on the terminal
     log.unlink()
+
+
+# --- check --engine spark --output findings.parquet: the rules' SQL on Spark -----------------
+
+def _parquet_both(capsys, tmp_path: Path, args: list[str]) -> tuple[tuple[list, dict], tuple[list, dict]]:
+    """(rows sorted, summary) of `check --output findings.parquet` on DuckDB and on Spark; both must succeed."""
+    import pyarrow.parquet as pq
+
+    out = []
+    for engine in ("duckdb", "spark"):
+        target = tmp_path / f"findings-{engine}.parquet"
+        code, _, err = _run(capsys, "check", *args, "--output", str(target), "--engine", engine, "--fail-on", "never")
+        assert code == 0, err
+        assert target.is_file()  # one file, as DuckDB writes it (a local Spark's part files made into one)
+        table = pq.read_table(target)
+        rows = sorted((tuple(r.values()) for r in table.to_pylist()), key=repr)
+        summary = json.loads(target.with_suffix(".summary.json").read_text(encoding="utf-8"))
+        assert summary.pop("findings_file") == target.name
+        out.append((table.column_names, rows, summary))
+    (duck_columns, duck_rows, duck_summary), (spark_columns, spark_rows, spark_summary) = out
+    assert spark_columns == duck_columns
+    return (duck_rows, duck_summary), (spark_rows, spark_summary)
+
+
+def test_findings_parquet_on_spark_has_the_duckdb_rows_and_summary_with_a_baseline(spark, capsys, tmp_path):
+    """The sample, marked against an earlier week's report (a changed export: findings new, still open, resolved)."""
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    earlier, now = tmp_path / "earlier.csv", tmp_path / "now.csv"
+    earlier.write_text("".join(lines[:-10]), encoding="utf-8")
+    now.write_text("".join(lines[:1] + lines[6:]), encoding="utf-8")
+    code, _, err = _run(capsys, "check", str(earlier), "--as-of", "2026-10-31", "--format", "json", "--output", str(tmp_path / "earlier.json"), "--fail-on", "never")
+    assert code == 0, err
+    duck, on_spark = _parquet_both(capsys, tmp_path, [str(now), "--as-of", "2026-11-30", "--baseline", str(tmp_path / "earlier.json")])
+    assert on_spark == duck
+    rows, summary = duck
+    assert len(rows) > 100 and {r[13] for r in rows} == {"new", "still-open"}  # status
+    assert summary["summary"]["changes"]["resolved"] > 0 and summary["summary"]["findings_by_kind"]["stage-mismatch"] > 0
+
+
+def test_findings_parquet_on_spark_from_logs_has_the_duckdb_rows_and_summary(spark, capsys, tmp_path):
+    """The canonical fixture: the signals from the logs (on Spark, then the findings too)."""
+    duck, on_spark = _parquet_both(capsys, tmp_path, _fixture_args("canonical"))
+    assert on_spark == duck and duck[0]
+
+
+def test_what_spark_refuses_while_writing_findings_is_one_message_and_no_file(spark, capsys, tmp_path, monkeypatch):
+    from checker.engines.spark_findings import SparkConnection
+    from checker.inputs.engine import EngineError
+
+    def refuse(self, sql, path):
+        raise EngineError("spark: [UNSUPPORTED_FEATURE] something Spark lacks")
+
+    monkeypatch.setattr(SparkConnection, "write_parquet", refuse)
+    target = tmp_path / "findings.parquet"
+    code, _, err = _run(capsys, "check", str(SAMPLE), "--as-of", "2026-10-31", "--output", str(target), "--engine", "spark")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "UNSUPPORTED_FEATURE" in err and "spark" in err
+    assert not target.exists() and not target.with_suffix(".summary.json").exists()
+
+
+def test_a_number_is_written_as_text_as_duckdb_writes_it_or_not_at_all(both):
+    """rules_sql's observed values: Java would write 5.0E-4 and 1.5E7 where DuckDB (and the JSON report) write 0.0005 and 15000000.0."""
+    values = [0.0005, 1 / 3000, 0.25, 1.5e7, 123456789.5, 0.0, 1.0, 2 / 3, None]
+    for engine in both:
+        engine.table("t", {"x": values}, {"x": "DOUBLE"})
+    rows = _same(both, "SELECT x, CAST(CAST(x AS DOUBLE) AS VARCHAR) FROM t ORDER BY x")
+    assert ("0.0005" in {r[1] for r in rows}) and ("15000000.0" in {r[1] for r in rows})
+    spark = both[1]
+    spark.table("t", {"x": [1e-7]}, {"x": "DOUBLE"})
+    with pytest.raises(EngineError, match="outside 1e-4 to 1e16"):  # DuckDB writes 1e-07: no other text is written
+        spark.rows("SELECT CAST(CAST(x AS DOUBLE) AS VARCHAR) FROM t")

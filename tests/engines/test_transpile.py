@@ -85,3 +85,8 @@ def test_every_statement_the_log_pipeline_sends_has_a_translation(tmp_path, monk
     assert fixtures >= 10 and len(sent) > 300
     for sql in set(sent):
         assert spark_sql(sql)  # raises Untranslatable naming what has no translation
+
+
+def test_a_double_as_text_goes_through_a_decimal_not_javas_scientific_notation():
+    sql = spark_sql("SELECT CAST(CAST(s AS DOUBLE) AS VARCHAR) FROM t")
+    assert "AS DECIMAL(38, 20)) AS STRING)" in sql and "RAISE_ERROR(" in sql and "CAST(CAST(s AS DOUBLE) AS STRING)" not in sql

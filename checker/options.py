@@ -124,9 +124,9 @@ def _parser() -> argparse.ArgumentParser:
 def _input_options(p: argparse.ArgumentParser) -> None:
     """What `check` and `signals` both read: the exports and how to map them (see inputs_from)."""
     p.add_argument("accounts", type=Path, nargs="?", metavar="ACCOUNTS", help="account export: CSV, XLSX, Parquet, or a zipped Salesforce Data Export (or --accounts-table)")
-    p.add_argument("--activities", type=Path, action="append", default=[], metavar="FILE", help="activity export (calls, meetings, e-mails, tasks); repeatable")
-    p.add_argument("--deals", type=Path, action="append", default=[], metavar="FILE", help="deal / opportunity export; repeatable")
-    p.add_argument("--contacts", type=Path, action="append", default=[], metavar="FILE", help="contacts export (contact id and/or name, and account): links activities that name only a contact to its account; repeatable")
+    p.add_argument("--activities", type=Path, action="append", default=[], metavar="FILE", help="activity export (calls, meetings, e-mails, tasks): CSV, XLSX or Parquet; repeatable")
+    p.add_argument("--deals", type=Path, action="append", default=[], metavar="FILE", help="deal / opportunity export: CSV, XLSX or Parquet; repeatable")
+    p.add_argument("--contacts", type=Path, action="append", default=[], metavar="FILE", help="contacts export (contact id and/or name, and account): links activities that name only a contact to its account: CSV, XLSX or Parquet; repeatable")
     p.add_argument("--currency-rates", type=Path, metavar="FILE", help="CSV of currency code and rate (value of one unit): deals in several currencies are converted, not summed as they are")
     p.add_argument("--history-from", type=_as_of, default=None, metavar="YYYY-MM-DD", help="the logs hold only the history since this date: time windows reaching before it are unknown, not zero")
     p.add_argument("--stage-history", type=Path, action="append", default=[], metavar="FILE",

@@ -131,7 +131,8 @@ def skip_reason(path: Path, kind: str, found: set[str], header: list[str], via: 
         return None  # read for what its related records or contacts link
     else:
         why = "log.skip_no_account_contacts" if kind == "activities" and "customer_contact" in found else "log.skip_no_account"
-    return Problem("log.file_skipped", file=path.name, missing=", ".join(missing), reason=Problem(why), kind=kind, field=missing[-1],
+    # A file by its name; a table of the engine (inputs.tables.TableSource) as the option and table that named it.
+    return Problem("log.file_skipped", file=path.name if isinstance(path, Path) else str(path), missing=", ".join(missing), reason=Problem(why), kind=kind, field=missing[-1],
                    found=", ".join(h.strip() for h in header[:12]) + (", …" if len(header) > 12 else ""))
 
 

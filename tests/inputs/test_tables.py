@@ -188,3 +188,15 @@ def test_tables_without_a_database_to_read_them_from_are_one_message(extra, says
     code, out, err = run(capsys, "check", accounts, "--activities-table", "visits", *extra, "--as-of", "2026-10-31")
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and says in err and "Traceback" not in err
+
+
+def test_a_log_table_without_a_date_column_is_skipped_by_its_option_and_name(tmp_path, capsys):
+    """The skipped-log warning names a table as the option and table that gave it, not as a file."""
+    database = tmp_path / "crm.duckdb"
+    db = duckdb.connect(str(database))
+    db.execute(f"CREATE TABLE undated AS SELECT * EXCLUDE (date) FROM read_csv('{CANONICAL / 'activities.csv'}', all_varchar=true)")
+    db.close()
+    code, _, err = run(capsys, "signals", str(CANONICAL / "accounts.csv"), "--activities-table", "undated", "--database", str(database),
+                       "--preset", "canonical", "--format", "json", "--as-of", "2026-10-31")
+    assert code == 0, err
+    assert "--activities-table undated was skipped" in err

@@ -25,7 +25,7 @@ from checker.playbook.model import DECLARED_ON, OP_SYMBOLS, Playbook, Rule
 from checker.playbook.near import lower, note
 
 PASS, FAIL, UNKNOWN, SKIPPED = 0, 1, 2, 3
-_OPS = {">=": np.greater_equal, "<=": np.less_equal, ">": np.greater, "<": np.less, "==": np.equal, "!=": np.not_equal}
+OPS = {">=": np.greater_equal, "<=": np.less_equal, ">": np.greater, "<": np.less, "==": np.equal, "!=": np.not_equal}
 
 
 class Outcome(enum.IntEnum):
@@ -94,14 +94,14 @@ def rule_codes(rule: Rule, cols: Columns, as_of: date, playbook: Playbook) -> np
     else:
         observed, threshold, unknown = compared(rule, cols, as_of, playbook)  # since_declared: none since the declaration is ∞
         with np.errstate(invalid="ignore"):
-            passed = _OPS[rule.op](observed, threshold)
+            passed = OPS[rule.op](observed, threshold)
         codes = np.where(unknown, UNKNOWN, np.where(passed, PASS, FAIL)).astype(np.int8)
     # Preconditions, the first one deciding last so that it takes precedence.
     tested = codes
     for cond in reversed(rule.when):
         observed = _observed(cond.signal, cols, as_of, playbook)
         with np.errstate(invalid="ignore"):
-            holds = _OPS[cond.op](observed, _threshold(cond.value, cond.signal, playbook))
+            holds = OPS[cond.op](observed, _threshold(cond.value, cond.signal, playbook))
         codes = np.where(np.isnan(observed), UNKNOWN, np.where(holds, codes, SKIPPED)).astype(np.int8)
     if declared is not None and rule.when:  # `when` is a grace for not knowing the date: not needed where it is known
         codes = np.where(np.isnan(declared), codes, tested).astype(np.int8)

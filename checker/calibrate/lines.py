@@ -21,12 +21,11 @@ from datetime import date
 
 import numpy as np
 
-from checker.evaluate import FAIL, PASS, rule_codes
+from checker.evaluate import FAIL, OPS, PASS, rule_codes
 from checker.inputs.columns import Columns
 from checker.playbook.messages import Problem
 from checker.playbook.model import Playbook, Rule
 
-_OPS = {">=": np.greater_equal, "<=": np.less_equal, ">": np.greater, "<": np.less}
 #: Bars in a stage's histogram at most (the last one holds everything above it).
 BINS = 12
 
@@ -201,11 +200,11 @@ def _separates(rule: Rule, neighbour: str, playbook: Playbook) -> bool:
     if rule.signal not in profile:
         return False
     value = float(profile[rule.signal])
-    return not bool(_OPS[rule.op](value, float(rule.value)))  # type: ignore[arg-type]
+    return not bool(OPS[rule.op](value, float(rule.value)))  # type: ignore[arg-type]
 
 
 def figures(rule: Rule, value: float, own: np.ndarray, other: np.ndarray) -> Figures:
-    op = _OPS[rule.op]
+    op = OPS[rule.op]
     return Figures(value, int(np.count_nonzero(op(own, value))), len(own), int(np.count_nonzero(op(other, value))), len(other))
 
 

@@ -39,8 +39,9 @@ from datetime import date
 
 import numpy as np
 
-from checker.evaluate import FAIL, PASS, SKIPPED, UNKNOWN, Evaluator
+from checker.evaluate import FAIL, OPS, PASS, SKIPPED, UNKNOWN, Evaluator
 from checker.inputs.columns import EPOCH_ORDINAL, encode
+from checker.inputs.signal_sql import literal
 from checker.playbook.model import DECLARED_ON, Playbook, Rule
 from checker.playbook.near import ROUNDING, can_be_near, lower, margin
 
@@ -50,12 +51,11 @@ JUDGED = "pb_judged"  # per account: outcome codes, fit, best fit, verdict (a te
 FINDING_COLUMNS = ("account_index", "account_id", "row", "account_name", "owner", "declared_stage", "best_fit_stage", "rule", "kind", "severity",
                    "signal", "observed", "expected", "near_line", "status", "first_seen", "seq")
 _SQL_OPS = {">=": ">=", "<=": "<=", ">": ">", "<": "<", "==": "=", "!=": "<>"}
-_PY_OPS = {">=": np.greater_equal, "<=": np.less_equal, ">": np.greater, "<": np.less, "==": np.equal, "!=": np.not_equal}
 
 
 def text(value: str | None) -> str:
     """A string literal (NULL for None)."""
-    return "CAST(NULL AS VARCHAR)" if value is None else "'" + value.replace("'", "''") + "'"
+    return "CAST(NULL AS VARCHAR)" if value is None else literal(value)
 
 
 def number(value: float) -> str:
@@ -107,7 +107,7 @@ class RulesSQL:
             unknown = f"{signal} IS NULL" + (f" OR {col(rule.relative_to)} IS NULL" if rule.relative_to else "")
             passed = f"{self.observed(rule.signal)} {_SQL_OPS[rule.op]} {self.threshold(rule)}"
             if since:  # a date on or before the declaration is "none since": infinitely long ago, as the evaluator has it
-                infinite = "TRUE" if _PY_OPS[rule.op](np.inf, 0.0) else "FALSE"
+                infinite = "TRUE" if OPS[rule.op](np.inf, 0.0) else "FALSE"
                 passed = f"CASE WHEN {signal} <= {col(DECLARED_ON)} THEN {infinite} ELSE {passed} END"
             tested = f"CASE WHEN {unknown} THEN {UNKNOWN} WHEN {passed} THEN {PASS} ELSE {FAIL} END"
         codes = tested

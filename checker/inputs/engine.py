@@ -55,6 +55,7 @@ import duckdb
 import numpy as np
 
 from checker.inputs.columns import EPOCH_ORDINAL
+from checker.inputs.signal_sql import identifier, literal
 
 #: DuckDB's memory for the logs; beyond it, it spills to the work folder. (Measured: 2,000,000
 #: activities stay under it, DuckDB's memory peaking at ~430 MB, nothing spilled; a higher limit
@@ -94,20 +95,12 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def parquet_header(source: Path) -> list[str]:
     """The column names of a Parquet file, in order (preset detection reads them before any engine runs)."""
     try:
-        return [row[0] for row in duckdb.execute(f"DESCRIBE SELECT * FROM read_parquet({_literal(str(source))})").fetchall()]
+        return [row[0] for row in duckdb.execute(f"DESCRIBE SELECT * FROM read_parquet({literal(str(source))})").fetchall()]
     except duckdb.Error as exc:
         raise EngineError(str(exc).strip().splitlines()[0]) from None
-
-
-def _identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 class DuckEngine:
@@ -123,10 +116,10 @@ class DuckEngine:
         # The pipeline never relies on row order (it numbers rows itself where it must).
         self.db.execute("SET preserve_insertion_order = false")
         if workdir is not None:  # bounded memory: DuckDB spills to the work folder instead of growing with the logs
-            self.db.execute(f"SET memory_limit = {_literal(MEMORY_LIMIT)}")
-            self.db.execute(f"SET temp_directory = {_literal(str(workdir / 'spill'))}")
+            self.db.execute(f"SET memory_limit = {literal(MEMORY_LIMIT)}")
+            self.db.execute(f"SET temp_directory = {literal(str(workdir / 'spill'))}")
         if database is not None:
-            self._execute(f"ATTACH {_literal(str(database))} AS source_db (READ_ONLY)")
+            self._execute(f"ATTACH {literal(str(database))} AS source_db (READ_ONLY)")
 
     def _execute(self, sql: str, parameters: list | None = None) -> duckdb.DuckDBPyConnection:
         try:
@@ -161,15 +154,15 @@ class DuckEngine:
     def read_text(self, name: str, source: Path, width: int, keep: list[int], delimiter: str) -> None:
         if source.suffix.lower() == ".parquet":
             names = self.header(source)
-            columns = ", ".join(f"CAST({_identifier(names[i])} AS VARCHAR) AS c{i}" for i in keep)
-            self._execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {columns} FROM read_parquet({_literal(str(source))})")
+            columns = ", ".join(f"CAST({identifier(names[i])} AS VARCHAR) AS c{i}" for i in keep)
+            self._execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {columns} FROM read_parquet({literal(str(source))})")
             self._parquet.add(name)
             return
         every = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
         self._execute(
-            f"CREATE OR REPLACE VIEW {name} AS SELECT {', '.join(f'c{i}' for i in keep)} FROM read_csv({_literal(str(source))}, header=true, "
-            f"auto_detect=false, columns={every}, delim={_literal(delimiter)}, quote='\"', escape='\"', ignore_errors=true, store_rejects=true, "
-            f"rejects_table={_literal(f'rej_{name}')}, rejects_scan={_literal(f'rej_{name}_scan')})")
+            f"CREATE OR REPLACE VIEW {name} AS SELECT {', '.join(f'c{i}' for i in keep)} FROM read_csv({literal(str(source))}, header=true, "
+            f"auto_detect=false, columns={every}, delim={literal(delimiter)}, quote='\"', escape='\"', ignore_errors=true, store_rejects=true, "
+            f"rejects_table={literal(f'rej_{name}')}, rejects_scan={literal(f'rej_{name}_scan')})")
 
     def rejects(self, name: str) -> Rejects:
         if name in self._parquet:
@@ -182,21 +175,21 @@ class DuckEngine:
         """`table` (`name` or `schema.name`) in the attached database file."""
         if self.database is None:
             raise EngineError(f"duckdb has no table {table}: name the database file that holds it with --database FILE.duckdb")
-        return "source_db." + ".".join(_identifier(part) for part in table.split("."))
+        return "source_db." + ".".join(identifier(part) for part in table.split("."))
 
     def table_header(self, table: str) -> list[str]:
         return [row[0] for row in self._execute(f"DESCRIBE SELECT * FROM {self._source_table(table)}").fetchall()]
 
     def read_table(self, name: str, table: str, keep: list[int]) -> None:
         names = self.table_header(table)
-        columns = ", ".join(f"CAST({_identifier(names[i])} AS VARCHAR) AS c{i}" for i in keep)
+        columns = ", ".join(f"CAST({identifier(names[i])} AS VARCHAR) AS c{i}" for i in keep)
         self._execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {columns} FROM {self._source_table(table)}")
         self._parquet.add(name)  # no rejects
 
     def export_table(self, table: str, target: Path) -> None:
         source = self._source_table(table)
         self.table_header(table)  # a missing table: DuckDB's words for it, not COPY's
-        self._execute(f"COPY (SELECT * FROM {source}) TO {_literal(str(target))} (FORMAT parquet)")
+        self._execute(f"COPY (SELECT * FROM {source}) TO {literal(str(target))} (FORMAT parquet)")
 
     def close(self) -> None:
         self.db.close()

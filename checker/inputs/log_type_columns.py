@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from checker.inputs.engine import Engine
-from checker.inputs.mappings import normalise_header
+from checker.inputs.mappings import normalise_header, yaml_item
 from checker.inputs.signal_sql import identifier
 
 #: Header words that suggest a column says what kind of activity a row is.
@@ -58,8 +58,5 @@ def type_hints(db: Engine, table: str, found: list[Candidate], type_sql: str, to
 def mapping_line(column: str, read_now: list[str]) -> str:
     """The `type:` line of a --mapping's `activities:` that reads `column` first, then (per row,
     where it is empty) the columns the type is read from now."""
-    def quoted(name: str) -> str:
-        return name if re.fullmatch(r"[A-Za-z_][\w .()-]*", name) and not name.endswith(" ") else "'" + name.replace("'", "''") + "'"
-
     names = [column, *(c for c in read_now if c != column)]
-    return f"type: [{quoted(column)}]" if len(names) == 1 else f"type: [[{', '.join(quoted(n) for n in names)}]]"
+    return f"type: [{yaml_item(column)}]" if len(names) == 1 else f"type: [[{', '.join(yaml_item(n) for n in names)}]]"

@@ -152,12 +152,12 @@ def lines_to_add(kind: str, fields: list[str], header: list[str]) -> Problem:
     lines = []
     for name in fields:
         close = closest(name.replace("_", ""), by_key)
-        column = _yaml_item(by_key[close]) if close else Problem("hint.your_column")
+        column = yaml_item(by_key[close]) if close else Problem("hint.your_column")
         lines.append(Problem("hint.mapping_line", field=name, column=column))
     return Problem("hint.add_lines", kind=kind, lines=lines)
 
 
-def _yaml_item(name: str) -> str:
+def yaml_item(name: str) -> str:
     """A header as an item of a YAML flow list (quoted when YAML would read it otherwise)."""
     return name if re.fullmatch(r"[A-Za-z_][\w .()/-]*", name) and not name.endswith(" ") else "'" + name.replace("'", "''") + "'"
 

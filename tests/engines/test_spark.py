@@ -50,14 +50,19 @@ def test_the_canonical_fixture_gives_the_same_signals_and_findings_on_spark(spar
     assert on_spark == duck
 
 
-@pytest.fixture(scope="session")
-def spark() -> Iterator[Any]:
-    """The test session's SparkSession: local[2], quiet, UTC; `--engine spark` runs in this process take a session of their own on it."""
+def need_spark() -> None:
+    """Skip the test where pyspark or Java is missing, unless REQUIRE_SPARK=1 (CI), where that fails it."""
     problem = engine_problem("spark")
     if problem is not None:
         if os.environ.get("REQUIRE_SPARK") == "1":
             pytest.fail(f"REQUIRE_SPARK=1 but {problem}")
         pytest.skip(f"no local Spark: {problem}")
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """The test session's SparkSession: local[2], quiet, UTC; `--engine spark` runs in this process take a session of their own on it."""
+    need_spark()
     from checker.engines.spark import SparkEngine
 
     with tempfile.TemporaryDirectory(prefix="playbook-spark-tests-") as work:
@@ -231,6 +236,7 @@ def test_rejected_csv_rows_are_counted_with_their_line(both, tmp_path):
 
 def test_an_engine_that_cannot_start_is_one_message_naming_it_and_its_log(tmp_path):
     """A Spark master that does not exist: exit 2, one line, no Java stack trace; the log it names holds the details."""
+    need_spark()  # its own process starts Spark: no session needed here, but pyspark and Java are
     env = {**os.environ, "SPARK_MASTER": "nowhere://no-such-master", "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("SPARK_REMOTE", None)
     folder = FIXTURES / "exports" / "canonical"

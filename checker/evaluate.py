@@ -20,8 +20,9 @@ from checker.inputs.accounts import AccountTable, DataNote
 from checker.inputs.columns import Columns, decode, encode
 from checker.near import compared, near
 from checker.near import observed as _observed
-from checker.playbook.messages import count_test, quantity, words
-from checker.playbook.model import DECLARED_ON, OP_SYMBOLS, Playbook, Rule
+from checker.playbook import phrases
+from checker.playbook.messages import words
+from checker.playbook.model import DECLARED_ON, Playbook, Rule
 from checker.playbook.near import lower, note
 
 PASS, FAIL, UNKNOWN, SKIPPED = 0, 1, 2, 3
@@ -310,35 +311,12 @@ class Evaluator:
 
     def show(self, signal: str, value: object) -> str:
         """A value as a person reads it."""
-        spec = self.playbook.signals[signal]
-        if value is None:
-            return self.text("check.unknown")
-        if spec.type == "boolean":
-            return self.text("check.yes" if value else "check.no")
-        if spec.type == "share":
-            return f"{value * 100:.0f} %"
-        if spec.type == "date":
-            return value.isoformat()
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return quantity(value, spec.unit, self.lang, self.playbook.messages, str(value))
+        return phrases.show(self.playbook, self.lang, signal, value)
 
     def expected(self, rule: Rule) -> str:
         """The expectation's test in words: `≥ 3 people`, `on or after 2025-11-23`, `a recorded value`."""
-        kind = self.playbook.signals[rule.signal].type
-        if rule.op == "recorded":
-            return self.text("check.expected_recorded")
-        if kind == "date":
-            day = (self.as_of - timedelta(days=rule.value)).isoformat()
-            key = {"<=": "check.date_on_or_after", "<": "check.date_after", ">=": "check.date_on_or_before", ">": "check.date_before"}.get(rule.op)
-            return self.text(key, date=day) if key else f"{OP_SYMBOLS[rule.op]} {day}"
-        if rule.relative_to:
-            return f"{OP_SYMBOLS[rule.op]} {rule.value:g} × {self.playbook.signals[rule.relative_to].name[self.lang]}"
-        if kind == "count":  # "none", "at least one order" rather than "≤ 0 orders", "≥ 1 orders"
-            return count_test(rule.op, OP_SYMBOLS[rule.op], rule.value, self.playbook.signals[rule.signal].unit, self.lang, self.playbook.messages)
-        if kind == "boolean" and rule.op == "==":  # "expected yes", not "expected = yes"
-            return self.show(rule.signal, rule.value)
-        return f"{OP_SYMBOLS[rule.op]} {self.show(rule.signal, rule.value)}"
+        day = (self.as_of - timedelta(days=rule.value)).isoformat() if self.playbook.signals[rule.signal].type == "date" and rule.op != "recorded" else ""
+        return phrases.expected(self.playbook, self.lang, rule, day)
 
     def citation(self, refs: list[dict]) -> str:
         """Sources as `Author Year, pages; …`."""

@@ -17,14 +17,11 @@ from datetime import date
 from typing import Any
 
 from checker.handbook.markdown import md
-from checker.playbook import near
-from checker.playbook.messages import count_test, quantity
-from checker.playbook.model import DECLARED_ON, OP_SYMBOLS, Playbook, Rule
+from checker.playbook import near, phrases
+from checker.playbook.model import DECLARED_ON, Playbook, Rule
 
 #: The review's own columns of an assessments file, before one column per asked signal.
 FIELDS = ("account_id", "account_name", "reviewed_on", "reviewer", "declared_stage")
-#: How a date expectation's threshold reads: the date it falls on, counted back from the review date.
-DATE_WORDS = {"<=": "check.date_on_or_after", "<": "check.date_after", ">=": "check.date_on_or_before", ">": "check.date_before"}
 
 
 def asked(playbook: Playbook) -> list[str]:
@@ -52,45 +49,16 @@ def encoded(value: object, playbook: Playbook, signal: str) -> float:
     return float(value)  # type: ignore[arg-type]
 
 
-class Phrases:
-    """A rule's expected value in words, as the checker's findings say it (Evaluator.expected, Evaluator.show)."""
-
-    def __init__(self, playbook: Playbook, lang: str) -> None:
-        self.pb, self.lang = playbook, lang
-
-    def text(self, key: str, **values: object) -> str:
-        return self.pb.text(key, self.lang, **values)
-
-    def show(self, signal: str, value: object) -> str:
-        spec = self.pb.signals[signal]
-        if spec.type == "boolean":
-            return self.text("check.yes" if value else "check.no")
-        if spec.type == "share":
-            return f"{value * 100:.0f} %"  # type: ignore[operator]
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return quantity(value, spec.unit, self.lang, self.pb.messages, str(value))  # type: ignore[arg-type]
-
-    def expected(self, rule: Rule) -> dict[str, object]:
-        """`{"text": …}`, or for a date `{"date": template with {date}, "days": n}`: the page counts back from the review date."""
-        kind = self.pb.signals[rule.signal].type
-        if rule.op == "recorded":
-            return {"text": self.text("check.expected_recorded")}
-        if kind == "date":
-            key = DATE_WORDS.get(rule.op)
-            return {"date": self.pb.messages[key][self.lang] if key else f"{OP_SYMBOLS[rule.op]} {{date}}", "days": rule.value}
-        if rule.relative_to:
-            return {"text": f"{OP_SYMBOLS[rule.op]} {rule.value:g} × {self.pb.signals[rule.relative_to].name[self.lang]}"}
-        if kind == "count":
-            return {"text": count_test(rule.op, OP_SYMBOLS[rule.op], rule.value, self.pb.signals[rule.signal].unit, self.lang, self.pb.messages)}  # type: ignore[arg-type]
-        if kind == "boolean" and rule.op == "==":  # "yes", not "= yes" (as Evaluator.expected)
-            return {"text": self.show(rule.signal, rule.value)}
-        return {"text": f"{OP_SYMBOLS[rule.op]} {self.show(rule.signal, rule.value)}"}
+def expected(playbook: Playbook, lang: str, rule: Rule) -> dict[str, object]:
+    """A rule's test in words, as the checker's findings say it: `{"text": …}`, or for a date test
+    `{"date": template with {date}, "days": n}`, as the page counts back from the review's date."""
+    if playbook.signals[rule.signal].type == "date" and rule.op != "recorded":
+        return {"date": phrases.expected(playbook, lang, rule, "{date}"), "days": rule.value}
+    return {"text": phrases.expected(playbook, lang, rule, "")}
 
 
 def review_model(playbook: Playbook, lang: str, url: Any) -> dict[str, object]:
     """Everything the page's evaluator reads, in `lang`; `url(src, anchor)` links a docs page from the review page."""
-    phrases = Phrases(playbook, lang)
     signals = [{"id": s.id, "type": s.type, "name": s.name[lang], "unit": s.unit, "values": s.data.get("values"), "asked": "ask" in s.data}
                for s in playbook.signals.values()]
     rules = [{"id": r.id, "kind": r.kind, "owner": r.owner, "applies_to": list(r.applies_to), "signal": r.signal, "op": r.op,
@@ -98,7 +66,7 @@ def review_model(playbook: Playbook, lang: str, url: Any) -> dict[str, object]:
               "relative_to": r.relative_to, "when": [{"signal": c.signal, "op": c.op, "value": encoded(c.value, playbook, c.signal)} for c in r.when],
               "direction": r.direction, "severity": r.severity, "evidence": playbook.shows_evidence(r), "title": r.title[lang],
               "since_declared": bool(r.data.get("since_declared")),
-              "expected": phrases.expected(r), "url": url(f"{r.section}/{r.owner}.md", r.id)}
+              "expected": expected(playbook, lang, r), "url": url(f"{r.section}/{r.owner}.md", r.id)}
              for r in playbook.rules]
     phases = [{"id": p.id, "kind": p.kind, "order": p.order, "name": p.name[lang], "url": url(f"{p.section}/{p.id}.md")}
               for p in [*playbook.stages, *playbook.endings]]

@@ -13,7 +13,7 @@ import pytest
 from test_macros import LANGS, built_site, page
 
 from checker.evaluate import Evaluator
-from checker.handbook.review import Phrases, _json, asked, encoded, review_model
+from checker.handbook.review import _json, asked, encoded, expected, review_model
 from checker.inputs.columns import encode
 from checker.playbook.model import Playbook
 from checker.playbook.schemas import validator
@@ -74,9 +74,9 @@ def test_thresholds_reach_the_page_as_the_checkers_columns_hold_them(playbook: P
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_expected_value_reads_as_the_checkers_findings_say_it(playbook: Playbook, lang: str) -> None:
     """The page's words for each test are the checker's (Evaluator.expected), dates counted back from the review date."""
-    phrases, checker = Phrases(playbook, lang), Evaluator(playbook, AS_OF, lang, "http://h")
+    checker = Evaluator(playbook, AS_OF, lang, "http://h")
     for rule in playbook.rules:
-        said = phrases.expected(rule)
+        said = expected(playbook, lang, rule)
         text = said["text"] if "text" in said else said["date"].replace("{date}", (AS_OF - timedelta(days=said["days"])).isoformat())
         assert text == checker.expected(rule), rule.id
 

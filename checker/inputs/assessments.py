@@ -26,7 +26,7 @@ import numpy as np
 from checker.inputs.columns import encode
 from checker.inputs.files import InputError, read_table
 from checker.inputs.mappings import normalise_header
-from checker.inputs.values import BadValue, is_unknown, parse_cell, parse_date
+from checker.inputs.values import BadValue, is_unknown, parse_cell, parse_date, unguarded
 from checker.playbook.messages import Problem, suggestion
 from checker.playbook.model import LANGUAGES, Playbook, Signal
 from checker.playbook.references import label_key
@@ -104,7 +104,7 @@ def option_values(signal: Signal) -> dict[str, str]:
 
 def read_cell(cell: str, signal: Signal, labels: dict[str, str]) -> object:
     """One answer: past a leading `'`, an option's label as its value, then as an export's cell."""
-    text = cell.strip().removeprefix("'")
+    text = unguarded(cell)
     text = labels.get(label_key(text), text)
     return parse_cell(text, signal.type, signal.data.get("values"))
 
@@ -162,7 +162,7 @@ def _read_file(path: Path, playbook: Playbook, as_of: date, problems: list[Probl
         if not any(cells):
             continue  # a blank line is not a row
         found.rows_read += 1
-        text = {f: cells[columns[f]].removeprefix("'").strip() for f in IDENTITY}
+        text = {f: unguarded(cells[columns[f]]) for f in IDENTITY}
         where = {"path": name, "line": line}
         if not text["reviewed_on"] and not text["reviewer"]:
             found.rows_not_filled += 1  # a review-sheet row nobody filled in: counted, said, not used
@@ -181,7 +181,7 @@ def _read_file(path: Path, playbook: Playbook, as_of: date, problems: list[Probl
         values: dict[str, object] = {}
         for signal_id, i, signal, labels in signals:
             cell = cells[i]
-            if is_unknown(cell.removeprefix("'")):
+            if is_unknown(unguarded(cell)):
                 continue
             value = read.get((signal_id, cell), read)
             if value is read:

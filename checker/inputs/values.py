@@ -160,9 +160,14 @@ def parse_date(cell: str, order: str | None = None) -> date:
         raise BadValue("reason.date_impossible") from None
 
 
+def unguarded(cell: str) -> str:
+    """A cell past a leading `'`: a spreadsheet's text marker, which a CSV neutralised against
+    formulas (ours: checker/reports/csv.py) writes before `+-`, `=…` or `-3`."""
+    return cell.strip().removeprefix("'").strip()
+
+
 def parse_category(cell: str, allowed: list[str]) -> str:
-    # A leading ' is a spreadsheet's text marker (a CSV neutralised against formulas writes '+-).
-    text = cell.strip().removeprefix("'").translate(_MINUS).replace(" ", "")
+    text = unguarded(cell).translate(_MINUS).replace(" ", "")
     if text in allowed:
         return text
     raise BadValue("reason.category", values=", ".join(allowed))

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from checker.inputs.values import BadValue, parse_cell
+from checker.inputs.values import BadValue, parse_cell, unguarded
 
 
 @pytest.mark.parametrize(
@@ -74,3 +74,7 @@ def test_impossible_values_name_their_reason(cell, kind, reason):
     with pytest.raises(BadValue) as info:
         parse_cell(cell, kind, allowed)
     assert info.value.reason == reason
+
+
+def test_a_cell_is_read_past_a_spreadsheets_text_marker_once() -> None:
+    assert [unguarded(c) for c in ("'+-", " '=1+1 ", "'-3", "''x", "it's", "")] == ["+-", "=1+1", "-3", "'x", "it's", ""]

@@ -366,7 +366,7 @@ def _pg_regex(node: exp.Expression) -> exp.Expression:
             if number == 0:
                 regex, number = f"({regex})", 1
             if isinstance(node, exp.RegexpExtract):
-                found = exp.Bracket(this=exp.Paren(this=_pg_call("regexp_match", node.this.copy(), exp.Literal.string(regex))), expressions=[exp.Literal.number(number)])
+                found = exp.Bracket(this=exp.Paren(this=_pg_call("regexp_match", node.this.copy(), exp.Literal.string(regex))), expressions=[exp.Literal.number(number)], offset=1)
                 return exp.Case(ifs=[exp.If(this=exp.Is(this=node.this.copy(), expression=exp.Null()), true=exp.Null())],
                                 default=exp.Coalesce(this=found, expressions=[exp.Literal.string("")]))
             every = sqlglot.parse_one(f"ARRAY(SELECT m[{number}] FROM regexp_matches(x, 'p', 'g') AS m)", read="postgres")
@@ -401,12 +401,12 @@ def _pg_aggregates(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.AnyValue):  # any non-NULL value (the checker's are alike within the group)
         value = node.this.copy()
         return exp.Bracket(this=exp.Paren(this=exp.Filter(this=exp.ArrayAgg(this=value), expression=exp.Where(this=exp.Not(this=exp.Is(this=value.copy(), expression=exp.Null()))))),
-                           expressions=[exp.Literal.number(1)])
+                           expressions=[exp.Literal.number(1)], offset=1)
     if isinstance(node, exp.ArgMin):  # the value of the row with the least key (rows without a key left out)
         value, key = node.this.copy(), node.expression.copy()
         agg = exp.ArrayAgg(this=exp.Order(this=value, expressions=[exp.Ordered(this=key, nulls_first=False)]))
         return exp.Bracket(this=exp.Paren(this=exp.Filter(this=agg, expression=exp.Where(this=exp.Not(this=exp.Is(this=key.copy(), expression=exp.Null()))))),
-                           expressions=[exp.Literal.number(1)])
+                           expressions=[exp.Literal.number(1)], offset=1)
     if isinstance(node, exp.Flatten) and isinstance(node.this, exp.ArrayAgg | exp.Filter):
         inner = node.this
         condition = inner.expression.copy() if isinstance(inner, exp.Filter) else None

@@ -45,7 +45,8 @@ def engine_problem(name: str) -> Problem | None:
             return Problem("error.engine_no_java", engine=name)
         return None
     if "://" in name:
-        from checker.engines.warehouse import SCHEMES, missing as warehouse_missing, scheme
+        from checker.engines.warehouse import SCHEMES, scheme
+        from checker.engines.warehouse import missing as warehouse_missing
 
         if scheme(name) not in SCHEMES:
             return Problem("error.engine_url", engine=shown(name), engines=OFFERED)

@@ -367,24 +367,13 @@ def test_what_the_warehouse_refuses_is_one_message(postgres, capsys):
     assert "postgresql://reader:***@" in err and "permission denied to create temporary tables" in err
 
 
-def test_files_with_a_warehouse_and_other_warehouses_are_refused_in_one_line(capsys):
-    """No server needed: these are refused before any connection."""
+def test_log_files_with_a_warehouse_are_refused_in_one_line(capsys):
+    """No server needed: refused before any connection (other warehouses and a missing extra: test_choose.py)."""
     url = f"postgresql://me:{PASSWORD}@db.example:5432/crm"
     err = _one_line(*_signals(capsys, url, "--activities", str(CANONICAL / "activities.csv")))
     if "not installed" not in err:  # without the extra, that is said first
         assert "activities.csv: --engine postgresql://me:***@db.example:5432/crm reads the logs from the warehouse's own tables" in err
         assert "--activities-table NAME" in err
-    for other in (f"snowflake://me:{PASSWORD}@account/db", "bigquery://project/dataset", "mysql://me@host/db"):
-        err = _one_line(*_signals(capsys, other))
-        assert "does not run in this kind of warehouse yet" in err and "duckdb, spark, postgresql://" in err
-
-
-def test_without_the_extra_a_postgres_url_says_what_to_install(capsys, monkeypatch):
-    import checker.engines.warehouse as warehouse
-
-    monkeypatch.setattr(warehouse, "missing", lambda: "pip install 'relationship-playbook[postgres]'")
-    err = _one_line(*_signals(capsys, f"postgres://me:{PASSWORD}@db.example/crm"))
-    assert "postgres://me:***@db.example/crm needs the PostgreSQL driver" in err and "[postgres]" in err
 
 
 def test_no_traceback_when_the_server_goes_away_in_a_subprocess(postgres, tmp_path):

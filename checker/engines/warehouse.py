@@ -161,6 +161,7 @@ class WarehouseEngine:
         self._execute("SET TIME ZONE 'UTC'")
         self._execute("SET DateStyle = 'ISO, YMD'")
         self._execute("SET IntervalStyle = 'postgres'")
+        self._execute("SET enable_nestloop = off")
         found = self._fetch(f"SELECT count(*) FROM pg_collation WHERE collname = {literal(CASE_COLLATION)}")
         if not found or not found[0][0]:
             raise EngineError(f"{self.name}: PostgreSQL without ICU (no collation {CASE_COLLATION}): the checker needs it to lower-case text as DuckDB does")

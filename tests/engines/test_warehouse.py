@@ -238,7 +238,9 @@ def _same(both, sql: str) -> list[tuple]:
 
 def test_dates_are_read_as_duckdb_reads_them(both):
     texts = ["2026-10-31", " 2026-10-31 ", "2026-1-5", "2026/10/31", "2026-10-31T23:30:00-05:00", "2026-10-31 23:30", "2026-10-31T00:30:00+03:00",
-             "2026-02-30", "31.10.2026", "20261031", "2026-10-31 x", "+2026-10-31", "", "  ", None]
+             "2026-02-30", "2024-02-29", "2025-02-29", "2026-13-01", "31.10.2026", "2026.10.31", "2026-10/31", "20261031", "2026-10-31 x", "+2026-10-31",
+             "2026 10 31", "2026-10-31T10:00:00Z", "2026-10-31 10:00:00.123+02:00", "2026-10-31 10:00:00 UTC", "2026-10-31 10:00:00 Europe/Helsinki",
+             "", "  ", None]
     for engine in both:
         engine.table("t", {"s": texts}, {"s": "VARCHAR"})
     rows = _same(both, "SELECT s, TRY_CAST(s AS DATE) AS d FROM t ORDER BY s")
@@ -271,10 +273,12 @@ def test_typed_columns_are_read_as_their_text_and_times_as_their_day_in_utc(post
 
 def test_nulls_stay_unknown_and_empty_cells_are_read_alike(both):
     for engine in both:
-        engine.table("log", {"id": ["A1", "A2", "A3", "A4"], "amount": ["", "12.5", " ", None], "note": ['""', "x", None, "1e3"]},
+        engine.table("log", {"id": [f"A{i:02}" for i in range(16)],
+                             "amount": ["", "12.5", " ", None, " +.5 ", "1.", "-1.5e-3", "1E5", "Inf", "-infinity", "1e400", "-1e400", "1e-400", "1..2", "e5", "1 000"],
+                             "note": ['""', "x", None, "1e3", "0x1A", "12e", "1,5", "5.", "", "nan?", " 7 ", "-0", "+3", ".", "1e", "١٢"]},
                      {"id": "VARCHAR", "amount": "VARCHAR", "note": "VARCHAR"})
     _same(both, "SELECT id, amount IS NULL, nullif(trim(amount), '') IS NULL, TRY_CAST(amount AS DOUBLE), TRY_CAST(note AS DOUBLE) FROM log ORDER BY id")
-    _same(both, "SELECT sum(TRY_CAST(amount AS DOUBLE)), count(TRY_CAST(amount AS DOUBLE)), max(amount), count(*) FILTER (WHERE amount = '12.5') / nullif(count(*) FILTER (WHERE false), 0) FROM log")
+    _same(both, "SELECT sum(TRY_CAST(amount AS DOUBLE)), count(TRY_CAST(amount AS DOUBLE)), max(amount), count(*) FILTER (WHERE amount = '12.5') / nullif(count(*) FILTER (WHERE false), 0) FROM log WHERE id < 'A08'")  # finite: inf - inf is NaN, never equal
     _same(both, "SELECT id, coalesce(amount, '?') || '|' || coalesce(note, '?'), amount IS DISTINCT FROM note FROM log ORDER BY id")
 
 

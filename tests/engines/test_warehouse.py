@@ -217,6 +217,36 @@ def test_a_generated_set_gives_the_same_signals_and_findings(postgres, capsys, t
     assert sum(len(a["findings"]) for a in json.loads(duck)["accounts"]) > 100
 
 
+def _relations(url: str) -> set[tuple[str, str, str]]:
+    """Every table, view, function and aggregate outside PostgreSQL's own schemas and the sessions' temporary ones."""
+    import adbc_driver_postgresql.dbapi
+
+    with adbc_driver_postgresql.dbapi.connect(url, autocommit=True) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT n.nspname::text, c.relname::text, c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                       "WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' "
+                       "UNION ALL SELECT n.nspname::text, p.proname::text, p.prokind::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                       "WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'")
+        return set(cursor.fetchall())
+
+
+def test_nothing_is_written_outside_the_sessions_temporary_schema_and_the_findings_file_is_the_same(postgres, capsys, tmp_path):
+    """`check --output findings.parquet` on the warehouse's logs: the rules run here on the signals that came back; the warehouse
+    holds afterwards exactly the tables it held before (the pipeline's tables, views and functions were the session's, gone with it)."""
+    import pyarrow.parquet as pq
+
+    on_files, on_tables, _ = _fixture(postgres, "canonical", typed=False)
+    before = _relations(postgres)
+    assert ("canonical_text", "activities_activities", "r") in before
+    rows = []
+    for engine, args in (("duckdb", on_files), (postgres, on_tables)):
+        target = tmp_path / f"findings-{'pg' if '://' in engine else 'duck'}.parquet"
+        code, _, err = _run(capsys, "check", *args, "--output", str(target), "--engine", engine, "--fail-on", "never")
+        assert code == 0, err
+        rows.append(sorted(map(repr, pq.read_table(target).to_pylist())))
+    assert rows[1] == rows[0] and len(rows[0]) > 5
+    assert _relations(postgres) == before
+
+
 # --- where engines differ by nature: each method on both engines ----------------------------
 
 @pytest.fixture

@@ -11,6 +11,7 @@ name it may read differently.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 
@@ -433,10 +434,13 @@ def _pg_case_mapping(node: exp.Expression) -> exp.Expression:
     return node
 
 
+_SUBQUERIES = itertools.count(1)
+
+
 def _pg_subquery_alias(node: exp.Expression) -> exp.Expression:
     """A subquery in FROM or a join gets a name: PostgreSQL 15 wants one."""
     if isinstance(node, exp.Subquery) and not node.alias and isinstance(node.parent, exp.From | exp.Join):
-        node.set("alias", exp.TableAlias(this=exp.to_identifier(f"_q{id(node) % 100000}")))
+        node.set("alias", exp.TableAlias(this=exp.to_identifier(f"_q{next(_SUBQUERIES)}")))  # a name no other subquery has
     return node
 
 

@@ -177,6 +177,9 @@ class WarehouseEngine:
         self._execute("SET DateStyle = 'ISO, YMD'")
         self._execute("SET IntervalStyle = 'postgres'")
         self._execute("SET enable_nestloop = off")
+        version = self._fetch("SELECT current_setting('server_version_num')::int, current_setting('server_version')")[0]
+        if version[0] < 130000:  # anycompatiblearray (pg_temp.array_cat_agg) is PostgreSQL 13's
+            raise EngineError(f"{self.name}: PostgreSQL {version[1]}; the checker needs PostgreSQL 13 or newer")
         found = self._fetch(f"SELECT count(*) FROM pg_collation WHERE collname = {literal(CASE_COLLATION)}")
         if not found or not found[0][0]:
             raise EngineError(f"{self.name}: PostgreSQL without ICU (no collation {CASE_COLLATION}): the checker needs it to lower-case text as DuckDB does")

@@ -132,5 +132,7 @@ def test_duckdb_functions_postgres_lacks_become_postgres_sql():
         """SELECT CASE (LOWER(s COLLATE "und-x-icu") COLLATE "C") WHEN 'open' THEN 'o' WHEN 'won' THEN 'w' END FROM t"""
     assert dialect_sql("SELECT regexp_extract(s, '^(a)', 1) FROM (SELECT 1)", "postgres").startswith(
         "SELECT CASE WHEN s IS NULL THEN NULL ELSE COALESCE((REGEXP_MATCH(s, '^(a)'))[1], '') END FROM (SELECT 1) AS _q")
+    aliases = re.findall(r"AS (_q\d+)", dialect_sql("SELECT * FROM (SELECT 1) JOIN (SELECT 2) ON true JOIN (SELECT 3) ON true", "postgres"))
+    assert len(aliases) == len(set(aliases)) == 3  # each subquery its own name (PostgreSQL 15 wants one)
     with pytest.raises(Untranslatable, match="TRY_CAST to BIGINT"):
         dialect_sql("SELECT TRY_CAST(s AS BIGINT) FROM t", "postgres")

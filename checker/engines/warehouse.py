@@ -10,7 +10,7 @@ The inputs are the warehouse's tables (`--activities-table`, …): every column 
 (`CAST(… AS TEXT)`, dates as `YYYY-MM-DD`), compared and ordered by code point (`COLLATE "C"`, as
 DuckDB compares), so that each value goes through the same parsing as a CSV cell. Everything the
 pipeline makes is a TEMP table or view of this session (PostgreSQL's `pg_temp` schema), with the
-few functions the translation needs (`POSTGRES_FUNCTIONS`): nothing is written to the user's
+few functions the translation needs (transpile_postgres.FUNCTIONS): nothing is written to the user's
 schemas, and closing the session drops it all. Only the per-account signals come back.
 
 Other schemes (`snowflake://`, `bigquery://` …) are recognised and refused (choose.py): an engine
@@ -27,7 +27,8 @@ import numpy as np
 import sqlglot
 from sqlglot import exp
 
-from checker.engines.transpile import CASE_COLLATION, Untranslatable, dialect_sql
+from checker.engines.transpile import Untranslatable, dialect_sql
+from checker.engines.transpile_postgres import CASE_COLLATION, FUNCTIONS
 from checker.inputs.engine import EngineError, Rejects
 from checker.inputs.signal_sql import literal
 
@@ -36,70 +37,6 @@ SCHEMES = {"postgres": "postgres", "postgresql": "postgres"}
 #: Schemes of warehouses known by name but not (yet) run on: refused with one message (choose.py).
 KNOWN_SCHEMES = ("snowflake", "bigquery", "databricks", "mysql", "mariadb", "mssql", "oracle", "redshift", "trino", "clickhouse", "sqlite", "duckdb")
 
-#: The functions the PostgreSQL translation calls (transpile.POSTGRES_SAME_NAME), made in the session's own
-#: temporary schema (gone when it closes). Each gives NULL where DuckDB's function gives NULL.
-POSTGRES_FUNCTIONS = (
-    # TRY_CAST(text AS DATE): DuckDB's cast reads Y-M-D (separated by -, / or a space; a time and a zone or zone name
-    # after it; spaces around). No exception block (a subtransaction per row: 30 times slower): the ISO form checked
-    # first, the day checked against its month.
-    r"""CREATE FUNCTION pg_temp.try_date(s text) RETURNS date LANGUAGE plpgsql IMMUTABLE STRICT AS $f$
-DECLARE t text := btrim(s, E' \t\n\r'); m text[]; y int; mo int; d int;
-BEGIN
-  IF t ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN
-    y := substr(t, 1, 4)::int; mo := substr(t, 6, 2)::int; d := substr(t, 9, 2)::int;
-  ELSE
-    m := regexp_match(t, '^([0-9]{1,7})(?:-([0-9]{1,2})-|/([0-9]{1,2})/| ([0-9]{1,2}) )([0-9]{1,2})(?:[T ][0-9]{1,2}:[0-9]{1,2}(?::[0-9]{1,2}(?:\.[0-9]{1,9})?)?[ ]?(?:[+-][0-9]{1,2}(?::?[0-9]{2})?|[A-Za-z][A-Za-z_/+-]*)?)?$');
-    IF m IS NULL THEN RETURN NULL; END IF;
-    y := m[1]::int; mo := coalesce(m[2], m[3], m[4])::int; d := m[5]::int;
-  END IF;
-  IF y < 1 OR mo < 1 OR mo > 12 OR d < 1 OR d > extract(day FROM make_date(y, mo, 1) + interval '1 month - 1 day') THEN RETURN NULL; END IF;
-  RETURN make_date(y, mo, d);
-END $f$""",
-    "CREATE FUNCTION pg_temp.try_date(d date) RETURNS date LANGUAGE sql IMMUTABLE AS 'SELECT d'",
-    # TRY_CAST(text AS DOUBLE): a decimal or scientific number, inf, infinity or nan, spaces around; only a number that
-    # may be out of PostgreSQL's range (1e400: DuckDB's inf) goes through an exception block.
-    r"""CREATE FUNCTION pg_temp.try_double(s text) RETURNS double precision LANGUAGE plpgsql IMMUTABLE STRICT AS $f$
-DECLARE t text := btrim(s, E' \t\n\r');
-BEGIN
-  IF t ~* '^[+-]?(inf|infinity|nan)$' THEN RETURN t::double precision; END IF;
-  IF t !~ '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$' THEN RETURN NULL; END IF;
-  IF length(t) < 300 AND t !~ '[eE][+-]?[0-9]{3,}$' THEN RETURN t::double precision; END IF;
-  BEGIN
-    RETURN t::double precision;
-  EXCEPTION WHEN numeric_value_out_of_range THEN
-    RETURN CASE WHEN t ~* 'e-' THEN 0.0 WHEN t ~ '^-' THEN '-infinity'::double precision ELSE 'infinity'::double precision END;
-  END;
-END $f$""",
-    "CREATE FUNCTION pg_temp.try_double(d double precision) RETURNS double precision LANGUAGE sql IMMUTABLE AS 'SELECT d'",
-    # try_strptime: the parts a pattern's regular expression found (transpile.strptime_regex) as a timestamp.
-    r"""CREATE FUNCTION pg_temp.try_strptime(m text[], parts text[]) RETURNS timestamp LANGUAGE plpgsql IMMUTABLE STRICT AS $f$
-DECLARE y int := 1900; mo int := 1; d int := 1; h int := 0; mi int := 0; s double precision := 0; pm int := -1; i int; v text;
-BEGIN
-  FOR i IN 1 .. coalesce(array_length(parts, 1), 0) LOOP
-    v := m[i];
-    CASE parts[i]
-      WHEN 'Y' THEN y := v::int;
-      WHEN 'y' THEN y := CASE WHEN v::int < 69 THEN 2000 ELSE 1900 END + v::int;
-      WHEN 'm' THEN mo := v::int;
-      WHEN 'd' THEN d := v::int;
-      WHEN 'H' THEN h := v::int;
-      WHEN 'I' THEN h := v::int;
-      WHEN 'M' THEN mi := v::int;
-      WHEN 'S' THEN s := s + v::int;
-      WHEN 'f' THEN s := s + ('0.' || v)::double precision;
-      WHEN 'p' THEN pm := CASE WHEN lower(v) = 'pm' THEN 12 ELSE 0 END;
-      WHEN 'b' THEN mo := array_position(ARRAY['jan','feb','mar','apr','may','jun','jul','aug','sep','oct','nov','dec'], lower(v));
-      WHEN 'B' THEN mo := array_position(ARRAY['january','february','march','april','may','june','july','august','september','october',
-                                               'november','december'], lower(v));
-    END CASE;
-  END LOOP;
-  IF pm >= 0 THEN IF h < 1 OR h > 12 THEN RETURN NULL; END IF; h := h % 12 + pm; END IF;
-  RETURN make_timestamp(y, mo, d, h, mi, s);
-EXCEPTION WHEN others THEN RETURN NULL;
-END $f$""",
-    # flatten(list(arrays)): the arrays joined end to end (NULLs left out).
-    "CREATE AGGREGATE pg_temp.array_cat_agg(anycompatiblearray) (SFUNC = array_cat, STYPE = anycompatiblearray)",
-)
 #: The SQL types of `table()` as PostgreSQL's (text compared by code point, as DuckDB compares).
 _TYPES = {"VARCHAR": 'text COLLATE "C"', "BIGINT": "bigint", "DOUBLE": "double precision", "BOOLEAN": "boolean", "VARCHAR[]": 'text[] COLLATE "C"'}
 
@@ -183,7 +120,7 @@ class WarehouseEngine:
         found = self._fetch(f"SELECT count(*) FROM pg_collation WHERE collname = {literal(CASE_COLLATION)}")
         if not found or not found[0][0]:
             raise EngineError(f"{self.name}: PostgreSQL without ICU (no collation {CASE_COLLATION}): the checker needs it to lower-case text as DuckDB does")
-        for statement in POSTGRES_FUNCTIONS:
+        for statement in FUNCTIONS:
             self._execute(statement)
 
     # --- the Engine interface (checker/inputs/engine.py) --------------------------------------

@@ -34,8 +34,6 @@ from checker.inputs.signal_sql import literal
 
 #: The URL schemes of the warehouses this checker runs on, and the dialect of each.
 SCHEMES = {"postgres": "postgres", "postgresql": "postgres"}
-#: Schemes of warehouses known by name but not (yet) run on: refused with one message (choose.py).
-KNOWN_SCHEMES = ("snowflake", "bigquery", "databricks", "mysql", "mariadb", "mssql", "oracle", "redshift", "trino", "clickhouse", "sqlite", "duckdb")
 
 #: The SQL types of `table()` as PostgreSQL's (text compared by code point, as DuckDB compares).
 _TYPES = {"VARCHAR": 'text COLLATE "C"', "BIGINT": "bigint", "DOUBLE": "double precision", "BOOLEAN": "boolean", "VARCHAR[]": 'text[] COLLATE "C"'}
@@ -211,8 +209,16 @@ class WarehouseEngine:
     # --- helpers ------------------------------------------------------------------------------
 
     def _columns(self, table: str) -> tuple[str, list[tuple[str, str]]]:
-        """The table (`name` or `schema.name`, as PostgreSQL reads a name) as the SQL that names it, and its columns with their types."""
-        found = self._fetch(f"SELECT to_regclass({literal(table)})::text")
+        """The table (`name` or `schema.name`, as PostgreSQL reads a name) as the SQL that names it, and its columns with their types.
+        A name without a schema is looked up on the search path without the session's own temporary schema: a user's table
+        `activities` is theirs, never the view of that name the pipeline makes."""
+        parts = self._fetch(f"SELECT parse_ident({literal(table)})")[0][0]
+        if len(parts) == 1:
+            found = self._fetch(f"SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                f"WHERE c.relname = {literal(parts[0])} AND n.nspname = ANY(current_schemas(false)) "
+                                "ORDER BY array_position(current_schemas(false), n.nspname) LIMIT 1")
+        else:
+            found = self._fetch(f"SELECT to_regclass({literal(table)})::text")
         if not found or found[0][0] is None:
             raise EngineError(f"relation {table} does not exist (or this user may not see it)")
         source = found[0][0]
@@ -343,4 +349,4 @@ def _numpy(column: Any) -> np.ndarray:
     return np.ma.masked_array(data, mask=mask)
 
 
-__all__ = ["KNOWN_SCHEMES", "SCHEMES", "WarehouseEngine", "masked", "missing", "scheme"]
+__all__ = ["SCHEMES", "WarehouseEngine", "masked", "missing", "scheme"]

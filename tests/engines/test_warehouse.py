@@ -203,6 +203,26 @@ def test_the_accounts_as_a_postgres_table_give_the_findings_of_the_file(postgres
     assert pg == duck
 
 
+def test_tables_named_as_the_pipelines_own_views_are_the_users(postgres, capsys, tmp_path):
+    """`--activities-table activities` in the default schema: the pipeline makes temp views named `activities` and `deals` too;
+    a name without a schema is still the user's table (and a mixed-case name quoted as PostgreSQL reads it)."""
+    on_files, _, _ = _fixture(postgres, "canonical", typed=False)
+    _load(postgres, "public", "activities", CANONICAL / "activities.csv", False)
+    _load(postgres, "public", "Deals", CANONICAL / "deals.csv", False)
+    on_tables = [on_files[0], "--preset", "canonical", "--activities-table", "activities", "--deals-table", '"Deals"', *on_files[-2:]]
+    for command in ("signals", "check"):
+        duck, pg = _both(capsys, tmp_path, command, on_files, on_tables, postgres, {})
+        assert pg == duck.replace('"activities.csv"', '"activities"').replace('"deals.csv"', '"\\"Deals\\""')
+    from checker.engines.warehouse import WarehouseEngine
+
+    engine = WarehouseEngine.connect(postgres)  # the session's own view of that name exists when the table is read: still the user's
+    try:
+        engine.run("CREATE VIEW activities AS SELECT 1 AS x")
+        assert engine.table_header("activities")[:3] == ["account_id", "date", "type"] and engine.rows("SELECT * FROM activities") == [(1,)]
+    finally:
+        engine.close()
+
+
 def test_a_generated_set_gives_the_same_signals_and_findings(postgres, capsys, tmp_path):
     """2,000 accounts, 20,000 activities, 3,000 deals (test_spark.py's generator): bad dates, unknown accounts, NULL amounts."""
     from tests.engines.test_spark import _close, _generate

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from checker import __version__
 from checker.check import Inputs
-from checker.engines.choose import engine_problem
+from checker.engines.choose import engine_problem, files_problem, shown
 from checker.inputs.mappings import presets
 from checker.inputs.tables import TableSource, table_problem
 from checker.inputs.values import date_pattern
@@ -137,8 +137,9 @@ def _input_options(p: argparse.ArgumentParser) -> None:
                    help="day/month order for dates like 03/04/2026 when the data cannot tell, or the dates' form as a strftime pattern, e.g. '%%d %%b, %%Y %%H:%%M'")
     p.add_argument("--sheet", metavar="NAME", help="the sheet to read from XLSX files (default: the first)")
     p.add_argument("--assessments", type=Path, action="append", default=[], metavar="FILE", help="an assessments file (CSV or XLSX: the handbook's review page, a filled review sheet): the newest review per account fills what the CRM does not know; repeatable")
-    p.add_argument("--engine", default="duckdb", metavar="duckdb|spark",
-                   help="what aggregates the logs: duckdb (embedded, the default) or spark (a local Spark, or SPARK_REMOTE's / SPARK_MASTER's; the [spark] extra and Java 17)")
+    p.add_argument("--engine", default="duckdb", metavar="duckdb|spark|URL",
+                   help="what aggregates the logs: duckdb (embedded, the default), spark (a local Spark, or SPARK_REMOTE's / SPARK_MASTER's; the [spark] extra and Java 17) "
+                        "or a PostgreSQL URL, postgresql://user@host:5432/database, whose tables --activities-table etc. name (the [postgres] extra; password from PGPASSWORD or ~/.pgpass)")
     # The logs as tables of the engine instead of files (issue 25; checker/inputs/tables.py).
     p.add_argument("--accounts-table", metavar="NAME", help="the account export as a table of the engine instead of ACCOUNTS (duckdb: of --database; spark: of its catalog)")
     for kind, what in (("activities", "activity log"), ("deals", "deal log"), ("contacts", "contacts export")):
@@ -159,7 +160,9 @@ def inputs_from(args: argparse.Namespace) -> Inputs:
         raise UsageError(problem.key, **problem.values)
     tables = {kind: [TableSource(name, kind) for name in getattr(args, f"{kind}_table")] for kind in ("activities", "deals", "contacts")}
     accounts = args.accounts if args.accounts is not None else TableSource(args.accounts_table, "accounts")
-    if problem := table_problem(args.engine, args.database, any(tables.values()) or args.accounts is None):
+    if problem := table_problem(shown(args.engine), args.database, any(tables.values()) or args.accounts is None):
+        raise UsageError(problem.key, **problem.values)
+    if problem := files_problem(args.engine, {"activities": args.activities, "deals": args.deals, "contacts": args.contacts}):  # a warehouse reads its tables
         raise UsageError(problem.key, **problem.values)
     return Inputs(accounts, args.activities + tables["activities"], args.deals + tables["deals"], args.preset, args.mapping, args.date_format, args.sheet,
                   args.contacts + tables["contacts"], args.currency_rates, args.history_from, assessments=args.assessments, stage_history=args.stage_history,

@@ -1,8 +1,9 @@
 """`--engine`: which engine aggregates the logs, whether this install can run it, and starting it.
 
-`duckdb` (embedded, the default) and `spark` exist; a warehouse's connection URL (issue 25's
-`postgres://…`, `snowflake://…`) is recognised and refused with one message, until an engine
-for it exists.
+`duckdb` (embedded, the default) and `spark` exist, and a warehouse by its connection URL:
+PostgreSQL's (`postgresql://user@host:5432/db`, checker/engines/warehouse.py). Other warehouses'
+URLs (`snowflake://…`, `bigquery://…`) are recognised and refused with one message, until an
+engine for them exists and is tested.
 """
 from __future__ import annotations
 
@@ -18,6 +19,17 @@ if TYPE_CHECKING:  # DuckDB (checker.inputs.engine) is loaded only when there ar
     from checker.inputs.engine import Engine
 
 ENGINES = ("duckdb", "spark")
+#: What messages list as the engines there are.
+OFFERED = "duckdb, spark, postgresql://user@host:5432/database"
+
+
+def shown(name: str) -> str:
+    """An --engine value as messages show it: a URL without its password."""
+    if "://" not in name:
+        return name
+    from checker.engines.warehouse import masked
+
+    return masked(name)
 
 
 def engine_problem(name: str) -> Problem | None:
@@ -33,7 +45,14 @@ def engine_problem(name: str) -> Problem | None:
             return Problem("error.engine_no_java", engine=name)
         return None
     if "://" in name:
-        return Problem("error.engine_url", engine=name, engines=", ".join(ENGINES))
+        from checker.engines.warehouse import SCHEMES, scheme
+        from checker.engines.warehouse import missing as warehouse_missing
+
+        if scheme(name) not in SCHEMES:
+            return Problem("error.engine_url", engine=shown(name), engines=OFFERED)
+        if install := warehouse_missing():
+            return Problem("error.warehouse_not_installed", engine=shown(name), install=install)
+        return None
     return Problem("error.engine_unknown", engine=name, engines=", ".join(ENGINES), hint=suggestion(name, ENGINES))
 
 
@@ -49,6 +68,14 @@ def open_engine(name: str, workdir: Path, database: Path | None = None) -> Engin
             return DuckEngine(workdir, database)
         except EngineError as exc:  # not a DuckDB file, or one another process holds
             raise InputError("error.database_unreadable", path=database, detail=str(exc)) from None
+    if "://" in name:  # a warehouse (engine_problem has checked its scheme and driver)
+        from checker.engines.warehouse import WarehouseEngine
+        from checker.inputs.engine import EngineError
+
+        try:
+            return WarehouseEngine.connect(name)
+        except EngineError as exc:
+            raise InputError("error.warehouse_failed", engine=shown(name), detail=str(exc).rstrip(".")) from None
     from checker.engines.spark import SparkEngine
     from checker.inputs.engine import EngineError
 
@@ -56,6 +83,17 @@ def open_engine(name: str, workdir: Path, database: Path | None = None) -> Engin
         return SparkEngine.start(workdir)
     except EngineError as exc:
         raise InputError("error.engine_failed", engine=name, detail=str(exc).rstrip("."), log=SparkEngine.keep_log(workdir / "spark.log")) from None
+
+
+def files_problem(name: str, files: dict[str, list[Path]]) -> Problem | None:
+    """Why log files (`--activities FILE` …) cannot be read on `--engine name` (a Problem, exit 2), or None: a warehouse
+    reads its own tables (the account export may still be a file: it is read here)."""
+    if "://" not in name:
+        return None
+    for kind, paths in files.items():
+        if paths:
+            return Problem("error.warehouse_files", path=paths[0], engine=shown(name), option=f"--{kind}-table")
+    return None
 
 
 def _java() -> bool:

@@ -1,14 +1,16 @@
-"""The log pipeline's DuckDB SQL in Spark's dialect: SQLGlot's translation plus the few rewrites it lacks.
+"""The log pipeline's DuckDB SQL in another engine's dialect (Spark, PostgreSQL): SQLGlot's translation plus the rewrites it lacks.
 
 The DuckDB SQL stays the one definition of every signal (checker/inputs/signal_sql.py and the
-log modules); this module only translates it. SQLGlot (read="duckdb", write="spark") does almost
-all of it; `REWRITES` below is the short list of what it leaves DuckDB-shaped or gets subtly
-wrong, each with the reason. A DuckDB function SQLGlot does not know, and that no rewrite
+log modules); this module only translates it. SQLGlot (read="duckdb", write=the dialect) does
+most of it; each dialect has the short list of rewrites for what it leaves DuckDB-shaped or gets subtly
+wrong, each with the reason (`DIALECTS`: Spark's `REWRITES` below; PostgreSQL's in
+transpile_postgres.py, which lean on a few functions made in the session's own temporary schema). A DuckDB function SQLGlot does not know, and that no rewrite
 handles, stops the translation with `Untranslatable` naming it, rather than reaching Spark as a
 name it may read differently.
 """
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable
 
@@ -186,20 +188,42 @@ REWRITES: tuple[Callable[[exp.Expression], exp.Expression], ...] = (_not_materia
                                                                    _double_text)
 
 
-def to_spark(sql: str) -> exp.Expression:
-    """A DuckDB statement as a syntax tree ready to be written in Spark's dialect."""
-    try:
-        tree = sqlglot.parse_one(sql, read="duckdb")
-    except sqlglot.errors.ParseError as exc:
-        raise Untranslatable(str(exc).splitlines()[0]) from None
-    for rewrite in REWRITES:
+#: Each dialect: SQLGlot's name for it and the module holding its rewrites (`REWRITES`) and the function names it may be
+#: handed as they are (`SAME_NAME`): Spark's are above, PostgreSQL's in transpile_postgres.py.
+DIALECTS: dict[str, tuple[str, str]] = {
+    "spark": ("spark", "checker.engines.transpile"),
+    "postgres": ("postgres", "checker.engines.transpile_postgres"),
+}
+
+
+def to_dialect(sql: str | exp.Expression, dialect: str) -> exp.Expression:
+    """A DuckDB statement (text, or a tree already parsed) as a syntax tree ready to be written in `dialect`'s SQL."""
+    rules = importlib.import_module(DIALECTS[dialect][1])
+    if isinstance(sql, exp.Expression):
+        tree = sql.copy()
+    else:
+        try:
+            tree = sqlglot.parse_one(sql, read="duckdb")
+        except sqlglot.errors.ParseError as exc:
+            raise Untranslatable(str(exc).splitlines()[0]) from None
+    for rewrite in rules.REWRITES:
         tree = tree.transform(rewrite)
-    unknown = sorted({f.name.lower() for f in tree.find_all(exp.Anonymous)} - SAME_NAME)
+    unknown = sorted({f.name.lower() for f in tree.find_all(exp.Anonymous)} - rules.SAME_NAME)
     if unknown:
         raise Untranslatable(", ".join(unknown))
     return tree
 
 
+def dialect_sql(sql: str | exp.Expression, dialect: str) -> str:
+    """A DuckDB statement (or query) written in `dialect`'s SQL."""
+    return to_dialect(sql, dialect).sql(dialect=DIALECTS[dialect][0], unsupported_level=sqlglot.ErrorLevel.RAISE)
+
+
+def to_spark(sql: str) -> exp.Expression:
+    """A DuckDB statement as a syntax tree ready to be written in Spark's dialect."""
+    return to_dialect(sql, "spark")
+
+
 def spark_sql(sql: str) -> str:
     """A DuckDB statement (or query) written in Spark's dialect."""
-    return to_spark(sql).sql(dialect="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)
+    return dialect_sql(sql, "spark")

@@ -23,11 +23,19 @@ def test_the_default_engine_needs_nothing():
     assert ENGINES == ("duckdb", "spark") and engine_problem("duckdb") is None
 
 
-def test_a_warehouse_url_is_refused_until_an_engine_for_it_exists(capsys):
-    err = _error(capsys, "check", str(SAMPLE), "--engine", "postgres://crm@db/accounts")
-    assert "postgres://crm@db/accounts" in err and "not supported yet" in err and "duckdb, spark" in err
-    err = _error(capsys, "signals", str(SAMPLE), "--engine", "snowflake://acme/crm", "--lang", "fi")
-    assert "ei vielä tueta" in err and "duckdb, spark" in err
+def test_a_warehouse_url_other_than_postgresql_is_refused_with_its_password_masked(capsys):
+    err = _error(capsys, "check", str(SAMPLE), "--engine", "snowflake://crm:hunter2@acme/accounts")
+    assert "snowflake://crm:***@acme/accounts" in err and "hunter2" not in err and "not run in this kind of warehouse yet" in err
+    assert "duckdb, spark, postgresql://" in err
+    err = _error(capsys, "signals", str(SAMPLE), "--engine", "bigquery://project/crm", "--lang", "fi")
+    assert "ei vielä toimi tämänlaisessa tietovarastossa" in err and "duckdb, spark, postgresql://" in err
+
+
+def test_postgresql_without_the_extra_says_what_to_install(capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "adbc_driver_postgresql", None)  # as if not installed: importing it fails
+    err = _error(capsys, "check", str(SAMPLE), "--engine", "postgresql://crm:hunter2@db/accounts")
+    assert "postgresql://crm:***@db/accounts needs the PostgreSQL driver" in err and "pip install 'relationship-playbook[postgres]'" in err
+    assert "hunter2" not in err
 
 
 def test_a_misspelt_engine_gets_a_suggestion(capsys):

@@ -1,13 +1,16 @@
-"""The DuckDB → Spark translation: each rewrite SQLGlot lacks, and every statement the log pipeline sends (no Spark needed)."""
+"""The DuckDB → Spark and DuckDB → PostgreSQL translations: each rewrite SQLGlot lacks, and every statement the log pipeline
+sends (no Spark or PostgreSQL needed; tests/engines/test_warehouse.py runs the PostgreSQL SQL)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+import sqlglot
 import yaml
+from sqlglot import exp
 
 from checker.cli import main
-from checker.engines.transpile import Untranslatable, java_datetime_pattern, java_regex, spark_sql
+from checker.engines.transpile import Untranslatable, java_datetime_pattern, java_regex, spark_sql, to_dialect
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -62,7 +65,7 @@ def test_a_function_without_a_translation_is_named_never_passed_through():
 
 
 def test_every_statement_the_log_pipeline_sends_has_a_translation(tmp_path, monkeypatch):
-    """Record what the log reader hands its (DuckDB) engine on every CRM fixture, and translate each statement."""
+    """Record what the log reader hands its (DuckDB) engine on every CRM fixture, and translate each statement to Spark and to PostgreSQL."""
     from checker.inputs.engine import DuckEngine
 
     sent: list[str] = []
@@ -85,6 +88,10 @@ def test_every_statement_the_log_pipeline_sends_has_a_translation(tmp_path, monk
     assert fixtures >= 10 and len(sent) > 300
     for sql in set(sent):
         assert spark_sql(sql)  # raises Untranslatable naming what has no translation
+        tree = to_dialect(sql, "postgres")
+        for star in tree.find_all(exp.Star):  # `* EXCLUDE (…)`: the warehouse engine writes these out from the columns PostgreSQL reports
+            star.set("except_", None)
+        assert tree.sql(dialect="postgres", unsupported_level=sqlglot.ErrorLevel.RAISE)
 
 
 def test_a_double_as_text_goes_through_a_decimal_not_javas_scientific_notation():

@@ -144,3 +144,15 @@ def test_the_table_is_narrowed_as_the_parquet_file_and_reads_the_database_it_wri
         expected = con.execute("SELECT * FROM read_parquet(?)", [str(tmp_path / "f.parquet")]).fetchall()
     assert _table(database) == expected and {r[3] for r in expected} == {"Oskari"}
     assert json.loads(stdout)["summary"]["changes"]["waived"] == 1
+
+
+def test_a_findings_output_duckdb_cannot_compute_is_one_message_and_nothing_written(capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DuckDB out of its memory for the findings (here a limit far too small): one line naming the engine, no file, no table."""
+    from checker.engines import findings
+
+    monkeypatch.setattr(findings, "MEMORY_LIMIT", "1MB")
+    for output in (["--output", str(tmp_path / "f.parquet")], ["--database", str(tmp_path / "crm.duckdb"), "--output-table", "findings"]):
+        code, stdout, err = run(capsys, "check", str(SAMPLE), *AS_OF, *output)
+        assert code == 2 and stdout == "" and len(err.strip().splitlines()) == 1, err
+        assert err.startswith("playbook: duckdb could not compute or write the findings: ") and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no Parquet file, summary or database

@@ -25,7 +25,7 @@ import numpy as np
 
 from checker.engines.finding_words import COLUMNS as WORD_COLUMNS
 from checker.engines.finding_words import VERDICT_ACTIONS, WORDS, rule_words, verdict_actions_sql
-from checker.engines.output_table import DuckTables, OutputTable, save
+from checker.engines.output_table import DuckTables, OutputTable, check_target, save
 from checker.engines.rules_sql import FINDING_COLUMNS, JUDGED, SIGNALS, RulesSQL, text
 from checker.engines.status import EARLIER_KEYS, NEW, STILL_OPEN, EarlierColumns, changes_sql, marked_sql, register_earlier
 from checker.evaluate import Evaluation, Evaluator, data_rule_id
@@ -284,6 +284,8 @@ def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, 
 
         spark = SparkConnection(open_engine(engine, work))  # type: ignore[arg-type]  # a SparkEngine for "spark"
         try:
+            if isinstance(output, OutputTable):  # a table that cannot be written is refused before the rules run
+                check_target(spark, output, engine)
             check = sql_check(table, playbook, as_of, lang, review, spark)  # type: ignore[arg-type]
             if earlier is not None and since is not None:
                 check.mark(earlier, since)

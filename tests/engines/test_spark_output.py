@@ -41,26 +41,30 @@ def test_a_narrowed_and_waived_parquet_output_on_spark_is_duckdbs_row_for_row(sp
 
 
 def test_output_table_on_spark_saves_the_findings_in_its_catalog_and_replaces_them_only_when_asked(spark: Any, capsys, tmp_path: Path) -> None:  # noqa: F811
-    name = "playbook_output_test_findings"
-    spark.sql(f"DROP TABLE IF EXISTS {name}")
-    assert run(capsys, "check", str(SAMPLE), *AS_OF, "--output", str(tmp_path / "f.parquet"), "--fail-on", "never")[0] == 0
+    """An earlier findings table is refused without --replace and replaced with it; another table never (both refused before the rules run)."""
+    name, other = "playbook_output_test_findings", "playbook_output_test_other"
+    narrowing = ["--kind", "stage-mismatch", "--min-severity", "warning", "--fail-on", "never"]
+    assert run(capsys, "check", str(SAMPLE), *AS_OF, *narrowing, "--output", str(tmp_path / "f.parquet"))[0] == 0
     expected = _rows(tmp_path / "f.parquet")
-    common = ["check", str(SAMPLE), *AS_OF, "--engine", "spark", "--output-table", name, "--fail-on", "never"]
+    spark.createDataFrame([("A", "r", "k", "error")], "account_id string, rule string, kind string, severity string").write.saveAsTable(name)
+    spark.createDataFrame([(1,)], "x int").write.saveAsTable(other)
+    common = ["check", str(SAMPLE), *AS_OF, "--engine", "spark", *narrowing]
     try:
-        code, stdout, err = run(capsys, *common)
+        code, stdout, err = run(capsys, *common, "--output-table", name)
+        assert code == 2 and stdout == "" and len(err.strip().splitlines()) == 1 and "already exists" in err and "--replace" in err
+        code, stdout, err = run(capsys, *common, "--output-table", other, "--replace")
+        assert code == 2 and stdout == "" and len(err.strip().splitlines()) == 1 and "not a findings table" in err
+        code, stdout, err = run(capsys, *common, "--output-table", name, "--replace")
         assert code == 0, err
         assert f"wrote the table {name} (spark: " in err and json.loads(stdout)["findings_table"] == name
+        spark.catalog.refreshTable(name)  # this session listed the table's files before the run replaced them
         table = spark.table(name)
         assert table.columns == json.loads(stdout)["columns"]
-        assert sorted(map(tuple, table.collect()), key=repr) == sorted(expected, key=repr)
-        code, stdout, err = run(capsys, *common)
-        assert code == 2 and stdout == "" and len(err.strip().splitlines()) == 1 and "already exists" in err and "--replace" in err
-        code, _, err = run(capsys, *common[:-2], "--kind", "data", "--replace", "--fail-on", "never")
-        assert code == 0, err
-        spark.catalog.refreshTable(name)  # this session listed the table's files before the run replaced them
-        assert {row.kind for row in spark.table(name).collect()} == {"data"}  # this run's findings in its place
+        assert sorted(map(tuple, table.collect()), key=repr) == sorted(expected, key=repr) and expected  # this run's findings in its place
+        assert spark.table(other).collect()[0].x == 1
     finally:
         spark.sql(f"DROP TABLE IF EXISTS {name}")
+        spark.sql(f"DROP TABLE IF EXISTS {other}")
 
 
 def test_a_catalog_that_goes_with_the_run_is_refused(spark: Any, tmp_path: Path) -> None:  # noqa: F811

@@ -109,18 +109,16 @@ class SQLCheck:
     left: dict | None = None  # … and the filters, as the summary's left_out names them
     waived: bool = False  # the findings carry WAIVER_COLUMNS (--waivers)
     counted: dict[str, int] | None = None  # by severity, the findings no waiver silences (what --fail-on counts), once summary() ran
-    worded: bool = False  # the rows written carry action and handbook_url (add_words)
 
     @property
     def columns(self) -> tuple[str, ...]:
         """The columns written (findings.parquet's, or --output-table's): with --waivers the waiver's, then the advice and link."""
-        return PARQUET_COLUMNS + (WAIVER_COLUMNS if self.waived else ()) + (WORD_COLUMNS if self.worded else ())
+        return PARQUET_COLUMNS + (WAIVER_COLUMNS if self.waived else ()) + WORD_COLUMNS
 
     def add_words(self, handbook_url: str) -> None:
         """The advice and handbook link of every finding, as the JSON report words them (checker/engines/finding_words.py)."""
         self.con.register(WORDS, rule_words(self.rules, handbook_url))
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {VERDICT_ACTIONS} AS {verdict_actions_sql(self.rules)}")
-        self.worded = True
 
     def rows(self, columns: str = ", ".join(FINDING_COLUMNS)) -> list[tuple]:
         return self.con.execute(f"SELECT {columns} FROM {self.findings} ORDER BY account_index, seq, rule, signal").fetchall()
@@ -203,15 +201,12 @@ class SQLCheck:
         } | ({"changes": changes} if changes else {}) | ({"left_out": left} if left else {})
 
     def select(self) -> str:
-        """The rows written (with their words once add_words ran), in ORDER: the same every run of the same export."""
+        """The rows written (after add_words), in ORDER: the same every run of the same export."""
         picked = ", ".join(f"f.{c}" for c in self.columns if c not in WORD_COLUMNS)
-        order = ", ".join(f"f.{c.strip()}" for c in ORDER.split(","))
-        if not self.worded:
-            return f"SELECT {picked} FROM {self.findings} AS f ORDER BY {order}"
         verdict = text(self.rules.playbook.manifest["verdict"]["id"])
         return (f"SELECT {picked}, COALESCE(v.action, w.action) AS action, w.handbook_url FROM {self.findings} AS f "
                 f"LEFT JOIN {WORDS} AS w ON f.rule = w.rule LEFT JOIN {VERDICT_ACTIONS} AS v ON f.rule = {verdict} AND f.account_index = v.account_index "
-                f"ORDER BY {order}")
+                f"ORDER BY {', '.join(f'f.{c.strip()}' for c in ORDER.split(','))}")
 
     def write_table(self, target: OutputTable) -> None:
         """The findings as the engine's table `target` (`--output-table`; checker/engines/output_table.py)."""

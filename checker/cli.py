@@ -206,8 +206,7 @@ def _check_parquet(args: argparse.Namespace, playbook: Playbook) -> int:
         progress.step(playbook.text("progress.evaluating", args.lang, n=f"{len(table):,}"))
         narrowing = SQLNarrowing(filters, waivers, playbook, as_of, table.ids) if filters or waivers else None
         report, counted = parquet_check(table, sources.review, playbook, as_of, args.lang, target or args.output, Path(work),
-                                        baseline.columns if baseline else None, baseline.as_of if baseline else None, engine=args.engine, narrow=narrowing,
-                                        handbook_url=args.handbook_url)
+                                        baseline.columns if baseline else None, baseline.as_of if baseline else None, engine=args.engine, narrow=narrowing)
     summary = report["summary"]
     summary["sources"] = sources.as_json(args.lang, playbook.messages)
     if waivers is not None and narrowing is not None:  # as the JSON report's summary has them, and on stderr

@@ -23,8 +23,6 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from checker.engines.finding_words import COLUMNS as WORD_COLUMNS
-from checker.engines.finding_words import VERDICT_ACTIONS, WORDS, rule_words, verdict_actions_sql
 from checker.engines.output_table import DuckTables, OutputTable, check_target, save
 from checker.engines.rules_sql import FINDING_COLUMNS, JUDGED, SIGNALS, RulesSQL, text
 from checker.engines.status import EARLIER_KEYS, NEW, STILL_OPEN, EarlierColumns, changes_sql, marked_sql, register_earlier
@@ -112,13 +110,8 @@ class SQLCheck:
 
     @property
     def columns(self) -> tuple[str, ...]:
-        """The columns written (findings.parquet's, or --output-table's): with --waivers the waiver's, then the advice and link."""
-        return PARQUET_COLUMNS + (WAIVER_COLUMNS if self.waived else ()) + WORD_COLUMNS
-
-    def add_words(self, handbook_url: str) -> None:
-        """The advice and handbook link of every finding, as the JSON report words them (checker/engines/finding_words.py)."""
-        self.con.register(WORDS, rule_words(self.rules, handbook_url))
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {VERDICT_ACTIONS} AS {verdict_actions_sql(self.rules)}")
+        """The columns written (findings.parquet's, or --output-table's)."""
+        return PARQUET_COLUMNS + (WAIVER_COLUMNS if self.waived else ())
 
     def rows(self, columns: str = ", ".join(FINDING_COLUMNS)) -> list[tuple]:
         return self.con.execute(f"SELECT {columns} FROM {self.findings} ORDER BY account_index, seq, rule, signal").fetchall()
@@ -201,12 +194,8 @@ class SQLCheck:
         } | ({"changes": changes} if changes else {}) | ({"left_out": left} if left else {})
 
     def select(self) -> str:
-        """The rows written (after add_words), in ORDER: the same every run of the same export."""
-        picked = ", ".join(f"f.{c}" for c in self.columns if c not in WORD_COLUMNS)
-        verdict = text(self.rules.playbook.manifest["verdict"]["id"])
-        return (f"SELECT {picked}, COALESCE(v.action, w.action) AS action, w.handbook_url FROM {self.findings} AS f "
-                f"LEFT JOIN {WORDS} AS w ON f.rule = w.rule LEFT JOIN {VERDICT_ACTIONS} AS v ON f.rule = {verdict} AND f.account_index = v.account_index "
-                f"ORDER BY {', '.join(f'f.{c.strip()}' for c in ORDER.split(','))}")
+        """The rows written, in ORDER: the same every run of the same export."""
+        return f"SELECT {', '.join(self.columns)} FROM {self.findings} ORDER BY {ORDER}"
 
     def write_table(self, target: OutputTable) -> None:
         """The findings as the engine's table `target` (`--output-table`; checker/engines/output_table.py)."""
@@ -256,12 +245,10 @@ def sql_check(table: AccountTable, playbook: Playbook, as_of: date, lang: str, r
     return SQLCheck(con, rules, len(table))
 
 
-def written(check: SQLCheck, output: Path | OutputTable, narrow: Callable[[SQLCheck], None] | None, handbook_url: str) -> dict:
-    """The findings narrowed (`narrow`: --owner, --kind, --min-severity, --waivers), written with their advice and
-    links to `handbook_url` to the Parquet file or table, counted."""
+def written(check: SQLCheck, output: Path | OutputTable, narrow: Callable[[SQLCheck], None] | None) -> dict:
+    """The findings narrowed (`narrow`: --owner, --kind, --min-severity, --waivers), written to the Parquet file or table, counted."""
     if narrow is not None:
         narrow(check)
-    check.add_words(handbook_url)
     if isinstance(output, OutputTable):
         check.write_table(output)
     else:
@@ -271,7 +258,7 @@ def written(check: SQLCheck, output: Path | OutputTable, narrow: Callable[[SQLCh
 
 def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, as_of: date, lang: str, output: Path | OutputTable, work: Path,
                   earlier: EarlierColumns | None = None, since: date | None = None, engine: str = "duckdb",
-                  narrow: Callable[[SQLCheck], None] | None = None, handbook_url: str | None = None) -> tuple[dict, dict[str, int]]:
+                  narrow: Callable[[SQLCheck], None] | None = None) -> tuple[dict, dict[str, int]]:
     """`check --output findings.parquet` (or `--output-table NAME`): the findings computed in DuckDB (or on Spark:
     `engine`) and written to `output`, marked against the `earlier` run of `since` when given and narrowed by
     `narrow`; returns the summary (the numbers from SQL, what was read from the table) that `check` writes, and
@@ -289,7 +276,7 @@ def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, 
             check = sql_check(table, playbook, as_of, lang, review, spark)  # type: ignore[arg-type]
             if earlier is not None and since is not None:
                 check.mark(earlier, since)
-            summary = written(check, output, narrow, handbook_url or playbook.manifest["handbook_url"])
+            summary = written(check, output, narrow)
         except EngineError as exc:
             raise InputError("error.engine_failed", engine=engine, detail=str(exc).rstrip("."), log=SparkEngine.keep_log(work / "spark.log")) from None
         finally:
@@ -303,7 +290,7 @@ def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, 
             check = sql_check(table, playbook, as_of, lang, review, con)
             if earlier is not None and since is not None:
                 check.mark(earlier, since)
-            summary = written(check, output, narrow, handbook_url or playbook.manifest["handbook_url"])
+            summary = written(check, output, narrow)
         except duckdb.Error as exc:  # e.g. out of memory: one line, never a traceback
             raise InputError("findings_output.failed", engine="duckdb", detail=str(exc).strip().splitlines()[0]) from None
     unusable = [{"row": row.row, "message": playbook.text(row.code, lang, row=row.row, **row.values)} for row in table.unusable]

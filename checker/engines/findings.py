@@ -44,10 +44,11 @@ WAIVER_COLUMNS = ("waived_until", "waived_reason", "waived_by")  # with --waiver
 WAIVED = "pb_waived"  # with --waivers: per account, rule and kind the waiver covering it (checker/history/narrow_sql.py)
 WITH_WAIVERS = "pb_with_waivers"
 NARROWED = "pb_narrowed"  # the findings --owner, --kind and --min-severity keep
-#: DuckDB's memory for the findings; beyond it, it spills to the work folder. Sorting the rows (ORDER) without a limit
-#: took the command's peak from 517 MB to 773 MB at 300,000 accounts, 1.23 GB to 2.05 GB at 1,000,000; with this
-#: limit 533 MB and 998 MB (README, "Benchmarks"). At 100MB 1,000,000 accounts ran out of memory.
-MEMORY_LIMIT = "256MB"
+#: DuckDB's memory limit for the findings (None: DuckDB's default, 80 % of the machine's). Sorting the rows (ORDER)
+#: takes the command's peak from 517 MB to 773 MB at 300,000 accounts, 1.23 GB to 2.05 GB at 1,000,000 (README,
+#: "Findings as a table"). A lower limit made DuckDB spill, and fail: at 1,000,000 accounts 256 MB and 512 MB ran
+#: out of memory while pinning the sort's blocks (400 MB and 600 MB passed once each): not a limit to rely on.
+MEMORY_LIMIT: str | None = None
 
 
 def register(con: duckdb.DuckDBPyConnection, table: AccountTable, playbook: Playbook, name: str = SIGNALS) -> None:
@@ -285,7 +286,8 @@ def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, 
         con = duckdb.connect()
         con.execute("SET preserve_insertion_order = false")  # what is written is in ORDER; the steps before it need keep no order (less memory)
         con.execute(f"SET temp_directory = {text(str(work))}")
-        con.execute(f"SET memory_limit = {text(MEMORY_LIMIT)}")
+        if MEMORY_LIMIT is not None:
+            con.execute(f"SET memory_limit = {text(MEMORY_LIMIT)}")
         try:
             check = sql_check(table, playbook, as_of, lang, review, con)
             if earlier is not None and since is not None:

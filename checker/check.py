@@ -101,6 +101,21 @@ class Filters:
     def __bool__(self) -> bool:
         return bool(self.owners or self.kinds or self.min_severity)
 
+    # The filters' one meaning: `CheckResult.filtered` applies it to findings in Python, and
+    # checker/history/narrow_sql.py hands the same values to SQL (a Parquet or table output).
+    def levels(self) -> tuple[str, ...]:
+        """The severities kept: --min-severity and every more severe one (all of them without it)."""
+        return SEVERITIES[: SEVERITIES.index(self.min_severity) + 1] if self.min_severity else SEVERITIES
+
+    def owner_keys(self) -> frozenset[str]:
+        """--owner's names as an owner is compared with them: case and the spaces around it aside."""
+        return frozenset(map(owner_key, self.owners))
+
+
+def owner_key(owner: str) -> str:
+    """An account's owner as --owner matches it."""
+    return owner.casefold().strip()
+
 
 @dataclass
 class CheckResult:
@@ -168,13 +183,12 @@ class CheckResult:
         """
         if not filters:
             return self
-        levels = SEVERITIES[: SEVERITIES.index(filters.min_severity) + 1] if filters.min_severity else SEVERITIES
-        owners = {o.casefold().strip() for o in filters.owners}
+        levels, owners = filters.levels(), filters.owner_keys()
         findings: list[list[Finding]] = []
         counts: Counter[tuple[str, str]] = Counter()
         accounts_left = 0
         for owner, own in zip(self.table.owners, self.evaluation.findings, strict=True):
-            keep = [] if owners and owner.casefold().strip() not in owners else [
+            keep = [] if owners and owner_key(owner) not in owners else [
                 f for f in own if f.severity in levels and (not filters.kinds or f.kind in filters.kinds)]
             accounts_left += bool(own) and not keep
             counts.update((f.kind, f.severity) for f in keep)

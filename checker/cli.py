@@ -20,13 +20,13 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from checker.check import CheckResult, Filters, Sources, read_signals, run_check
+from checker.check import CheckResult, Filters, Sources, owner_key, read_signals, run_check
 from checker.history.baseline import load_baseline, write_index
 from checker.history.changes import annotate, comparable, report_columns
 from checker.history.waivers import append_waiver, check_rules, known_rules, read_waivers
 from checker.inputs.accounts import AccountTable
 from checker.inputs.files import InputError
-from checker.options import PARQUET, UsageError, _parser, inputs_from, report_format
+from checker.options import PARQUET, UsageError, _parser, inputs_from, output_table_from, report_format
 from checker.playbook.messages import render, suggestion, words
 from checker.playbook.model import FINDING_KINDS, SEVERITIES, Playbook, load_playbook
 from checker.playbook.problems import PlaybookInvalid
@@ -38,7 +38,7 @@ from checker.reports.proposals import proposals_csv
 from checker.reports.review_sheet import review_sheet
 from checker.reports.rules import explain_rule, rules_table, summary
 from checker.reports.signals import SIGNAL_FORMATS
-from checker.reports.text import filter_line, local_links_notes, source_lines
+from checker.reports.text import filter_line, left_out_line, local_links_notes, source_lines
 from checker.reviews import review_notes
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -139,6 +139,7 @@ def _check(args: argparse.Namespace, playbook: Playbook) -> int:
     args.format = report_format(args)
     if args.format == PARQUET:
         return _check_parquet(args, playbook)
+    output_table_from(args)  # --output-table, --replace and --summary are a findings output's: refused here, in one line
     inputs = inputs_from(args)
     baseline = load_baseline(args.baseline, playbook.manifest["version"]) if args.baseline else None  # bad input stops before the check
     waivers = read_waivers(args.waivers) if args.waivers else None
@@ -180,43 +181,64 @@ def _check(args: argparse.Namespace, playbook: Playbook) -> int:
 
 
 def _check_parquet(args: argparse.Namespace, playbook: Playbook) -> int:
-    """`check --output findings.parquet`: the findings computed in SQL (checker/engines/findings.py), one row each, and the summary beside them."""
+    """`check --output findings.parquet` or `--output-table NAME`: the findings computed in SQL (checker/engines/findings.py),
+    one row each, narrowed and marked as the JSON report's (checker/history/narrow_sql.py), and the summary beside them."""
     from checker.engines.findings import parquet_check
+    from checker.history.narrow_sql import SQLNarrowing
 
-    if args.output is None:
+    target = output_table_from(args)  # before the exports are read
+    if target is None and args.output is None:
         raise UsageError("parquet.needs_output")
-    if not args.output.resolve().parent.is_dir():  # before the exports are read
-        raise UsageError("error.output_folder", path=args.output, folder=args.output.resolve().parent)
-    for option, given in (("--waivers", args.waivers), ("--show-waived", args.show_waived), ("--owner", args.owner),
-                          ("--kind", args.kind), ("--min-severity", args.min_severity), ("--propose-stages", args.propose_stages),
-                          ("--scores", args.scores), ("--details", args.details)):
+    for path in (args.output, args.summary):
+        if path is not None and not path.resolve().parent.is_dir():  # before the exports are read
+            raise UsageError("error.output_folder", path=path, folder=path.resolve().parent)
+    for option, given in (("--propose-stages", args.propose_stages), ("--scores", args.scores), ("--details", args.details)):
         if given:
             raise UsageError("parquet.not_with", option=option)
     inputs, as_of = inputs_from(args), args.as_of or date.today()
     baseline = load_baseline(args.baseline, playbook.manifest["version"]) if args.baseline else None  # bad input stops before the check
+    waivers = read_waivers(args.waivers) if args.waivers else None
+    filters = Filters(tuple(args.owner), tuple(args.kind), args.min_severity)
     with Progress() as progress, tempfile.TemporaryDirectory(prefix="playbook-") as work:
         table, sources = read_signals(inputs, playbook, as_of, args.lang, progress)
         if baseline is not None:
             comparable(baseline, as_of, table.ids)
         progress.step(playbook.text("progress.evaluating", args.lang, n=f"{len(table):,}"))
-        report = parquet_check(table, sources.review, playbook, as_of, args.lang, args.output, Path(work),
-                               baseline.columns if baseline else None, baseline.as_of if baseline else None, engine=args.engine)
-    report["summary"]["sources"] = sources.as_json(args.lang, playbook.messages)
+        narrowing = SQLNarrowing(filters, waivers, playbook, as_of, table.ids) if filters or waivers else None
+        report, counted = parquet_check(table, sources.review, playbook, as_of, args.lang, target or args.output, Path(work),
+                                        baseline.columns if baseline else None, baseline.as_of if baseline else None, engine=args.engine, narrow=narrowing)
+    summary = report["summary"]
+    summary["sources"] = sources.as_json(args.lang, playbook.messages)
+    if waivers is not None and narrowing is not None:  # as the JSON report's summary has them, and on stderr
+        summary["waiver_notes"] = [note.render(args.lang, playbook.messages) for note in narrowing.notes]
+        for note in summary["waiver_notes"]:
+            print(f"playbook: {note}", file=sys.stderr)
     _say_how_read(args, playbook, table, sources)
-    for log in report["summary"]["sources"]["logs"]:  # as with --format csv: the logs' warnings have no row of their own
+    for log in summary["sources"]["logs"]:  # as with --format csv: the logs' warnings have no row of their own
         for warning in log["warnings"]:
             print(f"playbook: {log['file']}: {warning}", file=sys.stderr)
-    beside = args.output.with_suffix(".summary.json")
-    write_atomically(beside, [json.dumps(report, indent=2, ensure_ascii=False) + "\n"])
-    summary = report["summary"]
-    wrote = playbook.text("cli.wrote", args.lang, path=args.output, findings=playbook.text("count.findings", args.lang, n=summary["findings"]),
-                          accounts=playbook.text("count.accounts", args.lang, n=summary["accounts"]))
+    _say_unknown_owners(args, playbook, table.owners)
+    if line := left_out_line(summary.get("left_out"), lambda key, **values: playbook.text(key, args.lang, **values)):
+        print(f"playbook: {line}", file=sys.stderr)
+    text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    beside = args.summary or (args.output.with_suffix(".summary.json") if target is None else None)
+    if beside is not None:
+        write_atomically(beside, [text])
+    findings, accounts = playbook.text("count.findings", args.lang, n=summary["findings"]), playbook.text("count.accounts", args.lang, n=summary["accounts"])
+    if target is None:
+        wrote = playbook.text("cli.wrote", args.lang, path=args.output, findings=findings, accounts=accounts)
+    else:
+        where = playbook.text("output_table.in_database", args.lang, path=target.database) if target.database is not None else ""
+        wrote = playbook.text("output_table.wrote", args.lang, engine=args.engine, table=target.name, where=where, findings=findings, accounts=accounts)
     print(f"playbook: {wrote}", file=sys.stderr)
-    print(f"playbook: {playbook.text('parquet.wrote_summary', args.lang, path=beside)}", file=sys.stderr)
+    if beside is not None:
+        print(f"playbook: {playbook.text('parquet.wrote_summary', args.lang, path=beside)}", file=sys.stderr)
+    else:  # a table's summary: on stdout, for the routine that runs it to keep
+        _emit(None, [text])
     if args.fail_on == "never":
         return EXIT_OK
     levels = SEVERITIES[: SEVERITIES.index(args.fail_on) + 1]
-    return EXIT_FINDINGS if any(summary["findings_by_severity"][s] for s in levels) else EXIT_OK
+    return EXIT_FINDINGS if any(counted.get(s) for s in levels) else EXIT_OK  # a waived finding does not count
 
 
 def cmd_calibrate(args: argparse.Namespace, playbook: Playbook) -> int:
@@ -280,12 +302,17 @@ def cmd_review_sheet(args: argparse.Namespace, playbook: Playbook) -> int:
     return EXIT_OK
 
 
+def _say_unknown_owners(args: argparse.Namespace, playbook: Playbook, owners: list[str]) -> None:
+    """On stderr: each --owner no account has (a typo filters out everything), with the likeliest one meant."""
+    known = {owner_key(o) for o in set(owners)} if args.owner else set()
+    for owner in args.owner:
+        if owner_key(owner) not in known:
+            print(f"playbook: {playbook.text('cli.owner_unknown', args.lang, owner=owner, hint=words(suggestion(owner, owners), args.lang, playbook.messages))}", file=sys.stderr)
+
+
 def _filtered(result: CheckResult, args: argparse.Namespace) -> CheckResult:
     """The result as --owner, --kind and --min-severity narrow it; what they left out goes to stderr too (a CSV has no summary)."""
-    owners = {o.casefold().strip() for o in set(result.table.owners)} if args.owner else set()
-    for owner in args.owner:
-        if owner.casefold().strip() not in owners:
-            print(f"playbook: {result.text('cli.owner_unknown', owner=owner, hint=words(suggestion(owner, result.table.owners), args.lang, result.playbook.messages))}", file=sys.stderr)
+    _say_unknown_owners(args, result.playbook, result.table.owners)
     result = result.filtered(Filters(tuple(args.owner), tuple(args.kind), args.min_severity))
     if result.left_out:
         print(f"playbook: {filter_line(result)}", file=sys.stderr)

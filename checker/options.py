@@ -9,6 +9,7 @@ from pathlib import Path
 from checker import __version__
 from checker.check import Inputs
 from checker.engines.choose import engine_problem, files_problem, shown
+from checker.engines.output_table import OutputTable, name_problem, precheck
 from checker.inputs.mappings import presets
 from checker.inputs.tables import TableSource, table_problem
 from checker.inputs.values import date_pattern
@@ -64,6 +65,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--show-waived", action="store_true", help="list waived findings too, with reason and until")
     p.add_argument("--thresholds", type=Path, metavar="FILE", help="the company's own lines (YAML from `playbook calibrate --overlay`), laid over the playbook's; every report says so")
     p.add_argument("--propose-stages", type=Path, metavar="FILE", help="also write a CSV a CRM can import: a proposed stage (the best fit) for every account without one, how sure, and 'review' where the evidence is thin")
+    # Findings as rows of a table of the engine (issue 25; checker/engines/output_table.py).
+    p.add_argument("--output-table", metavar="NAME", help="write the findings (findings.parquet's rows) as this table of the engine instead of a file "
+                                                          "(duckdb: of --database FILE.duckdb, created when missing; spark: of its catalog); its summary goes to --summary FILE or stdout")
+    p.add_argument("--replace", action="store_true", help="with --output-table: replace the table when it exists (only a findings table an earlier run wrote)")
+    p.add_argument("--summary", type=Path, metavar="FILE", help="with --output FILE.parquet or --output-table: write the run's summary (JSON) here (default: beside the Parquet file; stdout for a table)")
 
     p = sub.add_parser("waive", help="waive one finding until a date: add an entry to the waivers file",
                        description="Append a waiver (account, rule or kind, reason, who, until) to the waivers file, creating it with its schema line.")
@@ -170,10 +176,36 @@ def inputs_from(args: argparse.Namespace) -> Inputs:
 
 
 def report_format(args: argparse.Namespace) -> str:
-    """`check`'s format: --format, else parquet for an --output ending in .parquet, else table."""
+    """`check`'s format: --format, else parquet for an --output ending in .parquet or an --output-table, else table."""
     if args.format:
         return args.format
-    return PARQUET if args.output is not None and args.output.suffix.lower() == ".parquet" else "table"
+    return PARQUET if args.output_table or (args.output is not None and args.output.suffix.lower() == ".parquet") else "table"
+
+
+def output_table_from(args: argparse.Namespace) -> OutputTable | None:
+    """`check --output-table NAME` (with --replace, --database) as what to write, or None; a combination
+    that cannot be is a UsageError, and on DuckDB an existing table is refused before anything is read."""
+    if args.replace and not args.output_table:
+        raise UsageError("output_table.replace_alone")
+    if args.summary is not None and report_format(args) != PARQUET:
+        raise UsageError("output_table.summary_alone")
+    if not args.output_table:
+        return None
+    if args.output is not None:
+        raise UsageError("output_table.with_output")
+    if args.format not in (None, PARQUET):
+        raise UsageError("output_table.format", format=args.format)
+    if problem := name_problem(args.output_table):
+        raise UsageError(problem.key, **problem.values)
+    if args.engine == "duckdb" and args.database is None:
+        raise UsageError("output_table.needs_database")
+    if args.database is not None and not args.database.resolve().parent.is_dir():
+        raise UsageError("error.output_folder", path=args.database, folder=args.database.resolve().parent)
+    target = OutputTable(args.output_table, args.database if args.engine == "duckdb" else None, args.replace)
+    if args.engine == "duckdb" and not args.accounts_table and not any(getattr(args, f"{kind}_table") for kind in ("activities", "deals", "contacts")):
+        args.database = None  # the output's alone: not read as an input (it may not exist yet)
+    precheck(target)
+    return target
 
 
 def _count(text: str) -> int:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -22,10 +23,12 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
+from checker.engines.output_table import DuckTables, OutputTable, check_target, save
 from checker.engines.rules_sql import FINDING_COLUMNS, JUDGED, SIGNALS, RulesSQL, text
-from checker.engines.status import EARLIER_KEYS, EarlierColumns, changes_sql, marked_sql, register_earlier
+from checker.engines.status import EARLIER_KEYS, NEW, STILL_OPEN, EarlierColumns, changes_sql, marked_sql, register_earlier
 from checker.evaluate import Evaluation, Evaluator, data_rule_id
 from checker.inputs.accounts import AccountTable
+from checker.inputs.files import InputError
 from checker.playbook.model import FINDING_KINDS, SEVERITIES, Playbook
 from checker.reviews import ReviewState, add_review_findings, coverage
 
@@ -35,6 +38,17 @@ EXTRA = "pb_python_findings"  # the findings made in Python (data, review), as r
 _TYPES = {"account_index": "BIGINT", "row": "BIGINT", "near_line": "BOOLEAN", "seq": "INTEGER"}  # of EXTRA's columns; the others are text
 #: The columns findings.parquet holds, in order (account_index and seq order the rows only where a test reads them).
 PARQUET_COLUMNS = tuple(c for c in FINDING_COLUMNS if c not in ("account_index", "seq"))
+#: The order of the rows written: the export's, then each account's findings as the JSON report lists them (the rest makes it total).
+ORDER = "account_index, seq, rule, signal, observed, expected"
+WAIVER_COLUMNS = ("waived_until", "waived_reason", "waived_by")  # with --waivers: the waiver silencing the finding, NULL for the others
+WAIVED = "pb_waived"  # with --waivers: per account, rule and kind the waiver covering it (checker/history/narrow_sql.py)
+WITH_WAIVERS = "pb_with_waivers"
+NARROWED = "pb_narrowed"  # the findings --owner, --kind and --min-severity keep
+#: DuckDB's memory limit for the findings (None: DuckDB's default, 80 % of the machine's). Sorting the rows (ORDER)
+#: takes the command's peak from 517 MB to 773 MB at 300,000 accounts, 1.23 GB to 2.05 GB at 1,000,000 (README,
+#: "Findings as a table"). A lower limit made DuckDB spill, and fail: at 1,000,000 accounts 256 MB and 512 MB ran
+#: out of memory while pinning the sort's blocks (400 MB and 600 MB passed once each): not a limit to rely on.
+MEMORY_LIMIT: str | None = None
 
 
 def register(con: duckdb.DuckDBPyConnection, table: AccountTable, playbook: Playbook, name: str = SIGNALS) -> None:
@@ -88,8 +102,17 @@ class SQLCheck:
     con: duckdb.DuckDBPyConnection
     rules: RulesSQL
     accounts: int
-    findings: str = FINDINGS  # the findings' table (MARKED once compared with an earlier run)
+    findings: str = FINDINGS  # the findings' table (MARKED once compared with an earlier run, then narrowed)
     since: date | None = None  # the earlier run's date, with a baseline
+    every: str | None = None  # once narrowed by filters: the findings before them (what the summary's left_out counts against)
+    left: dict | None = None  # … and the filters, as the summary's left_out names them
+    waived: bool = False  # the findings carry WAIVER_COLUMNS (--waivers)
+    counted: dict[str, int] | None = None  # by severity, the findings no waiver silences (what --fail-on counts), once summary() ran
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The columns written (findings.parquet's, or --output-table's)."""
+        return PARQUET_COLUMNS + (WAIVER_COLUMNS if self.waived else ())
 
     def rows(self, columns: str = ", ".join(FINDING_COLUMNS)) -> list[tuple]:
         return self.con.execute(f"SELECT {columns} FROM {self.findings} ORDER BY account_index, seq, rule, signal").fetchall()
@@ -102,13 +125,36 @@ class SQLCheck:
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {MARKED} AS {marked}")
         self.findings, self.since = MARKED, since
 
+    def narrow(self, keep: str | None, waived: dict[str, np.ndarray] | None = None, left: dict | None = None) -> None:
+        """With `waived` (columns account_id, rule, kind and WAIVER_COLUMNS: the waiver covering each such finding),
+        mark every finding with its waiver; with `keep` (an SQL condition on a finding's columns), keep only the
+        findings it holds for, `left` naming the filters for the summary's left_out. After `mark`: what is
+        resolved since a baseline is of every finding. checker/history/narrow_sql.py makes them from the options."""
+        source = self.findings
+        if waived is not None:
+            picked = ", ".join(f"f.{c}" for c in FINDING_COLUMNS)
+            if len(waived["account_id"]):
+                self.con.register(WAIVED, waived)
+                sql = (f"SELECT {picked}, {', '.join(f'w.{c}' for c in WAIVER_COLUMNS)} FROM {source} AS f "
+                       f"LEFT JOIN {WAIVED} AS w ON f.account_id = w.account_id AND f.rule = w.rule AND f.kind = w.kind")
+            else:  # no waiver in force covers a finding: the columns, empty
+                sql = f"SELECT {picked}, {', '.join(f'CAST(NULL AS VARCHAR) AS {c}' for c in WAIVER_COLUMNS)} FROM {source} AS f"
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {WITH_WAIVERS} AS {sql}")
+            source, self.waived = WITH_WAIVERS, True
+        self.findings = source
+        if keep:
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {NARROWED} AS SELECT * FROM {source} WHERE {keep}")
+            self.every, self.findings, self.left = source, NARROWED, left
+
     def summary(self) -> dict:
         """The run's numbers, computed in SQL: as the JSON report's summary names them, and the stage matrix."""
         con = self.con
-        counts = con.execute(f"SELECT kind, severity, COUNT(*) FROM {self.findings} GROUP BY kind, severity").fetchall()
-        by_severity = {s: sum(n for _, sev, n in counts if sev == s) for s in SEVERITIES}
-        by_kind = {k: sum(n for kind, _, n in counts if kind == k) for k in FINDING_KINDS}
+        silenced = "waived_until IS NOT NULL" if self.waived else "FALSE"
+        counts = con.execute(f"SELECT kind, severity, {silenced} AS w, COUNT(*) FROM {self.findings} GROUP BY kind, severity, w").fetchall()
+        by_severity = {s: sum(n for _, sev, _, n in counts if sev == s) for s in SEVERITIES}
+        by_kind = {k: sum(n for kind, _, _, n in counts if kind == k) for k in FINDING_KINDS}
         total = sum(n for *_, n in counts)
+        self.counted = {s: sum(n for _, sev, w, n in counts if sev == s and not w) for s in SEVERITIES}
         (flagged,) = con.execute(f"SELECT COUNT(DISTINCT account_index) FROM {self.findings}").fetchone()
         declared, fitted = con.execute(f"SELECT COUNT(declared_stage), COUNT(best_fit_stage) FROM {JUDGED}").fetchone()
         matrix: dict[str, dict[str, int]] = {}
@@ -122,11 +168,20 @@ class SQLCheck:
         phases = [*self.rules.playbook.phases, ""]
         stages = [*(s.id for s in self.rules.stages), ""]
         changes = None
-        if self.since is not None:  # as the JSON summary's `changes` (no waivers with Parquet: none waived)
-            row = con.execute(changes_sql(self.findings, self.since)).fetchone()
-            changes = dict(zip(("since", "new", "still_open", "resolved", "stages_moved", "accounts_added", "accounts_removed"), row, strict=True))
-            changes = {k: changes[k] for k in ("since", "new", "still_open", "resolved")} | {"waived": 0} | \
-                {k: changes[k] for k in ("stages_moved", "accounts_added", "accounts_removed")}
+        if self.since is not None or self.waived:  # as the JSON summary's `changes`: with --baseline or --waivers
+            changes = dict.fromkeys(("since", "new", "still_open", "resolved", "waived", "stages_moved", "accounts_added", "accounts_removed"))
+            changes["waived"] = total - sum(self.counted.values())
+            if self.since is not None:  # resolved and moved of every finding; new and still open of those kept and not waived
+                row = con.execute(changes_sql(self.every or self.findings, self.since)).fetchone()
+                changes |= dict(zip(("since", "new", "still_open", "resolved", "stages_moved", "accounts_added", "accounts_removed"), row, strict=True))
+                if self.every or self.waived:
+                    changes["new"], changes["still_open"] = con.execute(
+                        f"SELECT CAST(COALESCE(SUM(CASE WHEN status = {text(NEW)} AND NOT ({silenced}) THEN 1 ELSE 0 END), 0) AS BIGINT), "
+                        f"CAST(COALESCE(SUM(CASE WHEN status = {text(STILL_OPEN)} AND NOT ({silenced}) THEN 1 ELSE 0 END), 0) AS BIGINT) FROM {self.findings}").fetchone()
+        left = None
+        if self.every is not None:  # what the filters left out, as the JSON summary's left_out counts it
+            every, accounts = con.execute(f"SELECT COUNT(*), COUNT(DISTINCT account_index) FROM {self.every}").fetchone()
+            left = (self.left or {}) | {"findings": every - total, "accounts_flagged": accounts - flagged}
         return {
             "accounts": n,
             "accounts_flagged": flagged,
@@ -137,14 +192,29 @@ class SQLCheck:
             "coverage": {"accounts": n, "declared_stage": part(declared), "best_fit": part(fitted)},
             # Declared phase (rows: stages, endings, "" not recognised) × best-fit stage (columns, "" none): the diagonal is health.
             "stage_matrix": {r: {c: matrix.get(r, {}).get(c, 0) for c in stages} for r in phases if r or r in matrix},
-        } | ({"changes": changes} if changes else {})
+        } | ({"changes": changes} if changes else {}) | ({"left_out": left} if left else {})
+
+    def select(self) -> str:
+        """The rows written, in ORDER: the same every run of the same export."""
+        return f"SELECT {', '.join(self.columns)} FROM {self.findings} ORDER BY {ORDER}"
+
+    def write_table(self, target: OutputTable) -> None:
+        """The findings as the engine's table `target` (`--output-table`; checker/engines/output_table.py)."""
+        if isinstance(self.con, duckdb.DuckDBPyConnection):
+            if target.database is None:
+                raise ValueError("a DuckDB output table needs its database file")
+            tables = DuckTables(self.con, target.database)
+            try:
+                save(tables, self.select(), target, "duckdb")
+            finally:
+                tables.close()
+        else:  # Spark's (checker/engines/spark_findings.py), or any engine's connection with table_columns and write_table
+            save(self.con, self.select(), target, getattr(self.con, "name", "spark"))
 
     def write_parquet(self, path: Path) -> None:
-        """COPY the findings to a Parquet file, whole or not at all (a temporary file beside it,
-        then renamed). Streamed as they are computed, in no particular order: sorting them first
-        (by account, as the JSON report lists them) would hold every finding at once, a third
-        more memory than the whole check at 300,000 accounts."""
-        select = f"SELECT {', '.join(PARQUET_COLUMNS)} FROM {self.findings}"
+        """COPY the findings to a Parquet file, whole or not at all (a temporary file beside it, then renamed),
+        in ORDER (sorted by the engine, which spills to its work folder beyond its memory)."""
+        select = self.select()
         if not isinstance(self.con, duckdb.DuckDBPyConnection):  # Spark writes its own (checker/engines/spark_findings.py)
             self.con.write_parquet(select, path)
             return
@@ -176,38 +246,55 @@ def sql_check(table: AccountTable, playbook: Playbook, as_of: date, lang: str, r
     return SQLCheck(con, rules, len(table))
 
 
-def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, as_of: date, lang: str, output: Path, work: Path,
-                  earlier: EarlierColumns | None = None, since: date | None = None, engine: str = "duckdb") -> dict:
-    """`check --output findings.parquet`: the findings computed in DuckDB (or on Spark: `engine`) and written
-    to `output`, marked against the `earlier` run of `since` when given; returns the summary (the numbers
-    from SQL, what was read from the table) that `check` writes beside it. DuckDB spills to `work`."""
+def written(check: SQLCheck, output: Path | OutputTable, narrow: Callable[[SQLCheck], None] | None) -> dict:
+    """The findings narrowed (`narrow`: --owner, --kind, --min-severity, --waivers), written to the Parquet file or table, counted."""
+    if narrow is not None:
+        narrow(check)
+    if isinstance(output, OutputTable):
+        check.write_table(output)
+    else:
+        check.write_parquet(output)
+    return check.summary()
+
+
+def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, as_of: date, lang: str, output: Path | OutputTable, work: Path,
+                  earlier: EarlierColumns | None = None, since: date | None = None, engine: str = "duckdb",
+                  narrow: Callable[[SQLCheck], None] | None = None) -> tuple[dict, dict[str, int]]:
+    """`check --output findings.parquet` (or `--output-table NAME`): the findings computed in DuckDB (or on Spark:
+    `engine`) and written to `output`, marked against the `earlier` run of `since` when given and narrowed by
+    `narrow`; returns the summary (the numbers from SQL, what was read from the table) that `check` writes, and
+    by severity the findings no waiver silences (what --fail-on counts). DuckDB spills to `work`."""
     if engine == "spark":  # the same SQL, through checker/engines/spark_findings.py
         from checker.engines.choose import open_engine
         from checker.engines.spark import SparkEngine
         from checker.engines.spark_findings import SparkConnection
         from checker.inputs.engine import EngineError
-        from checker.inputs.files import InputError
 
         spark = SparkConnection(open_engine(engine, work))  # type: ignore[arg-type]  # a SparkEngine for "spark"
         try:
+            if isinstance(output, OutputTable):  # a table that cannot be written is refused before the rules run
+                check_target(spark, output, engine)
             check = sql_check(table, playbook, as_of, lang, review, spark)  # type: ignore[arg-type]
             if earlier is not None and since is not None:
                 check.mark(earlier, since)
-            check.write_parquet(output)
-            summary = check.summary()
+            summary = written(check, output, narrow)
         except EngineError as exc:
             raise InputError("error.engine_failed", engine=engine, detail=str(exc).rstrip("."), log=SparkEngine.keep_log(work / "spark.log")) from None
         finally:
             spark.close()
     else:
         con = duckdb.connect()
-        con.execute("SET preserve_insertion_order = false")  # the rows' order is no promise: DuckDB may stream them as it likes
+        con.execute("SET preserve_insertion_order = false")  # what is written is in ORDER; the steps before it need keep no order (less memory)
         con.execute(f"SET temp_directory = {text(str(work))}")
-        check = sql_check(table, playbook, as_of, lang, review, con)
-        if earlier is not None and since is not None:
-            check.mark(earlier, since)
-        check.write_parquet(output)
-        summary = check.summary()
+        if MEMORY_LIMIT is not None:
+            con.execute(f"SET memory_limit = {text(MEMORY_LIMIT)}")
+        try:
+            check = sql_check(table, playbook, as_of, lang, review, con)
+            if earlier is not None and since is not None:
+                check.mark(earlier, since)
+            summary = written(check, output, narrow)
+        except duckdb.Error as exc:  # e.g. out of memory: one line, never a traceback
+            raise InputError("findings_output.failed", engine="duckdb", detail=str(exc).strip().splitlines()[0]) from None
     unusable = [{"row": row.row, "message": playbook.text(row.code, lang, row=row.row, **row.values)} for row in table.unusable]
     if table.rows_read != len(table) + len(unusable):
         raise AssertionError("every row read must be accounted for")
@@ -226,4 +313,5 @@ def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, 
         "mixed_encoding": dict(zip(("lines_utf8", "lines_windows_1252"), table.mixed_encoding, strict=True)) if table.mixed_encoding else None,
     } | ({"thresholds": playbook.thresholds.as_json()} if playbook.thresholds else {})
     return {"as_of": as_of.isoformat(), "lang": lang, "playbook_version": playbook.manifest["version"], "input": table.path.name,
-            "findings_file": output.name, "columns": list(PARQUET_COLUMNS), "summary": summary, "unusable_rows": unusable}
+            "findings_table" if isinstance(output, OutputTable) else "findings_file": output.name, "columns": list(check.columns),
+            "summary": summary, "unusable_rows": unusable}, check.counted or {}

@@ -224,6 +224,22 @@ class SparkEngine:
         finally:
             shutil.rmtree(temp, ignore_errors=True)
 
+    # `check --output-table NAME` (checker/engines/output_table.py): the findings saved as a table of the catalog.
+    def table_columns(self, table: str) -> list[str] | None:
+        if not self._call(lambda: self.spark.catalog.tableExists(table)):
+            return None
+        return self._call(lambda: self.spark.table(table).columns)
+
+    def write_table(self, sql: str, table: str, replace: bool) -> None:
+        frame = self._frame(sql)
+        self._call(lambda: frame.write.mode("overwrite" if replace else "errorifexists").saveAsTable(table))
+
+    def catalog_lasts(self) -> bool:
+        """Whether a table saved now outlasts the run: not in the in-memory catalog of a Spark this run started and stops."""
+        if not self.owned or os.environ.get("SPARK_REMOTE"):
+            return True
+        return self._call(lambda: self.spark.conf.get("spark.sql.catalogImplementation", "in-memory")) != "in-memory"
+
     def close(self) -> None:
         for name in list(self.cached) + list(self.loads):
             self._forget(name)

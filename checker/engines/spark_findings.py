@@ -46,6 +46,16 @@ class SparkConnection:
     def write_parquet(self, sql: str, path: Path) -> None:
         self.engine.write_parquet(sql, path)
 
+    # `--output-table NAME` (checker/engines/output_table.py's TableWriter)
+    def table_columns(self, name: str) -> list[str] | None:
+        return self.engine.table_columns(name)
+
+    def write_table(self, sql: str, name: str, replace: bool) -> None:
+        self.engine.write_table(sql, name, replace)
+
+    def catalog_lasts(self) -> bool:
+        return self.engine.catalog_lasts()
+
     def close(self) -> None:
         self.engine.close()
 

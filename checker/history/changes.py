@@ -9,7 +9,7 @@ The reporters render it; `count` is what `--fail-on` counts.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import chain
@@ -114,7 +114,7 @@ def annotate(result: CheckResult, baseline: Baseline | None, waivers: Waivers | 
     if baseline is not None:
         comparable(baseline, result.as_of, index_of)
     before = baseline.accounts if baseline is not None else {}
-    active = _active(waivers, result.as_of)
+    active = active_waivers(waivers, result.as_of)
     marks: list[list[Mark]] = []
     history = History(baseline.as_of if baseline else None, show_waived, evaluation.findings, marks)
     # One Mark per (status, first seen, waiver): a large result holds few distinct ones, and
@@ -164,7 +164,8 @@ def annotate(result: CheckResult, baseline: Baseline | None, waivers: Waivers | 
         history.accounts_removed = len(before) - sum(map(index_of.__contains__, before))
     history.distinct_marks = list(shared.values())
     if waivers is not None:
-        history.notes = _notes(waivers, result, index_of, marks)
+        used = {id(m.waiver) for row in marks for m in row if m.waiver is not None}
+        history.notes = waiver_notes(waivers, result.as_of, index_of, used, lambda i: (f.rule for f in evaluation.findings[i]))
     result.history = history
     return history
 
@@ -244,7 +245,7 @@ def report_columns(result: CheckResult) -> Columns:
     return columns
 
 
-def _active(waivers: Waivers | None, as_of: date) -> dict[str, list[Waiver]]:
+def active_waivers(waivers: Waivers | None, as_of: date) -> dict[str, list[Waiver]]:
     """Account id → the waivers in force on the run's date (an `until` date is the last day one holds)."""
     active: dict[str, list[Waiver]] = {}
     for waiver in waivers.entries if waivers else []:
@@ -254,13 +255,13 @@ def _active(waivers: Waivers | None, as_of: date) -> dict[str, list[Waiver]]:
     return active
 
 
-def _notes(waivers: Waivers, result: CheckResult, index_of: dict[str, int], marks: list[list[Mark]]) -> list[Problem]:
-    """One note per waiver that expired, names an account not in the export, or waives no finding."""
+def waiver_notes(waivers: Waivers, as_of: date, index_of: dict[str, int], used: set[int], rules_of: Callable[[int], Iterable[str]]) -> list[Problem]:
+    """One note per waiver that expired, names an account not in the export, or waives no finding
+    (`used`: the ids of the waivers that waive one; `rules_of(i)`: the rules of the i-th account's findings)."""
     notes = [Problem("history.waivers_missing", path=waivers.name)] if waivers.missing else []
-    used = {id(m.waiver) for row in marks for m in row if m.waiver is not None}
     for w in waivers.entries:
         where = f"{waivers.name}:{w.line}"
-        if w.until < result.as_of:
+        if w.until < as_of:
             notes.append(Problem("history.waiver_expired", where=where, account=", ".join(w.accounts), rule=w.what, until=w.until.isoformat()))
             continue
         missing = [a for a in w.accounts if a not in index_of]
@@ -269,7 +270,7 @@ def _notes(waivers: Waivers, result: CheckResult, index_of: dict[str, int], mark
             notes.append(Problem("history.waiver_no_account", where=where, account=account_id, hint=Problem("hint.did_you_mean", word=close) if close else ""))
         present = [a for a in w.accounts if a in index_of]
         if present and id(w) not in used:
-            rules = sorted({f.rule for a in present for f in result.evaluation.findings[index_of[a]]})
+            rules = sorted({rule for a in present for rule in rules_of(index_of[a])})
             close = closest(w.what, rules) if w.rule else None
             notes.append(Problem("history.waiver_no_finding", where=where, account=", ".join(present), rule=w.what,
                                  hint=Problem("hint.did_you_mean", word=close) if close else ""))

@@ -1,6 +1,7 @@
 """Lines the table and the Markdown report share: the summary, the logs, an account's stage and fit."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from checker.check import AccountView, CheckResult, Sources
@@ -167,14 +168,18 @@ def encoding_lines(result: CheckResult) -> list[str]:
 
 def filter_line(result: CheckResult) -> str:
     """What `--owner`, `--kind` and `--min-severity` left out of the report; empty when nothing was filtered."""
-    left = result.left_out
+    return left_out_line(result.left_out, result.text)
+
+
+def left_out_line(left: dict | None, text: Callable[..., str]) -> str:
+    """filter_line of a summary's `left_out` (a Parquet or table output's too), `text(key, **values)` in the run's language."""
     if not left:
         return ""
-    parts = [result.text(f"report.filter_{key}", values=", ".join(left[key])) for key in ("owners", "kinds") if left[key]]
+    parts = [text(f"report.filter_{key}", values=", ".join(left[key])) for key in ("owners", "kinds") if left[key]]
     if left["min_severity"]:
-        parts.append(result.text("report.filter_min_severity", level=result.text(f"handbook.severity.{left['min_severity']}")))
-    return result.text("report.filtered", filters="; ".join(parts), findings=count(result, "findings", left["findings"]),
-                       accounts=count(result, "accounts", left["accounts_flagged"]))
+        parts.append(text("report.filter_min_severity", level=text(f"handbook.severity.{left['min_severity']}")))
+    return text("report.filtered", filters="; ".join(parts), findings=text("count.findings", n=left["findings"]),
+                accounts=text("count.accounts", n=left["accounts_flagged"]))
 
 
 #: Hosts that only this computer reaches: a handbook link to one is dead in a mailed or shared report.

@@ -98,9 +98,11 @@ def test_the_format_is_implied_by_the_suffix_or_named(capsys, tmp_path: Path) ->
 
 @pytest.mark.parametrize(("args", "fragment"), [
     (["--format", "parquet"], "--output"),
-    (["--output", "f.parquet", "--waivers", "waivers.yaml"], "--waivers"),
-    (["--output", "f.parquet", "--kind", "data"], "--kind"),
-    (["--output", "f.parquet", "--owner", "Aino"], "--owner"),
+    (["--output", "f.parquet", "--scores"], "--scores"),  # what needs each account's evaluation in Python
+    (["--output", "f.parquet", "--details"], "--details"),
+    (["--output", "f.parquet", "--propose-stages", "p.csv"], "--propose-stages"),
+    (["--output", "f.parquet", "--summary", "no-such-folder/s.json"], "no-such-folder"),
+    (["--output", "r.json", "--summary", "s.json"], "--summary"),  # a report holds its own
     (["--output", "no-such-folder/f.parquet"], "no-such-folder"),
 ])
 def test_what_a_parquet_output_cannot_do_is_one_message(capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], fragment: str) -> None:

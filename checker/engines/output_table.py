@@ -1,0 +1,152 @@
+"""`check --output-table NAME`: the findings written as a table of the engine instead of a Parquet file.
+
+The rows and columns are `findings.parquet`'s (checker/engines/findings.py writes the same
+SELECT, in the same order). Where the table goes is the engine's business, through two calls on
+what holds the findings (the engine's side of the seam; a warehouse engine implements the same two):
+
+- `table_columns(name) -> list[str] | None`: the columns of the engine's table `name`, None when
+  it has none of that name;
+- `write_table(sql, name, replace)`: the query's rows saved as the table `name`, replacing one
+  of that name when `replace` (whole or not at all, as far as the engine can promise it);
+- `catalog_lasts() -> bool`: whether a table written now outlasts the run (a local Spark's
+  in-memory catalog goes with it: the write is refused rather than made for nobody).
+
+On DuckDB (`DuckTables`) the table is one of the database file `--database FILE.duckdb`, which is
+attached writable for the write only (for reading tables it is attached read-only) and created
+when missing; the table is replaced in one transaction, so a failed write leaves last week's. On
+Spark (`SparkEngine.write_table`) it is `saveAsTable` in the session's catalog.
+
+An existing table is refused unless `--replace` is given, and even then only a findings table
+(one with the findings' key columns) is replaced: a mistyped name never overwrites another table.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import duckdb
+
+from checker.inputs.engine import EngineError
+from checker.inputs.files import InputError
+from checker.inputs.signal_sql import identifier, literal
+from checker.playbook.messages import Problem
+
+_PART = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+#: The columns that make a table a findings table (one --replace may replace).
+KEY_COLUMNS = ("account_id", "rule", "kind", "severity")
+_ATTACHED = "pb_output"
+
+
+@dataclass(frozen=True)
+class OutputTable:
+    """Where `--output-table` writes: the table's name (`NAME` or `SCHEMA.NAME`), DuckDB's database file, whether to replace."""
+
+    name: str
+    database: Path | None = None  # the duckdb engine's --database
+    replace: bool = False
+
+
+def name_problem(name: str) -> Problem | None:
+    """Why `name` is no table name to write (a Problem, exit 2), or None: one or two parts, each an unquoted SQL identifier."""
+    parts = name.split(".")
+    if len(parts) > 2 or not all(_PART.match(part) for part in parts):
+        return Problem("output_table.bad_name", name=name)
+    return None
+
+
+class TableWriter(Protocol):
+    """The engine's side of `--output-table` (see the module's docstring)."""
+
+    def table_columns(self, name: str) -> list[str] | None: ...
+    def write_table(self, sql: str, name: str, replace: bool) -> None: ...
+    def catalog_lasts(self) -> bool: ...
+
+
+class DuckTables:
+    """TableWriter for the findings in a DuckDB connection: the tables of the database file, attached writable while open."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, database: Path):
+        self.con, self.database = con, database
+        try:
+            con.execute(f"ATTACH {literal(str(database))} AS {_ATTACHED}")
+        except duckdb.Error as exc:  # not a DuckDB file, a read-only file or folder, a file another process holds
+            raise InputError("output_table.database", path=database, detail=_first_line(exc)) from None
+
+    def _target(self, name: str) -> str:
+        return ".".join([_ATTACHED, *(identifier(part) for part in name.split("."))])
+
+    def table_columns(self, name: str) -> list[str] | None:
+        schema, table = name.split(".") if "." in name else ("main", name)
+        found = self.con.execute("SELECT table_type FROM information_schema.tables WHERE table_catalog = ? AND lower(table_schema) = lower(?) "
+                                 "AND lower(table_name) = lower(?)", [_ATTACHED, schema, table]).fetchall()
+        if not found:
+            return None
+        return [row[0] for row in self.con.execute(f"DESCRIBE SELECT * FROM {self._target(name)}").fetchall()]
+
+    def catalog_lasts(self) -> bool:
+        return True  # a database file
+
+    def write_table(self, sql: str, name: str, replace: bool) -> None:
+        self.con.execute("SET preserve_insertion_order = true")  # the table's rows stored in the query's order, as the Parquet file has them
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.con.execute(f"CREATE {'OR REPLACE ' if replace else ''}TABLE {self._target(name)} AS {sql}")
+            self.con.execute("COMMIT")
+        except duckdb.Error as exc:
+            self.con.execute("ROLLBACK")
+            raise EngineError(_first_line(exc)) from None
+
+    def close(self) -> None:
+        self.con.execute(f"DETACH {_ATTACHED}")
+
+
+def save(writer: TableWriter, sql: str, target: OutputTable, engine: str) -> None:
+    """Write the findings' query `sql` as the table `target` names, through the engine's `writer`; an existing
+    table only with --replace, and only a findings table; what the engine refuses is one message."""
+    check_target(writer, target, engine)
+    try:
+        writer.write_table(sql, target.name, target.replace)
+    except EngineError as exc:
+        raise InputError("output_table.failed", engine=engine, table=target.name, where=_where(target), detail=str(exc).rstrip(".")) from None
+
+
+def check_target(writer: TableWriter, target: OutputTable, engine: str) -> None:
+    """Refuse (InputError) a table that would not outlast the run, an existing one without --replace, another kind of table."""
+    where = _where(target)
+    if not writer.catalog_lasts():
+        raise InputError("output_table.catalog_gone", engine=engine, table=target.name)
+    try:
+        columns = writer.table_columns(target.name)
+    except EngineError as exc:
+        raise InputError("output_table.failed", engine=engine, table=target.name, where=where, detail=str(exc).rstrip(".")) from None
+    if columns is not None and not target.replace:
+        raise InputError("output_table.exists", engine=engine, table=target.name, where=where)
+    if columns is not None and not set(KEY_COLUMNS) <= {c.lower() for c in columns}:
+        raise InputError("output_table.not_findings", engine=engine, table=target.name, where=where, columns=", ".join(KEY_COLUMNS))
+
+
+def precheck(target: OutputTable) -> None:
+    """On DuckDB, before the exports are read: an existing database file can be written to and check_target passes.
+    (A missing file is created by the write; Spark's catalog is asked when the findings are written.)"""
+    if target.database is None or not target.database.is_file():
+        return
+    con = duckdb.connect()
+    try:
+        tables = DuckTables(con, target.database)
+        check_target(tables, target, "duckdb")
+        tables.close()
+    finally:
+        con.close()
+
+
+def _where(target: OutputTable) -> Problem | str:
+    return Problem("output_table.in_database", path=target.database) if target.database is not None else ""
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0]
+
+
+__all__ = ["KEY_COLUMNS", "DuckTables", "OutputTable", "TableWriter", "check_target", "name_problem", "precheck", "save"]

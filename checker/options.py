@@ -197,6 +197,8 @@ def output_table_from(args: argparse.Namespace) -> OutputTable | None:
         raise UsageError("output_table.format", format=args.format)
     if problem := name_problem(args.output_table):
         raise UsageError(problem.key, **problem.values)
+    if args.engine not in ("duckdb", "spark"):  # a warehouse's URL: its findings are written locally, not yet into it
+        raise UsageError("output_table.warehouse", engine=shown(args.engine))
     if args.engine == "duckdb" and args.database is None:
         raise UsageError("output_table.needs_database")
     if args.database is not None and not args.database.resolve().parent.is_dir():

@@ -217,6 +217,15 @@ def report_columns(result: CheckResult) -> Columns:
     the JSON writer lists them (shown findings, then waived ones)."""
     history, table, evaluation = result.history, result.table, result.evaluation
     columns = Columns(list(table.ids), list(table.declared), list(evaluation.best_fit))
+    if history is None and (flat := evaluation.flat) is not None:  # the evaluator's columns (checker/found.py), as they are
+        used, first = np.unique(flat.code, return_index=True)
+        code_of = np.zeros(len(flat.distinct), dtype=np.int64)
+        for code in used[np.argsort(first)].tolist():  # each distinct finding coded once, in the order they first appear
+            f = flat.distinct[code]
+            code_of[code] = columns.code((f.rule, f.kind, data_column(f), f.severity, f.message))
+        columns.account, columns.finding = flat.account.tolist(), code_of[flat.code].tolist()
+        columns.first_seen = [columns.date_code(result.as_of.isoformat())] * len(flat)
+        return columns
     lists, marks = evaluation.findings, history.marks if history is not None else []
     if history is not None and not history.show_waived:  # as the JSON writer lists them: shown, then waived
         for i in sorted(history.waived_rows):

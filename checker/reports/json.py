@@ -51,7 +51,9 @@ def rules_json(result: CheckResult) -> dict[str, dict]:
     verdict = playbook.manifest["verdict"]
     rules: dict[str, dict] = {}
     # Only rules with a finding in the report: filters (--kind, --owner, …) leave some out.
-    listed = set(map(attrgetter("rule"), chain.from_iterable(result.evaluation.findings)))
+    flat = result.evaluation.flat  # the findings as columns (checker/found.py), while no one has changed their lists
+    listed = ({flat.distinct[code].rule for code in flat.used().tolist()} if flat is not None
+              else set(map(attrgetter("rule"), chain.from_iterable(result.evaluation.findings))))
     for f in result.evaluation.distinct:
         if f.rule in rules or f.rule not in listed:
             continue
@@ -180,8 +182,19 @@ def _shared(values: list) -> list[bytes]:
 
 def _findings(evaluation, rules: dict[str, dict]) -> list[bytes]:
     """Each account's findings as the JSON inside its list, each distinct finding serialised once."""
+    if evaluation.flat is not None:  # from the columns: each finding's JSON picked by its code, an account's joined
+        return evaluation.flat.joined([orjson.dumps(lean(f, rules)) for f in evaluation.flat.distinct], b",")
     finding = {id(f): orjson.dumps(lean(f, rules)) for f in evaluation.distinct}
     return [b",".join([finding[id(f)] for f in findings]) if findings else b"" for findings in evaluation.findings]
+
+
+def _not_evaluated(evaluation) -> list[bytes]:
+    """Each account's rules not evaluated as a JSON list, each distinct list serialised once."""
+    if evaluation.flat_unknown is not None:
+        distinct, which = evaluation.flat_unknown.rows()
+        return list(map(list(map(orjson.dumps, distinct)).__getitem__, which))
+    not_evaluated = {tuple(rules): orjson.dumps(rules) for rules in evaluation.not_evaluated if rules}
+    return [not_evaluated[tuple(rules)] if rules else b"[]" for rules in evaluation.not_evaluated]
 
 
 def account_lines(result: CheckResult, rules: dict[str, dict]) -> Iterator[bytes]:
@@ -193,7 +206,6 @@ def account_lines(result: CheckResult, rules: dict[str, dict]) -> Iterator[bytes
     and the values are laced between the keys a chunk of accounts at a time."""
     table, evaluation = result.table, result.evaluation
     fit_rows, evidence_rows, fit_which = _fit_rows(evaluation)
-    not_evaluated = {tuple(rules): orjson.dumps(rules) for rules in evaluation.not_evaluated if rules}
     columns = (
         _texts(table.ids),
         _texts(table.names),
@@ -205,7 +217,7 @@ def account_lines(result: CheckResult, rules: dict[str, dict]) -> Iterator[bytes
         list(map(fit_rows.__getitem__, fit_which)),
         list(map(evidence_rows.__getitem__, fit_which)),
         _findings(evaluation, rules),
-        [not_evaluated[tuple(rules)] if rules else b"[]" for rules in evaluation.not_evaluated],
+        _not_evaluated(evaluation),
     )
     # A chunk is a flat list of pieces, an account's keys and values in turn, filled a key or a
     # column at a time by slice assignment (C copies), then joined.

@@ -72,9 +72,15 @@ AWKWARD = ("account_id,account_name,owner,declared_stage,purchases_12m,share_of_
 def _accounts_both_ways(path, playbook):
     result = run_check(Inputs(path), playbook, date(2026, 10, 31), "en", "http://h")
     rules = json_report.rules_json(result)
-    dicts = [orjson.dumps(account) for account in json_report.accounts_json(result, rules)]
+    assert result.evaluation.flat is not None
+    from_columns = b"".join(json_report.account_lines(result, rules))  # the evaluator's columns (checker/found.py)
+    dicts = [orjson.dumps(account) for account in json_report.accounts_json(result, rules)]  # asks for the lists
+    assert result.evaluation.flat is None
+    assert json_report.rules_json(result) == rules
+    from_lists = b"".join(json_report.account_lines(result, rules))
+    assert from_lists == from_columns
     expected = (b"\n    " + b",\n    ".join(dicts)) if dicts else b""
-    return b"".join(json_report.account_lines(result, rules)), expected, len(dicts)
+    return from_columns, expected, len(dicts)
 
 
 def test_accounts_written_from_columns_are_those_of_the_dicts(tmp_path, playbook, monkeypatch):

@@ -211,7 +211,7 @@ class Evaluator:
         for r, rule in enumerate(playbook.rules):
             applies = applies_of.get(rule.applies_to)
             if applies is None:  # rules of one stage share the same accounts: each set of phases is matched once
-                applies = applies_of[rule.applies_to] = np.isin(declared_code, [code_of[p] for p in rule.applies_to])
+                applies = applies_of[rule.applies_to] = np.bincount([code_of[p] for p in rule.applies_to], minlength=len(code_of) + 1).astype(bool)[declared_code]  # -1: none
             c = codes[rule.id]
             failing = np.flatnonzero(applies & (c == FAIL))
             close = near(rule, cols, self.as_of, playbook) if len(failing) else None  # near the line: one severity lower (checker/near.py)

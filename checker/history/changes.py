@@ -223,8 +223,8 @@ def report_columns(result: CheckResult) -> Columns:
         for code in used[np.argsort(first)].tolist():  # each distinct finding coded once, in the order they first appear
             f = flat.distinct[code]
             code_of[code] = columns.code((f.rule, f.kind, data_column(f), f.severity, f.message))
-        columns.account, columns.finding = flat.account.tolist(), code_of[flat.code].tolist()
-        columns.first_seen = [columns.date_code(result.as_of.isoformat())] * len(flat)
+        columns.account, columns.finding = flat.account, code_of[flat.code]  # numpy arrays: write_index writes them as lists
+        columns.first_seen = np.full(len(flat), columns.date_code(result.as_of.isoformat()), dtype=np.int64)
         return columns
     lists, marks = evaluation.findings, history.marks if history is not None else []
     if history is not None and not history.show_waived:  # as the JSON writer lists them: shown, then waived

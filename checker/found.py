@@ -10,7 +10,7 @@ request (`Evaluation.findings`, `Evaluation.not_evaluated`), for the reports tha
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Generic, TypeVar
+from typing import ClassVar, Generic, TypeVar
 
 import numpy as np
 
@@ -38,6 +38,15 @@ class Found(Generic[T]):
         order = np.argsort(account, kind="stable")
         return cls(size, account[order], code[order], distinct)
 
+    @classmethod
+    def from_lists(cls, lists: list[list[T]]) -> Found[T]:
+        """From per-account lists (each distinct object once in `distinct`, in the order they first appear)."""
+        flat = [f for row in lists for f in row]
+        distinct = list({id(f): f for f in flat}.values())
+        code_of = {id(f): k for k, f in enumerate(distinct)}
+        account = np.repeat(np.arange(len(lists), dtype=np.int64), [len(row) for row in lists])
+        return cls(len(lists), account, np.array([code_of[id(f)] for f in flat], dtype=np.int64), distinct)
+
     def __len__(self) -> int:
         return len(self.code)
 
@@ -54,23 +63,40 @@ class Found(Generic[T]):
         """The codes of the distinct findings some account holds, ascending."""
         return np.unique(self.code)
 
-    def lists(self) -> list[list[T]]:
-        """Per account its list of findings (the Finding objects, shared between accounts)."""
-        flat = list(map(self.distinct.__getitem__, self.code.tolist()))
+    def lists(self, codes: np.ndarray | None = None, values: list | None = None) -> list[list]:
+        """Per account its list of findings (the Finding objects, shared between accounts); or,
+        given a code per finding into `values`, its list of those values (a mark per finding)."""
+        codes, values = (self.code, self.distinct) if codes is None else (codes, values)
+        flat = list(map(values.__getitem__, codes.tolist()))
         starts = self.starts.tolist()
         return list(map(flat.__getitem__, map(slice, starts[:-1], starts[1:])))
 
-    def joined(self, pieces: list[bytes], separator: bytes) -> list[bytes]:
-        """Per account its findings' `pieces` (one per distinct finding) joined by `separator`."""
-        if not len(self.code):
+    def row(self, account: int) -> list[T]:
+        """One account's findings."""
+        return [self.distinct[code] for code in self.code[self.starts[account]:self.starts[account + 1]].tolist()]
+
+    def joined(self, pieces: list[bytes], separator: bytes, codes: np.ndarray | None = None) -> list[bytes]:
+        """Per account its findings' `pieces` (one per distinct finding; or per code, given a code per finding) joined by `separator`."""
+        codes = self.code if codes is None else codes
+        if not len(codes):
             return [b""] * self.size
-        second = np.asarray(np.arange(len(self.code)) > self.starts[self.account], dtype=np.int64)  # not an account's first
+        second = np.asarray(np.arange(len(codes)) > self.starts[self.account], dtype=np.int64)  # not an account's first
         table = np.empty(2 * len(pieces), dtype=object)
         table[: len(pieces)] = pieces
         table[len(pieces):] = [separator + piece for piece in pieces]
-        flat = table[self.code + second * len(pieces)].tolist()
+        flat = table[codes + second * len(pieces)].tolist()
         starts = self.starts.tolist()
         return list(map(b"".join, map(flat.__getitem__, map(slice, starts[:-1], starts[1:]))))
+
+
+class Marks:
+    """A mark per finding of `found` (checker.history.changes.Mark): `codes` into `distinct`."""
+
+    def __init__(self, found: Found, codes: np.ndarray, distinct: list):
+        self.found, self.codes, self.distinct = found, codes, distinct
+
+    def lists(self) -> list[list]:
+        return self.found.lists(self.codes, self.distinct)
 
 
 class NotEvaluated:
@@ -104,16 +130,19 @@ class NotEvaluated:
 
 
 class ListsOnRequest:
-    """For the evaluation (a dataclass with fields `findings`, `not_evaluated`, `found`, `unknown`):
-    lists passed as None are left to the columns and built from them when first asked for."""
+    """For a dataclass with per-account lists (`findings`, …) beside the columns they come from
+    (`ON_REQUEST`: list field → column field, an object with `lists()`): a list field passed as
+    None is left to its columns and built from them when first asked for."""
+
+    ON_REQUEST: ClassVar[dict[str, str]] = {"findings": "found", "not_evaluated": "unknown"}
 
     def __post_init__(self) -> None:
-        for name, columns in (("findings", "found"), ("not_evaluated", "unknown")):
+        for name, columns in self.ON_REQUEST.items():
             if self.__dict__[name] is None and self.__dict__[columns] is not None:
                 del self.__dict__[name]  # built by __getattr__ when first asked for
 
     def __getattr__(self, name: str) -> object:  # only for an attribute not set: the lists left to the columns
-        columns = self.__dict__.get({"findings": "found", "not_evaluated": "unknown"}.get(name, ""))
+        columns = self.__dict__.get(type(self).ON_REQUEST.get(name, ""))
         if columns is None:
             raise AttributeError(name)
         self.__dict__[name] = columns.lists()

@@ -141,16 +141,17 @@ def fit_table(playbook: Playbook, cols: Columns, as_of: date, declared: list[str
     """
     stages = playbook.stages
     settings = playbook.manifest["best_fit"]
-    fit = np.zeros((cols.size, len(stages), 2), dtype=np.int32)
-    evidence = np.zeros((cols.size, len(stages), 2), dtype=np.int32)
+    fit, evidence = np.zeros((2, len(stages), 2, cols.size), dtype=np.int32)  # summed as contiguous rows; (accounts, stages, 2) below
     for k, stage in enumerate(stages):
         for rule in playbook.stage_rules(stage.id):
             c = codes[rule.id] if codes is not None else rule_codes(rule, cols, as_of, playbook)
-            fit[:, k, 0] += c == PASS
-            fit[:, k, 1] += c <= FAIL
+            passed, tested = c == PASS, c <= FAIL
+            fit[k, 0] += passed
+            fit[k, 1] += tested
             if shows_evidence(rule, playbook):
-                evidence[:, k, 0] += c == PASS
-                evidence[:, k, 1] += c <= FAIL
+                evidence[k, 0] += passed
+                evidence[k, 1] += tested
+    fit, evidence = np.ascontiguousarray(fit.transpose(2, 0, 1)), np.ascontiguousarray(evidence.transpose(2, 0, 1))
     satisfied, evaluated = fit[:, :, 0], fit[:, :, 1]
     orders = np.array([s.order for s in stages], dtype=np.float64)
     anchor_of = {d: playbook.phases[d].order if d in playbook.phases and playbook.phases[d].kind == "stage" else 0 for d in set(declared)}

@@ -156,7 +156,7 @@ class CheckResult:
             by_kind[kind] += n
         return {
             "accounts": len(self.table),
-            "accounts_flagged": len(self.evaluation.findings) - self.evaluation.findings.count([]),
+            "accounts_flagged": flat.flagged() if (flat := self.evaluation.flat) is not None else len(self.evaluation.findings) - self.evaluation.findings.count([]),
             "findings": self.count(),
             "findings_by_severity": {s: by_severity[s] for s in SEVERITIES},
             "findings_by_kind": {k: by_kind[k] for k in FINDING_KINDS},
@@ -164,7 +164,7 @@ class CheckResult:
             "rows_unusable": len(self.unusable),
             "rows_with_data_problems": len(self.table.notes) + len(self.unusable),
             "footer_rows_skipped": self.table.footer_rows,
-            "expectations_not_evaluated": sum(map(len, self.evaluation.not_evaluated)),
+            "expectations_not_evaluated": unknown.total() if (unknown := self.evaluation.flat_unknown) is not None else sum(map(len, self.evaluation.not_evaluated)),
             "signal_columns": sorted(self.table.columns.present),
             "ignored_columns": self.table.ignored_columns,
             "mapping_unmatched": self.table.mapping_unmatched,

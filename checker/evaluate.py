@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from checker.found import Found, ListsOnRequest, NotEvaluated
 from checker.inputs.accounts import AccountTable, DataNote
 from checker.inputs.columns import Columns, decode, encode
 from checker.near import compared, near
@@ -58,8 +59,9 @@ class Finding(NamedTuple):
 
 
 @dataclass
-class Evaluation:
-    """Per account (by index into the table): best fit, fit scores, findings, rules not evaluated."""
+class Evaluation(ListsOnRequest):
+    """Per account (by index into the table): best fit, fit scores, findings, rules not evaluated. The evaluator gives
+    the last two as columns (`found`, `unknown`) and None: their lists are built when first asked for (checker/found.py)."""
 
     best_fit: list[str | None]
     fit: np.ndarray  # shape (accounts, stages, 2): satisfied, evaluated
@@ -69,6 +71,8 @@ class Evaluation:
     distinct: list[Finding] = field(default_factory=list)  # every Finding object, once (accounts share them)
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)  # (kind, severity) -> findings
     evidence: np.ndarray | None = None  # shape (accounts, stages, 2): "at least" expectations satisfied, evaluated
+    found: Found | None = None  # the findings as columns, whose lists are built on first use
+    unknown: NotEvaluated | None = None  # the rules not evaluated as a matrix, likewise
 
     def fit_scores(self, index: int) -> dict[str, np.ndarray]:
         """{stage: [satisfied, evaluated]} for one account (numpy pairs: orjson writes them directly)."""
@@ -138,16 +142,17 @@ def fit_table(playbook: Playbook, cols: Columns, as_of: date, declared: list[str
     """
     stages = playbook.stages
     settings = playbook.manifest["best_fit"]
-    fit = np.zeros((cols.size, len(stages), 2), dtype=np.int32)
-    evidence = np.zeros((cols.size, len(stages), 2), dtype=np.int32)
+    fit, evidence = np.zeros((2, len(stages), 2, cols.size), dtype=np.int32)  # summed as contiguous rows; (accounts, stages, 2) below
     for k, stage in enumerate(stages):
         for rule in playbook.stage_rules(stage.id):
             c = codes[rule.id] if codes is not None else rule_codes(rule, cols, as_of, playbook)
-            fit[:, k, 0] += c == PASS
-            fit[:, k, 1] += c <= FAIL
+            passed, tested = c == PASS, c <= FAIL
+            fit[k, 0] += passed
+            fit[k, 1] += tested
             if shows_evidence(rule, playbook):
-                evidence[:, k, 0] += c == PASS
-                evidence[:, k, 1] += c <= FAIL
+                evidence[k, 0] += passed
+                evidence[k, 1] += tested
+    fit, evidence = np.ascontiguousarray(fit.transpose(2, 0, 1)), np.ascontiguousarray(evidence.transpose(2, 0, 1))
     satisfied, evaluated = fit[:, :, 0], fit[:, :, 1]
     orders = np.array([s.order for s in stages], dtype=np.float64)
     anchor_of = {d: playbook.phases[d].order if d in playbook.phases and playbook.phases[d].kind == "stage" else 0 for d in set(declared)}
@@ -193,22 +198,22 @@ class Evaluator:
         # A stage declared within the grace period gets the verdict at most as info (an unknown date: never).
         recent = self.as_of.toordinal() - cols.get(DECLARED_ON) <= playbook.manifest["verdict"].get("declared_grace_days", -np.inf)
         verdict_at, shared, uses = self._verdicts(declared_code, fitted, codes, recent)
-        findings: list[list[Finding]] = [[shared[k]] if k >= 0 else [] for k in verdict_at.tolist()]
-        not_evaluated: list[list[str]] = [[] for _ in range(len(table))]
+        # The findings as columns (checker/found.py): parts of (accounts, codes into `distinct`) in an account's order.
+        parts = [(np.flatnonzero(verdict_at >= 0), verdict_at[verdict_at >= 0])]
+        unknown = np.zeros((len(table), len(playbook.rules)), dtype=bool)
         distinct: list[Finding] = list(shared)
         counts: Counter[tuple[str, str]] = Counter()
         for verdict, n in zip(shared, uses, strict=True):
             counts[verdict.kind, verdict.severity] += n
-        for index, notes in table.notes.items():
-            data = [self._data_finding(table, index, note) for note in notes]
-            findings[index].extend(data)
-            distinct.extend(data)
-            counts.update((f.kind, f.severity) for f in data)
+        data = [(index, self._data_finding(table, index, note)) for index, notes in table.notes.items() for note in notes]
+        parts.append((np.array([i for i, _ in data], dtype=np.int64), np.arange(len(distinct), len(distinct) + len(data))))
+        distinct.extend(f for _, f in data)
+        counts.update((f.kind, f.severity) for _, f in data)
         applies_of: dict[tuple[str, ...], np.ndarray] = {}
-        for rule in playbook.rules:
+        for r, rule in enumerate(playbook.rules):
             applies = applies_of.get(rule.applies_to)
             if applies is None:  # rules of one stage share the same accounts: each set of phases is matched once
-                applies = applies_of[rule.applies_to] = np.isin(declared_code, [code_of[p] for p in rule.applies_to])
+                applies = applies_of[rule.applies_to] = np.bincount([code_of[p] for p in rule.applies_to], minlength=len(code_of) + 1).astype(bool)[declared_code]  # -1: none
             c = codes[rule.id]
             failing = np.flatnonzero(applies & (c == FAIL))
             close = near(rule, cols, self.as_of, playbook) if len(failing) else None  # near the line: one severity lower (checker/near.py)
@@ -226,12 +231,11 @@ class Evaluator:
                 values, which = np.unique(pairs, return_inverse=True)
                 shared = [self._finding(rule, raw if raw != -np.inf else np.nan, of if rule.relative_to else None, lowered)
                           for raw, of in zip(values.real.tolist(), values.imag.tolist(), strict=True)]
+                parts.append((group, len(distinct) + which.reshape(-1)))
                 distinct.extend(shared)
-                for i, k in zip(group.tolist(), which.tolist(), strict=True):
-                    findings[i].append(shared[k])
-            for i in np.flatnonzero(applies & (c == UNKNOWN)).tolist():
-                not_evaluated[i].append(rule.id)
-        return Evaluation(fitted.best, fitted.fit, findings, not_evaluated, [s.id for s in playbook.stages], distinct, counts, fitted.evidence)
+            unknown[:, r] = applies & (c == UNKNOWN)
+        return Evaluation(fitted.best, fitted.fit, None, None, [s.id for s in playbook.stages], distinct, counts, fitted.evidence,  # type: ignore[arg-type]
+                          Found.gather(len(table), parts, distinct), NotEvaluated(unknown, [rule.id for rule in playbook.rules]))
 
     def _verdicts(self, declared_code: np.ndarray, fitted: Fit, codes: dict[str, np.ndarray], recent: np.ndarray) -> tuple[np.ndarray, list[Finding], list[int]]:
         """The account-level verdict (manifest `verdict`), for every account whose best fit is

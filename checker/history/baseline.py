@@ -320,7 +320,7 @@ def write_index(report: Path, as_of: date, playbook_version: str, columns: Colum
     target = index_path(report)
     temp = target.with_name(f".{target.name}.tmp")
     try:
-        temp.write_bytes(orjson.dumps(data))
+        temp.write_bytes(orjson.dumps(data, option=orjson.OPT_SERIALIZE_NUMPY))  # report_columns may give numpy arrays
         os.replace(temp, target)
     except OSError:
         temp.unlink(missing_ok=True)  # an index is only a shortcut: without it the next run reads the report

@@ -13,11 +13,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import chain
+from typing import ClassVar
 
 import numpy as np
 
 from checker.check import AccountView, CheckResult
 from checker.evaluate import Finding
+from checker.found import Found, ListsOnRequest, Marks
 from checker.history.baseline import Baseline, Columns, Seen
 from checker.history.waivers import Waiver, Waivers
 from checker.inputs.files import InputError
@@ -45,8 +47,12 @@ class Moved:
 
 
 @dataclass
-class History:
-    """The annotations of one result; `CheckResult.history` once `annotate` has run."""
+class History(ListsOnRequest):
+    """The annotations of one result; `CheckResult.history` once `annotate` has run. `annotate`
+    gives the marks as a code per finding (`flat_marks`, beside `found`: checker/found.py) and
+    None for `findings` and `marks`, whose lists are built when first asked for."""
+
+    ON_REQUEST: ClassVar[dict[str, str]] = {"findings": "found", "marks": "flat_marks"}
 
     since: date | None  # the baseline's date; None without --baseline
     show_waived: bool
@@ -59,6 +65,21 @@ class History:
     notes: list[Problem] = field(default_factory=list)  # expired waivers, waivers matching nothing
     waived_rows: set[int] = field(default_factory=set)  # accounts with a waived finding (the others need no look at each mark)
     distinct_marks: list[Mark] = field(default_factory=list)  # every Mark object the marks use (annotate shares them)
+    found: Found | None = None  # the evaluation's findings as columns
+    flat_marks: Marks | None = None  # a code per finding of `found` into distinct_marks
+
+    @property
+    def columns(self) -> tuple[Found, Marks] | None:
+        """The findings and their marks as columns, while no list of them has been asked for (and so changed)."""
+        return (self.found, self.flat_marks) if self.flat_marks is not None and not {"findings", "marks"} & self.__dict__.keys() else None
+
+    def uses(self) -> list[tuple[Mark, int]]:
+        """Each distinct mark with how many findings it marks."""
+        if (columns := self.columns) is not None:
+            return list(zip(self.distinct_marks, np.bincount(columns[1].codes, minlength=len(self.distinct_marks)).tolist(), strict=True))
+        uses = Counter(map(id, chain.from_iterable(self.marks)))
+        distinct = {id(m): m for m in self.distinct_marks} if self.distinct_marks else {id(m): m for row in self.marks for m in row}
+        return [(distinct[key], n) for key, n in uses.items()]
 
     def narrowed(self, kept: list[list[Finding]]) -> History:
         """The same history for a filtered result (--owner, --kind, --min-severity): the marks of the findings kept."""
@@ -80,19 +101,23 @@ class History:
 
     def count(self, severities: tuple[str, ...] = SEVERITIES) -> int:
         """Findings of these severities that no waiver silences (what --fail-on counts)."""
+        if (columns := self.columns) is not None:
+            found, marks = columns
+            counted = np.array([f.severity in severities for f in found.distinct] + [False], dtype=bool)[found.code if len(found.code) else -1]
+            open_ = np.array([m.waiver is None for m in marks.distinct] + [False], dtype=bool)[marks.codes if len(marks.codes) else -1]
+            return int(np.count_nonzero(counted & open_)) if len(found.code) else 0
         return sum(1 for row, marks in zip(self.findings, self.marks, strict=True)
                    for f, m in zip(row, marks, strict=True) if m.waiver is None and f.severity in severities)
 
     def changes(self) -> dict:
         """The summary's `changes`: new, still open, resolved (null without a baseline) and waived."""
         # Marks are shared (annotate): count each distinct one's uses, then add up by kind.
-        uses = Counter(map(id, chain.from_iterable(self.marks)))
-        distinct = {id(m): m for m in self.distinct_marks} if self.distinct_marks else {id(m): m for row in self.marks for m in row}
-        waived = sum(n for key, n in uses.items() if distinct[key].waiver is not None)
+        uses = self.uses()
+        waived = sum(n for m, n in uses if m.waiver is not None)
         if self.since is None:
             return {"since": None, "new": None, "still_open": None, "resolved": None, "waived": waived,
                     "stages_moved": None, "accounts_added": None, "accounts_removed": None}
-        open_ = [(distinct[key], n) for key, n in uses.items() if distinct[key].waiver is None]
+        open_ = [(m, n) for m, n in uses if m.waiver is None]
         return {"since": self.since.isoformat(), "new": sum(n for m, n in open_ if m.status == NEW), "still_open": sum(n for m, n in open_ if m.status == STILL_OPEN),
                 "resolved": sum(len(r) for r in self.resolved.values()), "waived": waived, "stages_moved": len(self.moved),
                 "accounts_added": self.accounts_added, "accounts_removed": self.accounts_removed}
@@ -115,39 +140,41 @@ def annotate(result: CheckResult, baseline: Baseline | None, waivers: Waivers | 
         comparable(baseline, result.as_of, index_of)
     before = baseline.accounts if baseline is not None else {}
     active = active_waivers(waivers, result.as_of)
-    marks: list[list[Mark]] = []
-    history = History(baseline.as_of if baseline else None, show_waived, evaluation.findings, marks)
+    found = evaluation.flat if evaluation.flat is not None else Found.from_lists(evaluation.findings)  # the findings as columns (checker/found.py)
     # One Mark per (status, first seen, waiver): a large result holds few distinct ones, and
-    # the JSON writer serialises each (finding, mark) pair once.
+    # the JSON writer serialises each (finding, mark) pair once. A finding's mark is a code into them.
     shared: dict[tuple, Mark] = {}
+    by_code: list[Mark] = []
+    code_of: dict[int, int] = {}  # id of a Mark → its code
 
     def mark(status: str | None, first: date | None, waiver: Waiver | None) -> Mark:
         key = (status, first, id(waiver))
         if key not in shared:
             shared[key] = Mark(status, first, waiver)
+            code_of[id(shared[key])] = len(by_code)
+            by_code.append(shared[key])
         return shared[key]
 
-    lengths = [len(row) for row in evaluation.findings]
     if baseline is None:
-        plain = mark(None, None, None)
-        marks.extend([plain] * n for n in lengths)
+        codes = np.full(len(found), code_of[id(mark(None, None, None))], dtype=np.int64)
     else:
-        at, gone = _compare(result, baseline, index_of, lengths)
+        at, gone = _compare(result, baseline, index_of, found)
         # Per finding its mark, by the code of the date it was first seen (0: new since the baseline).
-        dates = baseline.dates
-        table_of_marks = [mark(NEW, result.as_of, None), *(mark(STILL_OPEN, day, None) for day in dates)]
+        table_of_marks = [mark(NEW, result.as_of, None), *(mark(STILL_OPEN, day, None) for day in baseline.dates)]
         first_codes = np.asarray(baseline.columns.first_seen, dtype=np.int64)
         codes = np.where(at >= 0, first_codes[np.maximum(at, 0)] + 1, 0) if len(first_codes) else np.zeros(len(at), dtype=np.int64)
-        flat = list(map(table_of_marks.__getitem__, codes.tolist()))
-        ends = np.cumsum(lengths).tolist()
-        marks.extend(flat[e - n:e] for e, n in zip(ends, lengths, strict=True))
+        codes = np.array([code_of[id(m)] for m in table_of_marks], dtype=np.int64)[codes]
+    history = History(baseline.as_of if baseline else None, show_waived, None, None, distinct_marks=by_code,  # type: ignore[arg-type]
+                      found=found, flat_marks=Marks(found, codes, by_code))
     for account_id, waiving in active.items():  # the few accounts a waiver names: their findings marked one by one
         i = index_of.get(account_id)
         if i is None:
             continue
-        marks[i] = [m if (w := next((w for w in waiving if w.covers(f)), None)) is None else mark(m.status, m.first_seen, w)
-                    for f, m in zip(evaluation.findings[i], marks[i], strict=True)]
-        if any(m.waiver is not None for m in marks[i]):
+        first, end = found.starts[i], found.starts[i + 1]
+        row = [m if (w := next((w for w in waiving if w.covers(f)), None)) is None else mark(m.status, m.first_seen, w)
+               for f, m in zip(found.row(i), map(by_code.__getitem__, codes[first:end].tolist()), strict=True)]
+        codes[first:end] = [code_of[id(m)] for m in row]
+        if any(m.waiver is not None for m in row):
             history.waived_rows.add(i)
     if baseline is not None:
         columns = baseline.columns
@@ -162,10 +189,9 @@ def annotate(result: CheckResult, baseline: Baseline | None, waivers: Waivers | 
         history.moved = dict(sorted(history.moved.items()))
         history.accounts_added = len(table.ids) - sum(map(before.__contains__, table.ids))
         history.accounts_removed = len(before) - sum(map(index_of.__contains__, before))
-    history.distinct_marks = list(shared.values())
     if waivers is not None:
-        used = {id(m.waiver) for row in marks for m in row if m.waiver is not None}
-        history.notes = waiver_notes(waivers, result.as_of, index_of, used, lambda i: (f.rule for f in evaluation.findings[i]))
+        used = {id(m.waiver) for m, n in history.uses() if m.waiver is not None and n}
+        history.notes = waiver_notes(waivers, result.as_of, index_of, used, lambda i: (f.rule for f in history.found.row(i)))
     result.history = history
     return history
 
@@ -174,7 +200,7 @@ def data_column(f: Finding) -> str | None:
     """The column a data finding is about (one rule id serves every bad cell); None for any other finding."""
     return (f.evidence or {}).get("signal") if f.kind == "data" else None
 
-def _compare(result: CheckResult, baseline: Baseline, index_of: dict[str, int], lengths: list[int]) -> tuple[np.ndarray, np.ndarray]:
+def _compare(result: CheckResult, baseline: Baseline, index_of: dict[str, int], found: Found) -> tuple[np.ndarray, np.ndarray]:
     """The result's findings against the baseline's, as whole columns.
 
     Returns, per finding of the result (accounts in order, findings in order), the position of
@@ -184,16 +210,8 @@ def _compare(result: CheckResult, baseline: Baseline, index_of: dict[str, int], 
     number of distinct (rule, column) pairs plus its pair's code; a key repeated within the
     baseline counts once, as its last finding, at the place of its first (as a dict keeps it)."""
     pairs: dict[tuple[str, str | None], int] = {}
-    pair_of: dict[int, int] = {}  # id of a Finding → its pair's code (findings are shared between accounts: Evaluation.distinct)
-    for f in result.evaluation.distinct:
-        pair_of[id(f)] = pairs.setdefault((f.rule, data_column(f)), len(pairs))
-    try:
-        flat = list(map(pair_of.__getitem__, map(id, chain.from_iterable(result.evaluation.findings))))
-    except KeyError:  # a finding added after the evaluation without being listed as distinct: one by one
-        for f in chain.from_iterable(result.evaluation.findings):
-            if id(f) not in pair_of:
-                pair_of[id(f)] = pairs.setdefault((f.rule, data_column(f)), len(pairs))
-        flat = list(map(pair_of.__getitem__, map(id, chain.from_iterable(result.evaluation.findings))))
+    pair_of = np.array([pairs.setdefault((f.rule, data_column(f)), len(pairs)) for f in found.distinct] + [0], dtype=np.int64)
+    flat = pair_of[found.code]  # each finding's (rule, column) code
     columns = baseline.columns
     theirs = np.array([pairs.setdefault((rule, column), len(pairs)) for rule, _, column, _, _ in columns.distinct], dtype=np.int64)
     accounts = np.array([index_of.get(account_id, -1) for account_id in columns.ids], dtype=np.int64)
@@ -204,7 +222,7 @@ def _compare(result: CheckResult, baseline: Baseline, index_of: dict[str, int], 
     unique, first = np.unique(keys, return_index=True)
     _, last_reversed = np.unique(keys[::-1], return_index=True)
     last = positions[len(keys) - 1 - last_reversed]  # per unique key (sorted), its last finding
-    mine = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths) * width + np.asarray(flat, dtype=np.int64)
+    mine = found.account * width + flat
     where = np.minimum(np.searchsorted(unique, mine), max(len(unique) - 1, 0))
     hit = unique[where] == mine if len(unique) else np.zeros(len(mine), dtype=bool)
     at = np.where(hit, last[where] if len(unique) else -1, -1)
@@ -215,33 +233,38 @@ def _compare(result: CheckResult, baseline: Baseline, index_of: dict[str, int], 
 def report_columns(result: CheckResult) -> Columns:
     """What `--baseline` reads of this result's JSON report (`load_baseline`), without reading
     it back: the index `write_index` puts beside the report. Accounts, stages and findings as
-    the JSON writer lists them (shown findings, then waived ones)."""
+    the JSON writer lists them (shown findings, then waived ones), from the findings and marks
+    as columns (checker/found.py; numpy arrays, which write_index writes as lists)."""
     history, table, evaluation = result.history, result.table, result.evaluation
     columns = Columns(list(table.ids), list(table.declared), list(evaluation.best_fit))
-    lists, marks = evaluation.findings, history.marks if history is not None else []
-    if history is not None and not history.show_waived:  # as the JSON writer lists them: shown, then waived
-        for i in sorted(history.waived_rows):
-            row = history.marks[i]
-            if any(m.waiver is not None for m in row):
-                pairs = list(zip(lists[i], row, strict=True))
-                pairs = [p for p in pairs if p[1].waiver is None] + [p for p in pairs if p[1].waiver is not None]
-                lists = lists if lists is not evaluation.findings else list(lists)
-                marks = marks if marks is not history.marks else list(marks)
-                lists[i], marks[i] = [f for f, _ in pairs], [m for _, m in pairs]
-    # Codes per distinct Finding object, in the order they first appear (a result shares them
-    # between accounts); the lists walked by C loops (map, zip), not finding by finding.
-    flat = list(chain.from_iterable(lists))
-    codes = {key: columns.code((f.rule, f.kind, data_column(f), f.severity, f.message)) for key, f in dict(zip(map(id, flat), flat, strict=True)).items()}
-    columns.account = np.repeat(np.arange(len(lists)), np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))).tolist()
-    columns.finding = list(map(codes.__getitem__, map(id, flat)))
-    as_of = columns.date_code(result.as_of.isoformat())
     if history is None:
-        columns.first_seen = [as_of] * len(columns.finding)
+        found = evaluation.flat if evaluation.flat is not None else Found.from_lists(evaluation.findings)
+        marks = None
+    elif history.columns is not None:
+        found, marks = history.columns
+    else:  # lists changed since annotate (a filtered result): their columns again
+        found = Found.from_lists(history.findings)
+        marks = Marks(found, Found.from_lists(history.marks).code, list({id(m): m for row in history.marks for m in row}.values()))
+    code, mark = found.code, marks.codes if marks is not None else None
+    if marks is not None and not history.show_waived and history.waived_rows:  # as the JSON writer lists them: shown, then waived
+        order = np.arange(len(code))
+        waived = np.array([m.waiver is not None for m in marks.distinct], dtype=bool)[mark]
+        for i in sorted(history.waived_rows):
+            part = order[found.starts[i]:found.starts[i + 1]]
+            part[:] = np.concatenate([part[~waived[part]], part[waived[part]]])
+        code, mark = code[order], mark[order]
+    used, first = np.unique(code, return_index=True)
+    code_of = np.zeros(len(found.distinct), dtype=np.int64)
+    for k in used[np.argsort(first)].tolist():  # each distinct finding coded once, in the order they first appear
+        f = found.distinct[k]
+        code_of[k] = columns.code((f.rule, f.kind, data_column(f), f.severity, f.message))
+    columns.account, columns.finding = found.account, code_of[code]
+    as_of = columns.date_code(result.as_of.isoformat())
+    if marks is None:
+        columns.first_seen = np.full(len(code), as_of, dtype=np.int64)
     else:
-        firsts: dict[int, int] = {}
-        for m in history.distinct_marks or {id(m): m for row in marks for m in row}.values():
-            firsts[id(m)] = as_of if m.status is None else columns.date_code(m.first_seen.isoformat())
-        columns.first_seen = list(map(firsts.__getitem__, map(id, chain.from_iterable(marks))))
+        firsts = {id(m): as_of if m.status is None else columns.date_code(m.first_seen.isoformat()) for m in (history.distinct_marks or marks.distinct)}
+        columns.first_seen = np.array([firsts[id(m)] for m in marks.distinct] + [0], dtype=np.int64)[mark]
     return columns
 
 

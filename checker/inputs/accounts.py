@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
-from operator import itemgetter, not_
+from operator import not_
 from pathlib import Path
 
 import numpy as np
@@ -100,8 +100,8 @@ def parse_column(raw: Sequence[str], signal: Signal, order: str | None = None) -
     return np.array(parsed, dtype=np.float64), bad
 
 
-def _account_rows(ids: list[str], lines: list[int], blank: Callable[[int], bool]) -> tuple[list[int], list[UnusableRow], int]:
-    """Which rows are accounts (their indexes), which are unusable (no id, a repeated id), and how many rows were read.
+def _account_rows(ids: list[str], lines: list[int], blank: Callable[[int], bool]) -> tuple[np.ndarray, list[UnusableRow], int]:
+    """Which rows are accounts (a mask), which are unusable (no id, a repeated id), and how many rows were read.
 
     A row with no id whose cells are all empty (`;;;`) is not a row at all. Only rows whose id
     is empty or repeated are looked at one by one."""
@@ -126,7 +126,7 @@ def _account_rows(ids: list[str], lines: list[int], blank: Callable[[int], bool]
             first_row[account_id] = line
     keep = np.ones(len(ids), dtype=bool)
     keep[dropped] = False
-    return np.flatnonzero(keep).tolist(), unusable, len(ids) - not_rows
+    return keep, unusable, len(ids) - not_rows
 
 
 def _sort_rows(body: list[list[str]], lines: list[int], width: int, id_at: int) -> tuple[list[list[str]], list[int], dict[int, list[DataNote]], list[UnusableRow], int]:
@@ -142,7 +142,8 @@ def _sort_rows(body: list[list[str]], lines: list[int], width: int, id_at: int) 
             cells = (cells + [""] * width)[:width]
         rows.append(cells)
         row_lines.append(line)
-    kept, unusable, rows_read = _account_rows([r[id_at].strip() for r in rows], row_lines, lambda i: not any(c.strip() for c in rows[i]))
+    keep, unusable, rows_read = _account_rows([r[id_at].strip() for r in rows], row_lines, lambda i: not any(c.strip() for c in rows[i]))
+    kept = np.flatnonzero(keep).tolist()
     notes = {k: [ragged[i]] for k, i in enumerate(kept) if i in ragged}
     return [rows[i] for i in kept], [row_lines[i] for i in kept], notes, unusable, rows_read
 
@@ -214,14 +215,14 @@ def _read_plain(plain: PlainCsv, columns: _Columns) -> _Body | None:
     body = _Body(plain.lines, texts, values, {}, [], plain.size, 0, plain.encoding, plain.mixed)
     position = np.arange(plain.size)  # file row -> account index (-1: not an account)
     if empty_ids or len(set(ids)) != len(ids):
-        kept, body.unusable, body.rows_read = _account_rows(ids, body.lines, blank.__contains__)
-        pick = itemgetter(*kept) if len(kept) > 1 else lambda column: [column[i] for i in kept]
-        at = np.array(kept, dtype=np.intp)
-        body.lines = list(pick(body.lines))
-        body.texts = [list(pick(column)) for column in texts]
-        body.values = {n: column[at] for n, column in values.items()}
+        keep, body.unusable, body.rows_read = _account_rows(ids, body.lines, blank.__contains__)
+        selectors = keep.tobytes()  # the rows kept, picked by C loops (compress) and numpy masks
+        body.lines = list(compress(body.lines, selectors))
+        body.texts = [list(compress(column, selectors)) for column in texts]
+        body.values = {n: column[keep] for n, column in values.items()}
+        at = np.flatnonzero(keep)
         position = np.full(plain.size, -1)
-        position[at] = np.arange(len(kept))
+        position[at] = np.arange(len(at))
     # Cells not in plain form are read (or reported) one by one, like every cell on the csv route.
     for n, cells in odd.items():
         rows = np.flatnonzero(np.not_equal(cells, None))

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+import numpy as np
+import orjson
+
 from checker.check import AccountView, CheckResult
 from checker.evaluate import Finding
 from checker.history.changes import NEW, History, Mark
@@ -116,6 +119,34 @@ def json_account(account_index: int, history: History, findings: list[Finding], 
         moved = history.moved.get(account_index)
         if moved is not None:
             record["moved"] = {"declared_stage": moved.declared, "best_fit_stage": moved.best_fit}
+
+
+def json_columns(result: CheckResult, lean: Callable[[Finding], dict]) -> tuple[list[bytes], list[bytes]]:
+    """With a history whose marks are columns (`History.columns`): per account the JSON inside its
+    findings list and the end of its object (`waived`, `resolved`, `moved`, `}`), byte for byte as
+    orjson writes what `json_account` makes. Each distinct (finding, mark) pair is serialised once."""
+    history: History = result.history
+    found, marks = history.columns
+    width = max(len(marks.distinct), 1)
+    pairs, which = np.unique(found.code * width + marks.codes, return_inverse=True)
+    which = which.reshape(-1)
+    pieces = [orjson.dumps(finding_json(lean(found.distinct[p // width]), marks.distinct[p % width])) for p in pairs.tolist()]
+    findings = found.joined(pieces, b",", which)
+    tails: dict[int, bytes] = {}
+    if not history.show_waived:  # the few accounts with a waived finding: shown ones listed, waived ones kept apart
+        for i in history.waived_rows:
+            at = range(found.starts[i], found.starts[i + 1])
+            waived = [marks.distinct[marks.codes[k]].waiver is not None for k in at]
+            findings[i] = b",".join([pieces[which[k]] for k, w in zip(at, waived, strict=True) if not w])
+            tails[i] = b',"waived":[' + b",".join([pieces[which[k]] for k, w in zip(at, waived, strict=True) if w]) + b"]"
+    if history.since is None:
+        return findings, [tails.get(i, b"") + b"}" for i in range(found.size)] if tails else [b"}"] * found.size
+    ends = [b',"resolved":[]}'] * found.size
+    for i in tails.keys() | history.resolved.keys() | history.moved.keys():
+        resolved, moved = history.resolved.get(i), history.moved.get(i)
+        ends[i] = (tails.get(i, b"") + b',"resolved":' + orjson.dumps(sorted({s.rule for s in resolved}) if resolved else [])
+                   + (b',"moved":' + orjson.dumps({"declared_stage": moved.declared, "best_fit_stage": moved.best_fit}) if moved is not None else b"") + b"}")
+    return findings, ends
 
 
 def finding_json(item: dict, mark: Mark) -> dict:

@@ -51,7 +51,9 @@ def rules_json(result: CheckResult) -> dict[str, dict]:
     verdict = playbook.manifest["verdict"]
     rules: dict[str, dict] = {}
     # Only rules with a finding in the report: filters (--kind, --owner, …) leave some out.
-    listed = set(map(attrgetter("rule"), chain.from_iterable(result.evaluation.findings)))
+    flat = result.evaluation.flat  # the findings as columns (checker/found.py), while no one has changed their lists
+    listed = ({flat.distinct[code].rule for code in flat.used().tolist()} if flat is not None
+              else set(map(attrgetter("rule"), chain.from_iterable(result.evaluation.findings))))
     for f in result.evaluation.distinct:
         if f.rule in rules or f.rule not in listed:
             continue
@@ -180,20 +182,35 @@ def _shared(values: list) -> list[bytes]:
 
 def _findings(evaluation, rules: dict[str, dict]) -> list[bytes]:
     """Each account's findings as the JSON inside its list, each distinct finding serialised once."""
+    if evaluation.flat is not None:  # from the columns: each finding's JSON picked by its code, an account's joined
+        return evaluation.flat.joined([orjson.dumps(lean(f, rules)) for f in evaluation.flat.distinct], b",")
     finding = {id(f): orjson.dumps(lean(f, rules)) for f in evaluation.distinct}
     return [b",".join([finding[id(f)] for f in findings]) if findings else b"" for findings in evaluation.findings]
 
 
+def _not_evaluated(evaluation) -> list[bytes]:
+    """Each account's rules not evaluated as a JSON list, each distinct list serialised once."""
+    if evaluation.flat_unknown is not None:
+        distinct, which = evaluation.flat_unknown.rows()
+        return list(map(list(map(orjson.dumps, distinct)).__getitem__, which))
+    not_evaluated = {tuple(rules): orjson.dumps(rules) for rules in evaluation.not_evaluated if rules}
+    return [not_evaluated[tuple(rules)] if rules else b"[]" for rules in evaluation.not_evaluated]
+
+
 def account_lines(result: CheckResult, rules: dict[str, dict]) -> Iterator[bytes]:
-    """The accounts of a report without a history, byte for byte as orjson writes
-    `accounts_json`'s dicts, each after its separator (a comma and a new line), in chunks.
+    """The accounts of a report, byte for byte as orjson writes `accounts_json`'s dicts, each
+    after its separator (a comma and a new line), in chunks. With a history, from its marks as
+    columns (each finding with its mark, then waived, resolved, moved: `changes.json_columns`).
 
     Written from the columns, with no dict per account: each column is serialised in one go
     (a value many accounts share, such as a stage, an owner or a row of fit scores, once),
     and the values are laced between the keys a chunk of accounts at a time."""
     table, evaluation = result.table, result.evaluation
     fit_rows, evidence_rows, fit_which = _fit_rows(evaluation)
-    not_evaluated = {tuple(rules): orjson.dumps(rules) for rules in evaluation.not_evaluated if rules}
+    if result.history is not None:  # each finding with its mark; waived, resolved and moved after not_evaluated
+        findings, ends = changes.json_columns(result, lambda f: lean(f, rules))
+    else:
+        findings, ends = _findings(evaluation, rules), None
     columns = (
         _texts(table.ids),
         _texts(table.names),
@@ -204,8 +221,8 @@ def account_lines(result: CheckResult, rules: dict[str, dict]) -> Iterator[bytes
         _shared(evaluation.best_fit),
         list(map(fit_rows.__getitem__, fit_which)),
         list(map(evidence_rows.__getitem__, fit_which)),
-        _findings(evaluation, rules),
-        [not_evaluated[tuple(rules)] if rules else b"[]" for rules in evaluation.not_evaluated],
+        findings,
+        _not_evaluated(evaluation),
     )
     # A chunk is a flat list of pieces, an account's keys and values in turn, filled a key or a
     # column at a time by slice assignment (C copies), then joined.
@@ -216,6 +233,8 @@ def account_lines(result: CheckResult, rules: dict[str, dict]) -> Iterator[bytes
         for k, (key, column) in enumerate(zip(ACCOUNT_KEYS, columns, strict=True)):
             pieces[2 * k::width] = [key] * n
             pieces[2 * k + 1::width] = column[start:start + n]
+        if ends is not None:
+            pieces[width - 1::width] = ends[start:start + n]
         chunk = b"".join(pieces)
         yield chunk[1:] if start == 0 else chunk  # no comma before the first account
 
@@ -243,7 +262,7 @@ def to_json(result: CheckResult, **_: object) -> Iterator[str | bytes]:
     }
     changes.json_summary(result, head["summary"])
     yield json.dumps(head, indent=2, ensure_ascii=False)[:-2] + ',\n  "accounts": ['
-    if result.history is None and _plain_texts(result.table):
+    if (result.history is None or result.history.columns is not None) and _plain_texts(result.table):
         yield from account_lines(result, rules)
     else:  # each finding with its mark: an account at a time, small pieces a buffered writer copies into its buffer
         separator = b"\n    "

@@ -5,12 +5,19 @@ import csv
 import json
 from datetime import date
 
+import numpy as np
 import orjson
+import pytest
 from conftest import AS_OF, SAMPLE, run
 
 from checker.check import Inputs, run_check
+from checker.cli import main
+from checker.history.baseline import load_baseline
+from checker.history.changes import annotate, report_columns
+from checker.history.waivers import read_waivers
 from checker.playbook.schemas import validator
 from checker.reports import json as json_report
+from checker.sample import sample_csv
 
 
 def test_sample_report_validates_and_accounts_for_every_row(capsys):
@@ -72,9 +79,15 @@ AWKWARD = ("account_id,account_name,owner,declared_stage,purchases_12m,share_of_
 def _accounts_both_ways(path, playbook):
     result = run_check(Inputs(path), playbook, date(2026, 10, 31), "en", "http://h")
     rules = json_report.rules_json(result)
-    dicts = [orjson.dumps(account) for account in json_report.accounts_json(result, rules)]
+    assert result.evaluation.flat is not None
+    from_columns = b"".join(json_report.account_lines(result, rules))  # the evaluator's columns (checker/found.py)
+    dicts = [orjson.dumps(account) for account in json_report.accounts_json(result, rules)]  # asks for the lists
+    assert result.evaluation.flat is None
+    assert json_report.rules_json(result) == rules
+    from_lists = b"".join(json_report.account_lines(result, rules))
+    assert from_lists == from_columns
     expected = (b"\n    " + b",\n    ".join(dicts)) if dicts else b""
-    return b"".join(json_report.account_lines(result, rules)), expected, len(dicts)
+    return from_columns, expected, len(dicts)
 
 
 def test_accounts_written_from_columns_are_those_of_the_dicts(tmp_path, playbook, monkeypatch):
@@ -94,3 +107,34 @@ def test_accounts_written_from_columns_match_on_the_sample_and_on_no_accounts(tm
     empty = tmp_path / "empty.csv"
     empty.write_text("account_id,account_name,declared_stage\n", encoding="utf-8")
     assert _accounts_both_ways(empty, playbook) == (b"", b"", 0)
+
+
+@pytest.mark.parametrize("show_waived", [False, True])
+def test_a_weekly_report_written_from_columns_is_that_of_the_dicts(tmp_path, playbook, show_waived):
+    """With --baseline and --waivers the accounts are written from the findings' and marks' columns
+    (checker/found.py), byte for byte as orjson writes the per-account dicts of the lists."""
+    weeks = {}
+    for week, seed in (("w1", 1), ("w2", 2)):
+        weeks[week] = tmp_path / f"{week}.csv"
+        weeks[week].write_text(sample_csv(playbook, date(2026, 10, 31), 300, seed=seed, verify=False), encoding="utf-8")
+    last = tmp_path / "w1.json"
+    assert main(["check", str(weeks["w1"]), "--as-of", "2026-10-24", "--format", "json", "--output", str(last), "--fail-on", "never"]) == 0
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text("waivers:\n  - account: [ACC-00002, ACC-00003]\n    kind: stage-mismatch\n    reason: known\n    by: Mervi\n    until: 2027-03-31\n"
+                       "  - account: ACC-00005\n    kind: data\n    reason: known\n    by: Mervi\n    until: 2027-03-31\n", encoding="utf-8")
+    result = run_check(Inputs(weeks["w2"]), playbook, date(2026, 10, 31), "en", "http://h")
+    annotate(result, load_baseline(last, playbook.manifest["version"]), read_waivers(waivers), show_waived)
+    assert result.history.columns is not None
+    rules = json_report.rules_json(result)
+    from_columns = b"".join(json_report.account_lines(result, rules))
+    index = report_columns(result)
+    dicts = [orjson.dumps(account) for account in json_report.accounts_json(result, rules)]  # asks for the lists
+    assert result.history.columns is None
+    assert from_columns == b"\n    " + b",\n    ".join(dicts)
+    for part in (b'"status":"new"', b'"status":"still-open"', b'"resolved":["', b'"moved":{', b'"waived":{"reason":"known"'):
+        assert part in from_columns
+    assert (b'"waived":[{' in from_columns) is not show_waived  # waived findings kept apart unless shown
+    by_lists = report_columns(result)
+    assert {k: np.asarray(v).tolist() for k, v in index.__dict__.items() if k in ("account", "finding", "first_seen")} == \
+           {k: np.asarray(v).tolist() for k, v in by_lists.__dict__.items() if k in ("account", "finding", "first_seen")}
+    assert index.distinct == by_lists.distinct and index.dates == by_lists.dates

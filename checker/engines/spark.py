@@ -27,6 +27,7 @@ from sqlglot import exp
 
 from checker.engines.transpile import Untranslatable, spark_sql
 from checker.inputs.engine import EngineError, Rejects
+from checker.inputs.tables import NOT_FOUND
 
 #: The local default: two cores, a handful of shuffle partitions (the logs are grouped by account).
 LOCAL_MASTER = "local[2]"
@@ -270,10 +271,10 @@ class SparkEngine:
     # --- the engine's own tables as logs (--activities-table NAME; checker/inputs/tables.py) ----
 
     def table_header(self, table: str) -> list[str]:
-        return self._call(lambda: self.spark.table(table).columns)
+        return self._table(table).columns
 
     def read_table(self, name: str, table: str, keep: list[int]) -> None:
-        frame = self._call(lambda: self.spark.table(table))  # a catalog table or a view: each column as text, no rejects
+        frame = self._table(table)  # a catalog table or a view: each column as text, no rejects
         names = frame.columns
         self._forget(name)
         frame.selectExpr(*(f"CAST(`{names[i].replace('`', '``')}` AS STRING) AS c{i}" for i in keep)).createOrReplaceTempView(name)
@@ -282,7 +283,15 @@ class SparkEngine:
         import pyarrow.parquet as pq
 
         # The account export: collected to this process through Arrow (the logs stay distributed).
-        pq.write_table(self._call(lambda: self.spark.table(table).toArrow()), target)
+        frame = self._table(table)
+        pq.write_table(self._call(frame.toArrow), target)
+
+    def _table(self, table: str) -> Any:
+        """The catalog's table or view `table`; one it lacks is EngineError(NOT_FOUND), for a message of one clean line
+        (Spark's own words for it run to several sentences, with the unresolved plan in brackets)."""
+        if not self._call(lambda: self.spark.catalog.tableExists(table)):
+            raise EngineError(NOT_FOUND)
+        return self._call(lambda: self.spark.table(table))
 
 
 def _builder(session_class: Any, workdir: Path, log: Path) -> Any:

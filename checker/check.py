@@ -220,11 +220,15 @@ class Inputs:
     database: Path | None = None  # the DuckDB file whose tables are exports (--database; checker/inputs/tables.py)
 
 
-def choose_mapping(inputs: Inputs) -> tuple[Mapping, Problem]:
-    """The preset (named, or detected from the headers) with the company mapping on top."""
+def choose_mapping(inputs: Inputs, engine: Engine | None = None) -> tuple[Mapping, Problem]:
+    """The preset (named, or detected from the headers: the files', and the column names of the engine's tables
+    when `engine` is the one that has them) with the company mapping on top."""
     if inputs.preset == "auto":
-        files = [p for p in (inputs.accounts, *inputs.activities, *inputs.deals) if isinstance(p, Path)]  # an engine's table: --preset names its CRM
-        mapping, reason = detect_preset([peek_header(p, inputs.sheet) for p in files], [p.name for p in files])
+        from checker.inputs.tables import header_of
+
+        read = [p for p in (inputs.accounts, *inputs.activities, *inputs.deals) if isinstance(p, Path) or engine is not None]
+        headers = [peek_header(p, inputs.sheet) if isinstance(p, Path) else header_of(engine, p) for p in read]
+        mapping, reason = detect_preset(headers, [p.name if isinstance(p, Path) else str(p) for p in read])
     else:
         mapping, reason = presets()[inputs.preset], Problem("cli.preset_by_option")
     if inputs.mapping:
@@ -273,8 +277,9 @@ def read_signals(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, pro
     reviews = read_assessments(inputs.assessments, playbook, as_of) if inputs.assessments else None
     with tempfile.TemporaryDirectory(prefix="playbook-") as work:
         folder = Path(work)
-        if isinstance(inputs.accounts, TableSource):  # the account export as a table of the engine (inputs/tables.py)
-            return _read_table_accounts(inputs, playbook, as_of, folder, step, reviews)
+        logs = (*inputs.activities, *inputs.deals)
+        if isinstance(inputs.accounts, TableSource) or (inputs.preset == "auto" and any(isinstance(p, TableSource) for p in logs)):
+            return _read_table_accounts(inputs, playbook, as_of, folder, step, reviews)  # the engine opened first: its tables' headers
         if inputs.accounts.suffix.lower() != ".zip":
             return _read(inputs, playbook, as_of, folder, step, reviews=reviews)
         archive = inputs.accounts
@@ -292,16 +297,17 @@ def read_signals(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, pro
 
 def _read_table_accounts(inputs: Inputs, playbook: Playbook, as_of: date, folder: Path, step: Callable[..., None],
                          reviews: Assessments | None) -> tuple[AccountTable, Sources]:
-    """read_signals of an account table: the engine writes it as a Parquet file in `folder`, read as a Parquet export;
-    the same engine then reads the logs."""
+    """read_signals of an account table (or of log tables whose headers tell the preset): the engine opened first, an
+    account table written by it as a Parquet file in `folder`, read as a Parquet export; the same engine then reads the logs."""
     from checker.engines.choose import open_engine
     from checker.inputs.tables import export_accounts
 
     engine = open_engine(inputs.engine, folder, inputs.database)  # a DuckDB on --database, or Spark (options.table_problem)
     copy = None
     try:
-        copy = export_accounts(engine, inputs.accounts, folder)
-        return _read(replace(inputs, accounts=copy), playbook, as_of, folder, step, reviews=reviews, engine=engine)
+        if isinstance(inputs.accounts, TableSource):
+            copy = export_accounts(engine, inputs.accounts, folder)
+        return _read(replace(inputs, accounts=copy or inputs.accounts), playbook, as_of, folder, step, reviews=reviews, engine=engine)
     except InputError as exc:  # name the table, not the work folder's copy
         raise (exc if copy is None else _renamed(exc, str(copy), f"{inputs.accounts} ({engine.name})")) from None
     finally:
@@ -323,7 +329,7 @@ def _read(inputs: Inputs, playbook: Playbook, as_of: date, folder: Path, step: C
           reason: Problem | None = None, reviews: Assessments | None = None, engine: Engine | None = None) -> tuple[AccountTable, Sources]:
     """read_signals, once the files are where they can be read (a zip unpacked into `folder`); `engine`: one already open
     (an account table's), which reads the logs and is closed by who opened it."""
-    mapping, chosen = choose_mapping(inputs)
+    mapping, chosen = choose_mapping(inputs, engine)
     sources = Sources(mapping.id, reason or chosen)
     step("reading", name=inputs.accounts.name)
     table = read_accounts(inputs.accounts, playbook, mapping, inputs.sheet, date_format=inputs.date_format, stage_required=inputs.stage_required)

@@ -10,6 +10,7 @@ from checker import __version__
 from checker.check import Inputs
 from checker.engines.choose import engine_problem, files_problem, shown
 from checker.engines.output_table import OutputTable, name_problem, precheck
+from checker.inputs.mapping_source import mapping_source
 from checker.inputs.mappings import presets
 from checker.inputs.tables import TableSource, table_problem
 from checker.inputs.values import date_pattern
@@ -156,6 +157,8 @@ def _input_options(p: argparse.ArgumentParser) -> None:
 
 def inputs_from(args: argparse.Namespace) -> Inputs:
     """The files `check` or `signals` reads, from the options _input_options defines."""
+    if args.mapping is not None and (source := mapping_source(args.mapping)) is not None:  # its `source:` entries: what the options leave unnamed
+        args = source.under(args)
     if (args.accounts is None) == (args.accounts_table is None):  # one account export: a file or a table
         raise UsageError("error.accounts_file_or_table")
     if args.accounts is not None and not args.accounts.is_file():

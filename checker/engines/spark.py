@@ -25,10 +25,12 @@ import numpy as np
 import sqlglot
 from sqlglot import exp
 
+from checker.engines.spark_settings import Sizing
 from checker.engines.transpile import Untranslatable, spark_sql
 from checker.inputs.engine import EngineError, Rejects
+from checker.inputs.tables import NOT_FOUND
 
-#: The local default: two cores, a handful of shuffle partitions (the logs are grouped by account).
+#: The local default: two cores; its shuffle partitions sized by the logs read (spark_settings.py).
 LOCAL_MASTER = "local[2]"
 _CORRUPT = "_corrupt_record"
 _started_log: Path | None = None  # the log of the Spark this process started (its log4j writes there for good)
@@ -80,6 +82,7 @@ class SparkEngine:
         self.owned = owned  # a session this engine started, stopped by close(); else one given to it (tests share one)
         self.cached: dict[str, Any] = {}  # the tables (materialised frames) by name
         self.loads: dict[str, tuple[Any, int, Path]] = {}  # read_text's relations: the cached frame with its corrupt-record column, the file's width, the file
+        self.sizing = Sizing(session)  # a local Spark's shuffle partitions, by the bytes read (spark_settings.py)
 
     @classmethod
     def start(cls, workdir: Path) -> SparkEngine:
@@ -145,6 +148,7 @@ class SparkEngine:
         schema = ", ".join(f"`{c}` {_TYPES[types[c]]}" for c in columns)
         arrow = pa.table({c: pa.array(v, type=_arrow_type(types[c])) for c, v in columns.items()})
         frame = self._call(lambda: self.spark.createDataFrame(arrow, schema=schema))
+        self.sizing.add(arrow.nbytes)
         self._forget(name)
         frame = frame.persist()
         frame.createOrReplaceTempView(name)
@@ -154,7 +158,9 @@ class SparkEngine:
         return self._call(lambda: self.spark.read.parquet(str(source)).columns)
 
     def read_text(self, name: str, source: Path, width: int, keep: list[int], delimiter: str) -> None:
-        if source.suffix.lower() == ".parquet":  # each column as text, so that its values are parsed as a CSV's; no rejects
+        parquet = source.suffix.lower() == ".parquet"
+        self.sizing.add(source.stat().st_size * (4 if parquet else 1))  # a Parquet file's text is about four times its size
+        if parquet:  # each column as text, so that its values are parsed as a CSV's; no rejects
             frame = self._call(lambda: self.spark.read.parquet(str(source)))
             names = frame.columns
             self._forget(name)
@@ -286,10 +292,11 @@ class SparkEngine:
     # --- the engine's own tables as logs (--activities-table NAME; checker/inputs/tables.py) ----
 
     def table_header(self, table: str) -> list[str]:
-        return self._call(lambda: self.spark.table(table).columns)
+        return self._table(table).columns
 
     def read_table(self, name: str, table: str, keep: list[int]) -> None:
-        frame = self._call(lambda: self.spark.table(table))  # a catalog table or a view: each column as text, no rejects
+        frame = self._table(table)  # a catalog table or a view: each column as text, no rejects
+        self.sizing.add(None)  # its size unknown: not taken for small
         names = frame.columns
         self._forget(name)
         frame.selectExpr(*(f"CAST(`{names[i].replace('`', '``')}` AS STRING) AS c{i}" for i in keep)).createOrReplaceTempView(name)
@@ -298,7 +305,15 @@ class SparkEngine:
         import pyarrow.parquet as pq
 
         # The account export: collected to this process through Arrow (the logs stay distributed).
-        pq.write_table(self._call(lambda: self.spark.table(table).toArrow()), target)
+        frame = self._table(table)
+        pq.write_table(self._call(frame.toArrow), target)
+
+    def _table(self, table: str) -> Any:
+        """The catalog's table or view `table`; one it lacks is EngineError(NOT_FOUND), for a message of one clean line
+        (Spark's own words for it run to several sentences, with the unresolved plan in brackets)."""
+        if not self._call(lambda: self.spark.catalog.tableExists(table)):
+            raise EngineError(NOT_FOUND)
+        return self._call(lambda: self.spark.table(table))
 
 
 def _builder(session_class: Any, workdir: Path, log: Path) -> Any:
@@ -308,7 +323,7 @@ def _builder(session_class: Any, workdir: Path, log: Path) -> Any:
     master = os.environ.get("SPARK_MASTER") or LOCAL_MASTER
     builder = (session_class.builder.master(master).appName("playbook")
                .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.shuffle.partitions", "4").config("spark.sql.session.timeZone", "UTC")
+               .config("spark.sql.session.timeZone", "UTC")
                .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{config}")
                .config("spark.local.dir", str(workdir / "spark")).config("spark.sql.warehouse.dir", str(workdir / "warehouse")))
     if master.startswith("local"):  # nothing listens beyond this machine

@@ -9,9 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from checker.inputs.files import InputError
 from checker.inputs.values import date_pattern
@@ -180,18 +182,45 @@ def _mapping_from(data: dict) -> Mapping:
 
 
 def _load_mapping_file(path: Path) -> dict:
+    return _load_mapping_lines(path).data
+
+
+def _load_mapping_lines(path: Path) -> Any:
+    """The mapping file loaded (with its lines) and validated; every problem in one message."""
     loaded, problems = load_yaml(path)
     if loaded is not None and not problems:
-        errors = list(validator(KIND_SCHEMAS["mapping"]).iter_errors(loaded.data))
-        problems = [f"{path}:{loaded.line(tuple(e.absolute_path))}: {e.message}" for e in errors]
+        problems = [p for e in validator(KIND_SCHEMAS["mapping"]).iter_errors(loaded.data) for p in _schema_problems(path, loaded, e)]
     if not problems and loaded is not None and "date_format" in loaded.data:
         try:
             date_pattern(loaded.data["date_format"])
         except ValueError:
             raise InputError("error.mapping_date_format", path=path, line=loaded.line(("date_format",)), value=loaded.data["date_format"]) from None
     if problems or loaded is None:
-        raise InputError("error.mapping_invalid", problems="; ".join(str(p) for p in problems))
-    return loaded.data
+        raise InputError("error.mapping_invalid", problems=list(problems))
+    return loaded
+
+
+def _schema_problems(path: Path, loaded: Any, error: Any) -> list[str | Problem]:
+    """A schema error as people read it: a key the mapping format does not have (a misspelling, mostly) named with
+    its line, the closest key and the keys there are; any other error in the validator's words."""
+    where = tuple(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict) and "properties" in error.schema:
+        known = list(error.schema["properties"])
+        section = Problem("hint.mapping_section", section=".".join(str(w) for w in where)) if where else Problem("hint.mapping_top")
+        return [Problem("error.mapping_key", path=path, line=loaded.line((*where, key)), key=key, section=section,
+                        hint=suggestion(str(key), known), keys=", ".join(known))
+                for key in error.instance if key not in known]
+    return [f"{path}:{loaded.line(where)}: {error.message}"]
+
+
+def source_entries(path: Path) -> tuple[dict, Callable[[str], int]] | None:
+    """A --mapping file's `source:` entries and the line of each (None without them); see mapping_source.py."""
+    if not path.is_file():
+        raise InputError("error.no_file", path=f"--mapping {path}")
+    loaded = _load_mapping_lines(path)
+    if "source" not in loaded.data:
+        return None
+    return loaded.data["source"], lambda key: loaded.line(("source", key))
 
 
 @cache

@@ -21,6 +21,10 @@ from checker.playbook.messages import Problem
 if TYPE_CHECKING:  # DuckDB (checker.inputs.engine) is loaded only when a table is read
     from checker.inputs.engine import Engine, EngineError
 
+#: An engine's EngineError text for a table it does not have, when it has nothing more to say (Spark: not in its
+#: catalog): the message then names the engine, option and table in one clean line, without the engine's words.
+NOT_FOUND = "no such table"
+
 
 @dataclass(frozen=True)
 class TableSource:
@@ -47,9 +51,21 @@ class TableSource:
 
 def missing_table(engine: Engine, source: TableSource, error: EngineError) -> InputError:
     """The message for a table the engine does not have: naming the option, the table, the engine (and --database)."""
+    if str(error) == NOT_FOUND:
+        return InputError("error.no_table_in_catalog", engine=engine.name, table=source.table, option=source.option)
     database = getattr(engine, "database", None)  # DuckDB's tables are those of --database
     where = Problem("hint.table_in_database", database=database) if database is not None else ""
     return InputError("error.no_table", engine=engine.name, table=source.table, option=source.option, detail=str(error), where=where)
+
+
+def header_of(engine: Engine, source: TableSource) -> list[str]:
+    """A table's column names: its header (a missing table is one message)."""
+    from checker.inputs.engine import EngineError
+
+    try:
+        return engine.table_header(source.table)
+    except EngineError as exc:
+        raise missing_table(engine, source, exc) from None
 
 
 def export_accounts(engine: Engine, source: TableSource, folder: Path) -> Path:

@@ -4,8 +4,8 @@ One local Spark for the whole test session (it takes 10–30 s to start on two c
 `--engine spark` run takes a session of its own on it. Skipped with the reason when pyspark or Java
 is missing, unless REQUIRE_SPARK=1 (as CI sets: .ci/run installs both), which makes them fail instead. Differential: `signals --format json` and `check --format json` byte for byte
 (the reports print floats as Python does: a last-digit difference in a sum would show) on the
-bundled sample, a representative set of the CRM fixtures and a generated set of 20,000 accounts
-with logs. Targeted: dates and time zones, NULLs and empty cells, the order of texts, regular
+bundled sample, every CRM fixture, the real exports in ../shared/real-exports/ (when they are beside the
+clone) and a generated set of 20,000 accounts with logs. Targeted: dates and time zones, NULLs and empty cells, the order of texts, regular
 expressions (RE2 in DuckDB, Java's in Spark) — each engine method run on both engines.
 """
 from __future__ import annotations
@@ -32,14 +32,11 @@ from checker.inputs.engine import DuckEngine, EngineError
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 SAMPLE = ROOT / "docs" / "samples" / "accounts.csv"
-#: The CRM fixtures run on Spark besides the canonical one: each reaches a part of the log path the others do not
-#: (every fixture on Spark takes 5–8 minutes on two cores; test_transpile.py translates every statement of all of them).
-REPRESENTATIVE = {
-    "hubspot-fi": "Finnish subjects matched by lemma (posexplode, ordered string_agg), several companies in one cell (split ids)",
-    "pipedrive": "deals in several currencies (the sorted list of currencies)",
-    "zoho": "three activity files and a contacts export linking activities by contact (a table rebuilt from itself), named dates",
-}
-
+REAL = ROOT.parent / "shared" / "real-exports"  # real CRMs' exports, beside the clone (never in it)
+REAL_CASES = ROOT / "tests" / "fixtures" / "real-exports"  # each folder's arguments and mapping (tests/inputs/test_logs_real_exports.py)
+#: Every CRM fixture (tests/fixtures/exports/*/expected.yaml) but the canonical one, which has a test of its own.
+CRM_FIXTURES = sorted(p.parent.name for p in (FIXTURES / "exports").glob("*/expected.yaml")
+                      if "args" in yaml.safe_load(p.read_text(encoding="utf-8")) and p.parent.name != "canonical")
 
 def test_the_canonical_fixture_gives_the_same_signals_and_findings_on_spark(spark, capsys, tmp_path):
     """The reference layout (every activity class, contact changes, tenders): `signals` and `check` alike."""
@@ -105,11 +102,26 @@ def _fixture_args(name: str) -> list[str]:
     return [str(folder / a) if (folder / a).exists() else a for a in spec["args"]] + ["--as-of", str(spec["as_of"])]
 
 
-@pytest.mark.parametrize("name", sorted(REPRESENTATIVE))
-def test_a_crm_fixture_gives_the_same_signals_on_spark(spark, capsys, tmp_path, name):
-    """The signals JSON holds every value and every count of the logs' coverage; `check` judges those values in numpy, whichever engine made them."""
-    duck, on_spark = _both(capsys, tmp_path, "signals", _fixture_args(name))
-    assert on_spark == duck
+@pytest.mark.parametrize("name", CRM_FIXTURES)
+def test_every_crm_fixture_gives_the_same_signals_and_findings_on_spark(spark, capsys, tmp_path, name):
+    """The signals JSON holds every value and every count of the logs' coverage; the check's report every finding
+    (floats within 1e-9: a sum's last digit may follow the order it was added in)."""
+    for command in ("signals", "check"):
+        duck, on_spark = _both(capsys, tmp_path, command, _fixture_args(name))
+        assert _close(json.loads(on_spark), json.loads(duck)), f"{command} {name}"
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="../shared/real-exports/ is not beside the clone")
+@pytest.mark.parametrize("name", sorted(p.parent.name for p in REAL_CASES.glob("*/case.yaml")
+                                        if "accounts" in yaml.safe_load(p.read_text(encoding="utf-8"))))
+def test_every_real_export_gives_the_same_signals_and_findings_on_spark(spark, capsys, tmp_path, name):
+    """Real CRMs' own files (mixed encodings, XLSX, placeholder ids, four currencies): the same on both engines."""
+    case = yaml.safe_load((REAL_CASES / name / "case.yaml").read_text(encoding="utf-8"))
+    args = [str(REAL / name / case["accounts"]), "--mapping", str(REAL_CASES / name / "mapping.yaml"), "--as-of", str(case["as_of"])]
+    args += [a for kind in ("activities", "deals", "contacts") for f in case.get(kind, []) for a in (f"--{kind}", str(REAL / name / f))]
+    for command in ("signals", "check"):
+        duck, on_spark = _both(capsys, tmp_path, command, args)
+        assert _close(json.loads(on_spark), json.loads(duck)), f"{command} {name}"
 
 
 def test_the_sample_gives_the_same_report_and_needs_no_spark_without_logs(spark, capsys, tmp_path):

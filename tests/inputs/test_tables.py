@@ -24,7 +24,7 @@ CANONICAL = EXPORTS / "canonical"
 
 
 def fixture_args(folder: str) -> tuple[list[str], str]:
-    """The fixture's arguments with its preset named (a table's header is not read for the preset's detection), and its --as-of."""
+    """The fixture's arguments with its preset named (detection from the tables is tested on its own), and its --as-of."""
     spec = yaml.safe_load((EXPORTS / folder / "expected.yaml").read_text(encoding="utf-8"))
     args = [str(a) for a in spec["args"]]
     if "--preset" in args and args[args.index("--preset") + 1] == "auto":
@@ -93,13 +93,31 @@ def test_the_accounts_as_a_duckdb_table_give_the_signals_and_findings_of_the_fil
 
 
 def test_the_preset_is_detected_from_an_account_table(tmp_path, capsys):
-    """Its column names are the header detect_preset reads (the logs' tables are not read for it: --preset where they alone tell)."""
+    """Its column names are the header detect_preset reads."""
     args, as_of = fixture_args("hubspot")
     args[args.index("--preset") + 1] = "auto"
     tables, _ = as_tables(EXPORTS / "hubspot", args, tmp_path / "crm.duckdb", typed=False, accounts=True)
     code, out, err = run(capsys, "signals", *tables, "--format", "json", "--as-of", as_of)
     assert code == 0, err
     assert '"preset": "hubspot"' in out
+
+
+def test_the_preset_is_detected_from_a_log_table(tmp_path, capsys):
+    """`--preset auto` reads the log tables' column names as it reads the files' headers: HubSpot's activity columns
+    tell the CRM where the account export's do not (canonical names), and the report names the table that told it."""
+    database = tmp_path / "crm.duckdb"
+    db = duckdb.connect(str(database))
+    db.execute(f"CREATE TABLE hs_activities AS SELECT * FROM read_csv('{EXPORTS / 'hubspot' / 'activities.csv'}', all_varchar=true)")
+    db.close()
+    common = [str(CANONICAL / "accounts.csv"), "--format", "json", "--as-of", "2026-10-31"]
+    code, expected, expected_err = run(capsys, "signals", *common, "--activities", str(EXPORTS / "hubspot" / "activities.csv"))
+    assert code == 0, expected_err
+    code, found, err = run(capsys, "signals", *common, "--activities-table", "hs_activities", "--database", str(database))
+    assert code == 0, err
+    assert '"preset": "hubspot"' in found and found == expected.replace('"activities.csv"', '"hs_activities"')
+    assert "preset 'hubspot' (headers 'Record ID', 'Activity date', 'Associated Company IDs' of --activities-table hs_activities)" in err
+    code, _, err = run(capsys, "signals", *common, "--activities-table", "nothing_here", "--database", str(database))
+    assert code == 2 and err.count("\n") == 1 and "--activities-table nothing_here: the duckdb engine has no such table" in err
 
 
 def test_an_account_table_without_the_required_columns_names_the_option_the_table_and_the_engine(tmp_path, capsys):

@@ -181,6 +181,7 @@ def _check(args: argparse.Namespace, playbook: Playbook) -> int:
 
 def _check_parquet(args: argparse.Namespace, playbook: Playbook) -> int:
     """`check --output findings.parquet`: the findings computed in SQL (checker/engines/findings.py), one row each, and the summary beside them."""
+    from checker.engines.choose import open_engine
     from checker.engines.findings import parquet_check
 
     if args.output is None:
@@ -195,12 +196,19 @@ def _check_parquet(args: argparse.Namespace, playbook: Playbook) -> int:
     inputs, as_of = inputs_from(args), args.as_of or date.today()
     baseline = load_baseline(args.baseline, playbook.manifest["version"]) if args.baseline else None  # bad input stops before the check
     with Progress() as progress, tempfile.TemporaryDirectory(prefix="playbook-") as work:
-        table, sources = read_signals(inputs, playbook, as_of, args.lang, progress)
-        if baseline is not None:
-            comparable(baseline, as_of, table.ids)
-        progress.step(playbook.text("progress.evaluating", args.lang, n=f"{len(table):,}"))
-        report = parquet_check(table, sources.review, playbook, as_of, args.lang, args.output, Path(work),
-                               baseline.columns if baseline else None, baseline.as_of if baseline else None, engine=args.engine)
+        # On Spark one engine reads the logs and runs the rules: their signals stay there (checker/engines/signals_view.py).
+        opened = open_engine(args.engine, Path(work)) if args.engine == "spark" else None
+        try:
+            table, sources = read_signals(inputs, playbook, as_of, args.lang, progress, engine=opened)
+            if baseline is not None:
+                comparable(baseline, as_of, table.ids)
+            progress.step(playbook.text("progress.evaluating", args.lang, n=f"{len(table):,}"))
+            report = parquet_check(table, sources.review, playbook, as_of, args.lang, args.output, Path(work),
+                                   baseline.columns if baseline else None, baseline.as_of if baseline else None, engine=args.engine,
+                                   opened=opened, kept=sources.kept)
+        finally:
+            if opened is not None:
+                opened.close()
     report["summary"]["sources"] = sources.as_json(args.lang, playbook.messages)
     _say_how_read(args, playbook, table, sources)
     for log in report["summary"]["sources"]["logs"]:  # as with --format csv: the logs' warnings have no row of their own

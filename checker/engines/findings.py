@@ -15,9 +15,11 @@ from __future__ import annotations
 import os
 import tempfile
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
@@ -29,6 +31,10 @@ from checker.inputs.accounts import AccountTable
 from checker.playbook.model import FINDING_KINDS, SEVERITIES, Playbook
 from checker.reviews import ReviewState, add_review_findings, coverage
 
+if TYPE_CHECKING:
+    from checker.inputs.engine import Engine
+    from checker.inputs.logs import Kept
+
 FINDINGS = "pb_findings"
 MARKED = "pb_marked"  # the findings with their status since an earlier run (--baseline)
 EXTRA = "pb_python_findings"  # the findings made in Python (data, review), as rows of FINDING_COLUMNS
@@ -37,8 +43,9 @@ _TYPES = {"account_index": "BIGINT", "row": "BIGINT", "near_line": "BOOLEAN", "s
 PARQUET_COLUMNS = tuple(c for c in FINDING_COLUMNS if c not in ("account_index", "seq"))
 
 
-def register(con: duckdb.DuckDBPyConnection, table: AccountTable, playbook: Playbook, name: str = SIGNALS) -> None:
-    """The account table as the relation `name` (rules_sql's input): its numpy columns as they are, NaN read as NULL."""
+def register(con: duckdb.DuckDBPyConnection, table: AccountTable, playbook: Playbook, name: str = SIGNALS, signals: Iterable[str] | None = None) -> None:
+    """The account table as the relation `name` (rules_sql's input): its numpy columns as they are, NaN read as NULL;
+    `signals`: only these of the playbook's (checker/engines/signals_view.py: the others are in the engine)."""
     data: dict[str, np.ndarray] = {
         "account_index": np.arange(len(table), dtype=np.int64),
         "account_id": np.array(table.ids, dtype=object),
@@ -47,7 +54,7 @@ def register(con: duckdb.DuckDBPyConnection, table: AccountTable, playbook: Play
         "owner": np.array(table.owners, dtype=object),
         "declared_stage": np.array(table.declared, dtype=object),
     }
-    for signal in playbook.signals:
+    for signal in playbook.signals if signals is None else signals:
         data[signal] = np.asarray(table.columns.get(signal), dtype=np.float64)
     con.register(name, data)
 
@@ -159,11 +166,18 @@ class SQLCheck:
 
 
 def sql_check(table: AccountTable, playbook: Playbook, as_of: date, lang: str, review: ReviewState | None = None,
-              con: duckdb.DuckDBPyConnection | None = None) -> SQLCheck:
-    """Compute a check's findings in DuckDB (the rules as SQL plus the Python-only findings)."""
+              con: duckdb.DuckDBPyConnection | None = None, kept: Kept | None = None) -> SQLCheck:
+    """Compute a check's findings in DuckDB (the rules as SQL plus the Python-only findings); `kept`: the logs'
+    signals, left in the engine `con` runs on, are merged with the account table there (signals_view.py)."""
     con = con or duckdb.connect()
     rules = RulesSQL(playbook, as_of, lang, table.columns.present)
-    register(con, table, playbook)
+    if kept is None:
+        register(con, table, playbook)
+    else:
+        from checker.engines.signals_view import ACCOUNTS, kept_view, uploaded
+
+        register(con, table, playbook, ACCOUNTS, uploaded(playbook, kept))  # the account table's columns go up once
+        kept_view(con, table, playbook, kept)
     judged, _ = rules.statements()
     con.execute(judged)
     sql = rules.findings_sql()
@@ -177,10 +191,12 @@ def sql_check(table: AccountTable, playbook: Playbook, as_of: date, lang: str, r
 
 
 def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, as_of: date, lang: str, output: Path, work: Path,
-                  earlier: EarlierColumns | None = None, since: date | None = None, engine: str = "duckdb") -> dict:
+                  earlier: EarlierColumns | None = None, since: date | None = None, engine: str = "duckdb",
+                  opened: Engine | None = None, kept: Kept | None = None) -> dict:
     """`check --output findings.parquet`: the findings computed in DuckDB (or on Spark: `engine`) and written
     to `output`, marked against the `earlier` run of `since` when given; returns the summary (the numbers
-    from SQL, what was read from the table) that `check` writes beside it. DuckDB spills to `work`."""
+    from SQL, what was read from the table) that `check` writes beside it. DuckDB spills to `work`.
+    `opened`: the engine the logs were read by (closed by who opened it), `kept`: their signals left in it."""
     if engine == "spark":  # the same SQL, through checker/engines/spark_findings.py
         from checker.engines.choose import open_engine
         from checker.engines.spark import SparkEngine
@@ -188,9 +204,9 @@ def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, 
         from checker.inputs.engine import EngineError
         from checker.inputs.files import InputError
 
-        spark = SparkConnection(open_engine(engine, work))  # type: ignore[arg-type]  # a SparkEngine for "spark"
+        spark = SparkConnection(opened or open_engine(engine, work))  # type: ignore[arg-type]  # a SparkEngine for "spark"
         try:
-            check = sql_check(table, playbook, as_of, lang, review, spark)  # type: ignore[arg-type]
+            check = sql_check(table, playbook, as_of, lang, review, spark, kept)  # type: ignore[arg-type]
             if earlier is not None and since is not None:
                 check.mark(earlier, since)
             check.write_parquet(output)
@@ -198,12 +214,14 @@ def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, 
         except EngineError as exc:
             raise InputError("error.engine_failed", engine=engine, detail=str(exc).rstrip("."), log=SparkEngine.keep_log(work / "spark.log")) from None
         finally:
-            spark.close()
+            if opened is None:
+                spark.close()
     else:
-        con = duckdb.connect()
+        con = duckdb.connect() if opened is None else opened.db  # type: ignore[attr-defined]  # a DuckEngine's
         con.execute("SET preserve_insertion_order = false")  # the rows' order is no promise: DuckDB may stream them as it likes
-        con.execute(f"SET temp_directory = {text(str(work))}")
-        check = sql_check(table, playbook, as_of, lang, review, con)
+        if opened is None:  # (an engine's spills where it was told)
+            con.execute(f"SET temp_directory = {text(str(work))}")
+        check = sql_check(table, playbook, as_of, lang, review, con, kept)
         if earlier is not None and since is not None:
             check.mark(earlier, since)
         check.write_parquet(output)

@@ -425,7 +425,8 @@ class LogReader:
             kept.earliest.append((table, first))
         noted = [n for n in ("currencies", "unpriced") if n in names]
         if noted:
-            found = self.db.arrays(f"SELECT position, {', '.join(noted)} FROM {table} WHERE " + " OR ".join(f"{n} IS NOT NULL" for n in noted))
+            noting = {"currencies": "currencies IS NOT NULL", "unpriced": "unpriced > 0"}  # what deal_notes notes (it reads the rest away)
+            found = self.db.arrays(f"SELECT position, {', '.join(noted)} FROM {table} WHERE " + " OR ".join(noting[n] for n in noted))
             deal_notes(np.asarray(found.pop("position"), dtype=np.intp), found, notes)
         fields = self.activity_fields if first == "first_activity" else self.deal_fields
         for signal in names:

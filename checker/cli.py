@@ -140,6 +140,8 @@ def _check(args: argparse.Namespace, playbook: Playbook) -> int:
     if args.format == PARQUET:
         return _check_parquet(args, playbook)
     inputs = inputs_from(args)
+    if args.baseline and args.baseline.suffix.lower() == ".parquet":  # read by an engine, for a Parquet output (checker/engines/status.py)
+        raise UsageError("history.baseline_parquet_output", path=args.baseline)
     baseline = load_baseline(args.baseline, playbook.manifest["version"]) if args.baseline else None  # bad input stops before the check
     waivers = read_waivers(args.waivers) if args.waivers else None
     with Progress() as progress:
@@ -194,17 +196,22 @@ def _check_parquet(args: argparse.Namespace, playbook: Playbook) -> int:
         if given:
             raise UsageError("parquet.not_with", option=option)
     inputs, as_of = inputs_from(args), args.as_of or date.today()
-    baseline = load_baseline(args.baseline, playbook.manifest["version"]) if args.baseline else None  # bad input stops before the check
+    if args.baseline and args.baseline.suffix.lower() == ".parquet":  # last week's Parquet output, read by the engine (checker/engines/status.py)
+        from checker.engines.status import load_parquet_baseline
+
+        baseline = load_parquet_baseline(args.baseline, playbook.manifest["version"], as_of)
+    else:
+        baseline = load_baseline(args.baseline, playbook.manifest["version"]) if args.baseline else None  # bad input stops before the check
     with Progress() as progress, tempfile.TemporaryDirectory(prefix="playbook-") as work:
         # On Spark one engine reads the logs and runs the rules: their signals stay there (checker/engines/signals_view.py).
         opened = open_engine(args.engine, Path(work)) if args.engine == "spark" else None
         try:
             table, sources = read_signals(inputs, playbook, as_of, args.lang, progress, engine=opened)
-            if baseline is not None:
+            if baseline is not None and not hasattr(baseline, "findings"):  # a Parquet baseline's accounts are compared in the engine
                 comparable(baseline, as_of, table.ids)
             progress.step(playbook.text("progress.evaluating", args.lang, n=f"{len(table):,}"))
             report = parquet_check(table, sources.review, playbook, as_of, args.lang, args.output, Path(work),
-                                   baseline.columns if baseline else None, baseline.as_of if baseline else None, engine=args.engine,
+                                   getattr(baseline, "columns", baseline), baseline.as_of if baseline else None, engine=args.engine,
                                    opened=opened, kept=sources.kept)
         finally:
             if opened is not None:

@@ -25,7 +25,17 @@ import duckdb
 import numpy as np
 
 from checker.engines.rules_sql import FINDING_COLUMNS, JUDGED, SIGNALS, RulesSQL, text
-from checker.engines.status import EARLIER_KEYS, EarlierColumns, changes_sql, marked_sql, register_earlier
+from checker.engines.status import (
+    EARLIER_KEYS,
+    EarlierColumns,
+    EarlierParquet,
+    accounts_path,
+    accounts_sql,
+    changes_sql,
+    marked_sql,
+    register_earlier,
+    register_parquet,
+)
 from checker.evaluate import Evaluation, Evaluator, data_rule_id
 from checker.inputs.accounts import AccountTable
 from checker.playbook.model import FINDING_KINDS, SEVERITIES, Playbook
@@ -101,9 +111,13 @@ class SQLCheck:
     def rows(self, columns: str = ", ".join(FINDING_COLUMNS)) -> list[tuple]:
         return self.con.execute(f"SELECT {columns} FROM {self.findings} ORDER BY account_index, seq, rule, signal").fetchall()
 
-    def mark(self, earlier: EarlierColumns, since: date) -> None:
-        """Mark every finding new or still open since the earlier run (checker/engines/status.py)."""
-        register_earlier(self.con, earlier)
+    def mark(self, earlier: EarlierColumns | EarlierParquet, since: date) -> None:
+        """Mark every finding new or still open since the earlier run (checker/engines/status.py): its report's
+        columns, or its Parquet output, read by the engine."""
+        if isinstance(earlier, EarlierParquet):
+            register_parquet(self.con, earlier)
+        else:
+            register_earlier(self.con, earlier)
         keys, marked = marked_sql(self.findings, self.rules.as_of)
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {EARLIER_KEYS} AS {keys}")
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {MARKED} AS {marked}")
@@ -165,6 +179,23 @@ class SQLCheck:
             raise
 
 
+def write_accounts(check: SQLCheck, findings: Path) -> None:
+    """Beside the findings, every account's declared stage and best fit (findings.accounts.parquet): what a later
+    run's `--baseline findings.parquet` compares stages with and counts accounts by (checker/engines/status.py)."""
+    path = accounts_path(findings)
+    if not isinstance(check.con, duckdb.DuckDBPyConnection):  # Spark writes its own, as the findings
+        check.con.write_parquet(accounts_sql(), path)
+        return
+    handle, temp = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        check.con.execute(f"COPY ({accounts_sql()}) TO {text(temp)} (FORMAT parquet)")
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
 def sql_check(table: AccountTable, playbook: Playbook, as_of: date, lang: str, review: ReviewState | None = None,
               con: duckdb.DuckDBPyConnection | None = None, kept: Kept | None = None) -> SQLCheck:
     """Compute a check's findings in DuckDB (the rules as SQL plus the Python-only findings); `kept`: the logs'
@@ -210,6 +241,7 @@ def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, 
             if earlier is not None and since is not None:
                 check.mark(earlier, since)
             check.write_parquet(output)
+            write_accounts(check, output)
             summary = check.summary()
         except EngineError as exc:
             raise InputError("error.engine_failed", engine=engine, detail=str(exc).rstrip("."), log=SparkEngine.keep_log(work / "spark.log")) from None
@@ -225,6 +257,7 @@ def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, 
         if earlier is not None and since is not None:
             check.mark(earlier, since)
         check.write_parquet(output)
+        write_accounts(check, output)
         summary = check.summary()
     unusable = [{"row": row.row, "message": playbook.text(row.code, lang, row=row.row, **row.values)} for row in table.unusable]
     if table.rows_read != len(table) + len(unusable):
@@ -244,4 +277,4 @@ def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, 
         "mixed_encoding": dict(zip(("lines_utf8", "lines_windows_1252"), table.mixed_encoding, strict=True)) if table.mixed_encoding else None,
     } | ({"thresholds": playbook.thresholds.as_json()} if playbook.thresholds else {})
     return {"as_of": as_of.isoformat(), "lang": lang, "playbook_version": playbook.manifest["version"], "input": table.path.name,
-            "findings_file": output.name, "columns": list(PARQUET_COLUMNS), "summary": summary, "unusable_rows": unusable}
+            "findings_file": output.name, "accounts_file": accounts_path(output).name, "columns": list(PARQUET_COLUMNS), "summary": summary, "unusable_rows": unusable}

@@ -229,6 +229,14 @@ class SparkEngine:
         finally:
             shutil.rmtree(temp, ignore_errors=True)
 
+    def read_parquet(self, name: str, path: Path) -> list[str]:
+        """A Parquet file or dataset (an earlier run's output: `--baseline findings.parquet`) as the view `name`, read
+        by the executors; its column names."""
+        frame = self._call(lambda: self.spark.read.parquet(str(path)))
+        self._forget(name)
+        frame.createOrReplaceTempView(name)
+        return frame.columns
+
     def close(self) -> None:
         for name in list(self.cached) + list(self.loads):
             self._forget(name)

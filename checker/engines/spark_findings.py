@@ -46,6 +46,10 @@ class SparkConnection:
     def write_parquet(self, sql: str, path: Path) -> None:
         self.engine.write_parquet(sql, path)
 
+    def read_parquet(self, name: str, path: Path) -> list[str]:
+        """A Parquet file (or a folder of part files) as the relation `name`, read by Spark; its column names."""
+        return self.engine.read_parquet(name, path)
+
     def close(self) -> None:
         self.engine.close()
 

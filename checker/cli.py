@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from checker.check import CheckResult, Filters, Sources, read_signals, run_check
-from checker.history.baseline import load_baseline, write_index
+from checker.history.baseline import Baseline, load_baseline, write_index
 from checker.history.changes import annotate, comparable, report_columns
 from checker.history.waivers import append_waiver, check_rules, known_rules, read_waivers
 from checker.inputs.accounts import AccountTable
@@ -207,11 +207,11 @@ def _check_parquet(args: argparse.Namespace, playbook: Playbook) -> int:
         opened = open_engine(args.engine, Path(work)) if args.engine == "spark" else None
         try:
             table, sources = read_signals(inputs, playbook, as_of, args.lang, progress, engine=opened)
-            if baseline is not None and not hasattr(baseline, "findings"):  # a Parquet baseline's accounts are compared in the engine
+            if isinstance(baseline, Baseline):  # a JSON report (a Parquet baseline's accounts are compared in the engine)
                 comparable(baseline, as_of, table.ids)
             progress.step(playbook.text("progress.evaluating", args.lang, n=f"{len(table):,}"))
             report = parquet_check(table, sources.review, playbook, as_of, args.lang, args.output, Path(work),
-                                   getattr(baseline, "columns", baseline), baseline.as_of if baseline else None, engine=args.engine,
+                                   baseline.columns if isinstance(baseline, Baseline) else baseline, baseline.as_of if baseline else None, engine=args.engine,
                                    opened=opened, kept=sources.kept)
         finally:
             if opened is not None:

@@ -364,6 +364,17 @@ def _numeric(row: tuple) -> list:
         return list(row)
 
 
+def test_last_weeks_findings_parquet_as_the_baseline_on_spark_marks_as_its_json_report_and_as_duckdb(spark, capsys, tmp_path):
+    """Three weeks of the sample (test_status.py): on Spark, each week marked against the week before's Parquet
+    output (read by Spark) as against its JSON report; and the same rows and summaries as on DuckDB."""
+    from tests.engines.test_status import week_by_week
+
+    (tmp_path / "spark").mkdir()
+    (tmp_path / "duckdb").mkdir()
+    on_spark = week_by_week(capsys, tmp_path / "spark", "spark")
+    assert on_spark == week_by_week(capsys, tmp_path / "duckdb", "duckdb")
+
+
 def test_what_spark_refuses_while_writing_findings_is_one_message_and_no_file(spark, capsys, tmp_path, monkeypatch):
     from checker.engines.spark_findings import SparkConnection
     from checker.inputs.engine import EngineError

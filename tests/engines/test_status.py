@@ -131,3 +131,26 @@ def test_a_parquet_baseline_that_cannot_be_used_is_one_message(capsys, tmp_path:
     assert "account_id" in refused(baseline=stranger) and "x" in refused(baseline=stranger)  # the columns it lacks, and has
     (tmp_path / "week1.accounts.parquet").unlink()
     assert "week1.accounts.parquet" in refused()
+
+
+def test_a_parquet_baseline_written_by_a_cluster_is_a_folder_of_part_files(capsys, tmp_path: Path) -> None:
+    """On a cluster Spark writes findings.parquet (and its accounts file) as folders of part files: read as one table."""
+    weeks = _weeks(tmp_path)
+    one = tmp_path / "one.parquet"
+    code, _, err = run(capsys, "check", str(weeks[0]), "--as-of", "2026-10-31", "--output", str(one), "--fail-on", "never")
+    assert code == 0, err
+    folder = tmp_path / "cluster"
+    folder.mkdir()
+    for name in ("findings.parquet", "findings.accounts.parquet"):
+        source = one if name == "findings.parquet" else tmp_path / "one.accounts.parquet"
+        (folder / name).mkdir()
+        db = duckdb.connect()
+        db.execute(f"COPY (SELECT * FROM read_parquet('{source}')) TO '{folder / name}' (FORMAT parquet, PER_THREAD_OUTPUT true)")
+    (folder / "findings.summary.json").write_bytes((tmp_path / "one.summary.json").read_bytes())
+    results = []
+    for earlier in (one, folder / "findings.parquet"):
+        target = tmp_path / f"now-{earlier.parent.name}.parquet"
+        code, _, err = run(capsys, "check", str(weeks[1]), "--as-of", "2026-11-30", "--output", str(target), "--baseline", str(earlier), "--fail-on", "never")
+        assert code == 0, err
+        results.append(_parquet(target))
+    assert results[1] == results[0] and results[0][1]["summary"]["changes"]["still_open"] > 0

@@ -97,6 +97,7 @@ def week_by_week(capsys, tmp_path: Path, engine: str = "duckdb") -> list[tuple[l
 
 def test_last_weeks_findings_parquet_marks_the_findings_as_its_json_report_does(capsys, tmp_path: Path) -> None:
     (second, summary2), (third, summary3) = week_by_week(capsys, tmp_path)
+    assert {r[13] for r in second} == {"new", "still-open"}  # status
     changes = summary2["summary"]["changes"]
     assert changes["new"] and changes["still_open"] and changes["resolved"] and changes["accounts_added"] and changes["accounts_removed"]
     assert changes["stages_moved"] > 0  # another --as-of: best fits moved (from the accounts file beside the findings)

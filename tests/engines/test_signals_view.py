@@ -35,13 +35,13 @@ def fixture_args(name: str) -> list[str]:
     return [str(folder / a) if (folder / a).exists() else a for a in spec["args"]] + ["--as-of", str(spec["as_of"])]
 
 
-def parquet_run(args: list[str], work: Path, kept: bool) -> tuple[list[tuple], dict]:
+def parquet_run(args: list[str], work: Path, kept: bool, database: Path | None = None) -> tuple[list[tuple], dict]:
     """(the Parquet rows sorted, the summary as `check` writes it) of `check ARGS --output findings.parquet` on DuckDB,
     the signals kept in the engine or fetched and merged in numpy."""
     parsed = _parser().parse_args(["check", *args])
     playbook, inputs = load_playbook(), inputs_from(parsed)
     work.mkdir()
-    engine = DuckEngine(work) if kept else None
+    engine = DuckEngine(work, database) if kept else None  # (without: read_signals opens its own, on --database)
     try:
         table, sources = read_signals(inputs, playbook, parsed.as_of, "en", engine=engine)
         assert (sources.kept is not None) == (kept and bool(sources.logs))
@@ -72,6 +72,22 @@ def test_every_crm_fixture_gives_the_same_findings_with_its_signals_kept_in_the_
 def test_a_log_that_is_only_a_window_gives_no_relationship_start_kept_either(tmp_path):
     _, report = same_both_ways([*fixture_args("canonical"), "--history-from", "2025-06-01"], tmp_path)
     assert "relationship_start" not in report["summary"]["sources"]["signals_from_logs"]
+
+
+def test_the_accounts_as_a_table_of_the_engine_with_the_signals_kept_there(tmp_path):
+    """--accounts-table and the log tables: the engine that reads them keeps the signals (read_signals' engine is the
+    account table's too)."""
+    folder = EXPORTS / "canonical"
+    database = tmp_path / "crm.duckdb"
+    with duckdb.connect(str(database)) as db:
+        for name in ("accounts", "activities", "deals"):
+            db.execute(f"CREATE TABLE {name} AS SELECT * FROM read_csv('{folder / (name + '.csv')}')")
+    args = ["--database", str(database), "--accounts-table", "accounts", "--activities-table", "activities", "--deals-table", "deals",
+            "--preset", "canonical", "--as-of", "2026-10-31"]
+    fetched = parquet_run(args, tmp_path / "fetched", kept=False)
+    kept = parquet_run(args, tmp_path / "kept", kept=True, database=database)
+    assert kept == fetched and kept[0]
+    assert kept[0] == parquet_run(fixture_args("canonical"), tmp_path / "files", kept=False)[0]  # the files' findings
 
 
 def generated_with_reviews(folder: Path, accounts: int, activities: int, deals: int) -> list[str]:

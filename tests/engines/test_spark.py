@@ -288,51 +288,6 @@ def test_findings_parquet_on_spark_has_the_duckdb_rows_and_summary_with_a_baseli
     assert summary["summary"]["changes"]["resolved"] > 0 and summary["summary"]["findings_by_kind"]["stage-mismatch"] > 0
 
 
-def test_findings_parquet_on_spark_from_logs_has_the_duckdb_rows_and_summary(spark, capsys, tmp_path, monkeypatch):
-    """The canonical fixture: the signals from the logs (on Spark, then the findings too), every table checkpointed
-    reliably in a folder (PLAYBOOK_SPARK_CHECKPOINT_DIR), which the run empties when done."""
-    from checker.engines.spark import CHECKPOINT_ENV, SparkEngine
-
-    folder = tmp_path / "checkpoints"
-    monkeypatch.setenv(CHECKPOINT_ENV, str(folder))
-    made = []
-    materialise = SparkEngine._materialise
-
-    def seen(self, frame):
-        made.append(self.checkpoint_dir())
-        return materialise(self, frame)
-
-    monkeypatch.setattr(SparkEngine, "_materialise", seen)
-    duck, on_spark = _parquet_both(capsys, tmp_path, _fixture_args("canonical"))
-    assert on_spark == duck and duck[0]
-    assert len(made) > 10 and set(made) == {str(folder)}  # every table (17 on this fixture)
-    assert folder.is_dir() and not any(p.is_file() for p in folder.rglob("*"))
-
-
-def test_tables_are_checkpointed_in_the_folder_named_else_locally(spark_engine, tmp_path, monkeypatch):
-    """PLAYBOOK_SPARK_CHECKPOINT_DIR: a table's rows are written there (an executor lost loses nothing), a table
-    rebuilt from itself reads its checkpoint; without it (nor spark.checkpoint.dir) nothing is written anywhere."""
-    from checker.engines.spark import CHECKPOINT_ENV, SparkEngine
-
-    spark_engine.table("t", {"x": [1, 2, 3]}, {"x": "BIGINT"})
-    spark_engine.run("CREATE TABLE u AS SELECT x * 2 AS y FROM t")
-    assert spark_engine.checkpoint_dir() is None and spark_engine.rows("SELECT y FROM u ORDER BY y") == [(2,), (4,), (6,)]
-    folder = tmp_path / "checkpoints"
-    monkeypatch.setenv(CHECKPOINT_ENV, str(folder))
-    engine = SparkEngine.start(tmp_path)
-    try:
-        engine.table("t", {"x": [1, 2, 3]}, {"x": "BIGINT"})
-        engine.run("CREATE TABLE u AS SELECT x * 2 AS y FROM t")
-        written = [p for p in folder.rglob("*") if p.is_file()]
-        assert engine.checkpoint_dir() == str(folder) and written
-        engine.run("CREATE OR REPLACE TABLE u AS SELECT y + 1 AS y FROM u")
-        assert engine.rows("SELECT y FROM u ORDER BY y") == [(3,), (5,), (7,)]
-        assert len([p for p in folder.rglob("*") if p.is_file()]) > len(written)
-    finally:
-        engine.close()
-    assert not any(p.is_file() for p in folder.rglob("*"))  # the run's checkpoints go with it
-
-
 def test_findings_parquet_on_spark_of_a_generated_set_of_20000_accounts_never_fetches_their_signals(spark, capsys, tmp_path, monkeypatch):
     """The generated set with logs, its export giving values the logs give too, and reviews (test_signals_view.py):
     Spark's rows and summary are DuckDB's, and what came back to this process from Spark is the reviewed
@@ -401,3 +356,51 @@ def test_a_number_is_written_as_text_as_duckdb_writes_it_or_not_at_all(both):
     spark.table("t", {"x": [1e-7]}, {"x": "DOUBLE"})
     with pytest.raises(EngineError, match="outside 1e-4 to 1e16"):  # DuckDB writes 1e-07: no other text is written
         spark.rows("SELECT CAST(CAST(x AS DOUBLE) AS VARCHAR) FROM t")
+
+
+# --- reliable checkpoints (last: a Spark whose context had a checkpoint folder set ran a later test's broadcast
+# out of its 1 GB heap, see the README's Findings on Spark) ---------------------------------------------------
+
+def test_findings_parquet_on_spark_from_logs_has_the_duckdb_rows_and_summary(spark, capsys, tmp_path, monkeypatch):
+    """The canonical fixture: the signals from the logs (on Spark, then the findings too), every table checkpointed
+    reliably in a folder (PLAYBOOK_SPARK_CHECKPOINT_DIR), which the run empties when done."""
+    from checker.engines.spark import CHECKPOINT_ENV, SparkEngine
+
+    folder = tmp_path / "checkpoints"
+    monkeypatch.setenv(CHECKPOINT_ENV, str(folder))
+    made = []
+    materialise = SparkEngine._materialise
+
+    def seen(self, frame):
+        made.append(self.checkpoint_dir())
+        return materialise(self, frame)
+
+    monkeypatch.setattr(SparkEngine, "_materialise", seen)
+    duck, on_spark = _parquet_both(capsys, tmp_path, _fixture_args("canonical"))
+    assert on_spark == duck and duck[0]
+    assert len(made) > 10 and set(made) == {str(folder)}  # every table (17 on this fixture)
+    assert folder.is_dir() and not any(p.is_file() for p in folder.rglob("*"))
+
+
+def test_tables_are_checkpointed_in_the_folder_named_else_locally(spark_engine, tmp_path, monkeypatch):
+    """PLAYBOOK_SPARK_CHECKPOINT_DIR: a table's rows are written there (an executor lost loses nothing), a table
+    rebuilt from itself reads its checkpoint; without it (nor spark.checkpoint.dir) nothing is written anywhere."""
+    from checker.engines.spark import CHECKPOINT_ENV, SparkEngine
+
+    spark_engine.table("t", {"x": [1, 2, 3]}, {"x": "BIGINT"})
+    spark_engine.run("CREATE TABLE u AS SELECT x * 2 AS y FROM t")
+    assert spark_engine.checkpoint_dir() is None and spark_engine.rows("SELECT y FROM u ORDER BY y") == [(2,), (4,), (6,)]
+    folder = tmp_path / "checkpoints"
+    monkeypatch.setenv(CHECKPOINT_ENV, str(folder))
+    engine = SparkEngine.start(tmp_path)
+    try:
+        engine.table("t", {"x": [1, 2, 3]}, {"x": "BIGINT"})
+        engine.run("CREATE TABLE u AS SELECT x * 2 AS y FROM t")
+        written = [p for p in folder.rglob("*") if p.is_file()]
+        assert engine.checkpoint_dir() == str(folder) and written
+        engine.run("CREATE OR REPLACE TABLE u AS SELECT y + 1 AS y FROM u")
+        assert engine.rows("SELECT y FROM u ORDER BY y") == [(3,), (5,), (7,)]
+        assert len([p for p in folder.rglob("*") if p.is_file()]) > len(written)
+    finally:
+        engine.close()
+    assert not any(p.is_file() for p in folder.rglob("*"))  # the run's checkpoints go with it

@@ -60,6 +60,7 @@ class Sources:
     from_accounts: dict[str, np.ndarray] = field(default_factory=dict)  # per derived signal: accounts whose value is the export's own
     origins: dict[str, list[str]] = field(default_factory=dict)  # per derived signal: the logs it came from
     review: ReviewState = field(default_factory=ReviewState)  # the reviews merged (--assessments) and the no-stage note
+    kept: Any = None  # read_signals(engine=…): the logs' signals left in the engine (checker.inputs.logs.Kept)
 
     def as_json(self, lang: str = "en", messages: dict | None = None) -> dict:
         def said(items: list) -> list[str]:  # problems in the report's language
@@ -254,6 +255,21 @@ def merge_derived(table: AccountTable, derived: dict[str, np.ndarray], sources: 
     cols.present = frozenset(cols.present | set(derived))
 
 
+def _keep(table: AccountTable, kept: Any, sources: Sources) -> None:
+    """merge_derived for the logs' signals left in the engine (Derived.kept): which signals the table has now,
+    whose the export's values are (they win there, `checker.engines.signals_view`); each export value kept is
+    counted there too, into `kept_from_accounts` (its place in it taken now, as merge_derived takes it)."""
+    own = table.columns.present
+    kept.own = frozenset(s for s in kept.columns if s in own)
+    kept.counted = sources.kept_from_accounts
+    for signal in kept.columns:
+        if signal in own:
+            sources.kept_from_accounts[signal] = 0
+        sources.derived.append(signal)
+    table.columns.present = frozenset(own | set(kept.columns))
+    sources.kept = kept
+
+
 def check_table(table: AccountTable, playbook: Playbook, as_of: date, lang: str, handbook_url: str, sources: Sources) -> CheckResult:
     """Evaluate every account of an already read table."""
     evaluator = Evaluator(playbook, as_of, lang, handbook_url)
@@ -265,9 +281,12 @@ def check_table(table: AccountTable, playbook: Playbook, as_of: date, lang: str,
     return CheckResult(as_of, lang, table, evaluation, unusable, playbook, sources)
 
 
-def read_signals(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, progress: Progress | None = None) -> tuple[AccountTable, Sources]:
+def read_signals(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, progress: Progress | None = None,
+                 engine: Engine | None = None) -> tuple[AccountTable, Sources]:
     """Read the exports and derive the signals from the logs: the account table the checker judges
-    (`playbook check` evaluates it, `playbook signals` writes it out)."""
+    (`playbook check` evaluates it, `playbook signals` writes it out). `engine`: one already open (closed by
+    who opened it) that reads the account table, if a table, and the logs, and keeps their signals
+    (`Sources.kept`: the rules run there, `check --engine spark --output findings.parquet`)."""
 
     def step(key: str, **values: object) -> None:
         if progress:
@@ -279,9 +298,9 @@ def read_signals(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, pro
         folder = Path(work)
         logs = (*inputs.activities, *inputs.deals)
         if isinstance(inputs.accounts, TableSource) or (inputs.preset == "auto" and any(isinstance(p, TableSource) for p in logs)):
-            return _read_table_accounts(inputs, playbook, as_of, folder, step, reviews)  # the engine opened first: its tables' headers
+            return _read_table_accounts(inputs, playbook, as_of, folder, step, reviews, engine)  # the engine opened first: its tables' headers
         if inputs.accounts.suffix.lower() != ".zip":
-            return _read(inputs, playbook, as_of, folder, step, reviews=reviews)
+            return _read(inputs, playbook, as_of, folder, step, reviews=reviews, engine=engine, keep=engine is not None)
         archive = inputs.accounts
         files = unzip_data_export(archive, folder)
         unzipped = replace(inputs, accounts=files["accounts"][0], activities=inputs.activities + files.get("activities", []),
@@ -290,28 +309,30 @@ def read_signals(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, pro
                            preset="salesforce" if inputs.preset == "auto" else inputs.preset)
         zipped = Problem("cli.preset_by_zip", path=archive.name) if inputs.preset == "auto" else None
         try:
-            return _read(unzipped, playbook, as_of, folder, step, zipped, reviews)
+            return _read(unzipped, playbook, as_of, folder, step, zipped, reviews, engine, keep=engine is not None)
         except InputError as exc:  # name the zip and its member, not the work folder's copy (gone by the time it is read)
             raise _renamed(exc, f"{folder}{os.sep}", f"{archive}:") from None
 
 
 def _read_table_accounts(inputs: Inputs, playbook: Playbook, as_of: date, folder: Path, step: Callable[..., None],
-                         reviews: Assessments | None) -> tuple[AccountTable, Sources]:
+                         reviews: Assessments | None, opened: Engine | None = None) -> tuple[AccountTable, Sources]:
     """read_signals of an account table (or of log tables whose headers tell the preset): the engine opened first, an
-    account table written by it as a Parquet file in `folder`, read as a Parquet export; the same engine then reads the logs."""
+    account table written by it as a Parquet file in `folder`, read as a Parquet export; the same engine then reads the logs
+    (`opened`: read_signals' engine, the logs' signals kept in it)."""
     from checker.engines.choose import open_engine
     from checker.inputs.tables import export_accounts
 
-    engine = open_engine(inputs.engine, folder, inputs.database)  # a DuckDB on --database, or Spark (options.table_problem)
+    engine = opened or open_engine(inputs.engine, folder, inputs.database)  # a DuckDB on --database, or Spark (options.table_problem)
     copy = None
     try:
         if isinstance(inputs.accounts, TableSource):
             copy = export_accounts(engine, inputs.accounts, folder)
-        return _read(replace(inputs, accounts=copy or inputs.accounts), playbook, as_of, folder, step, reviews=reviews, engine=engine)
+        return _read(replace(inputs, accounts=copy or inputs.accounts), playbook, as_of, folder, step, reviews=reviews, engine=engine, keep=opened is not None)
     except InputError as exc:  # name the table, not the work folder's copy
         raise (exc if copy is None else _renamed(exc, str(copy), f"{inputs.accounts} ({engine.name})")) from None
     finally:
-        engine.close()
+        if opened is None:
+            engine.close()
 
 
 def _renamed(value: object, old: str, new: str) -> object:
@@ -326,9 +347,10 @@ def _renamed(value: object, old: str, new: str) -> object:
 
 
 def _read(inputs: Inputs, playbook: Playbook, as_of: date, folder: Path, step: Callable[..., None],
-          reason: Problem | None = None, reviews: Assessments | None = None, engine: Engine | None = None) -> tuple[AccountTable, Sources]:
+          reason: Problem | None = None, reviews: Assessments | None = None, engine: Engine | None = None,
+          keep: bool = False) -> tuple[AccountTable, Sources]:
     """read_signals, once the files are where they can be read (a zip unpacked into `folder`); `engine`: one already open
-    (an account table's), which reads the logs and is closed by who opened it."""
+    (an account table's), which reads the logs and is closed by who opened it; `keep`: the logs' signals stay in it."""
     mapping, chosen = choose_mapping(inputs, engine)
     sources = Sources(mapping.id, reason or chosen)
     step("reading", name=inputs.accounts.name)
@@ -341,12 +363,14 @@ def _read(inputs: Inputs, playbook: Playbook, as_of: date, folder: Path, step: C
         )
 
         opened = engine or open_engine(inputs.engine, folder, inputs.database)  # None: the reader's own DuckDB
-        reader = LogReader(playbook, mapping, as_of, folder, inputs.date_format, inputs.sheet, inputs.history_from, engine=opened)
+        reader = LogReader(playbook, mapping, as_of, folder, inputs.date_format, inputs.sheet, inputs.history_from, engine=opened, keep=keep)
         try:
             derived = reader.derive(table.ids, inputs.activities, inputs.deals, table.names, inputs.contacts)
         finally:
             if engine is None:
                 reader.db.close()
+        if derived.kept is not None:
+            _keep(table, derived.kept, sources)
         merge_derived(table, derived.values, sources)
         for index, notes in derived.notes.items():
             table.notes.setdefault(index, []).extend(notes)
@@ -359,6 +383,16 @@ def _read(inputs: Inputs, playbook: Playbook, as_of: date, folder: Path, step: C
             merge_derived(table, {"stage_declared_on": found}, sources)
             sources.origins["stage_declared_on"] = [p.name for p in inputs.stage_history]
     if reviews is not None:  # after the logs: a value they give is the CRM's, which a review does not override
+        if sources.kept is not None and engine is not None:  # the reviewed accounts' values from the logs, fetched (signals_view.py)
+            from checker.engines.signals_view import fill_reviewed
+            from checker.inputs.engine import EngineError
+
+            at = {account_id: i for i, account_id in enumerate(table.ids)}
+            try:
+                fill_reviewed(engine, table, sources.kept, sorted({at[a] for a in reviews.reviews if a in at}),
+                              {s for r in reviews.reviews.values() for s in r.values}, playbook)
+            except EngineError as exc:
+                raise InputError("error.log_unreadable", detail=str(exc)) from None
         sources.review.merged = merge_reviews(table, reviews, playbook)
     say_no_stage_once(table, playbook, sources.review)
     return table, sources

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from checker.check import CheckResult, Filters, Sources, owner_key, read_signals, run_check
-from checker.history.baseline import load_baseline, write_index
+from checker.history.baseline import Baseline, load_baseline, write_index
 from checker.history.changes import annotate, comparable, report_columns
 from checker.history.waivers import append_waiver, check_rules, known_rules, read_waivers
 from checker.inputs.accounts import AccountTable
@@ -141,6 +141,8 @@ def _check(args: argparse.Namespace, playbook: Playbook) -> int:
         return _check_parquet(args, playbook)
     output_table_from(args)  # --output-table, --replace and --summary are a findings output's: refused here, in one line
     inputs = inputs_from(args)
+    if args.baseline and args.baseline.suffix.lower() == ".parquet":  # read by an engine, for a Parquet output (checker/engines/status.py)
+        raise UsageError("history.baseline_parquet_output", path=args.baseline)
     baseline = load_baseline(args.baseline, playbook.manifest["version"]) if args.baseline else None  # bad input stops before the check
     waivers = read_waivers(args.waivers) if args.waivers else None
     with Progress() as progress:
@@ -183,6 +185,7 @@ def _check(args: argparse.Namespace, playbook: Playbook) -> int:
 def _check_parquet(args: argparse.Namespace, playbook: Playbook) -> int:
     """`check --output findings.parquet` or `--output-table NAME`: the findings computed in SQL (checker/engines/findings.py),
     one row each, narrowed and marked as the JSON report's (checker/history/narrow_sql.py), and the summary beside them."""
+    from checker.engines.choose import open_engine
     from checker.engines.findings import parquet_check
     from checker.history.narrow_sql import SQLNarrowing
 
@@ -196,17 +199,29 @@ def _check_parquet(args: argparse.Namespace, playbook: Playbook) -> int:
         if given:
             raise UsageError("parquet.not_with", option=option)
     inputs, as_of = inputs_from(args), args.as_of or date.today()
-    baseline = load_baseline(args.baseline, playbook.manifest["version"]) if args.baseline else None  # bad input stops before the check
+    if args.baseline and args.baseline.suffix.lower() == ".parquet":  # last week's Parquet output, read by the engine (checker/engines/status.py)
+        from checker.engines.status import load_parquet_baseline
+
+        baseline = load_parquet_baseline(args.baseline, playbook.manifest["version"], as_of)
+    else:
+        baseline = load_baseline(args.baseline, playbook.manifest["version"]) if args.baseline else None  # bad input stops before the check
     waivers = read_waivers(args.waivers) if args.waivers else None
     filters = Filters(tuple(args.owner), tuple(args.kind), args.min_severity)
     with Progress() as progress, tempfile.TemporaryDirectory(prefix="playbook-") as work:
-        table, sources = read_signals(inputs, playbook, as_of, args.lang, progress)
-        if baseline is not None:
-            comparable(baseline, as_of, table.ids)
-        progress.step(playbook.text("progress.evaluating", args.lang, n=f"{len(table):,}"))
-        narrowing = SQLNarrowing(filters, waivers, playbook, as_of, table.ids) if filters or waivers else None
-        report, counted = parquet_check(table, sources.review, playbook, as_of, args.lang, target or args.output, Path(work),
-                                        baseline.columns if baseline else None, baseline.as_of if baseline else None, engine=args.engine, narrow=narrowing)
+        # On Spark one engine reads the logs and runs the rules: their signals stay there (checker/engines/signals_view.py).
+        opened = open_engine(args.engine, Path(work)) if args.engine == "spark" else None
+        try:
+            table, sources = read_signals(inputs, playbook, as_of, args.lang, progress, engine=opened)
+            if isinstance(baseline, Baseline):  # a JSON report (a Parquet baseline's accounts are compared in the engine)
+                comparable(baseline, as_of, table.ids)
+            progress.step(playbook.text("progress.evaluating", args.lang, n=f"{len(table):,}"))
+            narrowing = SQLNarrowing(filters, waivers, playbook, as_of, table.ids) if filters or waivers else None
+            report, counted = parquet_check(table, sources.review, playbook, as_of, args.lang, target or args.output, Path(work),
+                                            baseline.columns if isinstance(baseline, Baseline) else baseline, baseline.as_of if baseline else None,
+                                            engine=args.engine, narrow=narrowing, opened=opened, kept=sources.kept)
+        finally:
+            if opened is not None:
+                opened.close()
     summary = report["summary"]
     summary["sources"] = sources.as_json(args.lang, playbook.messages)
     if waivers is not None and narrowing is not None:  # as the JSON report's summary has them, and on stderr

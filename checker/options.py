@@ -61,7 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", action="append", default=[], choices=FINDING_KINDS, help="only findings of this kind (repeatable)")
     p.add_argument("--min-severity", choices=SEVERITIES, help="only findings of this severity or higher")
     # Week over week (issue 16): compare with an earlier report, silence findings on purpose.
-    p.add_argument("--baseline", type=Path, metavar="PREVIOUS.json", help="an earlier JSON report: mark findings new or still open, list what was resolved or moved")
+    p.add_argument("--baseline", type=Path, metavar="PREVIOUS.json", help="an earlier JSON report (or, for --output findings.parquet, an earlier "
+                   "findings.parquet): mark findings new or still open, list what was resolved or moved")
     p.add_argument("--waivers", type=Path, metavar="FILE", help="waivers (YAML, schema/waivers.schema.json): findings not counted toward --fail-on, until a date")
     p.add_argument("--show-waived", action="store_true", help="list waived findings too, with reason and until")
     p.add_argument("--thresholds", type=Path, metavar="FILE", help="the company's own lines (YAML from `playbook calibrate --overlay`), laid over the playbook's; every report says so")

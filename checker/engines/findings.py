@@ -15,22 +15,39 @@ from __future__ import annotations
 import os
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
 
 from checker.engines.output_table import DuckTables, OutputTable, check_target, save
 from checker.engines.rules_sql import FINDING_COLUMNS, JUDGED, SIGNALS, RulesSQL, text
-from checker.engines.status import EARLIER_KEYS, NEW, STILL_OPEN, EarlierColumns, changes_sql, marked_sql, register_earlier
+from checker.engines.status import (
+    EARLIER_KEYS,
+    NEW,
+    STILL_OPEN,
+    EarlierColumns,
+    EarlierParquet,
+    accounts_path,
+    accounts_sql,
+    changes_sql,
+    marked_sql,
+    register_earlier,
+    register_parquet,
+)
 from checker.evaluate import Evaluation, Evaluator, data_rule_id
 from checker.inputs.accounts import AccountTable
 from checker.inputs.files import InputError
 from checker.playbook.model import FINDING_KINDS, SEVERITIES, Playbook
 from checker.reviews import ReviewState, add_review_findings, coverage
+
+if TYPE_CHECKING:
+    from checker.inputs.engine import Engine
+    from checker.inputs.logs import Kept
 
 FINDINGS = "pb_findings"
 MARKED = "pb_marked"  # the findings with their status since an earlier run (--baseline)
@@ -51,8 +68,9 @@ NARROWED = "pb_narrowed"  # the findings --owner, --kind and --min-severity keep
 MEMORY_LIMIT: str | None = None
 
 
-def register(con: duckdb.DuckDBPyConnection, table: AccountTable, playbook: Playbook, name: str = SIGNALS) -> None:
-    """The account table as the relation `name` (rules_sql's input): its numpy columns as they are, NaN read as NULL."""
+def register(con: duckdb.DuckDBPyConnection, table: AccountTable, playbook: Playbook, name: str = SIGNALS, signals: Iterable[str] | None = None) -> None:
+    """The account table as the relation `name` (rules_sql's input): its numpy columns as they are, NaN read as NULL;
+    `signals`: only these of the playbook's (checker/engines/signals_view.py: the others are in the engine)."""
     data: dict[str, np.ndarray] = {
         "account_index": np.arange(len(table), dtype=np.int64),
         "account_id": np.array(table.ids, dtype=object),
@@ -61,7 +79,7 @@ def register(con: duckdb.DuckDBPyConnection, table: AccountTable, playbook: Play
         "owner": np.array(table.owners, dtype=object),
         "declared_stage": np.array(table.declared, dtype=object),
     }
-    for signal in playbook.signals:
+    for signal in playbook.signals if signals is None else signals:
         data[signal] = np.asarray(table.columns.get(signal), dtype=np.float64)
     con.register(name, data)
 
@@ -117,9 +135,13 @@ class SQLCheck:
     def rows(self, columns: str = ", ".join(FINDING_COLUMNS)) -> list[tuple]:
         return self.con.execute(f"SELECT {columns} FROM {self.findings} ORDER BY account_index, seq, rule, signal").fetchall()
 
-    def mark(self, earlier: EarlierColumns, since: date) -> None:
-        """Mark every finding new or still open since the earlier run (checker/engines/status.py)."""
-        register_earlier(self.con, earlier)
+    def mark(self, earlier: EarlierColumns | EarlierParquet, since: date) -> None:
+        """Mark every finding new or still open since the earlier run (checker/engines/status.py): its report's
+        columns, or its Parquet output, read by the engine."""
+        if isinstance(earlier, EarlierParquet):
+            register_parquet(self.con, earlier)
+        else:
+            register_earlier(self.con, earlier)
         keys, marked = marked_sql(self.findings, self.rules.as_of)
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {EARLIER_KEYS} AS {keys}")
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {MARKED} AS {marked}")
@@ -228,12 +250,36 @@ class SQLCheck:
             raise
 
 
+def write_accounts(check: SQLCheck, findings: Path) -> None:
+    """Beside the findings, every account's declared stage and best fit (findings.accounts.parquet): what a later
+    run's `--baseline findings.parquet` compares stages with and counts accounts by (checker/engines/status.py)."""
+    path = accounts_path(findings)
+    if not isinstance(check.con, duckdb.DuckDBPyConnection):  # Spark writes its own, as the findings
+        check.con.write_parquet(accounts_sql(), path)
+        return
+    handle, temp = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        check.con.execute(f"COPY ({accounts_sql()}) TO {text(temp)} (FORMAT parquet)")
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
 def sql_check(table: AccountTable, playbook: Playbook, as_of: date, lang: str, review: ReviewState | None = None,
-              con: duckdb.DuckDBPyConnection | None = None) -> SQLCheck:
-    """Compute a check's findings in DuckDB (the rules as SQL plus the Python-only findings)."""
+              con: duckdb.DuckDBPyConnection | None = None, kept: Kept | None = None) -> SQLCheck:
+    """Compute a check's findings in DuckDB (the rules as SQL plus the Python-only findings); `kept`: the logs'
+    signals, left in the engine `con` runs on, are merged with the account table there (signals_view.py)."""
     con = con or duckdb.connect()
     rules = RulesSQL(playbook, as_of, lang, table.columns.present)
-    register(con, table, playbook)
+    if kept is None:
+        register(con, table, playbook)
+    else:
+        from checker.engines.signals_view import ACCOUNTS, kept_view, uploaded
+
+        register(con, table, playbook, ACCOUNTS, uploaded(playbook, kept))  # the account table's columns go up once
+        kept_view(con, table, playbook, kept)
     judged, _ = rules.statements()
     con.execute(judged)
     sql = rules.findings_sql()
@@ -247,49 +293,54 @@ def sql_check(table: AccountTable, playbook: Playbook, as_of: date, lang: str, r
 
 
 def written(check: SQLCheck, output: Path | OutputTable, narrow: Callable[[SQLCheck], None] | None) -> dict:
-    """The findings narrowed (`narrow`: --owner, --kind, --min-severity, --waivers), written to the Parquet file or table, counted."""
+    """The findings narrowed (`narrow`: --owner, --kind, --min-severity, --waivers), written to the Parquet file
+    (with its accounts file beside: what a later `--baseline findings.parquet` reads) or table, counted."""
     if narrow is not None:
         narrow(check)
     if isinstance(output, OutputTable):
         check.write_table(output)
     else:
         check.write_parquet(output)
+        write_accounts(check, output)
     return check.summary()
 
 
 def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, as_of: date, lang: str, output: Path | OutputTable, work: Path,
-                  earlier: EarlierColumns | None = None, since: date | None = None, engine: str = "duckdb",
-                  narrow: Callable[[SQLCheck], None] | None = None) -> tuple[dict, dict[str, int]]:
+                  earlier: EarlierColumns | EarlierParquet | None = None, since: date | None = None, engine: str = "duckdb",
+                  narrow: Callable[[SQLCheck], None] | None = None, opened: Engine | None = None, kept: Kept | None = None) -> tuple[dict, dict[str, int]]:
     """`check --output findings.parquet` (or `--output-table NAME`): the findings computed in DuckDB (or on Spark:
     `engine`) and written to `output`, marked against the `earlier` run of `since` when given and narrowed by
     `narrow`; returns the summary (the numbers from SQL, what was read from the table) that `check` writes, and
-    by severity the findings no waiver silences (what --fail-on counts). DuckDB spills to `work`."""
+    by severity the findings no waiver silences (what --fail-on counts). DuckDB spills to `work`.
+    `opened`: the engine the logs were read by (closed by who opened it), `kept`: their signals left in it."""
     if engine == "spark":  # the same SQL, through checker/engines/spark_findings.py
         from checker.engines.choose import open_engine
         from checker.engines.spark import SparkEngine
         from checker.engines.spark_findings import SparkConnection
         from checker.inputs.engine import EngineError
 
-        spark = SparkConnection(open_engine(engine, work))  # type: ignore[arg-type]  # a SparkEngine for "spark"
+        spark = SparkConnection(opened or open_engine(engine, work))  # type: ignore[arg-type]  # a SparkEngine for "spark"
         try:
             if isinstance(output, OutputTable):  # a table that cannot be written is refused before the rules run
                 check_target(spark, output, engine)
-            check = sql_check(table, playbook, as_of, lang, review, spark)  # type: ignore[arg-type]
+            check = sql_check(table, playbook, as_of, lang, review, spark, kept)  # type: ignore[arg-type]
             if earlier is not None and since is not None:
                 check.mark(earlier, since)
             summary = written(check, output, narrow)
         except EngineError as exc:
             raise InputError("error.engine_failed", engine=engine, detail=str(exc).rstrip("."), log=SparkEngine.keep_log(work / "spark.log")) from None
         finally:
-            spark.close()
+            if opened is None:
+                spark.close()
     else:
-        con = duckdb.connect()
+        con = duckdb.connect() if opened is None else opened.db  # type: ignore[attr-defined]  # a DuckEngine's
         con.execute("SET preserve_insertion_order = false")  # what is written is in ORDER; the steps before it need keep no order (less memory)
-        con.execute(f"SET temp_directory = {text(str(work))}")
-        if MEMORY_LIMIT is not None:
-            con.execute(f"SET memory_limit = {text(MEMORY_LIMIT)}")
+        if opened is None:  # (an engine's spills where it was told)
+            con.execute(f"SET temp_directory = {text(str(work))}")
+            if MEMORY_LIMIT is not None:
+                con.execute(f"SET memory_limit = {text(MEMORY_LIMIT)}")
         try:
-            check = sql_check(table, playbook, as_of, lang, review, con)
+            check = sql_check(table, playbook, as_of, lang, review, con, kept)
             if earlier is not None and since is not None:
                 check.mark(earlier, since)
             summary = written(check, output, narrow)
@@ -313,5 +364,5 @@ def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, 
         "mixed_encoding": dict(zip(("lines_utf8", "lines_windows_1252"), table.mixed_encoding, strict=True)) if table.mixed_encoding else None,
     } | ({"thresholds": playbook.thresholds.as_json()} if playbook.thresholds else {})
     return {"as_of": as_of.isoformat(), "lang": lang, "playbook_version": playbook.manifest["version"], "input": table.path.name,
-            "findings_table" if isinstance(output, OutputTable) else "findings_file": output.name, "columns": list(check.columns),
-            "summary": summary, "unusable_rows": unusable}, check.counted or {}
+            **({"findings_table": output.name} if isinstance(output, OutputTable) else {"findings_file": output.name, "accounts_file": accounts_path(output).name}),
+            "columns": list(check.columns), "summary": summary, "unusable_rows": unusable}, check.counted or {}

@@ -7,8 +7,9 @@ other run's), time zone UTC. Java's and Spark's own output goes to `spark.log` i
 folder, never to the terminal; an engine that cannot start, or a statement it refuses, is one
 `EngineError` line, and the log is kept (`keep_log`) for the message to name.
 
-Tables (`CREATE TABLE`) are materialised when made (a local checkpoint), as DuckDB makes them;
-views stay lazy. CSV text is read by Spark's own reader, every column a string, rows that are no
+Tables (`CREATE TABLE`) are materialised when made, as DuckDB makes them: a local checkpoint (kept by
+the executors), or a reliable one in a folder every executor reaches when PLAYBOOK_SPARK_CHECKPOINT_DIR
+or the session's `spark.checkpoint.dir` names one (`checkpoint_dir`); views stay lazy. CSV text is read by Spark's own reader, every column a string, rows that are no
 rows of the file's width counted aside (a corrupt-record column), so that every row read is
 accounted for; Parquet by its Parquet reader, every column cast to text.
 """
@@ -30,6 +31,8 @@ from checker.engines.transpile import Untranslatable, spark_sql
 from checker.inputs.engine import EngineError, Rejects
 from checker.inputs.tables import NOT_FOUND
 
+#: A folder (any path Spark's file systems read: a local path, hdfs://, s3a://…) for reliable checkpoints of the tables.
+CHECKPOINT_ENV = "PLAYBOOK_SPARK_CHECKPOINT_DIR"
 #: The local default: two cores; its shuffle partitions sized by the logs read (spark_settings.py).
 LOCAL_MASTER = "local[2]"
 _CORRUPT = "_corrupt_record"
@@ -83,6 +86,8 @@ class SparkEngine:
         self.cached: dict[str, Any] = {}  # the tables (materialised frames) by name
         self.loads: dict[str, tuple[Any, int, Path]] = {}  # read_text's relations: the cached frame with its corrupt-record column, the file's width, the file
         self.sizing = Sizing(session)  # a local Spark's shuffle partitions, by the bytes read (spark_settings.py)
+        self._reliable: str | bool | None = None  # checkpoint_dir once asked: the folder, or False (local checkpoints)
+        self._checkpoints: str | None = None  # the folder this engine's reliable checkpoints go to, when it set it
 
     @classmethod
     def start(cls, workdir: Path) -> SparkEngine:
@@ -123,9 +128,9 @@ class SparkEngine:
         frame = self._frame(tree.expression.sql(dialect="duckdb"))
         if tree.kind == "TABLE":
             # DuckDB materialises a table when it is made: so here, before the view it may replace
-            # (CREATE OR REPLACE t AS … FROM t) goes. A local checkpoint also cuts the plan short:
+            # (CREATE OR REPLACE t AS … FROM t) goes. A checkpoint also cuts the plan short:
             # what reads the table reads its rows, not the whole pipeline before it again.
-            frame = self._call(lambda: frame.localCheckpoint(eager=True))
+            frame = self._materialise(frame)
         self._forget(name)
         frame.createOrReplaceTempView(name)
         if tree.kind == "TABLE":
@@ -246,11 +251,53 @@ class SparkEngine:
             return True
         return self._call(lambda: self.spark.conf.get("spark.sql.catalogImplementation", "in-memory")) != "in-memory"
 
+    def read_parquet(self, name: str, path: Path) -> list[str]:
+        """A Parquet file or dataset (an earlier run's output: `--baseline findings.parquet`) as the view `name`, read
+        by the executors; its column names."""
+        frame = self._call(lambda: self.spark.read.parquet(str(path)))
+        self._forget(name)
+        frame.createOrReplaceTempView(name)
+        return frame.columns
+
     def close(self) -> None:
         for name in list(self.cached) + list(self.loads):
             self._forget(name)
+        if self._checkpoints is not None:  # the folder of this run's reliable checkpoints, where this process can remove it
+            folder = self._checkpoints.removeprefix("file:")
+            if "://" not in folder:
+                shutil.rmtree(folder, ignore_errors=True)
         if self.owned:
             self.spark.stop()
+
+    # --- checkpoints: a table materialised where an executor lost does not lose it -------------
+
+    def checkpoint_dir(self) -> str | None:
+        """Where tables are checkpointed reliably (`checkpoint()`): PLAYBOOK_SPARK_CHECKPOINT_DIR, or the
+        session's `spark.checkpoint.dir`; None: locally (`localCheckpoint()`, kept by the executors)."""
+        if self._reliable is False:
+            return None
+        wanted = os.environ.get(CHECKPOINT_ENV)
+        if not wanted:
+            try:
+                wanted = self.spark.conf.get("spark.checkpoint.dir", None)
+            except Exception:  # a Spark Connect server that does not say: as not set
+                wanted = None
+            self._reliable = wanted or False
+            return wanted or None
+        if self._reliable is None:
+            if os.environ.get("SPARK_REMOTE"):  # the server's setting, which a client cannot change
+                raise EngineError(f"{CHECKPOINT_ENV} cannot be used with Spark Connect (SPARK_REMOTE): set spark.checkpoint.dir on the server")
+            context = self.spark.sparkContext
+            self._call(lambda: context.setCheckpointDir(wanted))  # a folder of this run's in it (removed by close)
+            self._checkpoints = context.getCheckpointDir()
+            self._reliable = wanted
+        return wanted
+
+    def _materialise(self, frame: Any) -> Any:
+        """A frame computed now and kept: in the checkpoint folder when there is one (checkpoint_dir), else by the executors."""
+        if self.checkpoint_dir() is not None:
+            return self._call(lambda: frame.checkpoint(eager=True))
+        return self._call(lambda: frame.localCheckpoint(eager=True))
 
     @staticmethod
     def keep_log(log: Path) -> Path:

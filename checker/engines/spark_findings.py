@@ -56,6 +56,10 @@ class SparkConnection:
     def catalog_lasts(self) -> bool:
         return self.engine.catalog_lasts()
 
+    def read_parquet(self, name: str, path: Path) -> list[str]:
+        """A Parquet file (or a folder of part files) as the relation `name`, read by Spark; its column names."""
+        return self.engine.read_parquet(name, path)
+
     def close(self) -> None:
         self.engine.close()
 

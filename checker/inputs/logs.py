@@ -50,13 +50,33 @@ class Derived:
     stats: list[LogStats]
     origins: dict[str, list[str]] = field(default_factory=dict)  # signal -> the logs it was computed from
     notes: dict[int, list[DataNote]] = field(default_factory=dict)  # account index → data notes from the logs
+    kept: Kept | None = None  # with LogReader(keep=True): the signals left in the engine (`values` is empty then)
+
+
+@dataclass
+class Kept:
+    """The logs' signals left in the engine (`LogReader(keep=True)`), never fetched: each a column of a table
+    there, one row per account of the log (`position`: its place in the account table). The accounts a log
+    has no row for have 0 for a signal of `zero` (none happened), else unknown; `relationship_start` is the
+    earliest of `earliest` (each log's first date) unless --history-from made the logs a window."""
+
+    columns: dict[str, tuple[str, str] | None] = field(default_factory=dict)  # signal -> (table, column); None: relationship_start, from `earliest`
+    earliest: list[tuple[str, str]] = field(default_factory=list)  # (table, column) of each log's first date
+    zero: frozenset[str] = frozenset()
+    # Set by `checker.check` and `checker.engines.signals_view`, which merge them with the account table there:
+    own: frozenset[str] = frozenset()  # the kept signals the account export has too (its value wins)
+    reviewed: np.ndarray | None = None  # the positions of the reviewed accounts, whose logs' values were merged here
+    replaced: list[str] = field(default_factory=list)  # … the signals (not the export's) whose values there are the merged ones
+    reviewed_counts: dict[str, int] = field(default_factory=dict)  # of those accounts: the export's values kept over the logs'
+    counted: dict[str, int] = field(default_factory=dict)  # every account's (Sources.kept_from_accounts)
 
 
 class LogReader:
     """Loads activity and deal logs into the engine (DuckDB unless another is given) and computes per-account signals."""
 
     def __init__(self, playbook: Playbook, mapping: Mapping, as_of: date, workdir: Path, date_format: str | None = None,
-                 sheet: str | None = None, history_from: date | None = None, engine: Engine | None = None):
+                 sheet: str | None = None, history_from: date | None = None, engine: Engine | None = None,
+                 keep: bool = False):
         self.playbook = playbook
         self.mapping = mapping
         self.as_of = as_of
@@ -71,6 +91,7 @@ class LogReader:
         self.probes: dict[str, dict[str, bool]] = {}  # log kind -> what one look at it found (_probe)
         self.type_candidates: list[tuple[str, list[Candidate], str, str, list[str]]] = []  # activity files' possible type columns
         self.db: Engine = engine or DuckEngine(workdir)  # every SQL statement goes through the engine (engine.py)
+        self.keep = keep  # the signals stay in the engine (Derived.kept), for the rules to run there
 
     # --- loading ----------------------------------------------------------------------------------
 
@@ -324,6 +345,7 @@ class LogReader:
         values: dict[str, np.ndarray] = {}
         stats: list[LogStats] = []
         origins: dict[str, list[str]] = {}
+        kept = Kept(zero=frozenset(self._ZERO_WHEN_ABSENT)) if self.keep else None
         # Each account's position in the account table comes back with its signals.
         # (Accounts are known by their position in the account table: `acc` in every lookup.)
         self.db.table("known_ids", {"account_id": account_ids, "position": list(range(len(account_ids))), "name": account_names or [""] * len(account_ids)},
@@ -356,6 +378,9 @@ class LogReader:
             else:
                 short = False
                 query = deal_signals(self.as_of, self.playbook.signals, self.deal_fields, self.mapping.currency_rates)
+            if kept is not None:  # the signals stay in the engine: only the few accounts with a data note come here
+                self._keep(kept, f"pb_signals_{stat.kind}", query, first, stat, short, notes, origins)
+                continue
             # The logs' accounts are positions in the account table already (`acc`): no join back to the ids.
             result = self.db.arrays(f"SELECT s.account_id AS position, s.* EXCLUDE (account_id) FROM ({query}) s")
             coverage_warnings(stat, self.as_of, self._windows(result), self.history_from)
@@ -381,11 +406,36 @@ class LogReader:
                     out[absent] = 0.0  # no rows in the log for this account: none happened (revenue in mixed currencies stays unknown)
                 values[signal] = out
                 origins[signal] = [stat.name]
-        if "relationship_start" in values:
+        if "relationship_start" in values or (kept is not None and "relationship_start" in kept.columns):
             origins["relationship_start"] = [s.name for s in stats if s.kind != "contacts"]  # the earliest activity or deal
         stale_warnings([s for s in stats if s.kind != "contacts"], self.as_of, self.playbook.activity_keywords["stale_log_days"])
         order = ("activities", "deals", "contacts")  # the report lists activities first
-        return Derived(values, sorted(stats, key=lambda s: order.index(s.kind)), origins, notes)
+        return Derived(values, sorted(stats, key=lambda s: order.index(s.kind)), origins, notes, kept)
+
+    def _keep(self, kept: Kept, table: str, query: str, first: str, stat: LogStats, short: bool,
+              notes: dict[int, list[DataNote]], origins: dict[str, list[str]]) -> None:
+        """One log's signals as the engine's table `table` (the loop of `_derive` without fetching them): the same
+        signals kept, in the same order; the data notes (deals in several currencies, won deals without an
+        amount) fetched for the accounts that have one."""
+        self.db.run(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT s.account_id AS position, s.* EXCLUDE (account_id) FROM ({query}) s")
+        names = [n for n in self.db.arrays(f"SELECT * FROM {table} LIMIT 0") if n != "position"]
+        coverage_warnings(stat, self.as_of, self._windows(names), self.history_from)
+        if self.history_from is None:  # as relationship_start's place in `values`: where the first log made it
+            kept.columns.setdefault("relationship_start", None)
+            kept.earliest.append((table, first))
+        noted = [n for n in ("currencies", "unpriced") if n in names]
+        if noted:
+            noting = {"currencies": "currencies IS NOT NULL", "unpriced": "unpriced > 0"}  # what deal_notes notes (it reads the rest away)
+            found = self.db.arrays(f"SELECT position, {', '.join(noted)} FROM {table} WHERE " + " OR ".join(noting[n] for n in noted))
+            deal_notes(np.asarray(found.pop("position"), dtype=np.intp), found, notes)
+        fields = self.activity_fields if first == "first_activity" else self.deal_fields
+        for signal in names:
+            if signal in (first, *noted) or self._NEEDS.get(signal, "account_id") not in fields or self._before_history(signal):
+                continue
+            if signal == "contact_changes_unhandled_12m" and short:
+                continue
+            kept.columns[signal] = (table, signal)
+            origins[signal] = [stat.name]
 
     def _before_history(self, signal: str) -> bool:
         """Whether the signal's window reaches before --history-from (the log is only a window of the history)."""

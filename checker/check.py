@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from checker.evaluate import Evaluation, Evaluator, Finding
+from checker.found import Filters, owner_key
 from checker.inputs.accounts import AccountTable, UnusableRow, read_accounts
 from checker.inputs.assessments import Assessments, merge_reviews, read_assessments
 from checker.inputs.files import InputError, peek_header, unzip_data_export
@@ -89,33 +90,6 @@ class Sources:
                 for s in self.logs
             ],
         }
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Which findings a report shows (`--owner`, `--kind`, `--min-severity`); empty = all of them."""
-
-    owners: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()
-    min_severity: str | None = None
-
-    def __bool__(self) -> bool:
-        return bool(self.owners or self.kinds or self.min_severity)
-
-    # The filters' one meaning: `CheckResult.filtered` applies it to findings in Python, and
-    # checker/history/narrow_sql.py hands the same values to SQL (a Parquet or table output).
-    def levels(self) -> tuple[str, ...]:
-        """The severities kept: --min-severity and every more severe one (all of them without it)."""
-        return SEVERITIES[: SEVERITIES.index(self.min_severity) + 1] if self.min_severity else SEVERITIES
-
-    def owner_keys(self) -> frozenset[str]:
-        """--owner's names as an owner is compared with them: case and the spaces around it aside."""
-        return frozenset(map(owner_key, self.owners))
-
-
-def owner_key(owner: str) -> str:
-    """An account's owner as --owner matches it."""
-    return owner.casefold().strip()
 
 
 @dataclass
@@ -409,4 +383,4 @@ def run_check(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, handbo
     return check_table(table, playbook, as_of, lang, handbook_url, sources)
 
 
-__all__ = ["AccountView", "CheckResult", "Filters", "Inputs", "Sources", "check_table", "read_signals", "run_check"]
+__all__ = ["AccountView", "CheckResult", "Filters", "Inputs", "Sources", "check_table", "owner_key", "read_signals", "run_check"]

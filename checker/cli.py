@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
-import getpass
 import json
 import os
 import shutil
@@ -23,7 +22,7 @@ from pathlib import Path
 from checker.check import CheckResult, Filters, Sources, owner_key, read_signals, run_check
 from checker.history.baseline import Baseline, load_baseline, write_index
 from checker.history.changes import annotate, comparable, report_columns
-from checker.history.waivers import append_waiver, check_rules, known_rules, read_waivers
+from checker.history.waivers import append_waiver, check_rules, known_rules, login, read_waivers
 from checker.inputs.accounts import AccountTable
 from checker.inputs.files import InputError
 from checker.options import PARQUET, UsageError, _parser, inputs_from, output_table_from, report_format
@@ -102,14 +101,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
-
-
-def _login() -> str:
-    """Who is running the command, for a waiver's `by`; empty when the system cannot say."""
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return ""
 
 
 @contextlib.contextmanager
@@ -282,7 +273,7 @@ def cmd_waive(args: argparse.Namespace, playbook: Playbook) -> int:
     rule, kind = (None, args.rule) if args.rule in kinds else (args.rule, None)
     if args.until < date.today():  # it would waive nothing, from the day it is written
         raise UsageError("history.waive_past", until=args.until.isoformat(), today=date.today().isoformat())
-    by = args.by.strip() if args.by is not None else _login()
+    by = args.by.strip() if args.by is not None else login()
     append_waiver(args.waivers, args.account, rule, kind, args.reason.strip(), args.until, by, playbook.text("history.waivers_header", args.lang))
     print(playbook.text("history.waive_added", args.lang, path=args.waivers, account=args.account, rule=args.rule, until=args.until.isoformat()))
     return EXIT_OK

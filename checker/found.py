@@ -6,13 +6,17 @@ of the report's head, the summary). `Found` keeps what the evaluator computed: t
 each finding (ascending) and which of the shared Finding objects it is. `NotEvaluated` keeps
 the rules not evaluated as a matrix of accounts × rules. Both build the per-account lists on
 request (`Evaluation.findings`, `Evaluation.not_evaluated`), for the reports that want them.
+`Filters` are which of the findings a report keeps (`--owner`, `--kind`, `--min-severity`).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 from typing import ClassVar, Generic, TypeVar
 
 import numpy as np
+
+from checker.playbook.model import SEVERITIES
 
 T = TypeVar("T")
 
@@ -157,3 +161,30 @@ class ListsOnRequest:
     def flat_unknown(self) -> NotEvaluated | None:
         """The rules not evaluated as a matrix, while their lists have not been asked for."""
         return self.__dict__["unknown"] if "not_evaluated" not in self.__dict__ else None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which findings a report shows (`--owner`, `--kind`, `--min-severity`); empty = all of them."""
+
+    owners: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    min_severity: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.owners or self.kinds or self.min_severity)
+
+    # The filters' one meaning: `CheckResult.filtered` applies it to findings in Python, and
+    # checker/history/narrow_sql.py hands the same values to SQL (a Parquet or table output).
+    def levels(self) -> tuple[str, ...]:
+        """The severities kept: --min-severity and every more severe one (all of them without it)."""
+        return SEVERITIES[: SEVERITIES.index(self.min_severity) + 1] if self.min_severity else SEVERITIES
+
+    def owner_keys(self) -> frozenset[str]:
+        """--owner's names as an owner is compared with them: case and the spaces around it aside."""
+        return frozenset(map(owner_key, self.owners))
+
+
+def owner_key(owner: str) -> str:
+    """An account's owner as --owner matches it."""
+    return owner.casefold().strip()

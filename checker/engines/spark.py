@@ -26,10 +26,10 @@ import numpy as np
 import sqlglot
 from sqlglot import exp
 
+from checker.engines.spark_catalog import SparkCatalog
 from checker.engines.spark_settings import Sizing
 from checker.engines.transpile import Untranslatable, spark_sql
 from checker.inputs.engine import EngineError, Rejects
-from checker.inputs.tables import NOT_FOUND
 
 #: A folder (any path Spark's file systems read: a local path, hdfs://, s3a://…) for reliable checkpoints of the tables.
 CHECKPOINT_ENV = "PLAYBOOK_SPARK_CHECKPOINT_DIR"
@@ -74,7 +74,7 @@ def _first_line(exc: BaseException) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), type(exc).__name__)
 
 
-class SparkEngine:
+class SparkEngine(SparkCatalog):
     """The Engine of checker/inputs/engine.py on a Spark session."""
 
     name = "spark"
@@ -235,30 +235,6 @@ class SparkEngine:
         finally:
             shutil.rmtree(temp, ignore_errors=True)
 
-    # `check --output-table NAME` (checker/engines/output_table.py): the findings saved as a table of the catalog.
-    def table_columns(self, table: str) -> list[str] | None:
-        if not self._call(lambda: self.spark.catalog.tableExists(table)):
-            return None
-        return self._call(lambda: self.spark.table(table).columns)
-
-    def write_table(self, sql: str, table: str, replace: bool) -> None:
-        frame = self._frame(sql)
-        self._call(lambda: frame.write.mode("overwrite" if replace else "errorifexists").saveAsTable(table))
-
-    def catalog_lasts(self) -> bool:
-        """Whether a table saved now outlasts the run: not in the in-memory catalog of a Spark this run started and stops."""
-        if not self.owned or os.environ.get("SPARK_REMOTE"):
-            return True
-        return self._call(lambda: self.spark.conf.get("spark.sql.catalogImplementation", "in-memory")) != "in-memory"
-
-    def read_parquet(self, name: str, path: Path) -> list[str]:
-        """A Parquet file or dataset (an earlier run's output: `--baseline findings.parquet`) as the view `name`, read
-        by the executors; its column names."""
-        frame = self._call(lambda: self.spark.read.parquet(str(path)))
-        self._forget(name)
-        frame.createOrReplaceTempView(name)
-        return frame.columns
-
     def close(self) -> None:
         for name in list(self.cached) + list(self.loads):
             self._forget(name)
@@ -335,32 +311,6 @@ class SparkEngine:
         if name in self.cached:
             self.cached.pop(name).unpersist()
         self.spark.catalog.dropTempView(name)
-
-    # --- the engine's own tables as logs (--activities-table NAME; checker/inputs/tables.py) ----
-
-    def table_header(self, table: str) -> list[str]:
-        return self._table(table).columns
-
-    def read_table(self, name: str, table: str, keep: list[int]) -> None:
-        frame = self._table(table)  # a catalog table or a view: each column as text, no rejects
-        self.sizing.add(None)  # its size unknown: not taken for small
-        names = frame.columns
-        self._forget(name)
-        frame.selectExpr(*(f"CAST(`{names[i].replace('`', '``')}` AS STRING) AS c{i}" for i in keep)).createOrReplaceTempView(name)
-
-    def export_table(self, table: str, target: Path) -> None:
-        import pyarrow.parquet as pq
-
-        # The account export: collected to this process through Arrow (the logs stay distributed).
-        frame = self._table(table)
-        pq.write_table(self._call(frame.toArrow), target)
-
-    def _table(self, table: str) -> Any:
-        """The catalog's table or view `table`; one it lacks is EngineError(NOT_FOUND), for a message of one clean line
-        (Spark's own words for it run to several sentences, with the unresolved plan in brackets)."""
-        if not self._call(lambda: self.spark.catalog.tableExists(table)):
-            raise EngineError(NOT_FOUND)
-        return self._call(lambda: self.spark.table(table))
 
 
 def _builder(session_class: Any, workdir: Path, log: Path) -> Any:

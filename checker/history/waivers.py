@@ -8,6 +8,7 @@ end of the file, the result validated before it replaces the old file.
 from __future__ import annotations
 
 import contextlib
+import getpass
 import os
 import shutil
 import tempfile
@@ -56,6 +57,14 @@ class Waivers:
     name: str  # the file, as messages name it
     entries: list[Waiver]
     missing: bool = False  # the file does not exist yet (a first run): no waiver, and one note that says so
+
+
+def login() -> str:
+    """Who is running the command, for a waiver's `by`; empty when the system cannot say."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return ""
 
 
 def _at(problem: FileProblem) -> Problem:

@@ -9,11 +9,18 @@ unclassified counts as an interaction or not as the keyword file decides
 """
 from __future__ import annotations
 
+import json
+
 from checker.inputs.engine import Engine
 from checker.inputs.log_lemmas import LANG, WORD_SQL, FinnishKeywords
 from checker.inputs.mappings import Mapping
 from checker.inputs.signal_sql import complaint_topic, literal, regex_alternatives, word_lookup
 from checker.inputs.values import BOOLEANS
+from checker.playbook.schemas import SCHEMA_DIR
+
+# The canonical activity types, as the activity-keywords schema lists them.
+ACTIVITY_TYPES = tuple(json.loads((SCHEMA_DIR / "activity-keywords.schema.json").read_text(encoding="utf-8"))
+                       ["properties"]["interaction_types"]["items"]["enum"])
 
 ACTIVITY_STATUS_GUESSES = [("complete|done|closed|finished|valmis|suljettu|tehty|^true$|^1$", "closed"),
                            ("open|not started|in progress|waiting|deferred|avoin|kesken|^false$|^0$", "open")]

@@ -10,7 +10,6 @@ the log does not cover yields an unknown signal, never zero.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,10 +20,11 @@ import numpy as np
 from checker.inputs.accounts import DataNote
 from checker.inputs.engine import DuckEngine, Engine, EngineError, as_float
 from checker.inputs.files import InputError
-from checker.inputs.log_classes import amount_expr, classify_activities, competitive_expr, deal_status_expr, row_kinds
+from checker.inputs.log_classes import ACTIVITY_TYPES, amount_expr, classify_activities, competitive_expr, deal_status_expr, row_kinds
 from checker.inputs.log_coverage import EXAMPLES, LogStats, count_rows, coverage_warnings, deal_notes, skip_reason, stale_warnings
 from checker.inputs.log_dates import date_sql
 from checker.inputs.log_files import prepare_log
+from checker.inputs.log_kept import Kept, keep_signals
 from checker.inputs.log_links import cell_links, contact_links, deal_links, lead_flag, resolved, row_status, select_field
 from checker.inputs.log_type_columns import Candidate, candidates, type_hints
 from checker.inputs.mappings import Mapping
@@ -32,14 +32,10 @@ from checker.inputs.signal_sql import activity_signals, deal_signals
 from checker.inputs.tables import TableSource
 from checker.playbook.messages import Problem
 from checker.playbook.model import Playbook
-from checker.playbook.schemas import SCHEMA_DIR
 
 ACTIVITY_FIELDS = ("account_id", "date", "type", "topic", "customer_contact", "our_contact", "status", "related")
 DEAL_FIELDS = ("account_id", "date", "amount", "status", "competitive", "currency", "won", "closed", "deal_id", "deal_name")
 CONTACT_FIELDS = ("contact_id", "contact_name", "account_id")
-# The canonical activity types, as the activity-keywords schema lists them.
-ACTIVITY_TYPES = tuple(json.loads((SCHEMA_DIR / "activity-keywords.schema.json").read_text(encoding="utf-8"))
-                       ["properties"]["interaction_types"]["items"]["enum"])
 
 
 @dataclass
@@ -51,24 +47,6 @@ class Derived:
     origins: dict[str, list[str]] = field(default_factory=dict)  # signal -> the logs it was computed from
     notes: dict[int, list[DataNote]] = field(default_factory=dict)  # account index → data notes from the logs
     kept: Kept | None = None  # with LogReader(keep=True): the signals left in the engine (`values` is empty then)
-
-
-@dataclass
-class Kept:
-    """The logs' signals left in the engine (`LogReader(keep=True)`), never fetched: each a column of a table
-    there, one row per account of the log (`position`: its place in the account table). The accounts a log
-    has no row for have 0 for a signal of `zero` (none happened), else unknown; `relationship_start` is the
-    earliest of `earliest` (each log's first date) unless --history-from made the logs a window."""
-
-    columns: dict[str, tuple[str, str] | None] = field(default_factory=dict)  # signal -> (table, column); None: relationship_start, from `earliest`
-    earliest: list[tuple[str, str]] = field(default_factory=list)  # (table, column) of each log's first date
-    zero: frozenset[str] = frozenset()
-    # Set by `checker.check` and `checker.engines.signals_view`, which merge them with the account table there:
-    own: frozenset[str] = frozenset()  # the kept signals the account export has too (its value wins)
-    reviewed: np.ndarray | None = None  # the positions of the reviewed accounts, whose logs' values were merged here
-    replaced: list[str] = field(default_factory=list)  # … the signals (not the export's) whose values there are the merged ones
-    reviewed_counts: dict[str, int] = field(default_factory=dict)  # of those accounts: the export's values kept over the logs'
-    counted: dict[str, int] = field(default_factory=dict)  # every account's (Sources.kept_from_accounts)
 
 
 class LogReader:
@@ -324,7 +302,7 @@ class LogReader:
             self.db.run(f"DROP TABLE IF EXISTS raw_{kind}_{n}")
 
     # Signals that need a column beyond account id and date.
-    _NEEDS: ClassVar[dict[str, str]] = {"customer_contacts_12m": "customer_contact", "our_contacts_12m": "our_contact", "contact_changes_unhandled_12m": "customer_contact",
+    NEEDS: ClassVar[dict[str, str]] = {"customer_contacts_12m": "customer_contact", "our_contacts_12m": "our_contact", "contact_changes_unhandled_12m": "customer_contact",
               "competitive_tenders_12m": "competitive", "revenue_12m": "amount", "revenue_prev_12m": "amount",
               "joint_projects_active": "status", "repeat_complaints_open": "status"}
     _ZERO_WHEN_ABSENT: ClassVar[set[str]] = {
@@ -379,7 +357,7 @@ class LogReader:
                 short = False
                 query = deal_signals(self.as_of, self.playbook.signals, self.deal_fields, self.mapping.currency_rates)
             if kept is not None:  # the signals stay in the engine: only the few accounts with a data note come here
-                self._keep(kept, f"pb_signals_{stat.kind}", query, first, stat, short, notes, origins)
+                keep_signals(self, kept, f"pb_signals_{stat.kind}", query, first, stat, short, notes, origins)
                 continue
             # The logs' accounts are positions in the account table already (`acc`): no join back to the ids.
             result = self.db.arrays(f"SELECT s.account_id AS position, s.* EXCLUDE (account_id) FROM ({query}) s")
@@ -394,7 +372,7 @@ class LogReader:
             deal_notes(rows, result, notes)
             fields = self.activity_fields if first == "first_activity" else self.deal_fields
             for signal, column in result.items():
-                if self._NEEDS.get(signal, "account_id") not in fields or self._before_history(signal):
+                if self.NEEDS.get(signal, "account_id") not in fields or self.before_history(signal):
                     continue  # the log has no such column, or the window reaches before its history: unknown
                 if signal == "contact_changes_unhandled_12m" and short:
                     continue
@@ -412,32 +390,7 @@ class LogReader:
         order = ("activities", "deals", "contacts")  # the report lists activities first
         return Derived(values, sorted(stats, key=lambda s: order.index(s.kind)), origins, notes, kept)
 
-    def _keep(self, kept: Kept, table: str, query: str, first: str, stat: LogStats, short: bool,
-              notes: dict[int, list[DataNote]], origins: dict[str, list[str]]) -> None:
-        """One log's signals as the engine's table `table` (the loop of `_derive` without fetching them): the same
-        signals kept, in the same order; the data notes (deals in several currencies, won deals without an
-        amount) fetched for the accounts that have one."""
-        self.db.run(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT s.account_id AS position, s.* EXCLUDE (account_id) FROM ({query}) s")
-        names = [n for n in self.db.arrays(f"SELECT * FROM {table} LIMIT 0") if n != "position"]
-        coverage_warnings(stat, self.as_of, self._windows(names), self.history_from)
-        if self.history_from is None:  # as relationship_start's place in `values`: where the first log made it
-            kept.columns.setdefault("relationship_start", None)
-            kept.earliest.append((table, first))
-        noted = [n for n in ("currencies", "unpriced") if n in names]
-        if noted:
-            noting = {"currencies": "currencies IS NOT NULL", "unpriced": "unpriced > 0"}  # what deal_notes notes (it reads the rest away)
-            found = self.db.arrays(f"SELECT position, {', '.join(noted)} FROM {table} WHERE " + " OR ".join(noting[n] for n in noted))
-            deal_notes(np.asarray(found.pop("position"), dtype=np.intp), found, notes)
-        fields = self.activity_fields if first == "first_activity" else self.deal_fields
-        for signal in names:
-            if signal in (first, *noted) or self._NEEDS.get(signal, "account_id") not in fields or self._before_history(signal):
-                continue
-            if signal == "contact_changes_unhandled_12m" and short:
-                continue
-            kept.columns[signal] = (table, signal)
-            origins[signal] = [stat.name]
-
-    def _before_history(self, signal: str) -> bool:
+    def before_history(self, signal: str) -> bool:
         """Whether the signal's window reaches before --history-from (the log is only a window of the history)."""
         days = self.playbook.signals[signal].data.get("window_days") if signal in self.playbook.signals else None
         return bool(self.history_from and days and (self.as_of - self.history_from).days < days)

@@ -13,8 +13,7 @@ import pytest
 from checker.check import Inputs, run_check
 from checker.inputs.columns import decode
 from checker.inputs.engine import DuckEngine
-from checker.inputs.log_classes import classify_activities, row_kinds
-from checker.inputs.logs import ACTIVITY_TYPES
+from checker.inputs.log_classes import ACTIVITY_TYPES, classify_activities, row_kinds
 from checker.inputs.mappings import presets
 
 AS_OF = date(2026, 6, 30)

@@ -15,9 +15,8 @@ import pytest
 from checker.check import Inputs, run_check
 from checker.inputs.columns import decode
 from checker.inputs.engine import DuckEngine
-from checker.inputs.log_classes import classify_activities
+from checker.inputs.log_classes import ACTIVITY_TYPES, classify_activities
 from checker.inputs.log_lemmas import FinnishKeywords, keyword_lemmatiser, lemmatiser
-from checker.inputs.logs import ACTIVITY_TYPES
 from checker.inputs.mappings import presets
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "finnish" / "subjects.csv"

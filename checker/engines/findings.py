@@ -237,30 +237,25 @@ class SQLCheck:
         """COPY the findings to a Parquet file, whole or not at all (a temporary file beside it, then renamed),
         in ORDER (sorted by the engine, which spills to its work folder beyond its memory)."""
         select = self.select()
-        if not isinstance(self.con, duckdb.DuckDBPyConnection):  # Spark writes its own (checker/engines/spark_findings.py)
-            self.con.write_parquet(select, path)
-            return
-        handle, temp = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.", suffix=".tmp")
-        os.close(handle)
-        try:
-            self.con.execute(f"COPY ({select}) TO {text(temp)} (FORMAT parquet)")
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        write_parquet(self.con, select, path)
 
 
 def write_accounts(check: SQLCheck, findings: Path) -> None:
     """Beside the findings, every account's declared stage and best fit (findings.accounts.parquet): what a later
     run's `--baseline findings.parquet` compares stages with and counts accounts by (checker/engines/status.py)."""
-    path = accounts_path(findings)
-    if not isinstance(check.con, duckdb.DuckDBPyConnection):  # Spark writes its own, as the findings
-        check.con.write_parquet(accounts_sql(), path)
+    write_parquet(check.con, accounts_sql(), path=accounts_path(findings))
+
+
+def write_parquet(con: duckdb.DuckDBPyConnection, select: str, path: Path) -> None:
+    """The rows of `select` as the Parquet file `path`, whole or not at all (written beside, then renamed);
+    on Spark, by Spark (checker/engines/spark_findings.py)."""
+    if not isinstance(con, duckdb.DuckDBPyConnection):
+        con.write_parquet(select, path)
         return
     handle, temp = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(handle)
     try:
-        check.con.execute(f"COPY ({accounts_sql()}) TO {text(temp)} (FORMAT parquet)")
+        con.execute(f"COPY ({select}) TO {text(temp)} (FORMAT parquet)")
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

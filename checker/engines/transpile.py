@@ -88,18 +88,26 @@ def _regex_literals(node: exp.Expression) -> exp.Expression:
     return node
 
 
-def _word_lookup(node: exp.Expression) -> exp.Expression:
-    """`[v1, v2, …][list_position([k1, k2, …], cell)]` (signal_sql.word_lookup) as a map lookup:
-    Spark's arrays count from 0 and list_position has no Spark name; a map gives NULL for any other word, as DuckDB does."""
+def word_lookup_parts(node: exp.Expression) -> tuple[list[exp.Expression], list[exp.Expression], exp.Expression] | None:
+    """`[v1, v2, …][list_position([k1, k2, …], cell)]` (signal_sql.word_lookup) as (keys, values, cell); None for any other node."""
     if isinstance(node, exp.Bracket) and isinstance(node.this, exp.Array) and len(node.expressions) == 1:
         index = node.expressions[0]
         if isinstance(index, exp.Anonymous) and index.name.lower() == "list_position":
             keys, cell = index.expressions
             if not isinstance(keys, exp.Array) or len(keys.expressions) != len(node.this.expressions):
                 raise Untranslatable("list_position over a list that is not written out")
-            pairs = [part for k, v in zip(keys.expressions, node.this.expressions, strict=True) for part in (k.copy(), v.copy())]
-            return exp.Anonymous(this="element_at", expressions=[exp.Anonymous(this="map", expressions=pairs), cell.copy()])
-    return node
+            return [k.copy() for k in keys.expressions], [v.copy() for v in node.this.expressions], cell.copy()
+    return None
+
+
+def _word_lookup(node: exp.Expression) -> exp.Expression:
+    """A word lookup as a map lookup: Spark's arrays count from 0 and list_position has no Spark name; a map
+    gives NULL for any other word, as DuckDB does."""
+    if (parts := word_lookup_parts(node)) is None:
+        return node
+    keys, values, cell = parts
+    pairs = [part for k, v in zip(keys, values, strict=True) for part in (k, v)]
+    return exp.Anonymous(this="element_at", expressions=[exp.Anonymous(this="map", expressions=pairs), cell])
 
 
 def _strptime(node: exp.Expression) -> exp.Expression:

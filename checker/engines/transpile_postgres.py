@@ -17,7 +17,7 @@ from collections.abc import Callable
 import sqlglot
 from sqlglot import exp
 
-from checker.engines.transpile import Untranslatable
+from checker.engines.transpile import Untranslatable, word_lookup_parts
 
 #: The collation lower() and upper() work in on PostgreSQL (ICU's root locale: Unicode case mapping).
 CASE_COLLATION = "und-x-icu"
@@ -203,16 +203,11 @@ def _pg_regex(node: exp.Expression) -> exp.Expression:
 
 
 def _pg_word_lookup(node: exp.Expression) -> exp.Expression:
-    """`[v1, …][list_position([k1, …], cell)]` (signal_sql.word_lookup) as `CASE cell WHEN k1 THEN v1 … END` (the first key wins, as list_position finds it)."""
-    if isinstance(node, exp.Bracket) and isinstance(node.this, exp.Array) and len(node.expressions) == 1:
-        index = node.expressions[0]
-        if isinstance(index, exp.Anonymous) and index.name.lower() == "list_position":
-            keys, cell = index.expressions
-            if not isinstance(keys, exp.Array) or len(keys.expressions) != len(node.this.expressions):
-                raise Untranslatable("list_position over a list that is not written out")
-            ifs = [exp.If(this=k.copy(), true=v.copy()) for k, v in zip(keys.expressions, node.this.expressions, strict=True)]
-            return exp.Case(this=cell.copy(), ifs=ifs)
-    return node
+    """A word lookup (transpile.word_lookup_parts) as `CASE cell WHEN k1 THEN v1 … END` (the first key wins, as list_position finds it)."""
+    if (parts := word_lookup_parts(node)) is None:
+        return node
+    keys, values, cell = parts
+    return exp.Case(this=cell, ifs=[exp.If(this=k, true=v) for k, v in zip(keys, values, strict=True)])
 
 
 def _pg_aggregates(node: exp.Expression) -> exp.Expression:

@@ -32,7 +32,7 @@ def test_a_narrowed_and_waived_parquet_output_on_spark_is_duckdbs_row_for_row(sp
         code, _, err = run(capsys, "check", str(SAMPLE), *AS_OF, *options, "--engine", engine, "--output", str(target))
         assert code == 1, err
         summary = json.loads(target.with_suffix(".summary.json").read_text(encoding="utf-8"))
-        summary.pop("findings_file")
+        assert (summary.pop("findings_file"), summary.pop("accounts_file")) == (target.name, f"{engine}.accounts.parquet")
         found[engine] = (_rows(target), summary, [line for line in err.splitlines() if "wrote" not in line])
     assert found["spark"] == found["duckdb"]  # the same rows in the same order, the same summary and stderr
     rows, summary, _ = found["duckdb"]

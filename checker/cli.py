@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from checker.check import CheckResult, Filters, Sources, owner_key, read_signals, run_check
+from checker.engines.choose import shown
 from checker.history.baseline import Baseline, load_baseline, write_index
 from checker.history.changes import annotate, comparable, report_columns
 from checker.history.waivers import append_waiver, check_rules, known_rules, login, read_waivers
@@ -235,7 +236,7 @@ def _check_parquet(args: argparse.Namespace, playbook: Playbook) -> int:
         wrote = playbook.text("cli.wrote", args.lang, path=args.output, findings=findings, accounts=accounts)
     else:
         where = playbook.text("output_table.in_database", args.lang, path=target.database) if target.database is not None else ""
-        wrote = playbook.text("output_table.wrote", args.lang, engine=args.engine, table=target.name, where=where, findings=findings, accounts=accounts)
+        wrote = playbook.text("output_table.wrote", args.lang, engine=shown(args.engine), table=target.name, where=where, findings=findings, accounts=accounts)
     print(f"playbook: {wrote}", file=sys.stderr)
     if beside is not None:
         print(f"playbook: {playbook.text('parquet.wrote_summary', args.lang, path=beside)}", file=sys.stderr)

@@ -201,16 +201,20 @@ def output_table_from(args: argparse.Namespace) -> OutputTable | None:
         raise UsageError("output_table.format", format=args.format)
     if problem := name_problem(args.output_table):
         raise UsageError(problem.key, **problem.values)
-    if args.engine not in ("duckdb", "spark"):  # a warehouse's URL: its findings are written locally, not yet into it
-        raise UsageError("output_table.warehouse", engine=shown(args.engine))
     if args.engine == "duckdb" and args.database is None:
         raise UsageError("output_table.needs_database")
     if args.database is not None and not args.database.resolve().parent.is_dir():
         raise UsageError("error.output_folder", path=args.database, folder=args.database.resolve().parent)
-    target = OutputTable(args.output_table, args.database if args.engine == "duckdb" else None, args.replace)
+    url = args.engine if "://" in args.engine else None  # a warehouse's: the findings go into it
+    target = OutputTable(args.output_table, args.database if args.engine == "duckdb" else None, args.replace, url)
     if args.engine == "duckdb" and not args.accounts_table and not any(getattr(args, f"{kind}_table") for kind in ("activities", "deals", "contacts")):
         args.database = None  # the output's alone: not read as an input (it may not exist yet)
-    precheck(target)
+    if url is None:
+        precheck(target)
+    else:  # the warehouse reached, its schema there, the table refused or the user's right to write it: before anything is read
+        from checker.engines.warehouse_output import precheck as warehouse_precheck
+
+        warehouse_precheck(target)
     return target
 
 

@@ -222,7 +222,11 @@ class SQLCheck:
 
     def write_table(self, target: OutputTable) -> None:
         """The findings as the engine's table `target` (`--output-table`; checker/engines/output_table.py)."""
-        if isinstance(self.con, duckdb.DuckDBPyConnection):
+        if target.url is not None:  # a warehouse's: the rows computed here, streamed there (checker/engines/warehouse_output.py)
+            from checker.engines.warehouse_output import write_findings
+
+            write_findings(self.con, self.select(), target)
+        elif isinstance(self.con, duckdb.DuckDBPyConnection):
             if target.database is None:
                 raise ValueError("a DuckDB output table needs its database file")
             tables = DuckTables(self.con, target.database)

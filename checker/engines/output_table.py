@@ -46,6 +46,7 @@ class OutputTable:
     name: str
     database: Path | None = None  # the duckdb engine's --database
     replace: bool = False
+    url: str | None = None  # a warehouse's --engine URL: the table is written there (checker/engines/warehouse_output.py)
 
 
 def name_problem(name: str) -> Problem | None:
@@ -129,7 +130,8 @@ def check_target(writer: TableWriter, target: OutputTable, engine: str) -> None:
 
 def precheck(target: OutputTable) -> None:
     """On DuckDB, before the exports are read: an existing database file can be written to and check_target passes.
-    (A missing file is created by the write; Spark's catalog is asked when the findings are written.)"""
+    (A missing file is created by the write; Spark's catalog is asked when the findings are written; a warehouse's
+    table by checker/engines/warehouse_output.py's precheck.)"""
     if target.database is None or not target.database.is_file():
         return
     con = duckdb.connect()

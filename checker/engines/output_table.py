@@ -14,7 +14,9 @@ what holds the findings (the engine's side of the seam; a warehouse engine imple
 On DuckDB (`DuckTables`) the table is one of the database file `--database FILE.duckdb`, which is
 attached writable for the write only (for reading tables it is attached read-only) and created
 when missing; the table is replaced in one transaction, so a failed write leaves last week's. On
-Spark (`SparkEngine.write_table`) it is `saveAsTable` in the session's catalog.
+Spark (`SparkEngine.write_table`) it is `saveAsTable` in the session's catalog. On a PostgreSQL URL
+(`warehouse_output.WarehouseTables`) it is a table of that database, the rows streamed there from
+the DuckDB the rules ran in, in one transaction.
 
 An existing table is refused unless `--replace` is given, and even then only a findings table
 (one with the findings' key columns) is replaced: a mistyped name never overwrites another table.

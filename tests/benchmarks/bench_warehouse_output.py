@@ -64,12 +64,13 @@ def main() -> int:
         (count,) = duckdb.sql(f"SELECT count(*) FROM read_parquet('{parquet}')").fetchall()[0]
         if rows != count:
             raise SystemExit(f"the table holds {rows:,} rows, the file {count:,}")
-        (ps, pm), (ms, mm), (rs, rm) = (min(runs[k]) for k in ("parquet", "made", "replaced"))
-        print(f"{args.accounts:,} accounts, {count:,} findings (best of {args.runs})")
-        print(f"check --output findings.parquet:      {ps:6.1f} s, peak {pm:5.0f} MB, file {parquet.stat().st_size / 1e6:.1f} MB")
-        print(f"check --output-table (a new table):   {ms:6.1f} s, peak {mm:5.0f} MB   ({ms / ps:.2f} × the time, {mm / pm:.2f} × the memory)")
-        print(f"check --output-table --replace:       {rs:6.1f} s, peak {rm:5.0f} MB   ({rs / ps:.2f} × the time, {rm / pm:.2f} × the memory); "
-              f"table {size / 1e6:.0f} MB with its dead rows")
+        print(f"{args.accounts:,} accounts, {count:,} findings (best of {args.runs}); the file {parquet.stat().st_size / 1e6:.1f} MB, "
+              f"the table {size / 1e6:.0f} MB (with the rows --replace deleted)")
+        seconds, memory = min(runs["parquet"])
+        labels = {"parquet": "--output findings.parquet", "made": "--output-table (a new table)", "replaced": "--output-table --replace"}
+        for key, label in labels.items():
+            s, mb = min(runs[key])
+            print(f"check {label:30} {s:6.1f} s, peak {mb:5.0f} MB   ({s / seconds:.2f} × the file's time, {mb / memory:.2f} × its memory)")
     return 0
 
 

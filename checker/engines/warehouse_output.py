@@ -41,6 +41,8 @@ _TYPES = {"string": "text", "large_string": "text", "string_view": "text", "int6
           "null": "text"}  # a text column DuckDB found no value in (waived_by when no waiver names its author): text, as it means
 #: SQLSTATEs of what the user may not do (42501) and of a schema that is not there (3F000).
 _NO_RIGHT, _NO_SCHEMA = "42501", "3F000"
+#: What the driver's error says when reading the rows to ingest failed (DuckDB's error follows it).
+_STREAM = "ArrowArrayStreamGetNext"
 
 
 class WarehouseTables:
@@ -149,18 +151,29 @@ class WarehouseTables:
             self.connection.rollback()
 
     def _problem(self, exc: Any, name: str, schema: str) -> Exception:
-        """A failed write as the message for it: no right, no schema, the server gone, or PostgreSQL's words (EngineError)."""
-        import adbc_driver_manager
-
+        """A failed write (rolled back) as the message for it: no right, no schema, the server gone, or the words of
+        PostgreSQL or of DuckDB (a failure computing the rows as they are read: EngineError)."""
         state = getattr(exc, "sqlstate", None) or ""
         if state == _NO_RIGHT:
             user = self._fetch("SELECT current_user::text")[0][0]
             return InputError("output_table.no_right", engine=self.name, table=name, schema=schema, user=user)
         if state == _NO_SCHEMA:
             return InputError("output_table.no_schema", engine=self.name, table=name, schema=schema)
-        if state.startswith(("08", "57P")) or getattr(exc, "status_code", None) == adbc_driver_manager.AdbcStatusCode.IO:
+        text = str(exc)
+        if _STREAM in text:  # DuckDB failed while the ingest read its rows: its words, after the driver's
+            return EngineError(text.rsplit("IOError: ", 1)[-1].strip().splitlines()[0])
+        if state.startswith(("08", "57P")) or not self._alive():  # the server is gone (the driver says only "IO")
             return InputError("output_table.connection_lost", engine=self.name, table=name, detail=_first_line(exc).rstrip("."))
         return EngineError(_first_line(exc))
+
+    def _alive(self) -> bool:
+        """Whether the session still answers (after a failed write: was it the connection that failed?)."""
+        try:
+            self.cursor.execute("SELECT 1")
+            self.cursor.fetchall()
+        except Exception:
+            return False
+        return True
 
     def __enter__(self) -> WarehouseTables:
         return self

@@ -222,3 +222,19 @@ def test_no_schema_and_no_right_are_one_line_before_the_rules_run(postgres, caps
               "GRANT CREATE ON SCHEMA locked TO limited")
     _one_line(*_run(capsys, *common, "--engine", limited, "--output-table", "locked.findings", "--replace"), "may not write the table locked.findings")
     _one_line(*_run(capsys, *common, "--engine", limited, "--output-table", "findings"), "may not write the table findings", "schema public")
+
+
+def test_duckdb_failing_while_the_rows_are_streamed_is_its_own_words_and_leaves_the_table(postgres):  # noqa: F811
+    """A failure of the query as the ingest reads it (the sort out of memory, say): DuckDB's words, not a lost connection."""
+    from checker.engines.output_table import OutputTable, save
+    from checker.engines.warehouse_output import WarehouseTables
+    from checker.inputs.files import InputError
+
+    _fresh(postgres, "streamed")
+    _sql(postgres, "CREATE TABLE streamed.findings (account_id text, rule text, kind text, severity text)", "INSERT INTO streamed.findings VALUES ('A', 'r', 'k', 's')")
+    failing = ("SELECT 'A' || i AS account_id, CASE WHEN i > 150000 THEN error('out of memory, say') ELSE 'r' END AS rule, 'k' AS kind, 's' AS severity "
+               "FROM range(300000) t(i)")
+    with duckdb.connect() as con, WarehouseTables(postgres, con) as tables, pytest.raises(InputError) as raised:
+        save(tables, failing, OutputTable("streamed.findings", replace=True, url=postgres), tables.name)
+    assert raised.value.key == "output_table.failed" and raised.value.values["detail"].endswith("out of memory, say")
+    assert _rows(postgres, "streamed.findings") == [("A", "r", "k", "s")]

@@ -69,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--propose-stages", type=Path, metavar="FILE", help="also write a CSV a CRM can import: a proposed stage (the best fit) for every account without one, how sure, and 'review' where the evidence is thin")
     # Findings as rows of a table of the engine (issue 25; checker/engines/output_table.py).
     p.add_argument("--output-table", metavar="NAME", help="write the findings (findings.parquet's rows) as this table of the engine instead of a file "
-                                                          "(duckdb: of --database FILE.duckdb, created when missing; spark: of its catalog); its summary goes to --summary FILE or stdout")
+                                                          "(duckdb: of --database FILE.duckdb, created when missing; spark: of its catalog; a postgresql:// URL: of that database); its summary goes to --summary FILE or stdout")
     p.add_argument("--replace", action="store_true", help="with --output-table: replace the table when it exists (only a findings table an earlier run wrote)")
     p.add_argument("--summary", type=Path, metavar="FILE", help="with --output FILE.parquet or --output-table: write the run's summary (JSON) here (default: beside the Parquet file; stdout for a table)")
 

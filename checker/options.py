@@ -211,6 +211,8 @@ def output_table_from(args: argparse.Namespace) -> OutputTable | None:
         args.database = None  # the output's alone: not read as an input (it may not exist yet)
     if url is None:
         precheck(target)
+    elif problem := engine_problem(url):  # another warehouse's URL, or no [postgres] extra: said before the warehouse is asked
+        raise UsageError(problem.key, **problem.values)
     else:  # the warehouse reached, its schema there, the table refused or the user's right to write it: before anything is read
         from checker.engines.warehouse_output import precheck as warehouse_precheck
 

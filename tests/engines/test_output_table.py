@@ -92,7 +92,9 @@ def test_a_write_the_engine_refuses_leaves_the_earlier_table(capsys, tmp_path: P
     (["--database", "no-such-folder/x.duckdb", "--output-table", "findings"], "no-such-folder"),
     (["--database", "x.duckdb", "--output-table", "findings", "--scores"], "--scores"),
     (["--engine", "postgresql://me:secret@127.0.0.1:1/crm", "--output-table", "findings"], "postgresql://me:***@127.0.0.1:1/crm"),  # unreachable (or no [postgres] extra): one line, masked
-], ids=["injection", "three-parts", "digit-first", "with-output", "no-database", "format", "replace-alone", "no-folder", "scores", "warehouse-unreachable"])
+    (["--engine", "snowflake://me:secret@acme/crm", "--output-table", "findings"], "snowflake://me:***@acme/crm: the checker does not run in this kind"),
+], ids=["injection", "three-parts", "digit-first", "with-output", "no-database", "format", "replace-alone", "no-folder", "scores", "warehouse-unreachable",
+        "other-warehouse"])
 def test_what_an_output_table_cannot_be_is_one_message_before_anything_is_written(capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                                   args: list[str], fragment: str) -> None:
     monkeypatch.chdir(tmp_path)

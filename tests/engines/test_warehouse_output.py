@@ -73,7 +73,7 @@ def test_the_canonical_fixtures_findings_are_the_parquet_rows_in_their_order_wit
     on_files, on_tables, _ = _fixture(postgres, "canonical", typed=False)
     _fresh(postgres, "analytics")
     code, out, err = _run(capsys, "check", *on_tables, "--engine", postgres, "--output-table", "analytics.findings", "--fail-on", "never")
-    assert code == 0 and PASSWORD not in err, err
+    assert code == 0 and PASSWORD not in err + out, err
     assert "wrote the table analytics.findings (postgresql://playbook:***@" in err
     summary = json.loads(out)
     assert code == 0 and _run(capsys, "check", *on_files, "--output", str(tmp_path / "f.parquet"), "--fail-on", "never")[0] == 0

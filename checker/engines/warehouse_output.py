@@ -56,7 +56,7 @@ class WarehouseTables:
         try:
             self.connection = adbc_driver_postgresql.dbapi.connect(url)  # autocommit off: one transaction for the write
         except adbc_driver_manager.Error as exc:
-            raise InputError("error.warehouse_failed", engine=self.name, detail=f"could not connect: {_first_line(exc)}") from None
+            raise InputError("error.warehouse_failed", engine=self.name, detail=_first_line(exc)) from None
         self.cursor = self.connection.cursor()
 
     # --- the TableWriter interface (output_table.py) ---------------------------------------------

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -14,8 +16,8 @@ from checker.inputs.mapping_source import mapping_source
 from checker.inputs.mappings import presets
 from checker.inputs.tables import TableSource, table_problem
 from checker.inputs.values import date_pattern
-from checker.playbook.messages import Problem
 from checker.playbook.model import FINDING_KINDS, LANGUAGES, SEVERITIES
+from checker.playbook.usage import BadOption, Parser, UsageError, lang_of
 from checker.reports import REPORTERS
 
 PARQUET = "parquet"  # `check --format parquet`: the findings computed in SQL (checker/engines/findings.py), not a REPORTERS entry
@@ -24,12 +26,18 @@ PARQUET = "parquet"  # `check --format parquet`: the findings computed in SQL (c
 MOST_ACCOUNTS = 1_000_000
 
 
-class UsageError(Problem):
-    """A problem with the command line; reported in one line (in --lang), exit 2."""
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line's options; a mistake in it is a UsageError (checker/playbook/usage.py), in the language it asks for."""
+    return _parser().parse_args(argv)
+
+
+def usage_lang(argv: Sequence[str] | None) -> str:
+    """The language to say a mistake of the command line in (its --lang, if it can be read)."""
+    return lang_of(sys.argv[1:] if argv is None else argv, LANGUAGES)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="playbook", description="Relationship Playbook: validate the playbooks, list the rules, check CRM exports.")
+    parser = Parser(prog="playbook", description="Relationship Playbook: validate the playbooks, list the rules, check CRM exports.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -104,9 +112,9 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sample", help="write a realistic sample account export, generated from the stage profiles",
                        description="Generate fictional accounts across every stage and ending: clean ones (verified by the checker), drifting ones and a few with the data mistakes real exports carry. The bundled docs/samples/accounts.csv is `playbook sample --accounts 300 --as-of 2026-10-31`.")
-    p.add_argument("--accounts", type=int, default=300, metavar="N", help="how many accounts (default 300)")
+    p.add_argument("--accounts", type=_whole, default=300, metavar="N", help="how many accounts (default 300)")
     p.add_argument("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD", help="the date the sample's dates count back from (default: today)")
-    p.add_argument("--seed", type=int, default=7, help="random seed; the same seed gives the same file")
+    p.add_argument("--seed", type=_whole, default=7, help="random seed; the same seed gives the same file")
     p.add_argument("--output", type=Path, metavar="FILE", help="write here instead of stdout")
     p.add_argument("--playbooks", type=Path, metavar="DIR", help="playbook folder (default: the bundled one)")
 
@@ -216,19 +224,26 @@ def output_table_from(args: argparse.Namespace) -> OutputTable | None:
 
 def _count(text: str) -> int:
     if not text.strip().isdigit():
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number of accounts; write a whole number, 0 for no limit")
+        raise BadOption("usage.not_a_count", value=text)
     return int(text)
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise BadOption("usage.not_whole", value=text) from None
 
 
 def _as_of(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write it as YYYY-MM-DD") from None
+        raise BadOption("usage.not_a_date", value=text) from None
 
 
 def _date_format(text: str) -> str:
     try:
         return date_pattern(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is neither dmy, mdy, iso nor a strftime pattern that reads a date (e.g. '%d.%m.%Y %H:%M')") from None
+        raise BadOption("usage.not_a_date_format", value=text) from None

@@ -1,5 +1,6 @@
 """The `playbook` command line: its options, and the inputs `check`, `signals`, `calibrate` and
-`review-sheet` read from them."""
+`review-sheet` read from them. Its help is in the language `--lang` asks for: every text, argparse's
+own words too, is a message of playbooks/messages/cli.yaml."""
 from __future__ import annotations
 
 import argparse
@@ -54,22 +55,22 @@ def help_texts() -> dict[str, dict[str, str]]:
 class _Formatter(argparse.HelpFormatter):
     """argparse's help with its own fixed words in the parser's language.
 
-    argparse takes "usage: " and its section headings through gettext (`argparse._`, English
-    without a catalogue, and the same in Python 3.11-3.13); setting gettext for argparse would
-    change its error texts too, which checker/playbook/usage.py reads. So the two public hooks
-    of the formatter swap them here: the usage line's prefix, and a heading that is argparse's
-    own (as gettext gives it). -h and --version get their help where _parser adds them.
+    argparse takes "usage: " and its section headings through gettext (`argparse._`: English, as
+    no catalogue ships, the same words in Python 3.11-3.13). Setting gettext for argparse would
+    change its error texts too, which checker/playbook/usage.py reads; so two public hooks of the
+    formatter swap the words here: the usage line's prefix, and a heading that is argparse's own
+    (as gettext gives it). -h and --version get their help where _parser adds them.
     """
 
-    def __init__(self, prog: str, words: dict[str, str], **kwargs: Any):
+    def __init__(self, prog: str, usage: str, headings: dict[str, str], **kwargs: Any):
         super().__init__(prog, **kwargs)
-        self.words = words
+        self.usage_prefix, self.heading_words = usage, headings
 
     def add_usage(self, usage: str | None, actions: Iterable[argparse.Action], groups: Iterable[Any], prefix: str | None = None) -> None:
-        super().add_usage(usage, actions, groups, self.words["usage: "] if prefix is None else prefix)
+        super().add_usage(usage, actions, groups, self.usage_prefix if prefix is None else prefix)
 
     def start_section(self, heading: str | None) -> None:
-        super().start_section(self.words.get(heading or "", heading))
+        super().start_section(self.heading_words.get(heading or "", heading))
 
 
 class _Texts:
@@ -77,15 +78,15 @@ class _Texts:
 
     def __init__(self, lang: str):
         self.lang = lang
-        self.formatter = partial(_Formatter, words={gettext(word): self(f"help.words.{key}") + " " * word.endswith(" ")
-                                                    for key, word in (("usage", "usage: "), ("positionals", "positional arguments"), ("options", "options"))})
+        headings = {gettext("positional arguments"): self("help.words.positionals"), gettext("options"): self("help.words.options")}
+        self.formatter = partial(_Formatter, usage=self("help.words.usage") + " ", headings=headings)
 
     def __call__(self, key: str, **values: object) -> str:
         return fill(help_texts()[key][self.lang], values)
 
-    def parser(self, make: Callable[..., Parser], name: str, **texts: str | None) -> Parser:
+    def parser(self, make: Callable[..., Parser], **kwargs: str) -> Parser:
         """A parser by `make` (Parser, or a sub-command's add_parser) in this language, with its -h."""
-        parser = make(**({"prog": name} if make is Parser else {"name": name}), **texts, add_help=False, formatter_class=self.formatter)
+        parser = make(**kwargs, add_help=False, formatter_class=self.formatter)
         parser.add_argument("-h", "--help", action="help", help=self("help.words.help"))
         return parser
 
@@ -93,7 +94,7 @@ class _Texts:
         """The sub-command `name`: its line in `playbook --help`, description and epilog are `help.<name>.about` etc."""
         key = name.replace("-", "_")
         more = {part: self(f"help.{key}.{part}", **texts) for part in ("description", "epilog") if f"help.{key}.{part}" in help_texts()}
-        return _Command(self.parser(sub.add_parser, name, help=self(f"help.{key}.about"), **more), key, self)
+        return _Command(self.parser(sub.add_parser, name=name, help=self(f"help.{key}.about"), **more), key, self)
 
 
 class _Command:
@@ -112,8 +113,9 @@ class _Command:
 
 
 def _parser(lang: str = "en") -> argparse.ArgumentParser:
+    """The command line's parser, its help in `lang`."""
     texts = _Texts(lang)
-    parser = texts.parser(Parser, "playbook", description=texts("help.playbook"))
+    parser = texts.parser(Parser, prog="playbook", description=texts("help.playbook"))
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}", help=texts("help.words.version"))
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

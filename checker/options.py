@@ -31,6 +31,9 @@ PARQUET = "parquet"  # `check --format parquet`: the findings computed in SQL (c
 #: The most accounts `check` writes a report of (any format but parquet) unless --max-accounts says otherwise: a check
 #: to JSON takes about 150 MB of memory and writes 86 MB of JSON per 100,000 accounts (README, "Big outputs").
 MOST_ACCOUNTS = 1_000_000
+#: A command's --lang: without a default of its own, so that `playbook --lang fi COMMAND` (the top parser's
+#: --lang, default en) holds for the command too; a --lang after the command wins.
+_LANG: dict[str, Any] = {"choices": LANGUAGES, "default": argparse.SUPPRESS}
 
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -117,15 +120,16 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     texts = _Texts(lang)
     parser = texts.parser(Parser, prog="playbook", description=texts("help.playbook"))
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}", help=texts("help.words.version"))
+    parser.add_argument("--lang", choices=LANGUAGES, default="en", help=texts("help.playbook.lang"))
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = texts.command(sub, "validate")
     p.add("paths", nargs="*", type=Path, metavar="PATH")
-    p.add("--lang", choices=LANGUAGES, default="en")
+    p.add("--lang", **_LANG)
 
     p = texts.command(sub, "summary")
     p.add("--playbooks", type=Path, metavar="DIR")
-    p.add("--lang", choices=LANGUAGES, default="en")
+    p.add("--lang", **_LANG)
 
     p = texts.command(sub, "check", formats=", ".join([*REPORTERS, PARQUET]))
     _input_options(p)
@@ -134,7 +138,7 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     p.add("--max-accounts", type=_count, default=MOST_ACCOUNTS, metavar="N")
     p.add("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD")
     p.add("--fail-on", choices=[*SEVERITIES, "never"], default="error")
-    p.add("--lang", choices=LANGUAGES, default="en")
+    p.add("--lang", **_LANG)
     p.add("--playbooks", type=Path, metavar="DIR")
     p.add("--handbook-url", metavar="URL")
     p.add("--scores", action="store_true")
@@ -161,14 +165,14 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     p.add("--by")
     p.add("--waivers", type=Path, default=Path("waivers.yaml"), metavar="FILE")
     p.add("--playbooks", type=Path, metavar="DIR")
-    p.add("--lang", choices=LANGUAGES, default="en")
+    p.add("--lang", **_LANG)
 
     p = texts.command(sub, "signals")
     _input_options(p)
     p.add("--format", choices=["csv", "json"], default="csv")
     p.add("--output", type=Path, metavar="FILE")
     p.add("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD")
-    p.add("--lang", choices=LANGUAGES, default="en")
+    p.add("--lang", **_LANG)
     p.add("--playbooks", type=Path, metavar="DIR")
 
     p = texts.command(sub, "review-sheet")
@@ -176,7 +180,7 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     p.add("--output", type=Path, required=True, metavar="FILE")
     p.add("--owner", action="append", default=[], metavar="NAME")
     p.add("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD")
-    p.add("--lang", choices=LANGUAGES, default="en")
+    p.add("--lang", **_LANG)
     p.add("--playbooks", type=Path, metavar="DIR")
 
     p = texts.command(sub, "sample")
@@ -191,7 +195,7 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     p.add("--output", type=Path, metavar="FILE")
     p.add("--overlay", type=Path, metavar="FILE")
     p.add("--as-of", type=_as_of, default=None, metavar="YYYY-MM-DD")
-    p.add("--lang", choices=LANGUAGES, default="en")
+    p.add("--lang", **_LANG)
     p.add("--playbooks", type=Path, metavar="DIR")
 
     p = texts.command(sub, "rules")
@@ -199,7 +203,7 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     p.add("--thresholds", type=Path, metavar="FILE")
     p.add("--handbook-url", metavar="URL")
     p.add("--playbooks", type=Path, metavar="DIR")
-    p.add("--lang", choices=LANGUAGES, default="en")
+    p.add("--lang", **_LANG)
     return parser
 
 

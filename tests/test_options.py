@@ -62,11 +62,11 @@ def test_every_option_of_every_command_has_its_help_in_both_languages(capsys, mo
 
 def test_the_command_list_and_argparse_words_in_finnish(capsys, monkeypatch):
     out = help_of(capsys, monkeypatch, "--lang=fi", columns=80)
-    assert out.startswith("käyttö: playbook [-h] [--version] COMMAND ...\n")
+    assert out.startswith("käyttö: playbook [-h] [--version] [--lang {en,fi}] COMMAND ...\n")
     assert "\nargumentit:\n" in out and "\nvalitsimet:\n" in out
-    assert "  -h, --help    näytä tämä ohje ja lopeta\n" in out
-    assert "  --version     näytä ohjelman versio ja lopeta\n" in out
-    assert "    check       vertaa CRM:n asiakasvientiä pelikirjaan\n" in out
+    assert "  -h, --help      näytä tämä ohje ja lopeta\n" in out
+    assert "  --version       näytä ohjelman versio ja lopeta\n" in out
+    assert "    check         vertaa CRM:n asiakasvientiä pelikirjaan\n" in out
     assert english_words(out) == set()
     for word in ("usage:", "options:", "positional arguments", "show this help message"):
         assert word not in out
@@ -74,10 +74,10 @@ def test_the_command_list_and_argparse_words_in_finnish(capsys, monkeypatch):
 
 def test_the_english_help_is_as_it_was(capsys, monkeypatch):
     # Lines of `playbook … --help` as printed before the help became messages (the snapshot of 2026-12-05).
-    top = help_of(capsys, monkeypatch, columns=80)
-    assert top.startswith("usage: playbook [-h] [--version] COMMAND ...\n\nRelationship Playbook: validate the playbooks, list the rules, check CRM\nexports.\n\npositional arguments:\n  COMMAND\n")
-    assert "    waive       waive one finding until a date: add an entry to the waivers\n                file\n" in top
-    assert top.endswith("options:\n  -h, --help    show this help message and exit\n  --version     show program's version number and exit\n")
+    top = help_of(capsys, monkeypatch, columns=80)  # with --lang, which it did not have, and its command list wider for it
+    assert top.startswith("usage: playbook [-h] [--version] [--lang {en,fi}] COMMAND ...\n\nRelationship Playbook: validate the playbooks, list the rules, check CRM\nexports.\n\npositional arguments:\n  COMMAND\n")
+    assert "    check         check a CRM account export against the playbook\n" in top
+    assert "options:\n  -h, --help      show this help message and exit\n  --version       show program's version number and exit\n" in top
     check = help_of(capsys, monkeypatch, "check", columns=80)
     assert check.startswith("usage: playbook check [-h] [--activities FILE] [--deals FILE]\n                      [--contacts FILE] [--currency-rates FILE]\n")
     assert "\n\nFlag accounts whose behaviour does not match their declared stage, with\nevidence, the playbook's advice and a link to the handbook.\n\npositional arguments:\n" in check
@@ -113,12 +113,27 @@ def test_lang_anywhere_on_the_line_chooses_the_help(capsys, monkeypatch, argv):
     assert help_of(capsys, monkeypatch, *argv).startswith("käyttö: playbook check")
 
 
+@pytest.mark.parametrize(("argv", "first"), [
+    (["--lang", "fi", "--help"], "käyttö: playbook"),
+    (["--lang", "fi", "summary"], "Asiakkuuksien pelikirja"),  # before the command: for the command too
+    (["summary", "--lang", "fi"], "Asiakkuuksien pelikirja"),
+    (["--lang", "fi", "summary", "--lang", "en"], "Relationship Playbook"),  # after it wins
+    (["summary"], "Relationship Playbook"),
+])
+def test_lang_before_or_after_the_command(capsys, argv, first):
+    try:
+        assert main(argv) == 0
+    except SystemExit as done:  # --help
+        assert done.code == 0
+    assert capsys.readouterr().out.startswith(first)
+
+
 def test_every_help_message_is_used_and_written_in_both_languages():
     texts = help_texts()
     assert {key for key in bundled() if key.startswith("help.")} == set(texts)  # all in cli.yaml, which the help reads alone
     for key, text in texts.items():
         assert set(text) == {"en", "fi"} and text["en"] != text["fi"], key
-    used = {"help.playbook", "help.digit_group", *(f"help.words.{w}" for w in ("usage", "positionals", "options", "help", "version"))}
+    used = {"help.playbook", "help.playbook.lang", "help.digit_group", *(f"help.words.{w}" for w in ("usage", "positionals", "options", "help", "version"))}
     for command, parser in commands("en").items():
         key = command.replace("-", "_")
         used |= {f"help.{key}.{part}" for part in ("about", "description", "epilog")} & texts.keys()

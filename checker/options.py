@@ -49,7 +49,7 @@ def usage_lang(argv: Sequence[str] | None) -> str:
 
 @cache
 def help_texts() -> dict[str, dict[str, str]]:
-    """The messages `help.*` (playbooks/messages/cli.yaml), read alone: with libyaml in 1 ms, where all the
+    """The messages `help.*` (playbooks/messages/cli.yaml), read alone: with libyaml in 2 ms, where all the
     message files (messages.bundled) take 0.25 s, which every command would pay for a help it rarely prints."""
     text = (MESSAGES_DIR / "cli.yaml").read_text(encoding="utf-8")
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))["messages"]

@@ -37,12 +37,11 @@ _CHOICE = re.compile(r"invalid choice: '?(?P<value>.*?)'? \(choose from")
 
 def lang_of(argv: Sequence[str], languages: Sequence[str]) -> str:
     """The language a command line asks for (`--lang fi`, `--lang=fi`), before it is parsed: a mistake
-    in it is reported in that language. The first of `languages` when it names none (or none known)."""
-    for i, arg in enumerate(argv):
-        value = arg.partition("=")[2] if arg.startswith("--lang=") else argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else None
-        if value in languages:
-            return value
-    return languages[0]
+    in it is reported in that language. The last one it names wins, as argparse's last `--lang` does (`playbook --lang
+    fi check --lang en`: English); the first of `languages` when it names none (or none known)."""
+    asked = [arg.partition("=")[2] if arg.startswith("--lang=") else argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else None
+             for i, arg in enumerate(argv)]
+    return next((value for value in reversed(asked) if value in languages), languages[0])
 
 
 class Parser(argparse.ArgumentParser):

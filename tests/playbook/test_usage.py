@@ -93,6 +93,8 @@ def test_a_right_command_line_still_runs(capsys):
     (["check", "a.csv", "--lang", "sv"], "en"),  # a language it does not know: the first
     (["check", "a.csv", "--lang"], "en"),
     (["check", "a.csv"], "en"),
+    (["--lang", "fi", "check", "a.csv", "--lang", "en"], "en"),  # the last wins, as argparse's does
+    (["--lang", "en", "check", "a.csv", "--lang=fi"], "fi"),
 ])
 def test_the_language_is_read_before_the_line_is_parsed(argv, lang):
     assert lang_of(argv, ("en", "fi")) == lang

@@ -26,7 +26,7 @@ from checker.history.changes import annotate, comparable, report_columns
 from checker.history.waivers import append_waiver, check_rules, known_rules, login, read_waivers
 from checker.inputs.accounts import AccountTable
 from checker.inputs.files import InputError
-from checker.options import PARQUET, UsageError, _parser, inputs_from, output_table_from, report_format
+from checker.options import PARQUET, UsageError, inputs_from, output_table_from, parse, report_format, usage_lang
 from checker.playbook.messages import render, suggestion, words
 from checker.playbook.model import FINDING_KINDS, SEVERITIES, Playbook, load_playbook
 from checker.playbook.problems import PlaybookInvalid
@@ -56,7 +56,11 @@ def _say_how_read(args: argparse.Namespace, playbook: Playbook, table: AccountTa
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    try:
+        args = parse(argv)
+    except UsageError as exc:  # one line in the language asked for, not argparse's usage block
+        print(f"playbook: {exc.render(usage_lang(argv))}", file=sys.stderr)
+        return EXIT_USAGE
     playbook: Playbook | None = None
     try:
         if args.command == "validate":

@@ -48,7 +48,7 @@ def _date_format(value: str | None) -> str | None:
     try:
         return date_pattern(value) if value else None
     except ValueError:
-        raise PluginError(f"playbook-report: date_format '{value}' is neither dmy, mdy, iso nor a strftime pattern that reads a date") from None
+        raise PluginError(f"playbook-report: date_format {Problem('usage.not_a_date_format', value=value)}") from None  # --date-format's words
 
 
 class ReportConfig(base.Config):

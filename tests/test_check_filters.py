@@ -67,6 +67,5 @@ def test_an_owner_no_account_has_is_named_with_a_suggestion(capsys):
 
 
 def test_an_unknown_kind_is_a_usage_error(capsys):
-    with pytest.raises(SystemExit) as exit_:
-        run(capsys, "check", str(SAMPLE), *AS_OF, "--kind", "warnings")
-    assert exit_.value.code == 2
+    code, _, err = run(capsys, "check", str(SAMPLE), *AS_OF, "--kind", "warnings")
+    assert code == 2 and "--kind 'warnings' (did you mean 'warning-sign'?)" in err

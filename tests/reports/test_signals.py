@@ -10,7 +10,7 @@ import pytest
 import yaml
 from conftest import AS_OF, FIXTURES, SAMPLE, run
 
-from checker.cli import _parser
+from checker.options import _parser
 from checker.playbook.schemas import validator
 
 EXPORTS = FIXTURES / "exports"

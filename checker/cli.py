@@ -20,7 +20,6 @@ from datetime import date
 from pathlib import Path
 
 from checker.check import CheckResult, Filters, Sources, owner_key, read_signals, run_check
-from checker.engines.choose import shown
 from checker.history.baseline import Baseline, load_baseline, write_index
 from checker.history.changes import annotate, comparable, report_columns
 from checker.history.waivers import append_waiver, check_rules, known_rules, login, read_waivers
@@ -181,7 +180,7 @@ def _check(args: argparse.Namespace, playbook: Playbook) -> int:
 def _check_parquet(args: argparse.Namespace, playbook: Playbook) -> int:
     """`check --output findings.parquet` or `--output-table NAME`: the findings computed in SQL (checker/engines/findings.py),
     one row each, narrowed and marked as the JSON report's (checker/history/narrow_sql.py), and the summary beside them."""
-    from checker.engines.choose import open_engine
+    from checker.engines.choose import open_engine, shown
     from checker.engines.findings import parquet_check
     from checker.history.narrow_sql import SQLNarrowing
 

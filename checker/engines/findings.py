@@ -157,7 +157,7 @@ class SQLCheck:
             picked = ", ".join(f"f.{c}" for c in FINDING_COLUMNS)
             if len(waived["account_id"]):
                 self.con.register(WAIVED, waived)
-                sql = (f"SELECT {picked}, {', '.join(f'w.{c}' for c in WAIVER_COLUMNS)} FROM {source} AS f "
+                sql = (f"SELECT {picked}, {', '.join(f'CAST(w.{c} AS VARCHAR) AS {c}' for c in WAIVER_COLUMNS)} FROM {source} AS f "  # text even when no waiver names its author
                        f"LEFT JOIN {WAIVED} AS w ON f.account_id = w.account_id AND f.rule = w.rule AND f.kind = w.kind")
             else:  # no waiver in force covers a finding: the columns, empty
                 sql = f"SELECT {picked}, {', '.join(f'CAST(NULL AS VARCHAR) AS {c}' for c in WAIVER_COLUMNS)} FROM {source} AS f"

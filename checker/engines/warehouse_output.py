@@ -38,7 +38,7 @@ BATCH_ROWS = 65_536
 #: PostgreSQL's type for each Arrow type DuckDB gives the findings' columns (format_type's spelling, to compare).
 _TYPES = {"string": "text", "large_string": "text", "string_view": "text", "int64": "bigint", "int32": "integer",
           "double": "double precision", "bool": "boolean", "date32[day]": "date",
-          "null": "text"}  # a text column DuckDB found no value in (waived_by when no waiver names its author): text, as it means
+          "null": "text"}  # a column DuckDB found no value in and no type for: text (the waiver columns are cast to text already)
 #: SQLSTATEs of what the user may not do (42501) and of a schema that is not there (3F000).
 _NO_RIGHT, _NO_SCHEMA = "42501", "3F000"
 #: What the driver's error says when reading the rows to ingest failed (DuckDB's error follows it).

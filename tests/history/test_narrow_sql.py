@@ -133,3 +133,12 @@ def test_the_rows_come_in_the_export_order_and_the_file_is_the_same_run_to_run(c
     rows = duckdb.connect().execute("SELECT account_id, rule FROM read_parquet(?)", [str(tmp_path / "f0.parquet")]).fetchall()
     assert rows == [(a["account_id"], f["rule"]) for a in report["accounts"] for f in a["findings"]]
     assert files[0] == files[1]
+
+
+def test_the_waiver_columns_are_text_when_no_waiver_names_its_author(capsys, tmp_path: Path) -> None:
+    # Without a `by` anywhere DuckDB once typed waived_by by its NULLs alone (a column of no type in the file).
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text('waivers:\n  - {account: ACC-00003, rule: basic-buys, reason: "agreed", until: "2027-01-31"}\n', encoding="utf-8")
+    assert run(capsys, "check", str(SAMPLE), *AS_OF, "--waivers", str(waivers), "--output", str(tmp_path / "f.parquet"), "--fail-on", "never")[0] == 0
+    types = dict(duckdb.connect().execute("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(?))", [str(tmp_path / "f.parquet")]).fetchall())
+    assert [types[c] for c in ("waived_until", "waived_reason", "waived_by")] == ["VARCHAR"] * 3

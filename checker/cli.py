@@ -213,7 +213,7 @@ def _check_parquet(args: argparse.Namespace, playbook: Playbook) -> int:
             narrowing = SQLNarrowing(filters, waivers, playbook, as_of, table.ids) if filters or waivers else None
             report, counted = parquet_check(table, sources.review, playbook, as_of, args.lang, target or args.output, Path(work),
                                             baseline.columns if isinstance(baseline, Baseline) else baseline, baseline.as_of if baseline else None,
-                                            engine=args.engine, narrow=narrowing, opened=opened, kept=sources.kept)
+                                            engine=args.engine, narrow=narrowing, opened=opened, kept=sources.kept, handbook_url=args.handbook_url)
         finally:
             if opened is not None:
                 opened.close()

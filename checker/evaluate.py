@@ -58,6 +58,15 @@ class Finding(NamedTuple):
         return f"[{self.severity}] {self.message} ({self.rule})"
 
 
+class RuleTexts(NamedTuple):
+    """What every finding of a rule says alike (`Evaluator.about`): the JSON report's `rules`, the rules table's rows."""
+
+    title: str
+    action: str | None  # None for the verdict: its advice names each account's stages
+    source: str
+    handbook_url: str
+
+
 @dataclass
 class Evaluation(ListsOnRequest):
     """Per account (by index into the table): best fit, fit scores, findings, rules not evaluated. The evaluator gives
@@ -187,6 +196,18 @@ class Evaluator:
             return f"{root + '/' if root else ''}{self.lang}/{page.rstrip('/') + '.html' if page else 'index.html'}#{anchor}"
         return f"{self.base}/{self.lang}/{page}#{anchor}"
 
+    def about(self, rule_id: str, kind: str) -> RuleTexts:
+        """A rule's texts, the one source of its findings': an expectation, the verdict, a review's (`kind` its id) or a data finding."""
+        playbook, verdict, lang = self.playbook, self.playbook.manifest["verdict"], self.lang
+        rule, review = playbook.rules_by_id.get(rule_id), playbook.manifest["review"]["findings"].get(kind)
+        if rule is not None:
+            return RuleTexts(rule.title[lang], rule.action[lang], self.citation(rule.sources), self.url(rule.page, rule.id))
+        if rule_id == verdict["id"]:
+            return RuleTexts(verdict["title"][lang], None, self.citation(verdict["sources"]), self.url("rules/", rule_id))
+        if review is not None:
+            return RuleTexts(review["title"][lang], review["action"][lang], "", self.url("checker/", kind))
+        return RuleTexts(self.text("check.data_title"), self.text("check.data_action"), "", self.url("checker/", "data-findings"))
+
     def evaluate(self, table: AccountTable) -> Evaluation:
         playbook, cols = self.playbook, table.columns
         codes = {rule.id: rule_codes(rule, cols, self.as_of, playbook) for rule in playbook.rules}
@@ -305,8 +326,7 @@ class Evaluator:
         evidence = {"signal": None, "observed": best.id, "op": None, "threshold": None, "relative_to": None, "expected": declared.id,
                     "declared_fit": [own_met, own_tested], "best_fit": [other_met, other_tested], "distance": distance, "direction": direction}
         severity = "info" if recent else spec["severity"][rung]["severity"]
-        return Finding(spec["id"], "stage-mismatch", severity, message, evidence, action,
-                       self.citation(spec["sources"]), self.url("rules/", spec["id"]))
+        return Finding(spec["id"], "stage-mismatch", severity, message, evidence, action, *self.about(spec["id"], "stage-mismatch")[2:])
 
     # --- phrasing -------------------------------------------------------------------------------
 
@@ -344,8 +364,7 @@ class Evaluator:
                     "op": rule.op, "threshold": rule.value, "relative_to": rule.relative_to, "expected": expected}
         if near_line:
             message, evidence["near_line"] = f"{message} {note(self.playbook, self.lang)}", True
-        return Finding(rule.id, rule.kind, lower(rule.severity) if near_line else rule.severity, message, evidence, rule.action[self.lang], self.citation(rule.sources),
-                       self.url(rule.page, rule.id))
+        return Finding(rule.id, rule.kind, lower(rule.severity) if near_line else rule.severity, message, evidence, *self.about(rule.id, rule.kind)[1:])
 
     def _data_finding(self, table: AccountTable, index: int, note: DataNote) -> Finding:
         values = {k: words(v, self.lang, self.playbook.messages) for k, v in note.values.items()}
@@ -353,8 +372,7 @@ class Evaluator:
             values["reason"] = self.text(values["reason"], **{k: v for k, v in values.items() if k == "values"})
         message = self.text(note.code, column=note.column or "", row=table.rows[index], **values)
         evidence = {"signal": note.column, "observed": note.values.get("value"), "op": None, "threshold": None, "relative_to": None, "expected": None}
-        return Finding(data_rule_id(note.code), "data", "warning", message, evidence,
-                       self.text("check.data_action"), "", self.url("checker/", "data-findings"))
+        return Finding(data_rule_id(note.code), "data", "warning", message, evidence, *self.about(data_rule_id(note.code), "data")[1:])
 
 
 def data_rule_id(code: str) -> str:

@@ -77,7 +77,7 @@ def add_review_findings(evaluation: Evaluation, table: AccountTable, state: Revi
         finding = made.get(key)
         if finding is None:
             message, evidence = build()
-            finding = made[key] = Finding(kind, kind, severity, message, evidence, texts[kind]["action"][lang], "", words.url("checker/", kind))
+            finding = made[key] = Finding(kind, kind, severity, message, evidence, *words.about(kind, kind)[1:])
             evaluation.distinct.append(finding)
         evaluation.findings[index].append(finding)
         evaluation.counts[kind, severity] += 1

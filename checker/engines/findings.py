@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING
 import duckdb
 import numpy as np
 
-from checker.engines.output_table import DuckTables, OutputTable, check_target, save
+from checker.engines.output_table import DuckTables, OutputTable, check_target, rules_of, save
 from checker.engines.rules_sql import FINDING_COLUMNS, JUDGED, SIGNALS, RulesSQL, text
+from checker.engines.rules_table import register_rules, rules_path
 from checker.engines.status import (
     EARLIER_KEYS,
     NEW,
@@ -220,22 +221,23 @@ class SQLCheck:
         """The rows written, in ORDER: the same every run of the same export."""
         return f"SELECT {', '.join(self.columns)} FROM {self.findings} ORDER BY {ORDER}"
 
-    def write_table(self, target: OutputTable) -> None:
-        """The findings as the engine's table `target` (`--output-table`; checker/engines/output_table.py)."""
+    def write_table(self, target: OutputTable, rules: str | None = None) -> None:
+        """The findings as the engine's table `target` (`--output-table`; checker/engines/output_table.py), and the
+        query `rules` as the table beside it (checker/engines/rules_table.py), in the same transaction where the engine has one."""
         if target.url is not None:  # a warehouse's: the rows computed here, streamed there (checker/engines/warehouse_output.py)
             from checker.engines.warehouse_output import write_findings
 
-            write_findings(self.con, self.select(), target)
+            write_findings(self.con, self.select(), target, rules)
         elif isinstance(self.con, duckdb.DuckDBPyConnection):
             if target.database is None:
                 raise ValueError("a DuckDB output table needs its database file")
             tables = DuckTables(self.con, target.database)
             try:
-                save(tables, self.select(), target, "duckdb")
+                save(tables, self.select(), target, "duckdb", rules)
             finally:
                 tables.close()
         else:  # Spark's (checker/engines/spark_findings.py), or any engine's connection with table_columns and write_table
-            save(self.con, self.select(), target, getattr(self.con, "name", "spark"))
+            save(self.con, self.select(), target, getattr(self.con, "name", "spark"), rules)
 
     def write_parquet(self, path: Path) -> None:
         """COPY the findings to a Parquet file, whole or not at all (a temporary file beside it, then renamed),
@@ -291,22 +293,26 @@ def sql_check(table: AccountTable, playbook: Playbook, as_of: date, lang: str, r
     return SQLCheck(con, rules, len(table))
 
 
-def written(check: SQLCheck, output: Path | OutputTable, narrow: Callable[[SQLCheck], None] | None) -> dict:
+def written(check: SQLCheck, output: Path | OutputTable, narrow: Callable[[SQLCheck], None] | None, handbook_url: str | None = None) -> dict:
     """The findings narrowed (`narrow`: --owner, --kind, --min-severity, --waivers), written to the Parquet file
-    (with its accounts file beside: what a later `--baseline findings.parquet` reads) or table, counted."""
+    (with its accounts file beside: what a later `--baseline findings.parquet` reads) or table, counted; the rules
+    (their advice and handbook links under `handbook_url`: checker/engines/rules_table.py) beside them."""
     if narrow is not None:
         narrow(check)
+    rules = register_rules(check.con, check.rules.playbook, check.rules.as_of, check.rules.lang, handbook_url)
     if isinstance(output, OutputTable):
-        check.write_table(output)
+        check.write_table(output, rules)
     else:
         check.write_parquet(output)
         write_accounts(check, output)
+        write_parquet(check.con, rules, rules_path(output))
     return check.summary()
 
 
 def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, as_of: date, lang: str, output: Path | OutputTable, work: Path,
                   earlier: EarlierColumns | EarlierParquet | None = None, since: date | None = None, engine: str = "duckdb",
-                  narrow: Callable[[SQLCheck], None] | None = None, opened: Engine | None = None, kept: Kept | None = None) -> tuple[dict, dict[str, int]]:
+                  narrow: Callable[[SQLCheck], None] | None = None, opened: Engine | None = None, kept: Kept | None = None,
+                  handbook_url: str | None = None) -> tuple[dict, dict[str, int]]:
     """`check --output findings.parquet` (or `--output-table NAME`): the findings computed in DuckDB (or on Spark:
     `engine`) and written to `output`, marked against the `earlier` run of `since` when given and narrowed by
     `narrow`; returns the summary (the numbers from SQL, what was read from the table) that `check` writes, and
@@ -325,7 +331,7 @@ def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, 
             check = sql_check(table, playbook, as_of, lang, review, spark, kept)  # type: ignore[arg-type]
             if earlier is not None and since is not None:
                 check.mark(earlier, since)
-            summary = written(check, output, narrow)
+            summary = written(check, output, narrow, handbook_url)
         except EngineError as exc:
             raise InputError("error.engine_failed", engine=engine, detail=str(exc).rstrip("."), log=SparkEngine.keep_log(work / "spark.log")) from None
         finally:
@@ -342,7 +348,7 @@ def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, 
             check = sql_check(table, playbook, as_of, lang, review, con, kept)
             if earlier is not None and since is not None:
                 check.mark(earlier, since)
-            summary = written(check, output, narrow)
+            summary = written(check, output, narrow, handbook_url)
         except duckdb.Error as exc:  # e.g. out of memory: one line, never a traceback
             raise InputError("findings_output.failed", engine="duckdb", detail=str(exc).strip().splitlines()[0]) from None
     unusable = [{"row": row.row, "message": playbook.text(row.code, lang, row=row.row, **row.values)} for row in table.unusable]
@@ -363,5 +369,6 @@ def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, 
         "mixed_encoding": dict(zip(("lines_utf8", "lines_windows_1252"), table.mixed_encoding, strict=True)) if table.mixed_encoding else None,
     } | ({"thresholds": playbook.thresholds.as_json()} if playbook.thresholds else {})
     return {"as_of": as_of.isoformat(), "lang": lang, "playbook_version": playbook.manifest["version"], "input": table.path.name,
-            **({"findings_table": output.name} if isinstance(output, OutputTable) else {"findings_file": output.name, "accounts_file": accounts_path(output).name}),
+            **({"findings_table": output.name, "rules_table": rules_of(output).name} if isinstance(output, OutputTable)
+               else {"findings_file": output.name, "accounts_file": accounts_path(output).name, "rules_file": rules_path(output).name}),
             "columns": list(check.columns), "summary": summary, "unusable_rows": unusable}, check.counted or {}

@@ -6,8 +6,9 @@ what holds the findings (the engine's side of the seam; a warehouse engine imple
 
 - `table_columns(name) -> list[str] | None`: the columns of the engine's table `name`, None when
   it has none of that name;
-- `write_table(sql, name, replace)`: the query's rows saved as the table `name`, replacing one
-  of that name when `replace` (whole or not at all, as far as the engine can promise it);
+- `write_tables(writes, replace)`: each (query, name) of `writes` saved as the table `name`, replacing
+  one of that name when `replace`; all in one transaction where the engine has one (whole or not at
+  all, as far as the engine can promise it);
 - `catalog_lasts() -> bool`: whether a table written now outlasts the run (a local Spark's
   in-memory catalog goes with it: the write is refused rather than made for nobody).
 
@@ -18,13 +19,17 @@ Spark (`SparkEngine.write_table`) it is `saveAsTable` in the session's catalog. 
 (`warehouse_output.WarehouseTables`) it is a table of that database, the rows streamed there from
 the DuckDB the rules ran in, in one transaction.
 
-An existing table is refused unless `--replace` is given, and even then only a findings table
-(one with the findings' key columns) is replaced: a mistyped name never overwrites another table.
+Beside the findings goes their rules table `NAME_rules` (checker/engines/rules_table.py: each
+rule's advice and handbook link), written with them. An existing table of either name is refused
+unless `--replace` is given, and even then only a findings table (one with the findings' key
+columns) and a rules table (the rules' key columns) are replaced: a mistyped name never overwrites
+another table.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -38,6 +43,8 @@ from checker.playbook.messages import Problem
 _PART = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 #: The columns that make a table a findings table (one --replace may replace).
 KEY_COLUMNS = ("account_id", "rule", "kind", "severity")
+#: … and a rules table (one --replace may replace beside it), named NAME_rules.
+RULE_KEY_COLUMNS, RULES_TABLE_SUFFIX = ("rule", "kind", "action", "handbook_url"), "_rules"
 _ATTACHED = "pb_output"
 
 
@@ -63,7 +70,7 @@ class TableWriter(Protocol):
     """The engine's side of `--output-table` (see the module's docstring)."""
 
     def table_columns(self, name: str) -> list[str] | None: ...
-    def write_table(self, sql: str, name: str, replace: bool) -> None: ...
+    def write_tables(self, writes: Sequence[tuple[str, str]], replace: bool) -> None: ...
     def catalog_lasts(self) -> bool: ...
 
 
@@ -91,11 +98,12 @@ class DuckTables:
     def catalog_lasts(self) -> bool:
         return True  # a database file
 
-    def write_table(self, sql: str, name: str, replace: bool) -> None:
+    def write_tables(self, writes: Sequence[tuple[str, str]], replace: bool) -> None:
         self.con.execute("SET preserve_insertion_order = true")  # the table's rows stored in the query's order, as the Parquet file has them
         self.con.execute("BEGIN TRANSACTION")
         try:
-            self.con.execute(f"CREATE {'OR REPLACE ' if replace else ''}TABLE {self._target(name)} AS {sql}")
+            for sql, name in writes:
+                self.con.execute(f"CREATE {'OR REPLACE ' if replace else ''}TABLE {self._target(name)} AS {sql}")
             self.con.execute("COMMIT")
         except duckdb.Error as exc:
             self.con.execute("ROLLBACK")
@@ -105,29 +113,43 @@ class DuckTables:
         self.con.execute(f"DETACH {_ATTACHED}")
 
 
-def save(writer: TableWriter, sql: str, target: OutputTable, engine: str) -> None:
-    """Write the findings' query `sql` as the table `target` names, through the engine's `writer`; an existing
-    table only with --replace, and only a findings table; what the engine refuses is one message."""
+def rules_of(target: OutputTable) -> OutputTable:
+    """The rules table beside the findings table `target`: NAME_rules, in the same schema and database."""
+    return replace(target, name=target.name + RULES_TABLE_SUFFIX)
+
+
+def save(writer: TableWriter, sql: str, target: OutputTable, engine: str, rules: str | None = None) -> None:
+    """Write the findings' query `sql` as the table `target` names, and the query `rules` as the rules table beside it,
+    through the engine's `writer`; an existing table only with --replace, and only one of its kind; what the engine
+    refuses is one message."""
     check_target(writer, target, engine)
+    writes = [(sql, target.name)] + ([(rules, rules_of(target).name)] if rules is not None else [])
     try:
-        writer.write_table(sql, target.name, target.replace)
+        writer.write_tables(writes, target.replace)
     except EngineError as exc:
         raise InputError("output_table.failed", engine=engine, table=target.name, where=_where(target), detail=str(exc).rstrip(".")) from None
 
 
 def check_target(writer: TableWriter, target: OutputTable, engine: str) -> None:
-    """Refuse (InputError) a table that would not outlast the run, an existing one without --replace, another kind of table."""
-    where = _where(target)
+    """Refuse (InputError) a table that would not outlast the run, an existing one without --replace, another kind of
+    table: the findings table `target` and the rules table beside it."""
     if not writer.catalog_lasts():
         raise InputError("output_table.catalog_gone", engine=engine, table=target.name)
+    _check_one(writer, target, engine, KEY_COLUMNS, "output_table.exists", "output_table.not_findings")
+    _check_one(writer, rules_of(target), engine, RULE_KEY_COLUMNS, "output_table.rules_exists", "output_table.not_rules", findings=target.name)
+
+
+def _check_one(writer: TableWriter, target: OutputTable, engine: str, keys: tuple[str, ...], exists: str, other: str, **values: str) -> None:
+    """Refuse the table `target` when it exists without --replace (the message `exists`), or lacks the `keys` of its kind (`other`)."""
+    where = _where(target)
     try:
         columns = writer.table_columns(target.name)
     except EngineError as exc:
         raise InputError("output_table.failed", engine=engine, table=target.name, where=where, detail=str(exc).rstrip(".")) from None
     if columns is not None and not target.replace:
-        raise InputError("output_table.exists", engine=engine, table=target.name, where=where)
-    if columns is not None and not set(KEY_COLUMNS) <= {c.lower() for c in columns}:
-        raise InputError("output_table.not_findings", engine=engine, table=target.name, where=where, columns=", ".join(KEY_COLUMNS))
+        raise InputError(exists, engine=engine, table=target.name, where=where, **values)
+    if columns is not None and not set(keys) <= {c.lower() for c in columns}:
+        raise InputError(other, engine=engine, table=target.name, where=where, columns=", ".join(keys), **values)
 
 
 def precheck(target: OutputTable) -> None:
@@ -153,4 +175,4 @@ def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0]
 
 
-__all__ = ["KEY_COLUMNS", "DuckTables", "OutputTable", "TableWriter", "check_target", "name_problem", "precheck", "save"]
+__all__ = ["KEY_COLUMNS", "RULE_KEY_COLUMNS", "DuckTables", "OutputTable", "TableWriter", "check_target", "name_problem", "precheck", "rules_of", "save"]

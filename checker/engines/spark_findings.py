@@ -10,6 +10,7 @@ computed by Spark. What Spark refuses is one `EngineError` line, never a wrong f
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -50,8 +51,10 @@ class SparkConnection:
     def table_columns(self, name: str) -> list[str] | None:
         return self.engine.table_columns(name)
 
-    def write_table(self, sql: str, name: str, replace: bool) -> None:
-        self.engine.write_table(sql, name, replace)
+    def write_tables(self, writes: Sequence[tuple[str, str]], replace: bool) -> None:
+        """Each table saved in turn: Spark's catalog has no transaction (the findings first, then their rules)."""
+        for sql, name in writes:
+            self.engine.write_table(sql, name, replace)
 
     def catalog_lasts(self) -> bool:
         return self.engine.catalog_lasts()

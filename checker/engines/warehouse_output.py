@@ -23,11 +23,12 @@ Everything in one transaction, committed once the last row is in; a failure roll
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from typing import Any
 
 import duckdb
 
-from checker.engines.output_table import OutputTable, check_target, save
+from checker.engines.output_table import OutputTable, check_target, rules_of, save
 from checker.engines.warehouse import _first_line, masked
 from checker.inputs.engine import EngineError
 from checker.inputs.files import InputError
@@ -68,22 +69,15 @@ class WarehouseTables:
     def catalog_lasts(self) -> bool:
         return True  # the warehouse's own schemas
 
-    def write_table(self, sql: str, name: str, replace: bool) -> None:
-        """The rows of the DuckDB query `sql` as the table `name`, in one transaction (see the module's docstring)."""
+    def write_tables(self, writes: Sequence[tuple[str, str]], replace: bool) -> None:
+        """The rows of each DuckDB query as its table (the findings, their rules), in one transaction (see the module's docstring)."""
         if self.source is None:
             raise ValueError("the findings' DuckDB connection is needed to write them")
-        schema, table = self.where(name)
-        reader = self.source.sql(sql).to_arrow_reader(BATCH_ROWS)
-        columns = [(field.name, _TYPES[str(field.type)]) for field in reader.schema]
-        existing, target = self._columns(schema, table), f"{identifier(schema)}.{identifier(table)}"
+        name, schema = writes[0][1], ""
         try:
-            if existing == columns:  # last week's table, the same columns: its rows replaced, the table kept
-                self.cursor.execute(f"DELETE FROM {target}")
-            else:
-                if existing is not None:
-                    self.cursor.execute(f"DROP TABLE {target}")
-                self.cursor.execute(f"CREATE TABLE {target} ({', '.join(f'{identifier(c)} {t}' for c, t in columns)})")
-            self.cursor.adbc_ingest(table, reader, mode="append", db_schema_name=schema)
+            for sql, name in writes:
+                schema, table = self.where(name)
+                self._write(sql, schema, table)
             self.connection.commit()
         except BaseException as exc:
             self._rollback()
@@ -92,6 +86,19 @@ class WarehouseTables:
             if isinstance(exc, adbc_driver_manager.Error):
                 raise self._problem(exc, name, schema) from None
             raise
+
+    def _write(self, sql: str, schema: str, table: str) -> None:
+        """The rows of the DuckDB query `sql` as the table `schema.table`, not yet committed."""
+        reader = self.source.sql(sql).to_arrow_reader(BATCH_ROWS)  # type: ignore[union-attr]  # write_tables asked for it
+        columns = [(field.name, _TYPES[str(field.type)]) for field in reader.schema]
+        existing, target = self._columns(schema, table), f"{identifier(schema)}.{identifier(table)}"
+        if existing == columns:  # last week's table, the same columns: its rows replaced, the table kept
+            self.cursor.execute(f"DELETE FROM {target}")
+        else:
+            if existing is not None:
+                self.cursor.execute(f"DROP TABLE {target}")
+            self.cursor.execute(f"CREATE TABLE {target} ({', '.join(f'{identifier(c)} {t}' for c, t in columns)})")
+        self.cursor.adbc_ingest(table, reader, mode="append", db_schema_name=schema)
 
     # --- what the user may do, asked before the rules run ------------------------------------------
 
@@ -190,14 +197,16 @@ def precheck(target: OutputTable) -> None:
     with WarehouseTables(target.url) as tables:
         _checked(lambda: check_target(tables, target, tables.name), tables, target)
         _checked(lambda: tables.may_write(target), tables, target)
+        _checked(lambda: tables.may_write(rules_of(target)), tables, target)
 
 
-def write_findings(source: duckdb.DuckDBPyConnection, sql: str, target: OutputTable) -> None:
-    """The findings' rows (`sql`, run in the DuckDB `source`) written as the warehouse's table `target`."""
+def write_findings(source: duckdb.DuckDBPyConnection, sql: str, target: OutputTable, rules: str | None = None) -> None:
+    """The findings' rows (`sql`, run in the DuckDB `source`) written as the warehouse's table `target`, and the
+    rules' (`rules`) as the table beside it, in one transaction."""
     if target.url is None:
         raise ValueError("a warehouse's output table needs its URL")
     with WarehouseTables(target.url, source) as tables:
-        _checked(lambda: save(tables, sql, target, tables.name), tables, target)
+        _checked(lambda: save(tables, sql, target, tables.name, rules), tables, target)
 
 
 def _checked(action: Any, tables: WarehouseTables, target: OutputTable) -> None:

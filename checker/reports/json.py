@@ -12,7 +12,7 @@ import numpy as np
 import orjson
 
 from checker.check import CheckResult
-from checker.evaluate import Finding
+from checker.evaluate import Evaluator, Finding
 from checker.reports import changes
 
 #: 2: rule texts once in `rules` (1, unnumbered, repeated them on every finding).
@@ -54,19 +54,12 @@ def rules_json(result: CheckResult) -> dict[str, dict]:
     flat = result.evaluation.flat  # the findings as columns (checker/found.py), while no one has changed their lists
     listed = ({flat.distinct[code].rule for code in flat.used().tolist()} if flat is not None
               else set(map(attrgetter("rule"), chain.from_iterable(result.evaluation.findings))))
+    words = Evaluator(playbook, result.as_of, lang, "")  # the titles' one source (checker/evaluate.py: RuleTexts)
     for f in result.evaluation.distinct:
         if f.rule in rules or f.rule not in listed:
             continue
         rule = playbook.rules_by_id.get(f.rule)
-        if rule is not None:
-            title = rule.title[lang]
-        elif f.rule == verdict["id"]:
-            title = verdict["title"][lang]
-        elif f.kind in playbook.manifest["review"]["findings"]:  # review-disagrees, review-stale (--assessments)
-            title = playbook.manifest["review"]["findings"][f.kind]["title"][lang]
-        else:  # a data finding: one title for every problem with the export's cells
-            title = playbook.text("check.data_title", lang)
-        entry = {"kind": f.kind, "title": title, "action": f.action, "source": f.source, "handbook_url": f.handbook_url}
+        entry = {"kind": f.kind, "title": words.about(f.rule, f.kind).title, "action": f.action, "source": f.source, "handbook_url": f.handbook_url}
         if f.rule == verdict["id"]:
             del entry["action"]
         shared = SHARED_EVIDENCE["expectation" if rule is not None else "verdict" if f.rule == verdict["id"] else "data"]

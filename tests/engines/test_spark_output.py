@@ -32,10 +32,11 @@ def test_a_narrowed_and_waived_parquet_output_on_spark_is_duckdbs_row_for_row(sp
         code, _, err = run(capsys, "check", str(SAMPLE), *AS_OF, *options, "--engine", engine, "--output", str(target))
         assert code == 1, err
         summary = json.loads(target.with_suffix(".summary.json").read_text(encoding="utf-8"))
-        assert (summary.pop("findings_file"), summary.pop("accounts_file")) == (target.name, f"{engine}.accounts.parquet")
-        found[engine] = (_rows(target), summary, [line for line in err.splitlines() if "wrote" not in line])
-    assert found["spark"] == found["duckdb"]  # the same rows in the same order, the same summary and stderr
-    rows, summary, _ = found["duckdb"]
+        assert (summary.pop("findings_file"), summary.pop("accounts_file"), summary.pop("rules_file")) == (
+            target.name, f"{engine}.accounts.parquet", f"{engine}.rules.parquet")
+        found[engine] = (_rows(target), summary, [line for line in err.splitlines() if "wrote" not in line], _rows(tmp_path / f"{engine}.rules.parquet"))
+    assert found["spark"] == found["duckdb"]  # the same rows in the same order, the same summary and stderr, the same rules file
+    rows, summary, _, _ = found["duckdb"]
     assert summary["summary"]["left_out"]["findings"] > 0 and summary["summary"]["changes"]["waived"] > 0
     assert {r[3] for r in rows} == {"Oskari", "Aino"} and [r[1] for r in rows] == sorted(r[1] for r in rows)  # the export's order
 
@@ -62,7 +63,10 @@ def test_output_table_on_spark_saves_the_findings_in_its_catalog_and_replaces_th
         assert table.columns == json.loads(stdout)["columns"]
         assert sorted(map(tuple, table.collect()), key=repr) == sorted(expected, key=repr) and expected  # this run's findings in its place
         assert spark.table(other).collect()[0].x == 1
+        rules = _rows(tmp_path / "f.rules.parquet")  # the rules beside the findings, as the Parquet output's rules file
+        assert sorted(map(tuple, spark.table(f"{name}_rules").collect()), key=repr) == sorted(rules, key=repr) and rules
     finally:
+        spark.sql(f"DROP TABLE IF EXISTS {name}_rules")
         spark.sql(f"DROP TABLE IF EXISTS {name}")
         spark.sql(f"DROP TABLE IF EXISTS {other}")
 

@@ -61,7 +61,7 @@ def _weeks(tmp_path: Path) -> tuple[Path, Path, Path]:
 def _parquet(path: Path) -> tuple[list[tuple], dict]:
     rows = duckdb.connect().execute("SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
     summary = json.loads(path.with_suffix(".summary.json").read_text(encoding="utf-8"))
-    for name in ("findings_file", "accounts_file"):
+    for name in ("findings_file", "accounts_file", "rules_file"):
         summary.pop(name)
     return sorted(rows, key=repr), summary
 

@@ -159,3 +159,40 @@ def test_a_findings_output_duckdb_cannot_compute_is_one_message_and_nothing_writ
         assert code == 2 and stdout == "" and len(err.strip().splitlines()) == 1, err
         assert err.startswith("playbook: duckdb could not compute or write the findings: ") and "Traceback" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # no Parquet file, summary or database
+
+
+def test_the_rules_table_goes_beside_the_findings_in_the_same_transaction_and_an_existing_one_is_refused(capsys, tmp_path: Path,
+                                                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """NAME_rules (checker/engines/rules_table.py) holds the rules file's rows; an existing one is refused without --replace and,
+    with it, replaced only when it is a rules table, before the rules run; a failing rules write leaves both tables as they were."""
+    from checker.engines import findings
+    from checker.engines.rules_table import RULE_COLUMNS
+
+    database = tmp_path / "crm.duckdb"
+    common = ["check", str(SAMPLE), *AS_OF, "--database", str(database), "--output-table", "findings", "--fail-on", "never"]
+    code, stdout, err = run(capsys, *common)
+    assert code == 0 and json.loads(stdout)["rules_table"] == "findings_rules", err
+    assert run(capsys, "check", str(SAMPLE), *AS_OF, "--output", str(tmp_path / "f.parquet"), "--fail-on", "never")[0] == 0
+    with duckdb.connect() as con:
+        expected = con.execute("SELECT * FROM read_parquet(?)", [str(tmp_path / "f.rules.parquet")]).fetchall()
+    assert _table(database, "findings_rules") == expected and len(expected) > 50  # the rules file's rows, in its order
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert tuple(c[0] for c in con.execute("DESCRIBE findings_rules").fetchall()) == RULE_COLUMNS
+    before = _table(database), _table(database, "findings_rules")
+    monkeypatch.setattr(findings, "register_rules", lambda *a, **k: "SELECT error('the rules, refused') AS rule")
+    code, stdout, err = run(capsys, *common, "--replace")
+    assert code == 2 and "the rules, refused" in err and len(err.strip().splitlines()) == 1
+    assert (_table(database), _table(database, "findings_rules")) == before  # one transaction: the findings' rows not replaced either
+    monkeypatch.setattr(findings, "sql_check", lambda *a, **k: pytest.fail("the rules ran"))
+    with duckdb.connect(str(database)) as con:
+        con.execute("DROP TABLE findings")
+    code, stdout, err = run(capsys, *common)
+    assert code == 2 and stdout == "" and len(err.strip().splitlines()) == 1, err
+    assert "findings_rules already exists" in err and "--replace" in err and "findings" in err and "Traceback" not in err
+    with duckdb.connect(str(database)) as con:
+        con.execute("CREATE OR REPLACE TABLE findings_rules AS SELECT 1 AS x")
+    code, stdout, err = run(capsys, *common, "--replace")
+    assert code == 2 and "findings_rules" in err and "not a rules table" in err and len(err.strip().splitlines()) == 1, err
+    assert _table(database, "findings_rules") == [(1,)]
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'findings'").fetchone() == (0,)

@@ -238,3 +238,25 @@ def test_duckdb_failing_while_the_rows_are_streamed_is_its_own_words_and_leaves_
         save(tables, failing, OutputTable("streamed.findings", replace=True, url=postgres), tables.name)
     assert raised.value.key == "output_table.failed" and raised.value.values["detail"].endswith("out of memory, say")
     assert _rows(postgres, "streamed.findings") == [("A", "r", "k", "s")]
+
+
+def test_the_rules_go_beside_the_findings_in_the_same_transaction(postgres, capsys, tmp_path, accounts, monkeypatch):  # noqa: F811
+    """NAME_rules holds the rules file's rows (text columns); a rules row the server refuses rolls the findings back too;
+    an existing NAME_rules is refused without --replace before the rules run."""
+    from checker.engines import findings
+
+    _fresh(postgres, "weekly")
+    common = ["check", str(accounts), "--engine", postgres, "--output-table", "weekly.findings", "--fail-on", "never"]
+    code, out, err = _run(capsys, *common, "--as-of", "2026-09-30")
+    assert code == 0 and json.loads(out)["rules_table"] == "weekly.findings_rules", err
+    assert _run(capsys, "check", str(accounts), "--as-of", "2026-09-30", "--output", str(tmp_path / "f.parquet"), "--fail-on", "never")[0] == 0
+    expected, columns = _parquet(tmp_path / "f.rules.parquet")
+    assert _rows(postgres, "weekly.findings_rules") == expected and len(expected) > 50
+    assert _types(postgres, "weekly.findings_rules") == [(c, "text") for c, _ in columns]
+    before = _rows(postgres, "weekly.findings"), expected
+    _sql(postgres, "ALTER TABLE weekly.findings_rules ADD CONSTRAINT no_verdict CHECK (rule <> 'stage-fit') NOT VALID")
+    _one_line(*_run(capsys, *common, "--as-of", "2026-10-31", "--replace"), "could not write the table weekly.findings", "no_verdict", "nothing was written")
+    assert (_rows(postgres, "weekly.findings"), _rows(postgres, "weekly.findings_rules")) == before
+    _sql(postgres, "DROP TABLE weekly.findings")
+    monkeypatch.setattr(findings, "sql_check", lambda *a, **k: pytest.fail("the rules ran"))
+    _one_line(*_run(capsys, *common, "--as-of", "2026-10-31"), "weekly.findings_rules already exists", "--replace")

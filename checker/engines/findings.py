@@ -8,7 +8,8 @@ here from the account table and the merged reviews and join the SQL's in the sam
 
 The summary (counts by kind and severity, accounts flagged, evidence coverage, the stage
 matrix declared × best fit, expectations not evaluated) is computed in SQL too; `check`
-writes it as JSON beside the Parquet file (`findings.summary.json` for `findings.parquet`).
+writes it as JSON beside the Parquet file (`findings.summary.json` for `findings.parquet`), and
+the rules' advice and handbook links as `findings.rules.parquet` (checker/engines/rules_table.py).
 """
 from __future__ import annotations
 
@@ -317,7 +318,8 @@ def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, 
     `engine`) and written to `output`, marked against the `earlier` run of `since` when given and narrowed by
     `narrow`; returns the summary (the numbers from SQL, what was read from the table) that `check` writes, and
     by severity the findings no waiver silences (what --fail-on counts). DuckDB spills to `work`.
-    `opened`: the engine the logs were read by (closed by who opened it), `kept`: their signals left in it."""
+    `opened`: the engine the logs were read by (closed by who opened it), `kept`: their signals left in it;
+    `handbook_url`: the --handbook-url of the rules' links (None: the playbook's)."""
     if engine == "spark":  # the same SQL, through checker/engines/spark_findings.py
         from checker.engines.choose import open_engine
         from checker.engines.spark import SparkEngine

@@ -279,6 +279,7 @@ def _parquet_both(capsys, tmp_path: Path, args: list[str]) -> tuple[tuple[list, 
         summary = json.loads(target.with_suffix(".summary.json").read_text(encoding="utf-8"))
         assert summary.pop("findings_file") == target.name
         assert summary.pop("accounts_file") == f"findings-{engine}.accounts.parquet"
+        assert summary.pop("rules_file") == f"findings-{engine}.rules.parquet"
         out.append((table.column_names, rows, summary))
     (duck_columns, duck_rows, duck_summary), (spark_columns, spark_rows, spark_summary) = out
     assert spark_columns == duck_columns

@@ -27,6 +27,7 @@ from checker.playbook.model import DECLARED_ON, Playbook, Rule
 from checker.playbook.near import lower, note
 
 PASS, FAIL, UNKNOWN, SKIPPED = 0, 1, 2, 3
+VERDICT_KIND = "stage-mismatch"  # the verdict's kind: the kind of its stage's expectations (checker/playbook/model.py)
 OPS = {">=": np.greater_equal, "<=": np.less_equal, ">": np.greater, "<": np.less, "==": np.equal, "!=": np.not_equal}
 
 
@@ -326,7 +327,7 @@ class Evaluator:
         evidence = {"signal": None, "observed": best.id, "op": None, "threshold": None, "relative_to": None, "expected": declared.id,
                     "declared_fit": [own_met, own_tested], "best_fit": [other_met, other_tested], "distance": distance, "direction": direction}
         severity = "info" if recent else spec["severity"][rung]["severity"]
-        return Finding(spec["id"], "stage-mismatch", severity, message, evidence, action, *self.about(spec["id"], "stage-mismatch")[2:])
+        return Finding(spec["id"], VERDICT_KIND, severity, message, evidence, action, *self.about(spec["id"], VERDICT_KIND)[2:])
 
     # --- phrasing -------------------------------------------------------------------------------
 

@@ -26,14 +26,13 @@ from typing import Protocol
 
 import numpy as np
 
-from checker.evaluate import Evaluator, data_rule_id
+from checker.evaluate import VERDICT_KIND, Evaluator, data_rule_id
 from checker.playbook.model import Playbook
 
 RULES = "pb_rules"  # the relation the rows are registered as
 #: The rules file's (and table's) columns, in order; all text.
 RULE_COLUMNS = ("rule", "kind", "title", "action", "source", "handbook_url", "lang", "playbook_version")
 RULES_SUFFIX = ".rules.parquet"
-VERDICT_KIND = "stage-mismatch"  # the verdict's kind (checker/evaluate.py's `_verdict`)
 
 
 class Registers(Protocol):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -323,9 +324,10 @@ def _builder(session_class: Any, workdir: Path, log: Path) -> Any:
                .config("spark.sql.session.timeZone", "UTC")
                .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{config}")
                .config("spark.local.dir", str(workdir / "spark")).config("spark.sql.warehouse.dir", str(workdir / "warehouse")))
-    if master.startswith("local"):  # nothing listens beyond this machine
+    if master.startswith("local"):  # nothing listens beyond this machine; its Python workers are this Python (spark_accounts.py)
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # read by the JVM pyspark starts
         builder = builder.config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # read by pyspark's context when it starts
     return _Quiet(builder, log)
 
 

@@ -238,7 +238,7 @@ def _shown(cell: str, most: int = 60) -> str:
     return text if len(text) <= most else text[: most - 1] + "…"
 
 
-def _note_bad(notes: dict[int, list[DataNote]], field_name: str, bad: list[tuple[int, str, BadValue]], header: str) -> None:
+def note_bad(notes: dict[int, list[DataNote]], field_name: str, bad: list[tuple[int, str, BadValue]], header: str) -> None:
     for row, cell, problem in bad:
         notes.setdefault(row, []).append(DataNote("data.invalid_value", field_name, {"value": _shown(cell), "reason": problem.reason, "header": header, **problem.details}))
 
@@ -273,7 +273,7 @@ def _read_plain(plain: PlainCsv, columns: _Columns) -> _Body | None:
         if len(rows):
             at = position[rows]
             body.values[n][at], bad = columns.parse(n, cells[rows].tolist())
-            _note_bad(body.notes, n, [(int(at[k]), cell, problem) for k, cell, problem in bad], columns.header_of(n))
+            note_bad(body.notes, n, [(int(at[k]), cell, problem) for k, cell, problem in bad], columns.header_of(n))
     return body
 
 
@@ -291,7 +291,7 @@ def _read_rows(table: RawTable, columns: _Columns, id_at: int) -> _Body:
     values = {}
     for n, (i, _) in columns.signals.items():
         values[n], bad = columns.parse(n, cells[:, i].tolist())
-        _note_bad(notes, n, bad, columns.header_of(n))
+        note_bad(notes, n, bad, columns.header_of(n))
     return _Body(lines, [cells[:, i].tolist() for i in columns.texts], values, notes, unusable, rows_read, table.footer_rows, table.encoding, table.mixed)
 
 

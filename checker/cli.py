@@ -198,6 +198,8 @@ def _check_parquet(args: argparse.Namespace, playbook: Playbook) -> int:
         baseline = load_baseline(args.baseline, playbook.manifest["version"]) if args.baseline else None  # bad input stops before the check
     waivers = read_waivers(args.waivers) if args.waivers else None
     filters = Filters(tuple(args.owner), tuple(args.kind), args.min_severity)
+    # On Spark an account table (or a Parquet export) stays there too, unless a JSON baseline or waivers need its ids here.
+    inputs.accounts_in_engine = args.engine == "spark" and not isinstance(baseline, Baseline) and waivers is None
     with Progress() as progress, tempfile.TemporaryDirectory(prefix="playbook-") as work:
         # On Spark one engine reads the logs and runs the rules: their signals stay there (checker/engines/signals_view.py).
         opened = open_engine(args.engine, Path(work)) if args.engine == "spark" else None
@@ -206,7 +208,7 @@ def _check_parquet(args: argparse.Namespace, playbook: Playbook) -> int:
             if isinstance(baseline, Baseline):  # a JSON report (a Parquet baseline's accounts are compared in the engine)
                 comparable(baseline, as_of, table.ids)
             progress.step(playbook.text("progress.evaluating", args.lang, n=f"{len(table):,}"))
-            narrowing = SQLNarrowing(filters, waivers, playbook, as_of, table.ids) if filters or waivers else None
+            narrowing = SQLNarrowing(filters, waivers, playbook, as_of, table.ids if waivers else []) if filters or waivers else None
             report, counted = parquet_check(table, sources.review, playbook, as_of, args.lang, target or args.output, Path(work),
                                             baseline.columns if isinstance(baseline, Baseline) else baseline, baseline.as_of if baseline else None,
                                             engine=args.engine, narrow=narrowing, opened=opened, kept=sources.kept)
@@ -223,7 +225,7 @@ def _check_parquet(args: argparse.Namespace, playbook: Playbook) -> int:
     for log in summary["sources"]["logs"]:  # as with --format csv: the logs' warnings have no row of their own
         for warning in log["warnings"]:
             print(f"playbook: {log['file']}: {warning}", file=sys.stderr)
-    _say_unknown_owners(args, playbook, table.owners)
+    _say_unknown_owners(args, playbook, table.owners if args.owner else [])
     if line := left_out_line(summary.get("left_out"), lambda key, **values: playbook.text(key, args.lang, **values)):
         print(f"playbook: {line}", file=sys.stderr)
     text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"

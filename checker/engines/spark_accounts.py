@@ -15,7 +15,8 @@ reading happens where its rows are:
   on a small aggregate), and passed to the executors;
 - every cell parsed by the Python parsers (`parse_column`, `declare`, `note_bad`) inside `mapInArrow`,
   batch by batch: the signals as doubles (dates as ordinal days, as `Columns` holds them), the declared
-  stage, and each account's data notes (code, column, the value quoted, and the message's values pickled) as a column.
+  stage, and each account's data notes (code, its finding's rule, column, the value quoted, and the message's values pickled)
+  as a column.
 
 The result is the temp view ACCOUNT_ROWS with one row per account: `account_index` (its place among
 the accounts, as `AccountTable`'s), `row`, the texts, `declared_stage` (an id, or NULL), every signal
@@ -30,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from checker.evaluate import data_rule_id
 from checker.inputs.accounts import DataNote, Header, UnusableRow, declare, note_bad, parse_column, read_header, stage_lookup
 from checker.inputs.mappings import Mapping
 from checker.playbook.model import Playbook
@@ -37,7 +39,7 @@ from checker.playbook.model import Playbook
 ACCOUNT_ROWS = "pb_account_rows"  # the parsed account table, one row per account
 _SHIFT = 33  # monotonically_increasing_id: the partition's index above bit 33, the row's place in it below
 _TEXTS = ("account_id", "account_name", "owner", "declared_stage")
-_NOTE = "array<struct<code: string, column: string, value: string, values: binary>>"
+_NOTE = "array<struct<code: string, rule: string, column: string, value: string, values: binary>>"
 
 
 @dataclass
@@ -112,14 +114,14 @@ def _parse(header: Header, playbook: Playbook, orders: dict[str, str | None], dr
                 values[name], bad = parse_column(cells[i], signal, orders.get(name))
                 note_bad(notes, name, bad, columns.header_of(name))
             declared = declare(text["declared_stage"], text["account_name"], stages, headers, notes)
-            listed = [[{"code": d.code, "column": d.column, "value": _text(d.values.get("value")), "values": pickle.dumps(d.values)}
+            listed = [[{"code": d.code, "rule": data_rule_id(d.code), "column": d.column, "value": _text(d.values.get("value")), "values": pickle.dumps(d.values)}
                        for d in notes.get(k, [])] for k in range(n)]
             index = rows - 2 - np.searchsorted(dropped, rows)
             arrays = [pa.array(index, pa.int64()), pa.array(rows, pa.int64()),
                       *(pa.array(text[f], pa.string()) for f in ("account_id", "account_name", "owner")),
                       pa.array(text["declared_stage"], pa.string()), pa.array(declared, pa.string()),
                       *(pa.array(values[s], pa.float64(), from_pandas=True) for s in columns.signals),
-                      pa.array(listed, pa.list_(pa.struct([("code", pa.string()), ("column", pa.string()), ("value", pa.string()), ("values", pa.binary())])))]
+                      pa.array(listed, pa.list_(pa.struct([("code", pa.string()), ("rule", pa.string()), ("column", pa.string()), ("value", pa.string()), ("values", pa.binary())])))]
             yield pa.RecordBatch.from_arrays(arrays, names=["account_index", "row", "account_id", "account_name", "owner", "declared_raw",
                                                            "declared_stage", *columns.signals, "notes"])
 

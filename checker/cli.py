@@ -212,6 +212,7 @@ def _check_parquet(args: argparse.Namespace, playbook: Playbook) -> int:
             report, counted = parquet_check(table, sources.review, playbook, as_of, args.lang, target or args.output, Path(work),
                                             baseline.columns if isinstance(baseline, Baseline) else baseline, baseline.as_of if baseline else None,
                                             engine=args.engine, narrow=narrowing, opened=opened, kept=sources.kept)
+            owners = table.owners if args.owner else []  # (of an account table kept in Spark: asked there, before it stops)
         finally:
             if opened is not None:
                 opened.close()
@@ -225,7 +226,7 @@ def _check_parquet(args: argparse.Namespace, playbook: Playbook) -> int:
     for log in summary["sources"]["logs"]:  # as with --format csv: the logs' warnings have no row of their own
         for warning in log["warnings"]:
             print(f"playbook: {log['file']}: {warning}", file=sys.stderr)
-    _say_unknown_owners(args, playbook, table.owners if args.owner else [])
+    _say_unknown_owners(args, playbook, owners)
     if line := left_out_line(summary.get("left_out"), lambda key, **values: playbook.text(key, args.lang, **values)):
         print(f"playbook: {line}", file=sys.stderr)
     text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"

@@ -82,9 +82,13 @@ def _keys(id_at: int, width: int, keep: list[int]) -> Any:
         import pyarrow as pa
 
         for batch in batches:
-            cells = [batch.column(i).to_pylist() for i in range(width)]
-            ids = [(c or "").strip() for c in cells[id_at]]
-            blank = [not account_id and not any((column[k] or "").strip() for column in cells) for k, account_id in enumerate(ids)]
+            ids = [(c or "").strip() for c in batch.column(id_at).to_pylist()]
+            blank = [False] * len(ids)
+            empty = [k for k, account_id in enumerate(ids) if not account_id]
+            if empty:  # only a row without an id is looked at whole
+                cells = [batch.column(i).to_pylist() for i in range(width)]
+                for k in empty:
+                    blank[k] = not any((column[k] or "").strip() for column in cells)
             yield pa.RecordBatch.from_arrays([batch.column(width), pa.array(ids, pa.string()), pa.array(blank, pa.bool_()),
                                               *(batch.column(i) for i in keep)],
                                              names=["_mid", "_id", "_blank", *(f"c{i}" for i in keep)])

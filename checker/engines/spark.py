@@ -1,10 +1,9 @@
 """The log pipeline on Spark (`--engine spark`): the same DuckDB SQL, translated (transpile.py), run by Spark SQL.
 
-A local Spark (`local[2]`) unless the environment names another: `SPARK_REMOTE` (a Spark
-Connect address, `sc://host:15002`) or `SPARK_MASTER` (a master URL: `spark://host:7077`,
-`yarn`, `local[8]`). The run is one Spark session of its own (its temp views apart from any
-other run's), time zone UTC. Java's and Spark's own output goes to `spark.log` in the work
-folder, never to the terminal; an engine that cannot start, or a statement it refuses, is one
+A local Spark (`local[2]`, its Python workers this Python) unless the environment names another: `SPARK_REMOTE` (a Spark
+Connect address, `sc://host:15002`) or `SPARK_MASTER` (a master URL: `spark://host:7077`, `yarn`, `local[8]`). The run is
+one Spark session of its own (its temp views apart from any other run's), time zone UTC. Java's and Spark's own output goes
+to `spark.log` in the work folder, never to the terminal; an engine that cannot start, or a statement it refuses, is one
 `EngineError` line, and the log is kept (`keep_log`) for the message to name.
 
 Tables (`CREATE TABLE`) are materialised when made, as DuckDB makes them: a local checkpoint (kept by

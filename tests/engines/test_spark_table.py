@@ -79,11 +79,15 @@ def test_crm_fixtures_with_logs_are_the_same_with_their_account_table_kept_in_sp
     assert _same(capsys, monkeypatch, tmp_path, args)["summary"]["accounts"] >= 3
 
 
-def test_the_sample_narrowed_without_logs_is_the_same_with_its_account_table_kept_in_spark(spark, capsys, monkeypatch, tmp_path):  # noqa: F811
-    """No logs (no engine view of them), most stages present, --owner and --min-severity narrowing the findings."""
+def test_the_sample_narrowed_and_marked_without_logs_is_the_same_with_its_account_table_kept_in_spark(spark, capsys, monkeypatch, tmp_path):  # noqa: F811
+    """No logs (no engine view of them), --owner and --min-severity narrowing the findings, last month's findings.parquet
+    (DuckDB's) as the baseline."""
     path = _parquet_accounts(SAMPLE, tmp_path / "sample.parquet")
-    summary = _same(capsys, monkeypatch, tmp_path, [str(path), "--as-of", "2026-10-31", "--owner", "Aino", "--min-severity", "warning"])
-    assert summary["summary"]["left_out"]["findings"] > 0
+    earlier = tmp_path / "earlier.parquet"
+    assert main(["check", str(path), "--as-of", "2026-10-31", "--output", str(earlier), "--fail-on", "never"]) == 0
+    summary = _same(capsys, monkeypatch, tmp_path, [str(path), "--as-of", "2026-11-30", "--owner", "Aino", "--min-severity", "warning",
+                                                    "--baseline", str(earlier)])
+    assert summary["summary"]["left_out"]["findings"] > 0 and summary["summary"]["changes"]["still_open"] > 0
 
 
 def test_an_account_table_of_the_catalog_is_the_same_kept_in_spark(spark, capsys, monkeypatch, tmp_path):  # noqa: F811

@@ -85,6 +85,7 @@ def test_the_sample_narrowed_and_marked_without_logs_is_the_same_with_its_accoun
     path = _parquet_accounts(SAMPLE, tmp_path / "sample.parquet")
     earlier = tmp_path / "earlier.parquet"
     assert main(["check", str(path), "--as-of", "2026-10-31", "--output", str(earlier), "--fail-on", "never"]) == 0
+    capsys.readouterr()
     summary = _same(capsys, monkeypatch, tmp_path, [str(path), "--as-of", "2026-11-30", "--owner", "Aino", "--min-severity", "warning",
                                                     "--baseline", str(earlier)])
     assert summary["summary"]["left_out"]["findings"] > 0 and summary["summary"]["changes"]["still_open"] > 0

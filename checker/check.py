@@ -192,6 +192,7 @@ class Inputs:
     stage_required: bool = True  # `playbook signals` reads an account export without a stage column too
     stage_history: list[Path] = field(default_factory=list)  # the CRM's field history (a Data Export's AccountHistory.csv)
     engine: str = "duckdb"  # what aggregates the logs (--engine; checker/engines/choose.py)
+    accounts_in_engine: bool = False  # a findings output on Spark: the account table may stay there (engines/spark_table.py)
     database: Path | None = None  # the DuckDB file whose tables are exports (--database; checker/inputs/tables.py)
 
 
@@ -299,7 +300,7 @@ def _read_table_accounts(inputs: Inputs, playbook: Playbook, as_of: date, folder
     engine = opened or open_engine(inputs.engine, folder, inputs.database)  # a DuckDB on --database, or Spark (options.table_problem)
     copy = None
     try:
-        if isinstance(inputs.accounts, TableSource):
+        if isinstance(inputs.accounts, TableSource) and _in_engine(inputs, opened, reviews) is None:
             copy = export_accounts(engine, inputs.accounts, folder)
         return _read(replace(inputs, accounts=copy or inputs.accounts), playbook, as_of, folder, step, reviews=reviews, engine=engine, keep=opened is not None)
     except InputError as exc:  # name the table, not the work folder's copy
@@ -328,7 +329,10 @@ def _read(inputs: Inputs, playbook: Playbook, as_of: date, folder: Path, step: C
     mapping, chosen = choose_mapping(inputs, engine)
     sources = Sources(mapping.id, reason or chosen)
     step("reading", name=inputs.accounts.name)
-    table = read_accounts(inputs.accounts, playbook, mapping, inputs.sheet, date_format=inputs.date_format, stage_required=inputs.stage_required)
+    if keep and (in_engine := _in_engine(inputs, engine, reviews)) is not None:  # parsed by Spark's executors, kept there
+        table: Any = in_engine(engine, inputs.accounts, playbook, mapping, inputs.date_format, inputs.stage_required)
+    else:
+        table = read_accounts(inputs.accounts, playbook, mapping, inputs.sheet, date_format=inputs.date_format, stage_required=inputs.stage_required)
     if inputs.activities or inputs.deals:
         step("logs")
         from checker.engines.choose import open_engine
@@ -339,7 +343,7 @@ def _read(inputs: Inputs, playbook: Playbook, as_of: date, folder: Path, step: C
         opened = engine or open_engine(inputs.engine, folder, inputs.database)  # None: the reader's own DuckDB
         reader = LogReader(playbook, mapping, as_of, folder, inputs.date_format, inputs.sheet, inputs.history_from, engine=opened, keep=keep)
         try:
-            derived = reader.derive(table.ids, inputs.activities, inputs.deals, table.names, inputs.contacts)
+            derived = reader.derive(getattr(table, "view", None) or table.ids, inputs.activities, inputs.deals, getattr(table, "names", None), inputs.contacts)
         finally:
             if engine is None:
                 reader.db.close()
@@ -368,8 +372,18 @@ def _read(inputs: Inputs, playbook: Playbook, as_of: date, folder: Path, step: C
             except EngineError as exc:
                 raise InputError("error.log_unreadable", detail=str(exc)) from None
         sources.review.merged = merge_reviews(table, reviews, playbook)
-    say_no_stage_once(table, playbook, sources.review)
+    if isinstance(table, AccountTable):
+        say_no_stage_once(table, playbook, sources.review)
+    else:  # counted in Spark
+        table.say_no_stage_once(playbook, sources.review)
     return table, sources
+
+
+def _in_engine(inputs: Inputs, engine: Engine | None, reviews: Assessments | None) -> Callable[..., Any] | None:
+    """The reader of an account table that stays in the engine (a findings output on Spark asked for it; engines/spark_table.py), or None."""
+    from checker.engines import spark_table
+
+    return spark_table.read_table if inputs.accounts_in_engine and spark_table.applies(inputs.accounts, engine, reviews is not None, bool(inputs.stage_history)) else None
 
 
 def run_check(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, handbook_url: str, progress: Progress | None = None,

@@ -14,7 +14,7 @@ import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -171,10 +171,7 @@ def _check(args: argparse.Namespace, playbook: Playbook) -> int:
         wrote = playbook.text("cli.wrote", args.lang, path=args.output, findings=playbook.text("count.findings", args.lang, n=result.count()),
                               accounts=playbook.text("count.accounts", args.lang, n=len(result.table)))
         print(f"playbook: {wrote}", file=sys.stderr)
-    if args.fail_on == "never":
-        return EXIT_OK
-    levels = SEVERITIES[: SEVERITIES.index(args.fail_on) + 1]
-    return EXIT_FINDINGS if (result.history or result).count(levels) else EXIT_OK  # a waived finding does not count
+    return _exit_code(args.fail_on, (result.history or result).count)  # a waived finding does not count
 
 
 def _check_parquet(args: argparse.Namespace, playbook: Playbook) -> int:
@@ -187,12 +184,10 @@ def _check_parquet(args: argparse.Namespace, playbook: Playbook) -> int:
     target = output_table_from(args)  # before the exports are read
     if target is None and args.output is None:
         raise UsageError("parquet.needs_output")
-    for path in (args.output, args.summary):
-        if path is not None and not path.resolve().parent.is_dir():  # before the exports are read
-            raise UsageError("error.output_folder", path=path, folder=path.resolve().parent)
-    for option, given in (("--propose-stages", args.propose_stages), ("--scores", args.scores), ("--details", args.details)):
-        if given:
-            raise UsageError("parquet.not_with", option=option)
+    if folderless := next((p for p in (args.output, args.summary) if p is not None and not p.resolve().parent.is_dir()), None):  # before the exports are read
+        raise UsageError("error.output_folder", path=folderless, folder=folderless.resolve().parent)
+    if refused := next((o for o, given in (("--propose-stages", args.propose_stages), ("--scores", args.scores), ("--details", args.details)) if given), None):
+        raise UsageError("parquet.not_with", option=refused)
     inputs, as_of = inputs_from(args), args.as_of or date.today()
     if args.baseline and args.baseline.suffix.lower() == ".parquet":  # last week's Parquet output, read by the engine (checker/engines/status.py)
         from checker.engines.status import load_parquet_baseline
@@ -202,6 +197,8 @@ def _check_parquet(args: argparse.Namespace, playbook: Playbook) -> int:
         baseline = load_baseline(args.baseline, playbook.manifest["version"]) if args.baseline else None  # bad input stops before the check
     waivers = read_waivers(args.waivers) if args.waivers else None
     filters = Filters(tuple(args.owner), tuple(args.kind), args.min_severity)
+    # On Spark an account table (or a Parquet export) stays there too, unless a JSON baseline or waivers need its ids here.
+    inputs.accounts_in_engine = args.engine == "spark" and not isinstance(baseline, Baseline) and waivers is None
     with Progress() as progress, tempfile.TemporaryDirectory(prefix="playbook-") as work:
         # On Spark one engine reads the logs and runs the rules: their signals stay there (checker/engines/signals_view.py).
         opened = open_engine(args.engine, Path(work)) if args.engine == "spark" else None
@@ -210,10 +207,11 @@ def _check_parquet(args: argparse.Namespace, playbook: Playbook) -> int:
             if isinstance(baseline, Baseline):  # a JSON report (a Parquet baseline's accounts are compared in the engine)
                 comparable(baseline, as_of, table.ids)
             progress.step(playbook.text("progress.evaluating", args.lang, n=f"{len(table):,}"))
-            narrowing = SQLNarrowing(filters, waivers, playbook, as_of, table.ids) if filters or waivers else None
+            narrowing = SQLNarrowing(filters, waivers, playbook, as_of, table.ids if waivers else []) if filters or waivers else None
             report, counted = parquet_check(table, sources.review, playbook, as_of, args.lang, target or args.output, Path(work),
                                             baseline.columns if isinstance(baseline, Baseline) else baseline, baseline.as_of if baseline else None,
                                             engine=args.engine, narrow=narrowing, opened=opened, kept=sources.kept, handbook_url=args.handbook_url)
+            owners = table.owners if args.owner else []  # (of an account table kept in Spark: asked there, before it stops)
         finally:
             if opened is not None:
                 opened.close()
@@ -227,7 +225,7 @@ def _check_parquet(args: argparse.Namespace, playbook: Playbook) -> int:
     for log in summary["sources"]["logs"]:  # as with --format csv: the logs' warnings have no row of their own
         for warning in log["warnings"]:
             print(f"playbook: {log['file']}: {warning}", file=sys.stderr)
-    _say_unknown_owners(args, playbook, table.owners)
+    _say_unknown_owners(args, playbook, owners)
     if line := left_out_line(summary.get("left_out"), lambda key, **values: playbook.text(key, args.lang, **values)):
         print(f"playbook: {line}", file=sys.stderr)
     text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
@@ -245,10 +243,12 @@ def _check_parquet(args: argparse.Namespace, playbook: Playbook) -> int:
         print(f"playbook: {playbook.text('parquet.wrote_summary', args.lang, path=beside)}", file=sys.stderr)
     else:  # a table's summary: on stdout, for the routine that runs it to keep
         _emit(None, [text])
-    if args.fail_on == "never":
-        return EXIT_OK
-    levels = SEVERITIES[: SEVERITIES.index(args.fail_on) + 1]
-    return EXIT_FINDINGS if any(counted.get(s) for s in levels) else EXIT_OK  # a waived finding does not count
+    return _exit_code(args.fail_on, lambda levels: sum(counted.get(s, 0) for s in levels))  # a waived finding does not count
+
+
+def _exit_code(fail_on: str, count: Callable[[tuple[str, ...]], int]) -> int:
+    """1 when `count` finds findings at or above --fail-on's severity, else 0 (always 0 for `never`)."""
+    return EXIT_FINDINGS if fail_on != "never" and count(tuple(SEVERITIES[: SEVERITIES.index(fail_on) + 1])) else EXIT_OK
 
 
 def cmd_calibrate(args: argparse.Namespace, playbook: Playbook) -> int:

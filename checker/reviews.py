@@ -38,11 +38,16 @@ def without_stage(table: AccountTable) -> list[int]:
     return [i for i in unknown if not table.declared_raw[i].strip()]
 
 
+def says_no_stage_once(empty: int, accounts: int, playbook: Playbook) -> bool:
+    """Whether so many of the accounts have no declared stage (`empty` of `accounts`) that the coverage line says it once."""
+    return bool(accounts) and empty / accounts > playbook.manifest["review"]["no_stage_share"]
+
+
 def say_no_stage_once(table: AccountTable, playbook: Playbook, state: ReviewState) -> None:
     """When most accounts have no declared stage, drop their per-account `data.no_stage` notes:
     the coverage line says it once (manifest `review.no_stage_share`)."""
     empty = without_stage(table)
-    if not len(table) or len(empty) / len(table) <= playbook.manifest["review"]["no_stage_share"]:
+    if not says_no_stage_once(len(empty), len(table), playbook):
         return
     state.said_once = True
     for i in empty:
@@ -133,7 +138,12 @@ def recent(state: ReviewState, as_of: date, playbook: Playbook) -> set[int]:
 def coverage(table: AccountTable, evaluation: Evaluation, state: ReviewState, playbook: Playbook, as_of: date) -> dict:
     """Accounts with a declared stage, with a best fit, with a recent review: counts and shares
     (the JSON report's `summary.coverage`; every report's coverage line)."""
-    n = len(table)
+    return coverage_of(len(table), len(table.declared) - table.declared.count(None), len(evaluation.best_fit) - evaluation.best_fit.count(None),
+                       len(without_stage(table)), state, playbook, as_of)
+
+
+def coverage_of(n: int, declared: int, best_fit: int, without: int, state: ReviewState, playbook: Playbook, as_of: date) -> dict:
+    """`coverage` from the counts of `n` accounts (an account table in an engine counts them there: engines/spark_table.py)."""
 
     def part(count: int) -> dict:
         return {"count": count, "share": round(count / n, 4) if n else None}
@@ -143,11 +153,11 @@ def coverage(table: AccountTable, evaluation: Evaluation, state: ReviewState, pl
     fresh = recent(state, as_of, playbook)
     return {
         "accounts": n,
-        "declared_stage": part(len(table.declared) - table.declared.count(None)),
-        "best_fit": part(len(evaluation.best_fit) - evaluation.best_fit.count(None)),
+        "declared_stage": part(declared),
+        "best_fit": part(best_fit),
         "reviewed_recently": part(len(fresh)),
         "stale_after_days": playbook.manifest["review"]["stale_after_days"],
-        "without_stage": part(len(without_stage(table))),
+        "without_stage": part(without),
         "no_stage_said_once": state.said_once,
         "reviews": None if found is None else {
             "files": found.files,

@@ -26,7 +26,7 @@ import duckdb
 import numpy as np
 
 from checker.engines.output_table import DuckTables, OutputTable, check_target, rules_of, save
-from checker.engines.rules_sql import FINDING_COLUMNS, JUDGED, SIGNALS, RulesSQL, text
+from checker.engines.rules_sql import FINDING_COLUMNS, JUDGED, SIGNALS, RulesSQL, shown_value, text
 from checker.engines.rules_table import register_rules, rules_path
 from checker.engines.status import (
     EARLIER_KEYS,
@@ -86,15 +86,6 @@ def register(con: duckdb.DuckDBPyConnection, table: AccountTable, playbook: Play
     con.register(name, data)
 
 
-def _shown(value: object) -> str | None:
-    """A Python-side finding's observed value as the SQL writes one (the JSON report's value, as text)."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value.isoformat() if isinstance(value, date) else str(value)
-
-
 def python_findings(table: AccountTable, evaluator: Evaluator, review: ReviewState) -> list[tuple]:
     """The findings the SQL does not compute: data notes (seq 1, after the verdict) and the
     account review's (last), as rows of FINDING_COLUMNS without a best fit (filled in SQL)."""
@@ -102,7 +93,7 @@ def python_findings(table: AccountTable, evaluator: Evaluator, review: ReviewSta
 
     def row(index: int, rule: str, kind: str, severity: str, evidence: dict, seq: int) -> tuple:
         return (index, table.ids[index], table.rows[index], table.names[index], table.owners[index], table.declared[index], None, rule, kind, severity,
-                evidence.get("signal"), _shown(evidence.get("observed")), _shown(evidence.get("expected")), False, None, None, seq)
+                evidence.get("signal"), shown_value(evidence.get("observed")), shown_value(evidence.get("expected")), False, None, None, seq)
 
     for index, notes in sorted(table.notes.items()):
         for note in notes:
@@ -273,21 +264,27 @@ def sql_check(table: AccountTable, playbook: Playbook, as_of: date, lang: str, r
               con: duckdb.DuckDBPyConnection | None = None, kept: Kept | None = None) -> SQLCheck:
     """Compute a check's findings in DuckDB (the rules as SQL plus the Python-only findings); `kept`: the logs'
     signals, left in the engine `con` runs on, are merged with the account table there (signals_view.py)."""
+    from checker.engines.signals_view import ACCOUNTS, kept_view, uploaded
+    from checker.engines.spark_table import SparkTable, note_findings, register_accounts
+
     con = con or duckdb.connect()
     rules = RulesSQL(playbook, as_of, lang, table.columns.present)
-    if kept is None:
-        register(con, table, playbook)
+    name, signals = (SIGNALS, list(playbook.signals)) if kept is None else (ACCOUNTS, uploaded(playbook, kept))
+    if isinstance(table, SparkTable):  # the account table kept in Spark: its view there (spark_table.py)
+        register_accounts(table, playbook, name, signals)
     else:
-        from checker.engines.signals_view import ACCOUNTS, kept_view, uploaded
-
-        register(con, table, playbook, ACCOUNTS, uploaded(playbook, kept))  # the account table's columns go up once
+        register(con, table, playbook, name, signals)  # the account table's columns go up once
+    if kept is not None:
         kept_view(con, table, playbook, kept)
     judged, _ = rules.statements()
     con.execute(judged)
     sql = rules.findings_sql()
-    extra = python_findings(table, Evaluator(playbook, as_of, lang, ""), review or ReviewState())
-    if extra:  # joined in the same statement (no INSERT: an engine's temporary views take none)
+    if isinstance(table, SparkTable):  # its data notes' findings made in Spark (no review on that path)
+        extra: list | bool = True
+        note_findings(table, EXTRA, (review or ReviewState()).said_once)
+    elif extra := python_findings(table, Evaluator(playbook, as_of, lang, ""), review or ReviewState()):  # joined in the same statement (no INSERT: an engine's temporary views take none)
         con.register(EXTRA, {name: np.array([r[i] for r in extra], dtype=object) for i, name in enumerate(FINDING_COLUMNS)})
+    if extra:
         picked = ", ".join("j.best_fit_stage" if c == "best_fit_stage" else f"CAST(e.{c} AS {_TYPES.get(c, 'VARCHAR')})" for c in FINDING_COLUMNS)
         sql += f"\nUNION ALL\nSELECT {picked} FROM {EXTRA} AS e LEFT JOIN {JUDGED} AS j ON j.account_index = e.account_index"
     con.execute(f"CREATE OR REPLACE TEMP VIEW {FINDINGS} AS {sql}")
@@ -358,11 +355,17 @@ def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, 
         raise AssertionError("every row read must be accounted for")
     # The coverage's review parts (recent reviews, no stage at all, the assessments files) are the
     # account review's, from Python-only inputs: as the JSON report has them, with the SQL's counts.
-    summary["coverage"] = coverage(table, Evaluation([], np.zeros((0, 0, 2)), [], []), review, playbook, as_of) | summary["coverage"]
+    from checker.engines import spark_table
+
+    if isinstance(table, spark_table.SparkTable):  # counted in Spark
+        covered, noted = spark_table.coverage(table, review, playbook, as_of), spark_table.noted(table, EXTRA)
+    else:
+        covered, noted = coverage(table, Evaluation([], np.zeros((0, 0, 2)), [], []), review, playbook, as_of), len(table.notes)
+    summary["coverage"] = covered | summary["coverage"]
     summary |= {
         "rows_read": table.rows_read,
         "rows_unusable": len(unusable),
-        "rows_with_data_problems": len(table.notes) + len(unusable),
+        "rows_with_data_problems": noted + len(unusable),
         "footer_rows_skipped": table.footer_rows,
         "signal_columns": sorted(table.columns.present),
         "ignored_columns": table.ignored_columns,

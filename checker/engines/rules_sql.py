@@ -53,6 +53,15 @@ FINDING_COLUMNS = ("account_index", "account_id", "row", "account_name", "owner"
 _SQL_OPS = {">=": ">=", "<=": "<=", ">": ">", "<": "<", "==": "=", "!=": "<>"}
 
 
+def shown_value(value: object) -> str | None:
+    """A Python-side finding's observed value as the SQL writes one (the JSON report's value, as text)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
 def text(value: str | None) -> str:
     """A string literal (NULL for None)."""
     return "CAST(NULL AS VARCHAR)" if value is None else literal(value)

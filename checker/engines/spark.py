@@ -1,10 +1,9 @@
 """The log pipeline on Spark (`--engine spark`): the same DuckDB SQL, translated (transpile.py), run by Spark SQL.
 
-A local Spark (`local[2]`) unless the environment names another: `SPARK_REMOTE` (a Spark
-Connect address, `sc://host:15002`) or `SPARK_MASTER` (a master URL: `spark://host:7077`,
-`yarn`, `local[8]`). The run is one Spark session of its own (its temp views apart from any
-other run's), time zone UTC. Java's and Spark's own output goes to `spark.log` in the work
-folder, never to the terminal; an engine that cannot start, or a statement it refuses, is one
+A local Spark (`local[2]`, its Python workers this Python) unless the environment names another: `SPARK_REMOTE` (a Spark
+Connect address, `sc://host:15002`) or `SPARK_MASTER` (a master URL: `spark://host:7077`, `yarn`, `local[8]`). The run is
+one Spark session of its own (its temp views apart from any other run's), time zone UTC. Java's and Spark's own output goes
+to `spark.log` in the work folder, never to the terminal; an engine that cannot start, or a statement it refuses, is one
 `EngineError` line, and the log is kept (`keep_log`) for the message to name.
 
 Tables (`CREATE TABLE`) are materialised when made, as DuckDB makes them: a local checkpoint (kept by
@@ -18,6 +17,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -323,9 +323,10 @@ def _builder(session_class: Any, workdir: Path, log: Path) -> Any:
                .config("spark.sql.session.timeZone", "UTC")
                .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{config}")
                .config("spark.local.dir", str(workdir / "spark")).config("spark.sql.warehouse.dir", str(workdir / "warehouse")))
-    if master.startswith("local"):  # nothing listens beyond this machine
+    if master.startswith("local"):  # nothing listens beyond this machine; its Python workers are this Python (spark_accounts.py)
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # read by the JVM pyspark starts
         builder = builder.config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # read by pyspark's context when it starts
     return _Quiet(builder, log)
 
 

@@ -4,7 +4,7 @@
 on a DuckDB connection (`execute` a statement or a query, `register` numpy columns);
 `SparkConnection` makes those calls on a `SparkEngine`, so that the one definition of the
 findings and of the summary serves both engines: each statement translated by transpile.py,
-the account table's columns handed to Spark as Arrow, the per-account table materialised
+the account table's columns handed to Spark as Arrow (or kept there: spark_table.py), the per-account table materialised
 there, the findings written by Spark (`SparkEngine.write_parquet`) and the summary's counts
 computed by Spark. What Spark refuses is one `EngineError` line, never a wrong file.
 """

@@ -162,16 +162,59 @@ class _Columns:
         """The signal's column as the file spells it."""
         return self.header[self.signals[field_name][0]].strip()
 
+    def order(self, field_name: str, cells: list[str]) -> str | None:
+        """A date column's day/month order, decided from its cells (only its slashed ones count: `slashed_order`)."""
+        i, signal = self.signals[field_name]
+        if signal.type != "date":
+            return None
+        try:
+            return slashed_order(cells, self.date_format)
+        except DateOrderError as exc:
+            raise InputError("error.column_problem", path=self.file, column=self.header[i].strip(), problem=exc) from None
+
     def parse(self, field_name: str, cells: list[str]) -> tuple[np.ndarray, list[tuple[int, str, BadValue]]]:
         """Cells of one signal column, parsed; a date column's day/month order is decided from its cells first."""
-        i, signal = self.signals[field_name]
-        order = None
-        if signal.type == "date":
-            try:
-                order = slashed_order(cells, self.date_format)
-            except DateOrderError as exc:
-                raise InputError("error.column_problem", path=self.file, column=self.header[i].strip(), problem=exc) from None
-        return parse_column(cells, signal, order)
+        return parse_column(cells, self.signals[field_name][1], self.order(field_name, cells))
+
+
+@dataclass(frozen=True)
+class Header:
+    """An account export's header as read (`read_header`): what each column is, and what the report says of it."""
+
+    columns: _Columns
+    texts_of: list[str]  # the text fields present, in _Columns.texts' order (account_id first)
+    headers: dict[str, str]  # canonical field -> its column as the file spells it
+    ignored: list[str]  # columns no field or signal matched
+    unmatched: list[str]  # --mapping entries no column matched
+
+
+def read_header(name: str, header: list[str], playbook: Playbook, mapping: Mapping, date_format: str | None = None,
+                stage_required: bool = True) -> Header:
+    """Which column is which field and signal, by `mapping`: a missing or repeated field is an InputError naming the
+    file. The one reading of a header, whoever reads the body (read_accounts here, Spark's executors:
+    checker/engines/spark_accounts.py)."""
+    signals = playbook.signals
+    known = set(REQUIRED) | set(OPTIONAL) | set(signals)
+    mapped = mapping.header_map("accounts", header, known)
+    names = [mapped.get(i, normalise_header(h)) for i, h in enumerate(header)]
+    misses = mapping.unmatched("accounts", header, mapped)
+    missing = [c for c in REQUIRED if c not in names and (stage_required or c != "declared_stage")]
+    if missing:
+        hints = [misses.get(c) or Problem("hint.column", column=c, hint=suggestion(c, [normalise_header(h) for h in header]))
+                 for c in missing]
+        raise InputError("error.missing_columns", path=name, columns=hints, via=mapping.via(), found=", ".join(h.strip() for h in header),
+                         add=lines_to_add("accounts", missing, header))
+    seen: set[str] = set()
+    for i, n in enumerate(names):
+        if n in known and n in seen:
+            raise InputError("error.duplicate_column", path=name, column=header[i].strip(), field=n)
+        seen.add(n)
+    index = {n: i for i, n in enumerate(names) if n in known}
+    texts_of = [n for n in ("account_id", "account_name", "owner", "declared_stage") if n in index]
+    columns = _Columns(name, header, [index[n] for n in texts_of], {n: (i, signals[n]) for n, i in index.items() if n in signals},
+                       mapping.day_order(date_format))
+    ignored = [h.strip() for h, n in zip(header, names, strict=True) if n not in known]
+    return Header(columns, texts_of, {n: header[i].strip() for n, i in index.items()}, ignored, list(misses.values()))
 
 
 @dataclass
@@ -195,7 +238,7 @@ def _shown(cell: str, most: int = 60) -> str:
     return text if len(text) <= most else text[: most - 1] + "…"
 
 
-def _note_bad(notes: dict[int, list[DataNote]], field_name: str, bad: list[tuple[int, str, BadValue]], header: str) -> None:
+def note_bad(notes: dict[int, list[DataNote]], field_name: str, bad: list[tuple[int, str, BadValue]], header: str) -> None:
     for row, cell, problem in bad:
         notes.setdefault(row, []).append(DataNote("data.invalid_value", field_name, {"value": _shown(cell), "reason": problem.reason, "header": header, **problem.details}))
 
@@ -230,7 +273,7 @@ def _read_plain(plain: PlainCsv, columns: _Columns) -> _Body | None:
         if len(rows):
             at = position[rows]
             body.values[n][at], bad = columns.parse(n, cells[rows].tolist())
-            _note_bad(body.notes, n, [(int(at[k]), cell, problem) for k, cell, problem in bad], columns.header_of(n))
+            note_bad(body.notes, n, [(int(at[k]), cell, problem) for k, cell, problem in bad], columns.header_of(n))
     return body
 
 
@@ -248,8 +291,28 @@ def _read_rows(table: RawTable, columns: _Columns, id_at: int) -> _Body:
     values = {}
     for n, (i, _) in columns.signals.items():
         values[n], bad = columns.parse(n, cells[:, i].tolist())
-        _note_bad(notes, n, bad, columns.header_of(n))
+        note_bad(notes, n, bad, columns.header_of(n))
     return _Body(lines, [cells[:, i].tolist() for i in columns.texts], values, notes, unusable, rows_read, table.footer_rows, table.encoding, table.mixed)
+
+
+def declare(declared_raw: list[str], names: list[str], stages: dict[str, str], headers: dict[str, str],
+            notes: dict[int, list[DataNote]]) -> list[str | None]:
+    """Each row's declared stage or ending id (None: not one), its spelling looked up in `stages` (stage_lookup);
+    the notes of rows with no stage, an unknown one (with the nearest spelling) or no name added to `notes`.
+    Exports repeat their spellings: each is looked up once, and only the rows of an empty or unknown one are visited."""
+    spellings = {raw: stages.get(raw) or stages.get(label_key(raw)) for raw in set(declared_raw)}
+    declared: list[str | None] = list(map(spellings.__getitem__, declared_raw))
+    unknown = {raw for raw, found in spellings.items() if found is None}
+    hints = {raw: suggestion(raw, list(stages)) for raw in unknown if raw}
+    for row in compress(range(len(declared_raw)), map(unknown.__contains__, declared_raw)) if unknown else ():
+        raw_stage = declared_raw[row]
+        if not raw_stage:
+            notes.setdefault(row, []).append(DataNote("data.no_stage", "declared_stage", {"header": headers["declared_stage"]}))
+        else:
+            notes.setdefault(row, []).append(DataNote("data.unknown_stage", "declared_stage", {"value": raw_stage, "hint": hints[raw_stage], "header": headers["declared_stage"]}))
+    for row in compress(range(len(names)), map(not_, names)) if "" in names else ():
+        notes.setdefault(row, []).append(DataNote("data.no_name", "account_name", {"header": headers["account_name"]}))
+    return declared
 
 
 def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None, sheet: str | None = None,
@@ -268,28 +331,9 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
         plain = PlainCsv.open(path) if not footers else None
     table = None if plain else strip_footer(read_table(path, sheet), footers)
     name, header = (plain.name, plain.header) if plain else (table.name, table.header)
-    signals = playbook.signals
-    known = set(REQUIRED) | set(OPTIONAL) | set(signals)
-    mapped = mapping.header_map("accounts", header, known)
-    names = [mapped.get(i, normalise_header(h)) for i, h in enumerate(header)]
-    misses = mapping.unmatched("accounts", header, mapped)
-    missing = [c for c in REQUIRED if c not in names and (stage_required or c != "declared_stage")]
-    if missing:
-        hints = [misses.get(c) or Problem("hint.column", column=c, hint=suggestion(c, [normalise_header(h) for h in header]))
-                 for c in missing]
-        raise InputError("error.missing_columns", path=name, columns=hints, via=mapping.via(), found=", ".join(h.strip() for h in header),
-                         add=lines_to_add("accounts", missing, header))
-    seen: set[str] = set()
-    for i, n in enumerate(names):
-        if n in known and n in seen:
-            raise InputError("error.duplicate_column", path=name, column=header[i].strip(), field=n)
-        seen.add(n)
-    index = {n: i for i, n in enumerate(names) if n in known}
-    id_at = index["account_id"]
-
-    texts_of = [n for n in ("account_id", "account_name", "owner", "declared_stage") if n in index]
-    columns = _Columns(name, header, [index[n] for n in texts_of], {n: (i, signals[n]) for n, i in index.items() if n in signals},
-                       mapping.day_order(date_format))
+    read = read_header(name, header, playbook, mapping, date_format, stage_required)
+    columns, texts_of = read.columns, read.texts_of
+    id_at = columns.texts[0]
     body = _read_plain(plain, columns) if plain else None
     if body is None:
         if plain is not None:  # not plain after all (ragged rows, blank lines…): the csv route reports each row
@@ -300,31 +344,15 @@ def read_accounts(path: Path, playbook: Playbook, mapping: Mapping | None = None
     text = {n: list(map(str.strip, column)) for n, column in zip(texts_of, text_columns, strict=True)}
     size = len(lines)
 
-    headers = {n: header[i].strip() for n, i in index.items()}  # messages name the user's columns, not the canonical fields
+    headers = dict(read.headers)  # messages name the user's columns, not the canonical fields
     for row in unusable:
         row.values["header"] = headers["account_id"]
-    stages = stage_lookup(playbook)
     if "declared_stage" not in text:  # no stage column (`playbook signals` needs none): every stage unknown
         text["declared_stage"], headers["declared_stage"] = [""] * size, ""
-    declared_raw = text["declared_stage"]
-    # Exports repeat their spellings: each is looked up once, and only the rows of an empty or
-    # unknown one are visited.
-    spellings = {raw: stages.get(raw) or stages.get(label_key(raw)) for raw in set(declared_raw)}
-    declared: list[str | None] = list(map(spellings.__getitem__, declared_raw))
-    unknown = {raw for raw, found in spellings.items() if found is None}
-    hints = {raw: suggestion(raw, list(stages)) for raw in unknown if raw}
-    for row in compress(range(size), map(unknown.__contains__, declared_raw)) if unknown else ():
-        raw_stage = declared_raw[row]
-        if not raw_stage:
-            notes.setdefault(row, []).append(DataNote("data.no_stage", "declared_stage", {"header": headers["declared_stage"]}))
-        else:
-            notes.setdefault(row, []).append(DataNote("data.unknown_stage", "declared_stage", {"value": raw_stage, "hint": hints[raw_stage], "header": headers["declared_stage"]}))
-    account_names = text["account_name"]
-    for row in compress(range(size), map(not_, account_names)) if "" in account_names else ():
-        notes.setdefault(row, []).append(DataNote("data.no_name", "account_name", {"header": headers["account_name"]}))
-    ignored = [h.strip() for h, n in zip(header, names, strict=True) if n not in known]
+    declared_raw, account_names = text["declared_stage"], text["account_name"]
+    declared = declare(declared_raw, account_names, stage_lookup(playbook), headers, notes)
     return AccountTable(path, lines, text["account_id"], account_names, text.get("owner", [""] * size), declared_raw, declared,
-                        Columns(size, data, frozenset(data)), notes, unusable, rows_read, ignored, encoding, footer_rows, list(misses.values()), body.mixed, headers)
+                        Columns(size, data, frozenset(data)), notes, unusable, rows_read, read.ignored, encoding, footer_rows, read.unmatched, body.mixed, headers)
 
 
 def table_from_values(playbook: Playbook, accounts: list[dict], present: frozenset[str] | None = None) -> AccountTable:

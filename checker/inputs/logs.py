@@ -311,7 +311,7 @@ class LogReader:
         "revenue_prev_12m", "competitive_tenders_12m", "repeat_complaints_open", "joint_projects_active",
     }
 
-    def derive(self, account_ids: list[str], activities: list[Path], deals: list[Path], account_names: list[str] | None = None,
+    def derive(self, account_ids: list[str] | str, activities: list[Path], deals: list[Path], account_names: list[str] | None = None,
                contacts: list[Path] | None = None) -> Derived:
         """Signals per account from the logs, aligned with `account_ids`; NaN where unknown."""
         try:
@@ -319,15 +319,18 @@ class LogReader:
         except EngineError as exc:  # a log the engine could not read: one line saying so, no traceback
             raise InputError("error.log_unreadable", detail=str(exc)) from None
 
-    def _derive(self, account_ids: list[str], activities: list[Path], deals: list[Path], account_names: list[str] | None, contacts: list[Path]) -> Derived:
+    def _derive(self, account_ids: list[str] | str, activities: list[Path], deals: list[Path], account_names: list[str] | None, contacts: list[Path]) -> Derived:
         values: dict[str, np.ndarray] = {}
         stats: list[LogStats] = []
         origins: dict[str, list[str]] = {}
         kept = Kept(zero=frozenset(self._ZERO_WHEN_ABSENT)) if self.keep else None
         # Each account's position in the account table comes back with its signals.
         # (Accounts are known by their position in the account table: `acc` in every lookup.)
-        self.db.table("known_ids", {"account_id": account_ids, "position": list(range(len(account_ids))), "name": account_names or [""] * len(account_ids)},
-                      {"account_id": "VARCHAR", "position": "BIGINT", "name": "VARCHAR"})
+        if isinstance(account_ids, str):  # the account table is the engine's view of that name (engines/spark_table.py): linked there
+            self.db.run(f"CREATE TEMP TABLE known_ids AS SELECT account_id, account_index AS position, account_name AS name FROM {account_ids}")
+        else:
+            self.db.table("known_ids", {"account_id": account_ids, "position": list(range(len(account_ids))), "name": account_names or [""] * len(account_ids)},
+                          {"account_id": "VARCHAR", "position": "BIGINT", "name": "VARCHAR"})
         # Some CRMs (Dynamics) write the account's name, not its id, in activities and deals:
         # a value that is no known id but exactly one account's name stands for that account.
         self.db.run("""CREATE TEMP TABLE account_names AS

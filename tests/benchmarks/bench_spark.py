@@ -13,11 +13,14 @@ on the generated set (signals from the logs on Spark, then the rules' SQL on Spa
 written by Spark), sampling every half second the resident memory of the Python driver and of
 the JVM it starts (a child process: /proc, its high-water mark VmHWM), with the JVM's heap cap
 (-Xmx, Spark's driver memory) read from its command line, and prints the rate in activity rows
-per second per core (local[2]: two cores).
+per second per core (local[2]: two cores). With `--parquet-accounts` the account export is a Parquet
+file, which Spark keeps (parsed by its Python workers, whose memory is sampled too); `--engines
+spark-driver,spark` compares it with the account table read by the driver, as before.
 
     .venv/bin/pip install -e '.[spark]'
     .venv/bin/python tests/benchmarks/bench_spark.py [--activities N] [--runs N]
     .venv/bin/python tests/benchmarks/bench_spark.py --findings --activities 5000000
+    .venv/bin/python tests/benchmarks/bench_spark.py --findings --parquet-accounts --accounts 300000 --engines spark-driver,spark
 """
 from __future__ import annotations
 
@@ -62,14 +65,16 @@ def _children(pid: int) -> list[int]:
     return found + [g for c in found for g in _children(c)]
 
 
-def sampled(command: list[str]) -> tuple[float, float, float, str]:
-    """Seconds, the Python process's peak and the JVM's peak resident memory (MB), the JVM's -Xmx; the command must succeed."""
+def sampled(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float, str, float]:
+    """Seconds, the Python process's peak and the JVM's peak resident memory (MB), the JVM's -Xmx, and the peak of the
+    resident memory of Spark's Python workers together (the executors' Python: spark_accounts.py); the command must succeed."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    python_peak = jvm_peak = 0.0
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    python_peak = jvm_peak = workers_peak = 0.0
     heap = "?"
     while process.poll() is None:
         python_peak = max(python_peak, _status(process.pid, "VmHWM"))
+        workers = 0.0
         for child in _children(process.pid):
             try:
                 line = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
@@ -78,11 +83,21 @@ def sampled(command: list[str]) -> tuple[float, float, float, str]:
             if line and line[0].endswith(b"java"):
                 jvm_peak = max(jvm_peak, _status(child, "VmHWM"))
                 heap = next((a.decode() for a in line if a.startswith(b"-Xmx")), heap)
+            elif b"pyspark.daemon" in line or b"pyspark.worker" in line:
+                workers += _status(child, "VmRSS")
+        workers_peak = max(workers_peak, workers)
         time.sleep(0.5)
     elapsed = time.perf_counter() - start
     if process.returncode not in (0, 1):  # 1: findings at or above --fail-on
         raise SystemExit(process.stderr.read().decode())
-    return elapsed, python_peak, jvm_peak, heap
+    return elapsed, python_peak, jvm_peak, heap, workers_peak
+
+
+def as_parquet(accounts: Path) -> Path:
+    """The generated account export as a Parquet file of text cells (what the account table kept in Spark reads)."""
+    target = accounts.with_suffix(".parquet")
+    duckdb.connect().execute(f"COPY (SELECT * FROM read_csv('{accounts}', all_varchar = true)) TO '{target}' (FORMAT parquet)")
+    return target
 
 
 def findings_run(args: argparse.Namespace) -> int:
@@ -92,16 +107,18 @@ def findings_run(args: argparse.Namespace) -> int:
         paths = generate(folder, args.accounts, args.activities, args.deals)
         print(f"generated {args.accounts:,} accounts, {args.activities:,} activities, {args.deals:,} deals "
               f"({sum(p.stat().st_size for p in paths) / 1e6:.0f} MB); load average {os.getloadavg()[0]:.1f}")
+        accounts = as_parquet(paths[0]) if args.parquet_accounts else paths[0]
         rows = {}
-        for engine in args.engines.split(","):
-            output = folder / f"{engine}.parquet"
-            command = [sys.executable, "-m", "checker", "check", str(paths[0]), "--activities", str(paths[1]), "--deals", str(paths[2]),
+        for name in args.engines.split(","):
+            engine = name.removesuffix("-driver")  # spark-driver: the account table read in this process, as before (PLAYBOOK_SPARK_ACCOUNTS=driver)
+            output = folder / f"{name}.parquet"
+            command = [sys.executable, "-m", "checker", "check", str(accounts), "--activities", str(paths[1]), "--deals", str(paths[2]),
                        "--output", str(output), "--as-of", AS_OF, "--preset", "canonical", "--engine", engine, "--fail-on", "never"]
-            seconds, python_mb, jvm_mb, heap = sampled(command)
-            rows[engine] = duckdb.connect().execute(f"SELECT COUNT(*) FROM read_parquet('{output}')").fetchone()[0]
-            jvm = f"   JVM peak {jvm_mb:,.0f} MB (heap cap {heap})" if engine == "spark" else ""
-            print(f"check --engine {engine:6} --output findings.parquet: {seconds:8.1f} s   Python peak {python_mb:,.0f} MB{jvm}   "
-                  f"{rows[engine]:,} findings   {args.activities / seconds / (2 if engine == 'spark' else os.cpu_count() or 1):,.0f} activity rows/s/core")
+            seconds, python_mb, jvm_mb, heap, workers_mb = sampled(command, os.environ | ({"PLAYBOOK_SPARK_ACCOUNTS": "driver"} if name != engine else {}))
+            rows[name] = duckdb.connect().execute(f"SELECT COUNT(*) FROM read_parquet('{output}')").fetchone()[0]
+            jvm = f"   JVM peak {jvm_mb:,.0f} MB (heap cap {heap})   Python workers' peak {workers_mb:,.0f} MB" if engine == "spark" else ""
+            print(f"check --engine {name:12} --output findings.parquet: {seconds:8.1f} s   Python peak {python_mb:,.0f} MB{jvm}   "
+                  f"{rows[name]:,} findings   {args.activities / seconds / (2 if engine == 'spark' else os.cpu_count() or 1):,.0f} activity rows/s/core")
         same_rows = len(set(rows.values())) == 1
         print(f"same number of findings on {', '.join(rows)}: {'yes' if same_rows else 'NO'}; load average at the end {os.getloadavg()[0]:.1f}")
     return 0 if same_rows else 1
@@ -125,6 +142,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1, help="runs of each timing; the best counts (peak memory: the highest)")
     parser.add_argument("--engines", default="duckdb,spark", help="with --findings: the engines to run, in order (spark alone for a run too long for both)")
     parser.add_argument("--findings", action="store_true", help="the big run: check --engine spark --output findings.parquet, measured")
+    parser.add_argument("--parquet-accounts", action="store_true",
+                        help="with --findings: the account export as Parquet (on Spark kept there; engine spark-driver reads it here, as before)")
     args = parser.parse_args()
     if args.findings:
         return findings_run(args)

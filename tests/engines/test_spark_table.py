@@ -31,8 +31,8 @@ def _parquet_accounts(source: Path, target: Path, extra: list[list[str | None]] 
     return target
 
 
-def _run(capsys, monkeypatch, tmp_path: Path, args: list[str], in_spark: bool) -> tuple[list, list, dict, list[str]]:
-    """(findings rows, accounts rows, summary, stderr) of a findings output on Spark, the account table kept there or not."""
+def _run(capsys, monkeypatch, tmp_path: Path, args: list[str], in_spark: bool) -> tuple[list, list, dict, list[str], list]:
+    """(findings rows, accounts rows, summary, stderr, rules rows) of a findings output on Spark, the account table kept there or not."""
     used: list[bool] = []
 
     def counted(*a: Any) -> bool:
@@ -46,10 +46,11 @@ def _run(capsys, monkeypatch, tmp_path: Path, args: list[str], in_spark: bool) -
     assert code == 0, err
     assert any(used) == in_spark
     summary = json.loads(target.with_suffix(".summary.json").read_text(encoding="utf-8"))
-    summary.pop("findings_file"), summary.pop("accounts_file")
+    summary.pop("findings_file"), summary.pop("accounts_file"), summary.pop("rules_file")
     accounts = pq.read_table(target.with_suffix(".accounts.parquet")).to_pylist()
+    rules = pq.read_table(target.with_suffix(".rules.parquet")).to_pylist()
     said = [line.replace(target.stem, "OUT") for line in err.splitlines()]
-    return pq.read_table(target).to_pylist(), accounts, summary, said
+    return pq.read_table(target).to_pylist(), accounts, summary, said, rules
 
 
 def _same(capsys, monkeypatch, tmp_path: Path, args: list[str]) -> dict:
@@ -58,6 +59,7 @@ def _same(capsys, monkeypatch, tmp_path: Path, args: list[str]) -> dict:
     assert kept[0] == here[0]  # row for row, in the same order
     assert kept[1:3] == here[1:3]  # the accounts file, the summary
     assert [line for line in kept[3] if line not in here[3]] == [line for line in here[3] if line not in kept[3]] == []  # stderr
+    assert kept[4] == here[4]  # the rules beside them
     return kept[2]
 
 

@@ -27,6 +27,8 @@ from checker.playbook.model import DECLARED_ON, Playbook, Rule
 from checker.playbook.near import lower, note
 
 PASS, FAIL, UNKNOWN, SKIPPED = 0, 1, 2, 3
+#: A data finding's kind and severity (a cell the checker cannot read, a row with no stage…): the findings outputs' SQL uses them too.
+DATA_KIND, DATA_SEVERITY = "data", "warning"
 VERDICT_KIND = "stage-mismatch"  # the verdict's kind: the kind of its stage's expectations (checker/playbook/model.py)
 OPS = {">=": np.greater_equal, "<=": np.less_equal, ">": np.greater, "<": np.less, "==": np.equal, "!=": np.not_equal}
 
@@ -373,7 +375,7 @@ class Evaluator:
             values["reason"] = self.text(values["reason"], **{k: v for k, v in values.items() if k == "values"})
         message = self.text(note.code, column=note.column or "", row=table.rows[index], **values)
         evidence = {"signal": note.column, "observed": note.values.get("value"), "op": None, "threshold": None, "relative_to": None, "expected": None}
-        return Finding(data_rule_id(note.code), "data", "warning", message, evidence, *self.about(data_rule_id(note.code), "data")[1:])
+        return Finding(data_rule_id(note.code), DATA_KIND, DATA_SEVERITY, message, evidence, *self.about(data_rule_id(note.code), DATA_KIND)[1:])
 
 
 def data_rule_id(code: str) -> str:

@@ -41,8 +41,9 @@ from checker.engines.status import (
     register_earlier,
     register_parquet,
 )
-from checker.evaluate import Evaluation, Evaluator, data_rule_id
+from checker.evaluate import DATA_KIND, DATA_SEVERITY, Evaluation, Evaluator, data_rule_id
 from checker.inputs.accounts import AccountTable
+from checker.inputs.engine import error_line
 from checker.inputs.files import InputError
 from checker.playbook.model import FINDING_KINDS, SEVERITIES, Playbook
 from checker.reviews import ReviewState, add_review_findings, coverage
@@ -97,7 +98,7 @@ def python_findings(table: AccountTable, evaluator: Evaluator, review: ReviewSta
 
     for index, notes in sorted(table.notes.items()):
         for note in notes:
-            rows.append(row(index, data_rule_id(note.code), "data", "warning", {"signal": note.column, "observed": note.values.get("value")}, 1))
+            rows.append(row(index, data_rule_id(note.code), DATA_KIND, DATA_SEVERITY, {"signal": note.column, "observed": note.values.get("value")}, 1))
     last = len(evaluator.playbook.rules) + 2
     reviews = Evaluation([], np.zeros((0, 0, 2)), defaultdict(list), [])  # type: ignore[arg-type]  # only the accounts a review names get a list
     add_review_findings(reviews, table, review, evaluator)
@@ -349,7 +350,7 @@ def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, 
                 check.mark(earlier, since)
             summary = written(check, output, narrow, handbook_url)
         except duckdb.Error as exc:  # e.g. out of memory: one line, never a traceback
-            raise InputError("findings_output.failed", engine="duckdb", detail=str(exc).strip().splitlines()[0]) from None
+            raise InputError("findings_output.failed", engine="duckdb", detail=error_line(exc)) from None
     unusable = [{"row": row.row, "message": playbook.text(row.code, lang, row=row.row, **row.values)} for row in table.unusable]
     if table.rows_read != len(table) + len(unusable):
         raise AssertionError("every row read must be accounted for")

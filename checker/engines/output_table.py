@@ -35,7 +35,7 @@ from typing import Protocol
 
 import duckdb
 
-from checker.inputs.engine import EngineError
+from checker.inputs.engine import EngineError, error_line
 from checker.inputs.files import InputError
 from checker.inputs.signal_sql import identifier, literal
 from checker.playbook.messages import Problem
@@ -82,7 +82,7 @@ class DuckTables:
         try:
             con.execute(f"ATTACH {literal(str(database))} AS {_ATTACHED}")
         except duckdb.Error as exc:  # not a DuckDB file, a read-only file or folder, a file another process holds
-            raise InputError("output_table.database", path=database, detail=_first_line(exc)) from None
+            raise InputError("output_table.database", path=database, detail=error_line(exc)) from None
 
     def _target(self, name: str) -> str:
         return ".".join([_ATTACHED, *(identifier(part) for part in name.split("."))])
@@ -107,7 +107,7 @@ class DuckTables:
             self.con.execute("COMMIT")
         except duckdb.Error as exc:
             self.con.execute("ROLLBACK")
-            raise EngineError(_first_line(exc)) from None
+            raise EngineError(error_line(exc)) from None
 
     def close(self) -> None:
         self.con.execute(f"DETACH {_ATTACHED}")
@@ -169,10 +169,6 @@ def precheck(target: OutputTable) -> None:
 
 def _where(target: OutputTable) -> Problem | str:
     return Problem("output_table.in_database", path=target.database) if target.database is not None else ""
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0]
 
 
 __all__ = ["KEY_COLUMNS", "RULE_KEY_COLUMNS", "DuckTables", "OutputTable", "TableWriter", "check_target", "name_problem", "precheck", "rules_of", "save"]

@@ -26,7 +26,8 @@ from typing import Protocol
 
 import numpy as np
 
-from checker.evaluate import VERDICT_KIND, Evaluator, data_rule_id
+from checker.engines.status import beside
+from checker.evaluate import DATA_KIND, VERDICT_KIND, Evaluator, data_rule_id
 from checker.playbook.model import Playbook
 
 RULES = "pb_rules"  # the relation the rows are registered as
@@ -43,14 +44,14 @@ class Registers(Protocol):
 
 def rules_path(findings: Path) -> Path:
     """findings.parquet's rules file: findings.rules.parquet (as its accounts file, checker/engines/status.py)."""
-    return findings.with_name(findings.name.removesuffix(".parquet") + RULES_SUFFIX)
+    return beside(findings, RULES_SUFFIX)
 
 
 def rule_keys(playbook: Playbook) -> list[tuple[str, str]]:
     """Every (rule, kind) a finding can have: the verdict, the expectations, the review's findings, the data findings."""
     verdict = [(playbook.manifest["verdict"]["id"], VERDICT_KIND)]
     review = [(kind, kind) for kind in playbook.manifest["review"]["findings"]]
-    data = [(data_rule_id(key), "data") for key in playbook.messages if key.startswith("data.")]
+    data = [(data_rule_id(key), DATA_KIND) for key in playbook.messages if key.startswith("data.")]
     return verdict + [(rule.id, rule.kind) for rule in playbook.rules] + review + data
 
 

@@ -22,11 +22,12 @@ from typing import Any
 
 from checker.engines.rules_sql import shown_value
 from checker.engines.spark_accounts import ACCOUNT_ROWS, SparkAccounts, parse_accounts
-from checker.evaluate import data_rule_id
+from checker.evaluate import DATA_KIND, DATA_SEVERITY, data_rule_id
 from checker.inputs.accounts import DataNote, UnusableRow
 from checker.inputs.columns import Columns
 from checker.inputs.files import InputError, is_parquet
 from checker.inputs.mappings import Mapping
+from checker.inputs.signal_sql import literal
 from checker.inputs.tables import TableSource
 from checker.playbook.model import Playbook
 from checker.reviews import ReviewState, coverage_of, says_no_stage_once
@@ -140,7 +141,7 @@ def note_findings(table: SparkTable, name: str, said_once: bool) -> None:
     engine.table(_LOG_NOTES, {"account_index": [r[0] for r in logged], "rule": [r[1] for r in logged], "signal": [r[2] for r in logged],
                               "observed": [r[3] for r in logged]},
                  {"account_index": "BIGINT", "rule": "VARCHAR", "signal": "VARCHAR", "observed": "VARCHAR"})
-    rest = ("CAST(NULL AS STRING) AS best_fit_stage", "rule", "'data' AS kind", "'warning' AS severity", "signal", "observed",
+    rest = ("CAST(NULL AS STRING) AS best_fit_stage", "rule", f"{literal(DATA_KIND)} AS kind", f"{literal(DATA_SEVERITY)} AS severity", "signal", "observed",
             "CAST(NULL AS STRING) AS expected", "false AS near_line", "CAST(NULL AS STRING) AS status", "CAST(NULL AS STRING) AS first_seen", "1 AS seq")
     first = "a.account_index, a.account_id, a.row, a.account_name, a.owner, a.declared_stage"
     skip = " WHERE n.code <> 'data.no_stage'" if said_once else ""

@@ -28,6 +28,7 @@ import duckdb
 import numpy as np
 
 from checker.engines.rules_sql import FINDING_COLUMNS, JUDGED, SIGNALS, text
+from checker.inputs.engine import error_line
 from checker.inputs.files import InputError
 
 EARLIER = "pb_earlier"  # the earlier run's findings, one row each
@@ -116,9 +117,14 @@ class EarlierParquet:
         return str(self.findings)
 
 
+def beside(findings: Path, suffix: str) -> Path:
+    """A file that goes with findings.parquet, named after it: `findings` + `suffix` (findings.accounts.parquet…)."""
+    return findings.with_name(findings.name.removesuffix(".parquet") + suffix)
+
+
 def accounts_path(findings: Path) -> Path:
     """findings.parquet's accounts file: findings.accounts.parquet."""
-    return findings.with_name(findings.name.removesuffix(".parquet") + ACCOUNTS_SUFFIX)
+    return beside(findings, ACCOUNTS_SUFFIX)
 
 
 def accounts_sql() -> str:
@@ -157,7 +163,7 @@ def register_parquet(con: Any, earlier: EarlierParquet) -> None:
                 con.execute(f"CREATE OR REPLACE TEMP VIEW {raw} AS SELECT * FROM read_parquet({text(source)})")
                 names = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {raw}").fetchall()]
             except duckdb.Error as exc:
-                raise InputError("history.baseline_parquet_unreadable", path=path, detail=str(exc).strip().splitlines()[0]) from None
+                raise InputError("history.baseline_parquet_unreadable", path=path, detail=error_line(exc)) from None
         else:  # Spark (spark_findings.SparkConnection): its own Parquet reader
             names = con.read_parquet(raw, path)
         missing = [c for c in _READ[kind] if c not in names]

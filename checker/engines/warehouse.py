@@ -66,7 +66,7 @@ def missing() -> str | None:
     return None
 
 
-def _first_line(exc: BaseException) -> str:
+def driver_line(exc: BaseException) -> str:
     """A driver error as one line: PostgreSQL's own words (ERROR: …, FATAL: …), without ADBC's prefix and the query."""
     text = str(exc)
     found = re.search(r"(?:ERROR|FATAL):\s+(.*)", text)
@@ -97,7 +97,7 @@ class WarehouseEngine:
         try:
             connection = adbc_driver_postgresql.dbapi.connect(url, autocommit=True)
         except adbc_driver_manager.Error as exc:
-            raise EngineError(f"could not connect to {masked(url)}: {_first_line(exc)}") from None
+            raise EngineError(f"could not connect to {masked(url)}: {driver_line(exc)}") from None
         engine = cls(connection, url)
         try:
             engine._prepare()
@@ -278,7 +278,7 @@ class WarehouseEngine:
         try:
             return action()
         except adbc_driver_manager.Error as exc:
-            raise EngineError(f"{self.name}: {_first_line(exc)}") from None
+            raise EngineError(f"{self.name}: {driver_line(exc)}") from None
         except OverflowError as exc:  # a value Python cannot hold (a date after year 9999) in a row fetched as tuples
             raise EngineError(f"{self.name}: {exc}") from None
 

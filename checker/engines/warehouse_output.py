@@ -29,7 +29,7 @@ from typing import Any
 import duckdb
 
 from checker.engines.output_table import OutputTable, check_target, rules_of, save
-from checker.engines.warehouse import _first_line, masked
+from checker.engines.warehouse import driver_line, masked
 from checker.inputs.engine import EngineError
 from checker.inputs.files import InputError
 from checker.inputs.signal_sql import identifier, literal
@@ -57,7 +57,7 @@ class WarehouseTables:
         try:
             self.connection = adbc_driver_postgresql.dbapi.connect(url)  # autocommit off: one transaction for the write
         except adbc_driver_manager.Error as exc:
-            raise InputError("error.warehouse_failed", engine=self.name, detail=_first_line(exc)) from None
+            raise InputError("error.warehouse_failed", engine=self.name, detail=driver_line(exc)) from None
         self.cursor = self.connection.cursor()
 
     # --- the TableWriter interface (output_table.py) ---------------------------------------------
@@ -151,7 +151,7 @@ class WarehouseTables:
             return self.cursor.fetchall()
         except adbc_driver_manager.Error as exc:
             self._rollback()
-            raise EngineError(_first_line(exc)) from None
+            raise EngineError(driver_line(exc)) from None
 
     def _rollback(self) -> None:
         with contextlib.suppress(Exception):  # the connection gone: the server has rolled the transaction back itself
@@ -170,8 +170,8 @@ class WarehouseTables:
         if _STREAM in text:  # DuckDB failed while the ingest read its rows: its words, after the driver's
             return EngineError(text.rsplit("IOError: ", 1)[-1].strip().splitlines()[0])
         if state.startswith(("08", "57P")) or not self._alive():  # the server is gone (the driver says only "IO")
-            return InputError("output_table.connection_lost", engine=self.name, table=name, detail=_first_line(exc).rstrip("."))
-        return EngineError(_first_line(exc))
+            return InputError("output_table.connection_lost", engine=self.name, table=name, detail=driver_line(exc).rstrip("."))
+        return EngineError(driver_line(exc))
 
     def _alive(self) -> bool:
         """Whether the session still answers (after a failed write: was it the connection that failed?)."""

@@ -95,12 +95,17 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
+def error_line(exc: BaseException) -> str:
+    """A DuckDB error as one line: its first (the rest is the query and DuckDB's hints)."""
+    return str(exc).strip().splitlines()[0]
+
+
 def parquet_header(source: Path) -> list[str]:
     """The column names of a Parquet file, in order (preset detection reads them before any engine runs)."""
     try:
         return [row[0] for row in duckdb.execute(f"DESCRIBE SELECT * FROM read_parquet({literal(str(source))})").fetchall()]
     except duckdb.Error as exc:
-        raise EngineError(str(exc).strip().splitlines()[0]) from None
+        raise EngineError(error_line(exc)) from None
 
 
 class DuckEngine:

@@ -117,17 +117,23 @@ def generated_with_reviews(folder: Path, accounts: int, activities: int, deals: 
     return [*args, "--assessments", str(reviews)]
 
 
-def test_merging_in_the_engine_keeps_the_exports_values_and_the_reviews_as_numpy_does(tmp_path, monkeypatch):
-    args = generated_with_reviews(tmp_path, 3000, 40_000, 6000)
+def counted_fetches(monkeypatch, engine: type) -> list[int]:
+    """The rows each `engine.arrays` call brings to this process, as they are fetched (test_spark.py's too)."""
     fetched: list[int] = []
-    arrays = DuckEngine.arrays
+    arrays = engine.arrays
 
     def counted(self, sql):
         found = arrays(self, sql)
         fetched.append(len(next(iter(found.values()))) if found else 0)
         return found
 
-    monkeypatch.setattr(DuckEngine, "arrays", counted)
+    monkeypatch.setattr(engine, "arrays", counted)
+    return fetched
+
+
+def test_merging_in_the_engine_keeps_the_exports_values_and_the_reviews_as_numpy_does(tmp_path, monkeypatch):
+    args = generated_with_reviews(tmp_path, 3000, 40_000, 6000)
+    fetched = counted_fetches(monkeypatch, DuckEngine)
     expected = parquet_run(args, tmp_path / "fetched", kept=False)
     assert max(fetched) >= 2900  # every account of a log
     fetched.clear()

@@ -306,17 +306,9 @@ def test_findings_parquet_on_spark_of_a_generated_set_of_20000_accounts_never_fe
     Spark's rows and summary are DuckDB's, and what came back to this process from Spark is the reviewed
     accounts' values and the data notes' accounts, not the signals of every account."""
     from checker.engines.spark import SparkEngine
-    from tests.engines.test_signals_view import generated_with_reviews
+    from tests.engines.test_signals_view import counted_fetches, generated_with_reviews
 
-    fetched: list[int] = []
-    arrays = SparkEngine.arrays
-
-    def counted(self, sql):
-        found = arrays(self, sql)
-        fetched.append(len(next(iter(found.values()))) if found else 0)
-        return found
-
-    monkeypatch.setattr(SparkEngine, "arrays", counted)
+    fetched = counted_fetches(monkeypatch, SparkEngine)
     args = generated_with_reviews(tmp_path, 20_000, 200_000, 30_000)
     (duck_rows, duck_summary), (spark_rows, spark_summary) = _parquet_both(capsys, tmp_path, args)
     assert _close(spark_summary, duck_summary)

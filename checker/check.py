@@ -391,9 +391,9 @@ def run_check(inputs: Inputs, playbook: Playbook, as_of: date, lang: str, handbo
     """Read the exports and evaluate every account in them; more than `most_accounts` (0: any number) stop before the evaluation."""
     table, sources = read_signals(inputs, playbook, as_of, lang, progress)
     if most_accounts and len(table) > most_accounts:  # `check --max-accounts`: a report this large is better written as Parquet
-        raise InputError("parquet.too_many_accounts", path=inputs.accounts.name, n=f"{len(table):,}", most=f"{most_accounts:,}")
+        raise InputError("parquet.too_many_accounts", path=inputs.accounts.name, n=playbook.number(len(table), lang), most=playbook.number(most_accounts, lang))
     if progress:
-        progress.step(playbook.text("progress.evaluating", lang, n=f"{len(table):,}"))
+        progress.step(playbook.text("progress.evaluating", lang, n=playbook.number(len(table), lang)))
     return check_table(table, playbook, as_of, lang, handbook_url, sources)
 
 

@@ -206,7 +206,7 @@ def _check_parquet(args: argparse.Namespace, playbook: Playbook) -> int:
             table, sources = read_signals(inputs, playbook, as_of, args.lang, progress, engine=opened)
             if isinstance(baseline, Baseline):  # a JSON report (a Parquet baseline's accounts are compared in the engine)
                 comparable(baseline, as_of, table.ids)
-            progress.step(playbook.text("progress.evaluating", args.lang, n=f"{len(table):,}"))
+            progress.step(playbook.text("progress.evaluating", args.lang, n=playbook.number(len(table), args.lang)))
             narrowing = SQLNarrowing(filters, waivers, playbook, as_of, table.ids if waivers else []) if filters or waivers else None
             report, counted = parquet_check(table, sources.review, playbook, as_of, args.lang, target or args.output, Path(work),
                                             baseline.columns if isinstance(baseline, Baseline) else baseline, baseline.as_of if baseline else None,

@@ -37,10 +37,12 @@ def engine_problem(name: str) -> Problem | None:
     if name == "duckdb":
         return None
     if name == "spark":
-        from checker.engines.spark import missing
+        from checker.engines.spark import INSTALL, missing, unsupported_pandas
 
         if install := missing():
             return Problem("error.engine_not_installed", engine=name, install=install)
+        if pandas := unsupported_pandas():
+            return Problem("error.engine_pandas", engine=name, version=pandas, install=INSTALL)
         if not os.environ.get("SPARK_REMOTE") and not _java():
             return Problem("error.engine_no_java", engine=name)
         return None

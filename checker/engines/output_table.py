@@ -45,6 +45,9 @@ _PART = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 KEY_COLUMNS = ("account_id", "rule", "kind", "severity")
 #: … and a rules table (one --replace may replace beside it), named NAME_rules.
 RULE_KEY_COLUMNS, RULES_TABLE_SUFFIX = ("rule", "kind", "action", "handbook_url"), "_rules"
+#: PostgreSQL's longest name (NAMEDATALEN - 1 bytes): a longer one it cuts short without a word, and the next
+#: week's run then meets a table it did not ask for. Held on every engine, so that a name works on each.
+LONGEST_NAME = 63
 _ATTACHED = "pb_output"
 
 
@@ -63,6 +66,8 @@ def name_problem(name: str) -> Problem | None:
     parts = name.split(".")
     if len(parts) > 2 or not all(_PART.match(part) for part in parts):
         return Problem("output_table.bad_name", name=name)
+    if len(longest := max([*parts[:-1], parts[-1] + RULES_TABLE_SUFFIX], key=len)) > LONGEST_NAME:
+        return Problem("output_table.long_name", name=name, part=longest, longest=LONGEST_NAME, most=LONGEST_NAME - len(RULES_TABLE_SUFFIX))
     return None
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -27,27 +26,19 @@ import sqlglot
 from sqlglot import exp
 
 from checker.engines.spark_catalog import SparkCatalog
+from checker.engines.spark_launch import LOCAL_MASTER, builder
 from checker.engines.spark_settings import Sizing
 from checker.engines.transpile import Untranslatable, spark_sql
 from checker.inputs.engine import EngineError, Rejects
 
+#: What installs what `--engine spark` needs (the extra pins the versions PySpark supports).
+INSTALL = "pip install 'relationship-playbook[spark]'"
 #: A folder (any path Spark's file systems read: a local path, hdfs://, s3a://…) for reliable checkpoints of the tables.
 CHECKPOINT_ENV = "PLAYBOOK_SPARK_CHECKPOINT_DIR"
-#: The local default: two cores; its shuffle partitions sized by the logs read (spark_settings.py).
-LOCAL_MASTER = "local[2]"
 _CORRUPT = "_corrupt_record"
 _started_log: Path | None = None  # the log of the Spark this process started (its log4j writes there for good)
 #: The SQL types of `table()` as Spark's.
 _TYPES = {"VARCHAR": "string", "BIGINT": "bigint", "DOUBLE": "double", "BOOLEAN": "boolean", "VARCHAR[]": "array<string>"}
-_LOG4J = """\
-rootLogger.level = warn
-rootLogger.appenderRef.file.ref = file
-appender.file.type = File
-appender.file.name = file
-appender.file.fileName = {log}
-appender.file.layout.type = PatternLayout
-appender.file.layout.pattern = %d{{HH:mm:ss}} %p %c{{1}}: %m%n%ex
-"""
 
 
 def missing() -> str | None:
@@ -56,8 +47,22 @@ def missing() -> str | None:
         import pyarrow  # noqa: F401
         import pyspark  # noqa: F401
     except ImportError:
-        return "pip install 'relationship-playbook[spark]'"
-    return None
+        return INSTALL
+    from importlib.util import find_spec
+
+    return INSTALL if find_spec("pandas") is None else None  # mapInArrow's (spark_accounts.py); not imported here: 0.3 s
+
+
+def unsupported_pandas() -> str | None:
+    """The installed pandas' version when PySpark does not support it (3 and later: an install made before
+    the extra pinned `pandas<3` keeps it; Spark's Arrow paths then misbehave), else None."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version("pandas")
+    except PackageNotFoundError:  # missing() says what to install
+        return None
+    return found if int(found.split(".")[0]) >= 3 else None
 
 
 def _first_line(exc: BaseException) -> str:
@@ -107,7 +112,7 @@ class SparkEngine(SparkCatalog):
                 own = SparkSession.builder.remote(os.environ["SPARK_REMOTE"]).getOrCreate()
             else:
                 _started_log = log
-                own = _builder(SparkSession, workdir, log).getOrCreate()
+                own = builder(SparkSession, workdir, log).getOrCreate()
             own.conf.set("spark.sql.session.timeZone", "UTC")  # a date is a day, wherever the cluster runs
         except Exception as exc:  # Java missing, the cluster unreachable: Py4J's and pyspark's errors alike
             raise EngineError(f"could not start Spark: {_first_line(exc)}") from None
@@ -309,46 +314,20 @@ class SparkEngine(SparkCatalog):
         if name in self.loads:
             self.loads.pop(name)[0].unpersist()
         if name in self.cached:
-            self.cached.pop(name).unpersist()
+            _release(self.cached.pop(name))
         self.spark.catalog.dropTempView(name)
 
 
-def _builder(session_class: Any, workdir: Path, log: Path) -> Any:
-    """A local Spark (or SPARK_MASTER's), quiet: its log to `log`, its scratch in the work folder, nothing listening beyond this machine."""
-    config = workdir / "log4j2.properties"
-    config.write_text(_LOG4J.format(log=log), encoding="utf-8")
-    master = os.environ.get("SPARK_MASTER") or LOCAL_MASTER
-    builder = (session_class.builder.master(master).appName("playbook")
-               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.session.timeZone", "UTC")
-               .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{config}")
-               .config("spark.local.dir", str(workdir / "spark")).config("spark.sql.warehouse.dir", str(workdir / "warehouse")))
-    if master.startswith("local"):  # nothing listens beyond this machine; its Python workers are this Python (spark_accounts.py)
-        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # read by the JVM pyspark starts
-        builder = builder.config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
-        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # read by pyspark's context when it starts
-    return _Quiet(builder, log)
-
-
-class _Quiet:
-    """The builder whose getOrCreate starts Java with its stdout and stderr going to the log
-    (the JVM keeps the descriptors it was started with; ours are restored at once)."""
-
-    def __init__(self, builder: Any, log: Path):
-        self.builder, self.log = builder, log
-
-    def getOrCreate(self) -> Any:
-        saved = os.dup(1), os.dup(2)
-        target = os.open(self.log, os.O_WRONLY | os.O_APPEND)
-        try:
-            os.dup2(target, 1)
-            os.dup2(target, 2)
-            return self.builder.getOrCreate()
-        finally:
-            os.dup2(saved[0], 1)
-            os.dup2(saved[1], 2)
-            for fd in (*saved, target):
-                os.close(fd)
+def _release(frame: Any) -> None:
+    """A table's rows let go: a cached frame unpersisted; a locally checkpointed one's blocks too, which
+    `unpersist()` does not reach and the executors would otherwise keep for as long as the Spark runs
+    (a session given to the engine outlives the run: every run's tables piled up in its memory)."""
+    frame.unpersist()
+    plan = getattr(frame, "_jdf", None)  # Spark Connect's frames have none: its server releases them
+    if plan is not None:
+        plan = plan.queryExecution().logical()
+        if plan.getClass().getSimpleName() == "LogicalRDD":
+            plan.rdd().unpersist(False)
 
 
 def _parse(sql: str) -> exp.Expression:
@@ -397,4 +376,4 @@ def _locate(source: Path, record: str, width: int) -> tuple[int | None, str]:
     return found, detail
 
 
-__all__ = ["LOCAL_MASTER", "SparkEngine", "missing"]
+__all__ = ["INSTALL", "LOCAL_MASTER", "SparkEngine", "missing", "unsupported_pandas"]

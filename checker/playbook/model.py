@@ -149,6 +149,10 @@ class Playbook:
         """An interface message from `playbooks/messages/`, filled in."""
         return fill(self.messages[key][lang], values)
 
+    def number(self, n: int, lang: str) -> str:
+        """A count with its thousands grouped as the language writes them (`12,345`; `12 345`: a comma is Finnish's decimal mark)."""
+        return f"{n:,}".replace(",", self.text("help.digit_group", lang))
+
     @cached_property
     def phases(self) -> dict[str, Phase]:
         return {p.id: p for p in [*self.stages, *self.endings]}

@@ -15,7 +15,7 @@ import argparse
 import re
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from checker.playbook.messages import Problem, closest, suggestion
 
@@ -45,7 +45,12 @@ def lang_of(argv: Sequence[str], languages: Sequence[str]) -> str:
 
 
 class Parser(argparse.ArgumentParser):
-    """An ArgumentParser (its sub-commands' too) whose errors are UsageErrors, not a usage block and exit."""
+    """An ArgumentParser (its sub-commands' too) whose errors are UsageErrors, not a usage block and exit.
+    An option is spelt whole: `--rep` is no `--replace` (a script's abbreviation would break, or change
+    meaning, the day another option began the same way); the unknown option's message suggests the whole one."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **{"allow_abbrev": False, **kwargs})
 
     def error(self, message: str) -> NoReturn:
         raise _problem(self, message, sys.exc_info()[1])
@@ -61,7 +66,9 @@ class Parser(argparse.ArgumentParser):
             name = unknown.partition("=")[0]
             if others := [c.prog for c in commands.values() if name in c._option_string_actions]:
                 raise UsageError("usage.option_of_other", command=where.prog, option=name, commands=", ".join(others))
-            close = closest(name.lstrip("-"), [s[2:] for s in where._option_string_actions if s.startswith("--")])  # the dashes make all look alike
+            spelt = [s[2:] for s in where._option_string_actions if s.startswith("--")]  # the dashes make all look alike
+            begun = [s for s in spelt if s.startswith(name.lstrip("-"))]  # an abbreviation: the one option it begins
+            close = begun[0] if len(begun) == 1 else closest(name.lstrip("-"), spelt)
             raise UsageError("usage.unknown_option", command=where.prog, option=unknown, hint=Problem("hint.did_you_mean", word=f"--{close}") if close else "")
         return parsed
 

@@ -59,3 +59,18 @@ def test_a_local_spark_without_java_says_so_and_spark_connect_needs_none(capsys,
     assert "Java 17" in err and "openjdk-17-jre-headless" in err and "SPARK_REMOTE" in err
     monkeypatch.setenv("SPARK_REMOTE", "sc://127.0.0.1:15002")
     assert engine_problem("spark") is None
+
+
+def test_spark_with_pandas_3_left_by_an_older_install_says_to_reinstall_the_extra(capsys, monkeypatch):
+    pytest.importorskip("pyspark")
+    pytest.importorskip("pyarrow")
+    import importlib.metadata
+
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "3.1.1" if name == "pandas" else real(name))
+    err = _error(capsys, "check", str(SAMPLE), "--engine", "spark")
+    assert "pandas 2" in err and "pandas 3.1.1" in err and "pip install 'relationship-playbook[spark]'" in err
+    err = _error(capsys, "signals", str(SAMPLE), "--engine", "spark", "--lang", "fi")
+    assert "pandasin version 2" in err and "3.1.1" in err
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "2.3.3" if name == "pandas" else real(name))
+    assert engine_problem("spark") is None or engine_problem("spark").key == "error.engine_no_java"

@@ -85,6 +85,8 @@ def test_a_write_the_engine_refuses_leaves_the_earlier_table(capsys, tmp_path: P
     (["--database", "x.duckdb", "--output-table", "findings; DROP TABLE x"], "not a table name"),
     (["--database", "x.duckdb", "--output-table", "a.b.c"], "not a table name"),
     (["--database", "x.duckdb", "--output-table", "1st"], "not a table name"),
+    (["--database", "x.duckdb", "--output-table", "f" * 58], f"{'f' * 58}_rules is longer than 63 characters"),
+    (["--database", "x.duckdb", "--output-table", "s" * 64 + ".findings"], "at most 57"),
     (["--database", "x.duckdb", "--output-table", "findings", "--output", "f.parquet"], "only one of them"),
     (["--output-table", "findings"], "--database FILE.duckdb"),
     (["--database", "x.duckdb", "--output-table", "findings", "--format", "json"], "--format json"),
@@ -93,7 +95,7 @@ def test_a_write_the_engine_refuses_leaves_the_earlier_table(capsys, tmp_path: P
     (["--database", "x.duckdb", "--output-table", "findings", "--scores"], "--scores"),
     (["--engine", "postgresql://me:secret@127.0.0.1:1/crm", "--output-table", "findings"], "postgresql://me:***@127.0.0.1:1/crm"),  # unreachable (or no [postgres] extra): one line, masked
     (["--engine", "snowflake://me:secret@acme/crm", "--output-table", "findings"], "snowflake://me:***@acme/crm: the checker does not run in this kind"),
-], ids=["injection", "three-parts", "digit-first", "with-output", "no-database", "format", "replace-alone", "no-folder", "scores", "warehouse-unreachable",
+], ids=["injection", "three-parts", "digit-first", "long-table", "long-schema", "with-output", "no-database", "format", "replace-alone", "no-folder", "scores", "warehouse-unreachable",
         "other-warehouse"])
 def test_what_an_output_table_cannot_be_is_one_message_before_anything_is_written(capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                                   args: list[str], fragment: str) -> None:

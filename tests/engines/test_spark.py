@@ -409,3 +409,17 @@ def test_tables_are_checkpointed_in_the_folder_named_else_locally(spark_engine, 
     finally:
         engine.close()
     assert not any(p.is_file() for p in folder.rglob("*"))  # the run's checkpoints go with it
+
+
+def test_a_run_on_a_spark_it_did_not_start_leaves_none_of_its_tables_in_that_sparks_memory(spark, capsys, tmp_path):
+    """A notebook's Spark (or this suite's) outlives each run: the run's tables, checkpointed locally by the
+    executors, are let go when it ends, not kept until that Spark stops (they filled the suite's 1 GB heap)."""
+    def kept() -> int:
+        return len(spark.sparkContext._jsc.sc().getRDDStorageInfo())
+
+    before = kept()
+    for target, form in ((tmp_path / "report.json", ["--format", "json"]), (tmp_path / "findings.parquet", [])):
+        code = main(["check", *_fixture_args("canonical"), *form, "--output", str(target), "--engine", "spark", "--fail-on", "never"])
+        _, err = capsys.readouterr()
+        assert code == 0, err
+        assert kept() == before, target.name

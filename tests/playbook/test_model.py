@@ -98,3 +98,11 @@ def test_no_numeric_rationale_repeats_the_calibration_note_in_its_own_words(play
             if rule.calibrated:
                 text = " ".join(rule.rationale[lang].split()).casefold()
                 assert not [p for p in phrases if p in text], (rule.id, lang)
+
+
+def test_a_count_is_grouped_by_thousands_as_each_language_writes_it(playbook):
+    # A comma is Finnish's decimal mark: "1,304 asiakkuutta" would read as one and a bit.
+    assert playbook.number(1304444, "en") == "1,304,444"
+    assert playbook.number(1304444, "fi") == "1\u00a0304\u00a0444"
+    assert playbook.number(999, "fi") == "999"
+    assert playbook.text("progress.evaluating", "fi", n=playbook.number(20000, "fi")) == "arvioidaan 20\u00a0000 asiakkuutta"

@@ -67,6 +67,13 @@ def test_an_option_of_another_command_says_whose_it_is(capsys):
     assert said(capsys, "check", str(SAMPLE), "--ovrlay") == "there is no option --ovrlay; `playbook check --help` lists the options"
 
 
+def test_an_option_is_spelt_whole_and_its_abbreviation_gets_the_whole_name(capsys):
+    # argparse would take `--rep` for `--replace` (and `--min` for `--min-severity`) until another option began alike.
+    assert said(capsys, "check", str(SAMPLE), "--min", "warning") == (
+        "there is no option --min (did you mean '--min-severity'?); `playbook check --help` lists the options")
+    assert "--replace" in said(capsys, "check", str(SAMPLE), "--rep")
+
+
 def test_argparse_words_it_has_no_message_for_stay_inside_ours(capsys):
     en = said(capsys, "check", "--scores=yes", str(SAMPLE))
     assert en == "argument --scores: ignored explicit argument 'yes'; `playbook check --help` lists the options"

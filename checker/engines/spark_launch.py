@@ -1,0 +1,61 @@
+"""How a Spark is started for `--engine spark` (spark.py): a local one unless SPARK_MASTER names another,
+quiet (Java's and Spark's own output to the run's log, never to the terminal), listening on this machine only."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+#: The local default: two cores; its shuffle partitions sized by the logs read (spark_settings.py).
+LOCAL_MASTER = "local[2]"
+_LOG4J = """\
+rootLogger.level = warn
+rootLogger.appenderRef.file.ref = file
+appender.file.type = File
+appender.file.name = file
+appender.file.fileName = {log}
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = %d{{HH:mm:ss}} %p %c{{1}}: %m%n%ex
+"""
+
+
+def builder(session_class: Any, workdir: Path, log: Path) -> Any:
+    """A local Spark (or SPARK_MASTER's), quiet: its log to `log`, its scratch in the work folder, nothing listening beyond this machine."""
+    config = workdir / "log4j2.properties"
+    config.write_text(_LOG4J.format(log=log), encoding="utf-8")
+    master = os.environ.get("SPARK_MASTER") or LOCAL_MASTER
+    made = (session_class.builder.master(master).appName("playbook")
+               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.session.timeZone", "UTC")
+               .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{config}")
+               .config("spark.local.dir", str(workdir / "spark")).config("spark.sql.warehouse.dir", str(workdir / "warehouse")))
+    if master.startswith("local"):  # nothing listens beyond this machine; its Python workers are this Python (spark_accounts.py)
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # read by the JVM pyspark starts
+        made = made.config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # read by pyspark's context when it starts
+    return _Quiet(made, log)
+
+
+class _Quiet:
+    """The builder whose getOrCreate starts Java with its stdout and stderr going to the log
+    (the JVM keeps the descriptors it was started with; ours are restored at once)."""
+
+    def __init__(self, builder: Any, log: Path):
+        self.builder, self.log = builder, log
+
+    def getOrCreate(self) -> Any:
+        saved = os.dup(1), os.dup(2)
+        target = os.open(self.log, os.O_WRONLY | os.O_APPEND)
+        try:
+            os.dup2(target, 1)
+            os.dup2(target, 2)
+            return self.builder.getOrCreate()
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in (*saved, target):
+                os.close(fd)
+
+
+__all__ = ["LOCAL_MASTER", "builder"]

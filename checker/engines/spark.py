@@ -76,7 +76,10 @@ def _first_line(exc: BaseException) -> str:
             text = java.toString()
         except Exception:  # the JVM is gone: keep Py4J's own words
             pass
-    return next((line.strip() for line in text.splitlines() if line.strip()), type(exc).__name__)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if any(line.startswith("Traceback (most recent call last)") for line in lines):  # a Python worker's: what it raised
+        return lines[-1].removesuffix("SQLSTATE: 38000").strip()
+    return next(iter(lines), type(exc).__name__)
 
 
 class SparkEngine(SparkCatalog):

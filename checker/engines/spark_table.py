@@ -15,6 +15,7 @@ CSV or zip export, a JSON `--baseline` and `--waivers` need the table in this pr
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -119,7 +120,11 @@ def read_table(engine: Any, accounts: Path | TableSource, playbook: Playbook, ma
         source, name, path = engine._call(lambda: engine.spark.read.parquet(str(accounts))), str(accounts), accounts
     try:
         return SparkTable(path, parse_accounts(engine, source, name, playbook, mapping, date_format, stage_required), engine)
-    except EngineError as exc:  # e.g. executors without this package (PLAYBOOK_SPARK_ACCOUNTS=driver reads the table here)
+    except EngineError as exc:
+        if lacking := re.search(r"ModuleNotFoundError: No module named '([^']+)'", str(exc)):  # executors without this package
+            from checker.engines.spark import INSTALL
+
+            raise InputError("error.spark_workers_lack", engine=engine.name, module=lacking[1], install=INSTALL, log=engine.keep_log(engine.log)) from None
         raise InputError("error.engine_failed", engine=engine.name, detail=str(exc).rstrip("."), log=engine.keep_log(engine.log)) from None
 
 

@@ -112,3 +112,24 @@ def test_a_generated_set_with_logs_is_the_same_kept_in_spark(spark, capsys, monk
     args[0] = str(_parquet_accounts(Path(args[0]), tmp_path / "generated.parquet"))
     summary = _same(capsys, monkeypatch, tmp_path, args)["summary"]
     assert summary["sources"]["account_values_kept"]["interactions_90d"] > 0
+
+
+def test_executors_without_this_package_are_one_line_naming_the_module_and_the_ways_out(spark, capsys, monkeypatch, tmp_path):  # noqa: F811
+    """A cluster's executors whose Python lacks this package fail in the account table's parsing: the run says which module
+    they could not import, what to install on them and the way round (the table read on the driver), not 'a Python worker failed'."""
+    from checker.engines import spark_accounts
+
+    def keys_on_a_bare_executor(*args: Any) -> Any:
+        def run(batches: Any) -> Any:
+            import relationship_playbook_not_on_this_executor  # noqa: F401  (as `import checker` fails there)
+            yield from batches
+        return run
+
+    monkeypatch.setattr(spark_accounts, "_keys", keys_on_a_bare_executor)
+    path = _parquet_accounts(SAMPLE, tmp_path / "sample.parquet")
+    for lang, words in (("en", "could not import relationship_playbook_not_on_this_executor"), ("fi", "eivät löytäneet moduulia")):
+        code = main(["check", str(path), "--as-of", "2026-10-31", "--engine", "spark", "--output", str(tmp_path / "f.parquet"), "--lang", lang])
+        err = capsys.readouterr().err
+        assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+        assert words in err and "pip install 'relationship-playbook[spark]'" in err and "PLAYBOOK_SPARK_ACCOUNTS=driver" in err
+        assert not (tmp_path / "f.parquet").exists()

@@ -417,9 +417,18 @@ def test_a_run_on_a_spark_it_did_not_start_leaves_none_of_its_tables_in_that_spa
     def kept() -> int:
         return len(spark.sparkContext._jsc.sc().getRDDStorageInfo())
 
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from checker.inputs.files import read_table
+
+    args = _fixture_args("canonical")
+    cells = read_table(Path(args[0]))  # the accounts as Parquet too: their table is then parsed and kept in Spark (spark_accounts.py)
+    pq.write_table(pa.table({h: [r[i] if i < len(r) else "" for r in cells.rows] for i, h in enumerate(cells.header)}), tmp_path / "accounts.parquet")
     before = kept()
-    for target, form in ((tmp_path / "report.json", ["--format", "json"]), (tmp_path / "findings.parquet", [])):
-        code = main(["check", *_fixture_args("canonical"), *form, "--output", str(target), "--engine", "spark", "--fail-on", "never"])
+    for target, form, accounts in ((tmp_path / "report.json", ["--format", "json"], args[0]), (tmp_path / "findings.parquet", [], args[0]),
+                                   (tmp_path / "kept.parquet", [], str(tmp_path / "accounts.parquet"))):
+        code = main(["check", accounts, *args[1:], *form, "--output", str(target), "--engine", "spark", "--fail-on", "never"])
         _, err = capsys.readouterr()
         assert code == 0, err
         assert kept() == before, target.name

@@ -128,7 +128,7 @@ class SparkEngine(SparkCatalog):
         tree = _parse(sql)
         if isinstance(tree, exp.Drop):
             for table in tree.find_all(exp.Table):
-                self._forget(table.name)
+                self.forget(table.name)
             return
         if not isinstance(tree, exp.Create) or not isinstance(tree.expression, exp.Query):
             raise EngineError(f"the spark engine runs CREATE … AS SELECT and DROP only, not: {sql.strip()[:60]}")
@@ -138,21 +138,21 @@ class SparkEngine(SparkCatalog):
             # DuckDB materialises a table when it is made: so here, before the view it may replace
             # (CREATE OR REPLACE t AS … FROM t) goes. A checkpoint also cuts the plan short:
             # what reads the table reads its rows, not the whole pipeline before it again.
-            frame = self._materialise(frame)
-        self._forget(name)
+            frame = self.materialise(frame)
+        self.forget(name)
         frame.createOrReplaceTempView(name)
         if tree.kind == "TABLE":
             self.cached[name] = frame
 
     def one(self, sql: str) -> tuple:
-        row = self._call(lambda: self._frame(sql).first())
+        row = self.call(lambda: self._frame(sql).first())
         return tuple(row) if row is not None else None
 
     def rows(self, sql: str) -> list[tuple]:
-        return [tuple(r) for r in self._call(lambda: self._frame(sql).collect())]
+        return [tuple(r) for r in self.call(lambda: self._frame(sql).collect())]
 
     def arrays(self, sql: str) -> dict[str, np.ndarray]:
-        table = self._call(lambda: self._frame(sql).toArrow())
+        table = self.call(lambda: self._frame(sql).toArrow())
         return {name: _numpy(table.column(name)) for name in table.column_names}
 
     def table(self, name: str, columns: dict[str, list], types: dict[str, str]) -> None:
@@ -160,33 +160,33 @@ class SparkEngine(SparkCatalog):
 
         schema = ", ".join(f"`{c}` {_TYPES[types[c]]}" for c in columns)
         arrow = pa.table({c: pa.array(v, type=_arrow_type(types[c])) for c, v in columns.items()})
-        frame = self._call(lambda: self.spark.createDataFrame(arrow, schema=schema))
+        frame = self.call(lambda: self.spark.createDataFrame(arrow, schema=schema))
         self.sizing.add(arrow.nbytes)
-        self._forget(name)
+        self.forget(name)
         frame = frame.persist()
         frame.createOrReplaceTempView(name)
         self.cached[name] = frame
 
     def header(self, source: Path) -> list[str]:
-        return self._call(lambda: self.spark.read.parquet(str(source)).columns)
+        return self.call(lambda: self.spark.read.parquet(str(source)).columns)
 
     def read_text(self, name: str, source: Path, width: int, keep: list[int], delimiter: str) -> None:
         parquet = source.suffix.lower() == ".parquet"
         self.sizing.add(source.stat().st_size * (4 if parquet else 1))  # a Parquet file's text is about four times its size
         if parquet:  # each column as text, so that its values are parsed as a CSV's; no rejects
-            frame = self._call(lambda: self.spark.read.parquet(str(source)))
+            frame = self.call(lambda: self.spark.read.parquet(str(source)))
             names = frame.columns
-            self._forget(name)
+            self.forget(name)
             frame.selectExpr(*(f"CAST(`{names[i].replace('`', '``')}` AS STRING) AS c{i}" for i in keep)).createOrReplaceTempView(name)
             return
         schema = ", ".join([*(f"c{i} string" for i in range(width)), f"{_CORRUPT} string"])
         # multiLine: a quoted cell may hold line breaks (activity notes do), as DuckDB reads them.
-        frame = self._call(lambda: self.spark.read.csv(str(source), schema=schema, header=True, sep=delimiter, quote='"', escape='"',
+        frame = self.call(lambda: self.spark.read.csv(str(source), schema=schema, header=True, sep=delimiter, quote='"', escape='"',
                                                        mode="PERMISSIVE", columnNameOfCorruptRecord=_CORRUPT, multiLine=True,
                                                        encoding="UTF-8", enforceSchema=True))
         # Spark reads the corrupt-record column only from a cached frame.
         frame = frame.select(*(f"c{i}" for i in keep), _CORRUPT).persist()
-        self._forget(name)
+        self.forget(name)
         self.loads[name] = (frame, width, source)
         frame.where(f"{_CORRUPT} IS NULL").drop(_CORRUPT).createOrReplaceTempView(name)
 
@@ -195,10 +195,10 @@ class SparkEngine(SparkCatalog):
             return Rejects(0, None, None)
         frame, width, source = self.loads[name]
         bad = frame.where(f"{_CORRUPT} IS NOT NULL").select(_CORRUPT)
-        count = self._call(bad.count)
+        count = self.call(bad.count)
         if not count:
             return Rejects(0, None, None)
-        record = self._call(bad.first)[0]
+        record = self.call(bad.first)[0]
         return Rejects(count, *_locate(source, record, width))
 
     # --- beyond the Engine interface: what `check --output findings.parquet` needs (checker/engines/spark_findings.py) ---
@@ -215,8 +215,8 @@ class SparkEngine(SparkCatalog):
             return pa.array(values, from_pandas=True)  # a float's NaN as NULL
 
         table = pa.table({c: arrow(v) for c, v in data.items()})
-        frame = self._call(lambda: self.spark.createDataFrame(table)).persist()
-        self._forget(name)
+        frame = self.call(lambda: self.spark.createDataFrame(table)).persist()
+        self.forget(name)
         frame.createOrReplaceTempView(name)
         self.cached[name] = frame
 
@@ -229,7 +229,7 @@ class SparkEngine(SparkCatalog):
         temp = Path(tempfile.mkdtemp(dir=path.resolve().parent, prefix=f".{path.name}.", suffix=".tmp"))
         target = temp / "parts"
         try:
-            self._call(lambda: (frame.coalesce(1) if local else frame).write.parquet(str(target)))
+            self.call(lambda: (frame.coalesce(1) if local else frame).write.parquet(str(target)))
             parts = sorted(target.glob("part-*.parquet"))
             one = local and len(parts) == 1
             if path.exists() and path.is_dir() == one:  # an earlier run's of the other kind is not replaced by a rename
@@ -245,7 +245,7 @@ class SparkEngine(SparkCatalog):
 
     def close(self) -> None:
         for name in list(self.cached) + list(self.loads):
-            self._forget(name)
+            self.forget(name)
         if self._checkpoints is not None:  # the folder of this run's reliable checkpoints, where this process can remove it
             folder = self._checkpoints.removeprefix("file:")
             if "://" not in folder:
@@ -272,16 +272,16 @@ class SparkEngine(SparkCatalog):
             if os.environ.get("SPARK_REMOTE"):  # the server's setting, which a client cannot change
                 raise EngineError(f"{CHECKPOINT_ENV} cannot be used with Spark Connect (SPARK_REMOTE): set spark.checkpoint.dir on the server")
             context = self.spark.sparkContext
-            self._call(lambda: context.setCheckpointDir(wanted))  # a folder of this run's in it (removed by close)
+            self.call(lambda: context.setCheckpointDir(wanted))  # a folder of this run's in it (removed by close)
             self._checkpoints = context.getCheckpointDir()
             self._reliable = wanted
         return wanted
 
-    def _materialise(self, frame: Any) -> Any:
+    def materialise(self, frame: Any) -> Any:
         """A frame computed now and kept: in the checkpoint folder when there is one (checkpoint_dir), else by the executors."""
         if self.checkpoint_dir() is not None:
-            return self._call(lambda: frame.checkpoint(eager=True))
-        return self._call(lambda: frame.localCheckpoint(eager=True))
+            return self.call(lambda: frame.checkpoint(eager=True))
+        return self.call(lambda: frame.localCheckpoint(eager=True))
 
     @staticmethod
     def keep_log(log: Path) -> Path:
@@ -300,9 +300,9 @@ class SparkEngine(SparkCatalog):
             translated = spark_sql(sql)
         except Untranslatable as exc:
             raise EngineError(f"the spark engine has no translation for: {exc}") from None
-        return self._call(lambda: self.spark.sql(translated))
+        return self.call(lambda: self.spark.sql(translated))
 
-    def _call(self, action: Any) -> Any:
+    def call(self, action: Any) -> Any:
         """Run a Spark action; its failure as one EngineError line (the Java trace stays in the log)."""
         from py4j.protocol import Py4JError
         from pyspark.errors import PySparkException
@@ -312,7 +312,7 @@ class SparkEngine(SparkCatalog):
         except (PySparkException, Py4JError) as exc:
             raise EngineError(f"spark: {_first_line(exc)} (Spark's log: {self.keep_log(self.log)})") from None
 
-    def _forget(self, name: str) -> None:
+    def forget(self, name: str) -> None:
         """Drop a temp view, and what it kept cached."""
         if name in self.loads:
             self.loads.pop(name)[0].unpersist()

@@ -147,7 +147,7 @@ def _numbered(engine: Any, keyed: Any) -> tuple[Any, int]:
     """The rows with their number (`row`: 2 for the first), and how many there are: a count per partition collected."""
     from pyspark.sql import functions as F
 
-    counts = sorted(engine._call(lambda: keyed.groupBy(F.shiftright("_mid", _SHIFT).alias("p")).count().collect()))
+    counts = sorted(engine.call(lambda: keyed.groupBy(F.shiftright("_mid", _SHIFT).alias("p")).count().collect()))
     offsets, total = [], 0
     for p, n in counts:
         offsets.append((int(p), total))
@@ -166,7 +166,7 @@ def _order(engine: Any, header: Header, kept: Any, name: str) -> str | None:
 
     i, _ = header.columns.signals[name]
     column = f"c{i}"
-    found = engine._call(lambda: kept.where(F.instr(F.col(column), "/") > 0).groupBy(column).agg(F.min("row").alias("first")).collect())
+    found = engine.call(lambda: kept.where(F.instr(F.col(column), "/") > 0).groupBy(column).agg(F.min("row").alias("first")).collect())
     return header.columns.order(name, [cell for cell, _ in sorted(found, key=lambda r: r[1])])
 
 
@@ -182,22 +182,22 @@ def parse_accounts(engine: Any, source: Any, name: str, playbook: Playbook, mapp
     width = len(source.columns)
     cells = text_frame(source).withColumn("_mid", F.monotonically_increasing_id())
     schema = ", ".join(["_mid bigint", "_id string", "_blank boolean", *(f"c{i} string" for i in keep)])
-    keyed = engine._materialise(cells.mapInArrow(_keys(columns.texts[0], width, keep), schema))
+    keyed = engine.materialise(cells.mapInArrow(_keys(columns.texts[0], width, keep), schema))
     numbered, total = _numbered(engine, keyed)
     numbered = numbered.withColumn("_first", F.min(F.when(F.col("_id") != "", F.col("row"))).over(_by_id()))
-    odd = engine._call(lambda: numbered.where("_id = '' OR row <> _first").select("row", "_id", "_first", "_blank").orderBy("row").collect())
+    odd = engine.call(lambda: numbered.where("_id = '' OR row <> _first").select("row", "_id", "_first", "_blank").orderBy("row").collect())
     unusable, blank = _unusable(odd, header.headers["account_id"])
     kept = numbered.where("_id <> '' AND row = _first").drop("_mid", "_id", "_blank", "_first")
     orders = {s: _order(engine, header, kept, s) for s, (_, signal) in columns.signals.items() if signal.type == "date"}
     dropped = np.array([r[0] for r in odd], dtype=np.int64)
-    parsed = engine._materialise(kept.mapInArrow(_parse(header, playbook, orders, dropped), _schema(header)))
-    engine._forget(ACCOUNT_ROWS)
+    parsed = engine.materialise(kept.mapInArrow(_parse(header, playbook, orders, dropped), _schema(header)))
+    engine.forget(ACCOUNT_ROWS)
     parsed.createOrReplaceTempView(ACCOUNT_ROWS)
     engine.cached[ACCOUNT_ROWS] = parsed
-    engine._forget("pb_account_keys")
+    engine.forget("pb_account_keys")
     keyed.createOrReplaceTempView("pb_account_keys")  # kept with the engine's tables (unpersisted by its close)
     engine.cached["pb_account_keys"] = keyed
-    size, noted = engine._call(lambda: parsed.agg(F.count(F.lit(1)), F.sum(F.when(F.size("notes") > 0, 1).otherwise(0))).first())
+    size, noted = engine.call(lambda: parsed.agg(F.count(F.lit(1)), F.sum(F.when(F.size("notes") > 0, 1).otherwise(0))).first())
     return SparkAccounts(name, header, int(size), total - blank, unusable, int(noted or 0), parsed)
 
 

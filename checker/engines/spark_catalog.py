@@ -13,62 +13,62 @@ from checker.inputs.tables import NOT_FOUND
 
 
 class SparkCatalog:
-    """SparkEngine's methods on the catalog's tables (a mixin: `spark`, `owned`, `sizing`, `_call`, `_frame`
-    and `_forget` are SparkEngine's)."""
+    """SparkEngine's methods on the catalog's tables (a mixin: `spark`, `owned`, `sizing`, `call`, `_frame`
+    and `forget` are SparkEngine's)."""
 
     spark: Any
     owned: bool
     sizing: Any
-    _call: Any  # SparkEngine._call(action): an action on the session, Spark's failures as EngineError
+    call: Any  # SparkEngine.call(action): an action on the session, Spark's failures as EngineError
     _frame: Any  # SparkEngine._frame(sql): a statement translated, as a DataFrame
-    _forget: Any  # SparkEngine._forget(name): a view or table of that name dropped
+    forget: Any  # SparkEngine.forget(name): a view or table of that name dropped
 
     # `check --output-table NAME` (checker/engines/output_table.py): the findings saved as a table of the catalog.
     def table_columns(self, table: str) -> list[str] | None:
-        if not self._call(lambda: self.spark.catalog.tableExists(table)):
+        if not self.call(lambda: self.spark.catalog.tableExists(table)):
             return None
-        return self._call(lambda: self.spark.table(table).columns)
+        return self.call(lambda: self.spark.table(table).columns)
 
     def write_table(self, sql: str, table: str, replace: bool) -> None:
         frame = self._frame(sql)
-        self._call(lambda: frame.write.mode("overwrite" if replace else "errorifexists").saveAsTable(table))
+        self.call(lambda: frame.write.mode("overwrite" if replace else "errorifexists").saveAsTable(table))
 
     def catalog_lasts(self) -> bool:
         """Whether a table saved now outlasts the run: not in the in-memory catalog of a Spark this run started and stops."""
         if not self.owned or os.environ.get("SPARK_REMOTE"):
             return True
-        return self._call(lambda: self.spark.conf.get("spark.sql.catalogImplementation", "in-memory")) != "in-memory"
+        return self.call(lambda: self.spark.conf.get("spark.sql.catalogImplementation", "in-memory")) != "in-memory"
 
     def read_parquet(self, name: str, path: Path) -> list[str]:
         """A Parquet file or dataset (an earlier run's output: `--baseline findings.parquet`) as the view `name`, read
         by the executors; its column names."""
-        frame = self._call(lambda: self.spark.read.parquet(str(path)))
-        self._forget(name)
+        frame = self.call(lambda: self.spark.read.parquet(str(path)))
+        self.forget(name)
         frame.createOrReplaceTempView(name)
         return frame.columns
 
     # --- the engine's own tables as logs (--activities-table NAME; checker/inputs/tables.py) ----
 
     def table_header(self, table: str) -> list[str]:
-        return self._table(table).columns
+        return self.frame_of(table).columns
 
     def read_table(self, name: str, table: str, keep: list[int]) -> None:
-        frame = self._table(table)  # a catalog table or a view: each column as text, no rejects
+        frame = self.frame_of(table)  # a catalog table or a view: each column as text, no rejects
         self.sizing.add(None)  # its size unknown: not taken for small
         names = frame.columns
-        self._forget(name)
+        self.forget(name)
         frame.selectExpr(*(f"CAST(`{names[i].replace('`', '``')}` AS STRING) AS c{i}" for i in keep)).createOrReplaceTempView(name)
 
     def export_table(self, table: str, target: Path) -> None:
         import pyarrow.parquet as pq
 
         # The account export: collected to this process through Arrow (the logs stay distributed).
-        frame = self._table(table)
-        pq.write_table(self._call(frame.toArrow), target)
+        frame = self.frame_of(table)
+        pq.write_table(self.call(frame.toArrow), target)
 
-    def _table(self, table: str) -> Any:
+    def frame_of(self, table: str) -> Any:
         """The catalog's table or view `table`; one it lacks is EngineError(NOT_FOUND), for a message of one clean line
         (Spark's own words for it run to several sentences, with the unresolved plan in brackets)."""
-        if not self._call(lambda: self.spark.catalog.tableExists(table)):
+        if not self.call(lambda: self.spark.catalog.tableExists(table)):
             raise EngineError(NOT_FOUND)
-        return self._call(lambda: self.spark.table(table))
+        return self.call(lambda: self.spark.table(table))

@@ -112,12 +112,12 @@ def read_table(engine: Any, accounts: Path | TableSource, playbook: Playbook, ma
 
     if isinstance(accounts, TableSource):
         try:
-            source = engine._table(accounts.table)
+            source = engine.frame_of(accounts.table)
         except EngineError as exc:
             raise missing_table(engine, accounts, exc) from None
         name, path = f"{accounts} ({engine.name})", Path(accounts.table)
     else:
-        source, name, path = engine._call(lambda: engine.spark.read.parquet(str(accounts))), str(accounts), accounts
+        source, name, path = engine.call(lambda: engine.spark.read.parquet(str(accounts))), str(accounts), accounts
     try:
         return SparkTable(path, parse_accounts(engine, source, name, playbook, mapping, date_format, stage_required), engine)
     except EngineError as exc:
@@ -168,8 +168,8 @@ def coverage(table: SparkTable, state: ReviewState, playbook: Playbook, as_of: d
 
 def _view(engine: Any, name: str, sql: str) -> None:
     """A Spark SQL view, made as Spark SQL (no translation): lazy, read by the statements after it."""
-    frame = engine._call(lambda: engine.spark.sql(sql))
-    engine._forget(name)
+    frame = engine.call(lambda: engine.spark.sql(sql))
+    engine.forget(name)
     frame.createOrReplaceTempView(name)
 
 

@@ -374,13 +374,13 @@ def test_findings_parquet_on_spark_from_logs_has_the_duckdb_rows_and_summary(spa
     folder = tmp_path / "checkpoints"
     monkeypatch.setenv(CHECKPOINT_ENV, str(folder))
     made = []
-    materialise = SparkEngine._materialise
+    materialise = SparkEngine.materialise
 
     def seen(self, frame):
         made.append(self.checkpoint_dir())
         return materialise(self, frame)
 
-    monkeypatch.setattr(SparkEngine, "_materialise", seen)
+    monkeypatch.setattr(SparkEngine, "materialise", seen)
     duck, on_spark = _parquet_both(capsys, tmp_path, _fixture_args("canonical"))
     assert on_spark == duck and duck[0]
     assert len(made) > 10 and set(made) == {str(folder)}  # every table (17 on this fixture)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -26,7 +27,7 @@ import sqlglot
 from sqlglot import exp
 
 from checker.engines.spark_catalog import SparkCatalog
-from checker.engines.spark_launch import LOCAL_MASTER, builder
+from checker.engines.spark_launch import LOCAL_MASTER, builder, reach
 from checker.engines.spark_settings import Sizing
 from checker.engines.transpile import Untranslatable, spark_sql
 from checker.inputs.engine import EngineError, Rejects
@@ -76,9 +77,12 @@ def _first_line(exc: BaseException) -> str:
             text = java.toString()
         except Exception:  # the JVM is gone: keep Py4J's own words
             pass
+    if rpc := re.search(r'details = "([^"]*)"', text):  # Spark Connect's gRPC error: its status's details
+        return rpc[1]
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if any(line.startswith("Traceback (most recent call last)") for line in lines):  # a Python worker's: what it raised
-        return lines[-1].removesuffix("SQLSTATE: 38000").strip()
+    if any("Traceback (most recent call last)" in line for line in lines):  # a Python worker's: what it raised, its last line
+        said = [line for line in lines if not re.fullmatch(r"SQLSTATE: \w+", line)]  # (Spark Connect puts the state on a line of its own)
+        return re.sub(r"\s*SQLSTATE: \w+$", "", said[-1])
     return next(iter(lines), type(exc).__name__)
 
 
@@ -111,12 +115,16 @@ class SparkEngine(SparkCatalog):
         try:
             if running is not None:
                 own = running.newSession()  # temp views and settings of this run only
-            elif os.environ.get("SPARK_REMOTE"):  # Spark Connect: the address alone; the cluster keeps its own logs
-                own = SparkSession.builder.remote(os.environ["SPARK_REMOTE"]).getOrCreate()
+            elif remote := os.environ.get("SPARK_REMOTE"):  # Spark Connect: the address alone; the cluster keeps its own logs
+                if (unreachable := reach(remote)) is not None:
+                    raise EngineError(f"could not start Spark: {unreachable}")
+                own = SparkSession.builder.remote(remote).getOrCreate()
             else:
                 _started_log = log
                 own = builder(SparkSession, workdir, log).getOrCreate()
             own.conf.set("spark.sql.session.timeZone", "UTC")  # a date is a day, wherever the cluster runs
+        except EngineError:
+            raise
         except Exception as exc:  # Java missing, the cluster unreachable: Py4J's and pyspark's errors alike
             raise EngineError(f"could not start Spark: {_first_line(exc)}") from None
         # A session on a running Spark logs where that Spark was started.

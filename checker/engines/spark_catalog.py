@@ -31,7 +31,7 @@ class SparkCatalog:
 
     def write_table(self, sql: str, table: str, replace: bool) -> None:
         frame = self._frame(sql)
-        self.call(lambda: frame.write.mode("overwrite" if replace else "errorifexists").saveAsTable(table))
+        self.call(lambda: frame.write.mode("overwrite" if replace else "error").saveAsTable(table))
 
     def catalog_lasts(self) -> bool:
         """Whether a table saved now outlasts the run: not in the in-memory catalog of a Spark this run started and stops."""

@@ -3,10 +3,16 @@ quiet (Java's and Spark's own output to the run's log, never to the terminal), l
 from __future__ import annotations
 
 import os
+import socket
+import ssl
 import sys
 from pathlib import Path
 from typing import Any
 
+#: Spark Connect's port when the address names none.
+CONNECT_PORT = 15002
+#: Seconds to wait for a Spark Connect server's port to answer: pyspark's client would retry for minutes, saying nothing.
+REACH_SECONDS = 10
 #: The local default: two cores; its shuffle partitions sized by the logs read (spark_settings.py).
 LOCAL_MASTER = "local[2]"
 _LOG4J = """\
@@ -58,4 +64,29 @@ class _Quiet:
                 os.close(fd)
 
 
-__all__ = ["LOCAL_MASTER", "builder"]
+def reach(remote: str) -> str | None:
+    """Why the Spark Connect server of `remote` (SPARK_REMOTE: `sc://host:port/;params`) cannot be reached, or None.
+    Its port is tried, and the TLS handshake where pyspark's client will use TLS (`use_ssl=true`, or a token to any
+    host but `localhost`): against a server that does not answer, or speaks no TLS, the client retries for minutes
+    without a word. The token itself is the server's to check. Other addresses (`local`) are pyspark's to start."""
+    if not remote.startswith("sc://"):
+        return None
+    where, _, params = remote.removeprefix("sc://").partition("/")
+    host, _, port = where.rpartition(":") if where.rpartition(":")[2].isdigit() else (where, "", "")
+    host, port = host.strip("[]") or "localhost", int(port or CONNECT_PORT)
+    said = dict(p.partition("=")[::2] for p in params.lstrip(";").split(";") if p)
+    use_ssl = said.get("use_ssl", "").lower() == "true"
+    tls = use_ssl or (bool(said.get("token") or os.environ.get("SPARK_CONNECT_AUTHENTICATE_TOKEN")) and host != "localhost")
+    try:
+        with socket.create_connection((host, port), timeout=REACH_SECONDS) as plain:
+            if tls:
+                ssl.create_default_context().wrap_socket(plain, server_hostname=host).close()
+    except ssl.SSLError as exc:
+        return f"the Spark Connect server at {host}:{port} did not complete a TLS handshake ({exc.reason or exc}), which the client makes " \
+               "with use_ssl=true or a token; a server on this machine without TLS is reached as sc://localhost"
+    except OSError as exc:
+        return f"the Spark Connect server at {host}:{port} did not answer ({exc.strerror or exc})"
+    return None
+
+
+__all__ = ["CONNECT_PORT", "LOCAL_MASTER", "builder", "reach"]

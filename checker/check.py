@@ -154,8 +154,7 @@ class CheckResult:
         """The same result with only the findings the filters keep; `left_out` counts the rest.
 
         Accounts stay (the account table is what was read); an account of another owner, or
-        whose findings are all of other kinds or lower severities, is simply no longer flagged.
-        """
+        whose findings are all of other kinds or lower severities, is simply no longer flagged."""
         if not filters:
             return self
         levels, owners = filters.levels(), filters.owner_keys()
@@ -334,12 +333,13 @@ def _read(inputs: Inputs, playbook: Playbook, as_of: date, folder: Path, step: C
     else:
         table = read_accounts(inputs.accounts, playbook, mapping, inputs.sheet, date_format=inputs.date_format, stage_required=inputs.stage_required)
     if inputs.activities or inputs.deals:
-        step("logs")
         from checker.engines.choose import open_engine
-        from checker.inputs.logs import (
-            LogReader,  # DuckDB is loaded only when there are logs to read
-        )
+        from checker.inputs.log_lemmas import pick_forms
+        from checker.inputs.logs import LogReader  # DuckDB is loaded only when there are logs to read
 
+        if inputs.activities:  # the first run after an install or a keyword change picks the Finnish forms: said
+            pick_forms(playbook.activity_keywords, lambda: step("lemmas"))
+        step("logs")
         opened = engine or open_engine(inputs.engine, folder, inputs.database)  # None: the reader's own DuckDB
         reader = LogReader(playbook, mapping, as_of, folder, inputs.date_format, inputs.sheet, inputs.history_from, engine=opened, keep=keep)
         try:

@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 from checker.inputs.engine import Engine
 from checker.inputs.signal_sql import literal
@@ -100,15 +101,35 @@ def _keyword_words(keywords: dict) -> tuple[list[str], list[str]]:
     return sorted(stems), sorted(exact)
 
 
-def _cached_forms(stems: list[str], exact: list[str], version: str) -> dict[str, str]:
-    """The picked forms (form → lemma), from the cache folder when these keywords were seen before."""
+def pick_forms(keywords: dict, picking: Callable[[], None]) -> bool:
+    """The Finnish forms these keywords need picked now, and `picking()` called first, unless the cache folder has them
+    (or there is none to keep them in: then the lemmatiser picks them as it goes); whether they were picked. Seconds
+    once after an install or a change of the keywords, which a check's progress line says."""
+    import simplemma
+
+    entry = _forms_entry(*_keyword_words(keywords), simplemma.__version__)
+    if entry is None or entry.is_file():
+        return False
+    picking()
+    keyword_lemmatiser(keywords)
+    return True
+
+
+def _forms_entry(stems: list[str], exact: list[str], version: str) -> Path | None:
+    """The cache file of these keywords' forms (None: no cache folder)."""
     import hashlib
     import json
-    import marshal
 
     where = cache_folder()
     digest = hashlib.sha256(json.dumps([_FORMS_FORMAT, version, stems, exact]).encode()).hexdigest()
-    entry = where / f"fi-forms-{digest}.forms" if where else None
+    return where / f"fi-forms-{digest}.forms" if where else None
+
+
+def _cached_forms(stems: list[str], exact: list[str], version: str) -> dict[str, str]:
+    """The picked forms (form → lemma), from the cache folder when these keywords were seen before."""
+    import marshal
+
+    entry = _forms_entry(stems, exact, version)
     if entry is not None:
         try:
             return marshal.loads(entry.read_bytes())

@@ -152,3 +152,33 @@ def test_a_finnish_log_counts_price_talk_by_lemma(tmp_path, playbook):
     result = run_check(Inputs(tmp_path / "accounts.csv", [tmp_path / "activities.csv"], [], "auto", None), playbook, date(2026, 6, 30), "en", "http://h")
     share = decode(result.table.columns.get("price_share_90d")[0], result.playbook.signals["price_share_90d"])
     assert share == pytest.approx(0.5)
+
+
+def test_a_check_says_it_is_picking_the_forms_the_first_time_only(playbook, tmp_path, monkeypatch):
+    """The first check with an activity log after an install (or a keyword change) picks the forms: seconds the
+    progress line names, rather than 'computing signals'; the next check finds them in the cache and says nothing of it."""
+    from checker.inputs import log_lemmas
+
+    whole = {b"hinnoista": b"hinta"}
+    monkeypatch.setattr(log_lemmas, "_whole_dictionary", lambda: whole)
+    monkeypatch.setenv("PLAYBOOK_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "accounts.csv").write_text("account_id,account_name,declared_stage\nA1,Esimerkki Oy,basic\n", encoding="utf-8")
+    (tmp_path / "activities.csv").write_text("account_id,date,type,topic\nA1,2026-06-01,call,Hinnoista sovittu\n", encoding="utf-8")
+
+    class Steps:
+        def __init__(self) -> None:
+            self.said: list[str] = []
+
+        def step(self, label: str) -> None:
+            self.said.append(label)
+
+    said = []
+    for _ in range(2):
+        steps = Steps()
+        run_check(Inputs(tmp_path / "accounts.csv", [tmp_path / "activities.csv"], [], "auto", None), playbook, date(2026, 6, 30), "fi", "http://h",
+                  steps)  # type: ignore[arg-type]
+        said.append(steps.said)
+    picking, logs = playbook.text("progress.lemmas", "fi"), playbook.text("progress.logs", "fi")
+    assert said[0][-3:-1] == [picking, logs] and picking not in said[1] and logs in said[1]
+    assert len(list((tmp_path / "cache").glob("fi-forms-*.forms"))) == 1
+    assert log_lemmas.pick_forms(playbook.activity_keywords, lambda: pytest.fail("picked again")) is False

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from checker.evaluate import data_rule_id
-from checker.inputs.accounts import DataNote, Header, UnusableRow, declare, note_bad, parse_column, read_header, stage_lookup
+from checker.inputs.accounts import DataNote, Header, UnusableRow, declare, note_bad, parse_column, read_header, stage_lookup, unusable_row
 from checker.inputs.mappings import Mapping
 from checker.playbook.model import Playbook
 
@@ -211,13 +211,11 @@ def _unusable(odd: list, header: str) -> tuple[list[UnusableRow], int]:
     """The rows that are no accounts, as read_accounts lists them (a blank row is none: counted apart)."""
     unusable, blank = [], 0
     for row, account_id, first, is_blank in odd:
-        if not account_id:
-            if is_blank:
-                blank += 1
-            else:
-                unusable.append(UnusableRow(int(row), "data.no_account_id", {"header": header}))
+        if not account_id and is_blank:
+            blank += 1
         else:
-            unusable.append(UnusableRow(int(row), "data.duplicate_account", {"account": account_id, "first": int(first), "header": header}))
+            unusable.append(found := unusable_row(int(row), account_id, int(first) if account_id else None))
+            found.values["header"] = header
     return unusable, blank
 
 

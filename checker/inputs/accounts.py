@@ -100,6 +100,14 @@ def parse_column(raw: Sequence[str], signal: Signal, order: str | None = None) -
     return np.array(parsed, dtype=np.float64), bad
 
 
+def unusable_row(line: int, account_id: str, first: int | None) -> UnusableRow:
+    """A row that is no account: one without an id, or one with the id of the account first read at line `first`
+    (read_accounts, and the account table parsed in Spark: engines/spark_accounts.py)."""
+    if not account_id:
+        return UnusableRow(line, "data.no_account_id")
+    return UnusableRow(line, "data.duplicate_account", {"account": account_id, "first": first})
+
+
 def _account_rows(ids: list[str], lines: list[int], blank: Callable[[int], bool]) -> tuple[np.ndarray, list[UnusableRow], int]:
     """Which rows are accounts (a mask), which are unusable (no id, a repeated id), and how many rows were read.
 
@@ -118,10 +126,10 @@ def _account_rows(ids: list[str], lines: list[int], blank: Callable[[int], bool]
             if blank(i):
                 not_rows += 1
             else:
-                unusable.append(UnusableRow(line, "data.no_account_id"))
+                unusable.append(unusable_row(line, account_id, None))
         elif account_id in first_row:
             dropped.append(i)
-            unusable.append(UnusableRow(line, "data.duplicate_account", {"account": account_id, "first": first_row[account_id]}))
+            unusable.append(unusable_row(line, account_id, first_row[account_id]))
         else:
             first_row[account_id] = line
     keep = np.ones(len(ids), dtype=bool)

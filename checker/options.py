@@ -279,7 +279,8 @@ def output_table_from(args: argparse.Namespace) -> OutputTable | None:
     if args.database is not None and not args.database.resolve().parent.is_dir():
         raise UsageError("error.output_folder", path=args.database, folder=args.database.resolve().parent)
     url = args.engine if "://" in args.engine else None  # a warehouse's: the findings go into it
-    target = OutputTable(args.output_table, args.database if args.engine == "duckdb" else None, args.replace, url)
+    name = args.output_table.lower() if url else args.output_table  # as PostgreSQL keeps an unquoted name: messages name that table
+    target = OutputTable(name, args.database if args.engine == "duckdb" else None, args.replace, url)
     if args.engine == "duckdb" and not args.accounts_table and not any(getattr(args, f"{kind}_table") for kind in ("activities", "deals", "contacts")):
         args.database = None  # the output's alone: not read as an input (it may not exist yet)
     if url is None:

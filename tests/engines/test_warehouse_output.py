@@ -146,6 +146,7 @@ def test_names_are_read_as_postgresql_reads_them_unquoted(postgres, capsys, acco
         code, out, err = _run(capsys, "check", str(accounts), "--as-of", "2026-10-31", "--engine", postgres, "--output-table", name, "--fail-on", "never")
         assert code == 0, err
         assert len(_rows(postgres, table)) == json.loads(out)["summary"]["findings"] > 1_000
+        assert f"wrote the table {name.lower()} " in err  # the table as PostgreSQL keeps it, which a query names
     _one_line(*_run(capsys, "check", str(accounts), "--as-of", "2026-10-31", "--engine", postgres, "--output-table", "analytics.WEEKLY_findings"),
               "already exists")
 

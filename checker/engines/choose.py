@@ -79,12 +79,13 @@ def open_engine(name: str, workdir: Path, database: Path | None = None) -> Engin
         except EngineError as exc:
             raise InputError("error.warehouse_failed", engine=shown(name), detail=str(exc).rstrip(".")) from None
     from checker.engines.spark import SparkEngine
+    from checker.engines.spark_launch import failure
     from checker.inputs.engine import EngineError
 
     try:
         return SparkEngine.start(workdir)
     except EngineError as exc:
-        raise InputError("error.engine_failed", engine=name, detail=str(exc).rstrip("."), log=SparkEngine.keep_log(workdir / "spark.log")) from None
+        raise failure(name, str(exc), workdir / "spark.log") from None
 
 
 def files_problem(name: str, files: dict[str, list[Path]]) -> Problem | None:

@@ -320,8 +320,8 @@ def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, 
     `handbook_url`: the --handbook-url of the rules' links (None: the playbook's)."""
     if engine == "spark":  # the same SQL, through checker/engines/spark_findings.py
         from checker.engines.choose import open_engine
-        from checker.engines.spark import SparkEngine
         from checker.engines.spark_findings import SparkConnection
+        from checker.engines.spark_launch import failure
         from checker.inputs.engine import EngineError
 
         spark = SparkConnection(opened or open_engine(engine, work))  # type: ignore[arg-type]  # a SparkEngine for "spark"
@@ -333,7 +333,7 @@ def parquet_check(table: AccountTable, review: ReviewState, playbook: Playbook, 
                 check.mark(earlier, since)
             summary = written(check, output, narrow, handbook_url)
         except EngineError as exc:
-            raise InputError("error.engine_failed", engine=engine, detail=str(exc).rstrip("."), log=SparkEngine.keep_log(work / "spark.log")) from None
+            raise failure(engine, str(exc), work / "spark.log") from None
         finally:
             if opened is None:
                 spark.close()

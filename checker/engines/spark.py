@@ -4,7 +4,7 @@ A local Spark (`local[2]`, its Python workers this Python) unless the environmen
 Connect address, `sc://host:15002`) or `SPARK_MASTER` (a master URL: `spark://host:7077`, `yarn`, `local[8]`). The run is
 one Spark session of its own (its temp views apart from any other run's), time zone UTC. Java's and Spark's own output goes
 to `spark.log` in the work folder, never to the terminal; an engine that cannot start, or a statement it refuses, is one
-`EngineError` line, and the log is kept (`keep_log`) for the message to name.
+`EngineError` line, and the log is kept (`spark_launch.keep_log`) for the message to name.
 
 Tables (`CREATE TABLE`) are materialised when made, as DuckDB makes them: a local checkpoint (kept by
 the executors), or a reliable one in a folder every executor reaches when PLAYBOOK_SPARK_CHECKPOINT_DIR
@@ -27,7 +27,7 @@ import sqlglot
 from sqlglot import exp
 
 from checker.engines.spark_catalog import SparkCatalog
-from checker.engines.spark_launch import LOCAL_MASTER, builder, reach
+from checker.engines.spark_launch import LOCAL_MASTER, builder, keep_log, reach
 from checker.engines.spark_settings import Sizing
 from checker.engines.transpile import Untranslatable, spark_sql
 from checker.inputs.engine import EngineError, Rejects
@@ -291,15 +291,6 @@ class SparkEngine(SparkCatalog):
             return self.call(lambda: frame.checkpoint(eager=True))
         return self.call(lambda: frame.localCheckpoint(eager=True))
 
-    @staticmethod
-    def keep_log(log: Path) -> Path:
-        """Spark's log (`spark.log` in the work folder, which goes with the run) copied out, for a message to name."""
-        handle, kept = tempfile.mkstemp(prefix="playbook-spark-", suffix=".log")
-        os.close(handle)
-        if log.exists():
-            shutil.copyfile(log, kept)
-        return Path(kept)
-
     # --- helpers ------------------------------------------------------------------------------
 
     def _frame(self, sql: str) -> Any:
@@ -318,7 +309,8 @@ class SparkEngine(SparkCatalog):
         try:
             return action()
         except (PySparkException, Py4JError) as exc:
-            raise EngineError(f"spark: {_first_line(exc)} (Spark's log: {self.keep_log(self.log)})") from None
+            kept = keep_log(self.log)
+            raise EngineError(f"spark: {_first_line(exc)}" + (f" (Spark's log: {kept})" if kept else "")) from None
 
     def forget(self, name: str) -> None:
         """Drop a temp view, and what it kept cached."""

@@ -3,11 +3,15 @@ quiet (Java's and Spark's own output to the run's log, never to the terminal), l
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import ssl
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
+
+from checker.inputs.files import InputError
 
 #: Spark Connect's port when the address names none.
 CONNECT_PORT = 15002
@@ -89,4 +93,23 @@ def reach(remote: str) -> str | None:
     return None
 
 
-__all__ = ["CONNECT_PORT", "LOCAL_MASTER", "builder", "reach"]
+def keep_log(log: Path) -> Path | None:
+    """A copy of Spark's log (`spark.log` in the run's work folder, which goes with the run) for a message to name;
+    None when it holds nothing (a Spark Connect server keeps its log on its side)."""
+    if not log.is_file() or not log.stat().st_size:
+        return None
+    handle, kept = tempfile.mkstemp(prefix="playbook-spark-", suffix=".log")
+    os.close(handle)
+    shutil.copyfile(log, kept)
+    return Path(kept)
+
+
+def failure(engine: str, detail: str, log: Path) -> InputError:
+    """Spark's failure as one message, naming a copy of its log where there is one and `detail` names none yet."""
+    kept = None if "(Spark's log: " in detail else keep_log(log)
+    if kept is None:
+        return InputError("error.engine_failed_bare", engine=engine, detail=detail.rstrip("."))
+    return InputError("error.engine_failed", engine=engine, detail=detail.rstrip("."), log=kept)
+
+
+__all__ = ["CONNECT_PORT", "LOCAL_MASTER", "builder", "failure", "keep_log", "reach"]

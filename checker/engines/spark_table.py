@@ -23,6 +23,7 @@ from typing import Any
 
 from checker.engines.rules_sql import shown_value
 from checker.engines.spark_accounts import ACCOUNT_ROWS, SparkAccounts, parse_accounts
+from checker.engines.spark_launch import failure
 from checker.evaluate import DATA_KIND, DATA_SEVERITY, data_rule_id
 from checker.inputs.accounts import DataNote, UnusableRow
 from checker.inputs.columns import Columns
@@ -124,8 +125,8 @@ def read_table(engine: Any, accounts: Path | TableSource, playbook: Playbook, ma
         if lacking := re.search(r"ModuleNotFoundError: No module named '([^']+)'", str(exc)):  # executors without this package
             from checker.engines.spark import INSTALL
 
-            raise InputError("error.spark_workers_lack", engine=engine.name, module=lacking[1], install=INSTALL, log=engine.keep_log(engine.log)) from None
-        raise InputError("error.engine_failed", engine=engine.name, detail=str(exc).rstrip("."), log=engine.keep_log(engine.log)) from None
+            raise InputError("error.spark_workers_lack", engine=engine.name, module=lacking[1], install=INSTALL) from None
+        raise failure(engine.name, str(exc), engine.log) from None
 
 
 def register_accounts(table: SparkTable, playbook: Playbook, name: str, signals: list[str]) -> None:

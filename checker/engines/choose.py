@@ -79,9 +79,11 @@ def open_engine(name: str, workdir: Path, database: Path | None = None) -> Engin
         except EngineError as exc:
             raise InputError("error.warehouse_failed", engine=shown(name), detail=str(exc).rstrip(".")) from None
     from checker.engines.spark import SparkEngine
-    from checker.engines.spark_launch import failure
+    from checker.engines.spark_launch import failure, reach
     from checker.inputs.engine import EngineError
 
+    if (remote := os.environ.get("SPARK_REMOTE")) and (unreachable := reach(remote)) is not None:
+        raise unreachable
     try:
         return SparkEngine.start(workdir)
     except EngineError as exc:

@@ -27,7 +27,7 @@ import sqlglot
 from sqlglot import exp
 
 from checker.engines.spark_catalog import SparkCatalog
-from checker.engines.spark_launch import LOCAL_MASTER, builder, keep_log, reach
+from checker.engines.spark_launch import LOCAL_MASTER, builder, keep_log
 from checker.engines.spark_settings import Sizing
 from checker.engines.transpile import Untranslatable, spark_sql
 from checker.inputs.engine import EngineError, Rejects
@@ -115,16 +115,12 @@ class SparkEngine(SparkCatalog):
         try:
             if running is not None:
                 own = running.newSession()  # temp views and settings of this run only
-            elif remote := os.environ.get("SPARK_REMOTE"):  # Spark Connect: the address alone; the cluster keeps its own logs
-                if (unreachable := reach(remote)) is not None:
-                    raise EngineError(f"could not start Spark: {unreachable}")
+            elif remote := os.environ.get("SPARK_REMOTE"):  # Spark Connect (its server tried first: choose.open_engine); its logs are the cluster's
                 own = SparkSession.builder.remote(remote).getOrCreate()
             else:
                 _started_log = log
                 own = builder(SparkSession, workdir, log).getOrCreate()
             own.conf.set("spark.sql.session.timeZone", "UTC")  # a date is a day, wherever the cluster runs
-        except EngineError:
-            raise
         except Exception as exc:  # Java missing, the cluster unreachable: Py4J's and pyspark's errors alike
             raise EngineError(f"could not start Spark: {_first_line(exc)}") from None
         # A session on a running Spark logs where that Spark was started.

@@ -68,7 +68,7 @@ class _Quiet:
                 os.close(fd)
 
 
-def reach(remote: str) -> str | None:
+def reach(remote: str) -> InputError | None:
     """Why the Spark Connect server of `remote` (SPARK_REMOTE: `sc://host:port/;params`) cannot be reached, or None.
     Its port is tried, and the TLS handshake where pyspark's client will use TLS (`use_ssl=true`, or a token to any
     host but `localhost`): against a server that does not answer, or speaks no TLS, the client retries for minutes
@@ -86,10 +86,9 @@ def reach(remote: str) -> str | None:
             if tls:
                 ssl.create_default_context().wrap_socket(plain, server_hostname=host).close()
     except ssl.SSLError as exc:
-        return f"the Spark Connect server at {host}:{port} did not complete a TLS handshake ({exc.reason or exc}), which the client makes " \
-               "with use_ssl=true or a token; a server on this machine without TLS is reached as sc://localhost"
+        return InputError("error.spark_connect_tls", where=f"{host}:{port}", reason=exc.reason or str(exc))
     except OSError as exc:
-        return f"the Spark Connect server at {host}:{port} did not answer ({exc.strerror or exc})"
+        return InputError("error.spark_connect_unreachable", where=f"{host}:{port}", reason=exc.strerror or str(exc))
     return None
 
 

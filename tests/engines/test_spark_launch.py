@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -137,12 +138,18 @@ def test_a_spark_connect_server_that_cannot_be_reached_or_spoken_to_is_one_line_
     assert not (tmp_path / "f.parquet").exists()
 
 
+def said(problem: Any, lang: str = "en") -> str:
+    assert problem is not None
+    return problem.render(lang)
+
+
 def test_reach_tries_the_port_and_the_tls_the_client_will_use(monkeypatch):
     """Without a Spark: the address read as pyspark's client reads it (sc://host:port/;params; 15002 by default)."""
     monkeypatch.delenv("SPARK_CONNECT_AUTHENTICATE_TOKEN", raising=False)
     assert reach("local") is None  # pyspark's own local server: nothing to reach
     closed = _free_port()
-    assert f"at localhost:{closed} did not answer" in reach(f"sc://localhost:{closed}/;user_id=me")
+    assert said(reach(f"sc://localhost:{closed}/;user_id=me")).startswith(f"the Spark Connect server at localhost:{closed} (SPARK_REMOTE) did not answer")
+    assert said(reach(f"sc://localhost:{closed}"), "fi").startswith(f"Spark Connect -palvelin osoitteessa localhost:{closed} (SPARK_REMOTE) ei vastannut")
     with socket.socket() as plain:  # a server that speaks no TLS: it answers a handshake with plain bytes
         plain.bind(("127.0.0.1", 0))
         plain.listen()
@@ -159,8 +166,8 @@ def test_reach_tries_the_port_and_the_tls_the_client_will_use(monkeypatch):
 
         threading.Thread(target=answer, daemon=True).start()
         assert reach(f"sc://127.0.0.1:{where}") is None  # no token: the client speaks plain gRPC
-        assert "TLS handshake" in reach(f"sc://127.0.0.1:{where}/;token=abc")
-        assert "TLS handshake" in reach(f"sc://localhost:{where}/;use_ssl=true")
+        assert "TLS handshake" in said(reach(f"sc://127.0.0.1:{where}/;token=abc"))
+        assert "TLS handshake" in said(reach(f"sc://localhost:{where}/;use_ssl=true"))
         monkeypatch.setenv("SPARK_CONNECT_AUTHENTICATE_TOKEN", "abc")
         assert reach(f"sc://localhost:{where}") is None  # a token to localhost: local credentials, no TLS
-        assert "TLS handshake" in reach(f"sc://127.0.0.1:{where}")
+        assert "TLS handshake" in said(reach(f"sc://127.0.0.1:{where}"))

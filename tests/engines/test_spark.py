@@ -363,8 +363,8 @@ def test_a_number_is_written_as_text_as_duckdb_writes_it_or_not_at_all(both):
         spark.rows("SELECT CAST(CAST(x AS DOUBLE) AS VARCHAR) FROM t")
 
 
-# --- reliable checkpoints (last: a Spark whose context had a checkpoint folder set ran a later test's broadcast
-# out of its 1 GB heap, see the README's Findings on Spark) ---------------------------------------------------
+# --- reliable checkpoints (last since session 7, when each run's local checkpoints still piled up in the suite's
+# Spark and ran a later test out of its 1 GB heap; the runs now let them go: see the README's Findings on Spark) ----
 
 def test_findings_parquet_on_spark_from_logs_has_the_duckdb_rows_and_summary(spark, capsys, tmp_path, monkeypatch):
     """The canonical fixture: the signals from the logs (on Spark, then the findings too), every table checkpointed

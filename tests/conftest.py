@@ -19,6 +19,10 @@ AS_OF = ["--as-of", "2026-10-31"]  # the date the sample export was generated fo
 def pytest_configure(config: pytest.Config) -> None:
     # The suite keeps its validated-playbook cache to itself, never in the user's folder.
     os.environ["PLAYBOOK_CACHE_DIR"] = tempfile.mkdtemp(prefix="playbook-cache-")
+    # The suite's one local Spark (tests/engines/test_spark.py) outlives hundreds of runs: a run whose account table
+    # is kept in Spark leaves ~30 MB of its Java heap behind (README, "The account table in Spark"), which filled
+    # Spark's default 1 GB in test_spark_table.py. 2 GB for the JVM this process starts (a user's run starts its own).
+    os.environ.setdefault("PYSPARK_SUBMIT_ARGS", "--driver-memory 2g pyspark-shell")
 
 
 @pytest.fixture(scope="session")

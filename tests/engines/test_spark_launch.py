@@ -29,7 +29,8 @@ SERVER = """
 import sys, time
 from pyspark.sql import SparkSession
 SparkSession.builder.remote("local[2]").config("spark.connect.grpc.binding.port", sys.argv[1]) \\
-    .config("spark.connect.grpc.binding.address", "127.0.0.1").config("spark.ui.enabled", "false").getOrCreate()
+    .config("spark.connect.grpc.binding.address", "127.0.0.1").config("spark.ui.enabled", "false") \\
+    .config("spark.sql.warehouse.dir", sys.argv[2]).getOrCreate()
 print("ready", flush=True)
 while True:
     time.sleep(60)
@@ -57,7 +58,8 @@ def connect(tmp_path_factory) -> Iterator[dict[str, str]]:
     env.pop("SPARK_REMOTE", None)
     log = tmp_path_factory.mktemp("connect") / "server.log"
     with log.open("w") as out:
-        server = subprocess.Popen([sys.executable, "-c", SERVER, str(port)], env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        server = subprocess.Popen([sys.executable, "-c", SERVER, str(port), str(log.parent / "warehouse")],  # its catalog's tables there, not in the clone
+                                  env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 180
         while reach(f"sc://localhost:{port}") is not None:
